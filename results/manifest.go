@@ -1,0 +1,167 @@
+package results
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+)
+
+// Stop reasons written to the manifest.
+const (
+	StopCompleted   = "completed"   // the request count or the workload ran out
+	StopDuration    = "duration"    // --duration elapsed
+	StopInterrupted = "interrupted" // first Ctrl-C: scheduling stopped, in-flight drained
+	StopCanceled    = "canceled"    // second Ctrl-C: in-flight requests canceled
+	StopFailed      = "failed"      // the harness itself failed (e.g. the disk)
+	StopRunning     = "running"     // written at start; seen only after a crash
+)
+
+// ManifestFile is the name of the manifest inside a run directory.
+const ManifestFile = "manifest.json"
+
+// Manifest describes a run: what was asked, what ran, and why it stopped.
+// It is written when the run starts (stop_reason "running") and rewritten
+// when it ends, so a crash leaves a manifest that says so.
+type Manifest struct {
+	SchemaVersion int       `json:"schema_version"`
+	RunID         string    `json:"run_id"`
+	Tool          Tool      `json:"tool"`
+	Host          Host      `json:"host"`
+	StartedAt     time.Time `json:"started_at"`
+	EndedAt       time.Time `json:"ended_at,omitzero"`
+	StopReason    string    `json:"stop_reason"`
+	StopDetail    string    `json:"stop_detail,omitempty"`
+
+	Target   TargetInfo   `json:"target"`
+	Workload WorkloadInfo `json:"workload"`
+	Load     LoadInfo     `json:"load"`
+	// Prices is the price snapshot the run's cost_usd was computed from.
+	Prices *Prices `json:"prices,omitempty"`
+
+	Requests RequestCounts `json:"requests"`
+	Parts    []string      `json:"parts"`
+	// Args is the command line with secrets removed.
+	Args []string `json:"args,omitempty"`
+}
+
+// Tool identifies the inferbench build that wrote the run.
+type Tool struct {
+	Name      string `json:"name"`
+	Version   string `json:"version"`
+	Commit    string `json:"commit,omitempty"`
+	GoVersion string `json:"go_version"`
+}
+
+// Host is the load generator's machine.
+type Host struct {
+	Hostname string `json:"hostname"`
+	OS       string `json:"os"`
+	Arch     string `json:"arch"`
+	CPUs     int    `json:"cpus"`
+}
+
+// TargetInfo is the target without secrets: never the key itself, only the
+// name of the environment variable it came from.
+type TargetInfo struct {
+	Name      string `json:"name"`
+	Kind      string `json:"kind"`
+	Provider  string `json:"provider,omitempty"`
+	Protocol  string `json:"protocol"`
+	BaseURL   string `json:"base_url"`
+	Model     string `json:"model"`
+	APIKeyEnv string `json:"api_key_env,omitempty"`
+	Simulated bool   `json:"simulated,omitempty"`
+	// SimConfig is the simulator's configuration when the target is one.
+	SimConfig map[string]any `json:"sim_config,omitempty"`
+}
+
+// WorkloadInfo names the workload and pins its content by digest.
+type WorkloadInfo struct {
+	Name     string `json:"name"`
+	Path     string `json:"path,omitempty"`
+	SHA256   string `json:"sha256"`
+	Requests int    `json:"requests"`
+}
+
+// LoadInfo is the resolved load plan.
+type LoadInfo struct {
+	Mode        string  `json:"mode"` // rate | concurrency | replay
+	Rate        float64 `json:"rate_per_s,omitempty"`
+	Arrival     string  `json:"arrival,omitempty"`
+	Seed        int64   `json:"seed,omitempty"`
+	Concurrency int     `json:"concurrency,omitempty"`
+	TimeScale   float64 `json:"time_scale,omitempty"`
+	Requests    int     `json:"requests,omitempty"`
+	DurationNs  int64   `json:"duration_ns,omitempty"`
+	Warmup      int     `json:"warmup,omitempty"`
+	MaxInFlight int     `json:"max_in_flight,omitempty"`
+	TimeoutNs   int64   `json:"timeout_ns,omitempty"`
+	DrainNs     int64   `json:"drain_timeout_ns,omitempty"`
+}
+
+// Prices is a per-token price snapshot (USD per 1M tokens) or a GPU-hour
+// price for self-hosted targets, with where it came from.
+type Prices struct {
+	InputPer1M       float64 `json:"input_per_1m,omitempty"`
+	CachedInputPer1M float64 `json:"cached_input_per_1m,omitempty"`
+	OutputPer1M      float64 `json:"output_per_1m,omitempty"`
+	GPUHourly        float64 `json:"gpu_hourly_usd,omitempty"` // total for all GPUs of the target
+	Source           string  `json:"source,omitempty"`
+	CheckedAt        string  `json:"checked_at,omitempty"`
+}
+
+// RequestCounts summarises the rows written.
+type RequestCounts struct {
+	Sent     int64 `json:"sent"`
+	OK       int64 `json:"ok"`
+	Failed   int64 `json:"failed"`
+	Canceled int64 `json:"canceled"`
+	Warmup   int64 `json:"warmup"`
+}
+
+// WriteManifest writes m to dir/manifest.json atomically (write to a temp
+// file, then rename), so a reader never sees half a manifest.
+func WriteManifest(dir string, m *Manifest) error {
+	b, err := json.MarshalIndent(m, "", "  ")
+	if err != nil {
+		return fmt.Errorf("encode manifest: %w", err)
+	}
+	b = append(b, '\n')
+	tmp, err := os.CreateTemp(dir, ".manifest-*.json")
+	if err != nil {
+		return fmt.Errorf("write manifest: %w", err)
+	}
+	if _, err := tmp.Write(b); err != nil {
+		tmp.Close()
+		os.Remove(tmp.Name())
+		return fmt.Errorf("write manifest: %w", err)
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		os.Remove(tmp.Name())
+		return fmt.Errorf("write manifest: %w", err)
+	}
+	if err := tmp.Close(); err != nil {
+		os.Remove(tmp.Name())
+		return fmt.Errorf("write manifest: %w", err)
+	}
+	if err := os.Rename(tmp.Name(), filepath.Join(dir, ManifestFile)); err != nil {
+		return fmt.Errorf("write manifest: %w", err)
+	}
+	return nil
+}
+
+// ReadManifest reads dir/manifest.json.
+func ReadManifest(dir string) (*Manifest, error) {
+	b, err := os.ReadFile(filepath.Join(dir, ManifestFile))
+	if err != nil {
+		return nil, err
+	}
+	var m Manifest
+	if err := json.Unmarshal(b, &m); err != nil {
+		return nil, fmt.Errorf("%s: %w", filepath.Join(dir, ManifestFile), err)
+	}
+	return &m, nil
+}

@@ -1,0 +1,74 @@
+// Package workloads says what to send: the native JSON Lines workload
+// format, its loader with file:line errors, and the bundled sample.
+package workloads
+
+import (
+	"encoding/json"
+	"strings"
+	"time"
+)
+
+// Message is one OpenAI-style chat message.
+type Message struct {
+	Role    string `json:"role"`
+	Content string `json:"content"`
+}
+
+// Request is one request of a workload. Either Messages or Prompt is set.
+type Request struct {
+	// ID names the request; it defaults to the 1-based line number.
+	ID string `json:"id,omitempty"`
+	// Index is the 0-based position in the workload (not serialised).
+	Index int `json:"-"`
+	// Messages is the chat conversation to send.
+	Messages []Message `json:"messages,omitempty"`
+	// Prompt is a plain prompt; targets send it as one user message (chat)
+	// or as the prompt of a legacy completion.
+	Prompt string `json:"prompt,omitempty"`
+	// MaxTokens is the requested output length (max_tokens).
+	MaxTokens int `json:"max_tokens,omitempty"`
+	// AtMs is the arrival offset in milliseconds for replay; nil if absent.
+	AtMs *float64 `json:"at_ms,omitempty"`
+	// SessionID and Turn place the request in a multi-turn conversation.
+	SessionID string `json:"session_id,omitempty"`
+	Turn      int    `json:"turn,omitempty"`
+	// Temperature, when set, is sent as is (including 0).
+	Temperature *float64 `json:"temperature,omitempty"`
+	// InputTokens is the intended prompt length in tokens, when the
+	// workload knows it (synthesised or imported from a length-only trace).
+	InputTokens int `json:"input_tokens,omitempty"`
+	// Extra holds fields sent verbatim in the request body.
+	Extra map[string]json.RawMessage `json:"extra,omitempty"`
+}
+
+// At is the arrival offset as a duration, and whether the request has one.
+func (r *Request) At() (time.Duration, bool) {
+	if r.AtMs == nil {
+		return 0, false
+	}
+	return time.Duration(*r.AtMs * float64(time.Millisecond)), true
+}
+
+// ChatMessages returns the messages to send to a chat endpoint: Messages,
+// or Prompt as one user message.
+func (r *Request) ChatMessages() []Message {
+	if len(r.Messages) > 0 {
+		return r.Messages
+	}
+	return []Message{{Role: "user", Content: r.Prompt}}
+}
+
+// Text is the whole prompt text (all message contents, or Prompt).
+func (r *Request) Text() string {
+	if len(r.Messages) == 0 {
+		return r.Prompt
+	}
+	var b strings.Builder
+	for i, m := range r.Messages {
+		if i > 0 {
+			b.WriteByte('\n')
+		}
+		b.WriteString(m.Content)
+	}
+	return b.String()
+}
