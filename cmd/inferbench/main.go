@@ -1,0 +1,118 @@
+// Command inferbench replays LLM inference workloads against API providers,
+// managed hosts and self-hosted engines, measures latency, throughput and
+// saturation, writes Parquet results, and turns them into cost comparisons.
+//
+// Only this package touches flags, stdout, signals and os.Exit.
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"sort"
+	"strings"
+	"syscall"
+)
+
+// Exit codes.
+const (
+	exitOK          = 0
+	exitFailed      = 1   // the run failed
+	exitUsage       = 2   // usage or configuration error
+	exitThresholds  = 3   // thresholds (--fail-on) failed
+	exitInterrupted = 130 // interrupted by Ctrl-C
+)
+
+// env is what a subcommand may touch of the outside world. Tests give it
+// buffers and a fake environment.
+type env struct {
+	stdin  io.Reader
+	stdout io.Writer
+	stderr io.Writer
+	getenv func(string) string
+	// interrupts delivers Ctrl-C (and SIGTERM); nil in tests that do not
+	// interrupt.
+	interrupts <-chan os.Signal
+}
+
+// command is one subcommand.
+type command struct {
+	name    string
+	summary string
+	run     func(ctx context.Context, e *env, args []string) int
+}
+
+// commands is the subcommand table, in the order help lists them.
+var commands = []command{
+	{"run", "replay a workload against a target and write Parquet results", cmdRun},
+	{"report", "summarise one or more run directories (latency, throughput, goodput, cost)", cmdReport},
+	{"sim", "serve a simulated OpenAI-compatible inference engine", cmdSim},
+	{"demo", "run the built-in demo: three simulated targets, one side-by-side report", cmdDemo},
+	{"calibrate", "measure inferbench's own timing accuracy against an exact simulator", cmdCalibrate},
+	{"version", "print the version", cmdVersion},
+}
+
+func main() {
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	e := &env{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv, interrupts: sigs}
+	os.Exit(run(context.Background(), e, os.Args[1:]))
+}
+
+// run dispatches to a subcommand and returns the exit code.
+func run(ctx context.Context, e *env, args []string) int {
+	if len(args) == 0 {
+		usage(e.stderr)
+		return exitUsage
+	}
+	name := args[0]
+	switch name {
+	case "-h", "-help", "--help", "help":
+		usage(e.stdout)
+		return exitOK
+	case "-version", "--version":
+		name = "version"
+	}
+	for _, c := range commands {
+		if c.name == name {
+			return c.run(ctx, e, args[1:])
+		}
+	}
+	fmt.Fprintf(e.stderr, "inferbench: unknown command %q\n\n", name)
+	usage(e.stderr)
+	return exitUsage
+}
+
+func usage(w io.Writer) {
+	fmt.Fprint(w, `inferbench measures LLM inference targets (APIs, managed hosts, self-hosted
+engines) on a recorded workload: latency, throughput, saturation and cost.
+
+Usage:
+  inferbench <command> [flags]
+
+Commands:
+`)
+	names := make([]string, 0, len(commands))
+	width := 0
+	for _, c := range commands {
+		names = append(names, c.name)
+		width = max(width, len(c.name))
+	}
+	_ = sort.StringsAreSorted(names)
+	for _, c := range commands {
+		fmt.Fprintf(w, "  %-*s  %s\n", width, c.name, c.summary)
+	}
+	fmt.Fprint(w, `
+Examples:
+  inferbench demo
+  inferbench sim --listen 127.0.0.1:8000 --preset self-hosted
+  inferbench run --base-url http://127.0.0.1:8000/v1 --model sim --workload sample \
+      --rate 5/s --requests 200 --out runs
+  inferbench report runs/* --slo ttft=500ms,tpot=50ms --format md
+
+Run 'inferbench <command> -h' for the flags of a command.
+`)
+	_ = strings.TrimSpace
+}
