@@ -1,6 +1,6 @@
 module github.com/inferbench/inferbench
 
-go 1.25.0
+go 1.26.0
 
 require github.com/parquet-go/parquet-go v0.32.0
 
@@ -29,7 +29,8 @@ require (
 	github.com/twpayne/go-geom v1.6.1 // indirect
 	golang.org/x/net v0.27.0 // indirect
 	golang.org/x/sync v0.7.0 // indirect
-	golang.org/x/sys v0.38.0 // indirect
+	golang.org/x/sys v0.50.0 // indirect
+	golang.org/x/term v0.48.0 // indirect
 	golang.org/x/text v0.16.0 // indirect
 	google.golang.org/protobuf v1.34.2 // indirect
 )

@@ -6,6 +6,3 @@ import "context"
 func cmdRun(ctx context.Context, e *env, args []string) int       { return exitUsage }
 func cmdReport(ctx context.Context, e *env, args []string) int    { return exitUsage }
 func cmdSim(ctx context.Context, e *env, args []string) int       { return exitUsage }
-func cmdDemo(ctx context.Context, e *env, args []string) int      { return exitUsage }
-func cmdCalibrate(ctx context.Context, e *env, args []string) int { return exitUsage }
-func cmdVersion(ctx context.Context, e *env, args []string) int   { return exitOK }
