@@ -3,6 +3,5 @@ package main
 import "context"
 
 // Placeholders until each command lands in its own file.
-func cmdRun(ctx context.Context, e *env, args []string) int       { return exitUsage }
-func cmdReport(ctx context.Context, e *env, args []string) int    { return exitUsage }
-func cmdSim(ctx context.Context, e *env, args []string) int       { return exitUsage }
+func cmdReport(ctx context.Context, e *env, args []string) int { return exitUsage }
+func cmdSim(ctx context.Context, e *env, args []string) int    { return exitUsage }
