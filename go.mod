@@ -2,11 +2,14 @@ module github.com/inferbench/inferbench
 
 go 1.25.0
 
-require github.com/parquet-go/parquet-go v0.32.0
+require (
+	github.com/google/go-cmp v0.6.0
+	github.com/parquet-go/parquet-go v0.32.0
+	github.com/sashabaranov/go-openai v1.43.0
+)
 
 require (
 	github.com/andybalholm/brotli v1.1.1 // indirect
-	github.com/google/go-cmp v0.6.0 // indirect
 	github.com/google/uuid v1.6.0 // indirect
 	github.com/klauspost/compress v1.17.9 // indirect
 	github.com/parquet-go/bitpack v1.0.0 // indirect
