@@ -118,7 +118,7 @@ func event(delta map[string]any, finish any, usage map[string]any) string {
 	return string(b)
 }
 
-func roleChunk() string           { return event(map[string]any{"role": "assistant", "content": ""}, nil, nil) }
+func roleChunk() string            { return event(map[string]any{"role": "assistant", "content": ""}, nil, nil) }
 func contentChunk(s string) string { return event(map[string]any{"content": s}, nil, nil) }
 func finishChunk(s, reason string) string {
 	return event(map[string]any{"content": s}, reason, nil)
