@@ -4,4 +4,3 @@ import "context"
 
 // Placeholders until each command lands in its own file.
 func cmdReport(ctx context.Context, e *env, args []string) int { return exitUsage }
-func cmdSim(ctx context.Context, e *env, args []string) int    { return exitUsage }
