@@ -105,3 +105,31 @@ func short(v []int64) []int64 {
 	}
 	return v
 }
+
+func TestSortInt64(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	gens := []struct {
+		name string
+		gen  func() int64
+	}{
+		{"small range", func() int64 { return rng.Int64N(100) }},
+		{"latencies", func() int64 { return rng.Int64N(10_000_000_000) }},
+		{"negative and positive", func() int64 { return rng.Int64N(1<<40) - 1<<39 }},
+		{"full int64 range", func() int64 { return int64(rng.Uint64()) }},
+		{"constant", func() int64 { return 42 }},
+	}
+	for _, g := range gens {
+		for _, n := range []int{0, 1, radixMin - 1, radixMin, 3*radixMin + 17} {
+			v := make([]int64, n)
+			for i := range v {
+				v[i] = g.gen()
+			}
+			want := slices.Clone(v)
+			slices.Sort(want)
+			sortInt64(v)
+			if !slices.Equal(v, want) {
+				t.Errorf("%s n=%d: sortInt64 disagrees with slices.Sort", g.name, n)
+			}
+		}
+	}
+}
