@@ -4,7 +4,6 @@ import "context"
 
 // Placeholders until each command lands in its own file.
 func cmdRun(ctx context.Context, e *env, args []string) int       { return exitUsage }
-func cmdReport(ctx context.Context, e *env, args []string) int    { return exitUsage }
 func cmdSim(ctx context.Context, e *env, args []string) int       { return exitUsage }
 func cmdDemo(ctx context.Context, e *env, args []string) int      { return exitUsage }
 func cmdCalibrate(ctx context.Context, e *env, args []string) int { return exitUsage }
