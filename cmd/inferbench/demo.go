@@ -91,7 +91,7 @@ func cmdDemo(ctx context.Context, e *env, args []string) int {
 		defer srv.close()
 		plan := &runPlan{
 			baseURL: url, model: dt.model, targetName: dt.name, kind: dt.kind, provider: dt.provider,
-			simulated: true, simConfig: srv.sim.Describe(),
+			simulated: true, simConfig: srv.cfg.Describe(),
 			workloadPath: "sample", replay: true, timeScale: *scale, requests: *requests,
 			timeout: 2 * time.Minute, drain: 30 * time.Second,
 			out: base, runID: dt.name, prices: dt.prices,
@@ -140,6 +140,7 @@ func cmdDemo(ctx context.Context, e *env, args []string) int {
 
 // simServer is an in-process simulator on a loopback port.
 type simServer struct {
+	cfg  sim.Config
 	sim  *sim.Server
 	http *http.Server
 }
@@ -169,7 +170,7 @@ func startSim(preset, model string) (*simServer, string, error) {
 	}
 	hs := &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = hs.Serve(ln) }()
-	return &simServer{sim: s, http: hs}, "http://" + ln.Addr().String() + "/v1", nil
+	return &simServer{cfg: cfg, sim: s, http: hs}, "http://" + ln.Addr().String() + "/v1", nil
 }
 
 // renderers are the report formats by --format name.
