@@ -93,7 +93,7 @@ func cmdDemo(ctx context.Context, e *env, args []string) int {
 			baseURL: url, model: dt.model, targetName: dt.name, kind: dt.kind, provider: dt.provider,
 			simulated: true, simConfig: srv.cfg.Describe(),
 			workloadPath: "sample", replay: true, timeScale: *scale, requests: *requests,
-			timeout: 2 * time.Minute, drain: 30 * time.Second,
+			timeout: 5 * time.Minute, drain: 2 * time.Minute,
 			out: base, runID: dt.name, prices: dt.prices,
 			partRows: 10000, partInterval: 10 * time.Second,
 			quiet: *quiet, args: []string{"demo"},
@@ -159,6 +159,11 @@ func startSim(preset, model string) (*simServer, string, error) {
 		return nil, "", err
 	}
 	cfg.Model = model
+	return serveSim(cfg)
+}
+
+// serveSim serves a simulator configuration on a free loopback port.
+func serveSim(cfg sim.Config) (*simServer, string, error) {
 	s, err := sim.New(cfg)
 	if err != nil {
 		return nil, "", err
