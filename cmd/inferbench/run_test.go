@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -382,4 +383,43 @@ func TestHelpAndUnknownCommand(t *testing.T) {
 	if code := run(t.Context(), e, []string{"run", "-h"}); code != exitOK || !strings.Contains(stderr.String(), "Examples:") {
 		t.Errorf("run -h: exit %d", code)
 	}
+}
+
+// TestParquetOpensInDuckDB opens a real run's parts in DuckDB (through its
+// Node.js client, which .ci/run installs with npm) and checks the
+// documented column types. Skipped when the client is not installed.
+func TestParquetOpensInDuckDB(t *testing.T) {
+	script, _ := filepath.Abs("../../scripts/duckdb-check/check.mjs")
+	if _, err := os.Stat(filepath.Join(filepath.Dir(script), "node_modules", "@duckdb", "node-api")); err != nil {
+		t.Skip("DuckDB client not installed: run `npm ci --prefix scripts/duckdb-check` (.ci/run does)")
+	}
+	node, err := exec.LookPath("node")
+	if err != nil {
+		t.Skip("node not found")
+	}
+	srv, url, err := serveSim(sim.Config{Exact: true, TTFT: time.Millisecond, ITL: time.Millisecond, Model: "sim",
+		Seed: 3, Faults: sim.Faults{ErrorRate: 0.3}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.close()
+	out := t.TempDir()
+	e, _, stderr := testEnv(nil)
+	if code := run(t.Context(), e, []string{"run", "--base-url", url, "--model", "sim", "--workload", writeWorkload(t, 4, 5),
+		"--concurrency", "2", "--requests", "20", "--out", out, "--run-id", "d", "--quiet"}); code != exitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	cmd := exec.Command(node, script, filepath.Join(out, "d"))
+	b, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("DuckDB check failed: %v\n%s", err, b)
+	}
+	s := string(b)
+	if !strings.Contains(s, `"n":20`) || !strings.Contains(s, `"problems":[]`) {
+		t.Errorf("DuckDB saw %s", s)
+	}
+	if strings.Contains(s, `"ok":20`) || strings.Contains(s, `"null_first_token":0,`) {
+		t.Errorf("expected failed rows with NULL first_token_ns: %s", s)
+	}
+	t.Logf("DuckDB: %s", strings.TrimSpace(s))
 }
