@@ -237,8 +237,18 @@ func TestOpenAIStream(t *testing.T) {
 		},
 		want: func(r *results.Record) {
 			r.HTTPStatus = 400
-			failed(r, results.ErrClassHTTP4xx,
-				`{"object":"error","message":"max_tokens is too large","type":"BadRequestError","param":null,"code":400}`)
+			failed(r, results.ErrClassHTTP4xx, "max_tokens is too large")
+		},
+	}, {
+		name: "404 with a FastAPI detail",
+		script: func(s *sse) {
+			s.w.Header().Set("Content-Type", "application/json")
+			s.w.WriteHeader(http.StatusNotFound)
+			fmt.Fprint(s.w, `{"detail":"Not Found"}`)
+		},
+		want: func(r *results.Record) {
+			r.HTTPStatus = 404
+			failed(r, results.ErrClassHTTP4xx, "Not Found")
 		},
 	}, {
 		name: "dropped connection mid-stream",
@@ -562,6 +572,26 @@ func TestOpenAIExtraStreamOptions(t *testing.T) {
 	}
 }
 
+func TestOpenAIMaxCompletionTokens(t *testing.T) {
+	tgt, got := serve(t, func(s *sse) {
+		s.start()
+		s.data(finishChunk("a", "stop"))
+		s.done()
+	}, func(c *targets.OpenAIConfig) { c.MaxTokensField = "max_completion_tokens" })
+	tgt.Do(context.Background(), results.NewClock(time.Now()), testRequest())
+	body, _, _ := got.get()
+	var gotBody map[string]any
+	if err := json.Unmarshal(body, &gotBody); err != nil {
+		t.Fatalf("body is not JSON: %v\n%s", err, body)
+	}
+	if v, ok := gotBody["max_completion_tokens"]; v != 16.0 {
+		t.Errorf("max_completion_tokens = %v (present %v), want 16", v, ok)
+	}
+	if _, ok := gotBody["max_tokens"]; ok {
+		t.Errorf("max_tokens sent too: %s", body)
+	}
+}
+
 func TestOpenAIBadExtraIsRequestError(t *testing.T) {
 	tgt, got := serve(t, func(s *sse) { s.start(); s.done() })
 	clock := results.NewClock(time.Now())
@@ -705,15 +735,16 @@ func TestOpenAICanceledBeforeSend(t *testing.T) {
 
 func TestNewOpenAIConfigErrors(t *testing.T) {
 	_, err := targets.NewOpenAI(targets.OpenAIConfig{
-		BaseURL:     "ftp://x",
-		Timeout:     -1,
-		ExtraBody:   map[string]any{"f": func() {}},
-		Temperature: ptr(0.0),
+		BaseURL:        "ftp://x",
+		Timeout:        -1,
+		ExtraBody:      map[string]any{"f": func() {}},
+		Temperature:    ptr(0.0),
+		MaxTokensField: "max_new_tokens",
 	})
 	if err == nil {
 		t.Fatal("no error")
 	}
-	for _, want := range []string{"base URL", "model is required", "timeout", `extra body field "f"`} {
+	for _, want := range []string{"base URL", "model is required", "timeout", `extra body field "f"`, "max tokens field"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error %q does not mention %q", err, want)
 		}
