@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -780,5 +782,48 @@ func TestOpenAIConcurrent(t *testing.T) {
 			t.Errorf("record %s %s %q, %d tokens, %d chunks", rec.Status, rec.ErrorClass, rec.ErrorMessage,
 				rec.OutputTokens, rec.Chunks)
 		}
+	}
+}
+
+// TestOpenAIReusesConnections checks that a completed stream leaves its
+// connection in the pool: a new TCP (and TLS) handshake per request would
+// be measured as server latency.
+func TestOpenAIReusesConnections(t *testing.T) {
+	var mu sync.Mutex
+	conns := 0
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s := &sse{w: w, r: r}
+		s.start()
+		s.data(finishChunk("a", "stop"))
+		s.data(usageChunk(1, 1))
+		s.done()
+		// Make the end of the response a separate write, as a server
+		// whose generator returns after [DONE] does.
+		time.Sleep(time.Millisecond)
+	}))
+	srv.Config.ConnState = func(_ net.Conn, st http.ConnState) {
+		if st == http.StateNew {
+			mu.Lock()
+			conns++
+			mu.Unlock()
+		}
+	}
+	srv.Start()
+	defer srv.Close()
+	tgt, err := targets.NewOpenAI(targets.OpenAIConfig{BaseURL: srv.URL + "/v1", Model: "m"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tgt.CloseIdleConnections()
+	clock := results.NewClock(time.Now())
+	for range 5 {
+		if rec := tgt.Do(context.Background(), clock, testRequest()); !rec.OK() {
+			t.Fatalf("%s %s %s", rec.Status, rec.ErrorClass, rec.ErrorMessage)
+		}
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if conns != 1 {
+		t.Errorf("%d connections for 5 sequential requests, want 1", conns)
 	}
 }
