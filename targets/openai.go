@@ -409,6 +409,7 @@ type streamState struct {
 // read consumes the stream until it ends. It returns nil when the body
 // ended cleanly (with or without [DONE]; the caller checks which).
 func (st *streamState) read(stream *openai.ChatCompletionStream, clock results.Clock, ex *exchange) error {
+	var c chunk
 	for {
 		raw, err := stream.RecvRaw()
 		now := clock.Now()
@@ -426,7 +427,11 @@ func (st *streamState) read(stream *openai.ChatCompletionStream, clock results.C
 			// go-openai saw `data: {"error"` but could not decode it.
 			return &streamEventError{msg: firstNonEmpty(bodyMessage(ex.body.errLine), "undecodable error event")}
 		}
-		var c chunk
+		// Reuse the choices array, zeroed: encoding/json decodes into
+		// the elements it finds there, keeping fields an event lacks.
+		choices := c.Choices[:cap(c.Choices)]
+		clear(choices)
+		c = chunk{Choices: choices[:0]}
 		if err := json.Unmarshal(raw, &c); err != nil {
 			return &malformedChunkError{err: err, chunk: string(raw)}
 		}
