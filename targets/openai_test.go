@@ -105,6 +105,19 @@ func TestOpenAIStream(t *testing.T) {
 			r.ChunkTokens = []int32{2, 1, 3}
 		},
 	}, {
+		name: "usage on some chunks only gives no tokens per chunk",
+		script: func(s *sse) {
+			s.start()
+			s.data(event(map[string]any{"content": "a b"}, nil, usage(12, 2, 0, 0)))
+			s.data(contentChunk("c"))
+			s.data(event(map[string]any{"content": "d"}, "stop", usage(12, 4, 0, 0)))
+			s.done()
+		},
+		want: func(r *results.Record) {
+			okStream(r, 3)
+			fromUsage(r, 12, 4)
+		},
+	}, {
 		name: "no usage counts chunks",
 		cfg:  func(c *targets.OpenAIConfig) { c.IncludeUsage = ptr(false) },
 		script: func(s *sse) {
@@ -689,6 +702,18 @@ func TestOpenAITimeout(t *testing.T) {
 type roundTripFunc func(*http.Request) (*http.Response, error)
 
 func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+// TestOpenAICallerDeadline: a deadline on the caller's context is a
+// timeout too, not a cancellation.
+func TestOpenAICallerDeadline(t *testing.T) {
+	tgt, _ := serve(t, func(s *sse) { s.sleep(10 * time.Second) })
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	rec := tgt.Do(ctx, results.NewClock(time.Now()), testRequest())
+	if rec.Status != results.StatusError || rec.ErrorClass != results.ErrClassTimeout {
+		t.Errorf("status %s class %s (%s), want error timeout", rec.Status, rec.ErrorClass, rec.ErrorMessage)
+	}
+}
 
 func TestOpenAICanceled(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
