@@ -145,11 +145,33 @@ func errorMessage(err error) string {
 		return apiErr.Message
 	case errors.As(err, &oaiReqErr):
 		if body := strings.TrimSpace(string(oaiReqErr.Body)); body != "" {
-			return body
+			return bodyMessage(body)
 		}
 		return oaiReqErr.HTTPStatus
 	}
 	return err.Error()
+}
+
+// bodyMessage is the message of an error body that go-openai could not
+// read as an OpenAI error: vLLM's older {"object": "error", "message": ...},
+// {"error": "text"}, FastAPI's {"detail": "text"}; else the body itself.
+func bodyMessage(body string) string {
+	var c chunk
+	if json.Unmarshal([]byte(body), &c) == nil {
+		if msg, ok := c.errorMessage(); ok && msg != "" {
+			return msg
+		}
+		if c.Message != "" {
+			return c.Message
+		}
+		var d struct {
+			Detail string `json:"detail"`
+		}
+		if json.Unmarshal([]byte(body), &d) == nil && d.Detail != "" {
+			return d.Detail
+		}
+	}
+	return body
 }
 
 // retryAfterMs reads how long the server asked us to wait, in

@@ -181,7 +181,6 @@ type sseBody struct {
 	truncated bool   // the current line is longer than maxSSELine
 	sawDone   bool
 	errLine   string
-	bytes     int64
 }
 
 // maxSSELine is how much of each line sseBody keeps: enough for an error
@@ -193,7 +192,6 @@ const maxSSELine = 1024
 func (s *sseBody) Read(p []byte) (int, error) {
 	n, err := s.rc.Read(p)
 	if n > 0 {
-		s.bytes += int64(n)
 		s.scan(p[:n])
 	}
 	return n, err

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -50,6 +51,10 @@ type OpenAIConfig struct {
 	// Headers are set on every request, after the standard ones, so they
 	// may replace them (e.g. an api-key header for Azure).
 	Headers map[string]string `json:"-"`
+	// MaxTokensField is the body field a request's MaxTokens is sent as:
+	// "max_tokens" (default) or "max_completion_tokens", which OpenAI's
+	// reasoning models require.
+	MaxTokensField string
 	// Timeout bounds each request from send to the end of the stream
 	// (0: none).
 	Timeout time.Duration
@@ -72,11 +77,12 @@ func (c OpenAIConfig) String() string {
 // SGLang, TGI, llama.cpp, Ollama, managed providers, the OpenAI API). It is
 // safe for concurrent use.
 type OpenAI struct {
-	cfg          OpenAIConfig
-	client       *openai.Client
-	http         *http.Client
-	includeUsage bool
-	extra        []bodyField // cfg.ExtraBody, encoded once, sorted by key
+	cfg            OpenAIConfig
+	client         *openai.Client
+	http           *http.Client
+	includeUsage   bool
+	extra          []bodyField // cfg.ExtraBody, encoded once, sorted by key
+	maxTokensField string
 }
 
 // drainLimit bounds how long Do waits for the end of a response after
@@ -111,6 +117,13 @@ func NewOpenAI(cfg OpenAIConfig) (*OpenAI, error) {
 			continue
 		}
 		t.extra = append(t.extra, bodyField{key: k, value: v})
+	}
+	switch t.maxTokensField = cfg.MaxTokensField; t.maxTokensField {
+	case "":
+		t.maxTokensField = "max_tokens"
+	case "max_tokens", "max_completion_tokens":
+	default:
+		errs = append(errs, fmt.Errorf("max tokens field %q: want max_tokens or max_completion_tokens", cfg.MaxTokensField))
 	}
 	if err := errors.Join(errs...); err != nil {
 		return nil, fmt.Errorf("openai target: %w", err)
@@ -253,9 +266,9 @@ func fail(rec *results.Record, parent, ctx context.Context, err error, ex *excha
 }
 
 // patch is the body fields of req that go-openai cannot send: temperature
-// (it drops 0), max_tokens (sent as is for every model, where go-openai
-// would refuse it for reasoning models), and the extra fields, the
-// request's over the config's.
+// (it drops 0), max_tokens (go-openai refuses it for some model names,
+// and cannot send it as max_completion_tokens for others), and the extra
+// fields, the request's over the config's.
 func (t *OpenAI) patch(req *workloads.Request) ([]bodyField, error) {
 	fields := make([]bodyField, 0, 2+len(t.extra)+len(req.Extra))
 	temp := t.cfg.Temperature
@@ -270,7 +283,7 @@ func (t *OpenAI) patch(req *workloads.Request) ([]bodyField, error) {
 		fields = append(fields, bodyField{"temperature", v})
 	}
 	if req.MaxTokens > 0 {
-		fields = append(fields, bodyField{"max_tokens", json.RawMessage(fmt.Sprint(req.MaxTokens))})
+		fields = append(fields, bodyField{t.maxTokensField, json.RawMessage(strconv.Itoa(req.MaxTokens))})
 	}
 	fields = setFields(fields, t.extra...)
 	for _, k := range sortedKeys(req.Extra) {
@@ -396,6 +409,7 @@ type streamState struct {
 // read consumes the stream until it ends. It returns nil when the body
 // ended cleanly (with or without [DONE]; the caller checks which).
 func (st *streamState) read(stream *openai.ChatCompletionStream, clock results.Clock, ex *exchange) error {
+	var c chunk
 	for {
 		raw, err := stream.RecvRaw()
 		now := clock.Now()
@@ -405,15 +419,19 @@ func (st *streamState) read(stream *openai.ChatCompletionStream, clock results.C
 		if err != nil {
 			var apiErr *openai.APIError
 			if errors.As(err, &apiErr) {
-				return &streamEventError{msg: firstNonEmpty(apiErr.Message, errLineMessage(ex.body.errLine))}
+				return &streamEventError{msg: firstNonEmpty(apiErr.Message, bodyMessage(ex.body.errLine))}
 			}
 			return err
 		}
 		if raw == nil {
 			// go-openai saw `data: {"error"` but could not decode it.
-			return &streamEventError{msg: firstNonEmpty(errLineMessage(ex.body.errLine), "undecodable error event")}
+			return &streamEventError{msg: firstNonEmpty(bodyMessage(ex.body.errLine), "undecodable error event")}
 		}
-		var c chunk
+		// Reuse the choices array, zeroed: encoding/json decodes into
+		// the elements it finds there, keeping fields an event lacks.
+		choices := c.Choices[:cap(c.Choices)]
+		clear(choices)
+		c = chunk{Choices: choices[:0]}
 		if err := json.Unmarshal(raw, &c); err != nil {
 			return &malformedChunkError{err: err, chunk: string(raw)}
 		}
@@ -422,18 +440,6 @@ func (st *streamState) read(stream *openai.ChatCompletionStream, clock results.C
 		}
 		st.observe(&c, now)
 	}
-}
-
-// errLineMessage is the message of an error event's JSON, or the JSON
-// itself when it has none.
-func errLineMessage(line string) string {
-	var c chunk
-	if json.Unmarshal([]byte(line), &c) == nil {
-		if msg, ok := c.errorMessage(); ok && msg != "" {
-			return msg
-		}
-	}
-	return line
 }
 
 func firstNonEmpty(s ...string) string {

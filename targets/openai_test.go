@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -101,6 +103,19 @@ func TestOpenAIStream(t *testing.T) {
 			fromUsage(r, 12, 6)
 			r.FinishReason = "length"
 			r.ChunkTokens = []int32{2, 1, 3}
+		},
+	}, {
+		name: "usage on some chunks only gives no tokens per chunk",
+		script: func(s *sse) {
+			s.start()
+			s.data(event(map[string]any{"content": "a b"}, nil, usage(12, 2, 0, 0)))
+			s.data(contentChunk("c"))
+			s.data(event(map[string]any{"content": "d"}, "stop", usage(12, 4, 0, 0)))
+			s.done()
+		},
+		want: func(r *results.Record) {
+			okStream(r, 3)
+			fromUsage(r, 12, 4)
 		},
 	}, {
 		name: "no usage counts chunks",
@@ -237,8 +252,18 @@ func TestOpenAIStream(t *testing.T) {
 		},
 		want: func(r *results.Record) {
 			r.HTTPStatus = 400
-			failed(r, results.ErrClassHTTP4xx,
-				`{"object":"error","message":"max_tokens is too large","type":"BadRequestError","param":null,"code":400}`)
+			failed(r, results.ErrClassHTTP4xx, "max_tokens is too large")
+		},
+	}, {
+		name: "404 with a FastAPI detail",
+		script: func(s *sse) {
+			s.w.Header().Set("Content-Type", "application/json")
+			s.w.WriteHeader(http.StatusNotFound)
+			fmt.Fprint(s.w, `{"detail":"Not Found"}`)
+		},
+		want: func(r *results.Record) {
+			r.HTTPStatus = 404
+			failed(r, results.ErrClassHTTP4xx, "Not Found")
 		},
 	}, {
 		name: "dropped connection mid-stream",
@@ -562,6 +587,26 @@ func TestOpenAIExtraStreamOptions(t *testing.T) {
 	}
 }
 
+func TestOpenAIMaxCompletionTokens(t *testing.T) {
+	tgt, got := serve(t, func(s *sse) {
+		s.start()
+		s.data(finishChunk("a", "stop"))
+		s.done()
+	}, func(c *targets.OpenAIConfig) { c.MaxTokensField = "max_completion_tokens" })
+	tgt.Do(context.Background(), results.NewClock(time.Now()), testRequest())
+	body, _, _ := got.get()
+	var gotBody map[string]any
+	if err := json.Unmarshal(body, &gotBody); err != nil {
+		t.Fatalf("body is not JSON: %v\n%s", err, body)
+	}
+	if v, ok := gotBody["max_completion_tokens"]; v != 16.0 {
+		t.Errorf("max_completion_tokens = %v (present %v), want 16", v, ok)
+	}
+	if _, ok := gotBody["max_tokens"]; ok {
+		t.Errorf("max_tokens sent too: %s", body)
+	}
+}
+
 func TestOpenAIBadExtraIsRequestError(t *testing.T) {
 	tgt, got := serve(t, func(s *sse) { s.start(); s.done() })
 	clock := results.NewClock(time.Now())
@@ -580,140 +625,18 @@ func TestOpenAIBadExtraIsRequestError(t *testing.T) {
 	}
 }
 
-func TestOpenAIConnectionRefused(t *testing.T) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := l.Addr().String()
-	l.Close()
-	tgt, err := targets.NewOpenAI(targets.OpenAIConfig{BaseURL: "http://" + addr + "/v1", Model: "m"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	clock := results.NewClock(time.Now())
-	rec := tgt.Do(context.Background(), clock, testRequest())
-	want := results.Record{
-		Target: "m", Model: "m", RequestedOutputTokens: 16, IntendedInputTokens: 3,
-		SentNs: 1, DoneNs: 1,
-	}
-	failed(&want, results.ErrClassConnect, rec.ErrorMessage)
-	if diff := cmp.Diff(want, shape(t, clock, rec)); diff != "" {
-		t.Errorf("record (-want +got):\n%s", diff)
-	}
-	if !strings.Contains(rec.ErrorMessage, "connection refused") {
-		t.Errorf("message %q does not say connection refused", rec.ErrorMessage)
-	}
-}
-
-func TestOpenAITimeout(t *testing.T) {
-	tests := []struct {
-		name   string
-		script func(s *sse)
-		want   func(r *results.Record)
-	}{{
-		name:   "before headers",
-		script: func(s *sse) { s.sleep(10 * time.Second) },
-		want: func(r *results.Record) {
-			r.HeadersNs, r.HTTPStatus = 0, 0
-		},
-	}, {
-		name: "mid-stream",
-		script: func(s *sse) {
-			s.start()
-			s.data(roleChunk())
-			s.data(contentChunk("a"))
-			s.sleep(10 * time.Second)
-		},
-		want: func(r *results.Record) {
-			okStream(r, 1)
-			r.FinishReason = ""
-			fromChunks(r, 1)
-		},
-	}}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			tgt, _ := serve(t, tc.script, func(c *targets.OpenAIConfig) { c.Timeout = 100 * time.Millisecond })
-			clock := results.NewClock(time.Now())
-			start := time.Now()
-			rec := tgt.Do(context.Background(), clock, testRequest())
-			if d := time.Since(start); d > 5*time.Second {
-				t.Errorf("Do took %v with a 100ms timeout", d)
-			}
-			want := baseRecord()
-			tc.want(&want)
-			failed(&want, results.ErrClassTimeout, rec.ErrorMessage)
-			if diff := cmp.Diff(want, shape(t, clock, rec)); diff != "" {
-				t.Errorf("record (-want +got):\n%s", diff)
-			}
-			if !strings.HasPrefix(rec.ErrorMessage, "request timeout 100ms exceeded: ") {
-				t.Errorf("message %q", rec.ErrorMessage)
-			}
-		})
-	}
-}
-
-// roundTripFunc adapts a function to http.RoundTripper.
-type roundTripFunc func(*http.Request) (*http.Response, error)
-
-func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
-
-func TestOpenAICanceled(t *testing.T) {
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	tgt, _ := serve(t, func(s *sse) {
-		s.start()
-		s.data(roleChunk())
-		s.sleep(10 * time.Second)
-	}, func(c *targets.OpenAIConfig) {
-		// Cancel once the response headers are in, as a second Ctrl-C
-		// would mid-stream.
-		tr := targets.NewHTTPClient().Transport
-		c.HTTPClient = &http.Client{Transport: roundTripFunc(func(r *http.Request) (*http.Response, error) {
-			resp, err := tr.RoundTrip(r)
-			cancel()
-			return resp, err
-		})}
-	})
-	clock := results.NewClock(time.Now())
-	start := time.Now()
-	rec := tgt.Do(ctx, clock, testRequest())
-	if d := time.Since(start); d > 5*time.Second {
-		t.Errorf("Do took %v after cancel", d)
-	}
-	want := baseRecord()
-	fromChunks(&want, 0)
-	want.Status, want.ErrorClass, want.ErrorMessage = results.StatusCanceled, results.ErrClassCanceled, "context canceled"
-	if diff := cmp.Diff(want, shape(t, clock, rec)); diff != "" {
-		t.Errorf("record (-want +got):\n%s", diff)
-	}
-}
-
-func TestOpenAICanceledBeforeSend(t *testing.T) {
-	tgt, _ := serve(t, func(s *sse) { s.start(); s.done() })
-	ctx, cancel := context.WithCancel(context.Background())
-	cancel()
-	clock := results.NewClock(time.Now())
-	rec := tgt.Do(ctx, clock, testRequest())
-	want := baseRecord()
-	want.HeadersNs, want.HTTPStatus = 0, 0
-	want.Status, want.ErrorClass, want.ErrorMessage = results.StatusCanceled, results.ErrClassCanceled, rec.ErrorMessage
-	if diff := cmp.Diff(want, shape(t, clock, rec)); diff != "" {
-		t.Errorf("record (-want +got):\n%s", diff)
-	}
-}
-
 func TestNewOpenAIConfigErrors(t *testing.T) {
 	_, err := targets.NewOpenAI(targets.OpenAIConfig{
-		BaseURL:     "ftp://x",
-		Timeout:     -1,
-		ExtraBody:   map[string]any{"f": func() {}},
-		Temperature: ptr(0.0),
+		BaseURL:        "ftp://x",
+		Timeout:        -1,
+		ExtraBody:      map[string]any{"f": func() {}},
+		Temperature:    ptr(0.0),
+		MaxTokensField: "max_new_tokens",
 	})
 	if err == nil {
 		t.Fatal("no error")
 	}
-	for _, want := range []string{"base URL", "model is required", "timeout", `extra body field "f"`} {
+	for _, want := range []string{"base URL", "model is required", "timeout", `extra body field "f"`, "max tokens field"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error %q does not mention %q", err, want)
 		}
@@ -749,5 +672,48 @@ func TestOpenAIConcurrent(t *testing.T) {
 			t.Errorf("record %s %s %q, %d tokens, %d chunks", rec.Status, rec.ErrorClass, rec.ErrorMessage,
 				rec.OutputTokens, rec.Chunks)
 		}
+	}
+}
+
+// TestOpenAIReusesConnections checks that a completed stream leaves its
+// connection in the pool: a new TCP (and TLS) handshake per request would
+// be measured as server latency.
+func TestOpenAIReusesConnections(t *testing.T) {
+	var mu sync.Mutex
+	conns := 0
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s := &sse{w: w, r: r}
+		s.start()
+		s.data(finishChunk("a", "stop"))
+		s.data(usageChunk(1, 1))
+		s.done()
+		// Make the end of the response a separate write, as a server
+		// whose generator returns after [DONE] does.
+		time.Sleep(time.Millisecond)
+	}))
+	srv.Config.ConnState = func(_ net.Conn, st http.ConnState) {
+		if st == http.StateNew {
+			mu.Lock()
+			conns++
+			mu.Unlock()
+		}
+	}
+	srv.Start()
+	defer srv.Close()
+	tgt, err := targets.NewOpenAI(targets.OpenAIConfig{BaseURL: srv.URL + "/v1", Model: "m"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tgt.CloseIdleConnections()
+	clock := results.NewClock(time.Now())
+	for range 5 {
+		if rec := tgt.Do(context.Background(), clock, testRequest()); !rec.OK() {
+			t.Fatalf("%s %s %s", rec.Status, rec.ErrorClass, rec.ErrorMessage)
+		}
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if conns != 1 {
+		t.Errorf("%d connections for 5 sequential requests, want 1", conns)
 	}
 }
