@@ -13,7 +13,10 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sort"
+	"sync"
+	"sync/atomic"
 
 	"github.com/inferbench/inferbench/results"
 )
@@ -171,6 +174,101 @@ func (r *Run) addITL(rec *results.Record) int64 {
 	return most
 }
 
+// errStop ends a scan early.
+var errStop = errors.New("stop")
+
+// scanParts adds every row of parts to r. Decoding Parquet is most of the
+// cost of a report, and parts are independent, so one worker per CPU
+// reads parts into its own Run and the workers' Runs are merged at the
+// end (the order of rows does not matter to any summary).
+func (r *Run) scanParts(parts []string) error {
+	if len(parts) == 0 {
+		return nil
+	}
+	if r.Manifest == nil {
+		// Identity comes from the run's first row, which a worker may not
+		// see first.
+		err := results.ScanPart(parts[0], func(rec *results.Record) error {
+			r.RunID, r.Target, r.TargetKind = rec.RunID, rec.Target, rec.TargetKind
+			r.Model, r.Workload, r.Simulated = rec.Model, rec.Workload, rec.Simulated
+			return errStop
+		})
+		if err != nil && !errors.Is(err, errStop) {
+			return err
+		}
+	}
+	workers := make([]*Run, min(runtime.GOMAXPROCS(0), len(parts)))
+	errs := make([]error, len(parts))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for w := range workers {
+		wr := NewRun(r.Dir, r.Manifest)
+		workers[w] = wr
+		wg.Go(func() {
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= len(parts) {
+					return
+				}
+				errs[i] = results.ScanPart(parts[i], func(rec *results.Record) error {
+					wr.Add(rec)
+					return nil
+				})
+				if errs[i] != nil {
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	for _, wr := range workers {
+		r.merge(wr)
+	}
+	return nil
+}
+
+// merge adds o's rows to r.
+func (r *Run) merge(o *Run) {
+	r.warmup += o.warmup
+	r.total += o.total
+	r.ok += o.ok
+	r.failed += o.failed
+	r.canceled += o.canceled
+	for k, v := range o.errorClasses {
+		r.errorClasses[k] += v
+	}
+	for k, v := range o.inSources {
+		r.inSources[k] += v
+	}
+	for k, v := range o.outSources {
+		r.outSources[k] += v
+	}
+	if o.firstSent > 0 && (r.firstSent == 0 || o.firstSent < r.firstSent) {
+		r.firstSent = o.firstSent
+	}
+	r.lastDone = max(r.lastDone, o.lastDone)
+	r.okIn += o.okIn
+	r.okOut += o.okOut
+	r.okCached += o.okCached
+	r.allIn += o.allIn
+	r.allOut += o.allOut
+	r.allCached += o.allCached
+	r.recordedCostUSD += o.recordedCostUSD
+	r.lag = append(r.lag, o.lag...)
+	r.ttft = append(r.ttft, o.ttft...)
+	r.ttfo = append(r.ttfo, o.ttfo...)
+	r.tpot = append(r.tpot, o.tpot...)
+	r.e2e = append(r.e2e, o.e2e...)
+	r.user = append(r.user, o.user...)
+	r.maxITL = append(r.maxITL, o.maxITL...)
+	r.itl = append(r.itl, o.itl...)
+}
+
 // notef adds a note to the run.
 func (r *Run) notef(format string, args ...any) {
 	r.Notes = append(r.Notes, fmt.Sprintf(format, args...))
@@ -181,7 +279,8 @@ func (r *Run) notef(format string, args ...any) {
 var ErrNoRun = errors.New("not a run directory (no manifest.json and no requests/part-*.parquet)")
 
 // Load reads one run directory: its manifest and every request part,
-// streaming rows so memory is bounded by Run's columns, not by the Records.
+// streaming rows so memory is bounded by Run's columns, not by the Records,
+// and decoding parts on every CPU.
 // A directory with parts but no manifest (a crash before the manifest was
 // written) still loads, with a note saying so.
 func Load(runDir string) (*Run, error) {
@@ -205,11 +304,7 @@ func Load(runDir string) (*Run, error) {
 	if tmp, _ := filepath.Glob(filepath.Join(runDir, results.RequestsDir, ".part-*.tmp")); len(tmp) > 0 {
 		r.notef("%d unfinished part file(s) skipped (the part open at a crash is lost)", len(tmp))
 	}
-	err = results.ScanRequests(runDir, func(rec *results.Record) error {
-		r.Add(rec)
-		return nil
-	})
-	if err != nil {
+	if err := r.scanParts(parts); err != nil {
 		return nil, fmt.Errorf("load %s: %w", runDir, err)
 	}
 	if m != nil && len(m.Parts) > 0 && len(m.Parts) != len(parts) {

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -74,6 +75,46 @@ func TestLoad(t *testing.T) {
 	s := Summarize(run, Options{})
 	if s.ITL.N != 12 || s.ITL.Max != 85*ms {
 		t.Errorf("ITL = %+v", s.ITL)
+	}
+}
+
+// TestLoadMatchesAdd checks that reading parts in parallel and merging
+// gives the summary that adding the same rows one by one gives.
+func TestLoadMatchesAdd(t *testing.T) {
+	var recs []results.Record
+	for i := int64(0); i < 40; i++ {
+		r := okRec(10+i*7, 5+i%9, 100+i*3, 10+i, 2+i%5, msGaps(i%4+1, 2, i%7+1), nil)
+		r.CostUSD = 0.01
+		if i%6 == 0 {
+			r = failRec(10+i*7, 50+i*7, []string{results.ErrClassTimeout, results.ErrClassHTTP4xx}[i%12/6])
+		}
+		if i%10 == 3 {
+			r.Warmup = true
+		}
+		if i%8 == 1 {
+			r.OutputTokensSource = results.TokensFromChunks
+		}
+		recs = append(recs, r)
+	}
+	m := &results.Manifest{RunID: "r", StopReason: results.StopCompleted}
+	run, err := Load(writeRun(t, t.TempDir(), "r", m, recs)) // 14 parts of 3
+	if err != nil {
+		t.Fatal(err)
+	}
+	opt := Options{SLO: SLO{TTFT: 9 * time.Millisecond, ITL: 5 * time.Millisecond}, Prices: &results.Prices{InputPer1M: 1, OutputPer1M: 2}}
+	got := Summarize(run, opt)
+	want := Summarize(runOf(m, recs...), opt)
+	got.Notes, want.Notes = nil, nil
+	// Sums of float cost_usd depend on the order rows were added in.
+	if !approxCost(*got.Cost, *want.Cost) {
+		t.Errorf("cost = %+v, want %+v", *got.Cost, *want.Cost)
+	}
+	got.Cost, want.Cost = nil, nil
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("Load then Summarize =\n%+v\nwant\n%+v", got, want)
+	}
+	if got.Requests.Total != 36 || got.Requests.Failed != 7 {
+		t.Errorf("counts = %+v", got.Requests)
 	}
 }
 
