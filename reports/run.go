@@ -307,6 +307,9 @@ func Load(runDir string) (*Run, error) {
 	if err := r.scanParts(parts); err != nil {
 		return nil, fmt.Errorf("load %s: %w", runDir, err)
 	}
+	if r.Rows() == 0 {
+		r.notef("no request rows")
+	}
 	if m != nil && len(m.Parts) > 0 && len(m.Parts) != len(parts) {
 		r.notef("manifest lists %d part(s), found %d on disk", len(m.Parts), len(parts))
 	}

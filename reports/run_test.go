@@ -166,6 +166,12 @@ func TestLoadErrors(t *testing.T) {
 	if _, err := Load(corrupt); err == nil || !strings.Contains(err.Error(), "part-00000.parquet") {
 		t.Errorf("Load(corrupt part) = %v, want an error naming the part", err)
 	}
+	empty := filepath.Join(dir, "empty")
+	os.MkdirAll(empty, 0o755)
+	results.WriteManifest(empty, &results.Manifest{RunID: "e", StopReason: results.StopFailed})
+	if run, err := Load(empty); err != nil || len(run.Notes) != 1 || run.Notes[0] != "no request rows" {
+		t.Errorf("Load(manifest only) = %v, %v; want a run noting it has no rows", run, err)
+	}
 	if _, err := LoadAll([]string{filepath.Join(dir, "missing")}); err == nil {
 		t.Error("LoadAll(missing) = nil error")
 	}

@@ -243,3 +243,27 @@ func goldenFile(t *testing.T, path, got string) {
 		t.Errorf("%s differs (go test -update to accept):\n--- got\n%s\n--- want\n%s", path, got, want)
 	}
 }
+
+// FuzzSLOFlag checks that --slo never panics and that what it accepts
+// prints back to a value that parses to the same limits.
+func FuzzSLOFlag(f *testing.F) {
+	for _, s := range []string{"ttft=500ms,tpot=50ms", "e2e=1m30s", "itl=1ns", "x", "ttft=", "=1s", ",,,", "ttft=1e3ms", "TPOT=5us,itl=9h"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		var a sloFlag
+		if err := a.Set(s); err != nil {
+			if !a.slo.IsZero() {
+				t.Fatalf("Set(%q) failed but changed the SLO to %+v", s, a.slo)
+			}
+			return
+		}
+		var b sloFlag
+		if err := b.Set(a.String()); err != nil {
+			t.Fatalf("Set(%q) ok, but its String %q does not parse: %v", s, a.String(), err)
+		}
+		if a.slo != b.slo {
+			t.Fatalf("round trip %q: %+v != %+v", s, a.slo, b.slo)
+		}
+	})
+}
