@@ -59,13 +59,55 @@ type Run struct {
 
 	inSources, outSources map[string]int64 // ok requests
 
+	// The per-request values, in blocks: Load's workers each fill their
+	// own, and a Run takes them over without copying (Summarize copies
+	// once anyway, to sort), so peak memory is not doubled by a merge.
+	blocks []*columns
+}
+
+// columns are the per-request values of a block of rows.
+type columns struct {
 	lag []int64 // schedule lag of every measured request
 
 	// One entry per ok request, aligned, 0 = not observed. maxITL is the
 	// largest per-token gap of the request, for the ITL SLO.
 	ttft, ttfo, tpot, e2e, user, maxITL []int64
 
-	itl []int64 // per-token inter-token latencies of ok requests
+	// Per-token inter-token latencies of ok requests: those in [0, 2^32)
+	// ns (4.29 s), nearly all, as uint32 to halve the largest column;
+	// the others in itlBig.
+	itl    []uint32
+	itlBig []int64
+}
+
+// block is the block that Add appends to.
+func (r *Run) block() *columns {
+	if len(r.blocks) == 0 {
+		r.blocks = append(r.blocks, &columns{})
+	}
+	return r.blocks[len(r.blocks)-1]
+}
+
+// gather concatenates one column of every block into a new slice, leaving
+// out zeros (values not observed) unless keepZero.
+func gather[T int64 | uint32](r *Run, col func(c *columns) []T, keepZero bool) []T {
+	n := 0
+	for _, b := range r.blocks {
+		n += len(col(b))
+	}
+	out := make([]T, 0, n)
+	for _, b := range r.blocks {
+		if keepZero {
+			out = append(out, col(b)...)
+			continue
+		}
+		for _, v := range col(b) {
+			if v != 0 {
+				out = append(out, v)
+			}
+		}
+	}
+	return out
 }
 
 // NewRun returns an empty Run for dir described by m (which may be nil).
@@ -119,7 +161,8 @@ func (r *Run) Add(rec *results.Record) {
 		r.firstSent = rec.SentNs
 	}
 	r.lastDone = max(r.lastDone, rec.DoneNs)
-	r.lag = append(r.lag, rec.ScheduleLagNs)
+	c := r.block()
+	c.lag = append(c.lag, rec.ScheduleLagNs)
 
 	r.allIn += rec.InputTokens
 	r.allOut += rec.OutputTokens
@@ -134,12 +177,12 @@ func (r *Run) Add(rec *results.Record) {
 	r.inSources[sourceName(rec.InputTokensSource)]++
 	r.outSources[sourceName(rec.OutputTokensSource)]++
 
-	r.ttft = append(r.ttft, rec.TTFTNs)
-	r.ttfo = append(r.ttfo, rec.TTFONs)
-	r.tpot = append(r.tpot, rec.TPOTNs)
-	r.e2e = append(r.e2e, rec.E2ENs)
-	r.user = append(r.user, rec.UserLatencyNs())
-	r.maxITL = append(r.maxITL, r.addITL(rec))
+	c.ttft = append(c.ttft, rec.TTFTNs)
+	c.ttfo = append(c.ttfo, rec.TTFONs)
+	c.tpot = append(c.tpot, rec.TPOTNs)
+	c.e2e = append(c.e2e, rec.E2ENs)
+	c.user = append(c.user, rec.UserLatencyNs())
+	c.maxITL = append(c.maxITL, c.addITL(rec))
 }
 
 func sourceName(s string) string {
@@ -149,14 +192,14 @@ func sourceName(s string) string {
 	return s
 }
 
-// addITL appends the per-token gaps of rec to r.itl and returns the
+// addITL appends the per-token gaps of rec to c.itl and returns the
 // largest. chunk_gaps_ns[i] is the gap before content event i+1, which
 // carried chunk_tokens[i+1] tokens; a gap before an event of k > 1 tokens
 // counts as k gaps of gap/k (the tokens are taken to have been produced
 // evenly over the gap). Without per-chunk token counts, or when they do not
 // line up with the gaps, every gap counts as one token. An event that
 // reports 0 tokens still counts once, so no waiting time is dropped.
-func (r *Run) addITL(rec *results.Record) int64 {
+func (c *columns) addITL(rec *results.Record) int64 {
 	gaps, toks := rec.ChunkGapsNs, rec.ChunkTokens
 	perChunk := len(toks) == len(gaps)+1
 	var most int64
@@ -167,7 +210,11 @@ func (r *Run) addITL(rec *results.Record) int64 {
 		}
 		v := g / k
 		for range k {
-			r.itl = append(r.itl, v)
+			if v >= 0 && v < 1<<32 {
+				c.itl = append(c.itl, uint32(v))
+			} else {
+				c.itlBig = append(c.itlBig, v)
+			}
 		}
 		most = max(most, v)
 	}
@@ -232,7 +279,8 @@ func (r *Run) scanParts(parts []string) error {
 	return nil
 }
 
-// merge adds o's rows to r.
+// merge adds o's rows to r, taking over o's blocks (o must not be used
+// afterwards).
 func (r *Run) merge(o *Run) {
 	r.warmup += o.warmup
 	r.total += o.total
@@ -259,14 +307,7 @@ func (r *Run) merge(o *Run) {
 	r.allOut += o.allOut
 	r.allCached += o.allCached
 	r.recordedCostUSD += o.recordedCostUSD
-	r.lag = append(r.lag, o.lag...)
-	r.ttft = append(r.ttft, o.ttft...)
-	r.ttfo = append(r.ttfo, o.ttfo...)
-	r.tpot = append(r.tpot, o.tpot...)
-	r.e2e = append(r.e2e, o.e2e...)
-	r.user = append(r.user, o.user...)
-	r.maxITL = append(r.maxITL, o.maxITL...)
-	r.itl = append(r.itl, o.itl...)
+	r.blocks = append(r.blocks, o.blocks...)
 }
 
 // notef adds a note to the run.

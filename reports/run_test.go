@@ -201,3 +201,24 @@ func TestLoadAll(t *testing.T) {
 		t.Errorf("LoadAll(empty folder) = %v, want ErrNoRun", err)
 	}
 }
+
+// TestMergeMatchesAdd checks a Run made of several blocks (as Load's
+// workers make) summarises like one built row by row, whatever the
+// number of CPUs the test runs on.
+func TestMergeMatchesAdd(t *testing.T) {
+	recs := sampleRecs()
+	recs = append(recs, okRec(400, 7, 90, 3, 4, msGaps(1, 30, 2), nil), failRec(500, 900, results.ErrClassTimeout))
+	m := &results.Manifest{RunID: "r"}
+	whole := runOf(m, recs...)
+	split := runOf(m, recs[:3]...)
+	split.merge(runOf(m, recs[3:5]...))
+	split.merge(runOf(m, recs[5:]...))
+	if len(split.blocks) != 3 {
+		t.Fatalf("blocks = %d, want 3", len(split.blocks))
+	}
+	opt := Options{SLO: SLO{ITL: 40 * time.Millisecond, TTFT: 25 * time.Millisecond}}
+	got, want := Summarize(split, opt), Summarize(whole, opt)
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("merged summary =\n%+v\nwant\n%+v", got, want)
+	}
+}
