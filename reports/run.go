@@ -23,8 +23,9 @@ import (
 
 // Run is what a report needs of one run directory: its manifest and the
 // columns that summaries are computed from. It keeps a few int64 per
-// measured request (and one per output token for inter-token latency), not
-// the Records themselves, so a run of millions of requests fits in memory.
+// measured request (and four bytes per output token for inter-token
+// latency), not the Records themselves, so a run of millions of requests
+// fits in memory.
 //
 // Build one with Load, or with NewRun and Add (tests, or a live run that
 // has its Records at hand).
