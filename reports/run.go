@@ -343,6 +343,9 @@ func Load(runDir string) (*Run, error) {
 	} else if m.StopReason == results.StopRunning {
 		r.notef("stop_reason is %q: the run did not finish (crash?); this covers the parts written", m.StopReason)
 	}
+	if m != nil && m.StopDetail != "" {
+		r.notef("stopped (%s): %s", m.StopReason, m.StopDetail)
+	}
 	if tmp, _ := filepath.Glob(filepath.Join(runDir, results.RequestsDir, ".part-*.tmp")); len(tmp) > 0 {
 		r.notef("%d unfinished part file(s) skipped (the part open at a crash is lost)", len(tmp))
 	}

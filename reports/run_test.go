@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -147,6 +148,16 @@ func TestLoadCrashedRun(t *testing.T) {
 	}
 	if !strings.Contains(strings.Join(run.Notes, "\n"), `"running"`) {
 		t.Errorf("notes = %v, want a note on stop_reason running", run.Notes)
+	}
+
+	// A stop detail is passed on.
+	runDir = writeRun(t, dir, "failed", &results.Manifest{RunID: "f", StopReason: results.StopFailed,
+		StopDetail: "write part: disk full"}, sampleRecs())
+	if run, err = Load(runDir); err != nil {
+		t.Fatal(err)
+	}
+	if want := "stopped (failed): write part: disk full"; !slices.Contains(run.Notes, want) {
+		t.Errorf("notes = %v, want %q", run.Notes, want)
 	}
 }
 
