@@ -46,6 +46,13 @@ type Cost struct {
 	USDPer1MOutput float64 // total / output tokens * 1e6 (blended)
 	// RecordedUSD is the sum of the rows' cost_usd, for comparison.
 	RecordedUSD float64
+
+	// The tokens the per-token figures are over: of every measured
+	// request for per-token and recorded pricing, of ok requests for
+	// GPU-hourly (see USDPer1MOutput).
+	InputTokens       int64
+	CachedInputTokens int64
+	OutputTokens      int64
 }
 
 // computeCost picks the prices (command line, else manifest, else the
@@ -68,6 +75,7 @@ func computeCost(run *Run, opt Options, s Summary) *Cost {
 		// The window's throughput is of ok requests, so per-token figures
 		// use their tokens: what the GPUs produced that was delivered.
 		in, out = run.okIn, run.okOut
+		c.CachedInputTokens = run.okCached
 	case p != nil && (p.InputPer1M > 0 || p.OutputPer1M > 0 || p.CachedInputPer1M > 0):
 		c.Model, c.Prices = CostPerToken, *p
 		cachedPrice := p.CachedInputPer1M
@@ -81,13 +89,16 @@ func computeCost(run *Run, opt Options, s Summary) *Cost {
 		c.OutputUSD = float64(run.allOut) * p.OutputPer1M / 1e6
 		c.TotalUSD = c.InputUSD + c.CachedInputUSD + c.OutputUSD
 		in, out = run.allIn, run.allOut
+		c.CachedInputTokens = run.allCached
 	case run.recordedCostUSD > 0:
 		c.Model, c.Source = CostRecorded, "cost_usd column"
 		c.TotalUSD = run.recordedCostUSD
 		in, out = run.allIn, run.allOut
+		c.CachedInputTokens = run.allCached
 	default:
 		return nil
 	}
+	c.InputTokens, c.OutputTokens = in, out
 	if run.ok > 0 {
 		c.USDPerRequest = c.TotalUSD / float64(run.ok)
 	}

@@ -41,6 +41,11 @@ type Summary struct {
 	Simulated  bool
 	// StopReason is the manifest's ("" when there is no manifest).
 	StopReason string
+	// StartedAt and Load are the manifest's (zero when there is none):
+	// when the run began and the load it applied, which is how Decide
+	// orders a target's runs and recognises a sweep.
+	StartedAt time.Time
+	Load      results.LoadInfo
 
 	Requests Counts
 
@@ -129,6 +134,8 @@ func Summarize(run *Run, opt Options) Summary {
 	}
 	if run.Manifest != nil {
 		s.StopReason = run.Manifest.StopReason
+		s.StartedAt = run.Manifest.StartedAt
+		s.Load = run.Manifest.Load
 	}
 	if run.total > 0 && run.lastDone > run.firstSent {
 		s.WindowNs = run.lastDone - run.firstSent

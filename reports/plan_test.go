@@ -1,0 +1,154 @@
+package reports
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/inferbench/inferbench/results"
+)
+
+func TestParsePlan(t *testing.T) {
+	src := `# a decision plan
+weights: {cost: 50, latency: 0}
+latency: e2e_p99
+kinds:
+  api: {privacy: 2}
+targets:
+  vllm-a100:
+    gpus: 2
+    usd_per_gpu_hour: 2.50
+    team: 6
+  gpt-4o: {input_per_1m: 2.50, output_per_1m: 10, cached_input_per_1m: 1.25}
+`
+	p, err := ParsePlan("plan.yaml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Weights[CriterionCost] != 50 || p.Weights[CriterionLatency] != 0 || p.Weights[CriterionTeam] != DefaultWeights[CriterionTeam] {
+		t.Errorf("weights %v", p.Weights)
+	}
+	if p.LatencyMetric != "e2e_p99" {
+		t.Errorf("latency %q", p.LatencyMetric)
+	}
+	if got := p.Prices("vllm-a100"); got == nil || got.GPUHourly != 5 {
+		t.Errorf("vllm prices %+v, want 2 x 2.50 = 5/h", got)
+	}
+	if got := p.Prices("gpt-4o"); got == nil || got.InputPer1M != 2.5 || got.OutputPer1M != 10 || got.CachedInputPer1M != 1.25 {
+		t.Errorf("gpt-4o prices %+v", got)
+	}
+	if p.Prices("other") != nil {
+		t.Error("prices for a target the plan does not name")
+	}
+	for _, tt := range []struct {
+		target, kind, crit string
+		want               float64
+		from               string
+	}{
+		{"vllm-a100", "self-hosted", CriterionTeam, 6, "plan (target)"},
+		{"vllm-a100", "self-hosted", CriterionPrivacy, 9, "default for self-hosted"},
+		{"gpt-4o", "api", CriterionPrivacy, 2, "plan (kind api)"},
+		{"gpt-4o", "api", CriterionTeam, 9, "default for api"},
+		{"x", "weird", CriterionControl, 5, `no default for kind "weird": neutral 5`},
+	} {
+		v, from := p.declared(tt.target, tt.kind, tt.crit)
+		if v != tt.want || from != tt.from {
+			t.Errorf("declared(%s, %s, %s) = %v %q; want %v %q", tt.target, tt.kind, tt.crit, v, from, tt.want, tt.from)
+		}
+	}
+	// JSON is YAML too.
+	if p, err := ParsePlan("p.json", []byte(`{"weights": {"cost": 1}, "targets": {"a": {"privacy": 3}}}`)); err != nil || p.Targets["a"].Declared[CriterionPrivacy] != 3 {
+		t.Errorf("JSON plan: %+v, %v", p, err)
+	}
+	if p, err := ParsePlan("empty.yaml", nil); err != nil || p.Weights[CriterionCost] != 30 {
+		t.Errorf("empty plan: %+v, %v", p, err)
+	}
+}
+
+func TestParsePlanErrors(t *testing.T) {
+	tests := []struct {
+		name, src string
+		want      []string
+	}{
+		{"syntax", "weights: [1,\n", []string{"p.yaml:"}},
+		{"unknown keys", "weight: {}\ntargets:\n  a: {gpu: 1}\n", []string{
+			`p.yaml:1: unknown key "weight"`, `p.yaml:3: target a: unknown key "gpu"`}},
+		{"ranges", "weights:\n  cost: -1\n  speed: 2\nkinds:\n  api: {privacy: 11}\n", []string{
+			"p.yaml:2: weight cost is negative", `p.yaml:3: unknown weight "speed"`, "p.yaml:5: privacy 11 is outside 0..10"}},
+		{"prices", "targets:\n  a: {gpus: 2}\n  b: {input_per_1m: 1}\n  c: {gpus: 1, usd_per_gpu_hour: 1, output_per_1m: 1}\n  d: {gpus: 1.5, usd_per_gpu_hour: x}\n", []string{
+			"p.yaml:2: target a: GPU pricing needs both", "p.yaml:3: target b: per-token pricing needs both",
+			"p.yaml:4: target c: per-token prices and GPU prices exclude", "p.yaml:5: gpus: want a whole number", `p.yaml:5: usd_per_gpu_hour: want a number, got "x"`}},
+		{"latency", "latency: ttft_p42\n", []string{`p.yaml:1: latency "ttft_p42"`}},
+		{"zero weights", "weights: {cost: 0, latency: 0, control: 0, privacy: 0, lock_in: 0, team: 0}\n", []string{"weights add up to 0"}},
+		{"not a mapping", "- 1\n", []string{"p.yaml:1: plan: want a mapping"}},
+		{"twice", "targets:\n  a: {team: 1}\n  a: {team: 2}\n", []string{`p.yaml:3: targets: "a" given twice`}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := ParsePlan("p.yaml", []byte(tt.src))
+			if err == nil {
+				t.Fatal("no error")
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q does not say %q", err, w)
+				}
+			}
+		})
+	}
+}
+
+func FuzzParsePlan(f *testing.F) {
+	for _, s := range []string{"", "weights: {cost: 1}", "targets: {a: {gpus: 2, usd_per_gpu_hour: 1}}", "kinds: {api: {team: 3}}", "latency: e2e_p50", "[", "a: &x [*x]"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		p, err := ParsePlan("f.yaml", []byte(s))
+		if err != nil {
+			if !strings.HasPrefix(err.Error(), "f.yaml") {
+				t.Fatalf("error without the file name: %v", err)
+			}
+			return
+		}
+		for c, w := range p.Weights {
+			if w < 0 {
+				t.Fatalf("weight %s = %v accepted", c, w)
+			}
+		}
+	})
+}
+
+func TestScorecard(t *testing.T) {
+	ss := []Summary{
+		mixSummary("gpt-4o", "api", rate1, &results.Prices{InputPer1M: 2.50, OutputPer1M: 10}, 10, 500, 100, 100, 500, Options{}),
+		mixSummary("vllm", "self-hosted", rate1, &results.Prices{GPUHourly: 5}, 10, 500, 100, 100, 1000, Options{}),
+		mixSummary("mystery", "api", rate1, nil, 10, 500, 100, 100, 250, Options{}),
+	}
+	plan, err := ParsePlan("p.yaml", []byte("weights: {cost: 1, latency: 1, control: 0, privacy: 0, lock_in: 0, team: 0}\nlatency: e2e_p50\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := Decide(ss, DecideOptions{Volumes: []Volume{{100e6, 20e6}}, Plan: plan})
+	sc := d.Scorecard
+	if sc == nil || len(sc.Rows) != 3 || !strings.Contains(sc.CostBasis, "100M:20M") {
+		t.Fatalf("scorecard %+v", sc)
+	}
+	api, self, mystery := sc.Rows[0], sc.Rows[1], sc.Rows[2]
+	// Cost: gpt-4o $450 is cheapest, vllm $3600 gets 10*450/3600.
+	if api.Scores[0].Score != 10 || !approx(self.Scores[0].Score, 1.25) || api.Scores[0].Value != "$450.00/month" {
+		t.Errorf("cost scores %+v %+v", api.Scores[0], self.Scores[0])
+	}
+	// Latency e2e p50: 250 ms (mystery) is fastest; 500 gets 5, 1000 gets 2.5.
+	if mystery.Scores[1].Score != 10 || !approx(api.Scores[1].Score, 5) || !approx(self.Scores[1].Score, 2.5) {
+		t.Errorf("latency scores %+v %+v %+v", api.Scores[1], self.Scores[1], mystery.Scores[1])
+	}
+	// No price: cost scores 0 and says so.
+	if mystery.Scores[0].Known || mystery.Scores[0].Score != 0 || !strings.Contains(mystery.Scores[0].From, "scores 0") {
+		t.Errorf("unpriced cost %+v", mystery.Scores[0])
+	}
+	if !approx(api.Total, 7.5) || !approx(self.Total, 1.875) || !approx(mystery.Total, 5) {
+		t.Errorf("totals %v %v %v", api.Total, self.Total, mystery.Total)
+	}
+	if api.Rank != 1 || mystery.Rank != 2 || self.Rank != 3 {
+		t.Errorf("ranks %d %d %d", api.Rank, mystery.Rank, self.Rank)
+	}
+}
