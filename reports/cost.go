@@ -60,6 +60,9 @@ type Cost struct {
 // known about cost.
 func computeCost(run *Run, opt Options, s Summary) *Cost {
 	p, source := opt.Prices, "command line"
+	if p != nil && p.Source != "" {
+		source = p.Source
+	}
 	if p == nil && run.Manifest != nil && run.Manifest.Prices != nil {
 		p, source = run.Manifest.Prices, "manifest"
 		if p.Source != "" {

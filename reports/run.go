@@ -12,11 +12,14 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
 	"runtime"
 	"sort"
+	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/inferbench/inferbench/results"
 )
@@ -44,6 +47,8 @@ type Run struct {
 	Model      string
 	Workload   string
 	Simulated  bool
+	// StartedAt is the manifest's, else the first row's started_at.
+	StartedAt time.Time
 
 	warmup, total, ok, failed, canceled int64
 	errorClasses                        map[string]int64
@@ -127,6 +132,7 @@ func NewRun(dir string, m *results.Manifest) *Run {
 		r.Model = m.Target.Model
 		r.Workload = m.Workload.Name
 		r.Simulated = m.Target.Simulated
+		r.StartedAt = m.StartedAt
 	}
 	return r
 }
@@ -139,6 +145,7 @@ func (r *Run) Add(rec *results.Record) {
 	if r.Rows() == 0 && r.Manifest == nil {
 		r.RunID, r.Target, r.TargetKind = rec.RunID, rec.Target, rec.TargetKind
 		r.Model, r.Workload, r.Simulated = rec.Model, rec.Workload, rec.Simulated
+		r.StartedAt = rec.StartedAt
 	}
 	if rec.Warmup {
 		r.warmup++
@@ -239,6 +246,7 @@ func (r *Run) scanParts(parts []string) error {
 		err := results.ScanPart(parts[0], func(rec *results.Record) error {
 			r.RunID, r.Target, r.TargetKind = rec.RunID, rec.Target, rec.TargetKind
 			r.Model, r.Workload, r.Simulated = rec.Model, rec.Workload, rec.Simulated
+			r.StartedAt = rec.StartedAt
 			return errStop
 		})
 		if err != nil && !errors.Is(err, errStop) {
@@ -365,20 +373,72 @@ func Load(runDir string) (*Run, error) {
 // directory of run directories (every subdirectory with a manifest.json or
 // a requests folder, in name order), such as the --out folder of several
 // runs.
-func LoadAll(paths []string) ([]*Run, error) {
+func LoadAll(paths []string) ([]*Run, error) { return LoadMatching(paths, Filter{}) }
+
+// Filter picks runs out of a folder of runs (nightly history) by what
+// their manifest says, before their rows are read. The zero Filter takes
+// every run.
+type Filter struct {
+	// Since keeps runs that started at or after it (zero: any time).
+	Since time.Time
+	// Targets keeps runs whose target name matches one of these
+	// path.Match patterns ("vllm-*"); empty: any target.
+	Targets []string
+}
+
+// IsZero reports whether f takes every run.
+func (f Filter) IsZero() bool { return f.Since.IsZero() && len(f.Targets) == 0 }
+
+// Match reports whether a run of target that started at started passes f.
+func (f Filter) Match(target string, started time.Time) bool {
+	if !f.Since.IsZero() && started.Before(f.Since) {
+		return false
+	}
+	if len(f.Targets) == 0 {
+		return true
+	}
+	for _, pat := range f.Targets {
+		if ok, _ := path.Match(pat, target); ok {
+			return true
+		}
+	}
+	return false
+}
+
+// ErrNoMatch is returned (wrapped) by LoadMatching when the filter leaves
+// no run.
+var ErrNoMatch = errors.New("no run matches the filter")
+
+// LoadMatching is LoadAll keeping only the runs f matches. A run with a
+// manifest is judged on it without reading its rows; one without (a
+// crash) is loaded and judged on its first row.
+func LoadMatching(paths []string, f Filter) ([]*Run, error) {
 	var runs []*Run
+	seen := 0
 	for _, p := range paths {
 		dirs, err := runDirs(p)
 		if err != nil {
 			return nil, err
 		}
 		for _, d := range dirs {
+			seen++
+			if !f.IsZero() {
+				if m, err := results.ReadManifest(d); err == nil && !f.Match(m.Target.Name, m.StartedAt) {
+					continue
+				}
+			}
 			r, err := Load(d)
 			if err != nil {
 				return nil, err
 			}
+			if !f.Match(r.Target, r.StartedAt) {
+				continue
+			}
 			runs = append(runs, r)
 		}
+	}
+	if len(runs) == 0 && seen > 0 && !f.IsZero() {
+		return nil, fmt.Errorf("load %s: %w (%d run(s) looked at)", strings.Join(paths, ", "), ErrNoMatch, seen)
 	}
 	return runs, nil
 }

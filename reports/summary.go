@@ -131,10 +131,10 @@ func Summarize(run *Run, opt Options) Summary {
 		InputTokenSources:  sourceCounts(run.inSources),
 		OutputTokenSources: sourceCounts(run.outSources),
 		Notes:              slices.Clone(run.Notes),
+		StartedAt:          run.StartedAt,
 	}
 	if run.Manifest != nil {
 		s.StopReason = run.Manifest.StopReason
-		s.StartedAt = run.Manifest.StartedAt
 		s.Load = run.Manifest.Load
 	}
 	if run.total > 0 && run.lastDone > run.firstSent {

@@ -241,13 +241,48 @@ func ftoa(f float64, prec int) string { return strconv.FormatFloat(f, 'f', prec,
 
 // usd formats a dollar amount with at least two decimals and at least
 // four significant digits, so a fraction of a cent per request stays
-// readable ($0.0002250) and large sums do not sprout decimals ($1234.50).
+// readable ($0.0002250) and large sums do not sprout decimals
+// ($1,234.50; thousands are separated).
 func usd(f float64) string {
 	if f == 0 || math.IsNaN(f) || math.IsInf(f, 0) {
 		return "$" + ftoa(f, 2)
 	}
 	dec := max(2, 3-int(math.Floor(math.Log10(math.Abs(f)))))
-	return "$" + ftoa(f, dec)
+	return "$" + thousands(ftoa(f, dec))
+}
+
+// price formats a list price as written: at least two decimals, no
+// more than it has ($2.50, $0.075, $10.00).
+func price(f float64) string {
+	s := strconv.FormatFloat(f, 'f', -1, 64)
+	if i := strings.IndexByte(s, '.'); i < 0 {
+		s += ".00"
+	} else if len(s)-i-1 < 2 {
+		s += strings.Repeat("0", 2-(len(s)-i-1))
+	}
+	return "$" + thousands(s)
+}
+
+// thousands puts commas between the thousands of a formatted number.
+func thousands(s string) string {
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	whole, frac, hasFrac := strings.Cut(s, ".")
+	var b strings.Builder
+	for i, c := range whole {
+		if i > 0 && (len(whole)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	out := b.String()
+	if hasFrac {
+		out += "." + frac
+	}
+	if neg {
+		out = "-" + out
+	}
+	return out
 }
 
 func dash(s string) string {
@@ -271,8 +306,16 @@ func notes(ss []Summary) []string {
 // RenderText writes ss side by side as a table aligned for a terminal:
 // metric names on the left, one right-aligned column per run.
 func RenderText(w io.Writer, ss []Summary) error {
-	t := buildTable(ss)
-	width := len("run")
+	var b strings.Builder
+	writeText(&b, "run", buildTable(ss))
+	writeNotesText(&b, notes(ss))
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// writeText writes t aligned for a terminal, with corner above the labels.
+func writeText(b *strings.Builder, corner string, t *table) {
+	width := len(corner)
 	for _, r := range t.rows {
 		width = max(width, len(r.label))
 	}
@@ -285,7 +328,6 @@ func RenderText(w io.Writer, ss []Summary) error {
 			cols[i] = max(cols[i], len(c))
 		}
 	}
-	var b strings.Builder
 	line := func(label string, cells []string) {
 		b.WriteString(label)
 		b.WriteString(strings.Repeat(" ", width-len(label)))
@@ -296,7 +338,7 @@ func RenderText(w io.Writer, ss []Summary) error {
 		}
 		b.WriteString("\n")
 	}
-	line("run", t.head)
+	line(corner, t.head)
 	total := width
 	for _, c := range cols {
 		total += 2 + c
@@ -309,22 +351,32 @@ func RenderText(w io.Writer, ss []Summary) error {
 		}
 		line(r.label, r.cells)
 	}
-	if n := notes(ss); len(n) > 0 {
-		b.WriteString("\nnotes:\n")
-		for _, s := range n {
-			b.WriteString("  " + s + "\n")
-		}
+}
+
+func writeNotesText(b *strings.Builder, n []string) {
+	if len(n) == 0 {
+		return
 	}
-	_, err := io.WriteString(w, b.String())
-	return err
+	b.WriteString("\nnotes:\n")
+	for _, s := range n {
+		b.WriteString("  " + s + "\n")
+	}
 }
 
 // RenderMarkdown writes ss side by side as a GitHub-flavoured Markdown
 // table, with the notes as a list below it.
 func RenderMarkdown(w io.Writer, ss []Summary) error {
-	t := buildTable(ss)
 	var b strings.Builder
-	b.WriteString("| run |")
+	writeMarkdown(&b, "run", buildTable(ss))
+	writeNotesMarkdown(&b, notes(ss))
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// writeMarkdown writes t as a Markdown table with corner as the first
+// column's heading.
+func writeMarkdown(b *strings.Builder, corner string, t *table) {
+	b.WriteString("| " + mdEscape(corner) + " |")
 	for _, h := range t.head {
 		b.WriteString(" " + mdEscape(h) + " |")
 	}
@@ -346,14 +398,16 @@ func RenderMarkdown(w io.Writer, ss []Summary) error {
 		}
 		b.WriteString("\n")
 	}
-	if n := notes(ss); len(n) > 0 {
-		b.WriteString("\nNotes:\n\n")
-		for _, s := range n {
-			b.WriteString("- " + s + "\n")
-		}
+}
+
+func writeNotesMarkdown(b *strings.Builder, n []string) {
+	if len(n) == 0 {
+		return
 	}
-	_, err := io.WriteString(w, b.String())
-	return err
+	b.WriteString("\nNotes:\n\n")
+	for _, s := range n {
+		b.WriteString("- " + s + "\n")
+	}
 }
 
 func mdEscape(s string) string { return strings.ReplaceAll(s, "|", `\|`) }

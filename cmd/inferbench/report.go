@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -18,6 +19,8 @@ import (
 
 const reportSynopsis = `inferbench report RUN_DIR... [--format text|md|json] [--slo ttft=500ms,tpot=50ms,e2e=10s,itl=200ms]
       [--price-in USD --price-out USD [--price-cached USD] | --gpu-hourly USD] [--out FILE]
+      [--volume IN:OUT]... [--scorecard PLAN.yaml] [--month-hours 720] [--slo-attainment 90%]
+      [--since 7d|2026-11-01] [--target NAME]...
 
 Summarises one or more run directories side by side: request counts and
 error classes, throughput, latency percentiles (nearest-rank; TTFT, TTFO,
@@ -27,13 +30,22 @@ directories (such as the --out folder of several runs). Warm-up requests
 are counted but left out of every figure. Definitions: docs/metrics.md.
 
 Prices default to the snapshot in each run's manifest; prices given here
-replace it for every run.`
+replace it for every run, and a plan's per-target prices replace both.
+
+When any target has a price, a cost comparison follows the table: per
+target, cost per request and per 1M input, output and blended tokens at the
+run's load and, for GPU-hour pricing, at the measured capacity (the highest
+load of a sweep that met the SLO). --volume projects monthly cost, replicas
+and break-even volumes; --scorecard adds a weighted build-vs-buy score
+(docs/cost.md). Runs of the same target at different loads form a sweep.`
 
 const reportExamples = `  inferbench report runs/20261126-101500-sim
   inferbench report runs/ --format md --out report.md
   inferbench report runs/a runs/b --slo ttft=500ms,tpot=50ms
   inferbench report runs/api --price-in 2.50 --price-out 10 --price-cached 1.25 --format json
-  inferbench report runs/vllm --gpu-hourly 8   # total $/hour of all the target's GPUs`
+  inferbench report runs/vllm --gpu-hourly 8   # total $/hour of all the target's GPUs
+  inferbench report runs/ --volume 100M:20M --volume 1B:200M --scorecard plan.yaml
+  inferbench report nightly/ --since 7d --target 'vllm-*' --format md`
 
 // cmdReport implements `inferbench report`.
 func cmdReport(ctx context.Context, e *env, args []string) int {
@@ -43,6 +55,12 @@ func cmdReport(ctx context.Context, e *env, args []string) int {
 		priceIn, priceOut, priceCa float64
 		gpuHourly                  float64
 		out                        string
+		volumes                    volumesFlag
+		scorecard                  string
+		monthHours                 = float64(reports.DefaultMonthHours)
+		attainment                 = percentFlag(reports.DefaultAttainment)
+		since                      sinceFlag
+		targets                    listFlag
 	)
 	fs := newFlagSet("report", reportSynopsis, reportExamples, e.stdout)
 	fs.StringVar(&format, "format", format, "output `format`: text, md or json")
@@ -52,6 +70,12 @@ func cmdReport(ctx context.Context, e *env, args []string) int {
 	fs.Float64Var(&priceCa, "price-cached", 0, "cached-input price, `USD` per 1M tokens (default: the --price-in price)")
 	fs.Float64Var(&gpuHourly, "gpu-hourly", 0, "self-hosted price, `USD` per hour for all the target's GPUs together")
 	fs.StringVar(&out, "out", "", "write the report to `FILE` instead of standard output")
+	fs.Var(&volumes, "volume", "project monthly cost at `IN:OUT` tokens per month, suffixes K, M, B (like 100M:20M); repeatable")
+	fs.StringVar(&scorecard, "scorecard", "", "build-vs-buy scorecard from the plan `FILE` (YAML or JSON: weights, per-kind and per-target scores, per-target prices); \"default\" for the defaults")
+	fs.Float64Var(&monthHours, "month-hours", monthHours, "`hours` in the month of the projections")
+	fs.Var(&attainment, "slo-attainment", "share of a run's requests that must meet the SLO for its load to count toward capacity (`percent`)")
+	fs.Var(&since, "since", "only runs started within `AGE` (like 7d, 36h) or since a date (2026-11-01 or RFC 3339)")
+	fs.Var(&targets, "target", "only runs of target `NAME` (a pattern like 'vllm-*'); repeatable")
 
 	// The flag package prints the whole usage on any error; print it only
 	// for -h (to stdout, exit 0) and keep errors to one clear line.
@@ -81,28 +105,57 @@ func cmdReport(ctx context.Context, e *env, args []string) int {
 	if err != nil {
 		problems = append(problems, err)
 	}
+	if set["month-hours"] && !(monthHours > 0 && monthHours <= 744) {
+		problems = append(problems, fmt.Errorf("--month-hours %v: want hours in (0, 744]", monthHours))
+	}
+	var plan *reports.Plan
+	switch scorecard {
+	case "":
+	case "default":
+		plan = reports.DefaultPlan()
+	default:
+		data, rerr := os.ReadFile(scorecard)
+		if rerr == nil {
+			plan, rerr = reports.ParsePlan(scorecard, data)
+		}
+		if rerr != nil {
+			problems = append(problems, fmt.Errorf("--scorecard: %w", rerr))
+		}
+	}
 	if len(problems) > 0 {
 		return usageError(e, "report", errors.Join(problems...))
 	}
 
-	runs, err := reports.LoadAll(dirs)
+	filter := reports.Filter{Since: since.at(time.Now()), Targets: targets}
+	runs, err := reports.LoadMatching(dirs, filter)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "inferbench report: %v\n", err)
 		return exitFailed
 	}
-	opt := reports.Options{SLO: slo.slo, Prices: prices}
 	summaries := make([]reports.Summary, len(runs))
 	for i, r := range runs {
+		opt := reports.Options{SLO: slo.slo, Prices: prices}
+		if p := plan.Prices(r.Target); p != nil {
+			opt.Prices = p
+		}
 		summaries[i] = reports.Summarize(r, opt)
 	}
+	decision := reports.Decide(summaries, reports.DecideOptions{
+		Volumes: volumes, MonthHours: monthHours, Attainment: float64(attainment), Plan: plan})
 	var b bytes.Buffer
 	switch format {
 	case "md":
 		err = reports.RenderMarkdown(&b, summaries)
+		if err == nil {
+			err = reports.RenderDecisionMarkdown(&b, decision)
+		}
 	case "json":
-		err = reports.RenderJSON(&b, summaries)
+		err = reports.RenderReportJSON(&b, summaries, decision)
 	default:
 		err = reports.RenderText(&b, summaries)
+		if err == nil {
+			err = reports.RenderDecisionText(&b, decision)
+		}
 	}
 	if err == nil {
 		if out != "" {
@@ -218,4 +271,131 @@ func (f *sloFlag) Set(s string) error {
 	}
 	f.slo = next
 	return nil
+}
+
+// volumesFlag is --volume, repeatable.
+type volumesFlag []reports.Volume
+
+func (f *volumesFlag) String() string {
+	if f == nil {
+		return ""
+	}
+	parts := make([]string, len(*f))
+	for i, v := range *f {
+		parts[i] = v.String()
+	}
+	return strings.Join(parts, ",")
+}
+
+func (f *volumesFlag) Set(s string) error {
+	v, err := reports.ParseVolume(s)
+	if err != nil {
+		return err
+	}
+	*f = append(*f, v)
+	return nil
+}
+
+// listFlag is a repeatable string flag.
+type listFlag []string
+
+func (f *listFlag) String() string {
+	if f == nil {
+		return ""
+	}
+	return strings.Join(*f, ",")
+}
+
+func (f *listFlag) Set(s string) error {
+	if s == "" {
+		return errors.New("empty")
+	}
+	*f = append(*f, s)
+	return nil
+}
+
+// percentFlag is a share written as 90% or 0.9.
+type percentFlag float64
+
+func (f *percentFlag) String() string {
+	if f == nil {
+		return ""
+	}
+	return strconv.FormatFloat(float64(*f)*100, 'f', -1, 64) + "%"
+}
+
+func (f *percentFlag) Set(s string) error {
+	s = strings.TrimSpace(s)
+	scale := 1.0
+	if t, ok := strings.CutSuffix(s, "%"); ok {
+		s, scale = t, 100
+	}
+	v, err := strconv.ParseFloat(s, 64)
+	if err != nil {
+		return fmt.Errorf("%q is not a percentage (like 90%% or 0.9)", s)
+	}
+	v /= scale
+	if !(v > 0 && v <= 1) {
+		return fmt.Errorf("%v%% is outside (0, 100]", v*100)
+	}
+	*f = percentFlag(v)
+	return nil
+}
+
+// sinceFlag is --since: an age (7d, 36h, 2w, 90m) or a date or time.
+type sinceFlag struct {
+	age time.Duration
+	t   time.Time
+	set string
+}
+
+func (f *sinceFlag) String() string {
+	if f == nil {
+		return ""
+	}
+	return f.set
+}
+
+func (f *sinceFlag) Set(s string) error {
+	s = strings.TrimSpace(s)
+	for _, layout := range []string{time.RFC3339, "2006-01-02T15:04", "2006-01-02"} {
+		if t, err := time.Parse(layout, s); err == nil {
+			f.t, f.age, f.set = t, 0, s
+			return nil
+		}
+	}
+	unit := time.Duration(0)
+	switch {
+	case strings.HasSuffix(s, "d"):
+		unit = 24 * time.Hour
+	case strings.HasSuffix(s, "w"):
+		unit = 7 * 24 * time.Hour
+	}
+	var d time.Duration
+	if unit != 0 {
+		n, err := strconv.ParseFloat(s[:len(s)-1], 64)
+		if err != nil {
+			return fmt.Errorf("%q: want an age like 7d, 36h or 2w, or a date like 2026-11-01", s)
+		}
+		d = time.Duration(n * float64(unit))
+	} else {
+		var err error
+		if d, err = time.ParseDuration(s); err != nil {
+			return fmt.Errorf("%q: want an age like 7d, 36h or 2w, or a date like 2026-11-01", s)
+		}
+	}
+	if d <= 0 {
+		return fmt.Errorf("%q: the age must be positive", s)
+	}
+	f.age, f.t, f.set = d, time.Time{}, s
+	return nil
+}
+
+// at is the earliest start time the flag allows, given the time now
+// (zero when the flag was not given).
+func (f *sinceFlag) at(now time.Time) time.Time {
+	if f.age > 0 {
+		return now.Add(-f.age)
+	}
+	return f.t
 }

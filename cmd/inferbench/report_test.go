@@ -100,7 +100,8 @@ func reportFixture(t *testing.T) string {
 	api = append(api, fail, fail2)
 	writeReportRun(t, filepath.Join(tmp, "runs", "api"), results.Manifest{
 		RunID: "api", StopReason: results.StopCompleted,
-		Target:   results.TargetInfo{Name: "sim-api", Kind: "api", Model: "gpt-sim", Simulated: true},
+		StartedAt: time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC),
+		Target:    results.TargetInfo{Name: "sim-api", Kind: "api", Model: "gpt-sim", Simulated: true},
 		Workload: results.WorkloadInfo{Name: "sample"},
 		Prices:   &results.Prices{InputPer1M: 2.5, OutputPer1M: 10, Source: "catalogue 2026-11-01"},
 	}, api)
@@ -115,7 +116,9 @@ func reportFixture(t *testing.T) string {
 	}
 	writeReportRun(t, filepath.Join(tmp, "runs", "selfhosted"), results.Manifest{
 		RunID: "selfhosted", StopReason: results.StopInterrupted,
-		Target:   results.TargetInfo{Name: "vllm-h100", Kind: "self-hosted", Model: "llama-8b"},
+		StartedAt: time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC),
+		Load:      results.LoadInfo{Mode: "rate", Rate: 20},
+		Target:    results.TargetInfo{Name: "vllm-h100", Kind: "self-hosted", Model: "llama-8b"},
 		Workload: results.WorkloadInfo{Name: "sample"},
 	}, self)
 
@@ -131,6 +134,13 @@ func reportFixture(t *testing.T) string {
 		t.Fatal(err)
 	}
 	if err := os.Mkdir(filepath.Join(tmp, "empty"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	plan := "weights: {cost: 40, latency: 20}\ntargets:\n  vllm-h100: {gpus: 2, usd_per_gpu_hour: 2.50, team: 6}\n"
+	if err := os.WriteFile(filepath.Join(tmp, "plan.yaml"), []byte(plan), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(tmp, "bad-plan.yaml"), []byte("weights: {speed: 1}\ntargets:\n  x: {gpus: 0}\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	return tmp
@@ -149,6 +159,14 @@ func TestReportCommand(t *testing.T) {
 		{"cli-per-token-prices", "$DIR/runs --price-in 3 --price-out 15 --price-cached 0.3", exitOK},
 		{"gpu-hourly", "$DIR/runs/selfhosted --gpu-hourly 8", exitOK},
 		{"crashed-run-no-manifest", "$DIR/crashed", exitOK},
+		{"volume-scorecard", "$DIR/runs --volume 100M:20M --volume 5B:1B --scorecard $DIR/plan.yaml --slo e2e=400ms", exitOK},
+		{"volume-scorecard-md", "$DIR/runs --volume 100M:20M --scorecard default --format md --month-hours 730", exitOK},
+		{"volume-json", "$DIR/runs --volume 1B:100M --scorecard $DIR/plan.yaml --format json", exitOK},
+		{"filter-target", "$DIR/runs --target vllm-* --target nothing", exitOK},
+		{"filter-since", "$DIR/runs --since 2026-11-22", exitOK},
+		{"filter-none-left", "$DIR/runs --since 2026-12-01T00:00:00Z", exitFailed},
+		{"bad-decision-flags", "$DIR/runs --volume 100M --volume 1X:2 --month-hours 0 --slo-attainment 120% --since yesterday", exitUsage},
+		{"bad-plan", "$DIR/runs --scorecard $DIR/bad-plan.yaml", exitUsage},
 		{"help", "-h", exitOK},
 		{"no-run-dirs", "--format md", exitUsage},
 		{"unknown-format", "$DIR/runs --format html", exitUsage},

@@ -1,0 +1,366 @@
+package reports
+
+import (
+	"fmt"
+	"io"
+	"strings"
+)
+
+// titled is one table of the decision sections, with a title above it.
+type titled struct {
+	title  string
+	corner string
+	t      *table
+}
+
+// Empty reports whether d has nothing to show: no target has a cost, and
+// no projection or scorecard was asked for.
+func (d *Decision) Empty() bool {
+	if d == nil {
+		return true
+	}
+	if len(d.Projections) > 0 || d.Scorecard != nil {
+		return false
+	}
+	for _, t := range d.Targets {
+		if t.Pricing != "" {
+			return false
+		}
+	}
+	return true
+}
+
+func (d *Decision) tables() []titled {
+	var out []titled
+	out = append(out, titled{fmt.Sprintf("Cost comparison (USD; month = %s h)", ftoa(d.MonthHours, -1)), "target", d.costTable()})
+	for _, t := range d.Targets {
+		if len(t.Sweep) > 0 {
+			out = append(out, titled{fmt.Sprintf("Sweep of %s (meets the SLO: >= %s%% of requests good)", t.Target, ftoa(d.Attainment*100, -1)), "load", sweepTable(t)})
+		}
+	}
+	for _, p := range d.Projections {
+		out = append(out, titled{fmt.Sprintf("Monthly projection at %s tokens (input:output), %s h", p.Volume, ftoa(d.MonthHours, -1)), "target", d.projectionTable(p)})
+	}
+	if sc := d.Scorecard; sc != nil {
+		out = append(out, titled{"Build-vs-buy scorecard (0-10, higher is better; plan: " + sc.Source + ")", "target", d.scoreTable()})
+	}
+	return out
+}
+
+func (d *Decision) each(f func(t *TargetCost) string) []string {
+	c := make([]string, len(d.Targets))
+	for i := range d.Targets {
+		c[i] = f(&d.Targets[i])
+	}
+	return c
+}
+
+func (d *Decision) any(f func(t *TargetCost) bool) bool {
+	for i := range d.Targets {
+		if f(&d.Targets[i]) {
+			return true
+		}
+	}
+	return false
+}
+
+func money(v float64) string {
+	if v == 0 {
+		return "-"
+	}
+	return usd(v)
+}
+
+func pct(f float64) string { return ftoa(f*100, 1) + "%" }
+
+func (d *Decision) costTable() *table {
+	t := &table{}
+	for _, tc := range d.Targets {
+		name := tc.Target
+		if tc.Simulated {
+			name += " (simulated)"
+		}
+		t.head = append(t.head, name)
+	}
+	t.add("kind", d.each(func(t *TargetCost) string { return dash(t.Kind) }))
+	t.add("pricing", d.each(func(t *TargetCost) string { return pricingText(t) }))
+	t.add("prices from", d.each(func(t *TargetCost) string { return dash(t.PriceSource) }))
+	t.add("runs", d.each(func(t *TargetCost) string { return itoa(int64(t.Runs)) }))
+	t.add("in:out token mix", d.each(func(t *TargetCost) string {
+		if t.InputShare == 0 {
+			return "-"
+		}
+		return ftoa(t.InputShare*100, 0) + ":" + ftoa((1-t.InputShare)*100, 0)
+	}))
+	t.section("at the run's load (most recent run)")
+	t.add("  load", d.each(func(t *TargetCost) string { return dash(t.Load) }))
+	point(t, d, func(t *TargetCost) *CostPoint {
+		if t.Pricing == "" {
+			return nil
+		}
+		return &t.AtLoad
+	})
+	if d.any(func(t *TargetCost) bool { return t.Capacity != nil }) {
+		t.add("  utilisation", d.each(func(t *TargetCost) string {
+			if t.Capacity == nil || t.AtLoad.Utilisation == 0 {
+				return "-"
+			}
+			return pct(t.AtLoad.Utilisation)
+		}))
+		t.section("at measured capacity (self-hosted)")
+		t.add("  load", d.each(func(t *TargetCost) string {
+			c := t.Capacity
+			if c == nil {
+				return "-"
+			}
+			s := c.Load
+			switch {
+			case !c.MetSLO:
+				s += " (SLO not met)"
+			case c.LowerBound:
+				s += " (lower bound)"
+			}
+			return dash(s)
+		}))
+		t.add("  requests/s", d.each(func(t *TargetCost) string {
+			if t.Capacity == nil {
+				return "-"
+			}
+			return ftoa(t.Capacity.RequestsPerS, 3)
+		}))
+		t.add("  output tok/s", d.each(func(t *TargetCost) string {
+			if t.Capacity == nil {
+				return "-"
+			}
+			return ftoa(t.Capacity.OutputTokensPerS, 1)
+		}))
+		point(t, d, func(t *TargetCost) *CostPoint {
+			if t.Capacity == nil {
+				return nil
+			}
+			return &t.Capacity.Cost
+		})
+	}
+	return t
+}
+
+// point adds the rows of a CostPoint.
+func point(t *table, d *Decision, get func(t *TargetCost) *CostPoint) {
+	row := func(label string, f func(p *CostPoint) float64) {
+		t.add(label, d.each(func(tc *TargetCost) string {
+			p := get(tc)
+			if p == nil {
+				return "-"
+			}
+			return money(f(p))
+		}))
+	}
+	row("  per request", func(p *CostPoint) float64 { return p.USDPerRequest })
+	row("  per 1M input tok", func(p *CostPoint) float64 { return p.USDPer1MInput })
+	row("  per 1M output tok", func(p *CostPoint) float64 { return p.USDPer1MOutput })
+	row("  per 1M tok, blended at the mix", func(p *CostPoint) float64 { return p.USDPer1MBlended })
+}
+
+func pricingText(t *TargetCost) string {
+	p := t.Prices
+	switch t.Pricing {
+	case CostPerToken:
+		s := price(p.InputPer1M) + " in, " + price(p.OutputPer1M) + " out /1M"
+		if p.EffectiveInputPer1M != p.InputPer1M {
+			s += " (cached " + price(p.CachedInputPer1M) + ")"
+		}
+		return s
+	case CostGPUHourly:
+		if p.GPUs > 0 {
+			return fmt.Sprintf("%d GPU x %s/h = %s/h", p.GPUs, price(p.USDPerGPUHour), price(p.USDPerHour))
+		}
+		return price(p.USDPerHour) + "/h"
+	case CostRecorded:
+		return "recorded cost_usd"
+	}
+	return "-"
+}
+
+func sweepTable(tc TargetCost) *table {
+	t := &table{}
+	for _, p := range tc.Sweep {
+		t.head = append(t.head, p.Load)
+	}
+	each := func(f func(p SweepPoint) string) []string {
+		c := make([]string, len(tc.Sweep))
+		for i, p := range tc.Sweep {
+			c[i] = f(p)
+		}
+		return c
+	}
+	t.add("run", each(func(p SweepPoint) string { return p.RunID }))
+	t.add("requests/s", each(func(p SweepPoint) string { return ftoa(p.RequestsPerS, 3) }))
+	t.add("output tok/s", each(func(p SweepPoint) string { return ftoa(p.OutputTokensPerS, 1) }))
+	t.add("good", each(func(p SweepPoint) string { return pct(p.GoodFraction) }))
+	t.add("meets SLO", each(func(p SweepPoint) string {
+		if p.MetSLO {
+			return "yes"
+		}
+		return "no"
+	}))
+	t.add("per 1M tok, blended", each(func(p SweepPoint) string { return money(p.Cost.USDPer1MBlended) }))
+	t.add("utilisation", each(func(p SweepPoint) string { return pct(p.Cost.Utilisation) }))
+	return t
+}
+
+func (d *Decision) projectionTable(p Projection) *table {
+	t := &table{}
+	for _, tc := range d.Targets {
+		t.head = append(t.head, tc.Target)
+	}
+	each := func(f func(c ProjectedCost) string) []string {
+		out := make([]string, len(p.Costs))
+		for i, c := range p.Costs {
+			if !c.Known {
+				out[i] = "-"
+				continue
+			}
+			out[i] = f(c)
+		}
+		return out
+	}
+	t.add("monthly cost", each(func(c ProjectedCost) string { return usd(c.MonthlyUSD) }))
+	t.add("per 1M tok", each(func(c ProjectedCost) string { return usd(c.USDPer1M) }))
+	if d.any(func(t *TargetCost) bool { return t.Pricing == CostGPUHourly }) {
+		gpu := func(f func(c ProjectedCost) string) func(c ProjectedCost) string {
+			return func(c ProjectedCost) string {
+				if c.Pricing != CostGPUHourly {
+					return "-"
+				}
+				return f(c)
+			}
+		}
+		t.add("replicas at capacity", each(gpu(func(c ProjectedCost) string { return itoa(int64(c.Replicas)) })))
+		t.add("fixed per replica", each(gpu(func(c ProjectedCost) string { return usd(c.FixedUSD) })))
+		t.add("utilisation", each(gpu(func(c ProjectedCost) string { return pct(c.Utilisation) })))
+	}
+	// Break-even: one row per per-token target, a cell per self-hosted one.
+	var apis []string
+	for _, be := range p.BreakEvens {
+		found := false
+		for _, a := range apis {
+			found = found || a == be.PerToken
+		}
+		if !found {
+			apis = append(apis, be.PerToken)
+		}
+	}
+	if len(apis) > 0 {
+		t.section("break-even volume (tokens/month at this mix)")
+	}
+	for _, api := range apis {
+		cells := make([]string, len(d.Targets))
+		for i, tc := range d.Targets {
+			cells[i] = "-"
+			for _, be := range p.BreakEvens {
+				if be.PerToken == api && be.SelfHosted == tc.Target {
+					if be.Never {
+						cells[i] = "never"
+					} else {
+						cells[i] = Tokens(be.TokensPerMonth) + " (" + pct(be.Utilisation) + " busy)"
+					}
+				}
+			}
+		}
+		t.add("  vs "+api, cells)
+	}
+	return t
+}
+
+func (d *Decision) scoreTable() *table {
+	sc := d.Scorecard
+	t := &table{}
+	for _, r := range sc.Rows {
+		t.head = append(t.head, r.Target)
+	}
+	for j, c := range sc.Criteria {
+		label := c
+		if c == CriterionLatency {
+			label += " " + sc.LatencyMetric
+		}
+		label += " (weight " + ftoa(sc.Weights[j], -1) + ")"
+		cells := make([]string, len(sc.Rows))
+		for i, r := range sc.Rows {
+			s := r.Scores[j]
+			switch {
+			case !s.Known:
+				cells[i] = "0 (no data)"
+			case c == CriterionCost || c == CriterionLatency:
+				cells[i] = ftoa(s.Score, 1) + " (" + s.Value + ")"
+			default:
+				cells[i] = s.Value + " (" + s.From + ")"
+			}
+		}
+		t.add(label, cells)
+	}
+	t.add("weighted score", func() []string {
+		c := make([]string, len(sc.Rows))
+		for i, r := range sc.Rows {
+			c[i] = ftoa(r.Total, 2)
+		}
+		return c
+	}())
+	t.add("rank", func() []string {
+		c := make([]string, len(sc.Rows))
+		for i, r := range sc.Rows {
+			c[i] = itoa(int64(r.Rank))
+		}
+		return c
+	}())
+	return t
+}
+
+// decisionNotes are the targets' notes and what the figures leave out.
+func (d *Decision) notes() []string {
+	var out []string
+	for _, t := range d.Targets {
+		for _, n := range t.Notes {
+			out = append(out, t.Target+": "+n)
+		}
+	}
+	if d.any(func(t *TargetCost) bool { return t.Pricing == CostGPUHourly }) {
+		out = append(out, "self-hosted cost is GPU rental only: storage, egress, engineering, redundancy and autoscaling headroom are not in it")
+	}
+	if sc := d.Scorecard; sc != nil {
+		out = append(out, "scorecard cost: "+sc.CostBasis+"; measured criteria score 10 * best / this")
+	}
+	return out
+}
+
+// RenderDecisionText writes d's sections (cost comparison, sweeps,
+// projections, scorecard) as terminal tables. It writes nothing when d is
+// Empty.
+func RenderDecisionText(w io.Writer, d *Decision) error {
+	if d.Empty() {
+		return nil
+	}
+	var b strings.Builder
+	for _, s := range d.tables() {
+		b.WriteString("\n" + s.title + "\n\n")
+		writeText(&b, s.corner, s.t)
+	}
+	writeNotesText(&b, d.notes())
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// RenderDecisionMarkdown writes d's sections as Markdown, each under a
+// level-3 heading. It writes nothing when d is Empty.
+func RenderDecisionMarkdown(w io.Writer, d *Decision) error {
+	if d.Empty() {
+		return nil
+	}
+	var b strings.Builder
+	for _, s := range d.tables() {
+		b.WriteString("\n### " + mdEscape(s.title) + "\n\n")
+		writeMarkdown(&b, s.corner, s.t)
+	}
+	writeNotesMarkdown(&b, d.notes())
+	_, err := io.WriteString(w, b.String())
+	return err
+}
