@@ -102,8 +102,8 @@ func reportFixture(t *testing.T) string {
 		RunID: "api", StopReason: results.StopCompleted,
 		StartedAt: time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC),
 		Target:    results.TargetInfo{Name: "sim-api", Kind: "api", Model: "gpt-sim", Simulated: true},
-		Workload: results.WorkloadInfo{Name: "sample"},
-		Prices:   &results.Prices{InputPer1M: 2.5, OutputPer1M: 10, Source: "catalogue 2026-11-01"},
+		Workload:  results.WorkloadInfo{Name: "sample"},
+		Prices:    &results.Prices{InputPer1M: 2.5, OutputPer1M: 10, Source: "catalogue 2026-11-01"},
 	}, api)
 
 	var self []results.Record
@@ -119,7 +119,7 @@ func reportFixture(t *testing.T) string {
 		StartedAt: time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC),
 		Load:      results.LoadInfo{Mode: "rate", Rate: 20},
 		Target:    results.TargetInfo{Name: "vllm-h100", Kind: "self-hosted", Model: "llama-8b"},
-		Workload: results.WorkloadInfo{Name: "sample"},
+		Workload:  results.WorkloadInfo{Name: "sample"},
 	}, self)
 
 	// crashed/ lost its manifest: it has parts only.
