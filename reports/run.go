@@ -147,6 +147,47 @@ func (r *Run) Add(rec *results.Record) {
 		r.Model, r.Workload, r.Simulated = rec.Model, rec.Workload, rec.Simulated
 		r.StartedAt = rec.StartedAt
 	}
+	row := rowOf(rec)
+	r.add(&row)
+}
+
+// reqRow is the part of a Record that summaries are computed from: Load
+// reads only these columns (results.ScanPartAs), which skips the
+// strings (request ids, error messages) and most of the decoding.
+// The tags must match results.Record's.
+type reqRow struct {
+	Warmup             bool    `parquet:"warmup"`
+	ScheduledNs        int64   `parquet:"scheduled_ns"`
+	SentNs             int64   `parquet:"sent_ns"`
+	LastTokenNs        int64   `parquet:"last_token_ns,optional"`
+	DoneNs             int64   `parquet:"done_ns"`
+	ScheduleLagNs      int64   `parquet:"schedule_lag_ns"`
+	TTFTNs             int64   `parquet:"ttft_ns,optional"`
+	TTFONs             int64   `parquet:"ttfo_ns,optional"`
+	TPOTNs             int64   `parquet:"tpot_ns,optional"`
+	E2ENs              int64   `parquet:"e2e_ns,optional"`
+	ChunkGapsNs        []int64 `parquet:"chunk_gaps_ns,list"`
+	ChunkTokens        []int32 `parquet:"chunk_tokens,list"`
+	InputTokens        int64   `parquet:"input_tokens"`
+	OutputTokens       int64   `parquet:"output_tokens"`
+	CachedInputTokens  int64   `parquet:"cached_input_tokens"`
+	InputTokensSource  string  `parquet:"input_tokens_source,dict"`
+	OutputTokensSource string  `parquet:"output_tokens_source,dict"`
+	Status             string  `parquet:"status,dict"`
+	ErrorClass         string  `parquet:"error_class,optional,dict"`
+	CostUSD            float64 `parquet:"cost_usd"`
+}
+
+func rowOf(rec *results.Record) reqRow {
+	return reqRow{Warmup: rec.Warmup, ScheduledNs: rec.ScheduledNs, SentNs: rec.SentNs, LastTokenNs: rec.LastTokenNs,
+		DoneNs: rec.DoneNs, ScheduleLagNs: rec.ScheduleLagNs, TTFTNs: rec.TTFTNs, TTFONs: rec.TTFONs,
+		TPOTNs: rec.TPOTNs, E2ENs: rec.E2ENs, ChunkGapsNs: rec.ChunkGapsNs, ChunkTokens: rec.ChunkTokens,
+		InputTokens: rec.InputTokens, OutputTokens: rec.OutputTokens, CachedInputTokens: rec.CachedInputTokens,
+		InputTokensSource: rec.InputTokensSource, OutputTokensSource: rec.OutputTokensSource,
+		Status: rec.Status, ErrorClass: rec.ErrorClass, CostUSD: rec.CostUSD}
+}
+
+func (r *Run) add(rec *reqRow) {
 	if rec.Warmup {
 		r.warmup++
 		return
@@ -176,7 +217,7 @@ func (r *Run) Add(rec *results.Record) {
 	r.allOut += rec.OutputTokens
 	r.allCached += rec.CachedInputTokens
 	r.recordedCostUSD += rec.CostUSD
-	if !rec.OK() {
+	if rec.Status != results.StatusOK {
 		return
 	}
 	r.okIn += rec.InputTokens
@@ -189,8 +230,12 @@ func (r *Run) Add(rec *results.Record) {
 	c.ttfo = append(c.ttfo, rec.TTFONs)
 	c.tpot = append(c.tpot, rec.TPOTNs)
 	c.e2e = append(c.e2e, rec.E2ENs)
-	c.user = append(c.user, rec.UserLatencyNs())
-	c.maxITL = append(c.maxITL, c.addITL(rec))
+	var user int64 // last_token - scheduled, as Record.UserLatencyNs
+	if rec.LastTokenNs != 0 {
+		user = rec.LastTokenNs - rec.ScheduledNs
+	}
+	c.user = append(c.user, user)
+	c.maxITL = append(c.maxITL, c.addITL(rec.ChunkGapsNs, rec.ChunkTokens))
 }
 
 func sourceName(s string) string {
@@ -207,8 +252,7 @@ func sourceName(s string) string {
 // evenly over the gap). Without per-chunk token counts, or when they do not
 // line up with the gaps, every gap counts as one token. An event that
 // reports 0 tokens still counts once, so no waiting time is dropped.
-func (c *columns) addITL(rec *results.Record) int64 {
-	gaps, toks := rec.ChunkGapsNs, rec.ChunkTokens
+func (c *columns) addITL(gaps []int64, toks []int32) int64 {
 	perChunk := len(toks) == len(gaps)+1
 	var most int64
 	for i, g := range gaps {
@@ -241,7 +285,7 @@ func (r *Run) scanParts(parts []string) error {
 		return nil
 	}
 	if r.Manifest == nil {
-		// Identity comes from the run's first row, which a worker may not
+		// Identity comes from the run's first reqRow, which a worker may not
 		// see first.
 		err := results.ScanPart(parts[0], func(rec *results.Record) error {
 			r.RunID, r.Target, r.TargetKind = rec.RunID, rec.Target, rec.TargetKind
@@ -266,8 +310,8 @@ func (r *Run) scanParts(parts []string) error {
 				if i >= len(parts) {
 					return
 				}
-				errs[i] = results.ScanPart(parts[i], func(rec *results.Record) error {
-					wr.Add(rec)
+				errs[i] = results.ScanPartAs(parts[i], func(rec *reqRow) error {
+					wr.add(rec)
 					return nil
 				})
 				if errs[i] != nil {

@@ -44,7 +44,15 @@ func ScanRequests(runDir string, fn func(r *Record) error) error {
 // read several parts at once.
 func ScanPart(path string, fn func(r *Record) error) error { return scanPart(path, fn) }
 
-func scanPart(path string, fn func(r *Record) error) error {
+func scanPart(path string, fn func(r *Record) error) error { return ScanPartAs(path, fn) }
+
+// ScanPartAs is ScanPart into a struct T of the caller's that names a
+// subset of the request columns with the same parquet tags as Record
+// (say, only sent_ns and ttft_ns). Only those columns are read and
+// decoded, which is most of the cost of reading a part: a report that
+// needs a third of the columns reads them about three times faster.
+// Columns T names that the file lacks read as zero values.
+func ScanPartAs[T any](path string, fn func(r *T) error) error {
 	f, err := os.Open(path)
 	if err != nil {
 		return err
@@ -63,9 +71,9 @@ func scanPart(path string, fn func(r *Record) error) error {
 			return fmt.Errorf("%s: schema version %d is newer than this inferbench (%d); upgrade", path, n, SchemaVersion)
 		}
 	}
-	rd := parquet.NewGenericReader[Record](pf)
+	rd := parquet.NewGenericReader[T](pf)
 	defer rd.Close()
-	buf := make([]Record, 256)
+	buf := make([]T, 256)
 	for {
 		n, err := rd.Read(buf)
 		for i := 0; i < n; i++ {
