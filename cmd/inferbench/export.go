@@ -1,0 +1,114 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	iofs "io/fs"
+	"os"
+	"path/filepath"
+
+	"github.com/inferbench/inferbench/reports"
+)
+
+const exportSynopsis = `inferbench export RUN_DIR --format csv|vegeta [--out FILE] [--attack NAME] [--warmup]
+
+Writes a run's request rows in another tool's format. csv: one row per
+request (warm-up included, see the warmup column), the Parquet column names
+as the header, NULL as an empty cell, lists as JSON arrays. vegeta: vegeta's
+JSON results in send order with gapless seq numbers, so 'vegeta report' and
+'vegeta plot' work on the run (warm-up left out unless --warmup). Formats
+and the meaning of each field: docs/export.md.`
+
+const exportExamples = `  inferbench export runs/20261126-101500-sim --format csv --out requests.csv
+  inferbench export runs/20261126-101500-sim --format vegeta | vegeta report
+  inferbench export runs/20261126-101500-sim --format vegeta | vegeta plot > plot.html`
+
+// cmdExport implements `inferbench export`.
+func cmdExport(ctx context.Context, e *env, args []string) int {
+	var (
+		format string
+		out    string
+		attack string
+		warmup bool
+	)
+	fs := newFlagSet("export", exportSynopsis, exportExamples, e.stdout)
+	fs.StringVar(&format, "format", "", "output `format`: csv or vegeta (required)")
+	fs.StringVar(&out, "out", "", "write to `FILE` instead of standard output")
+	fs.StringVar(&attack, "attack", "", "vegeta attack `name` (default: the target's name)")
+	fs.BoolVar(&warmup, "warmup", false, "vegeta: include warm-up requests")
+	usage := fs.Usage
+	fs.Usage = func() {}
+	fs.SetOutput(io.Discard)
+	dirs, err := parseArgs(fs, args)
+	if errors.Is(err, flag.ErrHelp) {
+		fs.SetOutput(e.stdout)
+		usage()
+		return exitOK
+	}
+	if err != nil {
+		return usageError(e, "export", err)
+	}
+	var problems []error
+	if len(dirs) != 1 {
+		problems = append(problems, fmt.Errorf("want one run directory, got %d", len(dirs)))
+	}
+	switch format {
+	case "csv", "vegeta":
+	case "":
+		problems = append(problems, errors.New("--format is required (csv or vegeta)"))
+	default:
+		problems = append(problems, fmt.Errorf("unknown --format %q (want csv or vegeta)", format))
+	}
+	if len(problems) > 0 {
+		return usageError(e, "export", errors.Join(problems...))
+	}
+
+	w, finish := e.stdout, func() error { return nil }
+	if out != "" {
+		// Write next to the target and rename, so a failed export leaves no
+		// half file under the name asked for.
+		f, err := os.CreateTemp(filepath.Dir(out), ".export-*")
+		if err != nil {
+			var pe *iofs.PathError
+			if errors.As(err, &pe) {
+				err = pe.Err // the temporary's name would only confuse
+			}
+			fmt.Fprintf(e.stderr, "inferbench export: cannot write %s: %v\n", out, err)
+			return exitFailed
+		}
+		bw := bufio.NewWriterSize(f, 1<<16)
+		w = bw
+		finish = func() error {
+			if err := bw.Flush(); err != nil {
+				f.Close()
+				return err
+			}
+			if err := f.Close(); err != nil {
+				return err
+			}
+			return os.Rename(f.Name(), out)
+		}
+		defer os.Remove(f.Name()) // a no-op once renamed
+	}
+	var n int64
+	if format == "csv" {
+		n, err = reports.WriteCSV(w, dirs[0])
+	} else {
+		n, err = reports.WriteVegeta(w, dirs[0], reports.VegetaOptions{Attack: attack, Warmup: warmup})
+	}
+	if err == nil {
+		err = finish()
+	}
+	if err != nil {
+		fmt.Fprintf(e.stderr, "inferbench export: %v\n", err)
+		return exitFailed
+	}
+	if out != "" {
+		fmt.Fprintf(e.stderr, "inferbench export: wrote %d %s row(s) to %s\n", n, format, out)
+	}
+	return exitOK
+}
