@@ -236,3 +236,19 @@ func TestDecideNoPrices(t *testing.T) {
 		t.Errorf("target %+v projection %+v", d.Targets[0], d.Projections[0].Costs[0])
 	}
 }
+
+func TestTokens(t *testing.T) {
+	for _, tt := range []struct {
+		n    float64
+		want string
+	}{{960e6, "960M"}, {2.7e9, "2.7B"}, {4.0909e9, "4.09B"}, {12345, "12.35K"}, {950, "950"}, {1.5e12, "1.5T"}} {
+		if got := Tokens(tt.n); got != tt.want {
+			t.Errorf("Tokens(%v) = %q, want %q", tt.n, got, tt.want)
+		}
+	}
+	for _, v := range []Volume{{100e6, 20e6}, {1.5e9, 0}, {123456789, 7}} {
+		if back, err := ParseVolume(v.String()); err != nil || back != v {
+			t.Errorf("%v -> %q -> %v, %v", v, v.String(), back, err)
+		}
+	}
+}

@@ -17,24 +17,37 @@ type Volume struct {
 // Total is input + output tokens.
 func (v Volume) Total() float64 { return v.InputTokens + v.OutputTokens }
 
-// String writes v the way ParseVolume reads it ("100M:20M").
-func (v Volume) String() string { return Tokens(v.InputTokens) + ":" + Tokens(v.OutputTokens) }
+// String writes v the way ParseVolume reads it ("100M:20M"), exactly.
+func (v Volume) String() string { return exactTokens(v.InputTokens) + ":" + exactTokens(v.OutputTokens) }
 
-// Tokens writes a token count with a K, M, B or T suffix when it divides
-// evenly enough to read well (960M, 1.5B, 12345).
+var tokenUnits = []struct {
+	suffix string
+	scale  float64
+}{{"T", 1e12}, {"B", 1e9}, {"M", 1e6}, {"K", 1e3}}
+
+// Tokens writes a token count for people, in the largest unit it
+// reaches with at most two decimals: 960M, 2.7B, 4.09B, 12.35K, 950.
 func Tokens(n float64) string {
-	for _, u := range []struct {
-		suffix string
-		scale  float64
-	}{{"T", 1e12}, {"B", 1e9}, {"M", 1e6}, {"K", 1e3}} {
+	for _, u := range tokenUnits {
+		if math.Abs(n) >= u.scale {
+			return strconv.FormatFloat(math.Round(n/u.scale*100)/100, 'f', -1, 64) + u.suffix
+		}
+	}
+	return strconv.FormatFloat(math.Round(n*100)/100, 'f', -1, 64)
+}
+
+// exactTokens writes n with the largest suffix that keeps it exact.
+func exactTokens(n float64) string {
+	for _, u := range tokenUnits {
 		if math.Abs(n) >= u.scale {
 			v := n / u.scale
-			if r := math.Round(v*100) / 100; math.Abs(r-v) < 1e-9*math.Abs(v) {
-				return strconv.FormatFloat(r, 'f', -1, 64) + u.suffix
+			s := strconv.FormatFloat(v, 'f', -1, 64)
+			if back, err := strconv.ParseFloat(s, 64); err == nil && back*u.scale == n && len(s) <= 8 {
+				return s + u.suffix
 			}
 		}
 	}
-	return strconv.FormatFloat(n, 'f', -1, 64)
+	return strconv.FormatFloat(n, 'g', -1, 64)
 }
 
 // ParseVolume reads "IN:OUT" tokens per month, each a number with an
