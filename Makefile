@@ -9,7 +9,7 @@ LDFLAGS  := -s -w -X main.version=$(VERSION) -X main.commit=$(COMMIT)
 BENCH     ?= .
 BENCHTIME ?= 1s
 
-.PHONY: all build test test-short demo bench calibrate lint fmt clean
+.PHONY: all build test test-short demo bench bench-report calibrate lint fmt clean
 
 all: lint test build
 
@@ -29,10 +29,15 @@ test-short:
 demo: build
 	$(BIN) demo
 
-## bench: Go benchmarks, then the harness's timing accuracy at 10..1000 req/s
+## bench: Go benchmarks, the harness's timing accuracy at 10..1000 req/s, and report over 1M rows
 bench: build
 	$(GO) test -run '^$$' -bench '$(BENCH)' -benchtime $(BENCHTIME) -benchmem ./...
 	$(BIN) calibrate --rates 10,100,500,1000
+	BIN=$(BIN) GO=$(GO) scripts/bench-report.sh
+
+## bench-report: only `report` over ROWS (default 1,000,000) request rows, wall time and peak RSS
+bench-report: build
+	BIN=$(BIN) GO=$(GO) scripts/bench-report.sh
 
 ## calibrate: only the timing-accuracy table
 calibrate: build
