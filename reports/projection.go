@@ -18,7 +18,9 @@ type Volume struct {
 func (v Volume) Total() float64 { return v.InputTokens + v.OutputTokens }
 
 // String writes v the way ParseVolume reads it ("100M:20M"), exactly.
-func (v Volume) String() string { return exactTokens(v.InputTokens) + ":" + exactTokens(v.OutputTokens) }
+func (v Volume) String() string {
+	return exactTokens(v.InputTokens) + ":" + exactTokens(v.OutputTokens)
+}
 
 var tokenUnits = []struct {
 	suffix string

@@ -178,6 +178,51 @@ type reqRow struct {
 	CostUSD            float64 `parquet:"cost_usd"`
 }
 
+// reqColumns are reqRow's columns for results.ScanColumns.
+var reqColumns = map[string]int{
+	"warmup": results.ColBool, "scheduled_ns": results.ColInt64, "sent_ns": results.ColInt64,
+	"last_token_ns": results.ColInt64, "done_ns": results.ColInt64, "schedule_lag_ns": results.ColInt64,
+	"ttft_ns": results.ColInt64, "ttfo_ns": results.ColInt64, "tpot_ns": results.ColInt64, "e2e_ns": results.ColInt64,
+	"chunk_gaps_ns": results.ColList, "chunk_tokens": results.ColList,
+	"input_tokens": results.ColInt64, "output_tokens": results.ColInt64, "cached_input_tokens": results.ColInt64,
+	"input_tokens_source": results.ColString, "output_tokens_source": results.ColString,
+	"status": results.ColString, "error_class": results.ColString, "cost_usd": results.ColFloat64,
+}
+
+// addGroup adds the rows of a group read with reqColumns.
+func (r *Run) addGroup(g *results.ColumnGroup) {
+	if g.Index == 0 {
+		// A block per part, sized for its rows: the columns then hold what
+		// they need rather than up to twice that from growing by append.
+		n := int(g.PartRows)
+		r.blocks = append(r.blocks, &columns{lag: make([]int64, 0, n),
+			ttft: make([]int64, 0, n), ttfo: make([]int64, 0, n), tpot: make([]int64, 0, n),
+			e2e: make([]int64, 0, n), user: make([]int64, 0, n), maxITL: make([]int64, 0, n)})
+	}
+	warm, sched, sent := g.Bool("warmup"), g.Int64("scheduled_ns"), g.Int64("sent_ns")
+	last, done, lag := g.Int64("last_token_ns"), g.Int64("done_ns"), g.Int64("schedule_lag_ns")
+	ttft, ttfo, tpot, e2e := g.Int64("ttft_ns"), g.Int64("ttfo_ns"), g.Int64("tpot_ns"), g.Int64("e2e_ns")
+	gapOff, gaps := g.List("chunk_gaps_ns")
+	tokOff, toks64 := g.List("chunk_tokens")
+	in, out, cached := g.Int64("input_tokens"), g.Int64("output_tokens"), g.Int64("cached_input_tokens")
+	inSrc, outSrc := g.String("input_tokens_source"), g.String("output_tokens_source")
+	status, class, cost := g.String("status"), g.String("error_class"), g.Float64("cost_usd")
+	var toks []int32
+	for i := range g.Rows {
+		toks = toks[:0]
+		for _, t := range toks64[tokOff[i]:tokOff[i+1]] {
+			toks = append(toks, int32(t))
+		}
+		row := reqRow{Warmup: warm[i], ScheduledNs: sched[i], SentNs: sent[i], LastTokenNs: last[i],
+			DoneNs: done[i], ScheduleLagNs: lag[i], TTFTNs: ttft[i], TTFONs: ttfo[i], TPOTNs: tpot[i], E2ENs: e2e[i],
+			ChunkGapsNs: gaps[gapOff[i]:gapOff[i+1]], ChunkTokens: toks,
+			InputTokens: in[i], OutputTokens: out[i], CachedInputTokens: cached[i],
+			InputTokensSource: inSrc[i], OutputTokensSource: outSrc[i],
+			Status: status[i], ErrorClass: class[i], CostUSD: cost[i]}
+		r.add(&row)
+	}
+}
+
 func rowOf(rec *results.Record) reqRow {
 	return reqRow{Warmup: rec.Warmup, ScheduledNs: rec.ScheduledNs, SentNs: rec.SentNs, LastTokenNs: rec.LastTokenNs,
 		DoneNs: rec.DoneNs, ScheduleLagNs: rec.ScheduleLagNs, TTFTNs: rec.TTFTNs, TTFONs: rec.TTFONs,
@@ -310,8 +355,8 @@ func (r *Run) scanParts(parts []string) error {
 				if i >= len(parts) {
 					return
 				}
-				errs[i] = results.ScanPartAs(parts[i], func(rec *reqRow) error {
-					wr.add(rec)
+				errs[i] = results.ScanColumns(parts[i], reqColumns, func(g *results.ColumnGroup) error {
+					wr.addGroup(g)
 					return nil
 				})
 				if errs[i] != nil {

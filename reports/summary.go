@@ -3,6 +3,7 @@ package reports
 import (
 	"cmp"
 	"fmt"
+	"runtime"
 	"slices"
 	"sync"
 	"time"
@@ -159,14 +160,26 @@ func Summarize(run *Run, opt Options) Summary {
 		{&s.UserLatency, func(c *columns) []int64 { return c.user }, false},
 		{&s.ScheduleLag, func(c *columns) []int64 { return c.lag }, true},
 	}
+	// At most one per CPU at a time: each holds a sorted copy of its
+	// column (and a radix-sort buffer as large), so running more than the
+	// CPUs can sort adds memory, not speed.
 	var wg sync.WaitGroup
-	for _, d := range dists {
-		wg.Go(func() { *d.dst = NewDist(gather(run, d.col, d.keepZero)) })
+	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
+	do := func(f func()) {
+		wg.Go(func() {
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			f()
+		})
 	}
-	wg.Go(func() {
+	// The per-token ITL column is by far the largest: start it first.
+	do(func() {
 		s.ITL = splitDist(gather(run, func(c *columns) []uint32 { return c.itl }, true),
 			gather(run, func(c *columns) []int64 { return c.itlBig }, true))
 	})
+	for _, d := range dists {
+		do(func() { *d.dst = NewDist(gather(run, d.col, d.keepZero)) })
+	}
 	if !opt.SLO.IsZero() {
 		s.Goodput = goodput(run, opt.SLO, s.WindowNs)
 	}

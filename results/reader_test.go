@@ -59,3 +59,81 @@ func TestScanPartAsSubset(t *testing.T) {
 		}
 	}
 }
+
+// ScanColumns decodes the same values as the row reader: NULLs as zero,
+// empty and non-empty lists, int32 widened, strings, across row groups
+// and parts.
+func TestScanColumnsMatchesRows(t *testing.T) {
+	dir := t.TempDir()
+	w, err := NewWriter(dir, "r1", WriterConfig{PartRows: 7, RowGroupRows: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want []Record
+	for i := range 20 {
+		r := sampleRecord(i)
+		switch i % 4 {
+		case 1: // a failure: NULL offsets, no gaps, an error class
+			r.FirstTokenNs, r.FirstOutputNs, r.LastTokenNs, r.ChunkGapsNs, r.ChunkTokens = 0, 0, 0, nil, nil
+			r.HTTPStatus = 503
+			r.SetError(ErrClassHTTP5xx, "busy")
+		case 2:
+			r.ChunkGapsNs = []int64{int64(i), -1, 1 << 40}
+			r.ChunkTokens = nil
+		case 3:
+			r.ChunkTokens = []int32{-3, 2, 1 << 30}
+			r.CostUSD = float64(i) / 3
+		}
+		r.Warmup = i%5 == 0
+		r.Derive()
+		want = append(want, r)
+		if err := w.Write(r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	cols := map[string]int{"warmup": ColBool, "ttft_ns": ColInt64, "http_status": ColInt64, "cost_usd": ColFloat64,
+		"status": ColString, "error_class": ColString, "chunk_gaps_ns": ColList, "chunk_tokens": ColList,
+		"not_a_column": ColInt64}
+	parts, err := PartFiles(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []Record
+	for _, p := range parts {
+		err := ScanColumns(p, cols, func(g *ColumnGroup) error {
+			gapOff, gaps := g.List("chunk_gaps_ns")
+			tokOff, toks := g.List("chunk_tokens")
+			for i := range g.Rows {
+				r := Record{Warmup: g.Bool("warmup")[i], TTFTNs: g.Int64("ttft_ns")[i],
+					HTTPStatus: int32(g.Int64("http_status")[i]), CostUSD: g.Float64("cost_usd")[i],
+					Status: g.String("status")[i], ErrorClass: g.String("error_class")[i]}
+				if g.Int64("not_a_column")[i] != 0 {
+					t.Error("a missing column is not zero")
+				}
+				r.ChunkGapsNs = slices.Clone(gaps[gapOff[i]:gapOff[i+1]])
+				for _, v := range toks[tokOff[i]:tokOff[i+1]] {
+					r.ChunkTokens = append(r.ChunkTokens, int32(v))
+				}
+				got = append(got, r)
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(got) != len(want) {
+		t.Fatalf("%d rows, want %d", len(got), len(want))
+	}
+	for i, g := range got {
+		w := want[i]
+		if g.Warmup != w.Warmup || g.TTFTNs != w.TTFTNs || g.HTTPStatus != w.HTTPStatus || g.CostUSD != w.CostUSD ||
+			g.Status != w.Status || g.ErrorClass != w.ErrorClass ||
+			!slices.Equal(g.ChunkGapsNs, w.ChunkGapsNs) || !slices.Equal(g.ChunkTokens, w.ChunkTokens) {
+			t.Errorf("row %d:\n got %+v\nwant %+v", i, g, w)
+		}
+	}
+}
