@@ -131,22 +131,24 @@ func requestParts(runDir string) ([]string, error) {
 	return parts, nil
 }
 
-// vegetaRow is what a vegeta Result is made of.
+// vegetaRow is what a vegeta Result is made of, compactly: a 1M-request
+// run is held whole to sort it into send order. Error texts are indexes
+// into a table of distinct texts.
 type vegetaRow struct {
-	Warmup       bool      `parquet:"warmup"`
-	RequestIndex int64     `parquet:"request_index"`
-	Attempt      int32     `parquet:"attempt"`
-	StartedAt    time.Time `parquet:"started_at,timestamp(nanosecond)"`
-	ScheduledNs  int64     `parquet:"scheduled_ns"`
-	SentNs       int64     `parquet:"sent_ns"`
-	DoneNs       int64     `parquet:"done_ns"`
-	E2ENs        int64     `parquet:"e2e_ns,optional"`
-	InputTokens  int64     `parquet:"input_tokens"`
-	OutputTokens int64     `parquet:"output_tokens"`
-	Status       string    `parquet:"status,dict"`
-	ErrorClass   string    `parquet:"error_class,optional,dict"`
-	HTTPStatus   int32     `parquet:"http_status,optional"`
-	ErrorMessage string    `parquet:"error_message,optional"`
+	startedAt, scheduledNs, sentNs, doneNs, e2eNs int64
+	requestIndex                                  int64
+	inputTokens, outputTokens                     int64
+	attempt, httpStatus                           int32
+	errText                                       int32 // index into the text table; 0 = none
+	ok                                            bool
+}
+
+var vegetaColumns = map[string]int{
+	"warmup": results.ColBool, "request_index": results.ColInt64, "attempt": results.ColInt64,
+	"started_at": results.ColInt64, "scheduled_ns": results.ColInt64, "sent_ns": results.ColInt64,
+	"done_ns": results.ColInt64, "e2e_ns": results.ColInt64, "input_tokens": results.ColInt64,
+	"output_tokens": results.ColInt64, "status": results.ColString, "error_class": results.ColString,
+	"http_status": results.ColInt64, "error_message": results.ColString,
 }
 
 // VegetaOptions name what vegeta's Results carry that a run does not say.
@@ -203,12 +205,39 @@ func WriteVegeta(w io.Writer, runDir string, opt VegetaOptions) (int64, error) {
 		}
 	}
 	var rows []vegetaRow
+	texts := []string{""}
+	textIdx := map[string]int32{"": 0}
 	for _, p := range parts {
-		err := results.ScanPartAs(p, func(r *vegetaRow) error {
-			if r.Warmup && !opt.Warmup {
-				return nil
+		err := results.ScanColumns(p, vegetaColumns, func(g *results.ColumnGroup) error {
+			warm, status, class, msg := g.Bool("warmup"), g.String("status"), g.String("error_class"), g.String("error_message")
+			idx, att, started := g.Int64("request_index"), g.Int64("attempt"), g.Int64("started_at")
+			sched, sent, done, e2e := g.Int64("scheduled_ns"), g.Int64("sent_ns"), g.Int64("done_ns"), g.Int64("e2e_ns")
+			in, out, code := g.Int64("input_tokens"), g.Int64("output_tokens"), g.Int64("http_status")
+			for i := range g.Rows {
+				if warm[i] && !opt.Warmup {
+					continue
+				}
+				row := vegetaRow{startedAt: started[i], scheduledNs: sched[i], sentNs: sent[i], doneNs: done[i],
+					e2eNs: e2e[i], requestIndex: idx[i], inputTokens: in[i], outputTokens: out[i],
+					attempt: int32(att[i]), httpStatus: int32(code[i]), ok: status[i] == results.StatusOK}
+				if !row.ok {
+					text := class[i]
+					if text == "" {
+						text = status[i]
+					}
+					if msg[i] != "" {
+						text += ": " + msg[i]
+					}
+					k, seen := textIdx[text]
+					if !seen {
+						k = int32(len(texts))
+						texts = append(texts, text)
+						textIdx[text] = k
+					}
+					row.errText = k
+				}
+				rows = append(rows, row)
 			}
-			rows = append(rows, *r)
 			return nil
 		})
 		if err != nil {
@@ -216,13 +245,13 @@ func WriteVegeta(w io.Writer, runDir string, opt VegetaOptions) (int64, error) {
 		}
 	}
 	slices.SortFunc(rows, func(a, b vegetaRow) int {
-		return cmp.Or(cmp.Compare(a.SentNs, b.SentNs), cmp.Compare(a.ScheduledNs, b.ScheduledNs),
-			cmp.Compare(a.RequestIndex, b.RequestIndex), cmp.Compare(a.Attempt, b.Attempt))
+		return cmp.Or(cmp.Compare(a.sentNs, b.sentNs), cmp.Compare(a.scheduledNs, b.scheduledNs),
+			cmp.Compare(a.requestIndex, b.requestIndex), cmp.Compare(a.attempt, b.attempt))
 	})
 	bw := bufio.NewWriterSize(w, 1<<16)
 	enc := vegeta.NewJSONEncoder(bw)
 	for i := range rows {
-		res := vegetaResult(&rows[i], uint64(i), attack, url, start)
+		res := vegetaResult(&rows[i], texts, uint64(i), attack, url, start)
 		if err := enc.Encode(&res); err != nil {
 			return int64(i), err
 		}
@@ -230,34 +259,30 @@ func WriteVegeta(w io.Writer, runDir string, opt VegetaOptions) (int64, error) {
 	return int64(len(rows)), bw.Flush()
 }
 
-func vegetaResult(r *vegetaRow, seq uint64, attack, url string, start time.Time) vegeta.Result {
-	res := vegeta.Result{Attack: attack, Seq: seq, Timestamp: r.StartedAt, Method: "POST", URL: url,
-		BytesOut: uint64(max(r.InputTokens, 0)), BytesIn: uint64(max(r.OutputTokens, 0))}
-	if res.Timestamp.IsZero() && !start.IsZero() {
-		res.Timestamp = start.Add(time.Duration(r.SentNs))
+func vegetaResult(r *vegetaRow, texts []string, seq uint64, attack, url string, start time.Time) vegeta.Result {
+	res := vegeta.Result{Attack: attack, Seq: seq, Method: "POST", URL: url,
+		BytesOut: uint64(max(r.inputTokens, 0)), BytesIn: uint64(max(r.outputTokens, 0))}
+	switch {
+	case r.startedAt != 0:
+		res.Timestamp = time.Unix(0, r.startedAt).UTC()
+	case !start.IsZero():
+		res.Timestamp = start.Add(time.Duration(r.sentNs))
 	}
-	if r.Status == results.StatusOK {
+	if r.ok {
 		res.Code = 200
-		if r.HTTPStatus > 0 {
-			res.Code = uint16(r.HTTPStatus)
+		if r.httpStatus > 0 {
+			res.Code = uint16(r.httpStatus)
 		}
-		res.Latency = time.Duration(r.E2ENs)
+		res.Latency = time.Duration(r.e2eNs)
 		if res.Latency <= 0 {
-			res.Latency = time.Duration(r.DoneNs - r.SentNs)
+			res.Latency = time.Duration(r.doneNs - r.sentNs)
 		}
 		return res
 	}
-	if r.HTTPStatus >= 400 && r.HTTPStatus < 1000 {
-		res.Code = uint16(r.HTTPStatus)
+	if r.httpStatus >= 400 && r.httpStatus < 1000 {
+		res.Code = uint16(r.httpStatus)
 	}
-	res.Latency = time.Duration(max(r.DoneNs-r.SentNs, 0))
-	class := r.ErrorClass
-	if class == "" {
-		class = r.Status
-	}
-	res.Error = class
-	if r.ErrorMessage != "" {
-		res.Error += ": " + r.ErrorMessage
-	}
+	res.Latency = time.Duration(max(r.doneNs-r.sentNs, 0))
+	res.Error = texts[r.errText]
 	return res
 }

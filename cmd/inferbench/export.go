@@ -87,6 +87,12 @@ func cmdExport(ctx context.Context, e *env, args []string) int {
 				f.Close()
 				return err
 			}
+			// CreateTemp makes the file 0600; an export is as readable as
+			// any file the user writes (0644 before the umask).
+			if err := f.Chmod(0o644); err != nil {
+				f.Close()
+				return err
+			}
 			if err := f.Close(); err != nil {
 				return err
 			}
