@@ -178,6 +178,9 @@ func Decide(ss []Summary, opt DecideOptions) *Decision {
 	groups := map[string][]*Summary{}
 	for i := range ss {
 		name := targetName(&ss[i])
+		if tp, ok := opt.Plan.target(name); ok && tp.Group != "" {
+			name = tp.Group
+		}
 		if _, ok := groups[name]; !ok {
 			order = append(order, name)
 		}
@@ -222,10 +225,10 @@ func targetCost(name string, runs []*Summary, opt DecideOptions) TargetCost {
 	}
 	var gpus int
 	var perGPU float64
-	if opt.Plan != nil {
-		if tp, ok := opt.Plan.Targets[name]; ok && tp.GPUs > 0 {
-			gpus, perGPU = tp.GPUs, tp.USDPerGPUHour
-		}
+	if tp, ok := opt.Plan.target(name); ok && tp.GPUs > 0 {
+		gpus, perGPU = tp.GPUs, tp.USDPerGPUHour
+	} else if tp, ok := opt.Plan.target(targetName(s)); ok && tp.GPUs > 0 {
+		gpus, perGPU = tp.GPUs, tp.USDPerGPUHour
 	}
 	c := s.Cost
 	if c == nil {

@@ -252,3 +252,24 @@ func TestTokens(t *testing.T) {
 		}
 	}
 }
+
+// A plan's group makes runs of differently named targets one sweep.
+func TestDecideExplicitGroup(t *testing.T) {
+	plan, err := ParsePlan("p.yaml", []byte("targets:\n  vllm-c4: {group: vllm}\n  vllm-c8: {group: vllm}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := &results.Prices{GPUHourly: 4}
+	ss := []Summary{
+		mixSummary("vllm-c4", "self-hosted", results.LoadInfo{Mode: "concurrency", Concurrency: 4}, h, 8, 100, 100, 200, 300, Options{}),
+		mixSummary("vllm-c8", "self-hosted", results.LoadInfo{Mode: "concurrency", Concurrency: 8}, h, 8, 100, 100, 100, 300, Options{}),
+		mixSummary("api", "api", rate1, &results.Prices{InputPer1M: 1, OutputPer1M: 1}, 2, 1, 1, 10, 10, Options{}),
+	}
+	d := Decide(ss, DecideOptions{Plan: plan})
+	if len(d.Targets) != 2 || d.Targets[0].Target != "vllm" || d.Targets[0].Runs != 2 {
+		t.Fatalf("targets %+v", d.Targets)
+	}
+	if c := d.Targets[0].Capacity; c == nil || !c.Sweep || c.Load != "concurrency 8" || !c.LowerBound {
+		t.Errorf("capacity %+v, want the 8-user run of a sweep", c)
+	}
+}

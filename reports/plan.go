@@ -67,6 +67,10 @@ type Plan struct {
 
 // TargetPlan is what a plan says of one target.
 type TargetPlan struct {
+	// Group, when set, makes this target's runs part of the target Group
+	// in the comparison: an explicit sweep of runs named per load
+	// (vllm-c8, vllm-c16 -> vllm).
+	Group    string
 	Kind     string
 	Declared map[string]float64
 	// GPUs and USDPerGPUHour price a self-hosted target at GPUs *
@@ -109,6 +113,15 @@ func (p *Plan) Prices(target string) *results.Prices {
 	return nil
 }
 
+// target is the plan's entry for a target (p may be nil).
+func (p *Plan) target(name string) (TargetPlan, bool) {
+	if p == nil {
+		return TargetPlan{}, false
+	}
+	t, ok := p.Targets[name]
+	return t, ok
+}
+
 // declared is the declared score of criterion for a target of kind, and
 // where it came from.
 func (p *Plan) declared(target, kind, criterion string) (float64, string) {
@@ -140,6 +153,7 @@ func (p *Plan) declared(target, kind, criterion string) (float64, string) {
 //	targets:
 //	  vllm-a100: {gpus: 2, usd_per_gpu_hour: 2.50, privacy: 10}
 //	  gpt-4o:    {input_per_1m: 2.50, output_per_1m: 10, cached_input_per_1m: 1.25}
+//	  vllm-c8:   {group: vllm-a100}   # runs named per load, one target
 func ParsePlan(name string, data []byte) (*Plan, error) {
 	p := DefaultPlan()
 	p.Source = name
@@ -283,6 +297,8 @@ func (pp *planParser) target(name string, n *yaml.Node) TargetPlan {
 		switch key {
 		case "kind":
 			t.Kind = pp.str(v, key)
+		case "group":
+			t.Group = pp.str(v, key)
 		case "gpus":
 			g, err := strconv.Atoi(v.Value)
 			if err != nil || g <= 0 {
@@ -302,7 +318,7 @@ func (pp *planParser) target(name string, n *yaml.Node) TargetPlan {
 				pp.score(t.Declared, key, kn, v)
 				return
 			}
-			pp.errf(kn, "target %s: unknown key %q (want kind, gpus, usd_per_gpu_hour, input_per_1m, output_per_1m, cached_input_per_1m, %s)",
+			pp.errf(kn, "target %s: unknown key %q (want group, kind, gpus, usd_per_gpu_hour, input_per_1m, output_per_1m, cached_input_per_1m, %s)",
 				name, key, strings.Join(declaredCriteria, ", "))
 		}
 	})
