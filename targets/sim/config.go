@@ -176,8 +176,8 @@ func (c Config) Validate() error {
 		if c.DecodeStep <= 0 && c.DecodeStepPerSeq <= 0 {
 			errs = append(errs, errors.New("engine mode needs DecodeStep or DecodeStepPerSeq > 0 (a zero-time step would spin)"))
 		}
-		if c.KVCapacityTokens > 0 && c.DefaultMaxTokens >= c.KVCapacityTokens {
-			errs = append(errs, fmt.Errorf("DefaultMaxTokens (%d) must be below KVCapacityTokens (%d)", c.DefaultMaxTokens, c.KVCapacityTokens))
+		if dm := c.withDefaults().DefaultMaxTokens; c.KVCapacityTokens > 0 && dm >= c.KVCapacityTokens {
+			errs = append(errs, fmt.Errorf("DefaultMaxTokens (%d) must be below KVCapacityTokens (%d): a request without max_tokens could never fit", dm, c.KVCapacityTokens))
 		}
 	}
 	return errors.Join(errs...)
