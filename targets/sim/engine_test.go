@@ -14,19 +14,34 @@ import (
 // all arrive at time 0, and it returns each one's first-token and finish
 // times under cfg, plus the peak running and waiting counts.
 func virtualRun(cfg Config, reqs [][2]int) (first, finish []time.Duration, peakRunning, peakWaiting int, preemptions int64) {
-	b := batch{maxBatch: cfg.MaxBatch, kvCap: cfg.KVCapacityTokens}
+	return virtualArrivals(cfg, reqs, make([]time.Duration, len(reqs)))
+}
+
+// virtualArrivals is virtualRun with arrival times (ascending): a request
+// joins the queue at the first step boundary at or after its arrival, and
+// an idle engine waits for the next arrival. Times are from arrival.
+func virtualArrivals(cfg Config, reqs [][2]int, at []time.Duration) (first, finish []time.Duration, peakRunning, peakWaiting int, preemptions int64) {
+	b := newBatch(&cfg)
 	seqs := make([]*seq, len(reqs))
 	for i, r := range reqs {
 		seqs[i] = newSeq(r[0], r[1])
-		b.waiting = append(b.waiting, seqs[i])
 	}
 	first = make([]time.Duration, len(reqs))
 	finish = make([]time.Duration, len(reqs))
 	var now time.Duration
-	for steps := 0; steps < 100000; steps++ {
+	next := 0 // next arrival
+	for steps := 0; steps < 1000000; steps++ {
+		for next < len(reqs) && at[next] <= now {
+			b.waiting = append(b.waiting, seqs[next])
+			next++
+		}
 		st := b.plan()
 		if st.size == 0 {
-			break
+			if next == len(reqs) {
+				break
+			}
+			now = at[next]
+			continue
 		}
 		peakRunning = max(peakRunning, len(b.running))
 		peakWaiting = max(peakWaiting, len(b.waiting))
@@ -34,10 +49,10 @@ func virtualRun(cfg Config, reqs [][2]int) (first, finish []time.Duration, peakR
 		for _, s := range b.advance() {
 			i := slices.Index(seqs, s)
 			if s.generated == 1 {
-				first[i] = now
+				first[i] = now - at[i]
 			}
 			if s.generated == s.maxTokens {
-				finish[i] = now
+				finish[i] = now - at[i]
 			}
 		}
 	}
@@ -138,6 +153,40 @@ func TestBatchPreemption(t *testing.T) {
 	}
 }
 
+func TestBatchChunkedPrefill(t *testing.T) {
+	// A budget of 100 tokens per step, three 80-token prompts: decodes go
+	// first, prefills are chunked over steps, and each sequence's first
+	// token comes at the end of the step that completes its prefill.
+	b := batch{maxTokens: 100}
+	seqs := []*seq{newSeq(80, 3), newSeq(80, 3), newSeq(80, 3)}
+	b.waiting = slices.Clone(seqs)
+	var prefills, sizes []int
+	firstStep := make([]int, len(seqs))
+	for i := 1; i <= 10 && (len(b.running) > 0 || len(b.waiting) > 0); i++ {
+		st := b.plan()
+		prefills, sizes = append(prefills, st.prefillTokens), append(sizes, st.size)
+		for _, s := range b.advance() {
+			if s.generated == 1 {
+				firstStep[slices.Index(seqs, s)] = i
+			}
+		}
+	}
+	if want := []int{100, 99, 41, 0, 0}; !slices.Equal(prefills, want) {
+		t.Errorf("prefill tokens per step %v, want %v", prefills, want)
+	}
+	if want := []int{2, 3, 3, 2, 1}; !slices.Equal(sizes, want) {
+		t.Errorf("batch sizes %v, want %v", sizes, want)
+	}
+	if want := []int{1, 2, 3}; !slices.Equal(firstStep, want) {
+		t.Errorf("first-token steps %v, want %v", firstStep, want)
+	}
+	for i, s := range seqs {
+		if s.generated != 3 {
+			t.Errorf("seq %d generated %d, want 3", i, s.generated)
+		}
+	}
+}
+
 func TestBatchRemove(t *testing.T) {
 	b := batch{maxBatch: 1}
 	a, c := newSeq(5, 100), newSeq(5, 100)
@@ -180,6 +229,35 @@ func TestVirtualQueueing(t *testing.T) {
 	first, _, _, _, _ := virtualRun(cfg, [][2]int{{500, 1}})
 	if want := 62400 * time.Microsecond; first[0] != want {
 		t.Errorf("lone TTFT %v, want %v", first[0], want)
+	}
+}
+
+func TestVirtualLoadSweep(t *testing.T) {
+	// The self-hosted preset under open-loop load of 500-token prompts and
+	// 256-token answers: below capacity TTFT stays near one prefill step;
+	// past it (KV-bound at ~21 sequences, ~3-4 req/s) requests queue and
+	// TTFT grows with the load.
+	cfg, _ := Preset("self-hosted")
+	var medians []time.Duration
+	for _, rate := range []float64{0.5, 2, 4, 8} {
+		n := int(rate * 60) // one virtual minute
+		reqs := make([][2]int, n)
+		at := make([]time.Duration, n)
+		for i := range reqs {
+			reqs[i] = [2]int{500, 256}
+			at[i] = time.Duration(float64(i) / rate * float64(time.Second))
+		}
+		first, finish, peakRun, peakWait, pre := virtualArrivals(cfg, reqs, at)
+		med := median(first)
+		medians = append(medians, med)
+		t.Logf("%4.1f req/s: TTFT median %v max %v; E2E median %v; peak running %d waiting %d; preemptions %d",
+			rate, med, slices.Max(first), median(finish), peakRun, peakWait, pre)
+	}
+	if medians[0] > 100*time.Millisecond {
+		t.Errorf("TTFT median %v at light load, want one prefill step (~62ms)", medians[0])
+	}
+	if medians[3] < 10*medians[0] {
+		t.Errorf("TTFT median does not rise with load: %v", medians)
 	}
 }
 
