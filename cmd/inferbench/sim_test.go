@@ -128,6 +128,8 @@ func TestSimConfigFlags(t *testing.T) {
 			func(c sim.Config) bool { return c.Mode() == sim.ModeExact && c.TTFT == time.Second }, "custom"},
 		{"engine from flags", "", sim.Config{DecodeStep: time.Millisecond}, []string{"decode-step"},
 			func(c sim.Config) bool { return c.Mode() == sim.ModeEngine && c.MaxBatch == 0 }, "custom"},
+		{"chunked prefill on a custom engine", "", sim.Config{DecodeStep: time.Millisecond, MaxBatchedTokens: 512}, []string{"decode-step", "max-batched-tokens"},
+			func(c sim.Config) bool { return c.MaxBatchedTokens == 512 }, "custom"},
 		{"zero-valued flag still applies", "self-hosted", sim.Config{}, []string{"kv-capacity"},
 			func(c sim.Config) bool { return c.KVCapacityTokens == 0 }, "self-hosted"},
 	} {
