@@ -333,9 +333,9 @@ func TestEngineKVCapacityBoundsAdmission(t *testing.T) {
 	}
 	// 41+41 fits in 100, a third would not: two run, one waits, though
 	// the batch is unlimited.
-	st := pollStats(t, s, "2 running and 1 waiting", func(st Stats) bool { return st.Running == 2 && st.Waiting == 1 })
-	if st.KVUsage < 0.8 || st.KVUsage > 1 {
-		t.Errorf("KV usage %v, want 0.8..1", st.KVUsage)
+	pollStats(t, s, "2 running and 1 waiting", func(st Stats) bool { return st.Running == 2 && st.Waiting == 1 })
+	if run, wait, kv := s.Load(); run != 2 || wait != 1 || kv < 0.8 || kv > 1 {
+		t.Errorf("Load() = %d, %d, %v; want 2, 1, 0.8..1", run, wait, kv)
 	}
 	wg.Wait()
 }

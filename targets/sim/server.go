@@ -128,6 +128,14 @@ func (s *Server) Stats() Stats {
 	return st
 }
 
+// Load reports the engine's load now: the running batch, the queue and
+// the KV-cache usage (0-1). It has the shape of a simulated GPU's load
+// function (telemetry/simgpu.LoadFunc), so the GPU follows this engine.
+func (s *Server) Load() (running, waiting int, kvUsage float64) {
+	st := s.Stats()
+	return st.Running, st.Waiting, st.KVUsage
+}
+
 // ServeHTTP routes OpenAI and vLLM paths.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	type route struct {
