@@ -288,7 +288,7 @@ func firstTokenAt(r streamResult) time.Duration {
 }
 
 func TestEngineBatchLimitQueues(t *testing.T) {
-	s, url := startServer(t, Config{DecodeStep: 5 * time.Millisecond, MaxBatch: 2})
+	s, url := startServer(t, Config{DecodeStep: 10 * time.Millisecond, MaxBatch: 2})
 	var wg sync.WaitGroup
 	results := make([]streamResult, 4)
 	for i := range results {
@@ -310,7 +310,7 @@ func TestEngineBatchLimitQueues(t *testing.T) {
 	}
 	slices.Sort(ttfts)
 	t.Logf("stats while queued %+v; TTFTs %v", st, ttfts)
-	// The first two run 30 steps of >= 5ms before the others get a slot.
+	// The first two run 30 steps of >= 10ms before the others get a slot.
 	if ttfts[2] < ttfts[1]+50*time.Millisecond {
 		t.Errorf("queued requests' TTFT %v not well above the admitted ones' %v", ttfts[2:], ttfts[:2])
 	}
@@ -320,7 +320,7 @@ func TestEngineBatchLimitQueues(t *testing.T) {
 }
 
 func TestEngineKVCapacityBoundsAdmission(t *testing.T) {
-	s, url := startServer(t, Config{DecodeStep: 5 * time.Millisecond, KVCapacityTokens: 100, DefaultMaxTokens: 10})
+	s, url := startServer(t, Config{DecodeStep: 20 * time.Millisecond, KVCapacityTokens: 100, DefaultMaxTokens: 10})
 	prompt := strings.Repeat("abcd", 40) // 40 tokens
 	body := fmt.Sprintf(`{"messages":[{"role":"user","content":%q}],"max_tokens":20,"stream":true}`, prompt)
 	var wg sync.WaitGroup

@@ -187,6 +187,7 @@ type job struct {
 	legacy       bool
 	stream       bool
 	includeUsage bool
+	continuous   bool // usage so far on every chunk (vLLM continuous_usage_stats)
 	input        int
 	maxTokens    int
 	finish       string // finish_reason: "length" or "stop"
@@ -221,6 +222,7 @@ func (s *Server) parseJob(body []byte, legacy bool, n uint64) (job, *reqError) {
 	}
 	j := job{legacy: legacy, stream: req.Stream, textStart: n}
 	j.includeUsage = req.StreamOptions != nil && req.StreamOptions.IncludeUsage
+	j.continuous = j.includeUsage && req.StreamOptions.ContinuousUsageStats
 	if legacy {
 		text, ids, err := req.legacyPrompt()
 		if err != nil {
@@ -503,6 +505,7 @@ type sseWriter struct {
 	rc    *http.ResponseController
 	j     *job
 	model string
+	sent  int // output tokens sent so far
 }
 
 func (sw *sseWriter) flush() error {
@@ -526,7 +529,10 @@ func (sw *sseWriter) chunk(choices []chunkChoice) chunk {
 	if sw.j.legacy {
 		c.Object = "text_completion"
 	}
-	if sw.j.includeUsage {
+	switch {
+	case sw.j.continuous:
+		c.Usage, _ = json.Marshal(newUsage(sw.j.input, sw.sent))
+	case sw.j.includeUsage:
 		c.Usage = json.RawMessage("null")
 	}
 	return c
@@ -554,6 +560,7 @@ func (sw *sseWriter) content(from, to int) error {
 	if to == sw.j.maxTokens {
 		ch.FinishReason = &sw.j.finish
 	}
+	sw.sent = to
 	return sw.send(ch)
 }
 

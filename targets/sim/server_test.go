@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -480,4 +481,26 @@ func FuzzRequest(f *testing.F) {
 			_, _ = io.Copy(io.Discard, rec.Body)
 		}
 	})
+}
+
+func TestContinuousUsageStats(t *testing.T) {
+	// vLLM's continuous_usage_stats: every chunk carries the usage so far,
+	// so chunks of several tokens are counted exactly.
+	_, url := startServer(t, Config{TokensPerChunk: 3})
+	body := `{"messages":[{"role":"user","content":"12345678"}],"max_tokens":7,"stream":true,"stream_options":{"include_usage":true,"continuous_usage_stats":true}}`
+	res := stream(t.Context(), t, url, "/v1/chat/completions", body)
+	var got []int
+	for _, c := range res.chunks(t) {
+		if c.Usage == nil {
+			t.Fatalf("chunk without usage: %+v", c)
+		}
+		if c.Usage.PromptTokens != 2 || c.Usage.TotalTokens != 2+c.Usage.CompletionTokens {
+			t.Errorf("usage %+v", *c.Usage)
+		}
+		got = append(got, c.Usage.CompletionTokens)
+	}
+	// role chunk, chunks of 3+3+1, final usage chunk
+	if want := []int{0, 3, 6, 7, 7}; !slices.Equal(got, want) {
+		t.Errorf("completion tokens per chunk %v, want %v", got, want)
+	}
 }
