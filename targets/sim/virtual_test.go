@@ -174,25 +174,28 @@ func TestVirtualEngineTiming(t *testing.T) {
 
 func TestVirtualEngineBatching(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		// Two requests arriving together share every step: a step with
-		// both is 10ms + 2*1ms, and both get each token at the same instant.
+		// Sequences share steps: a step costs 10ms + 1ms per running
+		// sequence. A arrives at 0 and runs alone (11ms); B arrives at 1ms,
+		// joins at the next step boundary, and both get their tokens at the
+		// same instants (12ms steps) until A finishes.
 		s, err := New(Config{DecodeStep: 10 * time.Millisecond, DecodeStepPerSeq: time.Millisecond})
 		if err != nil {
 			t.Fatal(err)
 		}
 		defer s.Close()
-		var ws [2]*timedWriter
+		body := `{"messages":[{"role":"user","content":"x"}],"stream":true,"max_tokens":3}`
+		var a, b *timedWriter
 		var wg sync.WaitGroup
-		for i := range ws {
-			wg.Go(func() {
-				ws[i] = serve(s, 0, `{"messages":[{"role":"user","content":"x"}],"stream":true,"max_tokens":3}`)
-			})
-		}
+		wg.Go(func() { a = serve(s, 0, body) })
+		wg.Go(func() { b = serve(s, time.Millisecond, body) })
 		wg.Wait()
-		for i, w := range ws {
-			if got, _ := w.contentTimes(); !slices.Equal(got, ms(12, 24, 36)) {
-				t.Errorf("request %d content at %v, want 12, 24, 36ms", i, got)
-			}
+		if got, _ := a.contentTimes(); !slices.Equal(got, ms(11, 23, 35)) {
+			t.Errorf("A content at %v, want 11, 23, 35ms", got)
+		}
+		// B's tokens at 23, 35 (shared steps) and 46ms (alone), from its
+		// arrival at 1ms.
+		if got, _ := b.contentTimes(); !slices.Equal(got, ms(22, 34, 45)) {
+			t.Errorf("B content at %v, want 22, 34, 45ms", got)
 		}
 	})
 }
