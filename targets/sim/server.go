@@ -14,8 +14,12 @@ import (
 	"time"
 )
 
-// maxBodyBytes bounds a request body.
-const maxBodyBytes = 32 << 20
+// Bounds on one request, so a stray huge value cannot make the simulator
+// generate for hours or buffer gigabytes.
+const (
+	maxBodyBytes    = 32 << 20
+	maxOutputTokens = 1 << 20
+)
 
 // Server is a simulated OpenAI-compatible inference server. It implements
 // http.Handler; serve it with net/http (or httptest). Disconnect faults
@@ -247,6 +251,9 @@ func (s *Server) parseJob(body []byte, legacy bool, n uint64) (job, *reqError) {
 	maxTok, explicit, err := req.maxTokens()
 	if err != nil {
 		return job{}, badRequest("%v", err)
+	}
+	if maxTok > maxOutputTokens {
+		return job{}, badRequest("max_tokens is too large: %d. The simulator supports at most %d completion tokens.", maxTok, maxOutputTokens)
 	}
 	j.maxTokens, j.finish = maxTok, "length"
 	if !explicit {

@@ -368,6 +368,7 @@ func TestRequestErrors(t *testing.T) {
 		{"wrong type", "POST", url, "/v1/chat/completions", `{"messages":[{"role":"user","content":"x"}],"max_tokens":"ten"}`, 400, ""},
 		{"no messages", "POST", url, "/v1/chat/completions", `{"model":"sim"}`, 400, ""},
 		{"zero max_tokens", "POST", url, "/v1/chat/completions", `{"messages":[{"role":"user","content":"x"}],"max_tokens":0}`, 400, ""},
+		{"huge max_tokens", "POST", url, "/v1/chat/completions", `{"messages":[{"role":"user","content":"x"}],"max_tokens":1000000000}`, 400, ""},
 		{"bad content", "POST", url, "/v1/chat/completions", `{"messages":[{"role":"user","content":7}]}`, 400, ""},
 		{"no prompt", "POST", url, "/v1/completions", `{"max_tokens":3}`, 400, ""},
 		{"two prompts", "POST", url, "/v1/completions", `{"prompt":["a","b"]}`, 400, ""},
@@ -455,6 +456,7 @@ func FuzzRequest(f *testing.F) {
 		`{"prompt":"hi","max_tokens":1,"stream":true,"stream_options":{"include_usage":true}}`,
 		`{"prompt":[1,2],"max_tokens":1}`,
 		`{"messages":[{"role":"user","content":null}],"max_tokens":-1}`,
+		`{"messages":[{"role":"user","content":"x"}],"max_tokens":99999999999}`,
 		`{"messages":`, `null`, `[]`, `""`, ``,
 	} {
 		f.Add(seed)
