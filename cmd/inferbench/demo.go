@@ -96,7 +96,7 @@ func cmdDemo(ctx context.Context, e *env, args []string) int {
 	outs := make([]outcome, len(demoTargets))
 	var wg sync.WaitGroup
 	for i, dt := range demoTargets {
-		srv, url, err := startSim(dt.preset, dt.model, dt.tune)
+		srv, url, err := startPresetSim(dt.preset, dt.model, dt.tune)
 		if err != nil {
 			fmt.Fprintf(e.stderr, "inferbench demo: %v\n", err)
 			return exitFailed
@@ -165,8 +165,8 @@ func (s *simServer) close() {
 	s.sim.Close()
 }
 
-// startSim serves a simulator preset on 127.0.0.1 and returns its /v1 URL.
-func startSim(preset, model string, tune func(*sim.Config)) (*simServer, string, error) {
+// startPresetSim serves a simulator preset on 127.0.0.1 and returns its /v1 URL.
+func startPresetSim(preset, model string, tune func(*sim.Config)) (*simServer, string, error) {
 	cfg, err := sim.Preset(preset)
 	if err != nil {
 		return nil, "", err
