@@ -16,7 +16,7 @@ func sampleGPU(i int) GPUSample {
 	s := GPUSample{
 		RunID: "r1", Ts: time.Date(2026, 11, 26, 10, 0, i, 0, time.UTC), TsNs: int64(i+1) * 1e9,
 		Source: GPUSourceNVML, Host: "h", GPUIndex: int32(i % 2), GPUUUID: "GPU-" + strconv.Itoa(i%2),
-		GPUName: "NVIDIA H100 80GB HBM3",
+		GPUName:    "NVIDIA H100 80GB HBM3",
 		UtilGPUPct: F64(0), UtilMemPct: F64(12), MemUsedBytes: I64(1 << 30), MemTotalBytes: I64(80 << 30),
 		PowerW: F64(412.5), PowerLimitW: F64(700), EnergyMJ: I64(int64(1e9 + i*400000)),
 		SMClockMHz: I64(1980), MemClockMHz: I64(2619), TempC: F64(41),
