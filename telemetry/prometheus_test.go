@@ -150,11 +150,12 @@ func FuzzParseText(f *testing.F) {
 	})
 }
 
-// scrapeOnce runs one sampler for a few ticks and returns its stats.
+// runFor runs samplers until the first has ticked ticks times.
 func runFor(t *testing.T, ticks int, lb *logBuf, samplers ...Sampler) (Stats, *MemorySink) {
 	t.Helper()
 	var sink MemorySink
 	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
 	var n atomic.Int64
 	wrapped := make([]Sampler, len(samplers))
 	for i, s := range samplers {
