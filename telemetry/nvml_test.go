@@ -6,7 +6,6 @@ import (
 	"context"
 	"errors"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/NVIDIA/go-nvml/pkg/nvml"
@@ -139,38 +138,6 @@ func newFakeLib(gpus ...*fakeGPU) *fakeLib {
 		},
 	}
 	return f
-}
-
-type logBuf struct {
-	mu    sync.Mutex
-	lines []string
-}
-
-func (l *logBuf) log(s string) { l.mu.Lock(); l.lines = append(l.lines, s); l.mu.Unlock() }
-func (l *logBuf) count(sub string) int {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	n := 0
-	for _, s := range l.lines {
-		if strings.Contains(s, sub) {
-			n++
-		}
-	}
-	return n
-}
-
-func f64(p *float64) float64 {
-	if p == nil {
-		return -1
-	}
-	return *p
-}
-
-func i64(p *int64) int64 {
-	if p == nil {
-		return -1
-	}
-	return *p
 }
 
 func TestNVMLEveryMetric(t *testing.T) {
