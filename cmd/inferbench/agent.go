@@ -237,7 +237,7 @@ func writeAgentSummary(w io.Writer, rows []results.GPUSample) {
 	}
 	sort.Slice(idx, func(a, b int) bool { return idx[a] < idx[b] })
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "gpu\tsamples\tutil_mean_pct\tutil_max_pct\tsm_active_mean_pct\tpower_mean_w\tpower_max_w\tpower_limit_w\tenergy_j\tenergy_source\tmem_max_mib\tname")
+	fmt.Fprintln(tw, "gpu\tsamples\tutil_mean_pct\tutil_max_pct\tsm_active_mean_pct\tpower_mean_w\tpower_max_w\tpower_limit_w\tenergy_j\tenergy_source\tmem_max_mib\tspan_s\tname")
 	for _, i := range idx {
 		rs := byIdx[i]
 		var from, to int64 = rs[0].TsNs, rs[0].TsNs
@@ -260,9 +260,9 @@ func writeAgentSummary(w io.Writer, rows []results.GPUSample) {
 		if src == "" {
 			src = "-"
 		}
-		fmt.Fprintf(tw, "%d\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", i, len(rs),
+		fmt.Fprintf(tw, "%d\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%.1f\t%s\n", i, len(rs),
 			num(s.MeanUtilPct), num(s.MaxUtilPct), num(s.MeanSMActivePct), num(s.MeanPowerW), num(pmax), num(plimit),
-			num(s.EnergyJ), src, num(mem), rs[0].GPUName)
+			num(s.EnergyJ), src, num(mem), float64(to-from)/1e9, rs[0].GPUName)
 	}
 	tw.Flush()
 }

@@ -198,7 +198,7 @@ func TestAgentDurationOutWritesParquetAndSummary(t *testing.T) {
 	}
 	for i, l := range lines[2:] {
 		f := strings.Fields(l)
-		// gpu samples util_mean util_max sm_mean power_mean power_max limit energy_j source mem name...
+		// gpu samples util_mean util_max sm_mean power_mean power_max limit energy_j source mem span name...
 		if f[0] != string(rune('0'+i)) || f[2] != "90.0" || f[4] != "-" || f[9] != "counter" || f[7] != "700.0" {
 			t.Errorf("GPU %d line %q", i, l)
 		}
