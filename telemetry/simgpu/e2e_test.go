@@ -20,6 +20,28 @@ type engine struct {
 	mu               sync.Mutex
 	running, waiting int
 	kv               float64
+	scrapes          int
+}
+
+// waitScrapes waits until the engine has been scraped n more times, so the
+// test follows the sampler and not the wall clock (this machine is slow and
+// shared).
+func (e *engine) waitScrapes(t *testing.T, n int) {
+	t.Helper()
+	e.mu.Lock()
+	target := e.scrapes + n
+	e.mu.Unlock()
+	deadline := time.Now().Add(20 * time.Second)
+	for time.Now().Before(deadline) {
+		e.mu.Lock()
+		done := e.scrapes >= target
+		e.mu.Unlock()
+		if done {
+			return
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	t.Fatalf("the engine was not scraped %d more times in 20s", n)
 }
 
 func (e *engine) set(r, w int, kv float64) {
@@ -36,6 +58,7 @@ func (e *engine) load() (int, int, float64) {
 
 func (e *engine) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	run, wait, kv := e.load()
+	defer func() { e.mu.Lock(); e.scrapes++; e.mu.Unlock() }()
 	fmt.Fprintf(w, "# TYPE vllm:num_requests_running gauge\nvllm:num_requests_running{model_name=\"sim\"} %d\n", run)
 	fmt.Fprintf(w, "# TYPE vllm:num_requests_waiting gauge\nvllm:num_requests_waiting{model_name=\"sim\"} %d\n", wait)
 	fmt.Fprintf(w, "# TYPE vllm:kv_cache_usage_perc gauge\nvllm:kv_cache_usage_perc{model_name=\"sim\"} %g\n", kv)
@@ -66,10 +89,14 @@ func TestSessionAgainstSimulatedGPU(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(250 * time.Millisecond)
-	switchNs := clock.Now()
+	eng.waitScrapes(t, 6)
+	lightEnd := clock.Now()
 	eng.set(60, 12, 0.9)
-	time.Sleep(250 * time.Millisecond)
+	// A scrape in flight during the switch may carry the old values with a
+	// later timestamp: leave a gap of a few scrapes between the halves.
+	eng.waitScrapes(t, 3)
+	busyStart := clock.Now()
+	eng.waitScrapes(t, 6)
 	endNs := clock.Now()
 	st, err := sess.Stop()
 	if err != nil {
@@ -96,8 +123,11 @@ func TestSessionAgainstSimulatedGPU(t *testing.T) {
 			t.Fatalf("row %+v", r)
 		}
 	}
-	light := telemetry.SummarizeGPU(rows, 0, switchNs)
-	busy := telemetry.SummarizeGPU(rows, switchNs, endNs)
+	light := telemetry.SummarizeGPU(rows, 0, lightEnd)
+	busy := telemetry.SummarizeGPU(rows, busyStart, endNs)
+	if light.MeanUtilPct == nil || busy.MeanUtilPct == nil || light.MemHighWaterBytes == nil || busy.MemHighWaterBytes == nil {
+		t.Fatalf("a half has no GPU samples: light %+v busy %+v", light, busy)
+	}
 	t.Logf("light: util %.0f%% sm %.0f%% power %.0f W; busy: util %.0f%% sm %.0f%% power %.0f W",
 		*light.MeanUtilPct, *light.MeanSMActivePct, *light.MeanPowerW, *busy.MeanUtilPct, *busy.MeanSMActivePct, *busy.MeanPowerW)
 	if light.GPUs != 2 || busy.GPUs != 2 {
@@ -122,15 +152,18 @@ func TestSessionAgainstSimulatedGPU(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	q := telemetry.Queue(server, switchNs, endNs)
+	q := telemetry.Queue(server, busyStart, endNs)
 	if q.MaxWaiting != 12 || !q.Saturated() {
 		t.Errorf("queue in the busy half = %+v, want waiting 12", q)
 	}
-	if telemetry.Queue(server, 0, switchNs).MaxWaiting != 0 {
+	if telemetry.Queue(server, 0, lightEnd).MaxWaiting != 0 {
 		t.Errorf("queue in the light half must be 0")
 	}
-	reqs := []results.Record{{RequestIndex: 0, SentNs: switchNs / 2, DoneNs: switchNs / 2}, {RequestIndex: 1, SentNs: switchNs + (endNs-switchNs)/2, DoneNs: endNs}}
+	reqs := []results.Record{{RequestIndex: 0, SentNs: 1, DoneNs: lightEnd}, {RequestIndex: 1, SentNs: busyStart, DoneNs: endNs}}
 	j := telemetry.JoinRequests(reqs, rows, server)
+	if j[0].MaxWaiting == nil || j[1].MaxWaiting == nil || j[1].MaxKVUsage == nil || j[0].MaxSMActivePct == nil || j[1].MaxSMActivePct == nil {
+		t.Fatalf("joined values missing: %+v / %+v", j[0], j[1])
+	}
 	if *j[0].MaxWaiting != 0 || *j[1].MaxWaiting != 12 || *j[1].MaxKVUsage != 0.9 || *j[1].MaxSMActivePct <= *j[0].MaxSMActivePct {
 		t.Errorf("joined = %+v / %+v", j[0], j[1])
 	}
