@@ -42,12 +42,14 @@ const (
 
 // DCGM exporter labels of a GPU series.
 const (
-	dcgmLabelGPU       = "gpu"
-	dcgmLabelUUID      = "UUID"
-	dcgmLabelDevice    = "device"
-	dcgmLabelModel     = "modelName"
-	dcgmLabelHost      = "Hostname" // dcgm-exporter before #655
-	dcgmLabelHostLower = "hostname" // after #655
+	dcgmLabelGPU        = "gpu"
+	dcgmLabelUUID       = "UUID"
+	dcgmLabelDevice     = "device"
+	dcgmLabelModel      = "modelName"
+	dcgmLabelHost       = "Hostname" // dcgm-exporter before #655
+	dcgmLabelHostLower  = "hostname" // after #655
+	dcgmLabelMIGID      = "GPU_I_ID"
+	dcgmLabelMIGProfile = "GPU_I_PROFILE"
 	// SimulatedLabel marks series from the simulated GPU, so their rows get
 	// source "sim" and reports label them simulated.
 	SimulatedLabel = "inferbench_simulated"
@@ -163,7 +165,9 @@ var dcgmByName = func() map[string]*dcgmField {
 func IsDCGM(name string) bool { return len(name) > 8 && name[:8] == "DCGM_FI_" }
 
 // GPUFromDCGM turns the DCGM series of one scrape into one GPUSample per
-// GPU (keyed by UUID, else by the gpu label), in gpu-index order. Fields
+// GPU (keyed by UUID, else by the gpu label), in gpu-index order. A MIG
+// instance is its own row: gpu_uuid gets "/GPU_I_ID" appended and gpu_name
+// " MIG <profile>". Fields
 // the exporter did not expose stay nil. Rows keep ts/ts_ns/run_id of the
 // first series seen for that GPU.
 func GPUFromDCGM(rows []results.ServerMetricSample) []results.GPUSample {
@@ -187,6 +191,11 @@ func GPUFromDCGM(rows []results.ServerMetricSample) []results.GPUSample {
 		if key == "" {
 			key = "gpu:" + labels[dcgmLabelGPU]
 		}
+		// MIG: one series per GPU instance under the same UUID.
+		mig := labels[dcgmLabelMIGID]
+		if mig != "" {
+			key += "/" + mig
+		}
 		a := byKey[key]
 		if a == nil {
 			idx, _ := strconv.Atoi(labels[dcgmLabelGPU])
@@ -202,6 +211,10 @@ func GPUFromDCGM(rows []results.ServerMetricSample) []results.GPUSample {
 				RunID: r.RunID, Ts: r.Ts, TsNs: r.TsNs, Source: src, SourceURL: r.Source, Host: host,
 				GPUIndex: int32(idx), GPUUUID: labels[dcgmLabelUUID], GPUName: labels[dcgmLabelModel],
 			}}
+			if mig != "" {
+				a.s.GPUUUID += "/" + mig
+				a.s.GPUName += " MIG " + labels[dcgmLabelMIGProfile]
+			}
 			byKey[key] = a
 			keys = append(keys, key)
 		}

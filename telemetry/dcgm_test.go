@@ -93,6 +93,22 @@ func TestGPUFromDCGM(t *testing.T) {
 	}
 }
 
+func TestGPUFromDCGMMIG(t *testing.T) {
+	text := `# TYPE DCGM_FI_DEV_GPU_UTIL gauge
+DCGM_FI_DEV_GPU_UTIL{gpu="0",UUID="GPU-m",modelName="NVIDIA A100-SXM4-80GB",GPU_I_PROFILE="3g.40gb",GPU_I_ID="1"} 30
+DCGM_FI_DEV_GPU_UTIL{gpu="0",UUID="GPU-m",modelName="NVIDIA A100-SXM4-80GB",GPU_I_PROFILE="3g.40gb",GPU_I_ID="2"} 70
+`
+	rows, err := ParseText([]byte(text), "u")
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := GPUFromDCGM(rows)
+	if len(g) != 2 || g[0].GPUUUID == g[1].GPUUUID || f64(g[0].UtilGPUPct)+f64(g[1].UtilGPUPct) != 100 ||
+		g[0].GPUName != "NVIDIA A100-SXM4-80GB MIG 3g.40gb" {
+		t.Fatalf("MIG instances must be separate rows: %+v", g)
+	}
+}
+
 func fullSample(i int) results.GPUSample {
 	return results.GPUSample{
 		Host: "node1", GPUIndex: int32(i), GPUUUID: "GPU-" + string(rune('a'+i)), GPUName: "NVIDIA H100 80GB HBM3",
