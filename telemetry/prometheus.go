@@ -130,8 +130,7 @@ func netClass(ctx context.Context, err error) string {
 // stable. Histograms and summaries become their _bucket/_sum/_count and
 // quantile series; every row gets its canonical name where known.
 func ParseText(body []byte, source string) ([]results.ServerMetricSample, error) {
-	p := expfmt.NewTextParser(model.UTF8Validation)
-	fams, err := p.TextToMetricFamilies(bytes.NewReader(body))
+	fams, err := parseFamilies(body)
 	if err != nil {
 		return nil, err
 	}
@@ -188,6 +187,20 @@ func ParseText(body []byte, source string) ([]results.ServerMetricSample, error)
 		})
 	}
 	return out, nil
+}
+
+// parseFamilies runs expfmt's parser, turning a panic into an error:
+// expfmt v0.71 dereferences nil on some malformed input (found by
+// FuzzParseText: a label set with no metric name after a TYPE line), and a
+// remote endpoint's bad text must never bring the run down.
+func parseFamilies(body []byte) (fams map[string]*dto.MetricFamily, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			fams, err = nil, fmt.Errorf("text format parsing error: parser panicked: %v", r)
+		}
+	}()
+	p := expfmt.NewTextParser(model.UTF8Validation)
+	return p.TextToMetricFamilies(bytes.NewReader(body))
 }
 
 func familyType(mf *dto.MetricFamily) string {

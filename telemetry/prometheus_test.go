@@ -121,6 +121,9 @@ func TestParseTextMalformed(t *testing.T) {
 		"metric 1 2 3 4\n",
 		"# TYPE x counter\nx abc\n",
 		"<html>502 Bad Gateway</html>\n",
+		// expfmt v0.71 panics on this one (nil dereference); ParseText must
+		// return an error instead.
+		"# TYPE A0000000000000000000000000000000 histogrAm\n{}",
 	} {
 		if _, err := ParseText([]byte(body), "u"); err == nil {
 			t.Errorf("ParseText(%q) succeeded, want an error", body)
@@ -134,6 +137,7 @@ func FuzzParseText(f *testing.F) {
 	f.Add([]byte("x{a=\"\\\"\"} 1e3 1700000000000\n"))
 	f.Add([]byte("# TYPE h histogram\nh_bucket{le=\"1\"} 1\nh_count 1\n"))
 	f.Add([]byte(""))
+	f.Add([]byte("# TYPE A0000000000000000000000000000000 histogrAm\n{}"))
 	f.Fuzz(func(t *testing.T, body []byte) {
 		rows, err := ParseText(body, "u")
 		if err != nil {
