@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"path/filepath"
+	"strings"
 	"sync"
 	"time"
 
@@ -111,6 +112,12 @@ func cmdDemo(ctx context.Context, e *env, args []string) int {
 			partRows: 10000, partInterval: 10 * time.Second,
 			quiet: *quiet, args: []string{"demo"},
 		}
+		if dt.kind == "self-hosted" {
+			// Sample the simulated GPUs and the engine's vLLM metrics.
+			base := strings.TrimSuffix(url, "/v1")
+			plan.gpuMetrics, plan.serverMetrics = base+simGPUPath, base+"/metrics"
+			plan.telemetryInterval = 500 * time.Millisecond
+		}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -189,7 +196,7 @@ func serveSim(cfg sim.Config) (*simServer, string, error) {
 		s.Close()
 		return nil, "", err
 	}
-	hs := &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second}
+	hs := &http.Server{Handler: simHandler(s, 2), ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = hs.Serve(ln) }()
 	return &simServer{cfg: cfg, sim: s, http: hs}, "http://" + ln.Addr().String() + "/v1", nil
 }

@@ -66,6 +66,11 @@ type runPlan struct {
 	partInterval     time.Duration
 	quiet            bool
 	args             []string
+	// Telemetry (issue 5): a DCGM-style GPU endpoint, the engine's
+	// /metrics, local NVML, and the sampling interval.
+	gpuMetrics, serverMetrics string
+	nvml                      bool
+	telemetryInterval         time.Duration
 }
 
 func (p *runPlan) flags(fs *flag.FlagSet) {
@@ -100,6 +105,10 @@ func (p *runPlan) flags(fs *flag.FlagSet) {
 	fs.IntVar(&p.partRows, "part-rows", 10000, "start a new Parquet part after this many rows")
 	fs.DurationVar(&p.partInterval, "part-interval", 10*time.Second, "close the open Parquet part after this long, so a crash loses at most that much")
 	fs.BoolVar(&p.quiet, "quiet", false, "no progress output")
+	fs.StringVar(&p.gpuMetrics, "gpu-metrics", "", "scrape this DCGM-style GPU metrics URL (dcgm-exporter, inferbench agent, inferbench sim's /gpu/metrics) into gpu.parquet")
+	fs.StringVar(&p.serverMetrics, "server-metrics", "", "scrape the engine's Prometheus /metrics URL into server_metrics.parquet (vLLM, SGLang, TGI, llama.cpp names understood)")
+	fs.BoolVar(&p.nvml, "nvml", false, "sample this host's NVIDIA GPUs through NVML into gpu.parquet")
+	fs.DurationVar(&p.telemetryInterval, "telemetry-interval", time.Second, "interval between telemetry samples")
 }
 
 func cmdRun(ctx context.Context, e *env, args []string) int {
@@ -185,6 +194,17 @@ func (p *runPlan) validate(set map[string]bool) error {
 	case "", "api", "managed", "self-hosted":
 	default:
 		errs = append(errs, fmt.Errorf("--kind %q: want api, managed or self-hosted", p.kind))
+	}
+	for _, m := range []struct{ flag, v string }{{"--gpu-metrics", p.gpuMetrics}, {"--server-metrics", p.serverMetrics}} {
+		if m.v == "" {
+			continue
+		}
+		if u, err := url.Parse(m.v); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			errs = append(errs, fmt.Errorf("%s %q: want an http(s) URL", m.flag, m.v))
+		}
+	}
+	if p.telemetryInterval <= 0 {
+		errs = append(errs, fmt.Errorf("--telemetry-interval must be > 0, got %s", p.telemetryInterval))
 	}
 	if p.runID != "" && !validRunID.MatchString(p.runID) {
 		errs = append(errs, fmt.Errorf("--run-id %q: use letters, digits, '.', '_' and '-'", p.runID))
@@ -352,6 +372,11 @@ func executeRun(ctx context.Context, e *env, p *runPlan) (*runResult, error) {
 	if err != nil {
 		return nil, err
 	}
+	tel, err := startTelemetry(ctx, e, p, dir, results.NewClock(start))
+	if err != nil {
+		w.Close()
+		return nil, err
+	}
 	planned := cfg.Planned()
 	prog := bench.NewProgress(start, planned)
 	counts := &man.Requests
@@ -430,6 +455,13 @@ func executeRun(ctx context.Context, e *env, p *runPlan) (*runResult, error) {
 		close(progDone)
 	}
 	closeErr := w.Close()
+	if tel != nil {
+		info, err := tel.stop()
+		man.Telemetry = info
+		if err != nil {
+			fmt.Fprintf(e.stderr, "inferbench: telemetry: %v\n", err)
+		}
+	}
 	man.EndedAt = time.Now().UTC()
 	man.StopReason = outcome.StopReason
 	if outcome.StopReason == "" {

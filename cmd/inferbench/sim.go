@@ -36,6 +36,7 @@ func cmdSim(ctx context.Context, e *env, args []string) int {
 Presets:
 `+presetHelp(), e.stderr)
 	listen := fs.String("listen", "127.0.0.1:8000", "`address` to listen on (port 0 picks a free port)")
+	gpus := fs.Int("gpus", 1, "GPUs of the simulated DCGM endpoint at /gpu/metrics (utilisation, power and energy follow the batch)")
 	preset := fs.String("preset", "", "start from a preset: "+strings.Join(sim.PresetNames(), ", ")+" (default self-hosted unless --ttft/--itl or engine flags are given)")
 	var c sim.Config
 	fs.StringVar(&c.Model, "model", "", "model id to serve (default \"sim\")")
@@ -84,7 +85,7 @@ Presets:
 		fmt.Fprintf(e.stderr, "inferbench sim: %v\n", err)
 		return exitFailed
 	}
-	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second}
+	hs := &http.Server{Handler: simHandler(srv, *gpus), ReadHeaderTimeout: 10 * time.Second}
 	served := make(chan error, 1)
 	go func() { served <- hs.Serve(ln) }()
 	fmt.Fprintf(e.stdout, "inferbench sim: listening on http://%s (preset %s)\n", ln.Addr(), name)
