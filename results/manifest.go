@@ -43,7 +43,7 @@ type Manifest struct {
 	Requests RequestCounts `json:"requests"`
 	// Telemetry says what was sampled alongside the run, if anything.
 	Telemetry *TelemetryInfo `json:"telemetry,omitempty"`
-	Parts    []string      `json:"parts"`
+	Parts     []string       `json:"parts"`
 	// Args is the command line with secrets removed.
 	Args []string `json:"args,omitempty"`
 }

@@ -73,3 +73,23 @@ func NewServerMetricsWriter(runDir, runID string) (*ServerMetricsWriter, error) 
 func ReadServerMetrics(runDir string) ([]ServerMetricSample, error) {
 	return ReadTable[ServerMetricSample](filepath.Join(runDir, ServerMetricsFile))
 }
+
+// Canonical names of the server saturation signals, the same whatever the
+// engine. ServerMetricSample.Canonical carries them, so reports and
+// notebooks ask for "waiting" instead of knowing four engines' spellings.
+const (
+	// CanonRunning is the number of requests in the running batch
+	// (batch occupancy).
+	CanonRunning = "running"
+	// CanonWaiting is the number of queued requests; sustained > 0 means
+	// the server is saturated.
+	CanonWaiting = "waiting"
+	// CanonKVUsage is KV-cache usage as a 0-1 ratio.
+	CanonKVUsage = "kv_usage"
+	// CanonPreemptions is the cumulative preemption counter (KV pressure).
+	CanonPreemptions = "preemptions_total"
+	// CanonPromptTokens and CanonGenerationTokens are cumulative token
+	// counters (throughput through their rate).
+	CanonPromptTokens     = "prompt_tokens_total"
+	CanonGenerationTokens = "generation_tokens_total"
+)

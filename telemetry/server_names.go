@@ -1,23 +1,17 @@
 package telemetry
 
-// Canonical names of the server saturation signals, the same whatever the
-// engine. ServerMetricSample.Canonical carries them, so reports and
-// notebooks ask for "waiting" instead of knowing four engines' spellings.
+import "github.com/inferbench/inferbench/results"
+
+// The canonical names of server saturation signals live in package
+// results (the values of the server_metrics.parquet "canonical" column);
+// these aliases keep telemetry's own code short.
 const (
-	// CanonRunning is the number of requests in the running batch
-	// (batch occupancy).
-	CanonRunning = "running"
-	// CanonWaiting is the number of queued requests; sustained > 0 means
-	// the server is saturated.
-	CanonWaiting = "waiting"
-	// CanonKVUsage is KV-cache usage as a 0-1 ratio.
-	CanonKVUsage = "kv_usage"
-	// CanonPreemptions is the cumulative preemption counter (KV pressure).
-	CanonPreemptions = "preemptions_total"
-	// CanonPromptTokens and CanonGenerationTokens are cumulative token
-	// counters (throughput through their rate).
-	CanonPromptTokens     = "prompt_tokens_total"
-	CanonGenerationTokens = "generation_tokens_total"
+	CanonRunning          = results.CanonRunning
+	CanonWaiting          = results.CanonWaiting
+	CanonKVUsage          = results.CanonKVUsage
+	CanonPreemptions      = results.CanonPreemptions
+	CanonPromptTokens     = results.CanonPromptTokens
+	CanonGenerationTokens = results.CanonGenerationTokens
 )
 
 // ServerMetricName is one engine's spelling of a canonical signal.

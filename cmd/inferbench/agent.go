@@ -16,6 +16,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/inferbench/inferbench/reports"
 	"github.com/inferbench/inferbench/results"
 	"github.com/inferbench/inferbench/telemetry"
 )
@@ -251,7 +252,7 @@ func writeAgentSummary(w io.Writer, rows []results.GPUSample) {
 				plimit = r.PowerLimitW
 			}
 		}
-		s := telemetry.SummarizeGPU(rs, from, to)
+		s := reports.SummarizeGPU(rs, from, to)
 		var mem *float64
 		if s.MemHighWaterBytes != nil {
 			mem = results.F64(float64(*s.MemHighWaterBytes >> 20))

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/inferbench/inferbench/reports"
 	"github.com/inferbench/inferbench/results"
 	"github.com/inferbench/inferbench/telemetry"
 	"github.com/inferbench/inferbench/telemetry/simgpu"
@@ -123,8 +124,8 @@ func TestSessionAgainstSimulatedGPU(t *testing.T) {
 			t.Fatalf("row %+v", r)
 		}
 	}
-	light := telemetry.SummarizeGPU(rows, 0, lightEnd)
-	busy := telemetry.SummarizeGPU(rows, busyStart, endNs)
+	light := reports.SummarizeGPU(rows, 0, lightEnd)
+	busy := reports.SummarizeGPU(rows, busyStart, endNs)
 	if light.MeanUtilPct == nil || busy.MeanUtilPct == nil || light.MemHighWaterBytes == nil || busy.MemHighWaterBytes == nil {
 		t.Fatalf("a half has no GPU samples: light %+v busy %+v", light, busy)
 	}
@@ -139,11 +140,11 @@ func TestSessionAgainstSimulatedGPU(t *testing.T) {
 	if *busy.MemHighWaterBytes <= *light.MemHighWaterBytes {
 		t.Errorf("memory high water busy %d <= light %d", *busy.MemHighWaterBytes, *light.MemHighWaterBytes)
 	}
-	whole := telemetry.SummarizeGPU(rows, 0, endNs)
+	whole := reports.SummarizeGPU(rows, 0, endNs)
 	if whole.EnergyJ == nil || *whole.EnergyJ <= 0 || whole.EnergySource != "counter" {
 		t.Fatalf("energy = %+v", whole)
 	}
-	e := telemetry.EnergyOf(*whole.EnergyJ, 1000, 10, telemetry.EnergyPrice{USDPerKWh: 0.12})
+	e := reports.EnergyOf(*whole.EnergyJ, 1000, 10, reports.EnergyPrice{USDPerKWh: 0.12})
 	if e.JPerOutputToken <= 0 || e.KWh <= 0 || e.CostUSD <= 0 {
 		t.Errorf("energy per token = %+v", e)
 	}
@@ -152,15 +153,15 @@ func TestSessionAgainstSimulatedGPU(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	q := telemetry.Queue(server, busyStart, endNs)
+	q := reports.Queue(server, busyStart, endNs)
 	if q.MaxWaiting != 12 || !q.Saturated() {
 		t.Errorf("queue in the busy half = %+v, want waiting 12", q)
 	}
-	if telemetry.Queue(server, 0, lightEnd).MaxWaiting != 0 {
+	if reports.Queue(server, 0, lightEnd).MaxWaiting != 0 {
 		t.Errorf("queue in the light half must be 0")
 	}
 	reqs := []results.Record{{RequestIndex: 0, SentNs: 1, DoneNs: lightEnd}, {RequestIndex: 1, SentNs: busyStart, DoneNs: endNs}}
-	j := telemetry.JoinRequests(reqs, rows, server)
+	j := reports.JoinRequests(reqs, rows, server)
 	if j[0].MaxWaiting == nil || j[1].MaxWaiting == nil || j[1].MaxKVUsage == nil || j[0].MaxSMActivePct == nil || j[1].MaxSMActivePct == nil {
 		t.Fatalf("joined values missing: %+v / %+v", j[0], j[1])
 	}

@@ -1,4 +1,4 @@
-package telemetry
+package reports
 
 // Joins of telemetry onto requests and runs, and the saturation verdict.
 // Pure functions over results rows, so package reports can call them on
@@ -69,7 +69,7 @@ func JoinRequests(reqs []results.Record, gpu []results.GPUSample, server []resul
 		groups := map[string][]series{}
 		for _, r := range server {
 			switch r.Canonical {
-			case CanonRunning, CanonWaiting, CanonKVUsage:
+			case results.CanonRunning, results.CanonWaiting, results.CanonKVUsage:
 			default:
 				continue
 			}
@@ -101,9 +101,9 @@ func JoinRequests(reqs []results.Record, gpu []results.GPUSample, server []resul
 		}
 		out[i] = RequestLoad{
 			RequestIndex:   r.RequestIndex,
-			MaxRunning:     maxAll(byCanon[CanonRunning], from, to),
-			MaxWaiting:     maxAll(byCanon[CanonWaiting], from, to),
-			MaxKVUsage:     maxAll(byCanon[CanonKVUsage], from, to),
+			MaxRunning:     maxAll(byCanon[results.CanonRunning], from, to),
+			MaxWaiting:     maxAll(byCanon[results.CanonWaiting], from, to),
+			MaxKVUsage:     maxAll(byCanon[results.CanonKVUsage], from, to),
 			MaxGPUUtilPct:  maxAll(util, from, to),
 			MaxSMActivePct: maxAll(sm, from, to),
 		}
@@ -391,7 +391,7 @@ func Queue(server []results.ServerMetricSample, fromNs, toNs int64) QueueStats {
 	}
 	sums := map[key]float64{}
 	for _, r := range server {
-		if r.Canonical == CanonWaiting && r.TsNs >= fromNs && r.TsNs <= toNs {
+		if r.Canonical == results.CanonWaiting && r.TsNs >= fromNs && r.TsNs <= toNs {
 			sums[key{r.Source, r.TsNs}] += r.Value
 		}
 	}

@@ -1,4 +1,4 @@
-package telemetry
+package reports
 
 import (
 	"math"
@@ -28,14 +28,14 @@ func pv(p *float64) string {
 
 func TestJoinRequests(t *testing.T) {
 	server := []results.ServerMetricSample{
-		srv(1*sec, CanonWaiting, 0, `{"engine":"0"}`),
-		srv(2*sec, CanonWaiting, 5, `{"engine":"0"}`),
-		srv(3*sec, CanonWaiting, 2, `{"engine":"0"}`),
-		srv(1*sec, CanonWaiting, 1, `{"engine":"1"}`), // a second engine: max over engines
-		srv(4*sec, CanonWaiting, 0, `{"engine":"1"}`),
-		srv(1*sec, CanonRunning, 4, `{}`),
-		srv(3*sec, CanonRunning, 9, `{}`),
-		srv(2*sec, CanonKVUsage, 0.5, `{}`),
+		srv(1*sec, results.CanonWaiting, 0, `{"engine":"0"}`),
+		srv(2*sec, results.CanonWaiting, 5, `{"engine":"0"}`),
+		srv(3*sec, results.CanonWaiting, 2, `{"engine":"0"}`),
+		srv(1*sec, results.CanonWaiting, 1, `{"engine":"1"}`), // a second engine: max over engines
+		srv(4*sec, results.CanonWaiting, 0, `{"engine":"1"}`),
+		srv(1*sec, results.CanonRunning, 4, `{}`),
+		srv(3*sec, results.CanonRunning, 9, `{}`),
+		srv(2*sec, results.CanonKVUsage, 0.5, `{}`),
 		{TsNs: 2 * sec, Name: "vllm:e2e_request_latency_seconds_count", Value: 99}, // not a saturation signal
 	}
 	gpu := []results.GPUSample{
@@ -178,12 +178,12 @@ func TestEnergyOf(t *testing.T) {
 
 func TestQueue(t *testing.T) {
 	rows := []results.ServerMetricSample{
-		srv(1*sec, CanonWaiting, 0, `{"engine":"0"}`),
-		srv(1*sec, CanonWaiting, 2, `{"engine":"1"}`), // same scrape: summed
-		srv(2*sec, CanonWaiting, 4, `{"engine":"0"}`),
-		srv(3*sec, CanonWaiting, 0, `{"engine":"0"}`),
-		srv(9*sec, CanonWaiting, 50, `{"engine":"0"}`), // outside the window
-		srv(2*sec, CanonRunning, 7, `{}`),
+		srv(1*sec, results.CanonWaiting, 0, `{"engine":"0"}`),
+		srv(1*sec, results.CanonWaiting, 2, `{"engine":"1"}`), // same scrape: summed
+		srv(2*sec, results.CanonWaiting, 4, `{"engine":"0"}`),
+		srv(3*sec, results.CanonWaiting, 0, `{"engine":"0"}`),
+		srv(9*sec, results.CanonWaiting, 50, `{"engine":"0"}`), // outside the window
+		srv(2*sec, results.CanonRunning, 7, `{}`),
 	}
 	q := Queue(rows, 0, 5*sec)
 	if q.Samples != 3 || q.MaxWaiting != 4 || q.MeanWaiting != 2 || math.Abs(q.QueuedFraction-2.0/3) > 1e-9 || !q.Saturated() {
