@@ -94,10 +94,11 @@ func ReadGPUCSV(r io.Reader, name string) ([]GPUPrice, error) {
 func readCSV(r io.Reader, name string, columns []string, row func([]string) error) error {
 	cr := csv.NewReader(r)
 	cr.Comment = '#'
-	cr.FieldsPerRecord = len(columns)
+	// The header sets the field count; it is checked against columns below.
+	cr.FieldsPerRecord = 0
 	header, err := cr.Read()
 	if err != nil {
-		return fmt.Errorf("%s: %w", name, csvErr(err))
+		return csvErr(name, err)
 	}
 	if strings.Join(header, ",") != strings.Join(columns, ",") {
 		line, _ := cr.FieldPos(0)
@@ -109,7 +110,7 @@ func readCSV(r io.Reader, name string, columns []string, row func([]string) erro
 			return nil
 		}
 		if err != nil {
-			return fmt.Errorf("%s: %w", name, csvErr(err))
+			return csvErr(name, err)
 		}
 		for i := range rec {
 			rec[i] = strings.TrimSpace(rec[i])
@@ -121,14 +122,13 @@ func readCSV(r io.Reader, name string, columns []string, row func([]string) erro
 	}
 }
 
-// csvErr drops the "record on line N" prefix duplication of csv.ParseError
-// while keeping its line: "line 7: wrong number of fields".
-func csvErr(err error) error {
+// csvErr formats a CSV syntax error as "name:line: what is wrong".
+func csvErr(name string, err error) error {
 	var pe *csv.ParseError
 	if errors.As(err, &pe) {
-		return fmt.Errorf("line %d: %w", pe.Line, pe.Err)
+		return fmt.Errorf("%s:%d: %w", name, pe.Line, pe.Err)
 	}
-	return err
+	return fmt.Errorf("%s: %w", name, err)
 }
 
 func parseRates(f []string) (Rates, error) {
