@@ -11,6 +11,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/inferbench/inferbench/prices"
+	"github.com/inferbench/inferbench/results"
 )
 
 const pricesSynopsis = `inferbench prices [QUERY...] [--provider P] [--gpus] [--format text|json] [--prices FILE]`
@@ -161,4 +162,165 @@ func kTokens(n int64) string {
 		return strconv.FormatInt(n/1000, 10) + "k"
 	}
 	return strconv.FormatInt(n, 10)
+}
+
+// gpuFlag is --gpus TYPE:COUNT[:OFFER], the GPUs of a self-hosted target.
+type gpuFlag struct {
+	gpuType, offer string
+	count          int
+}
+
+func (g *gpuFlag) String() string {
+	if g == nil || g.gpuType == "" {
+		return ""
+	}
+	s := fmt.Sprintf("%s:%d", g.gpuType, g.count)
+	if g.offer != "" {
+		s += ":" + g.offer
+	}
+	return s
+}
+
+func (g *gpuFlag) Set(s string) error {
+	parts := strings.Split(s, ":")
+	if len(parts) < 2 || len(parts) > 3 || parts[0] == "" {
+		return fmt.Errorf("want TYPE:COUNT[:OFFER], e.g. H100-SXM-80GB:2:aws-on-demand")
+	}
+	n, err := strconv.Atoi(parts[1])
+	if err != nil || n <= 0 {
+		return fmt.Errorf("GPU count %q: want a whole number > 0", parts[1])
+	}
+	g.gpuType, g.count = parts[0], n
+	if len(parts) == 3 {
+		g.offer = parts[2]
+	}
+	return nil
+}
+
+// priceFlags are run's flags that choose prices from the catalogue.
+type priceFlags struct {
+	provider string // --price-provider; default --provider
+	file     string // --prices overrides
+	gpus     gpuFlag
+}
+
+// resolveRunPrices fills p.prices from the catalogue where the command
+// line did not give prices, and sets p.tokenPrice, which prices every
+// request (cost_usd):
+//
+//   - --gpus TYPE:COUNT[:OFFER]: the GPU-hour price of the offer, times COUNT
+//     (or --gpu-hourly when given, recorded with the GPU type and count);
+//   - --price-in/--price-out given: those prices, as before;
+//   - otherwise, for api and managed targets: the catalogue's price of
+//     (--price-provider or --provider, --model). A miss is a usage error
+//     when --price-provider was given, else a note (cost_usd stays 0).
+func resolveRunPrices(e *env, p *runPlan) error {
+	cat, err := loadCatalog(p.priceFlags.file)
+	if err != nil {
+		return err
+	}
+	pr := &p.prices
+	if g := p.priceFlags.gpus; g.gpuType != "" {
+		if pr.InputPer1M > 0 || pr.OutputPer1M > 0 {
+			return errors.New("give --gpus or per-token prices, not both")
+		}
+		pr.GPUType, pr.GPUCount, pr.GPUOffer = prices.CanonicalGPU(g.gpuType), g.count, g.offer
+		if pr.GPUHourly > 0 { // explicit total wins over the catalogue
+			pr.USDPerGPUHour = pr.GPUHourly / float64(g.count)
+			return nil
+		}
+		gp, err := cat.GPU(g.gpuType, g.offer)
+		if err != nil {
+			return fmt.Errorf("--gpus %s: %w (or give --gpu-hourly)", g.String(), err)
+		}
+		pr.GPUType, pr.GPUOffer, pr.USDPerGPUHour = gp.GPU, gp.Offer, gp.USDPerGPUHour
+		pr.GPUHourly = gp.Hourly(g.count)
+		pr.Source, pr.SourceURL, pr.CheckedAt = gp.Source, gp.SourceURL, gp.CheckedAt
+		return nil
+	}
+	if pr.InputPer1M > 0 || pr.OutputPer1M > 0 {
+		tp := tokenPriceOf(*pr)
+		p.tokenPrice = &tp
+		return nil
+	}
+	if pr.GPUHourly > 0 {
+		return nil
+	}
+	provider := p.priceFlags.provider
+	if provider == "" {
+		if p.kind == "self-hosted" || p.provider == "" {
+			return nil // self-hosted targets are priced by the GPU-hour
+		}
+		provider = p.provider
+	}
+	tp, err := cat.Lookup(provider, p.model)
+	if err != nil {
+		if p.priceFlags.provider != "" {
+			return fmt.Errorf("--price-provider: %w", err)
+		}
+		if !p.quiet {
+			fmt.Fprintf(e.stderr, "inferbench run: note: %v; cost_usd will be 0 (give --price-in/--price-out, --price-provider or --prices FILE)\n", err)
+		}
+		return nil
+	}
+	if pr.CachedInputPer1M > 0 { // --price-cached alone refines the catalogue price
+		v := pr.CachedInputPer1M
+		tp.CachedInputPer1M = &v
+		tp.Source = "command line --price-cached; else " + tp.Source
+	}
+	*pr = manifestPrices(tp)
+	p.tokenPrice = &tp
+	return nil
+}
+
+// tokenPriceOf is the per-token price of a manifest price snapshot (0 for
+// a cached or cache-write price means "the input price").
+func tokenPriceOf(pr results.Prices) prices.TokenPrice {
+	opt := func(v float64) *float64 {
+		if v == 0 {
+			return nil
+		}
+		return &v
+	}
+	tp := prices.TokenPrice{Provider: pr.Provider, Model: pr.Model, Rates: prices.Rates{
+		InputPer1M: pr.InputPer1M, CachedInputPer1M: opt(pr.CachedInputPer1M),
+		CacheWritePer1M: opt(pr.CacheWritePer1M), OutputPer1M: pr.OutputPer1M}}
+	if t := pr.LongContext; t != nil {
+		tp.LongContext = &prices.Tier{AboveInputTokens: t.AboveInputTokens, Rates: prices.Rates{
+			InputPer1M: t.InputPer1M, CachedInputPer1M: opt(t.CachedInputPer1M),
+			CacheWritePer1M: opt(t.CacheWritePer1M), OutputPer1M: t.OutputPer1M}}
+	}
+	return tp
+}
+
+// manifestPrices is the manifest's snapshot of a catalogue price.
+func manifestPrices(tp prices.TokenPrice) results.Prices {
+	val := func(v *float64) float64 {
+		if v == nil {
+			return 0
+		}
+		return *v
+	}
+	pr := results.Prices{
+		InputPer1M: tp.InputPer1M, CachedInputPer1M: val(tp.CachedInputPer1M),
+		CacheWritePer1M: val(tp.CacheWritePer1M), OutputPer1M: tp.OutputPer1M,
+		Provider: tp.Provider, Model: tp.Model,
+		Source: tp.Source, SourceURL: tp.SourceURL, CheckedAt: tp.CheckedAt,
+	}
+	if t := tp.LongContext; t != nil {
+		pr.LongContext = &results.PriceTier{AboveInputTokens: t.AboveInputTokens,
+			InputPer1M: t.InputPer1M, CachedInputPer1M: val(t.CachedInputPer1M),
+			CacheWritePer1M: val(t.CacheWritePer1M), OutputPer1M: t.OutputPer1M}
+	}
+	return pr
+}
+
+// requestCost prices one finished request with tp (0 without a per-token
+// price): see prices.TokenPrice.Cost for the formula.
+func requestCost(tp *prices.TokenPrice, r *results.Record) float64 {
+	if tp == nil {
+		return 0
+	}
+	return tp.Cost(prices.Usage{Input: r.InputTokens, CachedInput: r.CachedInputTokens,
+		Output: r.OutputTokens, Reasoning: r.ReasoningTokens})
 }
