@@ -220,56 +220,60 @@ func resolveRunPrices(e *env, p *runPlan) error {
 		return err
 	}
 	pr := &p.prices
-	if g := p.priceFlags.gpus; g.gpuType != "" {
-		if pr.InputPer1M > 0 || pr.OutputPer1M > 0 {
-			return errors.New("give --gpus or per-token prices, not both")
-		}
-		pr.GPUType, pr.GPUCount, pr.GPUOffer = prices.CanonicalGPU(g.gpuType), g.count, g.offer
-		if pr.GPUHourly > 0 { // explicit total wins over the catalogue
-			pr.USDPerGPUHour = pr.GPUHourly / float64(g.count)
+	opt := func(v float64) *float64 {
+		if v == 0 {
 			return nil
 		}
-		gp, err := cat.GPU(g.gpuType, g.offer)
-		if err != nil {
-			return fmt.Errorf("--gpus %s: %w (or give --gpu-hourly)", g.String(), err)
+		return &v
+	}
+	src := pr.Source // the demo cites its own prices
+	if src == "" {
+		src = "command line"
+	}
+	spec := prices.Spec{Provider: p.priceFlags.provider, Source: src, CheckedAt: pr.CheckedAt, CachedInputPer1M: opt(pr.CachedInputPer1M)}
+	g := p.priceFlags.gpus
+	switch {
+	case g.gpuType != "":
+		spec.GPUs = &prices.GPUSpec{Type: g.gpuType, Count: g.count, Offer: g.offer}
+		spec.InputPer1M, spec.OutputPer1M = opt(pr.InputPer1M), opt(pr.OutputPer1M)
+		if pr.GPUHourly > 0 { // an explicit total wins over the catalogue
+			spec.USDPerGPUHour = opt(pr.GPUHourly / float64(g.count))
 		}
-		pr.GPUType, pr.GPUOffer, pr.USDPerGPUHour = gp.GPU, gp.Offer, gp.USDPerGPUHour
-		pr.GPUHourly = gp.Hourly(g.count)
-		pr.Source, pr.SourceURL, pr.CheckedAt = gp.Source, gp.SourceURL, gp.CheckedAt
-		return nil
+	case pr.InputPer1M > 0 || pr.OutputPer1M > 0:
+		// Explicit per-token prices, as given (an unset one is 0).
+		spec.InputPer1M, spec.OutputPer1M = &pr.InputPer1M, &pr.OutputPer1M
+	case pr.GPUHourly > 0:
+		return nil // a GPU-hour total without GPUs: recorded as given
+	case spec.Provider == "" && (p.kind == "self-hosted" || p.provider == ""):
+		return nil // self-hosted targets are priced by the GPU-hour
 	}
-	if pr.InputPer1M > 0 || pr.OutputPer1M > 0 {
-		tp := tokenPriceOf(*pr)
-		p.tokenPrice = &tp
-		return nil
-	}
-	if pr.GPUHourly > 0 {
-		return nil
-	}
-	provider := p.priceFlags.provider
-	if provider == "" {
-		if p.kind == "self-hosted" || p.provider == "" {
-			return nil // self-hosted targets are priced by the GPU-hour
-		}
-		provider = p.provider
-	}
-	tp, err := cat.Lookup(provider, p.model)
-	if err != nil {
-		if p.priceFlags.provider != "" {
-			return fmt.Errorf("--price-provider: %w", err)
-		}
+	res, err := cat.Resolve(spec, p.provider, p.model)
+	switch {
+	case err != nil && g.gpuType != "":
+		return fmt.Errorf("--gpus %s: %w (or give --gpu-hourly)", g.String(), err)
+	case err != nil && p.priceFlags.provider != "":
+		return fmt.Errorf("--price-provider: %w", err)
+	case errors.Is(err, prices.ErrNotFound) || errors.Is(err, prices.ErrAmbiguous):
 		if !p.quiet {
 			fmt.Fprintf(e.stderr, "inferbench run: note: %v; cost_usd will be 0 (give --price-in/--price-out, --price-provider or --prices FILE)\n", err)
 		}
 		return nil
+	case err != nil:
+		return err
 	}
-	if pr.CachedInputPer1M > 0 { // --price-cached alone refines the catalogue price
-		v := pr.CachedInputPer1M
-		tp.CachedInputPer1M = &v
-		tp.Source = "command line --price-cached; else " + tp.Source
+	if gp := res.GPU; gp != nil {
+		*pr = results.Prices{GPUHourly: res.HourlyUSD, GPUType: gp.GPU, GPUCount: res.GPUCount, GPUOffer: g.offer,
+			USDPerGPUHour: gp.USDPerGPUHour, Source: gp.Source, SourceURL: gp.SourceURL, CheckedAt: gp.CheckedAt}
+		if spec.USDPerGPUHour == nil {
+			pr.GPUOffer = gp.Offer
+		}
+		return nil
 	}
-	*pr = manifestPrices(tp)
-	p.tokenPrice = &tp
+	*pr = manifestPrices(*res.Token)
+	if spec.InputPer1M != nil { // explicit prices name no catalogue entry
+		pr.Provider, pr.Model = "", ""
+	}
+	p.tokenPrice = res.Token
 	return nil
 }
 
