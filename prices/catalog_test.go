@@ -312,6 +312,13 @@ func TestModelKey(t *testing.T) {
 		"gpt-oss-120b":                       "gpt-oss-120b",
 		"llama-3.1-405b":                     "llama-3.1-405b",
 		"deepseek-v3-0324":                   "deepseek-v3-0324",
+		"o1-2024-12-17":                      "o1",
+		"gpt-4o-2024-13-45":                  "gpt-4o-2024-13-45", // not a date
+		"model-20250514-latest":              "model",
+		"mistral-large-2411":                 "mistral-large-2411",
+		"gemini-1.5-pro-002":                 "gemini-1.5-pro",
+		"-001":                               "-001",
+		"x-20250514":                         "x",
 	} {
 		if got := modelKey(in); got != want {
 			t.Errorf("modelKey(%q) = %q, want %q", in, got, want)

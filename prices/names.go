@@ -1,7 +1,6 @@
 package prices
 
 import (
-	"regexp"
 	"sort"
 	"strings"
 )
@@ -54,26 +53,62 @@ func CanonicalProvider(name string) string {
 // the Gemini API's "models/" and Fireworks' account path.
 var modelPrefixes = []string{"models/", "accounts/fireworks/models/"}
 
-// snapshotSuffix matches the version decorations of a model name that do
-// not change its price: dated snapshots (gpt-4o-2024-08-06,
-// claude-sonnet-4-20250514, @20250514), -latest, and Gemini's -001 style
-// revision numbers.
-var snapshotSuffix = regexp.MustCompile(`([-@_](20\d\d-?[01]\d-?[0-3]\d)|-latest|-\d{3})$`)
-
 // modelKey is the normal form of a model name used when no exact name
-// matches: lower case, known prefixes and snapshot suffixes removed.
+// matches: lower case, known prefixes removed, and then, repeatedly, the
+// version decorations that do not change a model's price: dated snapshots
+// (gpt-4o-2024-08-06, claude-sonnet-4-20250514, @20250514), -latest, and
+// Gemini's -001 style revision numbers.
 func modelKey(model string) string {
 	m := strings.ToLower(strings.TrimSpace(model))
 	for _, p := range modelPrefixes {
 		m = strings.TrimPrefix(m, p)
 	}
 	for {
-		s := snapshotSuffix.ReplaceAllString(m, "")
+		s := trimSnapshot(m)
 		if s == m || s == "" {
 			return m
 		}
 		m = s
 	}
+}
+
+// trimSnapshot removes one snapshot suffix from m, if it has one. It is
+// written out rather than a regexp because it runs for every name and
+// alias when a catalogue is built.
+func trimSnapshot(m string) string {
+	if s, ok := strings.CutSuffix(m, "-latest"); ok {
+		return s
+	}
+	sep := func(i int) bool { return i >= 0 && (m[i] == '-' || m[i] == '@' || m[i] == '_') }
+	n := len(m)
+	// -YYYY-MM-DD
+	if n > 11 && sep(n-11) && m[n-3] == '-' && m[n-6] == '-' && isSnapshotDate(m[n-10:n-6]+m[n-5:n-3]+m[n-2:]) {
+		return m[:n-11]
+	}
+	// -YYYYMMDD
+	if n > 9 && sep(n-9) && isSnapshotDate(m[n-8:]) {
+		return m[:n-9]
+	}
+	// -NNN revision
+	if n > 4 && m[n-4] == '-' && allDigits(m[n-3:]) {
+		return m[:n-4]
+	}
+	return m
+}
+
+// isSnapshotDate reports whether s is YYYYMMDD of this century (20YY, a
+// month 0x-1x, a day 0x-3x): the shape of snapshot dates.
+func isSnapshotDate(s string) bool {
+	return len(s) == 8 && allDigits(s) && s[:2] == "20" && s[4] <= '1' && s[6] <= '3'
+}
+
+func allDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return s != ""
 }
 
 // gpuAliases maps common short names of GPU types to the catalogue's
