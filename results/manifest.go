@@ -41,7 +41,9 @@ type Manifest struct {
 	Prices *Prices `json:"prices,omitempty"`
 
 	Requests RequestCounts `json:"requests"`
-	Parts    []string      `json:"parts"`
+	// Telemetry says what was sampled alongside the run, if anything.
+	Telemetry *TelemetryInfo `json:"telemetry,omitempty"`
+	Parts     []string       `json:"parts"`
 	// Args is the command line with secrets removed.
 	Args []string `json:"args,omitempty"`
 }
@@ -134,6 +136,18 @@ type PriceTier struct {
 	CachedInputPer1M float64 `json:"cached_input_per_1m,omitempty"`
 	CacheWritePer1M  float64 `json:"cache_write_per_1m,omitempty"`
 	OutputPer1M      float64 `json:"output_per_1m"`
+}
+
+// TelemetryInfo describes the telemetry files of a run.
+type TelemetryInfo struct {
+	GPUMetricsURL    string           `json:"gpu_metrics_url,omitempty"`
+	ServerMetricsURL string           `json:"server_metrics_url,omitempty"`
+	NVML             string           `json:"nvml,omitempty"` // "on" or "off: why"
+	IntervalNs       int64            `json:"interval_ns"`
+	Files            []string         `json:"files,omitempty"`
+	GPURows          int64            `json:"gpu_rows"`
+	ServerRows       int64            `json:"server_rows"`
+	Failures         map[string]int64 `json:"failures,omitempty"` // by class: refused, timeout, malformed...
 }
 
 // RequestCounts summarises the rows written.
