@@ -151,6 +151,7 @@ func TestSyntaxErrors(t *testing.T) {
 		{FormatShareGPT, `{"id": "x"}`, `a:1: want a JSON array of conversations`},
 		{FormatShareGPT, "[\n{\"id\": \"a\", \"conversations\": [{\"from\": \"human\", \"value\": \"hi\"}]},\n{\"id\": \"b\", \"conversations\": [{\"from\": \"robot\", \"value\": \"hi\"}]}\n]", `a:3: conversation b: turn 0: unknown "from" "robot"`},
 		{FormatShareGPT, "[\n{\"id\": \"a\",\n \"conversations\": 5}]", `a:2: conversation: field "conversations"`},
+		{FormatShareGPT, "[\n{\"id\": \"a\", \"conversations\": []},\n\n  {\"id\": \"b\",\n \"conversations\": 5}]", `a:4: conversation: field "conversations"`},
 		{FormatShareGPT, "[\n{\"id\": \"a\", \"conversations\": [}\n]", `a:2: invalid JSON`},
 		{FormatNative, "{\"prompt\": \"a\"}\n{\"prompt\": \"a\", \"max_tokens\": -1}\n", `a:2: "max_tokens" must be >= 0`},
 	}

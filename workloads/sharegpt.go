@@ -86,9 +86,12 @@ func (s *shareGPTSource) readConversation() error {
 		return nil
 	}
 	start := s.dec.InputOffset()
-	line := s.lines.lineAt(start)
 	var c shareGPTConv
-	if err := s.dec.Decode(&c); err != nil {
+	err := s.dec.Decode(&c)
+	// start may point at the comma before the value; the value itself is
+	// in the buffer now.
+	line := s.lines.lineAt(s.lines.skipSpace(start))
+	if err != nil {
 		var te *json.UnmarshalTypeError
 		if errors.As(err, &te) {
 			// The decoder has consumed the whole value: the next
@@ -99,7 +102,6 @@ func (s *shareGPTSource) readConversation() error {
 		s.done = true
 		return s.errAt(s.dec.InputOffset(), "%s", describeJSONError(err))
 	}
-	line = s.lines.lineAt(s.nextValueOffset(start))
 	s.convs++
 	id := rawID(c.ID, 0)
 	if id == "0" {
@@ -161,11 +163,6 @@ func (s *shareGPTSource) readConversation() error {
 	}
 	return nil
 }
-
-// nextValueOffset is the offset where the value just decoded began: start
-// is the offset after the previous value, which may be followed by a comma
-// and white space.
-func (s *shareGPTSource) nextValueOffset(start int64) int64 { return s.lines.skipSpace(start) }
 
 var shareGPTRoles = map[string]string{
 	"human": "user", "user": "user",
