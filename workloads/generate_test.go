@@ -140,7 +140,7 @@ func (s *sliceSource) Next() (Request, error) {
 
 func at(ms float64) *float64 { return &ms }
 
-func TestSample(t *testing.T) {
+func TestFilter(t *testing.T) {
 	mk := func() *sliceSource {
 		var reqs []Request
 		for i := range 10 {
@@ -152,20 +152,20 @@ func TestSample(t *testing.T) {
 	}
 	tests := []struct {
 		name  string
-		opts  SampleOptions
+		opts  FilterOptions
 		ids   string
 		times []float64
 	}{
-		{"all", SampleOptions{}, "abcdefghij", []float64{0, 1000, 2000, 3000, 4000, 5000, 6000, 7000, 8000, 9000}},
-		{"window rebased", SampleOptions{From: 2e9, To: 5e9}, "cde", []float64{0, 1000, 2000}},
-		{"every 3", SampleOptions{Every: 3}, "adgj", []float64{0, 3000, 6000, 9000}},
-		{"limit and scale", SampleOptions{Limit: 3, TimeScale: 0.5}, "abc", []float64{0, 500, 1000}},
-		{"window, every, limit", SampleOptions{From: 1e9, Every: 2, Limit: 2}, "bd", []float64{0, 2000}},
+		{"all", FilterOptions{}, "abcdefghij", []float64{0, 1000, 2000, 3000, 4000, 5000, 6000, 7000, 8000, 9000}},
+		{"window rebased", FilterOptions{From: 2e9, To: 5e9}, "cde", []float64{0, 1000, 2000}},
+		{"every 3", FilterOptions{Every: 3}, "adgj", []float64{0, 3000, 6000, 9000}},
+		{"limit and scale", FilterOptions{Limit: 3, TimeScale: 0.5}, "abc", []float64{0, 500, 1000}},
+		{"window, every, limit", FilterOptions{From: 1e9, Every: 2, Limit: 2}, "bd", []float64{0, 2000}},
 	}
 	for _, tc := range tests {
 		var ids string
 		var times []float64
-		err := Sample(mk(), tc.opts, func(r Request) error {
+		err := Filter(mk(), tc.opts, func(r Request) error {
 			ids += r.ID
 			times = append(times, *r.AtMs)
 			if r.Index != len(ids)-1 {
@@ -182,7 +182,7 @@ func TestSample(t *testing.T) {
 	run := func(seed int64) (string, []float64) {
 		var ids string
 		var times []float64
-		_ = Sample(mk(), SampleOptions{Shuffle: true, ShuffleSeed: seed}, func(r Request) error {
+		_ = Filter(mk(), FilterOptions{Shuffle: true, ShuffleSeed: seed}, func(r Request) error {
 			ids += r.ID
 			times = append(times, *r.AtMs)
 			return nil
@@ -201,7 +201,7 @@ func TestSample(t *testing.T) {
 	if strings.Index(ids1, "c") > strings.Index(ids1, "h") {
 		t.Errorf("session turns out of order in %q", ids1)
 	}
-	if err := Sample(&sliceSource{[]Request{{ID: "x", Prompt: "p"}}}, SampleOptions{From: 1e9}, func(Request) error { return nil }); err == nil {
+	if err := Filter(&sliceSource{[]Request{{ID: "x", Prompt: "p"}}}, FilterOptions{From: 1e9}, func(Request) error { return nil }); err == nil {
 		t.Error("a window over untimed requests succeeded")
 	}
 }

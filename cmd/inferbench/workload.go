@@ -254,7 +254,7 @@ func workloadConvert(e *env, args []string) int {
 	}
 	defer r.Close()
 	n, err := writeRequests(e, *out, func(fn func(workloads.Request) error) error {
-		return workloads.Sample(r, workloads.SampleOptions{}, fn)
+		return workloads.Filter(r, workloads.FilterOptions{}, fn)
 	})
 	if err != nil {
 		fmt.Fprintf(e.stderr, "inferbench %s: %v\n", cmd, err)
@@ -410,7 +410,7 @@ func workloadSample(e *env, args []string) int {
   inferbench workload sample mooncake.jsonl --shuffle-seed 1 --limit 200 --time-scale 0.5 --out quick.jsonl`, e.stderr)
 	var imp importFlags
 	imp.register(fs, "format")
-	var opts workloads.SampleOptions
+	var opts workloads.FilterOptions
 	fs.Var(durationValue{&opts.From}, "from", "keep requests arriving at or after this offset (90s, 10m, or seconds)")
 	fs.Var(durationValue{&opts.To}, "to", "keep requests arriving before this offset")
 	fs.IntVar(&opts.Every, "every", 0, "keep every k-th request")
@@ -455,7 +455,7 @@ func workloadSample(e *env, args []string) int {
 	}
 	defer r.Close()
 	n, err := writeRequests(e, *out, func(fn func(workloads.Request) error) error {
-		return workloads.Sample(r, opts, fn)
+		return workloads.Filter(r, opts, fn)
 	})
 	if err != nil {
 		fmt.Fprintf(e.stderr, "inferbench %s: %v\n", cmd, err)

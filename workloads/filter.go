@@ -9,9 +9,9 @@ import (
 	"time"
 )
 
-// SampleOptions selects part of a workload. Filters apply in this order:
+// FilterOptions selects part of a workload. Filters apply in this order:
 // time window, every k-th, shuffle, limit, time scale.
-type SampleOptions struct {
+type FilterOptions struct {
 	// From and To keep requests with From <= at < To (To 0 = no end);
 	// kept requests are re-based so the window starts at 0.
 	From, To time.Duration
@@ -37,14 +37,14 @@ type RequestSource interface {
 	Next() (Request, error)
 }
 
-// Sample reads src, applies opts and calls fn with each kept request,
+// Filter reads src, applies opts and calls fn with each kept request,
 // renumbered from Index 0.
-func Sample(src RequestSource, opts SampleOptions, fn func(Request) error) error {
+func Filter(src RequestSource, opts FilterOptions, fn func(Request) error) error {
 	if opts.Every < 0 || opts.Limit < 0 || opts.TimeScale < 0 {
-		return errors.New("sample: every, limit and time scale must be >= 0")
+		return errors.New("filter: every, limit and time scale must be >= 0")
 	}
 	if opts.To != 0 && opts.To <= opts.From {
-		return fmt.Errorf("sample: window end %v is not after its start %v", opts.To, opts.From)
+		return fmt.Errorf("filter: window end %v is not after its start %v", opts.To, opts.From)
 	}
 	scale := opts.TimeScale
 	if scale == 0 {
@@ -78,7 +78,7 @@ func Sample(src RequestSource, opts SampleOptions, fn func(Request) error) error
 		}
 		if windowed {
 			if r.AtMs == nil {
-				return fmt.Errorf("sample: request %s has no arrival time; a time window needs one", r.ID)
+				return fmt.Errorf("filter: request %s has no arrival time; a time window needs one", r.ID)
 			}
 			if *r.AtMs < from || (opts.To != 0 && *r.AtMs >= to) {
 				continue
