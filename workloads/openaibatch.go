@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -57,49 +58,82 @@ func (s *batchSource) next() (Row, error) {
 	if bl.Body == nil {
 		return row, s.errorf(line, `missing "body"`)
 	}
-	req := Request{ID: bl.CustomID}
+	req, msg := requestFromBody(bl.Body, chat)
+	if msg != "" {
+		return row, s.errorf(line, "%s", msg)
+	}
+	req.ID = bl.CustomID
 	if req.ID == "" {
 		req.ID = fmt.Sprint(line)
 	}
+	row.Request = req
+	row.OutputTokens = req.MaxTokens
+	return row, nil
+}
+
+// ParseRequestBody turns the JSON body of an OpenAI chat completion (chat
+// true) or legacy completion request into a Request, as the batch importer
+// does: max_completion_tokens (else max_tokens) becomes MaxTokens,
+// temperature is kept, other fields except model and the streaming options
+// go to Extra. The recording proxy uses it on live traffic.
+func ParseRequestBody(body []byte, chat bool) (Request, error) {
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(body, &m); err != nil {
+		return Request{}, errors.New("request body: want a JSON object: " + describeJSONError(err))
+	}
+	if m == nil {
+		return Request{}, errors.New("request body: want a JSON object")
+	}
+	req, msg := requestFromBody(m, chat)
+	if msg != "" {
+		return Request{}, errors.New(msg)
+	}
+	return req, nil
+}
+
+// requestFromBody maps a decoded request body to a Request, or says what
+// is wrong.
+func requestFromBody(body map[string]json.RawMessage, chat bool) (Request, string) {
+	var req Request
 	if chat {
-		raw, ok := bl.Body["messages"]
+		raw, ok := body["messages"]
 		if !ok {
-			return row, s.errorf(line, `body: missing "messages"`)
+			return req, `body: missing "messages"`
 		}
 		msgs, msg := decodeMessages(raw)
 		if msg != "" {
-			return row, s.errorf(line, "body.messages: %s", msg)
+			return req, "body.messages: " + msg
 		}
 		req.Messages = msgs
 	} else {
-		raw, ok := bl.Body["prompt"]
+		raw, ok := body["prompt"]
 		if !ok {
-			return row, s.errorf(line, `body: missing "prompt"`)
+			return req, `body: missing "prompt"`
 		}
 		if err := json.Unmarshal(raw, &req.Prompt); err != nil {
 			var list []string
 			if json.Unmarshal(raw, &list) != nil || len(list) != 1 {
-				return row, s.errorf(line, `body.prompt: want a string (or a list of one string)`)
+				return req, `body.prompt: want a string (or a list of one string)`
 			}
 			req.Prompt = list[0]
 		}
 	}
 	for _, k := range []string{"max_tokens", "max_completion_tokens"} { // the newer name wins
-		if raw, ok := bl.Body[k]; ok && string(raw) != "null" {
+		if raw, ok := body[k]; ok && string(raw) != "null" {
 			if err := json.Unmarshal(raw, &req.MaxTokens); err != nil || req.MaxTokens < 0 {
-				return row, s.errorf(line, "body.%s: want an integer >= 0, got %s", k, truncate(string(raw), 40))
+				return req, fmt.Sprintf("body.%s: want an integer >= 0, got %s", k, truncate(string(raw), 40))
 			}
 		}
 	}
-	if raw, ok := bl.Body["temperature"]; ok && string(raw) != "null" {
+	if raw, ok := body["temperature"]; ok && string(raw) != "null" {
 		var t float64
 		if err := json.Unmarshal(raw, &t); err != nil {
-			return row, s.errorf(line, "body.temperature: want a number, got %s", truncate(string(raw), 40))
+			return req, fmt.Sprintf("body.temperature: want a number, got %s", truncate(string(raw), 40))
 		}
 		req.Temperature = &t
 	}
-	keys := make([]string, 0, len(bl.Body))
-	for k := range bl.Body {
+	keys := make([]string, 0, len(body))
+	for k := range body {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
@@ -108,15 +142,10 @@ func (s *batchSource) next() (Row, error) {
 			if req.Extra == nil {
 				req.Extra = map[string]json.RawMessage{}
 			}
-			req.Extra[k] = bl.Body[k]
+			req.Extra[k] = body[k]
 		}
 	}
-	if m := req.validate(); m != "" {
-		return row, s.errorf(line, "%s", m)
-	}
-	row.Request = req
-	row.OutputTokens = req.MaxTokens
-	return row, nil
+	return req, req.validate()
 }
 
 // decodeMessages decodes chat messages whose content is a string or a list
