@@ -121,3 +121,21 @@ func FuzzDetect(f *testing.F) {
 		}
 	})
 }
+
+// FuzzParseRequestBody checks the live-traffic body parser the recording
+// proxy uses: no panics, and what it accepts is a valid native request.
+func FuzzParseRequestBody(f *testing.F) {
+	f.Add([]byte(`{"model":"m","messages":[{"role":"user","content":"hi"}],"max_tokens":3,"temperature":0.2,"top_p":1}`), true)
+	f.Add([]byte(`{"prompt":["a"],"max_completion_tokens":null}`), false)
+	f.Add([]byte(`{"messages":[{"role":"user","content":[{"type":"text","text":"a"}]}]}`), true)
+	f.Add([]byte(`null`), true)
+	f.Fuzz(func(t *testing.T, body []byte, chat bool) {
+		req, err := ParseRequestBody(body, chat)
+		if err != nil {
+			return
+		}
+		if msg := req.validate(); msg != "" {
+			t.Fatalf("accepted an invalid request (%s): %+v", msg, req)
+		}
+	})
+}
