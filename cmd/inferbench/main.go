@@ -52,6 +52,7 @@ var commands = []command{
 	{"record", "proxy an app's OpenAI traffic to its upstream and record it as a workload", cmdRecord},
 	{"sim", "serve a simulated OpenAI-compatible inference engine", cmdSim},
 	{"demo", "run the built-in demo: three simulated targets, one side-by-side report", cmdDemo},
+	{"agent", "serve this host's NVML GPU samples as DCGM-style Prometheus metrics", cmdAgent},
 	{"calibrate", "measure inferbench's own timing accuracy against an exact simulator", cmdCalibrate},
 	{"version", "print the version", cmdVersion},
 }

@@ -46,8 +46,10 @@ Presets:
 	fs.DurationVar(&c.DecodeStepPerSeq, "decode-step-per-seq", 0, "engine: extra step time per running sequence")
 	fs.IntVar(&c.MaxBatch, "max-batch", 0, "engine: most sequences running at once (0: unlimited)")
 	fs.IntVar(&c.KVCapacityTokens, "kv-capacity", 0, "engine: KV cache capacity in tokens (0: unlimited)")
+	fs.IntVar(&c.MaxBatchedTokens, "max-batched-tokens", 0, "engine: token budget per step, chunking prefill (0: unlimited)")
 	fs.DurationVar(&c.NetworkLatency, "network-latency", 0, "latency added before each request is served")
 	fs.DurationVar(&c.NetworkJitter, "network-jitter", 0, "uniform jitter (±) on the network latency")
+	fs.DurationVar(&c.InputLatencyPerToken, "input-latency-per-token", 0, "delay per prompt token before serving, outside the batch (a hosted fleet's prefill)")
 	fs.IntVar(&c.TokensPerChunk, "tokens-per-chunk", 0, "tokens per SSE chunk (default 1)")
 	fs.IntVar(&c.DefaultMaxTokens, "default-max-tokens", 0, "output length when a request sets no max_tokens (default 256)")
 	fs.Int64Var(&c.Seed, "seed", 0, "seed for jitter and faults")
@@ -117,7 +119,7 @@ Presets:
 }
 
 // simEngineFlags are the flags that describe a continuous-batching engine.
-var simEngineFlags = []string{"prefill-per-token", "decode-step", "decode-step-per-seq", "max-batch", "kv-capacity"}
+var simEngineFlags = []string{"prefill-per-token", "decode-step", "decode-step-per-seq", "max-batch", "kv-capacity", "max-batched-tokens"}
 
 // simConfig merges the flags that were set onto the preset and returns the
 // config and the name to print: the preset, or "custom" when timing flags
@@ -150,26 +152,28 @@ func simConfig(preset string, flags sim.Config, set map[string]bool) (sim.Config
 		cfg, _ = sim.Preset(name)
 	}
 	for f, apply := range map[string]func(){
-		"model":               func() { cfg.Model = flags.Model },
-		"ttft":                func() { cfg.TTFT = flags.TTFT },
-		"itl":                 func() { cfg.ITL = flags.ITL },
-		"prefill-per-token":   func() { cfg.PrefillPerToken = flags.PrefillPerToken },
-		"decode-step":         func() { cfg.DecodeStep = flags.DecodeStep },
-		"decode-step-per-seq": func() { cfg.DecodeStepPerSeq = flags.DecodeStepPerSeq },
-		"max-batch":           func() { cfg.MaxBatch = flags.MaxBatch },
-		"kv-capacity":         func() { cfg.KVCapacityTokens = flags.KVCapacityTokens },
-		"network-latency":     func() { cfg.NetworkLatency = flags.NetworkLatency },
-		"network-jitter":      func() { cfg.NetworkJitter = flags.NetworkJitter },
-		"tokens-per-chunk":    func() { cfg.TokensPerChunk = flags.TokensPerChunk },
-		"default-max-tokens":  func() { cfg.DefaultMaxTokens = flags.DefaultMaxTokens },
-		"seed":                func() { cfg.Seed = flags.Seed },
-		"error-rate":          func() { cfg.Faults.ErrorRate = flags.Faults.ErrorRate },
-		"rate-limit-rate":     func() { cfg.Faults.RateLimitRate = flags.Faults.RateLimitRate },
-		"retry-after":         func() { cfg.Faults.RetryAfter = flags.Faults.RetryAfter },
-		"disconnect-rate":     func() { cfg.Faults.DisconnectRate = flags.Faults.DisconnectRate },
-		"malformed-rate":      func() { cfg.Faults.MalformedRate = flags.Faults.MalformedRate },
-		"stall-rate":          func() { cfg.Faults.StallRate = flags.Faults.StallRate },
-		"stall":               func() { cfg.Faults.Stall = flags.Faults.Stall },
+		"model":                   func() { cfg.Model = flags.Model },
+		"ttft":                    func() { cfg.TTFT = flags.TTFT },
+		"itl":                     func() { cfg.ITL = flags.ITL },
+		"prefill-per-token":       func() { cfg.PrefillPerToken = flags.PrefillPerToken },
+		"decode-step":             func() { cfg.DecodeStep = flags.DecodeStep },
+		"decode-step-per-seq":     func() { cfg.DecodeStepPerSeq = flags.DecodeStepPerSeq },
+		"max-batch":               func() { cfg.MaxBatch = flags.MaxBatch },
+		"kv-capacity":             func() { cfg.KVCapacityTokens = flags.KVCapacityTokens },
+		"max-batched-tokens":      func() { cfg.MaxBatchedTokens = flags.MaxBatchedTokens },
+		"input-latency-per-token": func() { cfg.InputLatencyPerToken = flags.InputLatencyPerToken },
+		"network-latency":         func() { cfg.NetworkLatency = flags.NetworkLatency },
+		"network-jitter":          func() { cfg.NetworkJitter = flags.NetworkJitter },
+		"tokens-per-chunk":        func() { cfg.TokensPerChunk = flags.TokensPerChunk },
+		"default-max-tokens":      func() { cfg.DefaultMaxTokens = flags.DefaultMaxTokens },
+		"seed":                    func() { cfg.Seed = flags.Seed },
+		"error-rate":              func() { cfg.Faults.ErrorRate = flags.Faults.ErrorRate },
+		"rate-limit-rate":         func() { cfg.Faults.RateLimitRate = flags.Faults.RateLimitRate },
+		"retry-after":             func() { cfg.Faults.RetryAfter = flags.Faults.RetryAfter },
+		"disconnect-rate":         func() { cfg.Faults.DisconnectRate = flags.Faults.DisconnectRate },
+		"malformed-rate":          func() { cfg.Faults.MalformedRate = flags.Faults.MalformedRate },
+		"stall-rate":              func() { cfg.Faults.StallRate = flags.Faults.StallRate },
+		"stall":                   func() { cfg.Faults.Stall = flags.Faults.Stall },
 	} {
 		if set[f] {
 			apply()
