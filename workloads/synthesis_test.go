@@ -2,6 +2,8 @@ package workloads
 
 import (
 	"io"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -53,12 +55,12 @@ func TestPromptExactLength(t *testing.T) {
 	}
 }
 
-// TestPromptExactLengthSweep covers every length up to 600 under
+// TestPromptExactLengthSweep covers every length up to 400 under
 // cl100k_base, where cut lines meet every remainder.
 func TestPromptExactLengthSweep(t *testing.T) {
 	tok, _ := NewTokenizer("cl100k_base")
 	s := NewSynthesizer(tok, 7)
-	for n := 1; n <= 600; n++ {
+	for n := 1; n <= 400; n++ {
 		p, err := s.Prompt(uint64(n), n)
 		if err != nil {
 			t.Fatal(err)
@@ -124,13 +126,39 @@ func commonPrefix(a, b string) int {
 	return i
 }
 
-// TestMooncakeSharedPrefixes replays the Mooncake sample: whenever two rows
-// share their first k hash ids, their prompts share the literal text of
-// those k blocks, and the prompts have exactly input_length tokens.
+// TestMooncakeSharedPrefixes replays rows of the Mooncake sample: whenever
+// two rows share their first k hash ids, their prompts share the literal
+// text of those k blocks, and the prompts have exactly input_length tokens.
+// To keep the test quick it replays a subset of the sample: rows up to
+// 8,000 tokens (and at least one block) whose first block another such
+// row also has.
 func TestMooncakeSharedPrefixes(t *testing.T) {
 	const file = "testdata/traces/mooncake/synthetic_trace.first2000.jsonl"
-	rows := readRows(t, file, 300)
-	r, err := Open(file, ImportOptions{Seed: 11})
+	raw, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(string(raw)), "\n")
+	all := readRows(t, file, len(lines))
+	byFirst := map[int64]int{}
+	for _, r := range all {
+		if r.InputTokens <= 8000 && r.InputTokens >= HashBlockTokens {
+			byFirst[r.HashIDs[0]]++
+		}
+	}
+	var subset []string
+	var rows []Row
+	for i, r := range all {
+		if r.InputTokens <= 8000 && r.InputTokens >= HashBlockTokens && byFirst[r.HashIDs[0]] > 1 && len(rows) < 60 {
+			subset = append(subset, lines[i])
+			rows = append(rows, r)
+		}
+	}
+	path := filepath.Join(t.TempDir(), "subset.jsonl")
+	if err := os.WriteFile(path, []byte(strings.Join(subset, "\n")), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r, err := Open(path, ImportOptions{Seed: 11})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -150,7 +178,7 @@ func TestMooncakeSharedPrefixes(t *testing.T) {
 		if reqs[i].InputTokens != rows[i].InputTokens || reqs[i].MaxTokens != rows[i].OutputTokens {
 			t.Fatalf("row %d: input/max tokens %d/%d, want %d/%d", i, reqs[i].InputTokens, reqs[i].MaxTokens, rows[i].InputTokens, rows[i].OutputTokens)
 		}
-		if i%25 == 0 { // encoding every 12k-token prompt would be slow
+		if i%6 == 0 {
 			if got := len(tok.Encode(reqs[i].Prompt)); got != rows[i].InputTokens {
 				t.Errorf("row %d: prompt has %d tokens, want %d", i, got, rows[i].InputTokens)
 			}
@@ -177,8 +205,9 @@ func TestMooncakeSharedPrefixes(t *testing.T) {
 			pairs++
 		}
 	}
-	if pairs < 10 {
-		t.Fatalf("only %d row pairs share a prefix; the sample should have many", pairs)
+	t.Logf("%d rows, %d pairs sharing a prefix", len(rows), pairs)
+	if pairs < 20 {
+		t.Fatalf("only %d row pairs share a prefix; the subset should have many", pairs)
 	}
 }
 

@@ -96,7 +96,7 @@ func TestWorkloadInspectJSONContract(t *testing.T) {
 func TestWorkloadConvertAndSample(t *testing.T) {
 	dir := t.TempDir()
 	out := filepath.Join(dir, "burst.jsonl")
-	code, _, errOut := runCLI(t, "workload", "convert", traces+"burstgpt/BurstGPT_3.first400.csv", "--out", out, "--tokenizer", "o200k_base", "--seed", "4")
+	code, _, errOut := runCLI(t, "workload", "convert", traces+"burstgpt/BurstGPT_3.first400.csv", "--out", out, "--tokenizer", "cl100k_base", "--seed", "4")
 	if code != exitOK {
 		t.Fatalf("convert: exit %d: %s", code, errOut)
 	}
@@ -107,7 +107,7 @@ func TestWorkloadConvertAndSample(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tok, _ := workloads.NewTokenizer("o200k_base")
+	tok, _ := workloads.NewTokenizer("cl100k_base")
 	if len(reqs) != 399 || *reqs[0].AtMs != 0 || reqs[0].InputTokens != 906 || reqs[0].MaxTokens != 446 || len(tok.Encode(reqs[0].Prompt)) != 906 {
 		t.Errorf("first converted request: %+v", reqs[0])
 	}
