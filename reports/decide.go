@@ -90,7 +90,7 @@ type TargetCost struct {
 	Capacity *Capacity
 	// Sweep is every load of a GPU-hourly target that was run at more
 	// than one, by load.
-	Sweep []SweepPoint
+	Sweep []LoadPoint
 
 	Notes []string
 
@@ -157,8 +157,8 @@ type Capacity struct {
 	Cost       CostPoint
 }
 
-// SweepPoint is one load of a sweep.
-type SweepPoint struct {
+// LoadPoint is one load of a sweep.
+type LoadPoint struct {
 	RunID            string
 	Load             string
 	LoadValue        float64
@@ -348,7 +348,7 @@ func loadLabel(l results.LoadInfo) string {
 // target's runs. Runs of the load mode of the most recent run count; of
 // several runs at one load the most recent counts. A sweep is two or more
 // loads; the sweep's points are returned in load order.
-func capacity(runs []*Summary, attainment float64) (*Capacity, *Summary, []SweepPoint) {
+func capacity(runs []*Summary, attainment float64) (*Capacity, *Summary, []LoadPoint) {
 	mode := latest(runs).Load.Mode
 	byLoad := map[float64]*Summary{}
 	var unknown []*Summary
@@ -376,7 +376,7 @@ func capacity(runs []*Summary, attainment float64) (*Capacity, *Summary, []Sweep
 	}
 	slices.Sort(loads)
 	sweep := len(loads) > 1
-	var points []SweepPoint
+	var points []LoadPoint
 	var best, fastest *Summary
 	bestIdx := -1
 	for i, v := range loads {
@@ -390,7 +390,7 @@ func capacity(runs []*Summary, attainment float64) (*Capacity, *Summary, []Sweep
 			fastest = s
 		}
 		if sweep {
-			points = append(points, SweepPoint{RunID: s.RunID, Load: loadLabel(s.Load), LoadValue: v,
+			points = append(points, LoadPoint{RunID: s.RunID, Load: loadLabel(s.Load), LoadValue: v,
 				RequestsPerS: s.RequestsPerS, OutputTokensPerS: s.OutputTokensPerS, GoodFraction: gf, MetSLO: met,
 				Cost: gpuCost(hourlyOf(s), s.RequestsPerS, s.InputTokensPerS, s.OutputTokensPerS)})
 		}

@@ -71,7 +71,7 @@ func money(v float64) string {
 	return usd(v)
 }
 
-func pct(f float64) string { return ftoa(f*100, 1) + "%" }
+func percent(f float64) string { return ftoa(f*100, 1) + "%" }
 
 func (d *Decision) costTable() *table {
 	t := &table{}
@@ -94,7 +94,7 @@ func (d *Decision) costTable() *table {
 	}))
 	t.section("at the run's load (most recent run)")
 	t.add("  load", d.each(func(t *TargetCost) string { return dash(t.Load) }))
-	point(t, d, func(t *TargetCost) *CostPoint {
+	costRows(t, d, func(t *TargetCost) *CostPoint {
 		if t.Pricing == "" {
 			return nil
 		}
@@ -105,7 +105,7 @@ func (d *Decision) costTable() *table {
 			if t.Capacity == nil || t.AtLoad.Utilisation == 0 {
 				return "-"
 			}
-			return pct(t.AtLoad.Utilisation)
+			return percent(t.AtLoad.Utilisation)
 		}))
 		t.section("at measured capacity (self-hosted)")
 		t.add("  load", d.each(func(t *TargetCost) string {
@@ -134,7 +134,7 @@ func (d *Decision) costTable() *table {
 			}
 			return ftoa(t.Capacity.OutputTokensPerS, 1)
 		}))
-		point(t, d, func(t *TargetCost) *CostPoint {
+		costRows(t, d, func(t *TargetCost) *CostPoint {
 			if t.Capacity == nil {
 				return nil
 			}
@@ -144,8 +144,8 @@ func (d *Decision) costTable() *table {
 	return t
 }
 
-// point adds the rows of a CostPoint.
-func point(t *table, d *Decision, get func(t *TargetCost) *CostPoint) {
+// costRows adds the rows of a CostPoint.
+func costRows(t *table, d *Decision, get func(t *TargetCost) *CostPoint) {
 	row := func(label string, f func(p *CostPoint) float64) {
 		t.add(label, d.each(func(tc *TargetCost) string {
 			p := get(tc)
@@ -186,25 +186,25 @@ func sweepTable(tc TargetCost) *table {
 	for _, p := range tc.Sweep {
 		t.head = append(t.head, p.Load)
 	}
-	each := func(f func(p SweepPoint) string) []string {
+	each := func(f func(p LoadPoint) string) []string {
 		c := make([]string, len(tc.Sweep))
 		for i, p := range tc.Sweep {
 			c[i] = f(p)
 		}
 		return c
 	}
-	t.add("run", each(func(p SweepPoint) string { return p.RunID }))
-	t.add("requests/s", each(func(p SweepPoint) string { return ftoa(p.RequestsPerS, 3) }))
-	t.add("output tok/s", each(func(p SweepPoint) string { return ftoa(p.OutputTokensPerS, 1) }))
-	t.add("good", each(func(p SweepPoint) string { return pct(p.GoodFraction) }))
-	t.add("meets SLO", each(func(p SweepPoint) string {
+	t.add("run", each(func(p LoadPoint) string { return p.RunID }))
+	t.add("requests/s", each(func(p LoadPoint) string { return ftoa(p.RequestsPerS, 3) }))
+	t.add("output tok/s", each(func(p LoadPoint) string { return ftoa(p.OutputTokensPerS, 1) }))
+	t.add("good", each(func(p LoadPoint) string { return percent(p.GoodFraction) }))
+	t.add("meets SLO", each(func(p LoadPoint) string {
 		if p.MetSLO {
 			return "yes"
 		}
 		return "no"
 	}))
-	t.add("per 1M tok, blended", each(func(p SweepPoint) string { return money(p.Cost.USDPer1MBlended) }))
-	t.add("utilisation", each(func(p SweepPoint) string { return pct(p.Cost.Utilisation) }))
+	t.add("per 1M tok, blended", each(func(p LoadPoint) string { return money(p.Cost.USDPer1MBlended) }))
+	t.add("utilisation", each(func(p LoadPoint) string { return percent(p.Cost.Utilisation) }))
 	return t
 }
 
@@ -237,7 +237,7 @@ func (d *Decision) projectionTable(p Projection) *table {
 		}
 		t.add("replicas at capacity", each(gpu(func(c ProjectedCost) string { return itoa(int64(c.Replicas)) })))
 		t.add("fixed per replica", each(gpu(func(c ProjectedCost) string { return usd(c.FixedUSD) })))
-		t.add("utilisation", each(gpu(func(c ProjectedCost) string { return pct(c.Utilisation) })))
+		t.add("utilisation", each(gpu(func(c ProjectedCost) string { return percent(c.Utilisation) })))
 	}
 	// Break-even: one row per per-token target, a cell per self-hosted one.
 	var apis []string
@@ -262,7 +262,7 @@ func (d *Decision) projectionTable(p Projection) *table {
 					if be.Never {
 						cells[i] = "never"
 					} else {
-						cells[i] = Tokens(be.TokensPerMonth) + " (" + pct(be.Utilisation) + " busy)"
+						cells[i] = Tokens(be.TokensPerMonth) + " (" + percent(be.Utilisation) + " busy)"
 					}
 				}
 			}

