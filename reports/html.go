@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"html/template"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -57,8 +58,9 @@ type page struct {
 	CSS       template.CSS
 	Runs      []runHead
 	Table     htmlTable
+	Latency   htmlTable
 	Notes     []string
-	Latency   []figure
+	CDF       []figure
 	Sweep     []figure
 	Cost      []figure
 	Sat       []figure
@@ -74,6 +76,7 @@ type runHead struct {
 }
 
 type htmlTable struct {
+	Head []string // column headings after the label column, if not the runs
 	Rows []htmlRow
 }
 
@@ -81,8 +84,49 @@ type htmlRow struct {
 	Label   string
 	Indent  int
 	Section bool
+	Note    string // a section's explanation
 	Cells   []string
 	Mono    bool // cells in a monospace font (digests, ids)
+	// Swatch is the palette colour shown before the label, when Color.
+	Color  bool
+	Swatch int
+}
+
+// latencyDoc says what each latency of the text table measures.
+var latencyDoc = map[string]string{
+	"TTFT":         "time to first token: sent to the first content or reasoning text",
+	"TTFO":         "time to first output: sent to the first non-reasoning text",
+	"TPOT":         "time per output token after the first, per request",
+	"ITL":          "inter-token latency, per token",
+	"E2E":          "sent to last token",
+	"user latency": "scheduled to last token: what a user waits, queueing included",
+	"schedule lag": "sent minus scheduled: the load generator falling behind",
+}
+
+// latencyTable is the latency section of the text table as rows of runs
+// and columns of statistics (ms).
+func latencyTable(ss []Summary, labels []string) htmlTable {
+	t := htmlTable{Head: []string{"p50", "p90", "p95", "p99", "max", "mean", "count"}}
+	for _, m := range latencyMetrics {
+		if !slices.ContainsFunc(ss, func(s Summary) bool { return m.dist(&s).N > 0 }) {
+			continue
+		}
+		t.Rows = append(t.Rows, htmlRow{Label: m.name, Section: true, Note: latencyDoc[m.name]})
+		for i, s := range ss {
+			d := m.dist(&s)
+			row := htmlRow{Label: labels[i], Indent: 1, Color: true, Swatch: i}
+			for _, st := range distStats {
+				c := "-"
+				if d.N > 0 {
+					c = ftoa(st.get(d)/1e6, 2)
+				}
+				row.Cells = append(row.Cells, c)
+			}
+			row.Cells = append(row.Cells, strconv.Itoa(d.N))
+			t.Rows = append(t.Rows, row)
+		}
+	}
+	return t
 }
 
 func buildPage(runs []*Run, ss []Summary, opt HTMLOptions) page {
@@ -121,15 +165,25 @@ func buildPage(runs []*Run, ss []Summary, opt HTMLOptions) page {
 		p.Subtitle += " · workload " + strings.Join(wl, ", ")
 	}
 
-	t := buildTable(ss)
-	for _, r := range t.rows {
+	// The text table, with its latency section drawn as a table of its
+	// own (one row per run and latency, a column per statistic), which
+	// reads better than 42 rows of one column per run.
+	inLatency := false
+	for _, r := range buildTable(ss).rows {
+		if r.section {
+			inLatency = strings.HasPrefix(r.label, "latency")
+		}
+		if inLatency {
+			continue
+		}
 		label := strings.TrimLeft(r.label, " ")
 		p.Table.Rows = append(p.Table.Rows, htmlRow{Label: label, Indent: (len(r.label) - len(label)) / 2,
 			Section: r.section, Cells: r.cells})
 	}
+	p.Latency = latencyTable(ss, labels)
 
 	if len(runs) > 0 {
-		p.Latency = []figure{
+		p.CDF = []figure{
 			cdfFigure("cdf-ttft", "TTFT", runs, labels, func(c *columns) []int64 { return c.ttft }),
 			cdfFigure("cdf-e2e", "E2E", runs, labels, func(c *columns) []int64 { return c.e2e }),
 		}
@@ -259,7 +313,7 @@ func metaTable(runs []*Run, ss []Summary) htmlTable {
 	add("model", 1, false, each(func(_ *Run, m *results.Manifest) string { return m.Target.Model }))
 	add("simulated", 1, false, each(func(_ *Run, m *results.Manifest) string {
 		if m.Target.Simulated {
-			return "yes: numbers come from inferbench's simulator, not a real service"
+			return "yes (inferbench simulator, not a real service)"
 		}
 		return "no"
 	}))
@@ -350,11 +404,11 @@ func pricesDesc(p *results.Prices) string {
 	}
 	var s string
 	if p.GPUHourly > 0 {
-		s = usd(p.GPUHourly) + " per hour (all GPUs)"
+		s = price(p.GPUHourly) + " per hour (all GPUs)"
 	} else {
-		s = fmt.Sprintf("%s in / %s out per 1M tokens", usd(p.InputPer1M), usd(p.OutputPer1M))
+		s = fmt.Sprintf("%s in / %s out per 1M tokens", price(p.InputPer1M), price(p.OutputPer1M))
 		if p.CachedInputPer1M > 0 {
-			s += fmt.Sprintf(", %s cached", usd(p.CachedInputPer1M))
+			s += fmt.Sprintf(", %s cached", price(p.CachedInputPer1M))
 		}
 	}
 	if p.Source != "" {
@@ -374,4 +428,6 @@ var pageCSS string
 
 var pageTemplate = template.Must(template.New("report").Funcs(template.FuncMap{
 	"add": func(a, b int) int { return a + b },
+	// wide cells (price sources) may wrap instead of widening their column
+	"wide": func(s string) bool { return len(s) > 32 },
 }).Parse(pageTmpl))

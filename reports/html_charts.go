@@ -7,6 +7,7 @@ import (
 	"math"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/inferbench/inferbench/reports/chart"
 )
@@ -191,6 +192,7 @@ func sweepFigures(runs []*Run, ss []Summary, targetColor map[string]int) []figur
 // costRun is a run with a cost, as the cost charts need it.
 type costRun struct {
 	label  string
+	target string
 	color  int
 	cost   *Cost
 	per1M  float64 // blended USD per 1M tokens, input + output
@@ -210,7 +212,7 @@ func costRuns(runs []*Run, ss []Summary, labels []string) []costRun {
 			continue
 		}
 		r := runs[i]
-		cr := costRun{label: labels[i], color: i, cost: s.Cost, in: r.allIn, out: r.allOut}
+		cr := costRun{label: labels[i], target: s.Target, color: i, cost: s.Cost, in: r.allIn, out: r.allOut}
 		if s.Cost.Model == CostGPUHourly {
 			cr.hourly = true
 			cr.in, cr.out = r.okIn, r.okOut
@@ -226,8 +228,20 @@ func costRuns(runs []*Run, ss []Summary, labels []string) []costRun {
 	return out
 }
 
+// price writes a unit price as people quote it: "$5", "$2.50", "$0.15",
+// "$0.075".
+func price(v float64) string {
+	s := strconv.FormatFloat(v, 'f', -1, 64)
+	if i := strings.IndexByte(s, '.'); i < 0 {
+		return "$" + s
+	} else if len(s)-i-1 == 1 {
+		s += "0"
+	}
+	return "$" + s
+}
+
 // usdTick writes an axis value in dollars.
-func usdTick(v float64) string { return "$" + chart.Number(v) }
+func usdTick(v float64) string { return "$" + chart.Compact(v) }
 
 // costFigures are the cost per 1M tokens of every priced run and, when
 // there are both kinds, monthly cost against volume with break-even
@@ -271,9 +285,22 @@ func costFigures(crs []costRun) []figure {
 //	V* = (GPU $/h x 720 h) / (per-token $ per 1M) x 1M tokens
 func monthlyFigure(crs []costRun) (figure, bool) {
 	var perTok, fixed []costRun
+	type gpus struct {
+		target string
+		hourly float64
+	}
+	seen := map[gpus]bool{}
 	for _, cr := range crs {
 		switch {
 		case cr.hourly && cr.fixed > 0:
+			// Runs of one target at several loads cost the same flat
+			// monthly amount: one line, named for the target.
+			k := gpus{cr.target, cr.fixed}
+			if seen[k] {
+				continue
+			}
+			seen[k] = true
+			cr.label = cmpOr(cr.target, cr.label)
 			fixed = append(fixed, cr)
 		case !cr.hourly && cr.per1M > 0 && !math.IsNaN(cr.per1M):
 			perTok = append(perTok, cr)
@@ -304,7 +331,7 @@ func monthlyFigure(crs []costRun) (figure, bool) {
 	hi = math.Pow(10, math.Ceil(math.Log10(hi)))
 	c := &chart.Line{ID: "monthly-cost", Title: "Monthly cost against volume",
 		X: chart.Axis{Label: "tokens per month (input + output, log scale)", Log: true, Min: lo, Max: hi,
-			Format: func(v float64) string { return chart.Number(v * 1e6) }},
+			Format: func(v float64) string { return chart.Compact(v * 1e6) }},
 		Y: chart.Axis{Label: "USD per month (log scale)", Log: true, Format: usdTick},
 	}
 	for _, p := range perTok {
@@ -312,7 +339,7 @@ func monthlyFigure(crs []costRun) (figure, bool) {
 			Points: []chart.Point{{X: lo, Y: p.per1M * lo}, {X: hi, Y: p.per1M * hi}}})
 	}
 	for _, f := range fixed {
-		c.Series = append(c.Series, chart.Series{Name: f.label + " (" + usd(f.cost.Prices.GPUHourly) + "/h, 1 replica)",
+		c.Series = append(c.Series, chart.Series{Name: f.label + " (" + price(f.cost.Prices.GPUHourly) + "/h, 1 replica)",
 			Color: f.color, Dashed: true,
 			Points: []chart.Point{{X: lo, Y: f.fixed}, {X: hi, Y: f.fixed}}})
 	}
@@ -320,8 +347,8 @@ func monthlyFigure(crs []costRun) (figure, bool) {
 		"Self-hosted lines are GPU $/h x 720 h for one replica (more volume than one replica serves needs more; the cost projection sizes replicas)."
 	for _, e := range evens {
 		c.Markers = append(c.Markers, chart.Marker{X: e.vol, Y: e.usd, Color: e.color,
-			Label: "break-even " + chart.Number(e.vol*1e6)})
-		caption += fmt.Sprintf(" %s breaks even with %s at %s tokens/month.", e.self, e.other, chart.Number(e.vol*1e6))
+			Label: chart.Compact(e.vol*1e6) + " vs " + e.other})
+		caption += fmt.Sprintf(" %s breaks even with %s at %s tokens/month.", e.self, e.other, chart.Compact(e.vol*1e6))
 	}
 	return figure{ID: "monthly-cost", Title: "Monthly cost against volume", Caption: caption,
 		SVG: template.HTML(c.SVG())}, true

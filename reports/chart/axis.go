@@ -192,6 +192,18 @@ func Number(v float64) string {
 	return trimFloat(v)
 }
 
+// Compact writes v with k/M/B/T suffixes from a thousand up ("250k",
+// "1.5M"), for axes where the magnitude matters more than the digits.
+func Compact(v float64) string {
+	if math.Abs(v) >= 1e3 && math.Abs(v) < 1e6 {
+		return trimFloat(v/1e3) + "k"
+	}
+	if math.Abs(v) < 1e3 {
+		return trimFloat(v)
+	}
+	return Number(v)
+}
+
 // trimFloat writes v with up to three significant digits after the point
 // and no trailing zeros.
 func trimFloat(v float64) string {

@@ -2,6 +2,7 @@ package chart
 
 import (
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -168,6 +169,9 @@ func (c *Line) SVG() string {
 	}
 	out.printf("</g>")
 
+	// Marker labels go to the first free place around their point, so
+	// break-even points close together stay readable.
+	var placed []rect
 	for _, m := range c.Markers {
 		if !sx.ok(m.X) || !sy.ok(m.Y) {
 			continue
@@ -179,14 +183,40 @@ func (c *Line) SVG() string {
 		out.printf(`<g class="mark" data-marker="%s">`, esc(m.Label))
 		out.line(x, y, x, py0, "grid dash")
 		out.printf(`<circle cx="%s" cy="%s" r="5" class="marker c%d"/>`, num(x), num(y), mod(m.Color))
-		anchor, tx := "start", x+8
-		if x+8+textWidth(m.Label)*0.92 > px1 {
-			anchor, tx = "end", x-8
+		lw, lh := textWidth(m.Label)*0.92, 13.0
+		var at rect
+		found := false
+		for k := 0; k < 8 && !found; k++ {
+			for _, cand := range []rect{
+				{x + 8, y - 8 - lh - float64(k)*lh, lw, lh},
+				{x - 8 - lw, y - 8 - lh - float64(k)*lh, lw, lh},
+				{x + 8, y + 8 + float64(k)*lh, lw, lh},
+				{x - 8 - lw, y + 8 + float64(k)*lh, lw, lh},
+			} {
+				if cand.x < px0 || cand.x+cand.w > px1 || cand.y < py1 || cand.y+cand.h > py0 {
+					continue
+				}
+				if !slices.ContainsFunc(placed, cand.overlaps) {
+					at, found = cand, true
+					break
+				}
+			}
 		}
-		out.text(tx, y-8, anchor, "mlabel", m.Label)
+		if !found {
+			at = rect{x + 8, y - 8 - lh, lw, lh}
+		}
+		placed = append(placed, at)
+		out.text(at.x, at.y+lh-2, "", "mlabel", m.Label)
 		out.printf("</g>")
 	}
 	return out.close()
+}
+
+// rect is a box in pixels, for placing labels.
+type rect struct{ x, y, w, h float64 }
+
+func (r rect) overlaps(o rect) bool {
+	return r.x < o.x+o.w && o.x < r.x+r.w && r.y < o.y+o.h && o.y < r.y+r.h
 }
 
 // formatter is the axis's tick formatter.

@@ -1,0 +1,358 @@
+package reports
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"golang.org/x/net/html"
+
+	"github.com/inferbench/inferbench/reports/chart"
+	"github.com/inferbench/inferbench/results"
+)
+
+// htmlRun builds a run of n requests whose latencies grow with slow (ms
+// added per request index) and with every ninth request failed.
+func htmlRun(m *results.Manifest, n int, ttft, slow int64, errClass string) *Run {
+	r := NewRun("", m)
+	for i := int64(0); i < int64(n); i++ {
+		if errClass != "" && i%9 == 8 {
+			f := failRec(i*50, i*50+20, errClass)
+			f.ErrorMessage = "upstream said: " + errClass
+			r.Add(&f)
+			continue
+		}
+		// A spread that is not linear, so CDFs have a shape.
+		t := ttft + (i*i*slow)%(ttft*3+1)
+		rec := okRec(i*50, t, t+200+i*slow, 120+i%7*10, 40+i%5*8, msGaps(20, 25, 30+i%4), []int32{1, 1, 1, 2})
+		r.Add(&rec)
+	}
+	return r
+}
+
+// htmlRuns are the runs of the golden HTML report: an API priced per
+// token, and a self-hosted target priced per GPU-hour at three offered
+// rates (a sweep).
+func htmlRuns() []*Run {
+	api := &results.Manifest{SchemaVersion: 1, RunID: "20261126-api", StopReason: results.StopCompleted,
+		Tool:      results.Tool{Name: "inferbench", Version: "v0.1.0", Commit: "abc1234", GoVersion: "go1.26.0"},
+		Host:      results.Host{Hostname: "ci-runner", OS: "linux", Arch: "amd64", CPUs: 2},
+		StartedAt: time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC), EndedAt: time.Date(2026, 11, 26, 10, 1, 0, 0, time.UTC),
+		Target: results.TargetInfo{Name: "api", Kind: "api", Provider: "openai", Protocol: "openai-chat",
+			BaseURL: "https://api.example.test/v1", Model: "gpt-test", APIKeyEnv: "OPENAI_API_KEY"},
+		Workload: results.WorkloadInfo{Name: "chat", Path: "chat.jsonl", SHA256: strings.Repeat("ab", 32), Requests: 36},
+		Load:     results.LoadInfo{Mode: "rate", Rate: 4, Arrival: "poisson", Seed: 7, Requests: 36},
+		Prices:   &results.Prices{InputPer1M: 2.5, OutputPer1M: 10, Source: "test catalogue", CheckedAt: "2026-11-01"},
+		Args:     []string{"run", "--rate", "4/s"},
+	}
+	runs := []*Run{htmlRun(api, 36, 300, 7, results.ErrClassRateLimited)}
+	for i, rate := range []float64{2, 4, 8} {
+		m := &results.Manifest{SchemaVersion: 1, RunID: fmt.Sprintf("20261126-vllm-%d", i), StopReason: results.StopCompleted,
+			Target: results.TargetInfo{Name: "vllm", Kind: "self-hosted", Protocol: "openai-chat",
+				BaseURL: "http://10.0.0.5:8000/v1", Model: "llama-70b"},
+			Workload: results.WorkloadInfo{Name: "chat", SHA256: strings.Repeat("ab", 32), Requests: 36},
+			Load:     results.LoadInfo{Mode: "rate", Rate: rate, Arrival: "poisson", Requests: 36},
+			Prices:   &results.Prices{GPUHourly: 5, Source: "2 x $2.50/GPU-hour"},
+		}
+		runs = append(runs, htmlRun(m, 36, 80*int64(i+1), int64(3*(i+1)), ""))
+	}
+	return runs
+}
+
+func htmlOptions() HTMLOptions {
+	sat := SaturationChart{Title: "GPU utilisation", YLabel: "%"}
+	for g := range 2 {
+		s := chart.Series{Name: "vllm GPU " + strconv.Itoa(g), Color: g}
+		for t := range 20 {
+			s.Points = append(s.Points, chart.Point{X: float64(t), Y: float64(50 + (t*7+g*13)%45)})
+		}
+		sat.Series = append(sat.Series, s)
+	}
+	return HTMLOptions{Options: Options{SLO: SLO{TTFT: 400 * time.Millisecond}}, Saturation: []SaturationChart{sat}}
+}
+
+func renderHTML(t *testing.T, runs []*Run, opt HTMLOptions) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	if err := RenderHTML(&b, runs, opt); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+func TestRenderHTMLGolden(t *testing.T) {
+	got := renderHTML(t, htmlRuns(), htmlOptions())
+	if *update {
+		if err := os.MkdirAll(filepath.Join("testdata", "html"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	golden(t, "html/report.html", got)
+	// The same input gives the same page (no map order, no clock).
+	if again := renderHTML(t, htmlRuns(), htmlOptions()); !bytes.Equal(got, again) {
+		t.Error("two renderings of the same runs differ")
+	}
+}
+
+// node helpers over golang.org/x/net/html.
+
+func parseHTML(t *testing.T, b []byte) *html.Node {
+	t.Helper()
+	doc, err := html.Parse(bytes.NewReader(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return doc
+}
+
+func walk(n *html.Node, fn func(n *html.Node)) {
+	fn(n)
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		walk(c, fn)
+	}
+}
+
+func attr(n *html.Node, key string) (string, bool) {
+	for _, a := range n.Attr {
+		if a.Key == key {
+			return a.Val, true
+		}
+	}
+	return "", false
+}
+
+// drawn maps each chart (svg id) to its series (data-series) and how many
+// points or which value each has.
+func drawn(doc *html.Node) map[string]map[string]string {
+	out := map[string]map[string]string{}
+	var svgID string
+	walk(doc, func(n *html.Node) {
+		if n.Type != html.ElementNode {
+			return
+		}
+		if n.Data == "svg" {
+			svgID, _ = attr(n, "id")
+			out[svgID] = map[string]string{}
+		}
+		name, ok := attr(n, "data-series")
+		if !ok {
+			return
+		}
+		if v, ok := attr(n, "data-points"); ok {
+			out[svgID][name] = v
+		}
+		if v, ok := attr(n, "data-value"); ok {
+			cat, _ := attr(n, "data-category")
+			out[svgID][cat+" / "+name] = v
+		}
+	})
+	return out
+}
+
+func TestRenderHTMLCharts(t *testing.T) {
+	doc := parseHTML(t, renderHTML(t, htmlRuns(), htmlOptions()))
+	got := drawn(doc)
+	want := map[string]map[string]string{
+		// 36 api requests, 4 failed; ok requests only.
+		"cdf-ttft": {"api": "32", "vllm @ 2 req/s poisson": "36", "vllm @ 4 req/s poisson": "36", "vllm @ 8 req/s poisson": "36"},
+		"cdf-e2e":  {"api": "32", "vllm @ 2 req/s poisson": "36", "vllm @ 4 req/s poisson": "36", "vllm @ 8 req/s poisson": "36"},
+		// Only vllm ran at several loads; the api's single load is no sweep.
+		"sweep-rate-TTFT":       {"vllm p50": "3", "vllm p99": "3"},
+		"sweep-rate-TPOT":       {"vllm p50": "3", "vllm p99": "3"},
+		"sweep-rate-throughput": {"vllm": "3"},
+		// One flat line for the three vllm runs: same GPUs, same price.
+		"monthly-cost": {"api (per token)": "2", "vllm ($5/h, 1 replica)": "2"},
+		"saturation-0": {"vllm GPU 0": "20", "vllm GPU 1": "20"},
+	}
+	for id, series := range want {
+		for name, n := range series {
+			if got[id][name] != n {
+				t.Errorf("chart %s series %q: %q points, want %s (chart has %v)", id, name, got[id][name], n, got[id])
+			}
+		}
+	}
+	// Bars: one per priced run and statistic, with the summary's value.
+	ss := Summarize(htmlRuns()[0], Options{})
+	key := "api / per 1M output tokens (input cost included)"
+	if v := got["cost-per-1m"][key]; v != strconv.FormatFloat(ss.Cost.USDPer1MOutput, 'g', 6, 64) {
+		t.Errorf("bar %s = %q, want %v", key, v, ss.Cost.USDPer1MOutput)
+	}
+	if n := len(got["cost-per-1m"]); n != 8 {
+		t.Errorf("cost bars: %d, want 8: %v", n, got["cost-per-1m"])
+	}
+	// Break-even markers: each self-hosted run against the API.
+	var marks []string
+	walk(doc, func(n *html.Node) {
+		if v, ok := attr(n, "data-marker"); ok {
+			marks = append(marks, v)
+		}
+	})
+	if len(marks) != 1 || !strings.HasSuffix(marks[0], " vs api") {
+		t.Errorf("break-even markers = %q", marks)
+	}
+}
+
+// TestRenderHTMLBreakEven checks the break-even volume on the monthly
+// chart against the cost model's worked example: 2 GPUs at $2.50/h for
+// 720 h is $3,600 a month; GPT-4o at $2.50 in / $10 out per 1M on a 5:1
+// mix is $3.75 per 1M tokens; they break even at 960M tokens a month.
+func TestRenderHTMLBreakEven(t *testing.T) {
+	crs := []costRun{
+		{label: "gpt-4o", color: 0, cost: &Cost{Model: CostPerToken}, per1M: (100*2.5 + 20*10) / 120.0},
+		{label: "2xA100", color: 1, cost: &Cost{Model: CostGPUHourly, Prices: results.Prices{GPUHourly: 5}},
+			hourly: true, fixed: 5 * hoursPerMonth},
+	}
+	f, ok := monthlyFigure(crs)
+	if !ok {
+		t.Fatal("no monthly figure")
+	}
+	if !strings.Contains(f.Caption, "2xA100 breaks even with gpt-4o at 960M tokens/month") {
+		t.Errorf("caption = %q", f.Caption)
+	}
+	if !strings.Contains(string(f.SVG), `data-marker="960M vs gpt-4o"`) {
+		t.Error("no 960M marker on the chart")
+	}
+}
+
+func TestRenderHTMLNoPricesNoSweep(t *testing.T) {
+	// One plain run: summary, latency and runs, nothing else.
+	run := runOf(&results.Manifest{RunID: "plain", StopReason: results.StopCompleted,
+		Target: results.TargetInfo{Name: "t", Model: "m"}}, sampleRecs()...)
+	out := string(renderHTML(t, []*Run{run}, HTMLOptions{}))
+	for _, absent := range []string{`id="sweep"`, `id="cost"`, `id="saturation"`, "<script"} {
+		if strings.Contains(out, absent) {
+			t.Errorf("page has %s", absent)
+		}
+	}
+	for _, present := range []string{`id="summary"`, `id="cdf-ttft"`, `id="runs"`} {
+		if !strings.Contains(out, present) {
+			t.Errorf("page lacks %s", present)
+		}
+	}
+}
+
+func TestRenderHTMLEmpty(t *testing.T) {
+	// No runs, and a run without rows: a page, not a panic.
+	for _, runs := range [][]*Run{nil, {NewRun("", nil)}} {
+		out := renderHTML(t, runs, HTMLOptions{})
+		if !bytes.Contains(out, []byte("</html>")) {
+			t.Errorf("incomplete page for %d runs", len(runs))
+		}
+	}
+}
+
+// TestRenderHTMLInjection puts markup into every string a run carries and
+// checks none of it comes out as markup.
+func TestRenderHTMLInjection(t *testing.T) {
+	payloads := []string{`<script>alert(1)</script>`, `"><img src=x onerror=alert(1)>`, `'><svg onload=alert(1)>`}
+	var runs []*Run
+	for i, p := range payloads {
+		for j, rate := range []float64{1, 2} { // two loads: the sweep charts carry the names too
+			m := &results.Manifest{RunID: "run" + p + strconv.Itoa(j), StopReason: results.StopInterrupted, StopDetail: p,
+				Tool:     results.Tool{Name: p, Version: p, Commit: p},
+				Host:     results.Host{Hostname: p},
+				Target:   results.TargetInfo{Name: "target" + p, Kind: p, Provider: p, Protocol: p, BaseURL: p, Model: "model" + p},
+				Workload: results.WorkloadInfo{Name: p, Path: p, SHA256: p},
+				Load:     results.LoadInfo{Mode: "rate", Rate: rate, Arrival: p},
+				Args:     []string{p},
+			}
+			if i == 0 {
+				m.Prices = &results.Prices{GPUHourly: 3, Source: p, CheckedAt: p}
+			} else {
+				m.Prices = &results.Prices{InputPer1M: 1, OutputPer1M: 2, Source: p}
+			}
+			r := htmlRun(m, 20, 100, 5, "class"+p)
+			r.notef("note %s", p)
+			runs = append(runs, r)
+		}
+	}
+	opt := HTMLOptions{Title: "title" + payloads[0], Saturation: []SaturationChart{{Title: payloads[1], YLabel: payloads[2],
+		Series: []chart.Series{{Name: payloads[0], Points: []chart.Point{{X: 0, Y: 1}, {X: 1, Y: 2}}}}}}}
+	out := renderHTML(t, runs, opt)
+
+	for _, p := range payloads {
+		if bytes.Contains(out, []byte(p)) {
+			t.Errorf("payload %s appears unescaped", p)
+		}
+	}
+	for _, bad := range []string{"<script", "<img", "<svg onload"} {
+		if bytes.Contains(bytes.ToLower(out), []byte(bad)) {
+			t.Errorf("output contains %s", bad)
+		}
+	}
+	doc := parseHTML(t, out)
+	var elems int
+	walk(doc, func(n *html.Node) {
+		if n.Type != html.ElementNode {
+			return
+		}
+		elems++
+		switch n.Data {
+		case "script", "img", "iframe", "object", "embed":
+			t.Errorf("<%s> element in the page", n.Data)
+		}
+		for _, a := range n.Attr {
+			if strings.HasPrefix(strings.ToLower(a.Key), "on") {
+				t.Errorf("<%s %s=%q>: event handler attribute", n.Data, a.Key, a.Val)
+			}
+			if v := strings.ToLower(a.Val); strings.Contains(v, "javascript:") {
+				t.Errorf("<%s %s=%q>: javascript URL", n.Data, a.Key, a.Val)
+			}
+		}
+	})
+	// And the payloads are there, as text: escaped, not dropped.
+	text := textOf(doc)
+	for _, p := range payloads {
+		if !strings.Contains(text, "target"+p) {
+			t.Errorf("target name %q is not shown as text", "target"+p)
+		}
+	}
+	if !strings.Contains(text, "class"+payloads[1]) {
+		t.Error("error class not shown as text")
+	}
+	if elems < 100 {
+		t.Errorf("only %d elements: the page did not render", elems)
+	}
+}
+
+// textOf is the text and attribute values of every node, unescaped.
+func textOf(doc *html.Node) string {
+	var b strings.Builder
+	walk(doc, func(n *html.Node) {
+		if n.Type == html.TextNode {
+			b.WriteString(n.Data + "\n")
+		}
+		for _, a := range n.Attr {
+			b.WriteString(a.Val + "\n")
+		}
+	})
+	return b.String()
+}
+
+// TestRenderHTMLLargeRunStaysSmall checks that CDFs are downsampled: the
+// page of a large run is not proportional to its rows.
+func TestRenderHTMLLargeRunStaysSmall(t *testing.T) {
+	m := &results.Manifest{RunID: "big", Target: results.TargetInfo{Name: "big"},
+		Prices: &results.Prices{InputPer1M: 1, OutputPer1M: 2}}
+	run := NewRun("", m)
+	for i := int64(0); i < 50_000; i++ {
+		rec := okRec(i, 50+i%997, 500+i%3001, 100, 20, nil, nil)
+		run.Add(&rec)
+	}
+	out := renderHTML(t, []*Run{run}, HTMLOptions{})
+	if len(out) > 200_000 {
+		t.Errorf("page of 50k requests is %d bytes", len(out))
+	}
+	for id, series := range drawn(parseHTML(t, out)) {
+		for name, n := range series {
+			if v, _ := strconv.Atoi(n); v > cdfPoints+2 {
+				t.Errorf("%s %s: %d points", id, name, v)
+			}
+		}
+	}
+}
