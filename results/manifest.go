@@ -41,7 +41,9 @@ type Manifest struct {
 	Prices *Prices `json:"prices,omitempty"`
 
 	Requests RequestCounts `json:"requests"`
-	Parts    []string      `json:"parts"`
+	// Telemetry says what was sampled alongside the run, if anything.
+	Telemetry *TelemetryInfo `json:"telemetry,omitempty"`
+	Parts     []string       `json:"parts"`
 	// Args is the command line with secrets removed.
 	Args []string `json:"args,omitempty"`
 }
@@ -110,6 +112,18 @@ type Prices struct {
 	GPUHourly        float64 `json:"gpu_hourly_usd,omitempty"` // total for all GPUs of the target
 	Source           string  `json:"source,omitempty"`
 	CheckedAt        string  `json:"checked_at,omitempty"`
+}
+
+// TelemetryInfo describes the telemetry files of a run.
+type TelemetryInfo struct {
+	GPUMetricsURL    string           `json:"gpu_metrics_url,omitempty"`
+	ServerMetricsURL string           `json:"server_metrics_url,omitempty"`
+	NVML             string           `json:"nvml,omitempty"` // "on" or "off: why"
+	IntervalNs       int64            `json:"interval_ns"`
+	Files            []string         `json:"files,omitempty"`
+	GPURows          int64            `json:"gpu_rows"`
+	ServerRows       int64            `json:"server_rows"`
+	Failures         map[string]int64 `json:"failures,omitempty"` // by class: refused, timeout, malformed...
 }
 
 // RequestCounts summarises the rows written.

@@ -56,6 +56,7 @@ type runPlan struct {
 	requests, warmup int
 	duration         time.Duration
 	maxInFlight      int
+	spinWait         time.Duration
 	timeout, drain   time.Duration
 	temperature      optFloat
 	noUsage          bool
@@ -65,6 +66,11 @@ type runPlan struct {
 	partInterval     time.Duration
 	quiet            bool
 	args             []string
+	// Telemetry (issue 5): a DCGM-style GPU endpoint, the engine's
+	// /metrics, local NVML, and the sampling interval.
+	gpuMetrics, serverMetrics string
+	nvml                      bool
+	telemetryInterval         time.Duration
 }
 
 func (p *runPlan) flags(fs *flag.FlagSet) {
@@ -85,6 +91,7 @@ func (p *runPlan) flags(fs *flag.FlagSet) {
 	fs.DurationVar(&p.duration, "duration", 0, "stop scheduling after this long (e.g. 2m)")
 	fs.IntVar(&p.warmup, "warmup", 0, "warm-up requests sent first, recorded with warmup=true and left out of reports")
 	fs.IntVar(&p.maxInFlight, "max-inflight", 0, "cap on concurrent requests in open loop (0 = none); delays show as schedule lag")
+	fs.DurationVar(&p.spinWait, "spin-wait", 0, "busy-wait this long before each open-loop send for sub-millisecond precision at low rates; costs CPU, hurts at high rates (0 = timers only)")
 	fs.DurationVar(&p.timeout, "timeout", 10*time.Minute, "total timeout of one request")
 	fs.DurationVar(&p.drain, "drain-timeout", 30*time.Second, "how long in-flight requests may finish after scheduling stops")
 	fs.Var(&p.temperature, "temperature", "sampling temperature sent with every request (0 is sent as 0)")
@@ -98,6 +105,10 @@ func (p *runPlan) flags(fs *flag.FlagSet) {
 	fs.IntVar(&p.partRows, "part-rows", 10000, "start a new Parquet part after this many rows")
 	fs.DurationVar(&p.partInterval, "part-interval", 10*time.Second, "close the open Parquet part after this long, so a crash loses at most that much")
 	fs.BoolVar(&p.quiet, "quiet", false, "no progress output")
+	fs.StringVar(&p.gpuMetrics, "gpu-metrics", "", "scrape this DCGM-style GPU metrics URL (dcgm-exporter, inferbench agent, inferbench sim's /gpu/metrics) into gpu.parquet")
+	fs.StringVar(&p.serverMetrics, "server-metrics", "", "scrape the engine's Prometheus /metrics URL into server_metrics.parquet (vLLM, SGLang, TGI, llama.cpp names understood)")
+	fs.BoolVar(&p.nvml, "nvml", false, "sample this host's NVIDIA GPUs through NVML into gpu.parquet")
+	fs.DurationVar(&p.telemetryInterval, "telemetry-interval", time.Second, "interval between telemetry samples")
 }
 
 func cmdRun(ctx context.Context, e *env, args []string) int {
@@ -183,6 +194,17 @@ func (p *runPlan) validate(set map[string]bool) error {
 	case "", "api", "managed", "self-hosted":
 	default:
 		errs = append(errs, fmt.Errorf("--kind %q: want api, managed or self-hosted", p.kind))
+	}
+	for _, m := range []struct{ flag, v string }{{"--gpu-metrics", p.gpuMetrics}, {"--server-metrics", p.serverMetrics}} {
+		if m.v == "" {
+			continue
+		}
+		if u, err := url.Parse(m.v); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			errs = append(errs, fmt.Errorf("%s %q: want an http(s) URL", m.flag, m.v))
+		}
+	}
+	if p.telemetryInterval <= 0 {
+		errs = append(errs, fmt.Errorf("--telemetry-interval must be > 0, got %s", p.telemetryInterval))
 	}
 	if p.runID != "" && !validRunID.MatchString(p.runID) {
 		errs = append(errs, fmt.Errorf("--run-id %q: use letters, digits, '.', '_' and '-'", p.runID))
@@ -286,6 +308,7 @@ func executeRun(ctx context.Context, e *env, p *runPlan) (*runResult, error) {
 		Warmup:       p.warmup,
 		MaxInFlight:  p.maxInFlight,
 		DrainTimeout: p.drain,
+		SpinWait:     p.spinWait,
 	}
 	load := results.LoadInfo{
 		Requests: p.requests, DurationNs: int64(p.duration), Warmup: p.warmup,
@@ -347,6 +370,11 @@ func executeRun(ctx context.Context, e *env, p *runPlan) (*runResult, error) {
 
 	w, err := results.NewWriter(dir, p.runID, results.WriterConfig{PartRows: p.partRows, PartInterval: p.partInterval})
 	if err != nil {
+		return nil, err
+	}
+	tel, err := startTelemetry(ctx, e, p, dir, results.NewClock(start))
+	if err != nil {
+		w.Close()
 		return nil, err
 	}
 	planned := cfg.Planned()
@@ -427,6 +455,13 @@ func executeRun(ctx context.Context, e *env, p *runPlan) (*runResult, error) {
 		close(progDone)
 	}
 	closeErr := w.Close()
+	if tel != nil {
+		info, err := tel.stop()
+		man.Telemetry = info
+		if err != nil {
+			fmt.Fprintf(e.stderr, "inferbench: telemetry: %v\n", err)
+		}
+	}
 	man.EndedAt = time.Now().UTC()
 	man.StopReason = outcome.StopReason
 	if outcome.StopReason == "" {
