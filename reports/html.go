@@ -22,16 +22,17 @@ type HTMLOptions struct {
 	// Generated, when set, is printed as the time the report was made;
 	// left zero the page is the same every time (golden tests).
 	Generated time.Time
-	// Saturation are GPU and server saturation charts drawn from the
-	// runs' telemetry; none: the section is left out.
+	// Saturation are GPU and server saturation charts. Nil: they are
+	// drawn from the telemetry in the runs' directories (SaturationCharts);
+	// the section is left out when there is none.
 	Saturation []SaturationChart
 }
 
 // RenderHTML writes runs as one self-contained HTML page: the summary
 // table of RenderText, latency CDFs, TTFT/TPOT/throughput against load
 // when runs form a sweep, cost per 1M tokens, monthly cost against volume
-// with break-even points, saturation over time when given, and each run's
-// manifest. Charts are inline SVG and the styles inline CSS; the page
+// with break-even points, GPU and server saturation over time where the
+// runs have telemetry, and each run's manifest. Charts are inline SVG and the styles inline CSS; the page
 // loads nothing and runs no script, so it opens from disk, offline, and
 // prints. It follows the reader's light or dark colour scheme.
 //
@@ -190,7 +191,13 @@ func buildPage(runs []*Run, ss []Summary, opt HTMLOptions) page {
 	}
 	p.Sweep = sweepFigures(runs, ss, targetColor)
 	p.Cost = costFigures(costRuns(runs, ss, labels))
-	p.Sat = saturationFigures(opt.Saturation)
+	sat := opt.Saturation
+	if sat == nil {
+		var satNotes []string
+		sat, satNotes = SaturationCharts(runs, labels)
+		p.Notes = append(p.Notes, satNotes...)
+	}
+	p.Sat = saturationFigures(sat)
 	p.Meta = metaTable(runs, ss)
 	return p
 }

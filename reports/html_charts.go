@@ -35,9 +35,10 @@ type figure struct {
 // telemetry is stored. Series names should say which run and GPU or
 // metric they are.
 type SaturationChart struct {
-	Title  string
-	YLabel string
-	Series []chart.Series
+	Title   string
+	YLabel  string
+	Caption string
+	Series  []chart.Series
 }
 
 // msValues returns one latency column of run, without unobserved zeros, in
@@ -365,7 +366,7 @@ func saturationFigures(charts []SaturationChart) []figure {
 		c := &chart.Line{ID: id, Title: sc.Title,
 			X: chart.Axis{Label: "seconds since the run started"}, Y: chart.Axis{Label: sc.YLabel},
 			Series: sc.Series}
-		figs = append(figs, figure{ID: id, Title: sc.Title, SVG: template.HTML(c.SVG())})
+		figs = append(figs, figure{ID: id, Title: sc.Title, Caption: sc.Caption, SVG: template.HTML(c.SVG())})
 	}
 	return figs
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -354,5 +355,121 @@ func TestRenderHTMLLargeRunStaysSmall(t *testing.T) {
 				t.Errorf("%s %s: %d points", id, name, v)
 			}
 		}
+	}
+}
+
+// TestSaturationChartsFromRunDir writes telemetry the way a run does and
+// checks the report draws it, and that a run without any draws nothing.
+func TestSaturationChartsFromRunDir(t *testing.T) {
+	dir := t.TempDir()
+	m := &results.Manifest{RunID: "vllm", StopReason: results.StopCompleted, Target: results.TargetInfo{Name: "vllm"}}
+	runDir := writeRun(t, dir, "vllm", m, sampleRecs())
+	gw, err := results.NewGPUWriter(runDir, "vllm")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var gpu []results.GPUSample
+	for i := range 10 {
+		for g := range int32(2) {
+			s := results.GPUSample{RunID: "vllm", TsNs: int64(i) * 500 * ms, GPUIndex: g, GPUUUID: "GPU-" + strconv.Itoa(int(g)),
+				UtilGPUPct: results.F64(100)}
+			if g == 0 { // SM activity, where reported, is drawn instead of utilisation
+				s.SMActivePct = results.F64(float64(10 * i))
+			}
+			gpu = append(gpu, s)
+		}
+	}
+	if err := gw.Write(gpu); err != nil {
+		t.Fatal(err)
+	}
+	if err := gw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	sw, err := results.NewServerMetricsWriter(runDir, "vllm")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var srv []results.ServerMetricSample
+	for i := range 6 {
+		ts := int64(i) * 1000 * ms
+		srv = append(srv,
+			results.ServerMetricSample{RunID: "vllm", TsNs: ts, Name: "vllm:num_requests_running", Canonical: results.CanonRunning, Labels: `{"engine":"0"}`, Value: 4},
+			results.ServerMetricSample{RunID: "vllm", TsNs: ts, Name: "vllm:num_requests_running", Canonical: results.CanonRunning, Labels: `{"engine":"1"}`, Value: 3},
+			results.ServerMetricSample{RunID: "vllm", TsNs: ts, Name: "vllm:num_requests_waiting", Canonical: results.CanonWaiting, Labels: "{}", Value: float64(i)},
+			results.ServerMetricSample{RunID: "vllm", TsNs: ts, Name: "vllm:kv_cache_usage_perc", Canonical: results.CanonKVUsage, Labels: "{}", Value: 0.5},
+			results.ServerMetricSample{RunID: "vllm", TsNs: ts, Name: "other", Labels: "{}", Value: 99})
+	}
+	if err := sw.Write(srv); err != nil {
+		t.Fatal(err)
+	}
+	if err := sw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	withTelemetry, err := Load(runDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	plain, err := Load(writeRun(t, dir, "api", &results.Manifest{RunID: "api", Target: results.TargetInfo{Name: "api"}}, sampleRecs()))
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	charts, notes := SaturationCharts([]*Run{plain, withTelemetry}, []string{"api", "vllm"})
+	if len(notes) > 0 {
+		t.Errorf("notes: %v", notes)
+	}
+	got := map[string][]chart.Point{}
+	for _, c := range charts {
+		for _, s := range c.Series {
+			got[c.Title+"/"+s.Name] = s.Points
+		}
+	}
+	if len(got) != 5 {
+		t.Errorf("series: %v", got)
+	}
+	if p := got["GPU activity/vllm GPU 0"]; len(p) != 10 || p[9] != (chart.Point{X: 4.5, Y: 90}) {
+		t.Errorf("GPU 0 (SM activity) = %v", p)
+	}
+	if p := got["GPU activity/vllm GPU 1"]; len(p) != 10 || p[0].Y != 100 {
+		t.Errorf("GPU 1 (utilisation) = %v", p)
+	}
+	if p := got["Server queue/vllm running"]; len(p) != 6 || p[0].Y != 7 {
+		t.Errorf("running (summed over engines) = %v", p)
+	}
+	if p := got["Server queue/vllm waiting"]; len(p) != 6 || p[5] != (chart.Point{X: 5, Y: 5}) {
+		t.Errorf("waiting = %v", p)
+	}
+	if p := got["KV-cache usage/vllm"]; len(p) != 6 || p[0].Y != 50 {
+		t.Errorf("KV usage (as %%) = %v", p)
+	}
+
+	// RenderHTML draws them when not given charts, and nothing for a run
+	// without telemetry.
+	doc := parseHTML(t, renderHTML(t, []*Run{plain, withTelemetry}, HTMLOptions{}))
+	d := drawn(doc)
+	if d["saturation-0"]["vllm GPU 0"] != "10" || d["saturation-1"]["vllm waiting"] != "6" {
+		t.Errorf("saturation charts drawn: %v", d)
+	}
+	out := renderHTML(t, []*Run{plain}, HTMLOptions{})
+	if bytes.Contains(out, []byte(`id="saturation"`)) {
+		t.Error("saturation section without telemetry")
+	}
+}
+
+func TestPeaksKeepsMaxima(t *testing.T) {
+	var pts []chart.Point
+	for i := range 1000 {
+		y := 1.0
+		if i == 501 {
+			y = 50 // a one-sample spike must survive thinning
+		}
+		pts = append(pts, chart.Point{X: float64(i), Y: y})
+	}
+	got := peaks(pts, 100)
+	if len(got) != 100 {
+		t.Fatalf("%d points", len(got))
+	}
+	if !slices.ContainsFunc(got, func(p chart.Point) bool { return p == chart.Point{X: 501, Y: 50} }) {
+		t.Error("spike lost")
 	}
 }
