@@ -58,6 +58,7 @@ type page struct {
 	Simulated bool
 	CSS       template.CSS
 	Runs      []runHead
+	Glance    []glance
 	Table     htmlTable
 	Latency   htmlTable
 	Notes     []string
@@ -161,6 +162,7 @@ func buildPage(runs []*Run, ss []Summary, opt HTMLOptions) page {
 			wl = append(wl, s.Workload)
 		}
 	}
+	p.Glance = glances(ss, labels)
 	p.Subtitle = plural(len(runs), "run", "runs")
 	if len(wl) > 0 {
 		p.Subtitle += " · workload " + strings.Join(wl, ", ")
@@ -200,6 +202,84 @@ func buildPage(runs []*Run, ss []Summary, opt HTMLOptions) page {
 	p.Sat = saturationFigures(sat)
 	p.Meta = metaTable(runs, ss)
 	return p
+}
+
+// glance is a run's card at the top of the page: the handful of numbers
+// most readers came for.
+type glance struct {
+	Label string
+	Sub   string
+	Color int
+	KPIs  []kpi
+}
+
+type kpi struct {
+	Name  string
+	Value string
+	Bad   bool // drawn as a warning (errors)
+}
+
+func glances(ss []Summary, labels []string) []glance {
+	var out []glance
+	for i, s := range ss {
+		g := glance{Label: labels[i], Color: i}
+		var sub []string
+		for _, v := range []string{s.TargetKind, s.Model} {
+			if v != "" {
+				sub = append(sub, v)
+			}
+		}
+		if s.Simulated {
+			sub = append(sub, "simulated")
+		}
+		g.Sub = strings.Join(sub, " · ")
+		pair := func(d Dist) string {
+			if d.N == 0 {
+				return "-"
+			}
+			return latPair(d.P50, d.P99)
+		}
+		g.KPIs = append(g.KPIs,
+			kpi{Name: "TTFT p50 / p99", Value: pair(s.TTFT)},
+			kpi{Name: "E2E p50 / p99", Value: pair(s.E2E)},
+			kpi{Name: "output tok/s", Value: ftoa(s.OutputTokensPerS, 1)},
+		)
+		errs := "0"
+		if s.Requests.Total > 0 && s.Requests.Failed > 0 {
+			errs = ftoa(float64(s.Requests.Failed)/float64(s.Requests.Total)*100, 1) + "%"
+		}
+		g.KPIs = append(g.KPIs, kpi{Name: "errors", Value: errs, Bad: s.Requests.Failed > 0})
+		if s.Goodput != nil {
+			g.KPIs = append(g.KPIs, kpi{Name: "good (SLO)", Value: ftoa(s.Goodput.Fraction*100, 1) + "%",
+				Bad: s.Goodput.Fraction < 0.99})
+		}
+		if s.Cost != nil && s.Cost.USDPer1MOutput > 0 {
+			g.KPIs = append(g.KPIs, kpi{Name: "$ / 1M output tok", Value: usd(s.Cost.USDPer1MOutput)})
+		}
+		out = append(out, g)
+	}
+	return out
+}
+
+// latPair writes two latencies in the unit the larger needs: "329 / 429
+// ms", "1.81 / 12.3 s".
+func latPair(a, b int64) string {
+	if b >= 10e9 {
+		return sig3(float64(a)/1e9) + " / " + sig3(float64(b)/1e9) + " s"
+	}
+	return sig3(float64(a)/1e6) + " / " + sig3(float64(b)/1e6) + " ms"
+}
+
+// sig3 writes v with about three significant digits (all of its integer
+// digits).
+func sig3(v float64) string {
+	switch {
+	case v >= 100:
+		return ftoa(v, 0)
+	case v >= 10:
+		return ftoa(v, 1)
+	}
+	return ftoa(v, 2)
 }
 
 // runLabels names each run for legends: the target, then the load where
