@@ -238,11 +238,28 @@ func TestRenderHTMLNoPricesNoSweep(t *testing.T) {
 }
 
 func TestRenderHTMLEmpty(t *testing.T) {
-	// No runs, and a run without rows: a page, not a panic.
-	for _, runs := range [][]*Run{nil, {NewRun("", nil)}} {
+	// No runs, a run without rows, a run whose every request failed (priced
+	// per token and by the hour): a page, not a panic, and no NaN or Inf
+	// coordinates.
+	failed := func(p *results.Prices) *Run {
+		m := &results.Manifest{RunID: "failed", Target: results.TargetInfo{Name: "down"}, Prices: p,
+			Load: results.LoadInfo{Mode: "rate", Rate: 1}}
+		return runOf(m, failRec(0, 10, results.ErrClassHTTP5xx), failRec(5, 20, results.ErrClassHTTP5xx))
+	}
+	for i, runs := range [][]*Run{
+		nil,
+		{NewRun("", nil)},
+		{failed(&results.Prices{InputPer1M: 1, OutputPer1M: 2})},
+		{failed(&results.Prices{GPUHourly: 4}), failed(&results.Prices{InputPer1M: 1, OutputPer1M: 2})},
+	} {
 		out := renderHTML(t, runs, HTMLOptions{})
 		if !bytes.Contains(out, []byte("</html>")) {
-			t.Errorf("incomplete page for %d runs", len(runs))
+			t.Errorf("case %d: incomplete page", i)
+		}
+		for _, bad := range []string{"NaN", "Inf"} {
+			if bytes.Contains(out, []byte(bad)) {
+				t.Errorf("case %d: page has %s", i, bad)
+			}
 		}
 	}
 }
