@@ -116,7 +116,7 @@ func latencyTable(ss []Summary, labels []string) htmlTable {
 		t.Rows = append(t.Rows, htmlRow{Label: m.name, Section: true, Note: latencyDoc[m.name]})
 		for i, s := range ss {
 			d := m.dist(&s)
-			row := htmlRow{Label: labels[i], Indent: 1, Color: true, Swatch: i}
+			row := htmlRow{Label: labels[i], Indent: 1, Color: true, Swatch: i % chart.Colors}
 			for _, st := range distStats {
 				c := "-"
 				if d.N > 0 {
@@ -156,7 +156,7 @@ func buildPage(runs []*Run, ss []Summary, opt HTMLOptions) page {
 	var wl []string
 	for i, s := range ss {
 		p.Simulated = p.Simulated || s.Simulated
-		p.Runs = append(p.Runs, runHead{Label: labels[i], RunID: s.RunID, Color: i})
+		p.Runs = append(p.Runs, runHead{Label: labels[i], RunID: s.RunID, Color: i % chart.Colors})
 		if s.Workload != "" && !workloads[s.Workload] {
 			workloads[s.Workload] = true
 			wl = append(wl, s.Workload)
@@ -222,7 +222,7 @@ type kpi struct {
 func glances(ss []Summary, labels []string) []glance {
 	var out []glance
 	for i, s := range ss {
-		g := glance{Label: labels[i], Color: i}
+		g := glance{Label: labels[i], Color: i % chart.Colors}
 		var sub []string
 		for _, v := range []string{s.TargetKind, s.Model} {
 			if v != "" {

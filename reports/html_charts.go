@@ -64,8 +64,10 @@ func cdfFigure(id, name string, runs []*Run, labels []string, col func(c *column
 	}
 	for i, r := range runs {
 		c.Series = append(c.Series, chart.Series{
-			Name:   labels[i],
-			Color:  i,
+			Name:  labels[i],
+			Color: i,
+			// Past the palette, colours repeat: dashes tell them apart.
+			Dashed: (i/chart.Colors)%2 == 1,
 			Points: chart.Downsample(msValues(r, col), cdfPoints),
 		})
 	}

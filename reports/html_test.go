@@ -490,3 +490,22 @@ func TestPeaksKeepsMaxima(t *testing.T) {
 		t.Error("spike lost")
 	}
 }
+
+// TestRenderHTMLManyRuns checks that colours past the palette wrap (the
+// CSS has c0..c7 only) and that wrapped CDF lines are dashed.
+func TestRenderHTMLManyRuns(t *testing.T) {
+	var runs []*Run
+	for i := range 10 {
+		m := &results.Manifest{RunID: "r" + strconv.Itoa(i), Target: results.TargetInfo{Name: "t" + strconv.Itoa(i)}}
+		runs = append(runs, runOf(m, sampleRecs()...))
+	}
+	out := string(renderHTML(t, runs, HTMLOptions{}))
+	for _, bad := range []string{"c8", "c9"} {
+		if strings.Contains(out, `class="`+bad) || strings.Contains(out, " "+bad+`"`) || strings.Contains(out, " "+bad+" ") {
+			t.Errorf("class %s has no colour", bad)
+		}
+	}
+	if !strings.Contains(out, `class="series c0 dash" data-series="t8"`) {
+		t.Error("the ninth CDF line is not dashed in the first colour")
+	}
+}
