@@ -23,8 +23,8 @@ type HTMLOptions struct {
 	// left zero the page is the same every time (golden tests).
 	Generated time.Time
 	// Saturation are GPU and server saturation charts. Nil: they are
-	// drawn from the telemetry in the runs' directories (SaturationCharts);
-	// the section is left out when there is none.
+	// drawn from the runs' telemetry (SaturationCharts); the section is
+	// left out when there is none.
 	Saturation []SaturationChart
 }
 
@@ -113,6 +113,10 @@ func latencyTable(ss []Summary, labels []string) htmlTable {
 		if !slices.ContainsFunc(ss, func(s Summary) bool { return m.dist(&s).N > 0 }) {
 			continue
 		}
+		// As in the text table: TTFO only where reasoning made it differ.
+		if m.name == "TTFO" && !slices.ContainsFunc(ss, func(s Summary) bool { return s.TTFO != s.TTFT }) {
+			continue
+		}
 		t.Rows = append(t.Rows, htmlRow{Label: m.name, Section: true, Note: latencyDoc[m.name]})
 		for i, s := range ss {
 			d := m.dist(&s)
@@ -195,9 +199,7 @@ func buildPage(runs []*Run, ss []Summary, opt HTMLOptions) page {
 	p.Cost = costFigures(costRuns(runs, ss, labels))
 	sat := opt.Saturation
 	if sat == nil {
-		var satNotes []string
-		sat, satNotes = SaturationCharts(runs, labels)
-		p.Notes = append(p.Notes, satNotes...)
+		sat = SaturationCharts(runs, labels)
 	}
 	p.Sat = saturationFigures(sat)
 	p.Meta = metaTable(runs, ss)

@@ -2,7 +2,6 @@ package reports
 
 import (
 	"cmp"
-	"fmt"
 	"slices"
 	"strconv"
 
@@ -14,14 +13,14 @@ import (
 // longer series keep the largest value of each stretch, so peaks survive.
 const saturationPoints = 600
 
-// SaturationCharts reads the telemetry of every run that has a directory
-// (gpu.parquet, server_metrics.parquet) and draws it against seconds since
-// the run started: GPU activity per GPU (SM activity where measured, else
-// NVML utilisation), the server's running and waiting requests, and its
-// KV-cache usage. Runs without telemetry add nothing. A file that cannot
-// be read is reported in notes and left out, so a damaged telemetry file
-// does not cost the rest of the report.
-func SaturationCharts(runs []*Run, labels []string) (charts []SaturationChart, notes []string) {
+// SaturationCharts draws the runs' telemetry (Run.GPU and Run.Server, as
+// Load reads them from gpu.parquet and server_metrics.parquet) against
+// seconds since the run started: GPU activity per GPU (SM activity where
+// measured, else NVML utilisation), the server's running and waiting
+// requests, and its KV-cache usage. labels name the runs in legends (nil:
+// run ids). Runs without telemetry add nothing; no telemetry at all gives
+// no charts.
+func SaturationCharts(runs []*Run, labels []string) []SaturationChart {
 	gpuC := SaturationChart{Title: "GPU activity", YLabel: "% active",
 		Caption: "SM activity where the GPU reports it (the share of cycles with work resident), else NVML utilisation, which reads 100% with any kernel running. One line per GPU."}
 	queueC := SaturationChart{Title: "Server queue", YLabel: "requests",
@@ -29,38 +28,28 @@ func SaturationCharts(runs []*Run, labels []string) (charts []SaturationChart, n
 	kvC := SaturationChart{Title: "KV-cache usage", YLabel: "% of KV cache",
 		Caption: "Share of the KV cache in use. Near 100% the engine queues or preempts requests."}
 	for i, r := range runs {
-		if r.Dir == "" {
-			continue
-		}
 		label := r.RunID
 		if i < len(labels) {
 			label = labels[i]
 		}
-		gpu, err := results.ReadGPU(r.Dir)
-		if err != nil {
-			notes = append(notes, fmt.Sprintf("%s: GPU telemetry not drawn: %v", r.RunID, err))
-		}
-		gpuC.Series = append(gpuC.Series, gpuActivity(gpu, label, i)...)
-		server, err := results.ReadServerMetrics(r.Dir)
-		if err != nil {
-			notes = append(notes, fmt.Sprintf("%s: server metrics not drawn: %v", r.RunID, err))
-		}
-		if s, ok := canonSeries(server, results.CanonRunning, 1, label+" running", i, false); ok {
+		gpuC.Series = append(gpuC.Series, gpuActivity(r.GPU, label, i)...)
+		if s, ok := canonSeries(r.Server, results.CanonRunning, 1, label+" running", i, false); ok {
 			queueC.Series = append(queueC.Series, s)
 		}
-		if s, ok := canonSeries(server, results.CanonWaiting, 1, label+" waiting", i, true); ok {
+		if s, ok := canonSeries(r.Server, results.CanonWaiting, 1, label+" waiting", i, true); ok {
 			queueC.Series = append(queueC.Series, s)
 		}
-		if s, ok := canonSeries(server, results.CanonKVUsage, 100, label, i, false); ok {
+		if s, ok := canonSeries(r.Server, results.CanonKVUsage, 100, label, i, false); ok {
 			kvC.Series = append(kvC.Series, s)
 		}
 	}
+	var charts []SaturationChart
 	for _, c := range []SaturationChart{gpuC, queueC, kvC} {
 		if len(c.Series) > 0 {
 			charts = append(charts, c)
 		}
 	}
-	return charts, notes
+	return charts
 }
 
 // gpuActivity is one series per GPU: SM activity when the GPU reported

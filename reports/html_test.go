@@ -431,10 +431,10 @@ func TestSaturationChartsFromRunDir(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	charts, notes := SaturationCharts([]*Run{plain, withTelemetry}, []string{"api", "vllm"})
-	if len(notes) > 0 {
-		t.Errorf("notes: %v", notes)
+	if len(withTelemetry.Notes) > 0 {
+		t.Errorf("notes: %v", withTelemetry.Notes)
 	}
+	charts := SaturationCharts([]*Run{plain, withTelemetry}, []string{"api", "vllm"})
 	got := map[string][]chart.Point{}
 	for _, c := range charts {
 		for _, s := range c.Series {

@@ -60,6 +60,12 @@ type Run struct {
 
 	inSources, outSources map[string]int64 // ok requests
 
+	// GPU and Server are the run's telemetry samples (gpu.parquet and
+	// server_metrics.parquet), when it has them. They are small (one row
+	// per GPU or series per interval), so they are kept whole.
+	GPU    []results.GPUSample
+	Server []results.ServerMetricSample
+
 	// The per-request values, in blocks: Load's workers each fill their
 	// own, and a Run takes them over without copying (Summarize copies
 	// once anyway, to sort), so peak memory is not doubled by a merge.
@@ -355,6 +361,9 @@ func Load(runDir string) (*Run, error) {
 	if r.Rows() == 0 {
 		r.notef("no request rows")
 	}
+	if err := r.loadTelemetry(runDir); err != nil {
+		r.notef("telemetry not read: %v", err)
+	}
 	if m != nil && len(m.Parts) > 0 && len(m.Parts) != len(parts) {
 		r.notef("manifest lists %d part(s), found %d on disk", len(m.Parts), len(parts))
 	}
@@ -419,4 +428,20 @@ func isRunDir(d string) bool {
 	}
 	st, err := os.Stat(filepath.Join(d, results.RequestsDir))
 	return err == nil && st.IsDir()
+}
+
+// loadTelemetry reads gpu.parquet and server_metrics.parquet when present.
+func (r *Run) loadTelemetry(runDir string) error {
+	var errs []error
+	if _, err := os.Stat(filepath.Join(runDir, results.GPUFile)); err == nil {
+		g, err := results.ReadGPU(runDir)
+		errs = append(errs, err)
+		r.GPU = g
+	}
+	if _, err := os.Stat(filepath.Join(runDir, results.ServerMetricsFile)); err == nil {
+		s, err := results.ReadServerMetrics(runDir)
+		errs = append(errs, err)
+		r.Server = s
+	}
+	return errors.Join(errs...)
 }

@@ -159,24 +159,28 @@ func maxAll(ss []series, from, to int64) *float64 {
 // measured window: first sent to last done of the measured requests).
 // Pointers are nil when nothing was measured.
 type GPUWindow struct {
-	FromNs, ToNs int64
-	GPUs         int
-	Samples      int // samples inside the window, all GPUs
+	FromNs  int64 `json:"from_ns"`
+	ToNs    int64 `json:"to_ns"`
+	GPUs    int   `json:"gpus"`
+	Samples int   `json:"samples"` // samples inside the window, all GPUs
 	// Mean and max over every sample of every GPU in the window.
-	MeanUtilPct, MaxUtilPct         *float64
-	MeanSMActivePct, MaxSMActivePct *float64
+	MeanUtilPct     *float64 `json:"mean_util_pct"`
+	MaxUtilPct      *float64 `json:"max_util_pct"`
+	MeanSMActivePct *float64 `json:"mean_sm_active_pct"`
+	MaxSMActivePct  *float64 `json:"max_sm_active_pct"`
 	// MemHighWaterBytes is the most memory any one GPU used; MemTotalBytes
 	// is that GPU's capacity.
-	MemHighWaterBytes, MemTotalBytes *int64
+	MemHighWaterBytes *int64 `json:"mem_high_water_bytes"`
+	MemTotalBytes     *int64 `json:"mem_total_bytes"`
 	// MeanPowerW is the whole deployment's mean draw: each GPU's mean
 	// power, summed over GPUs.
-	MeanPowerW *float64
+	MeanPowerW *float64 `json:"mean_power_w"`
 	// EnergyJ is the deployment's energy over the window, summed over GPUs.
-	EnergyJ *float64
+	EnergyJ *float64 `json:"energy_j"`
 	// EnergySource says how: "counter" (difference of the energy counter,
 	// the accurate way), "power" (trapezoid integral of power samples, for
 	// GPUs without the counter), or "mixed".
-	EnergySource string
+	EnergySource string `json:"energy_source"`
 }
 
 // SummarizeGPU computes a GPUWindow over [fromNs, toNs].
@@ -340,14 +344,14 @@ type EnergyPrice struct {
 
 // Energy is a run's energy in the units reports show.
 type Energy struct {
-	Joules float64
-	KWh    float64
+	Joules float64 `json:"joules"`
+	KWh    float64 `json:"kwh"`
 	// JPerOutputToken and JPerRequest are 0 when there were no tokens or
 	// requests.
-	JPerOutputToken float64
-	JPerRequest     float64
+	JPerOutputToken float64 `json:"j_per_output_token"`
+	JPerRequest     float64 `json:"j_per_request"`
 	// CostUSD = kWh * PUE * $/kWh.
-	CostUSD float64
+	CostUSD float64 `json:"cost_usd"`
 }
 
 // EnergyOf converts a window's energy (GPU board only) into J/token,
@@ -371,12 +375,13 @@ func EnergyOf(joules float64, outputTokens, requests int64, price EnergyPrice) E
 // QueueStats summarises the server's waiting queue over a window: the
 // signal that a single run was saturated.
 type QueueStats struct {
-	Samples int
+	Samples int `json:"samples"`
 	// Mean and max of the waiting queue (summed over the series of one
 	// scrape, e.g. several engines).
-	MeanWaiting, MaxWaiting float64
+	MeanWaiting float64 `json:"mean_waiting"`
+	MaxWaiting  float64 `json:"max_waiting"`
 	// QueuedFraction is the share of scrapes with anything waiting.
-	QueuedFraction float64
+	QueuedFraction float64 `json:"queued_fraction"`
 }
 
 // Saturated says whether requests queued in most of the window.
@@ -501,3 +506,60 @@ func SaturationVerdict(points []SweepPoint) Verdict {
 }
 
 func pct(b, a float64) float64 { return (b/a - 1) * 100 }
+
+// Saturation is what a run's telemetry says about the window of its
+// measured requests.
+type Saturation struct {
+	// GPU is nil without GPU samples.
+	GPU *GPUWindow `json:"gpu"`
+	// Energy is nil without an energy measurement.
+	Energy *Energy `json:"energy"`
+	// Queue and KV come from the engine's /metrics (nil without them).
+	Queue          *QueueStats `json:"queue"`
+	MaxKVUsage     *float64    `json:"max_kv_usage"` // 0-1
+	MaxRunning     *float64    `json:"max_running"`
+	ServerSamples  int         `json:"server_samples"`
+	GPUSampleCount int         `json:"gpu_samples"`
+}
+
+// saturationOf summarises run's telemetry over the summary's window.
+func saturationOf(run *Run, opt Options, s Summary) *Saturation {
+	if len(run.GPU) == 0 && len(run.Server) == 0 {
+		return nil
+	}
+	from, to := run.firstSent, run.lastDone
+	if to <= from {
+		return nil
+	}
+	sat := &Saturation{GPUSampleCount: len(run.GPU), ServerSamples: len(run.Server)}
+	if len(run.GPU) > 0 {
+		w := SummarizeGPU(run.GPU, from, to)
+		sat.GPU = &w
+		if w.EnergyJ != nil {
+			e := EnergyOf(*w.EnergyJ, s.OutputTokens, s.Requests.OK, opt.Energy)
+			sat.Energy = &e
+		}
+	}
+	if len(run.Server) > 0 {
+		q := Queue(run.Server, from, to)
+		if q.Samples > 0 {
+			sat.Queue = &q
+		}
+		for _, r := range run.Server {
+			if r.TsNs < from || r.TsNs > to {
+				continue
+			}
+			switch r.Canonical {
+			case results.CanonKVUsage:
+				if sat.MaxKVUsage == nil || r.Value > *sat.MaxKVUsage {
+					sat.MaxKVUsage = results.F64(r.Value)
+				}
+			case results.CanonRunning:
+				if sat.MaxRunning == nil || r.Value > *sat.MaxRunning {
+					sat.MaxRunning = results.F64(r.Value)
+				}
+			}
+		}
+	}
+	return sat
+}

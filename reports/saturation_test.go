@@ -231,3 +231,42 @@ func TestSaturationVerdict(t *testing.T) {
 		t.Errorf("capacity = %v, want the best throughput up to the step that flattened (126)", v.Throughput)
 	}
 }
+
+// TestSummarizeSaturation: a run with telemetry gets GPU, energy and queue
+// figures over its window, and the text report shows energy per token.
+func TestSummarizeSaturation(t *testing.T) {
+	run := NewRun("", nil)
+	for i := range 4 {
+		run.Add(&results.Record{RunID: "r", Target: "t", Status: results.StatusOK, SentNs: int64(i+1) * 1e9,
+			FirstTokenNs: int64(i+1)*1e9 + 1e8, LastTokenNs: int64(i+2) * 1e9, DoneNs: int64(i+2) * 1e9, OutputTokens: 100})
+	}
+	// One GPU from 0 to 6 s: 400 W, the energy counter rising 400 J/s.
+	for s := int64(0); s <= 6; s++ {
+		run.GPU = append(run.GPU, results.GPUSample{GPUUUID: "GPU-1", TsNs: s * 1e9,
+			UtilGPUPct: results.F64(float64(50 + s)), PowerW: results.F64(400), EnergyMJ: results.I64(s * 400e3)})
+		run.Server = append(run.Server, results.ServerMetricSample{Source: "u", TsNs: s * 1e9, Canonical: results.CanonWaiting, Value: float64(s % 2)})
+	}
+	s := Summarize(run, Options{Energy: EnergyPrice{USDPerKWh: 0.36}})
+	sat := s.Saturation
+	if sat == nil || sat.GPU == nil || sat.Energy == nil || sat.Queue == nil {
+		t.Fatalf("saturation %+v", sat)
+	}
+	// Window 1 s .. 5 s: 4 s x 400 W = 1600 J over 400 output tokens.
+	if sat.Energy.Joules != 1600 || sat.Energy.JPerOutputToken != 4 || sat.Energy.JPerRequest != 400 {
+		t.Errorf("energy %+v", *sat.Energy)
+	}
+	// 1600 J = 1600/3.6e6 kWh; at $0.36/kWh that is $0.00016.
+	if d := sat.Energy.CostUSD - 0.00016; d > 1e-12 || d < -1e-12 {
+		t.Errorf("energy cost %v", sat.Energy.CostUSD)
+	}
+	if *sat.GPU.MaxUtilPct != 55 || sat.Queue.MaxWaiting != 1 {
+		t.Errorf("gpu %+v queue %+v", *sat.GPU, *sat.Queue)
+	}
+	var b strings.Builder
+	if err := RenderText(&b, []Summary{s}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(b.String(), "energy per output token (J)") {
+		t.Errorf("text report lacks energy per token:\n%s", b.String())
+	}
+}

@@ -28,6 +28,8 @@ type Options struct {
 	// Prices, when set, override the manifest's price snapshot and the
 	// cost_usd recorded on the rows.
 	Prices *results.Prices
+	// Energy prices GPU energy (USD per kWh, PUE); zero = energy not priced.
+	Energy EnergyPrice
 }
 
 // Summary is one run reduced to the numbers a report shows. Durations are
@@ -71,6 +73,10 @@ type Summary struct {
 
 	// Cost is nil when there are no prices and no recorded cost.
 	Cost *Cost
+
+	// Saturation is GPU and server telemetry over the window; nil when the
+	// run has none.
+	Saturation *Saturation
 
 	// Notes are the run's notes followed by warnings about the numbers.
 	Notes []string
@@ -166,6 +172,7 @@ func Summarize(run *Run, opt Options) Summary {
 	wg.Wait()
 
 	s.Cost = computeCost(run, opt, s)
+	s.Saturation = saturationOf(run, opt, s)
 	s.Notes = append(s.Notes, tokenWarnings(s)...)
 	return s
 }

@@ -50,6 +50,7 @@ var commands = []command{
 	{"report", "summarise one or more run directories (latency, throughput, goodput, cost)", cmdReport},
 	{"sim", "serve a simulated OpenAI-compatible inference engine", cmdSim},
 	{"demo", "run the built-in demo: three simulated targets, one side-by-side report", cmdDemo},
+	{"prices", "list and search the shipped, dated price catalogue", cmdPrices},
 	{"agent", "serve this host's NVML GPU samples as DCGM-style Prometheus metrics", cmdAgent},
 	{"calibrate", "measure inferbench's own timing accuracy against an exact simulator", cmdCalibrate},
 	{"version", "print the version", cmdVersion},

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/inferbench/inferbench/bench"
+	"github.com/inferbench/inferbench/prices"
 	"github.com/inferbench/inferbench/results"
 	"github.com/inferbench/inferbench/targets"
 	"github.com/inferbench/inferbench/workloads"
@@ -62,6 +63,8 @@ type runPlan struct {
 	noUsage          bool
 	out, runID       string
 	prices           results.Prices
+	priceFlags       priceFlags         // catalogue lookups (prices.go)
+	tokenPrice       *prices.TokenPrice // prices every request; nil = no per-token price
 	partRows         int
 	partInterval     time.Duration
 	quiet            bool
@@ -102,6 +105,9 @@ func (p *runPlan) flags(fs *flag.FlagSet) {
 	fs.Float64Var(&p.prices.CachedInputPer1M, "price-cached", 0, "USD per 1M cached input tokens (default: --price-in)")
 	fs.Float64Var(&p.prices.OutputPer1M, "price-out", 0, "USD per 1M output tokens")
 	fs.Float64Var(&p.prices.GPUHourly, "gpu-hourly", 0, "USD per hour for all GPUs of a self-hosted target")
+	fs.StringVar(&p.priceFlags.provider, "price-provider", "", "look up per-token prices for --model at this provider in the price catalogue (default: --provider; see 'inferbench prices')")
+	fs.Var(&p.priceFlags.gpus, "gpus", "GPUs of a self-hosted target, TYPE:COUNT[:OFFER], e.g. H100-SXM-80GB:2:aws-on-demand; the offer's catalogue price sets --gpu-hourly")
+	fs.StringVar(&p.priceFlags.file, "prices", "", "JSON file of prices that add to or replace price-catalogue entries (docs/prices.md)")
 	fs.IntVar(&p.partRows, "part-rows", 10000, "start a new Parquet part after this many rows")
 	fs.DurationVar(&p.partInterval, "part-interval", 10*time.Second, "close the open Parquet part after this long, so a crash loses at most that much")
 	fs.BoolVar(&p.quiet, "quiet", false, "no progress output")
@@ -267,6 +273,9 @@ func executeRun(ctx context.Context, e *env, p *runPlan) (*runResult, error) {
 			return nil, &usageErr{fmt.Errorf("$%s is not set: it must hold the API key for %s (or name another variable with --api-key-env)", p.apiKeyEnv, u.Host)}
 		}
 	}
+	if err := resolveRunPrices(e, p); err != nil {
+		return nil, &usageErr{err}
+	}
 	tcfg := targets.OpenAIConfig{
 		BaseURL:  p.baseURL,
 		Model:    p.model,
@@ -409,7 +418,7 @@ func executeRun(ctx context.Context, e *env, p *runPlan) (*runResult, error) {
 		r.Workload = wl.name
 		r.Simulated = p.simulated
 		if r.OK() {
-			r.CostUSD = tokenCost(&p.prices, r)
+			r.CostUSD = requestCost(p.tokenPrice, r)
 		}
 	}
 
@@ -485,23 +494,6 @@ func executeRun(ctx context.Context, e *env, p *runPlan) (*runResult, error) {
 			p.targetName, s.Done, s.OK, s.Errors, s.Canceled, s.Elapsed.Round(time.Millisecond), man.StopReason)
 	}
 	return &runResult{dir: dir, manifest: man, outcome: outcome}, nil
-}
-
-// tokenCost prices one request from per-token prices (USD per 1M):
-//
-//	cost = (input - cached)·P_in + cached·P_cached + output·P_out, / 1e6
-//
-// P_cached defaults to P_in. Reasoning tokens are part of output.
-func tokenCost(p *results.Prices, r *results.Record) float64 {
-	if p.InputPer1M == 0 && p.OutputPer1M == 0 {
-		return 0
-	}
-	cachedPrice := p.CachedInputPer1M
-	if cachedPrice == 0 {
-		cachedPrice = p.InputPer1M
-	}
-	uncached := max(r.InputTokens-r.CachedInputTokens, 0)
-	return (float64(uncached)*p.InputPer1M + float64(r.CachedInputTokens)*cachedPrice + float64(r.OutputTokens)*p.OutputPer1M) / 1e6
 }
 
 func newRunID(t time.Time, target string) string {
