@@ -493,11 +493,11 @@ func pricesDesc(p *results.Prices) string {
 	}
 	var s string
 	if p.GPUHourly > 0 {
-		s = price(p.GPUHourly) + " per hour (all GPUs)"
+		s = priceText(p.GPUHourly) + " per hour (all GPUs)"
 	} else {
-		s = fmt.Sprintf("%s in / %s out per 1M tokens", price(p.InputPer1M), price(p.OutputPer1M))
+		s = fmt.Sprintf("%s in / %s out per 1M tokens", priceText(p.InputPer1M), priceText(p.OutputPer1M))
 		if p.CachedInputPer1M > 0 {
-			s += fmt.Sprintf(", %s cached", price(p.CachedInputPer1M))
+			s += fmt.Sprintf(", %s cached", priceText(p.CachedInputPer1M))
 		}
 	}
 	if p.Source != "" {

@@ -231,9 +231,9 @@ func costRuns(runs []*Run, ss []Summary, labels []string) []costRun {
 	return out
 }
 
-// price writes a unit price as people quote it: "$5", "$2.50", "$0.15",
+// priceText writes a unit price as people quote it: "$5", "$2.50", "$0.15",
 // "$0.075".
-func price(v float64) string {
+func priceText(v float64) string {
 	s := strconv.FormatFloat(v, 'f', -1, 64)
 	if i := strings.IndexByte(s, '.'); i < 0 {
 		return "$" + s
@@ -342,7 +342,7 @@ func monthlyFigure(crs []costRun) (figure, bool) {
 			Points: []chart.Point{{X: lo, Y: p.per1M * lo}, {X: hi, Y: p.per1M * hi}}})
 	}
 	for _, f := range fixed {
-		c.Series = append(c.Series, chart.Series{Name: f.label + " (" + price(f.cost.Prices.GPUHourly) + "/h, 1 replica)",
+		c.Series = append(c.Series, chart.Series{Name: f.label + " (" + priceText(f.cost.Prices.GPUHourly) + "/h, 1 replica)",
 			Color: f.color, Dashed: true,
 			Points: []chart.Point{{X: lo, Y: f.fixed}, {X: hi, Y: f.fixed}}})
 	}
