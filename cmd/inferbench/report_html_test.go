@@ -204,3 +204,63 @@ func TestReportHTMLInChromium(t *testing.T) {
 		t.Errorf("monthly cost chart lacks the self-hosted line: %v", series)
 	}
 }
+
+// TestReportHTMLFile checks `report --format html` without a browser, so
+// it runs everywhere: one self-contained file that references nothing
+// outside itself (no src, no external href, no @import or url() but
+// the page's own #fragments).
+func TestReportHTMLFile(t *testing.T) {
+	tmp := reportFixture(t)
+	out := filepath.Join(tmp, "report.html")
+	e, stdout, errb := testEnv(nil)
+	code := run(t.Context(), e, []string{"report", filepath.Join(tmp, "runs"), "--format", "html", "--out", out, "--slo", "ttft=50ms"})
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	if stdout.String() != "" || !strings.Contains(errb.String(), "wrote "+out) {
+		t.Errorf("stdout %q, stderr %q", stdout.String(), errb.String())
+	}
+	b, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, err := html.Parse(bytes.NewReader(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var svgs int
+	var walk func(n *html.Node)
+	walk = func(n *html.Node) {
+		if n.Type == html.ElementNode {
+			if n.Data == "svg" {
+				svgs++
+			}
+			for _, a := range n.Attr {
+				switch {
+				case a.Key == "src":
+					t.Errorf("<%s src=%q>: loads something", n.Data, a.Val)
+				case a.Key == "href" && !strings.HasPrefix(a.Val, "#"):
+					t.Errorf("<%s href=%q>: links out", n.Data, a.Val)
+				}
+			}
+			if n.Data == "style" && n.FirstChild != nil {
+				css := n.FirstChild.Data
+				if strings.Contains(css, "@import") || strings.Contains(strings.ReplaceAll(css, "url(#", ""), "url(") {
+					t.Error("the stylesheet loads something")
+				}
+			}
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			walk(c)
+		}
+	}
+	walk(doc)
+	if svgs < 2 {
+		t.Errorf("%d charts", svgs)
+	}
+	for _, want := range []string{`data-series="sim-api"`, `data-series="vllm-h100"`, "Content-Security-Policy", "prefers-color-scheme:dark", "@media print"} {
+		if !bytes.Contains(b, []byte(want)) {
+			t.Errorf("page lacks %s", want)
+		}
+	}
+}
