@@ -16,6 +16,10 @@ import (
 // of a million-request run stays a few hundred kilobytes.
 const cdfPoints = 500
 
+// sloAttainment is the good fraction at which a run counts as meeting the
+// SLO, for a self-hosted target's capacity.
+const sloAttainment = 0.9
+
 // hoursPerMonth is the month of the monthly projection: 30 days, the
 // convention of the cost model's worked example (2 GPUs x $2.50/h x 720 h
 // = $3,600).
@@ -203,6 +207,12 @@ type costRun struct {
 	in     int64
 	out    int64
 	hourly bool
+	// tokPerS is the run's input + output tokens per second of ok
+	// requests; metSLO whether it met the SLO (good fraction >= 90%, or
+	// no SLO given). A GPU-hourly target's replica capacity is the best
+	// tokPerS of its runs that met the SLO.
+	tokPerS float64
+	metSLO  bool
 }
 
 // costRuns are the runs whose summary has a cost, with the token totals
@@ -215,7 +225,9 @@ func costRuns(runs []*Run, ss []Summary, labels []string) []costRun {
 			continue
 		}
 		r := runs[i]
-		cr := costRun{label: labels[i], target: s.Target, color: i, cost: s.Cost, in: r.allIn, out: r.allOut}
+		cr := costRun{label: labels[i], target: s.Target, color: i, cost: s.Cost, in: r.allIn, out: r.allOut,
+			tokPerS: s.InputTokensPerS + s.OutputTokensPerS,
+			metSLO:  s.Goodput == nil || s.Goodput.Fraction >= sloAttainment}
 		if s.Cost.Model == CostGPUHourly {
 			cr.hourly = true
 			cr.in, cr.out = r.okIn, r.okOut
@@ -280,31 +292,50 @@ func costFigures(crs []costRun) []figure {
 	return figs
 }
 
-// monthlyFigure is monthly cost against monthly volume, log-log: a
-// per-token target is a straight line (cost = price x volume), a
-// self-hosted one a flat line (its GPUs cost the same however busy),
-// and where they cross is the break-even volume:
+// monthlyFigure is monthly cost against monthly volume, log-log. A
+// per-token target is a straight line (cost = price x volume). A
+// self-hosted target is a staircase: each replica costs GPU $/h x 720 h
+// and serves up to its capacity C (the best input + output tok/s of the
+// target's runs that met the SLO, over a month), so
 //
-//	V* = (GPU $/h x 720 h) / (per-token $ per 1M) x 1M tokens
+//	monthly(V) = ceil(V / C) x H x 720
+//
+// They break even where the per-token line crosses the first step:
+//
+//	V* = H x 720 / (per-token $ per token)   if V* <= C, else never
+//
+// (if the first replica is cheaper than the API only beyond what it can
+// serve, every further replica is too).
 func monthlyFigure(crs []costRun) (figure, bool) {
-	var perTok, fixed []costRun
+	var perTok []costRun
 	type gpus struct {
 		target string
-		hourly float64
+		fixed  float64
 	}
-	seen := map[gpus]bool{}
+	type selfHosted struct {
+		costRun
+		capM float64 // million tokens a month one replica serves
+		met  bool    // capacity from a run that met the SLO
+	}
+	var fixed []*selfHosted
+	byKey := map[gpus]*selfHosted{}
 	for _, cr := range crs {
 		switch {
 		case cr.hourly && cr.fixed > 0:
-			// Runs of one target at several loads cost the same flat
-			// monthly amount: one line, named for the target.
+			// Runs of one target at several loads are one staircase,
+			// named for the target, sized by its best run.
 			k := gpus{cr.target, cr.fixed}
-			if seen[k] {
-				continue
+			sh := byKey[k]
+			if sh == nil {
+				sh = &selfHosted{costRun: cr}
+				sh.label = cmpOr(cr.target, cr.label)
+				byKey[k] = sh
+				fixed = append(fixed, sh)
 			}
-			seen[k] = true
-			cr.label = cmpOr(cr.target, cr.label)
-			fixed = append(fixed, cr)
+			capM := cr.tokPerS * hoursPerMonth * 3600 / 1e6
+			if (cr.metSLO && !sh.met) || (cr.metSLO == sh.met && capM > sh.capM) {
+				sh.capM, sh.met = capM, cr.metSLO
+			}
 		case !cr.hourly && cr.per1M > 0 && !math.IsNaN(cr.per1M):
 			perTok = append(perTok, cr)
 		}
@@ -316,19 +347,28 @@ func monthlyFigure(crs []costRun) (figure, bool) {
 		vol, usd    float64 // million tokens per month, USD per month
 		color       int
 		self, other string
+		never       bool
 	}
 	var evens []even
 	for _, f := range fixed {
 		for _, p := range perTok {
-			evens = append(evens, even{f.fixed / p.per1M, f.fixed, f.color, f.label, p.label})
+			v := f.fixed / p.per1M
+			evens = append(evens, even{v, f.fixed, f.color, f.label, p.label, f.capM <= 0 || v > f.capM*(1+1e-9)})
 		}
 	}
 	// Volume range: whole decades from 1M tokens to 10B, widened to show
-	// every break-even point with room on both sides.
+	// every break-even point and one replica's capacity with room.
 	lo, hi := 1.0, 10000.0
 	for _, e := range evens {
-		lo = math.Min(lo, e.vol/10)
-		hi = math.Max(hi, e.vol*10)
+		if !e.never {
+			lo = math.Min(lo, e.vol/10)
+			hi = math.Max(hi, e.vol*10)
+		}
+	}
+	for _, f := range fixed {
+		if f.capM > 0 {
+			hi = math.Max(hi, f.capM*3)
+		}
 	}
 	lo = math.Pow(10, math.Floor(math.Log10(lo)))
 	hi = math.Pow(10, math.Ceil(math.Log10(hi)))
@@ -341,20 +381,56 @@ func monthlyFigure(crs []costRun) (figure, bool) {
 		c.Series = append(c.Series, chart.Series{Name: p.label + " (per token)", Color: p.color,
 			Points: []chart.Point{{X: lo, Y: p.per1M * lo}, {X: hi, Y: p.per1M * hi}}})
 	}
-	for _, f := range fixed {
-		c.Series = append(c.Series, chart.Series{Name: f.label + " (" + priceText(f.cost.Prices.GPUHourly) + "/h, 1 replica)",
-			Color: f.color, Dashed: true,
-			Points: []chart.Point{{X: lo, Y: f.fixed}, {X: hi, Y: f.fixed}}})
-	}
 	caption := "Each line is a target at its measured cost per token on this workload's input/output mix. " +
-		"Self-hosted lines are GPU $/h x 720 h for one replica (more volume than one replica serves needs more; the cost projection sizes replicas)."
+		"Self-hosted targets step up by one replica (GPU $/h x 720 h) each time the volume passes what a replica serves at the best throughput measured within the SLO; " +
+		"a run below its capacity makes that a lower bound, so the steps may come later in practice."
+	for _, f := range fixed {
+		c.Series = append(c.Series, chart.Series{Name: f.label + " (" + priceText(f.cost.Prices.GPUHourly) + "/h a replica)",
+			Color: f.color, Dashed: true, Points: staircase(f.fixed, f.capM, lo, hi)})
+		if f.capM > 0 {
+			caption += fmt.Sprintf(" One %s replica serves %s tokens/month", f.label, chart.Compact(f.capM*1e6))
+			if !f.met {
+				caption += " (no run met the SLO: this is its best throughput, not a capacity within the SLO)"
+			}
+			caption += "."
+		}
+	}
 	for _, e := range evens {
+		if e.never {
+			caption += fmt.Sprintf(" %s costs more per token than %s even with its replicas full: no break-even.", e.self, e.other)
+			continue
+		}
 		c.Markers = append(c.Markers, chart.Marker{X: e.vol, Y: e.usd, Color: e.color,
 			Label: chart.Compact(e.vol*1e6) + " vs " + e.other})
 		caption += fmt.Sprintf(" %s breaks even with %s at %s tokens/month.", e.self, e.other, chart.Compact(e.vol*1e6))
 	}
 	return figure{ID: "monthly-cost", Title: "Monthly cost against volume", Caption: caption,
 		SVG: template.HTML(c.SVG())}, true
+}
+
+// maxSteps is the most replica steps drawn one by one; beyond, the
+// staircase is drawn as its envelope, H x 720 x V / C.
+const maxSteps = 100
+
+// staircase is the monthly cost of replicas of capacity capM (million
+// tokens a month; 0: unknown, one replica drawn flat) over [lo, hi].
+func staircase(fixed, capM, lo, hi float64) []chart.Point {
+	if capM <= 0 {
+		return []chart.Point{{X: lo, Y: fixed}, {X: hi, Y: fixed}}
+	}
+	if hi/capM > maxSteps {
+		pts := []chart.Point{{X: lo, Y: fixed * max(1, math.Ceil(lo/capM))}}
+		if capM > lo {
+			pts = append(pts, chart.Point{X: capM, Y: fixed})
+		}
+		return append(pts, chart.Point{X: hi, Y: fixed * hi / capM})
+	}
+	k := max(1, math.Ceil(lo/capM-1e-9))
+	pts := []chart.Point{{X: lo, Y: fixed * k}}
+	for ; k*capM < hi; k++ {
+		pts = append(pts, chart.Point{X: k * capM, Y: fixed * k}, chart.Point{X: k * capM, Y: fixed * (k + 1)})
+	}
+	return append(pts, chart.Point{X: hi, Y: fixed * k})
 }
 
 // saturationFigures draws the given saturation charts.

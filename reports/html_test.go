@@ -166,9 +166,8 @@ func TestRenderHTMLCharts(t *testing.T) {
 		"sweep-rate-TTFT":       {"vllm p50": "3", "vllm p99": "3"},
 		"sweep-rate-TPOT":       {"vllm p50": "3", "vllm p99": "3"},
 		"sweep-rate-throughput": {"vllm": "3"},
-		// One flat line for the three vllm runs: same GPUs, same price.
-		"monthly-cost": {"api (per token)": "2", "vllm ($5/h, 1 replica)": "2"},
-		"saturation-0": {"vllm GPU 0": "20", "vllm GPU 1": "20"},
+		"monthly-cost":          {"api (per token)": "2"},
+		"saturation-0":          {"vllm GPU 0": "20", "vllm GPU 1": "20"},
 	}
 	for id, series := range want {
 		for name, n := range series {
@@ -186,7 +185,11 @@ func TestRenderHTMLCharts(t *testing.T) {
 	if n := len(got["cost-per-1m"]); n != 8 {
 		t.Errorf("cost bars: %d, want 8: %v", n, got["cost-per-1m"])
 	}
-	// Break-even markers: each self-hosted run against the API.
+	// One staircase for the three vllm runs: same GPUs, same price.
+	if n, _ := strconv.Atoi(got["monthly-cost"]["vllm ($5/h a replica)"]); n < 4 || len(got["monthly-cost"]) != 2 {
+		t.Errorf("monthly cost lines: %v", got["monthly-cost"])
+	}
+	// Break-even markers: each self-hosted target against the API.
 	var marks []string
 	walk(doc, func(n *html.Node) {
 		if v, ok := attr(n, "data-marker"); ok {
@@ -201,22 +204,62 @@ func TestRenderHTMLCharts(t *testing.T) {
 // TestRenderHTMLBreakEven checks the break-even volume on the monthly
 // chart against the cost model's worked example: 2 GPUs at $2.50/h for
 // 720 h is $3,600 a month; GPT-4o at $2.50 in / $10 out per 1M on a 5:1
-// mix is $3.75 per 1M tokens; they break even at 960M tokens a month.
+// mix is $3.75 per 1M tokens; they break even at 960M tokens a month,
+// provided one replica can serve that much. If it cannot, the GPUs cost
+// more per token than the API even when full, and there is no break-even.
 func TestRenderHTMLBreakEven(t *testing.T) {
-	crs := []costRun{
-		{label: "gpt-4o", color: 0, cost: &Cost{Model: CostPerToken}, per1M: (100*2.5 + 20*10) / 120.0},
-		{label: "2xA100", color: 1, cost: &Cost{Model: CostGPUHourly, Prices: results.Prices{GPUHourly: 5}},
-			hourly: true, fixed: 5 * hoursPerMonth},
+	gpt4o := costRun{label: "gpt-4o", color: 0, cost: &Cost{Model: CostPerToken}, per1M: (100*2.5 + 20*10) / 120.0}
+	a100 := func(tokPerS float64, met bool) costRun {
+		return costRun{label: "2xA100", target: "2xA100", color: 1, hourly: true, fixed: 5 * hoursPerMonth,
+			cost: &Cost{Model: CostGPUHourly, Prices: results.Prices{GPUHourly: 5}}, tokPerS: tokPerS, metSLO: met}
 	}
-	f, ok := monthlyFigure(crs)
-	if !ok {
-		t.Fatal("no monthly figure")
+	for _, c := range []struct {
+		name    string
+		runs    []costRun
+		caption []string
+		marker  bool
+	}{
+		// 1000 tok/s is 2.592B tokens a month: 960M fits in one replica.
+		{"serves it", []costRun{gpt4o, a100(1000, true)}, []string{
+			"2xA100 breaks even with gpt-4o at 960M tokens/month",
+			"One 2xA100 replica serves 2.59B tokens/month."}, true},
+		// The capacity is the best run within the SLO, not the fastest.
+		{"capacity within the SLO", []costRun{gpt4o, a100(300, true), a100(1000, false)}, []string{
+			"2xA100 costs more per token than gpt-4o even with its replicas full: no break-even",
+			"One 2xA100 replica serves 778M tokens/month."}, false},
+		{"no run met the SLO", []costRun{gpt4o, a100(100, false), a100(1000, false)}, []string{
+			"breaks even with gpt-4o at 960M",
+			"(no run met the SLO: this is its best throughput"}, true},
+	} {
+		f, ok := monthlyFigure(c.runs)
+		if !ok {
+			t.Fatalf("%s: no monthly figure", c.name)
+		}
+		for _, want := range c.caption {
+			if !strings.Contains(f.Caption, want) {
+				t.Errorf("%s: caption lacks %q:\n%s", c.name, want, f.Caption)
+			}
+		}
+		if got := strings.Contains(string(f.SVG), `data-marker="960M vs gpt-4o"`); got != c.marker {
+			t.Errorf("%s: 960M marker drawn = %v", c.name, got)
+		}
 	}
-	if !strings.Contains(f.Caption, "2xA100 breaks even with gpt-4o at 960M tokens/month") {
-		t.Errorf("caption = %q", f.Caption)
+}
+
+func TestStaircase(t *testing.T) {
+	// Replicas of 100M tokens a month at $1000 each, over 10M..350M.
+	got := staircase(1000, 100, 10, 350)
+	want := []chart.Point{{X: 10, Y: 1000}, {X: 100, Y: 1000}, {X: 100, Y: 2000}, {X: 200, Y: 2000}, {X: 200, Y: 3000}, {X: 300, Y: 3000}, {X: 300, Y: 4000}, {X: 350, Y: 4000}}
+	if !slices.Equal(got, want) {
+		t.Errorf("staircase = %v, want %v", got, want)
 	}
-	if !strings.Contains(string(f.SVG), `data-marker="960M vs gpt-4o"`) {
-		t.Error("no 960M marker on the chart")
+	// Unknown capacity: one replica, flat.
+	if got := staircase(1000, 0, 10, 350); !slices.Equal(got, []chart.Point{{X: 10, Y: 1000}, {X: 350, Y: 1000}}) {
+		t.Errorf("no capacity: %v", got)
+	}
+	// Too many steps to draw: the envelope.
+	if got := staircase(1000, 1, 0.1, 1000); !slices.Equal(got, []chart.Point{{X: 0.1, Y: 1000}, {X: 1, Y: 1000}, {X: 1000, Y: 1e6}}) {
+		t.Errorf("envelope: %v", got)
 	}
 }
 

@@ -200,7 +200,7 @@ func TestReportHTMLInChromium(t *testing.T) {
 	if series["saturation-0 self-hosted-sim GPU 0"] < 2 || series["saturation-1 self-hosted-sim running"] < 2 {
 		t.Errorf("saturation charts lack the self-hosted target's telemetry: %v", series)
 	}
-	if series["monthly-cost self-hosted-sim ($5/h, 1 replica)"] != 2 {
+	if series["monthly-cost self-hosted-sim ($5/h a replica)"] < 2 {
 		t.Errorf("monthly cost chart lacks the self-hosted line: %v", series)
 	}
 }
