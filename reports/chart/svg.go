@@ -53,7 +53,7 @@ svg.chart .neutral{--c:var(--fg)}
 `
 
 // Font metrics for layout without a renderer: an average glyph of the
-// 12 px sans-serif is taken to be 0.58 em wide. Generous, so labels do not
+// 12 px sans-serif is taken to be 0.6 em wide. Generous, so labels do not
 // overlap in wider fonts.
 const (
 	fontSize  = 12.0
