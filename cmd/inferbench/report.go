@@ -154,7 +154,7 @@ func cmdReport(ctx context.Context, e *env, args []string) int {
 	var b bytes.Buffer
 	switch format {
 	case "html":
-		err = errors.New("html: not in this build")
+		err = reports.RenderHTML(&b, runs, reports.HTMLOptions{Options: opt, Generated: time.Now()})
 	case "md":
 		err = reports.RenderMarkdown(&b, summaries)
 		if err == nil {
