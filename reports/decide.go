@@ -110,6 +110,7 @@ type Prices struct {
 	EffectiveInputPer1M float64
 	GPUs                int     // 0 when not declared
 	USDPerGPUHour       float64 // 0 when not declared
+	GPUType, GPUOffer   string  // "" when not declared
 	USDPerHour          float64 // all the target's GPUs
 }
 
@@ -223,13 +224,6 @@ func targetCost(name string, runs []*Summary, opt DecideOptions) TargetCost {
 		Target: name, Kind: s.TargetKind, Model: s.Model, Simulated: s.Simulated,
 		RunID: s.RunID, Load: loadLabel(s.Load), Runs: len(runs), summary: s,
 	}
-	var gpus int
-	var perGPU float64
-	if tp, ok := opt.Plan.target(name); ok && tp.GPUs > 0 {
-		gpus, perGPU = tp.GPUs, tp.USDPerGPUHour
-	} else if tp, ok := opt.Plan.target(targetName(s)); ok && tp.GPUs > 0 {
-		gpus, perGPU = tp.GPUs, tp.USDPerGPUHour
-	}
 	c := s.Cost
 	if c == nil {
 		t.Notes = append(t.Notes, "no prices and no recorded cost: give prices on the command line, in the manifest or in the plan")
@@ -257,7 +251,8 @@ func targetCost(name string, runs []*Summary, opt DecideOptions) TargetCost {
 			t.AtLoad.USDPer1MBlended = c.TotalUSD / float64(tok) * 1e6
 		}
 	case CostGPUHourly:
-		t.Prices = Prices{USDPerHour: c.Prices.GPUHourly, GPUs: gpus, USDPerGPUHour: perGPU}
+		t.Prices = Prices{USDPerHour: c.Prices.GPUHourly, GPUs: c.Prices.GPUCount, USDPerGPUHour: c.Prices.USDPerGPUHour,
+			GPUType: c.Prices.GPUType, GPUOffer: c.Prices.GPUOffer}
 		t.AtLoad = gpuCost(c.Prices.GPUHourly, s.RequestsPerS, s.InputTokensPerS, s.OutputTokensPerS)
 		t.Capacity, t.capacitySummary, t.Sweep = capacity(runs, opt.attainment())
 		if t.Capacity != nil && t.Capacity.RequestsPerS > 0 {

@@ -40,6 +40,8 @@ type jsonTargetPrices struct {
 	OutputPer1M         float64 `json:"output_per_1m_usd"`
 	EffectiveInputPer1M float64 `json:"effective_input_per_1m_usd"`
 	GPUs                int     `json:"gpus"`
+	GPUType             string  `json:"gpu_type"`
+	GPUOffer            string  `json:"gpu_offer"`
 	USDPerGPUHour       float64 `json:"usd_per_gpu_hour"`
 	USDPerHour          float64 `json:"usd_per_hour"`
 }
@@ -145,7 +147,7 @@ func toJSONDecision(d *Decision) *jsonDecision {
 			PriceSource: t.PriceSource, RunID: t.RunID, Load: t.Load, Runs: t.Runs, InputShare: t.InputShare,
 			Prices: jsonTargetPrices{InputPer1M: t.Prices.InputPer1M, CachedInputPer1M: t.Prices.CachedInputPer1M,
 				OutputPer1M: t.Prices.OutputPer1M, EffectiveInputPer1M: t.Prices.EffectiveInputPer1M,
-				GPUs: t.Prices.GPUs, USDPerGPUHour: t.Prices.USDPerGPUHour, USDPerHour: t.Prices.USDPerHour},
+				GPUs: t.Prices.GPUs, GPUType: t.Prices.GPUType, GPUOffer: t.Prices.GPUOffer, USDPerGPUHour: t.Prices.USDPerGPUHour, USDPerHour: t.Prices.USDPerHour},
 			Sweep: []jsonSweepPoint{}, Notes: append([]string{}, t.Notes...)}
 		if t.Pricing != "" {
 			jt.Pricing = ptr(t.Pricing)

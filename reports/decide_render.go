@@ -171,8 +171,15 @@ func pricingText(t *TargetCost) string {
 		}
 		return s
 	case CostGPUHourly:
-		if p.GPUs > 0 {
-			return fmt.Sprintf("%d GPU x %s/h = %s/h", p.GPUs, price(p.USDPerGPUHour), price(p.USDPerHour))
+		if p.GPUs > 0 && p.USDPerGPUHour > 0 {
+			gpu := "GPU"
+			if p.GPUType != "" {
+				gpu = p.GPUType
+			}
+			if p.GPUOffer != "" {
+				gpu += " (" + p.GPUOffer + ")"
+			}
+			return fmt.Sprintf("%d %s x %s/h = %s/h", p.GPUs, gpu, price(p.USDPerGPUHour), price(p.USDPerHour))
 		}
 		return price(p.USDPerHour) + "/h"
 	case CostRecorded:

@@ -74,9 +74,19 @@ type TargetPlan struct {
 	Kind     string
 	Declared map[string]float64
 	// GPUs and USDPerGPUHour price a self-hosted target at GPUs *
-	// USDPerGPUHour per hour.
+	// USDPerGPUHour per hour. Instead of USDPerGPUHour a plan may name a
+	// GPU type and offer of the price catalogue (Plan.Resolve).
 	GPUs          int
 	USDPerGPUHour float64
+	GPUType       string
+	GPUOffer      string
+	// Provider and Model name a per-token price in the catalogue, instead
+	// of the prices below (Plan.Resolve).
+	Provider string
+	Model    string
+	// PriceSource says where resolved prices came from.
+	PriceSource string
+	line        int
 	// Per-token prices, USD per 1M tokens.
 	InputPer1M       float64
 	CachedInputPer1M float64
@@ -103,14 +113,77 @@ func (p *Plan) Prices(target string) *results.Prices {
 	if p.Source != "" {
 		src = "plan " + p.Source
 	}
+	if t.PriceSource != "" {
+		src += ": " + t.PriceSource
+	}
 	switch {
-	case t.GPUs > 0:
-		return &results.Prices{GPUHourly: float64(t.GPUs) * t.USDPerGPUHour, Source: src}
+	case t.GPUs > 0 && t.USDPerGPUHour > 0:
+		return &results.Prices{GPUHourly: float64(t.GPUs) * t.USDPerGPUHour, GPUCount: t.GPUs,
+			USDPerGPUHour: t.USDPerGPUHour, GPUType: t.GPUType, GPUOffer: t.GPUOffer, Source: src}
 	case t.InputPer1M > 0 || t.OutputPer1M > 0:
 		return &results.Prices{InputPer1M: t.InputPer1M, OutputPer1M: t.OutputPer1M,
-			CachedInputPer1M: t.CachedInputPer1M, Source: src}
+			CachedInputPer1M: t.CachedInputPer1M, Provider: t.Provider, Model: t.Model, Source: src}
 	}
 	return nil
+}
+
+// PriceCatalog looks prices up by name: the price catalogue (package
+// prices) as the command line wires it in, so reports need not depend on it.
+type PriceCatalog interface {
+	// TokenPrice returns the per-token prices of model at provider
+	// (provider may be empty), with Source and CheckedAt set.
+	TokenPrice(provider, model string) (results.Prices, error)
+	// GPUPrice returns the USD per GPU-hour of one GPU of gpuType under
+	// offer, and where the price is from.
+	GPUPrice(gpuType, offer string) (usdPerGPUHour float64, source string, err error)
+}
+
+// NeedsCatalog reports whether some target names a catalogue price.
+func (p *Plan) NeedsCatalog() bool {
+	if p == nil {
+		return false
+	}
+	for _, t := range p.Targets {
+		if (t.GPUType != "" && t.USDPerGPUHour == 0) || (t.Model != "" && t.InputPer1M == 0 && t.OutputPer1M == 0) {
+			return true
+		}
+	}
+	return false
+}
+
+// Resolve fills in the prices that targets name by GPU type and offer, or
+// by provider and model, from cat. Errors are "file:line: ...", all at once.
+func (p *Plan) Resolve(cat PriceCatalog) error {
+	if p == nil {
+		return nil
+	}
+	var errs []error
+	for name, t := range p.Targets {
+		switch {
+		case t.GPUType != "" && t.USDPerGPUHour == 0:
+			usd, src, err := cat.GPUPrice(t.GPUType, t.GPUOffer)
+			if err != nil {
+				errs = append(errs, fmt.Errorf("%s:%d: target %s: %w", p.Source, t.line, name, err))
+				continue
+			}
+			t.USDPerGPUHour, t.PriceSource = usd, src
+		case t.Model != "" && t.InputPer1M == 0 && t.OutputPer1M == 0:
+			pr, err := cat.TokenPrice(t.Provider, t.Model)
+			if err != nil {
+				errs = append(errs, fmt.Errorf("%s:%d: target %s: %w", p.Source, t.line, name, err))
+				continue
+			}
+			t.InputPer1M, t.OutputPer1M, t.CachedInputPer1M = pr.InputPer1M, pr.OutputPer1M, pr.CachedInputPer1M
+			t.PriceSource = pr.Source
+			if pr.CheckedAt != "" {
+				t.PriceSource += ", checked " + pr.CheckedAt
+			}
+		default:
+			continue
+		}
+		p.Targets[name] = t
+	}
+	return errors.Join(errs...)
 }
 
 // target is the plan's entry for a target (p may be nil).
@@ -282,7 +355,7 @@ func (pp *planParser) score(m map[string]float64, c string, kn, v *yaml.Node) {
 }
 
 func (pp *planParser) target(name string, n *yaml.Node) TargetPlan {
-	t := TargetPlan{Declared: map[string]float64{}}
+	t := TargetPlan{Declared: map[string]float64{}, line: n.Line}
 	set := map[string]*yaml.Node{}
 	pp.mapping(n, "target "+name, func(key string, kn, v *yaml.Node) {
 		set[key] = kn
@@ -307,6 +380,14 @@ func (pp *planParser) target(name string, n *yaml.Node) TargetPlan {
 			t.GPUs = g
 		case "usd_per_gpu_hour":
 			num(&t.USDPerGPUHour)
+		case "gpu":
+			t.GPUType = pp.str(v, key)
+		case "offer":
+			t.GPUOffer = pp.str(v, key)
+		case "provider":
+			t.Provider = pp.str(v, key)
+		case "model":
+			t.Model = pp.str(v, key)
 		case "input_per_1m":
 			num(&t.InputPer1M)
 		case "output_per_1m":
@@ -318,19 +399,28 @@ func (pp *planParser) target(name string, n *yaml.Node) TargetPlan {
 				pp.score(t.Declared, key, kn, v)
 				return
 			}
-			pp.errf(kn, "target %s: unknown key %q (want group, kind, gpus, usd_per_gpu_hour, input_per_1m, output_per_1m, cached_input_per_1m, %s)",
+			pp.errf(kn, "target %s: unknown key %q (want group, kind, gpus, usd_per_gpu_hour, gpu, offer, input_per_1m, output_per_1m, cached_input_per_1m, provider, model, %s)",
 				name, key, strings.Join(declaredCriteria, ", "))
 		}
 	})
 	perToken := set["input_per_1m"] != nil || set["output_per_1m"] != nil || set["cached_input_per_1m"] != nil
-	gpu := set["gpus"] != nil || set["usd_per_gpu_hour"] != nil
+	catToken := set["model"] != nil || set["provider"] != nil
+	gpu := set["gpus"] != nil || set["usd_per_gpu_hour"] != nil || set["gpu"] != nil || set["offer"] != nil
 	switch {
-	case perToken && gpu:
+	case (perToken || catToken) && gpu:
 		pp.errf(n, "target %s: per-token prices and GPU prices exclude each other", name)
-	case gpu && (set["gpus"] == nil || set["usd_per_gpu_hour"] == nil):
-		pp.errf(n, "target %s: GPU pricing needs both gpus and usd_per_gpu_hour", name)
+	case gpu && set["gpus"] == nil:
+		pp.errf(n, "target %s: GPU pricing needs gpus (how many)", name)
+	case gpu && set["usd_per_gpu_hour"] != nil && set["gpu"] != nil && set["offer"] != nil:
+		pp.errf(n, "target %s: give usd_per_gpu_hour or a catalogue gpu and offer, not both", name)
+	case gpu && set["usd_per_gpu_hour"] == nil && (set["gpu"] == nil || set["offer"] == nil):
+		pp.errf(n, "target %s: GPU pricing needs usd_per_gpu_hour, or gpu and offer from the price catalogue", name)
+	case perToken && catToken:
+		pp.errf(n, "target %s: give input_per_1m/output_per_1m or a catalogue provider and model, not both", name)
 	case perToken && (set["input_per_1m"] == nil || set["output_per_1m"] == nil):
 		pp.errf(n, "target %s: per-token pricing needs both input_per_1m and output_per_1m", name)
+	case catToken && set["model"] == nil:
+		pp.errf(n, "target %s: a catalogue price needs model (provider is optional)", name)
 	}
 	return t
 }

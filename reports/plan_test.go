@@ -1,6 +1,8 @@
 package reports
 
 import (
+	"errors"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -70,13 +72,17 @@ func TestParsePlanErrors(t *testing.T) {
 		want      []string
 	}{
 		{"syntax", "weights: [1,\n", []string{"p.yaml:"}},
-		{"unknown keys", "weight: {}\ntargets:\n  a: {gpu: 1}\n", []string{
-			`p.yaml:1: unknown key "weight"`, `p.yaml:3: target a: unknown key "gpu"`}},
+		{"unknown keys", "weight: {}\ntargets:\n  a: {gpu_type: 1}\n", []string{
+			`p.yaml:1: unknown key "weight"`, `p.yaml:3: target a: unknown key "gpu_type"`}},
 		{"ranges", "weights:\n  cost: -1\n  speed: 2\nkinds:\n  api: {privacy: 11}\n", []string{
 			"p.yaml:2: weight cost is negative", `p.yaml:3: unknown weight "speed"`, "p.yaml:5: privacy 11 is outside 0..10"}},
 		{"prices", "targets:\n  a: {gpus: 2}\n  b: {input_per_1m: 1}\n  c: {gpus: 1, usd_per_gpu_hour: 1, output_per_1m: 1}\n  d: {gpus: 1.5, usd_per_gpu_hour: x}\n", []string{
-			"p.yaml:2: target a: GPU pricing needs both", "p.yaml:3: target b: per-token pricing needs both",
+			"p.yaml:2: target a: GPU pricing needs usd_per_gpu_hour, or gpu and offer", "p.yaml:3: target b: per-token pricing needs both",
 			"p.yaml:4: target c: per-token prices and GPU prices exclude", "p.yaml:5: gpus: want a whole number", `p.yaml:5: usd_per_gpu_hour: want a number, got "x"`}},
+		{"catalogue", "targets:\n  a: {gpu: H100, gpus: 1}\n  b: {provider: openai}\n  c: {model: gpt-4o, input_per_1m: 1, output_per_1m: 2}\n  d: {gpu: H100, offer: aws, gpus: 1, usd_per_gpu_hour: 3}\n", []string{
+			"p.yaml:2: target a: GPU pricing needs usd_per_gpu_hour, or gpu and offer", "p.yaml:3: target b: a catalogue price needs model",
+			"p.yaml:4: target c: give input_per_1m/output_per_1m or a catalogue provider and model, not both",
+			"p.yaml:5: target d: give usd_per_gpu_hour or a catalogue gpu and offer, not both"}},
 		{"latency", "latency: ttft_p42\n", []string{`p.yaml:1: latency "ttft_p42"`}},
 		{"zero weights", "weights: {cost: 0, latency: 0, control: 0, privacy: 0, lock_in: 0, team: 0}\n", []string{"weights add up to 0"}},
 		{"not a mapping", "- 1\n", []string{"p.yaml:1: plan: want a mapping"}},
@@ -150,5 +156,44 @@ func TestScorecard(t *testing.T) {
 	}
 	if api.Rank != 1 || mystery.Rank != 2 || self.Rank != 3 {
 		t.Errorf("ranks %d %d %d", api.Rank, mystery.Rank, self.Rank)
+	}
+}
+
+// fakeCatalog prices one model and one GPU offer.
+type fakeCatalog struct{}
+
+func (fakeCatalog) TokenPrice(provider, model string) (results.Prices, error) {
+	if model != "gpt-4o" {
+		return results.Prices{}, errors.New("prices: not found for model " + strconv.Quote(model))
+	}
+	return results.Prices{InputPer1M: 2.5, OutputPer1M: 10, CachedInputPer1M: 1.25, Source: "catalogue", CheckedAt: "2026-11-01"}, nil
+}
+
+func (fakeCatalog) GPUPrice(gpu, offer string) (float64, string, error) {
+	if gpu != "A100-80GB" || offer != "lambda" {
+		return 0, "", errors.New("prices: no offer " + strconv.Quote(offer))
+	}
+	return 2.5, "lambda list price", nil
+}
+
+func TestPlanResolve(t *testing.T) {
+	src := "targets:\n  vllm: {gpus: 2, gpu: A100-80GB, offer: lambda}\n  api: {provider: openai, model: gpt-4o}\n  x: {gpus: 1, gpu: A100-80GB, offer: nowhere}\n  y: {model: nope}\n"
+	p, err := ParsePlan("p.yaml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !p.NeedsCatalog() {
+		t.Error("NeedsCatalog false")
+	}
+	err = p.Resolve(fakeCatalog{})
+	if err == nil || !strings.Contains(err.Error(), `p.yaml:4: target x: prices: no offer "nowhere"`) || !strings.Contains(err.Error(), `p.yaml:5: target y:`) {
+		t.Errorf("resolve error %v", err)
+	}
+	if got := p.Prices("vllm"); got == nil || got.GPUHourly != 5 || got.GPUCount != 2 || got.USDPerGPUHour != 2.5 ||
+		got.GPUType != "A100-80GB" || got.Source != "plan p.yaml: lambda list price" {
+		t.Errorf("vllm %+v", got)
+	}
+	if got := p.Prices("api"); got == nil || got.InputPer1M != 2.5 || got.CachedInputPer1M != 1.25 || !strings.Contains(got.Source, "checked 2026-11-01") {
+		t.Errorf("api %+v", got)
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	pricecat "github.com/inferbench/inferbench/prices"
 	"github.com/inferbench/inferbench/reports"
 	"github.com/inferbench/inferbench/results"
 )
@@ -121,6 +122,9 @@ func cmdReport(ctx context.Context, e *env, args []string) int {
 		data, rerr := os.ReadFile(scorecard)
 		if rerr == nil {
 			plan, rerr = reports.ParsePlan(scorecard, data)
+		}
+		if rerr == nil && plan.NeedsCatalog() {
+			rerr = plan.Resolve(catalogPrices{pricecat.Default()})
 		}
 		if rerr != nil {
 			problems = append(problems, fmt.Errorf("--scorecard: %w", rerr))
@@ -409,4 +413,25 @@ func (f *sinceFlag) at(now time.Time) time.Time {
 		return now.Add(-f.age)
 	}
 	return f.t
+}
+
+// catalogPrices gives reports the shipped price catalogue, for plans that
+// name a model or a GPU offer instead of a price.
+type catalogPrices struct{ c *pricecat.Catalog }
+
+func (c catalogPrices) TokenPrice(provider, model string) (results.Prices, error) {
+	tp, err := c.c.Lookup(provider, model)
+	if err != nil {
+		return results.Prices{}, err
+	}
+	return results.Prices{InputPer1M: tp.InputPer1M, OutputPer1M: tp.OutputPer1M, CachedInputPer1M: tp.CachedInput(),
+		Provider: tp.Provider, Model: tp.Model, Source: "catalogue " + tp.Provider + "/" + tp.Model, CheckedAt: tp.CheckedAt}, nil
+}
+
+func (c catalogPrices) GPUPrice(gpuType, offer string) (float64, string, error) {
+	g, err := c.c.GPU(gpuType, offer)
+	if err != nil {
+		return 0, "", err
+	}
+	return g.USDPerGPUHour, fmt.Sprintf("catalogue %s %s, checked %s", g.GPU, g.Offer, g.CheckedAt), nil
 }

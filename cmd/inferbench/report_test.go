@@ -301,3 +301,26 @@ func FuzzSLOFlag(f *testing.F) {
 		}
 	})
 }
+
+// A plan may name catalogue prices instead of numbers; the report resolves
+// them from the shipped catalogue (asserted loosely: the catalogue is
+// updated).
+func TestReportPlanFromCatalogue(t *testing.T) {
+	tmp := reportFixture(t)
+	plan := filepath.Join(tmp, "cat.yaml")
+	src := "targets:\n  vllm-h100: {gpus: 2, gpu: H100-SXM-80GB, offer: aws}\n  sim-api: {provider: openai, model: gpt-4o}\n"
+	if err := os.WriteFile(plan, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var stdout, stderr bytes.Buffer
+	e := &env{stdout: &stdout, stderr: &stderr, getenv: func(string) string { return "" }}
+	code := run(context.Background(), e, []string{"report", filepath.Join(tmp, "runs"), "--scorecard", plan, "--volume", "100M:20M"})
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	for _, want := range []string{"catalogue openai/gpt-4o", "2 H100-SXM-80GB (aws) x $", "Monthly projection at 100M:20M"} {
+		if !strings.Contains(stdout.String(), want) {
+			t.Errorf("report lacks %q:\n%s", want, stdout.String())
+		}
+	}
+}
