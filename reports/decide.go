@@ -255,6 +255,9 @@ func targetCost(name string, runs []*Summary, opt DecideOptions) TargetCost {
 			GPUType: c.Prices.GPUType, GPUOffer: c.Prices.GPUOffer}
 		t.AtLoad = gpuCost(c.Prices.GPUHourly, s.RequestsPerS, s.InputTokensPerS, s.OutputTokensPerS)
 		t.Capacity, t.capacitySummary, t.Sweep = capacity(runs, opt.attainment())
+		if n := otherModes(runs); n > 0 {
+			t.Notes = append(t.Notes, fmt.Sprintf("%d run(s) with another load mode than the most recent (%s) left out of the sweep", n, s.Load.Mode))
+		}
 		if t.Capacity != nil && t.Capacity.RequestsPerS > 0 {
 			t.AtLoad.Utilisation = s.RequestsPerS / t.Capacity.RequestsPerS
 			for i := range t.Sweep {
@@ -346,12 +349,10 @@ func loadLabel(l results.LoadInfo) string {
 func capacity(runs []*Summary, attainment float64) (*Capacity, *Summary, []LoadPoint) {
 	mode := latest(runs).Load.Mode
 	byLoad := map[float64]*Summary{}
-	var unknown []*Summary
 	for _, s := range runs {
 		l := s.Load
 		v, ok := loadValue(l)
 		if !ok || l.Mode != mode {
-			unknown = append(unknown, s)
 			continue
 		}
 		if prev, seen := byLoad[v]; !seen || !s.StartedAt.Before(prev.StartedAt) {
@@ -417,4 +418,17 @@ func hourlyOf(s *Summary) float64 {
 		return 0
 	}
 	return s.Cost.Prices.GPUHourly
+}
+
+// otherModes counts the runs whose load mode differs from the most recent
+// run's (they cannot be placed on its sweep's axis).
+func otherModes(runs []*Summary) int {
+	mode := latest(runs).Load.Mode
+	n := 0
+	for _, s := range runs {
+		if s.Load.Mode != mode {
+			n++
+		}
+	}
+	return n
 }
