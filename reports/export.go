@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"cmp"
 	"encoding/csv"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -19,11 +18,12 @@ import (
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 )
 
-// csvField is one Record field as a CSV column.
+// csvField is one Record column as a CSV column.
 type csvField struct {
 	name     string
-	index    int
+	kind     int // results.Col*
 	optional bool
+	time     bool // a timestamp: nanoseconds since the epoch
 }
 
 // csvFields are Record's columns in Parquet order, named by their parquet
@@ -32,14 +32,38 @@ var csvFields = func() []csvField {
 	t := reflect.TypeFor[results.Record]()
 	var out []csvField
 	for i := range t.NumField() {
-		tag := t.Field(i).Tag.Get("parquet")
+		f := t.Field(i)
+		tag := f.Tag.Get("parquet")
 		if tag == "" || tag == "-" {
 			continue
 		}
 		name, opts, _ := strings.Cut(tag, ",")
-		out = append(out, csvField{name: name, index: i, optional: slices.Contains(strings.Split(opts, ","), "optional")})
+		cf := csvField{name: name, optional: slices.Contains(strings.Split(opts, ","), "optional")}
+		switch {
+		case f.Type == reflect.TypeFor[time.Time]():
+			cf.kind, cf.time = results.ColInt64, true
+		case f.Type.Kind() == reflect.String:
+			cf.kind = results.ColString
+		case f.Type.Kind() == reflect.Bool:
+			cf.kind = results.ColBool
+		case f.Type.Kind() == reflect.Float64 || f.Type.Kind() == reflect.Float32:
+			cf.kind = results.ColFloat64
+		case f.Type.Kind() == reflect.Slice:
+			cf.kind = results.ColList
+		default:
+			cf.kind = results.ColInt64
+		}
+		out = append(out, cf)
 	}
 	return out
+}()
+
+var csvColumnKinds = func() map[string]int {
+	m := map[string]int{}
+	for _, f := range csvFields {
+		m[f.name] = f.kind
+	}
+	return m
 }()
 
 // CSVColumns are the columns WriteCSV writes, in order: every request
@@ -69,14 +93,19 @@ func WriteCSV(w io.Writer, runDir string) (int64, error) {
 	}
 	var n int64
 	cells := make([]string, len(csvFields))
+	var scratch []byte
 	for _, p := range parts {
-		err := results.ScanPart(p, func(rec *results.Record) error {
-			v := reflect.ValueOf(rec).Elem()
-			for i, f := range csvFields {
-				cells[i] = csvCell(v.Field(f.index), f.optional)
+		err := results.ScanColumns(p, csvColumnKinds, func(g *results.ColumnGroup) error {
+			for i := range g.Rows {
+				for j, f := range csvFields {
+					cells[j], scratch = csvCell(g, f, i, scratch)
+				}
+				n++
+				if err := cw.Write(cells); err != nil {
+					return err
+				}
 			}
-			n++
-			return cw.Write(cells)
+			return nil
 		})
 		if err != nil {
 			return n, fmt.Errorf("export %s: %w", runDir, err)
@@ -89,33 +118,44 @@ func WriteCSV(w io.Writer, runDir string) (int64, error) {
 	return n, bw.Flush()
 }
 
-func csvCell(v reflect.Value, optional bool) string {
-	if optional && v.IsZero() {
-		return ""
-	}
-	switch v.Kind() {
-	case reflect.String:
-		return v.String()
-	case reflect.Bool:
-		return strconv.FormatBool(v.Bool())
-	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
-		return strconv.FormatInt(v.Int(), 10)
-	case reflect.Float32, reflect.Float64:
-		return strconv.FormatFloat(v.Float(), 'g', -1, 64)
-	case reflect.Slice:
-		if v.Len() == 0 {
-			return "[]"
+// csvCell formats row i of column f. A zero optional value is NULL: an
+// empty cell.
+func csvCell(g *results.ColumnGroup, f csvField, i int, scratch []byte) (string, []byte) {
+	switch f.kind {
+	case results.ColString:
+		return g.String(f.name)[i], scratch
+	case results.ColBool:
+		v := g.Bool(f.name)[i]
+		if f.optional && !v {
+			return "", scratch
 		}
-		b, _ := json.Marshal(v.Interface())
-		return string(b)
-	}
-	if t, ok := v.Interface().(time.Time); ok {
-		if t.IsZero() {
-			return ""
+		return strconv.FormatBool(v), scratch
+	case results.ColFloat64:
+		v := g.Float64(f.name)[i]
+		if f.optional && v == 0 {
+			return "", scratch
 		}
-		return t.UTC().Format(time.RFC3339Nano)
+		return strconv.FormatFloat(v, 'g', -1, 64), scratch
+	case results.ColList:
+		off, vals := g.List(f.name)
+		scratch = append(scratch[:0], '[')
+		for k, v := range vals[off[i]:off[i+1]] {
+			if k > 0 {
+				scratch = append(scratch, ',')
+			}
+			scratch = strconv.AppendInt(scratch, v, 10)
+		}
+		scratch = append(scratch, ']')
+		return string(scratch), scratch
 	}
-	return fmt.Sprint(v.Interface())
+	v := g.Int64(f.name)[i]
+	if f.optional && v == 0 || f.time && v == 0 {
+		return "", scratch
+	}
+	if f.time {
+		return time.Unix(0, v).UTC().Format(time.RFC3339Nano), scratch
+	}
+	return strconv.FormatInt(v, 10), scratch
 }
 
 func requestParts(runDir string) ([]string, error) {
