@@ -160,7 +160,7 @@ func Compare(base, cand *Run, opt CompareOptions) *Comparison {
 			vc, nc := runValues(cand, f.name)
 			r := &fams[fi]
 			for _, s := range []struct {
-				name string
+				name    string
 				n, kept int
 			}{{"baseline", nb, len(vb)}, {"candidate", nc, len(vc)}} {
 				if s.kept < s.n {
