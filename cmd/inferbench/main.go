@@ -48,6 +48,7 @@ type command struct {
 var commands = []command{
 	{"run", "replay a workload against a target and write Parquet results", cmdRun},
 	{"report", "summarise one or more run directories (latency, throughput, goodput, cost)", cmdReport},
+	{"compare", "compare a candidate run against a baseline; gate CI with --fail-on thresholds", cmdCompare},
 	{"sim", "serve a simulated OpenAI-compatible inference engine", cmdSim},
 	{"demo", "run the built-in demo: three simulated targets, one side-by-side report", cmdDemo},
 	{"calibrate", "measure inferbench's own timing accuracy against an exact simulator", cmdCalibrate},
