@@ -10,6 +10,7 @@ require (
 	github.com/prometheus/common v0.66.1
 	github.com/sashabaranov/go-openai v1.43.0
 	github.com/tsenart/vegeta/v12 v12.13.0
+	go.yaml.in/yaml/v3 v3.0.4
 	golang.org/x/term v0.48.0
 )
 
