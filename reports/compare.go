@@ -35,6 +35,10 @@ const (
 // point estimates come from the Summary, over every value.
 const maxCompareValues = 1 << 20
 
+// itlCapFactor times BootstrapCap is the most inter-token gaps the
+// request-level bootstrap of ITL resamples.
+const itlCapFactor = 4
+
 // CompareOptions are the choices of a comparison. The zero value means
 // the defaults.
 type CompareOptions struct {
@@ -166,7 +170,7 @@ func Compare(base, cand *Run, opt CompareOptions) *Comparison {
 				if s.kept < s.n {
 					r.notes = append(r.notes, fmt.Sprintf("%s: the %s's %d values were thinned to every %d-th (%d) for the tests",
 						f.name, s.name, s.n, (s.n+maxCompareValues-1)/maxCompareValues, s.kept))
-				} else if s.n > opt.BootstrapCap {
+				} else if s.n > opt.BootstrapCap && f.name != "itl" {
 					r.notes = append(r.notes, fmt.Sprintf("%s: the bootstrap resampled %d of the %s's %d values (m-out-of-n, spread scaled by sqrt(m/n))",
 						f.name, opt.BootstrapCap, s.name, s.n))
 				}
@@ -178,7 +182,28 @@ func Compare(base, cand *Run, opt CompareOptions) *Comparison {
 			if len(vb) == 0 || len(vc) == 0 {
 				return
 			}
-			r.cis = bootstrapCI(vb, vc, opt.Resamples, opt.BootstrapCap, opt.Alpha, [2]uint64{opt.Seed, uint64(fi) + 1})
+			var sb, sc resampler
+			if f.name == "itl" {
+				// Resample requests, not gaps; more values are kept than
+				// for the others since whole requests are drawn.
+				capGaps := itlCapFactor * opt.BootstrapCap
+				vals, lens, nReq := itlClusters(base, capGaps)
+				sb = newClusterSide(vals, lens, nReq, vb)
+				vals, lens, nReq2 := itlClusters(cand, capGaps)
+				sc = newClusterSide(vals, lens, nReq2, vc)
+				for _, s := range []struct {
+					name    string
+					n, kept int
+				}{{"baseline", nReq, len(sb.(*clusterSide).lens)}, {"candidate", nReq2, len(sc.(*clusterSide).lens)}} {
+					if s.kept < s.n {
+						r.notes = append(r.notes, fmt.Sprintf("itl: the bootstrap resampled every %d-th of the %s's %d requests (m-out-of-n, spread scaled by sqrt(m/n))",
+							(s.n+s.kept-1)/s.kept, s.name, s.n))
+					}
+				}
+			} else {
+				sb, sc = newBootSide(vb, opt.BootstrapCap), newBootSide(vc, opt.BootstrapCap)
+			}
+			r.cis = bootstrapCI(sb, sc, opt.Resamples, opt.Alpha, [2]uint64{opt.Seed, uint64(fi) + 1})
 			r.shift.ProbGreater, r.shift.Z, r.shift.P = mannWhitney(vb, vc)
 			r.shift.Verdict = VerdictSame
 			if r.shift.P < opt.Alpha && r.shift.ProbGreater != 0.5 {
@@ -407,4 +432,42 @@ func itlValues(r *Run) ([]int64, int) {
 		}
 	}
 	return out, n
+}
+
+// itlClusters returns the inter-token gaps of r request by request: vals
+// holds the gaps of each kept request in turn, lens[i] of them for kept
+// request i. Requests without gaps (one chunk) are left out; nReq counts
+// the others. When there are more than capGaps gaps, every k-th request
+// is kept so that about capGaps remain.
+func itlClusters(r *Run, capGaps int) (vals []int64, lens []int32, nReq int) {
+	total := 0
+	for _, b := range r.blocks {
+		for i := range b.itlN {
+			if n := int(b.itlN[i]) + int(b.itlBigN[i]); n > 0 {
+				total += n
+				nReq++
+			}
+		}
+	}
+	stride := max((total+capGaps-1)/max(capGaps, 1), 1)
+	req := 0
+	for _, b := range r.blocks {
+		small, big := 0, 0
+		for i := range b.itlN {
+			ns, nb := int(b.itlN[i]), int(b.itlBigN[i])
+			if ns+nb > 0 {
+				if req%stride == 0 {
+					for _, v := range b.itl[small : small+ns] {
+						vals = append(vals, int64(v))
+					}
+					vals = append(vals, b.itlBig[big:big+nb]...)
+					lens = append(lens, int32(ns+nb))
+				}
+				req++
+			}
+			small += ns
+			big += nb
+		}
+	}
+	return vals, lens, nReq
 }

@@ -100,9 +100,10 @@ func pValue(p float64) string {
 func (c *Comparison) method() string {
 	o := c.Options
 	return fmt.Sprintf("Δ = candidate − baseline with a %g%% interval: latencies by seeded bootstrap of the per-request values "+
-		"(%d resamples, seed %d, nearest-rank percentiles), error rate and good fraction by Newcombe's score interval, "+
-		"throughput by a Poisson-count interval; cost is not tested. A change counts when its interval excludes 0 "+
-		"and it is at least %g%% of the baseline; schedule lag measures the load generator and is not counted.",
+		"(%d resamples, seed %d, nearest-rank percentiles; ITL resamples whole requests, since the gaps of one request are not independent), "+
+		"error rate and good fraction by Newcombe's score interval, throughput by a Poisson-count interval; cost is not tested. "+
+		"A change counts when its interval excludes 0 and it is at least %g%% of the baseline; schedule lag measures the load generator "+
+		"and is not counted. The Mann-Whitney shifts are shown for information (ITL's treats gaps as independent) and do not count.",
 		100*(1-o.Alpha), o.Resamples, o.Seed, 100*o.MinEffect)
 }
 

@@ -1,6 +1,7 @@
 package reports
 
 import (
+	"cmp"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -34,14 +35,21 @@ var bootstrapStats = []bootstrapStat{{"p50", 50}, {"p90", 90}, {"p95", 95}, {"p9
 // bootstrap deviations to the full sample size (an m-out-of-n bootstrap:
 // percentiles and means vary as 1/sqrt(n)).
 type bootSide struct {
-	sub   []int64
-	full  []float64 // per bootstrapStats
-	subE  []float64
-	scale float64
+	sub    []int64
+	full   []float64 // per bootstrapStats
+	subE   []float64
+	scale  float64
+	counts []int32
 }
 
-func newBootSide(sorted []int64, cap int) bootSide {
-	s := bootSide{sub: sorted, scale: 1}
+// resampler draws one bootstrap resample of one run's values and writes
+// its bootstrapStats, moved to the full sample's scale, to out.
+type resampler interface {
+	resample(rng *rand.Rand, out []float64)
+}
+
+func newBootSide(sorted []int64, cap int) *bootSide {
+	s := &bootSide{sub: sorted, scale: 1}
 	if n := len(sorted); n > cap {
 		s.sub = make([]int64, cap)
 		for i := range s.sub {
@@ -52,6 +60,7 @@ func newBootSide(sorted []int64, cap int) bootSide {
 	}
 	s.full = statsOfSorted(sorted)
 	s.subE = statsOfSorted(s.sub)
+	s.counts = make([]int32, len(s.sub))
 	return s
 }
 
@@ -80,8 +89,9 @@ func statsOfSorted(v []int64) []float64 {
 // often each index was drawn and walking the counts in order visits the
 // resample in sorted order. That makes a resample O(m) instead of
 // O(m log m).
-func (s *bootSide) resample(rng *rand.Rand, counts []int32, out []float64) {
+func (s *bootSide) resample(rng *rand.Rand, out []float64) {
 	m := len(s.sub)
+	counts := s.counts
 	clear(counts)
 	// Two indices per 64 random bits by multiply-shift (Lemire): the bias
 	// is under m / 2^32, far below what 1000 resamples can show, and it
@@ -94,14 +104,7 @@ func (s *bootSide) resample(rng *rand.Rand, counts []int32, out []float64) {
 			counts[(x>>32)*um>>32]++
 		}
 	}
-	var ranks [4]int
-	nr := 0
-	for _, st := range bootstrapStats {
-		if st.p > 0 {
-			ranks[nr] = nearestRank(st.p, m)
-			nr++
-		}
-	}
+	ranks, nr := percentileRanks(m)
 	cum, j := 0, 0
 	var sum float64
 	for i, c := range counts {
@@ -122,23 +125,33 @@ func (s *bootSide) resample(rng *rand.Rand, counts []int32, out []float64) {
 	}
 }
 
+// percentileRanks are the nearest ranks of the percentiles of
+// bootstrapStats among n values, ascending.
+func percentileRanks(n int) (ranks [4]int, nr int) {
+	for _, st := range bootstrapStats {
+		if st.p > 0 {
+			ranks[nr] = nearestRank(st.p, n)
+			nr++
+		}
+	}
+	return ranks, nr
+}
+
 // bootstrapCI returns, per bootstrapStats, the percentile interval at
 // level 1-alpha of the difference stat(cand) - stat(base), from resamples
-// draws of each side. base and cand must be sorted and non-empty. The
-// random stream comes from seed alone, so a report is reproducible.
-func bootstrapCI(base, cand []int64, resamples, cap int, alpha float64, seed [2]uint64) []Interval {
+// draws of each side. The random stream comes from seed alone, so a
+// report is reproducible.
+func bootstrapCI(base, cand resampler, resamples int, alpha float64, seed [2]uint64) []Interval {
 	rng := rand.New(rand.NewPCG(seed[0], seed[1]))
-	b, c := newBootSide(base, cap), newBootSide(cand, cap)
 	nst := len(bootstrapStats)
 	diffs := make([][]float64, nst)
 	for k := range diffs {
 		diffs[k] = make([]float64, resamples)
 	}
-	cb, cc := make([]int32, len(b.sub)), make([]int32, len(c.sub))
 	ob, oc := make([]float64, nst), make([]float64, nst)
 	for i := range resamples {
-		b.resample(rng, cb, ob)
-		c.resample(rng, cc, oc)
+		base.resample(rng, ob)
+		cand.resample(rng, oc)
 		for k := range nst {
 			diffs[k][i] = oc[k] - ob[k]
 		}
@@ -151,6 +164,90 @@ func bootstrapCI(base, cand []int64, resamples, cap int, alpha float64, seed [2]
 		out[k] = Interval{d[min(max(lo, 0), resamples-1)], d[min(max(hi, 0), resamples-1)]}
 	}
 	return out
+}
+
+// clusterSide is one run's inter-token gaps prepared for resampling whole
+// requests (a cluster bootstrap): the gaps of one request share its
+// server, batch and network path, so resampling gaps one by one would
+// pretend to far more independent evidence than there is, and flag
+// changes of a few percent as significant. vals are the gaps of the kept
+// requests in ascending order, owner[i] the kept request vals[i] came
+// from, lens the gaps per kept request.
+type clusterSide struct {
+	vals   []int64
+	owner  []int32
+	lens   []int32
+	counts []int32
+	full   []float64
+	subE   []float64
+	scale  float64
+}
+
+// newClusterSide takes the gaps of kept requests (vals, request after
+// request, lens[i] of them for request i) out of nReq requests with gaps
+// in all, and fullSorted, every gap of the run in order (for the full
+// sample's statistics).
+func newClusterSide(vals []int64, lens []int32, nReq int, fullSorted []int64) *clusterSide {
+	type pair struct {
+		v int64
+		o int32
+	}
+	pairs := make([]pair, 0, len(vals))
+	i := 0
+	for r, n := range lens {
+		for range n {
+			pairs = append(pairs, pair{vals[i], int32(r)})
+			i++
+		}
+	}
+	slices.SortFunc(pairs, func(a, b pair) int { return cmp.Compare(a.v, b.v) })
+	s := &clusterSide{lens: lens, counts: make([]int32, len(lens)), scale: 1,
+		vals: make([]int64, len(pairs)), owner: make([]int32, len(pairs))}
+	for i, p := range pairs {
+		s.vals[i], s.owner[i] = p.v, p.o
+	}
+	if nReq > len(lens) {
+		s.scale = math.Sqrt(float64(len(lens)) / float64(nReq))
+	}
+	s.full = statsOfSorted(fullSorted)
+	s.subE = statsOfSorted(s.vals)
+	return s
+}
+
+// resample draws len(lens) requests with replacement and computes the
+// statistics of all their gaps together: each gap weighs as often as its
+// request was drawn, and a walk over the sorted gaps finds the
+// percentiles, O(gaps) per resample.
+func (s *clusterSide) resample(rng *rand.Rand, out []float64) {
+	counts := s.counts
+	clear(counts)
+	m := uint64(len(counts))
+	for range len(counts) {
+		counts[(rng.Uint64()>>32)*m>>32]++
+	}
+	w := 0
+	for r, c := range counts {
+		w += int(c) * int(s.lens[r])
+	}
+	ranks, nr := percentileRanks(w)
+	cum, j := 0, 0
+	var sum float64
+	for i, v := range s.vals {
+		c := int(counts[s.owner[i]])
+		if c == 0 {
+			continue
+		}
+		cum += c
+		sum += float64(c) * float64(v)
+		for j < nr && ranks[j] <= cum {
+			out[j] = float64(v)
+			j++
+		}
+	}
+	out[len(bootstrapStats)-1] = sum / float64(w)
+	for k := range out {
+		out[k] = s.full[k] + s.scale*(out[k]-s.subE[k])
+	}
 }
 
 // Shift is a Mann-Whitney U test of one latency distribution: does the

@@ -115,9 +115,8 @@ func TestResampleCounting(t *testing.T) {
 	}
 	slices.Sort(v)
 	s := newBootSide(v, len(v))
-	counts := make([]int32, len(v))
 	got := make([]float64, len(bootstrapStats))
-	s.resample(rand.New(rand.NewPCG(9, 9)), counts, got)
+	s.resample(rand.New(rand.NewPCG(9, 9)), got)
 	// Replay the same draws.
 	r2 := rand.New(rand.NewPCG(9, 9))
 	re := make([]int64, 0, len(v))
@@ -138,6 +137,11 @@ func TestResampleCounting(t *testing.T) {
 	}
 }
 
+// bootCI is bootstrapCI over two plain samples.
+func bootCI(a, b []int64, resamples, cap int, alpha float64, seed [2]uint64) []Interval {
+	return bootstrapCI(newBootSide(a, cap), newBootSide(b, cap), resamples, alpha, seed)
+}
+
 func normalSample(rng *rand.Rand, n int, mean, sd float64) []int64 {
 	v := make([]int64, n)
 	for i := range v {
@@ -156,7 +160,7 @@ func TestBootstrapCoverage(t *testing.T) {
 	for i := range trials {
 		a := normalSample(rng, 150, 1e6, 1e5)
 		b := normalSample(rng, 150, 1e6, 1e5)
-		for k, iv := range bootstrapCI(a, b, 500, DefaultBootstrapCap, 0.05, [2]uint64{1, uint64(i)}) {
+		for k, iv := range bootCI(a, b, 500, DefaultBootstrapCap, 0.05, [2]uint64{1, uint64(i)}) {
 			if !iv.excludesZero() {
 				cover[k]++
 			}
@@ -172,7 +176,7 @@ func TestBootstrapCoverage(t *testing.T) {
 	// difference and 3 or more of the upper percentiles'.
 	a := normalSample(rng, 300, 1e6, 1e5)
 	b := normalSample(rng, 300, 1.1e6, 1e5)
-	for k, iv := range bootstrapCI(a, b, 500, DefaultBootstrapCap, 0.05, [2]uint64{1, 1}) {
+	for k, iv := range bootCI(a, b, 500, DefaultBootstrapCap, 0.05, [2]uint64{1, 1}) {
 		if bootstrapStats[k].name == "p99" {
 			continue // 3 values above p99: too few to resolve it
 		}
@@ -189,8 +193,8 @@ func TestBootstrapSubsample(t *testing.T) {
 	rng := rand.New(rand.NewPCG(7, 8))
 	a := normalSample(rng, 80000, 1e6, 1e5)
 	b := normalSample(rng, 80000, 1e6, 1e5)
-	full := bootstrapCI(a, b, 300, len(a), 0.05, [2]uint64{1, 1})
-	sub := bootstrapCI(a, b, 300, 4000, 0.05, [2]uint64{1, 1})
+	full := bootCI(a, b, 300, len(a), 0.05, [2]uint64{1, 1})
+	sub := bootCI(a, b, 300, 4000, 0.05, [2]uint64{1, 1})
 	for k := range full {
 		wf, ws := full[k].Hi-full[k].Lo, sub[k].Hi-sub[k].Lo
 		if ws < 0.7*wf || ws > 1.3*wf {
@@ -202,9 +206,9 @@ func TestBootstrapSubsample(t *testing.T) {
 func TestBootstrapDeterministic(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 1))
 	a, b := normalSample(rng, 300, 1e6, 1e5), normalSample(rng, 300, 1e6, 1e5)
-	x := bootstrapCI(a, b, 200, 100, 0.05, [2]uint64{4, 2})
-	y := bootstrapCI(a, b, 200, 100, 0.05, [2]uint64{4, 2})
-	z := bootstrapCI(a, b, 200, 100, 0.05, [2]uint64{5, 2})
+	x := bootCI(a, b, 200, 100, 0.05, [2]uint64{4, 2})
+	y := bootCI(a, b, 200, 100, 0.05, [2]uint64{4, 2})
+	z := bootCI(a, b, 200, 100, 0.05, [2]uint64{5, 2})
 	if !slices.Equal(x, y) {
 		t.Errorf("same seed, different intervals: %v %v", x, y)
 	}
@@ -219,6 +223,93 @@ func BenchmarkBootstrap(b *testing.B) {
 	rng := rand.New(rand.NewPCG(1, 1))
 	x, y := normalSample(rng, 10000, 1e6, 1e5), normalSample(rng, 10000, 1e6, 1e5)
 	for b.Loop() {
-		bootstrapCI(x, y, DefaultResamples, DefaultBootstrapCap, 0.05, [2]uint64{1, 1})
+		bootCI(x, y, DefaultResamples, DefaultBootstrapCap, 0.05, [2]uint64{1, 1})
 	}
+}
+
+// clustered draws n requests of k gaps each: a per-request level (sd
+// reqSD) plus per-gap noise (sd gapSD), the way a request's batch and
+// path set the pace of all its tokens. It returns the gaps request by
+// request, their lengths, and all gaps sorted.
+func clustered(rng *rand.Rand, n, k int, reqSD, gapSD float64) ([]int64, []int32, []int64) {
+	var vals []int64
+	var lens []int32
+	for range n {
+		level := 10e6 + reqSD*rng.NormFloat64()
+		for range k {
+			vals = append(vals, int64(level+gapSD*rng.NormFloat64()))
+		}
+		lens = append(lens, int32(k))
+	}
+	sorted := slices.Clone(vals)
+	slices.Sort(sorted)
+	return vals, lens, sorted
+}
+
+// TestClusterResampleCounting checks the weighted walk against an
+// explicit resample of whole requests.
+func TestClusterResampleCounting(t *testing.T) {
+	rng := rand.New(rand.NewPCG(2, 3))
+	var vals []int64
+	var lens []int32
+	for r := range 37 {
+		n := 1 + r%5
+		for range n {
+			vals = append(vals, int64(rng.IntN(500)))
+		}
+		lens = append(lens, int32(n))
+	}
+	sorted := slices.Clone(vals)
+	slices.Sort(sorted)
+	s := newClusterSide(vals, lens, len(lens), sorted)
+	got := make([]float64, len(bootstrapStats))
+	s.resample(rand.New(rand.NewPCG(9, 9)), got)
+
+	starts := make([]int, len(lens))
+	for i := 1; i < len(lens); i++ {
+		starts[i] = starts[i-1] + int(lens[i-1])
+	}
+	r2 := rand.New(rand.NewPCG(9, 9))
+	var re []int64
+	m := uint64(len(lens))
+	for range len(lens) {
+		r := (r2.Uint64() >> 32) * m >> 32
+		re = append(re, vals[starts[r]:starts[r]+int(lens[r])]...)
+	}
+	slices.Sort(re)
+	want := statsOfSorted(re)
+	for k := range want {
+		if math.Abs(got[k]-want[k]) > 1e-9 {
+			t.Errorf("%s: %v, want %v", bootstrapStats[k].name, got[k], want[k])
+		}
+	}
+}
+
+// TestClusterBootstrapCoverage: gaps that share their request's pace.
+// Resampling requests keeps the interval honest (it holds 0 about 95% of
+// the time for two runs of one distribution); resampling gaps one by one
+// would call most of those pairs different.
+func TestClusterBootstrapCoverage(t *testing.T) {
+	rng := rand.New(rand.NewPCG(11, 12))
+	const trials = 40
+	cluster, naive := 0, 0
+	for i := range trials {
+		va, la, sa := clustered(rng, 30, 50, 1e6, 1e5)
+		vb, lb, sb := clustered(rng, 30, 50, 1e6, 1e5)
+		seed := [2]uint64{1, uint64(i)}
+		k := len(bootstrapStats) - 1 // the mean
+		if iv := bootstrapCI(newClusterSide(va, la, len(la), sa), newClusterSide(vb, lb, len(lb), sb), 400, 0.05, seed)[k]; !iv.excludesZero() {
+			cluster++
+		}
+		if iv := bootCI(sa, sb, 400, DefaultBootstrapCap, 0.05, seed)[k]; !iv.excludesZero() {
+			naive++
+		}
+	}
+	if cluster < 34 {
+		t.Errorf("request-level interval held 0 in %d of %d trials, want about 95%%", cluster, trials)
+	}
+	if naive > 20 {
+		t.Errorf("gap-level interval held 0 in %d of %d trials: the data are not clustered enough to show the point", naive, trials)
+	}
+	t.Logf("held 0: %d of %d resampling requests, %d resampling gaps", cluster, trials, naive)
 }

@@ -300,3 +300,25 @@ func TestRenderCompareJSONShape(t *testing.T) {
 		t.Errorf("first metric %v", m)
 	}
 }
+
+// BenchmarkCompare compares two runs of 200,000 requests with 32
+// inter-token gaps each (6.4M gaps per run): the cost of `inferbench
+// compare` on big runs, loading aside.
+func BenchmarkCompare(b *testing.B) {
+	mk := func(id string, shift int64) *Run {
+		r := NewRun("", &results.Manifest{RunID: id})
+		gaps := make([]int64, 32)
+		for i := range int64(200000) {
+			for g := range gaps {
+				gaps[g] = (9 + (i+int64(g))%5) * ms
+			}
+			rec := okRec(i, 20+shift+i%17, 400+i%91, 100, 33, gaps, nil)
+			r.Add(&rec)
+		}
+		return r
+	}
+	base, cand := mk("a", 0), mk("b", 1)
+	for b.Loop() {
+		Compare(base, cand, CompareOptions{})
+	}
+}
