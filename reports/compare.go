@@ -35,6 +35,12 @@ const (
 // point estimates come from the Summary, over every value.
 const maxCompareValues = 1 << 20
 
+// minTestValues is the fewest values (requests, for ITL) a run needs for
+// its distribution to be tested: below it a bootstrap resamples so few
+// distinct values that its interval is too narrow to trust (with one
+// value, it is a point).
+const minTestValues = 10
+
 // itlCapFactor times BootstrapCap is the most inter-token gaps the
 // request-level bootstrap of ITL resamples.
 const itlCapFactor = 4
@@ -182,6 +188,11 @@ func Compare(base, cand *Run, opt CompareOptions) *Comparison {
 			if len(vb) == 0 || len(vc) == 0 {
 				return
 			}
+			if min(len(vb), len(vc)) < minTestValues {
+				r.notes = append(r.notes, fmt.Sprintf("%s: %d and %d values: too few to test (at least %d a run)",
+					f.name, len(vb), len(vc), minTestValues))
+				return
+			}
 			var sb, sc resampler
 			if f.name == "itl" {
 				// Resample requests, not gaps; more values are kept than
@@ -191,6 +202,11 @@ func Compare(base, cand *Run, opt CompareOptions) *Comparison {
 				sb = newClusterSide(vals, lens, nReq, vb)
 				vals, lens, nReq2 := itlClusters(cand, capGaps)
 				sc = newClusterSide(vals, lens, nReq2, vc)
+				if min(nReq, nReq2) < minTestValues {
+					r.notes = append(r.notes, fmt.Sprintf("itl: %d and %d requests with gaps: too few to test (at least %d a run)",
+						nReq, nReq2, minTestValues))
+					return
+				}
 				for _, s := range []struct {
 					name    string
 					n, kept int

@@ -322,3 +322,13 @@ func BenchmarkCompare(b *testing.B) {
 		Compare(base, cand, CompareOptions{})
 	}
 }
+
+func TestCompareTooFew(t *testing.T) {
+	c := Compare(compareRun("a", 3, 20, 200, 0), compareRun("b", 3, 90, 900, 0), CompareOptions{})
+	if d := find(t, c, "ttft.p50"); d.Verdict != VerdictUntested || d.CI != nil || d.Delta != 70*float64(ms) {
+		t.Errorf("3 requests a run: %+v", d)
+	}
+	if c.Verdict != VerdictSame || len(c.Notes) == 0 || !strings.Contains(c.Notes[0], "too few to test") {
+		t.Errorf("verdict %q notes %q", c.Verdict, c.Notes)
+	}
+}
