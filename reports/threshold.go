@@ -58,9 +58,13 @@ type ThresholdError struct {
 //	"ttft.p95 > 800": column 12: ttft.p95 is a duration: give 800 a unit, like 800ms
 //	  ttft.p95 > 800
 //	             ^
-func (e *ThresholdError) Error() string {
+func (e *ThresholdError) Error() string { return fmt.Sprintf("%q: %s", e.Expr, e.Detail()) }
+
+// Detail is Error without the quoted expression in front, for callers
+// that name it already (a flag parser's "invalid value ... for flag").
+func (e *ThresholdError) Detail() string {
 	col := utf8.RuneCountInString(e.Expr[:min(max(e.Pos, 0), len(e.Expr))])
-	return fmt.Sprintf("%q: column %d: %s\n  %s\n  %s^", e.Expr, col+1, e.Msg, e.Expr, strings.Repeat(" ", col))
+	return fmt.Sprintf("column %d: %s\n  %s\n  %s^", col+1, e.Msg, e.Expr, strings.Repeat(" ", col))
 }
 
 // ParseThreshold parses one expression. Errors are *ThresholdError.

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 
@@ -32,6 +33,11 @@ func (f *thresholdsFlag) Set(s string) error {
 	t, err := reports.ParseThreshold(s)
 	if err == nil && f.single {
 		err = t.NoBase()
+	}
+	var te *reports.ThresholdError
+	if errors.As(err, &te) {
+		// The flag package quotes the value already.
+		return errors.New(te.Detail())
 	}
 	if err != nil {
 		return err
