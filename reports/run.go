@@ -85,6 +85,11 @@ type columns struct {
 	// the others in itlBig.
 	itl    []uint32
 	itlBig []int64
+	// itlN and itlBigN are how many values each ok request added to itl
+	// and itlBig (aligned with ttft), so that a comparison can resample
+	// requests rather than tokens: the gaps of one request are not
+	// independent of each other.
+	itlN, itlBigN []int32
 }
 
 // block is the block that Add appends to.
@@ -209,6 +214,11 @@ func sourceName(s string) string {
 func (c *columns) addITL(rec *results.Record) int64 {
 	gaps, toks := rec.ChunkGapsNs, rec.ChunkTokens
 	perChunk := len(toks) == len(gaps)+1
+	small, big := len(c.itl), len(c.itlBig)
+	defer func() {
+		c.itlN = append(c.itlN, int32(len(c.itl)-small))
+		c.itlBigN = append(c.itlBigN, int32(len(c.itlBig)-big))
+	}()
 	var most int64
 	for i, g := range gaps {
 		k := int64(1)
