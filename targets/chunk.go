@@ -88,6 +88,7 @@ type streamState struct {
 	prevCompletion int64 // completion_tokens of the last usage seen
 	ended          bool  // the protocol's end event was seen ([DONE], message_stop, ...)
 	choices        []chunkChoice
+	anthropic      anthropicState
 }
 
 // chunkChoice is one choice of a chunk, named so streamState can keep

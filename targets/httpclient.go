@@ -8,8 +8,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
+	"net/url"
 	"time"
+
+	"golang.org/x/net/http/httpproxy"
 
 	"github.com/inferbench/inferbench/results"
 )
@@ -266,13 +270,38 @@ func drain(r io.Reader, limit time.Duration, cancel context.CancelCauseFunc) {
 var errDrained = errors.New("response kept open after its end")
 
 // NewHTTPClient returns the HTTP client targets use when none is given:
-// HTTP/1.1 only (HTTP/2 would multiplex every virtual user over one
-// connection, with its flow control in the measurement), no transparent
-// gzip (a compressing server buffers the stream), and an idle pool big
-// enough that every concurrent request keeps its connection between
-// requests. Proxies come from the environment, as with net/http.
-func NewHTTPClient() *http.Client {
+// NewHTTPClientWith(HTTPOptions{}).
+func NewHTTPClient() *http.Client { return NewHTTPClientWith(HTTPOptions{}) }
+
+// HTTPOptions are the transport settings of a target's HTTP client.
+type HTTPOptions struct {
+	// ConnectTimeout bounds dialing and the TLS handshake (0: the
+	// operating system's dial timeout, and net/http's 10s handshake).
+	ConnectTimeout time.Duration
+	// Insecure turns TLS certificate verification off. Only for a
+	// self-signed engine on a private network; never the default.
+	Insecure bool
+}
+
+// NewHTTPClientWith returns an HTTP client for targets: HTTP/1.1 only
+// (HTTP/2 would multiplex every virtual user over one connection, with its
+// flow control in the measurement), no transparent gzip (a compressing
+// server buffers the stream), and an idle pool big enough that every
+// concurrent request keeps its connection between requests. Proxies come
+// from HTTPS_PROXY, HTTP_PROXY and NO_PROXY as they are when the client is
+// made (net/http's own reads them once per process); requests to loopback
+// addresses never go through a proxy.
+func NewHTTPClientWith(o HTTPOptions) *http.Client {
 	tr := http.DefaultTransport.(*http.Transport).Clone()
+	proxy := httpproxy.FromEnvironment().ProxyFunc()
+	tr.Proxy = func(r *http.Request) (*url.URL, error) { return proxy(r.URL) }
+	if o.ConnectTimeout > 0 {
+		tr.DialContext = (&net.Dialer{Timeout: o.ConnectTimeout, KeepAlive: 30 * time.Second}).DialContext
+		tr.TLSHandshakeTimeout = o.ConnectTimeout
+	}
+	if o.Insecure {
+		tr.TLSClientConfig = &tls.Config{InsecureSkipVerify: true} //nolint:gosec // the user's --insecure
+	}
 	tr.ForceAttemptHTTP2 = false
 	tr.TLSNextProto = map[string]func(string, *tls.Conn) http.RoundTripper{}
 	tr.DisableCompression = true
