@@ -34,6 +34,7 @@ type Server struct {
 	c        counters
 	m        *metrics
 	metricsH http.Handler
+	limits   *limiter // Provider's RPM/TPM; nil = none
 }
 
 // counters are the Server's cumulative counts.
@@ -81,6 +82,7 @@ func New(cfg Config) (*Server, error) {
 	}
 	s.m = newMetrics(s)
 	s.metricsH = s.m.handler()
+	s.limits = newLimiter(s.cfg.Provider)
 	return s, nil
 }
 
@@ -134,6 +136,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		method string
 		h      func(http.ResponseWriter, *http.Request)
 	}
+	if s.rateLimited(w, r) {
+		return
+	}
 	var rt route
 	switch r.URL.Path {
 	case "/v1/chat/completions":
@@ -147,6 +152,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case "/health":
 		rt = route{http.MethodGet, func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusOK) }}
 	default:
+		if h := s.wireRoute(r.URL.Path); h != nil { // protocols.go
+			rt = route{http.MethodPost, h}
+			break
+		}
 		writeError(w, http.StatusNotFound, "invalid_request_error", "",
 			fmt.Sprintf("Invalid URL (%s %s)", r.Method, r.URL.Path))
 		return
