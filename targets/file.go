@@ -96,7 +96,12 @@ func ParseFile(path string, data []byte) ([]Spec, error) {
 			where += " (" + r.Name + ")"
 		}
 		errs = append(errs, bad...)
-		if err != nil || len(bad) > 0 {
+		if prev, dup := seen[r.Name]; dup && r.Name != "" {
+			errs = append(errs, fmt.Errorf("%s:%d: %s: name %q is already used by the target on line %d", path, keyLine(item, "name"), where, r.Name, prev))
+		} else if r.Name != "" {
+			seen[r.Name] = item.Line
+		}
+		if err != nil {
 			for _, e := range flatten(err) {
 				if e == nil {
 					continue
@@ -108,13 +113,10 @@ func ParseFile(path string, data []byte) ([]Spec, error) {
 				}
 				errs = append(errs, fmt.Errorf("%s:%d: %s: %w", path, line, where, e))
 			}
+		}
+		if err != nil || len(bad) > 0 {
 			continue
 		}
-		if prev, dup := seen[r.Name]; dup {
-			errs = append(errs, fmt.Errorf("%s:%d: %s: name %q is already used by the target on line %d", path, item.Line, where, r.Name, prev))
-			continue
-		}
-		seen[r.Name] = item.Line
 		specs = append(specs, r)
 	}
 	if len(list.Content) == 0 {

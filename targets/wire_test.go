@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/inferbench/inferbench/results"
 	"github.com/inferbench/inferbench/targets"
@@ -79,3 +80,5 @@ func tokens(r *results.Record, in, out, cached, cacheWrite, reasoning int64) {
 	fromUsage(r, in, out)
 	r.CachedInputTokens, r.CacheWriteInputTokens, r.ReasoningTokens = cached, cacheWrite, reasoning
 }
+
+func clockNow() results.Clock { return results.NewClock(time.Now()) }
