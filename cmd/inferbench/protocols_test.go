@@ -91,13 +91,20 @@ func TestRunEveryProtocol(t *testing.T) {
 				ttfts = append(ttfts, r.TTFTNs)
 				gaps = append(gaps, r.ChunkGapsNs...)
 			}
-			p50, g50 := percentile(ttfts, 50), percentile(gaps, 50)
-			t.Logf("TTFT p50 %.2fms, ITL p50 %.2fms", float64(p50)/1e6, float64(g50)/1e6)
+			// The simulator never sends token i before TTFT + i·ITL, so
+			// the mean gap is at least ITL; a loaded machine delivers late
+			// tokens together, which skews the median, not the mean.
+			var sum int64
+			for _, g := range gaps {
+				sum += g
+			}
+			p50, mean := percentile(ttfts, 50), sum/int64(len(gaps))
+			t.Logf("TTFT p50 %.2fms, mean ITL %.2fms", float64(p50)/1e6, float64(mean)/1e6)
 			if p50 < int64(ttft) || p50 > int64(ttft)+int64(60*time.Millisecond) {
 				t.Errorf("TTFT p50 %v, want about %v", time.Duration(p50), ttft)
 			}
-			if g50 < int64(itl)*3/4 || g50 > int64(itl)+int64(10*time.Millisecond) {
-				t.Errorf("ITL p50 %v, want about %v", time.Duration(g50), itl)
+			if mean < int64(itl)*95/100 || mean > int64(itl)+int64(10*time.Millisecond) {
+				t.Errorf("mean ITL %v, want about %v", time.Duration(mean), itl)
 			}
 			m, err := results.ReadManifest(dir)
 			if err != nil {
