@@ -33,11 +33,7 @@ const (
 )
 
 func TestAnthropicStream(t *testing.T) {
-	tests := []struct {
-		name   string
-		script func(s *sse)
-		want   func(r *results.Record)
-	}{{
+	tests := []wireCase{{
 		name: "thinking then text, cache reads and writes",
 		script: func(s *sse) {
 			s.start()
@@ -120,19 +116,8 @@ func TestAnthropicStream(t *testing.T) {
 			failed(r, results.ErrClassMalformedChunk, "malformed chunk: unexpected end of JSON input: "+`{"type":"content_block_delta","index":0,"delta":{"type":"te`)
 		},
 	}}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			tgt, _ := serveSpec(t, targets.Spec{Preset: "anthropic"}, "/v1", "/v1/messages", tt.script,
-				map[string]string{"ANTHROPIC_API_KEY": "sk-ant-test"})
-			clock := results.NewClock(time.Now())
-			got := shape(t, clock, tgt.Do(t.Context(), clock, testRequest()))
-			want := wireRecord("api", "anthropic")
-			tt.want(&want)
-			if d := cmp.Diff(want, got); d != "" {
-				t.Errorf("record (-want +got):\n%s", d)
-			}
-		})
-	}
+	runWireCases(t, tests, targets.Spec{Preset: "anthropic"}, "/v1", "/v1/messages",
+		map[string]string{"ANTHROPIC_API_KEY": "sk-ant-test"}, "api", "anthropic")
 }
 
 func TestAnthropicRequest(t *testing.T) {

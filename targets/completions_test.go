@@ -28,11 +28,7 @@ func textChunk(text string, finish any, usage map[string]any) string {
 
 func TestCompletionsStream(t *testing.T) {
 	zero := usage(0, 0, 0, 0)
-	tests := []struct {
-		name   string
-		script func(s *sse)
-		want   func(r *results.Record)
-	}{{
+	tests := []wireCase{{
 		name: "usage at the end",
 		script: func(s *sse) {
 			s.start()
@@ -107,18 +103,8 @@ func TestCompletionsStream(t *testing.T) {
 			failed(r, results.ErrClassStreamTrunc, "stream ended with [DONE] but no finish_reason")
 		},
 	}}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			tgt, _ := serveSpec(t, targets.Spec{Preset: "ollama", Protocol: targets.ProtocolOpenAICompletions}, "/v1", "/v1/completions", tt.script, nil)
-			clock := results.NewClock(time.Now())
-			got := shape(t, clock, tgt.Do(t.Context(), clock, testRequest()))
-			want := wireRecord("self-hosted", "ollama")
-			tt.want(&want)
-			if d := cmp.Diff(want, got); d != "" {
-				t.Errorf("record (-want +got):\n%s", d)
-			}
-		})
-	}
+	runWireCases(t, tests, targets.Spec{Preset: "ollama", Protocol: targets.ProtocolOpenAICompletions}, "/v1", "/v1/completions",
+		nil, "self-hosted", "ollama")
 }
 
 func TestCompletionsRequest(t *testing.T) {

@@ -41,11 +41,7 @@ func gemChunk(text string, thought bool, finish string, usage ...int) string {
 func (s *sse) crlf(data string) { s.raw("data: " + data + "\r\n\r\n") }
 
 func TestGeminiStream(t *testing.T) {
-	tests := []struct {
-		name   string
-		script func(s *sse)
-		want   func(r *results.Record)
-	}{{
+	tests := []wireCase{{
 		name: "thoughts then text, cached prompt, tokens per chunk",
 		script: func(s *sse) {
 			s.start()
@@ -107,19 +103,8 @@ func TestGeminiStream(t *testing.T) {
 			tokens(r, 40, 0, 0, 0, 0)
 		},
 	}}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			tgt, _ := serveSpec(t, targets.Spec{Preset: "google"}, "/v1beta", "/v1beta/models/test-model:streamGenerateContent", tt.script,
-				map[string]string{"GEMINI_API_KEY": "AIza-test"})
-			clock := results.NewClock(time.Now())
-			got := shape(t, clock, tgt.Do(t.Context(), clock, testRequest()))
-			want := wireRecord("api", "google")
-			tt.want(&want)
-			if d := cmp.Diff(want, got); d != "" {
-				t.Errorf("record (-want +got):\n%s", d)
-			}
-		})
-	}
+	runWireCases(t, tests, targets.Spec{Preset: "google"}, "/v1beta", "/v1beta/models/test-model:streamGenerateContent",
+		map[string]string{"GEMINI_API_KEY": "AIza-test"}, "api", "google")
 }
 
 func TestGeminiRequest(t *testing.T) {

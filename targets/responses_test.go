@@ -32,11 +32,7 @@ func respUsage(in, cached, out, reasoning int) map[string]any {
 
 func TestResponsesStream(t *testing.T) {
 	created := map[string]any{"sequence_number": 0, "response": map[string]any{"id": "resp_1", "status": "in_progress", "usage": nil}}
-	tests := []struct {
-		name   string
-		script func(s *sse)
-		want   func(r *results.Record)
-	}{{
+	tests := []wireCase{{
 		name: "reasoning summary then text, usage with cached and reasoning",
 		script: func(s *sse) {
 			s.start()
@@ -113,19 +109,8 @@ func TestResponsesStream(t *testing.T) {
 			failed(r, results.ErrClassStreamBroken, "stream ended without response.completed")
 		},
 	}}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			tgt, _ := serveSpec(t, targets.Spec{Preset: "openai", Protocol: targets.ProtocolOpenAIResponses}, "/v1", "/v1/responses", tt.script,
-				map[string]string{"OPENAI_API_KEY": "sk-test"})
-			clock := results.NewClock(time.Now())
-			got := shape(t, clock, tgt.Do(t.Context(), clock, testRequest()))
-			want := wireRecord("api", "openai")
-			tt.want(&want)
-			if d := cmp.Diff(want, got); d != "" {
-				t.Errorf("record (-want +got):\n%s", d)
-			}
-		})
-	}
+	runWireCases(t, tests, targets.Spec{Preset: "openai", Protocol: targets.ProtocolOpenAIResponses}, "/v1", "/v1/responses",
+		map[string]string{"OPENAI_API_KEY": "sk-test"}, "api", "openai")
 }
 
 func TestResponsesRequest(t *testing.T) {

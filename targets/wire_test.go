@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/inferbench/inferbench/results"
 	"github.com/inferbench/inferbench/targets"
 )
@@ -82,3 +84,28 @@ func tokens(r *results.Record, in, out, cached, cacheWrite, reasoning int64) {
 }
 
 func clockNow() results.Clock { return results.NewClock(time.Now()) }
+
+// wireCase is one scripted exchange and the record it must give.
+type wireCase struct {
+	name   string
+	script func(s *sse)
+	want   func(r *results.Record)
+}
+
+// runWireCases runs each case against a fake provider at path, with a
+// target spec declares, and compares the whole record (shaped).
+func runWireCases(t *testing.T, cases []wireCase, spec targets.Spec, base, path string, env map[string]string, kind, provider string) {
+	t.Helper()
+	for _, tt := range cases {
+		t.Run(tt.name, func(t *testing.T) {
+			tgt, _ := serveSpec(t, spec, base, path, tt.script, env)
+			clock := results.NewClock(time.Now())
+			got := shape(t, clock, tgt.Do(t.Context(), clock, testRequest()))
+			want := wireRecord(kind, provider)
+			tt.want(&want)
+			if d := cmp.Diff(want, got); d != "" {
+				t.Errorf("record (-want +got):\n%s", d)
+			}
+		})
+	}
+}
