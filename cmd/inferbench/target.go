@@ -138,16 +138,16 @@ func buildTarget(e *env, p *runPlan) (targets.Target, error) {
 	if given("timeout") || spec.Timeouts.Total == 0 {
 		spec.Timeouts.Total = p.timeout
 	}
-	if given("connect-timeout") && f.connect > 0 {
+	if given("connect-timeout") {
 		spec.Timeouts.Connect = f.connect
 	}
-	if given("first-token-timeout") && f.firstTok > 0 {
+	if given("first-token-timeout") {
 		spec.Timeouts.FirstToken = f.firstTok
 	}
-	if given("idle-timeout") && f.idle > 0 {
+	if given("idle-timeout") {
 		spec.Timeouts.Idle = f.idle
 	}
-	if given("retries") && f.retries > 0 {
+	if given("retries") { // --retries 0 turns a file's retries off
 		spec.Retries.Max = f.retries
 	}
 	spec.Insecure = spec.Insecure || f.insecure
