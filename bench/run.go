@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
 	"sync"
 	"time"
 
@@ -58,6 +59,12 @@ type Config struct {
 	// Abort, when closed, cancels in-flight requests at once (the second
 	// Ctrl-C). They are recorded as canceled.
 	Abort <-chan struct{}
+	// SpinWait makes the open loop busy-wait the last SpinWait before each
+	// send instead of trusting the timer for it: Go timers fire up to about
+	// a millisecond late, a spin does not. It costs up to SpinWait of CPU
+	// per request. 0 = timers only (and required under testing/synctest,
+	// whose clock does not move while a goroutine spins).
+	SpinWait time.Duration
 
 	// Sink receives each Record after Stamp and Derive.
 	Sink Sink
@@ -321,7 +328,7 @@ func (d *dispatcher) openLoop(ctx context.Context, reqCtx context.Context) {
 		if !ok {
 			return
 		}
-		if !sleepUntil(ctx, start.Add(off)) {
+		if !sleepUntil(ctx, start.Add(off), d.cfg.SpinWait) {
 			d.unclaim()
 			d.noteDeadline(ctx)
 			return
@@ -385,18 +392,21 @@ func (d *dispatcher) noteDeadline(ctx context.Context) {
 }
 
 // sleepUntil waits until t or until ctx is done; it reports whether t was
-// reached.
-func sleepUntil(ctx context.Context, t time.Time) bool {
-	d := time.Until(t)
-	if d <= 0 {
-		return ctx.Err() == nil
+// reached. The last spin of the wait is a busy loop (see Config.SpinWait).
+func sleepUntil(ctx context.Context, t time.Time, spin time.Duration) bool {
+	if d := time.Until(t) - spin; d > 0 {
+		timer := time.NewTimer(d)
+		select {
+		case <-timer.C:
+		case <-ctx.Done():
+			timer.Stop()
+			return false
+		}
 	}
-	timer := time.NewTimer(d)
-	defer timer.Stop()
-	select {
-	case <-timer.C:
-		return true
-	case <-ctx.Done():
-		return false
+	if spin > 0 {
+		for time.Now().Before(t) {
+			runtime.Gosched()
+		}
 	}
+	return ctx.Err() == nil
 }

@@ -31,6 +31,8 @@ type Cost struct {
 	// Source says where the prices came from: "command line", the
 	// manifest's price source, or "cost_usd column".
 	Source string
+	// Prices are the prices applied (a cached-input price left unset shows
+	// as the input price it defaulted to).
 	Prices results.Prices
 
 	TotalUSD float64
@@ -71,6 +73,7 @@ func computeCost(run *Run, opt Options, s Summary) *Cost {
 		cachedPrice := p.CachedInputPer1M
 		if cachedPrice == 0 {
 			cachedPrice = p.InputPer1M
+			c.Prices.CachedInputPer1M = cachedPrice // show the price applied
 		}
 		uncached := max(run.allIn-run.allCached, 0)
 		c.InputUSD = float64(uncached) * p.InputPer1M / 1e6

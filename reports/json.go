@@ -36,6 +36,7 @@ type jsonSummary struct {
 	Goodput          *jsonGoodput `json:"goodput"`
 	TokenSources     jsonSources  `json:"token_sources"`
 	Cost             *jsonCost    `json:"cost"`
+	Saturation       *Saturation  `json:"saturation"`
 	Notes            []string     `json:"notes"`
 }
 
@@ -166,6 +167,7 @@ func toJSON(s Summary) jsonSummary {
 			RecordedUSD: c.RecordedUSD,
 		}
 	}
+	j.Saturation = s.Saturation
 	return j
 }
 

@@ -1,6 +1,7 @@
 package reports
 
 import (
+	"math"
 	"math/rand/v2"
 	"slices"
 	"testing"
@@ -106,7 +107,7 @@ func short(v []int64) []int64 {
 	return v
 }
 
-func TestSortInt64(t *testing.T) {
+func TestRadixSort(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
 	gens := []struct {
 		name string
@@ -126,9 +127,53 @@ func TestSortInt64(t *testing.T) {
 			}
 			want := slices.Clone(v)
 			slices.Sort(want)
-			sortInt64(v)
+			radixSort(v)
 			if !slices.Equal(v, want) {
-				t.Errorf("%s n=%d: sortInt64 disagrees with slices.Sort", g.name, n)
+				t.Errorf("%s n=%d: radixSort disagrees with slices.Sort", g.name, n)
+			}
+			u := make([]uint32, n)
+			for i := range u {
+				u[i] = uint32(want[i] * 2654435761)
+			}
+			wantU := slices.Clone(u)
+			slices.Sort(wantU)
+			radixSort(u)
+			if !slices.Equal(u, wantU) {
+				t.Errorf("%s n=%d: radixSort[uint32] disagrees with slices.Sort", g.name, n)
+			}
+		}
+	}
+}
+
+// TestSplitDist checks that holding values as uint32 plus an int64
+// overflow list gives the distribution of all of them together.
+func TestSplitDist(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	for _, n := range []int{0, 1, 7, 100, radixMin + 3} {
+		for _, bigShare := range []int{0, 10, 100} {
+			var all, big []int64
+			var small []uint32
+			for range n {
+				var v int64
+				switch r := rng.IntN(100); {
+				case r < bigShare/2:
+					v = -rng.Int64N(1000) - 1
+				case r < bigShare:
+					v = 1<<32 + rng.Int64N(1<<40)
+				default:
+					v = rng.Int64N(1 << 32)
+				}
+				all = append(all, v)
+				if v >= 0 && v < 1<<32 {
+					small = append(small, uint32(v))
+				} else {
+					big = append(big, v)
+				}
+			}
+			got, want := splitDist(small, big), NewDist(all)
+			if got.N != want.N || got.P50 != want.P50 || got.P90 != want.P90 || got.P95 != want.P95 ||
+				got.P99 != want.P99 || got.Max != want.Max || math.Abs(got.Mean-want.Mean) > 1e-6*math.Abs(want.Mean)+1e-9 {
+				t.Errorf("n=%d big=%d%%: splitDist = %+v, NewDist = %+v", n, bigShare, got, want)
 			}
 		}
 	}

@@ -13,15 +13,19 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sort"
+	"sync"
+	"sync/atomic"
 
 	"github.com/inferbench/inferbench/results"
 )
 
 // Run is what a report needs of one run directory: its manifest and the
 // columns that summaries are computed from. It keeps a few int64 per
-// measured request (and one per output token for inter-token latency), not
-// the Records themselves, so a run of millions of requests fits in memory.
+// measured request (and four bytes per output token for inter-token
+// latency), not the Records themselves, so a run of millions of requests
+// fits in memory.
 //
 // Build one with Load, or with NewRun and Add (tests, or a live run that
 // has its Records at hand).
@@ -56,13 +60,61 @@ type Run struct {
 
 	inSources, outSources map[string]int64 // ok requests
 
+	// GPU and Server are the run's telemetry samples (gpu.parquet and
+	// server_metrics.parquet), when it has them. They are small (one row
+	// per GPU or series per interval), so they are kept whole.
+	GPU    []results.GPUSample
+	Server []results.ServerMetricSample
+
+	// The per-request values, in blocks: Load's workers each fill their
+	// own, and a Run takes them over without copying (Summarize copies
+	// once anyway, to sort), so peak memory is not doubled by a merge.
+	blocks []*columns
+}
+
+// columns are the per-request values of a block of rows.
+type columns struct {
 	lag []int64 // schedule lag of every measured request
 
 	// One entry per ok request, aligned, 0 = not observed. maxITL is the
 	// largest per-token gap of the request, for the ITL SLO.
 	ttft, ttfo, tpot, e2e, user, maxITL []int64
 
-	itl []int64 // per-token inter-token latencies of ok requests
+	// Per-token inter-token latencies of ok requests: those in [0, 2^32)
+	// ns (4.29 s), nearly all, as uint32 to halve the largest column;
+	// the others in itlBig.
+	itl    []uint32
+	itlBig []int64
+}
+
+// block is the block that Add appends to.
+func (r *Run) block() *columns {
+	if len(r.blocks) == 0 {
+		r.blocks = append(r.blocks, &columns{})
+	}
+	return r.blocks[len(r.blocks)-1]
+}
+
+// gather concatenates one column of every block into a new slice, leaving
+// out zeros (values not observed) unless keepZero.
+func gather[T int64 | uint32](r *Run, col func(c *columns) []T, keepZero bool) []T {
+	n := 0
+	for _, b := range r.blocks {
+		n += len(col(b))
+	}
+	out := make([]T, 0, n)
+	for _, b := range r.blocks {
+		if keepZero {
+			out = append(out, col(b)...)
+			continue
+		}
+		for _, v := range col(b) {
+			if v != 0 {
+				out = append(out, v)
+			}
+		}
+	}
+	return out
 }
 
 // NewRun returns an empty Run for dir described by m (which may be nil).
@@ -116,7 +168,8 @@ func (r *Run) Add(rec *results.Record) {
 		r.firstSent = rec.SentNs
 	}
 	r.lastDone = max(r.lastDone, rec.DoneNs)
-	r.lag = append(r.lag, rec.ScheduleLagNs)
+	c := r.block()
+	c.lag = append(c.lag, rec.ScheduleLagNs)
 
 	r.allIn += rec.InputTokens
 	r.allOut += rec.OutputTokens
@@ -131,12 +184,12 @@ func (r *Run) Add(rec *results.Record) {
 	r.inSources[sourceName(rec.InputTokensSource)]++
 	r.outSources[sourceName(rec.OutputTokensSource)]++
 
-	r.ttft = append(r.ttft, rec.TTFTNs)
-	r.ttfo = append(r.ttfo, rec.TTFONs)
-	r.tpot = append(r.tpot, rec.TPOTNs)
-	r.e2e = append(r.e2e, rec.E2ENs)
-	r.user = append(r.user, rec.UserLatencyNs())
-	r.maxITL = append(r.maxITL, r.addITL(rec))
+	c.ttft = append(c.ttft, rec.TTFTNs)
+	c.ttfo = append(c.ttfo, rec.TTFONs)
+	c.tpot = append(c.tpot, rec.TPOTNs)
+	c.e2e = append(c.e2e, rec.E2ENs)
+	c.user = append(c.user, rec.UserLatencyNs())
+	c.maxITL = append(c.maxITL, c.addITL(rec))
 }
 
 func sourceName(s string) string {
@@ -146,14 +199,14 @@ func sourceName(s string) string {
 	return s
 }
 
-// addITL appends the per-token gaps of rec to r.itl and returns the
+// addITL appends the per-token gaps of rec to c.itl and returns the
 // largest. chunk_gaps_ns[i] is the gap before content event i+1, which
 // carried chunk_tokens[i+1] tokens; a gap before an event of k > 1 tokens
 // counts as k gaps of gap/k (the tokens are taken to have been produced
 // evenly over the gap). Without per-chunk token counts, or when they do not
 // line up with the gaps, every gap counts as one token. An event that
 // reports 0 tokens still counts once, so no waiting time is dropped.
-func (r *Run) addITL(rec *results.Record) int64 {
+func (c *columns) addITL(rec *results.Record) int64 {
 	gaps, toks := rec.ChunkGapsNs, rec.ChunkTokens
 	perChunk := len(toks) == len(gaps)+1
 	var most int64
@@ -164,11 +217,104 @@ func (r *Run) addITL(rec *results.Record) int64 {
 		}
 		v := g / k
 		for range k {
-			r.itl = append(r.itl, v)
+			if v >= 0 && v < 1<<32 {
+				c.itl = append(c.itl, uint32(v))
+			} else {
+				c.itlBig = append(c.itlBig, v)
+			}
 		}
 		most = max(most, v)
 	}
 	return most
+}
+
+// errStop ends a scan early.
+var errStop = errors.New("stop")
+
+// scanParts adds every row of parts to r. Decoding Parquet is most of the
+// cost of a report, and parts are independent, so one worker per CPU
+// reads parts into its own Run and the workers' Runs are merged at the
+// end (the order of rows does not matter to any summary).
+func (r *Run) scanParts(parts []string) error {
+	if len(parts) == 0 {
+		return nil
+	}
+	if r.Manifest == nil {
+		// Identity comes from the run's first row, which a worker may not
+		// see first.
+		err := results.ScanPart(parts[0], func(rec *results.Record) error {
+			r.RunID, r.Target, r.TargetKind = rec.RunID, rec.Target, rec.TargetKind
+			r.Model, r.Workload, r.Simulated = rec.Model, rec.Workload, rec.Simulated
+			return errStop
+		})
+		if err != nil && !errors.Is(err, errStop) {
+			return err
+		}
+	}
+	workers := make([]*Run, min(runtime.GOMAXPROCS(0), len(parts)))
+	errs := make([]error, len(parts))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for w := range workers {
+		wr := NewRun(r.Dir, r.Manifest)
+		workers[w] = wr
+		wg.Go(func() {
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= len(parts) {
+					return
+				}
+				errs[i] = results.ScanPart(parts[i], func(rec *results.Record) error {
+					wr.Add(rec)
+					return nil
+				})
+				if errs[i] != nil {
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	for _, wr := range workers {
+		r.merge(wr)
+	}
+	return nil
+}
+
+// merge adds o's rows to r, taking over o's blocks (o must not be used
+// afterwards).
+func (r *Run) merge(o *Run) {
+	r.warmup += o.warmup
+	r.total += o.total
+	r.ok += o.ok
+	r.failed += o.failed
+	r.canceled += o.canceled
+	for k, v := range o.errorClasses {
+		r.errorClasses[k] += v
+	}
+	for k, v := range o.inSources {
+		r.inSources[k] += v
+	}
+	for k, v := range o.outSources {
+		r.outSources[k] += v
+	}
+	if o.firstSent > 0 && (r.firstSent == 0 || o.firstSent < r.firstSent) {
+		r.firstSent = o.firstSent
+	}
+	r.lastDone = max(r.lastDone, o.lastDone)
+	r.okIn += o.okIn
+	r.okOut += o.okOut
+	r.okCached += o.okCached
+	r.allIn += o.allIn
+	r.allOut += o.allOut
+	r.allCached += o.allCached
+	r.recordedCostUSD += o.recordedCostUSD
+	r.blocks = append(r.blocks, o.blocks...)
 }
 
 // notef adds a note to the run.
@@ -181,7 +327,8 @@ func (r *Run) notef(format string, args ...any) {
 var ErrNoRun = errors.New("not a run directory (no manifest.json and no requests/part-*.parquet)")
 
 // Load reads one run directory: its manifest and every request part,
-// streaming rows so memory is bounded by Run's columns, not by the Records.
+// streaming rows so memory is bounded by Run's columns, not by the Records,
+// and decoding parts on every CPU.
 // A directory with parts but no manifest (a crash before the manifest was
 // written) still loads, with a note saying so.
 func Load(runDir string) (*Run, error) {
@@ -202,15 +349,20 @@ func Load(runDir string) (*Run, error) {
 	} else if m.StopReason == results.StopRunning {
 		r.notef("stop_reason is %q: the run did not finish (crash?); this covers the parts written", m.StopReason)
 	}
+	if m != nil && m.StopDetail != "" {
+		r.notef("stopped (%s): %s", m.StopReason, m.StopDetail)
+	}
 	if tmp, _ := filepath.Glob(filepath.Join(runDir, results.RequestsDir, ".part-*.tmp")); len(tmp) > 0 {
 		r.notef("%d unfinished part file(s) skipped (the part open at a crash is lost)", len(tmp))
 	}
-	err = results.ScanRequests(runDir, func(rec *results.Record) error {
-		r.Add(rec)
-		return nil
-	})
-	if err != nil {
+	if err := r.scanParts(parts); err != nil {
 		return nil, fmt.Errorf("load %s: %w", runDir, err)
+	}
+	if r.Rows() == 0 {
+		r.notef("no request rows")
+	}
+	if err := r.loadTelemetry(runDir); err != nil {
+		r.notef("telemetry not read: %v", err)
 	}
 	if m != nil && len(m.Parts) > 0 && len(m.Parts) != len(parts) {
 		r.notef("manifest lists %d part(s), found %d on disk", len(m.Parts), len(parts))
@@ -276,4 +428,20 @@ func isRunDir(d string) bool {
 	}
 	st, err := os.Stat(filepath.Join(d, results.RequestsDir))
 	return err == nil && st.IsDir()
+}
+
+// loadTelemetry reads gpu.parquet and server_metrics.parquet when present.
+func (r *Run) loadTelemetry(runDir string) error {
+	var errs []error
+	if _, err := os.Stat(filepath.Join(runDir, results.GPUFile)); err == nil {
+		g, err := results.ReadGPU(runDir)
+		errs = append(errs, err)
+		r.GPU = g
+	}
+	if _, err := os.Stat(filepath.Join(runDir, results.ServerMetricsFile)); err == nil {
+		s, err := results.ReadServerMetrics(runDir)
+		errs = append(errs, err)
+		r.Server = s
+	}
+	return errors.Join(errs...)
 }

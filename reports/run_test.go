@@ -4,6 +4,8 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -77,6 +79,46 @@ func TestLoad(t *testing.T) {
 	}
 }
 
+// TestLoadMatchesAdd checks that reading parts in parallel and merging
+// gives the summary that adding the same rows one by one gives.
+func TestLoadMatchesAdd(t *testing.T) {
+	var recs []results.Record
+	for i := int64(0); i < 40; i++ {
+		r := okRec(10+i*7, 5+i%9, 100+i*3, 10+i, 2+i%5, msGaps(i%4+1, 2, i%7+1), nil)
+		r.CostUSD = 0.01
+		if i%6 == 0 {
+			r = failRec(10+i*7, 50+i*7, []string{results.ErrClassTimeout, results.ErrClassHTTP4xx}[i%12/6])
+		}
+		if i%10 == 3 {
+			r.Warmup = true
+		}
+		if i%8 == 1 {
+			r.OutputTokensSource = results.TokensFromChunks
+		}
+		recs = append(recs, r)
+	}
+	m := &results.Manifest{RunID: "r", StopReason: results.StopCompleted}
+	run, err := Load(writeRun(t, t.TempDir(), "r", m, recs)) // 14 parts of 3
+	if err != nil {
+		t.Fatal(err)
+	}
+	opt := Options{SLO: SLO{TTFT: 9 * time.Millisecond, ITL: 5 * time.Millisecond}, Prices: &results.Prices{InputPer1M: 1, OutputPer1M: 2}}
+	got := Summarize(run, opt)
+	want := Summarize(runOf(m, recs...), opt)
+	got.Notes, want.Notes = nil, nil
+	// Sums of float cost_usd depend on the order rows were added in.
+	if !approxCost(*got.Cost, *want.Cost) {
+		t.Errorf("cost = %+v, want %+v", *got.Cost, *want.Cost)
+	}
+	got.Cost, want.Cost = nil, nil
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("Load then Summarize =\n%+v\nwant\n%+v", got, want)
+	}
+	if got.Requests.Total != 36 || got.Requests.Failed != 7 {
+		t.Errorf("counts = %+v", got.Requests)
+	}
+}
+
 func TestLoadCrashedRun(t *testing.T) {
 	dir := t.TempDir()
 	runDir := writeRun(t, dir, "crashed", nil, sampleRecs())
@@ -107,6 +149,16 @@ func TestLoadCrashedRun(t *testing.T) {
 	if !strings.Contains(strings.Join(run.Notes, "\n"), `"running"`) {
 		t.Errorf("notes = %v, want a note on stop_reason running", run.Notes)
 	}
+
+	// A stop detail is passed on.
+	runDir = writeRun(t, dir, "failed", &results.Manifest{RunID: "f", StopReason: results.StopFailed,
+		StopDetail: "write part: disk full"}, sampleRecs())
+	if run, err = Load(runDir); err != nil {
+		t.Fatal(err)
+	}
+	if want := "stopped (failed): write part: disk full"; !slices.Contains(run.Notes, want) {
+		t.Errorf("notes = %v, want %q", run.Notes, want)
+	}
 }
 
 func TestLoadErrors(t *testing.T) {
@@ -124,6 +176,12 @@ func TestLoadErrors(t *testing.T) {
 	os.WriteFile(filepath.Join(corrupt, results.RequestsDir, "part-00000.parquet"), []byte("garbage"), 0o644)
 	if _, err := Load(corrupt); err == nil || !strings.Contains(err.Error(), "part-00000.parquet") {
 		t.Errorf("Load(corrupt part) = %v, want an error naming the part", err)
+	}
+	empty := filepath.Join(dir, "empty")
+	os.MkdirAll(empty, 0o755)
+	results.WriteManifest(empty, &results.Manifest{RunID: "e", StopReason: results.StopFailed})
+	if run, err := Load(empty); err != nil || len(run.Notes) != 1 || run.Notes[0] != "no request rows" {
+		t.Errorf("Load(manifest only) = %v, %v; want a run noting it has no rows", run, err)
 	}
 	if _, err := LoadAll([]string{filepath.Join(dir, "missing")}); err == nil {
 		t.Error("LoadAll(missing) = nil error")
@@ -152,5 +210,26 @@ func TestLoadAll(t *testing.T) {
 	}
 	if _, err := LoadAll([]string{filepath.Join(out, "not-a-run")}); !errors.Is(err, ErrNoRun) {
 		t.Errorf("LoadAll(empty folder) = %v, want ErrNoRun", err)
+	}
+}
+
+// TestMergeMatchesAdd checks a Run made of several blocks (as Load's
+// workers make) summarises like one built row by row, whatever the
+// number of CPUs the test runs on.
+func TestMergeMatchesAdd(t *testing.T) {
+	recs := sampleRecs()
+	recs = append(recs, okRec(400, 7, 90, 3, 4, msGaps(1, 30, 2), nil), failRec(500, 900, results.ErrClassTimeout))
+	m := &results.Manifest{RunID: "r"}
+	whole := runOf(m, recs...)
+	split := runOf(m, recs[:3]...)
+	split.merge(runOf(m, recs[3:5]...))
+	split.merge(runOf(m, recs[5:]...))
+	if len(split.blocks) != 3 {
+		t.Fatalf("blocks = %d, want 3", len(split.blocks))
+	}
+	opt := Options{SLO: SLO{ITL: 40 * time.Millisecond, TTFT: 25 * time.Millisecond}}
+	got, want := Summarize(split, opt), Summarize(whole, opt)
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("merged summary =\n%+v\nwant\n%+v", got, want)
 	}
 }

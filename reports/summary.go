@@ -28,6 +28,8 @@ type Options struct {
 	// Prices, when set, override the manifest's price snapshot and the
 	// cost_usd recorded on the rows.
 	Prices *results.Prices
+	// Energy prices GPU energy (USD per kWh, PUE); zero = energy not priced.
+	Energy EnergyPrice
 }
 
 // Summary is one run reduced to the numbers a report shows. Durations are
@@ -71,6 +73,10 @@ type Summary struct {
 
 	// Cost is nil when there are no prices and no recorded cost.
 	Cost *Cost
+
+	// Saturation is GPU and server telemetry over the window; nil when the
+	// run has none.
+	Saturation *Saturation
 
 	// Notes are the run's notes followed by warnings about the numbers.
 	Notes []string
@@ -139,25 +145,34 @@ func Summarize(run *Run, opt Options) Summary {
 
 	// The distributions are independent and sorting dominates the cost of
 	// a large run, so they are computed side by side.
+	// Schedule lag keeps zeros (as ITL does): no lag is a real value.
 	dists := []struct {
-		dst  *Dist
-		vals []int64
+		dst      *Dist
+		col      func(c *columns) []int64
+		keepZero bool
 	}{
-		{&s.TTFT, observed(run.ttft)}, {&s.TTFO, observed(run.ttfo)},
-		{&s.TPOT, observed(run.tpot)}, {&s.E2E, observed(run.e2e)},
-		{&s.UserLatency, observed(run.user)}, {&s.ITL, slices.Clone(run.itl)},
-		{&s.ScheduleLag, slices.Clone(run.lag)},
+		{&s.TTFT, func(c *columns) []int64 { return c.ttft }, false},
+		{&s.TTFO, func(c *columns) []int64 { return c.ttfo }, false},
+		{&s.TPOT, func(c *columns) []int64 { return c.tpot }, false},
+		{&s.E2E, func(c *columns) []int64 { return c.e2e }, false},
+		{&s.UserLatency, func(c *columns) []int64 { return c.user }, false},
+		{&s.ScheduleLag, func(c *columns) []int64 { return c.lag }, true},
 	}
 	var wg sync.WaitGroup
 	for _, d := range dists {
-		wg.Go(func() { *d.dst = NewDist(d.vals) })
+		wg.Go(func() { *d.dst = NewDist(gather(run, d.col, d.keepZero)) })
 	}
+	wg.Go(func() {
+		s.ITL = splitDist(gather(run, func(c *columns) []uint32 { return c.itl }, true),
+			gather(run, func(c *columns) []int64 { return c.itlBig }, true))
+	})
 	if !opt.SLO.IsZero() {
 		s.Goodput = goodput(run, opt.SLO, s.WindowNs)
 	}
 	wg.Wait()
 
 	s.Cost = computeCost(run, opt, s)
+	s.Saturation = saturationOf(run, opt, s)
 	s.Notes = append(s.Notes, tokenWarnings(s)...)
 	return s
 }
@@ -169,37 +184,28 @@ func Summarize(run *Run, opt Options) Summary {
 // since there was no decoding to be slow.
 func goodput(run *Run, slo SLO, windowNs int64) *Goodput {
 	g := &Goodput{SLO: slo}
-	for i := range run.ttft {
-		if slo.TTFT > 0 && (run.ttft[i] == 0 || run.ttft[i] > int64(slo.TTFT)) {
-			continue
+	for _, c := range run.blocks {
+		for i := range c.ttft {
+			if slo.TTFT > 0 && (c.ttft[i] == 0 || c.ttft[i] > int64(slo.TTFT)) {
+				continue
+			}
+			if slo.E2E > 0 && (c.e2e[i] == 0 || c.e2e[i] > int64(slo.E2E)) {
+				continue
+			}
+			if slo.TPOT > 0 && c.tpot[i] > int64(slo.TPOT) {
+				continue
+			}
+			if slo.ITL > 0 && c.maxITL[i] > int64(slo.ITL) {
+				continue
+			}
+			g.Good++
 		}
-		if slo.E2E > 0 && (run.e2e[i] == 0 || run.e2e[i] > int64(slo.E2E)) {
-			continue
-		}
-		if slo.TPOT > 0 && run.tpot[i] > int64(slo.TPOT) {
-			continue
-		}
-		if slo.ITL > 0 && run.maxITL[i] > int64(slo.ITL) {
-			continue
-		}
-		g.Good++
 	}
 	g.PerS = perSecond(g.Good, windowNs)
 	if run.total > 0 {
 		g.Fraction = float64(g.Good) / float64(run.total)
 	}
 	return g
-}
-
-// observed returns a copy of the non-zero (observed) values.
-func observed(v []int64) []int64 {
-	out := make([]int64, 0, len(v))
-	for _, x := range v {
-		if x != 0 {
-			out = append(out, x)
-		}
-	}
-	return out
 }
 
 func perSecond(n, windowNs int64) float64 {

@@ -138,12 +138,16 @@ func TestSummarizeITL(t *testing.T) {
 		{"zero-token event still counts once", msGaps(7), []int32{1, 0}, []int64{7}},
 		{"mismatched chunk_tokens ignored", msGaps(10, 20), []int32{4, 4}, []int64{10, 20}},
 		{"no gaps", nil, nil, nil},
+		{"gaps of 4.29 s and more kept exactly", msGaps(5000, 4294, 4295), nil, []int64{4294, 4295, 5000}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			run := runOf(nil, okRec(0, 10, 100, 1, 5, tt.gaps, tt.toks))
 			var got []int64
-			for _, v := range run.itl {
+			for _, v := range gather(run, func(c *columns) []uint32 { return c.itl }, true) {
+				got = append(got, int64(v)/ms)
+			}
+			for _, v := range gather(run, func(c *columns) []int64 { return c.itlBig }, true) {
 				got = append(got, v/ms)
 			}
 			slices.Sort(got)
@@ -333,10 +337,11 @@ func TestSummarizeTokenSourceWarning(t *testing.T) {
 
 func TestSummarizeDoesNotChangeRun(t *testing.T) {
 	run := runOf(nil, okRec(0, 30, 100, 1, 5, msGaps(3, 1, 2), nil), okRec(0, 10, 100, 1, 5, nil, nil))
-	before := slices.Clone(run.ttft)
-	beforeITL := slices.Clone(run.itl)
+	c := run.blocks[0]
+	before := slices.Clone(c.ttft)
+	beforeITL := slices.Clone(c.itl)
 	Summarize(run, Options{})
-	if !slices.Equal(run.ttft, before) || !slices.Equal(run.itl, beforeITL) {
+	if !slices.Equal(c.ttft, before) || !slices.Equal(c.itl, beforeITL) {
 		t.Error("Summarize reordered the run's columns")
 	}
 }

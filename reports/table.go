@@ -3,6 +3,7 @@ package reports
 import (
 	"io"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -118,6 +119,11 @@ func buildTable(ss []Summary) *table {
 		if !anyRun(func(s Summary) bool { return m.dist(&s).N > 0 }) {
 			continue
 		}
+		// TTFO differs from TTFT only for reasoning output; skip the
+		// duplicate rows when it is the same for every run.
+		if m.name == "TTFO" && !anyRun(func(s Summary) bool { return s.TTFO != s.TTFT }) {
+			continue
+		}
 		for _, st := range distStats {
 			t.add("  "+m.name+" "+st.name, each(func(s Summary) string {
 				d := m.dist(&s)
@@ -135,6 +141,8 @@ func buildTable(ss []Summary) *table {
 	t.add("  output", each(func(s Summary) string { return itoa(s.OutputTokens) }))
 	t.add("  input counted by", each(func(s Summary) string { return sources(s.InputTokenSources) }))
 	t.add("  output counted by", each(func(s Summary) string { return sources(s.OutputTokenSources) }))
+
+	addSaturation(t, ss, each)
 
 	if anyRun(func(s Summary) bool { return s.Cost != nil }) {
 		t.section("cost (USD)")
@@ -357,3 +365,95 @@ func RenderMarkdown(w io.Writer, ss []Summary) error {
 }
 
 func mdEscape(s string) string { return strings.ReplaceAll(s, "|", `\|`) }
+
+// addSaturation adds the telemetry rows (GPU, energy, server queue) when
+// any run has telemetry.
+func addSaturation(t *table, ss []Summary, each func(func(Summary) string) []string) {
+	anyRun := func(f func(s Summary) bool) bool { return slices.ContainsFunc(ss, f) }
+	if !anyRun(func(s Summary) bool { return s.Saturation != nil }) {
+		return
+	}
+	t.section("saturation (telemetry over the window)")
+	sat := func(f func(*Saturation) string) []string {
+		return each(func(s Summary) string {
+			if s.Saturation == nil {
+				return "-"
+			}
+			return f(s.Saturation)
+		})
+	}
+	gpu := func(f func(*GPUWindow) string) []string {
+		return sat(func(x *Saturation) string {
+			if x.GPU == nil || x.GPU.Samples == 0 {
+				return "-"
+			}
+			return f(x.GPU)
+		})
+	}
+	pct := func(p *float64) string {
+		if p == nil {
+			return "-"
+		}
+		return ftoa(*p, 1) + "%"
+	}
+	t.add("  GPUs", gpu(func(g *GPUWindow) string { return itoa(int64(g.GPUs)) }))
+	t.add("  GPU util mean / max", gpu(func(g *GPUWindow) string { return pct(g.MeanUtilPct) + " / " + pct(g.MaxUtilPct) }))
+	t.add("  SM active mean / max", gpu(func(g *GPUWindow) string { return pct(g.MeanSMActivePct) + " / " + pct(g.MaxSMActivePct) }))
+	t.add("  memory high-water (GiB)", gpu(func(g *GPUWindow) string {
+		if g.MemHighWaterBytes == nil {
+			return "-"
+		}
+		v := ftoa(float64(*g.MemHighWaterBytes)/(1<<30), 1)
+		if g.MemTotalBytes != nil {
+			v += " of " + ftoa(float64(*g.MemTotalBytes)/(1<<30), 1)
+		}
+		return v
+	}))
+	t.add("  mean power (W, all GPUs)", gpu(func(g *GPUWindow) string {
+		if g.MeanPowerW == nil {
+			return "-"
+		}
+		return ftoa(*g.MeanPowerW, 0)
+	}))
+	energy := func(f func(*Energy) string) []string {
+		return sat(func(x *Saturation) string {
+			if x.Energy == nil {
+				return "-"
+			}
+			return f(x.Energy)
+		})
+	}
+	t.add("  energy (kWh)", energy(func(e *Energy) string { return ftoa(e.KWh, 4) }))
+	t.add("  energy per output token (J)", energy(func(e *Energy) string { return ftoa(e.JPerOutputToken, 3) }))
+	t.add("  energy per request (J)", energy(func(e *Energy) string { return ftoa(e.JPerRequest, 1) }))
+	if anyRun(func(s Summary) bool {
+		return s.Saturation != nil && s.Saturation.Energy != nil && s.Saturation.Energy.CostUSD > 0
+	}) {
+		t.add("  energy cost", energy(func(e *Energy) string { return usd(e.CostUSD) }))
+	}
+	t.add("  server queue mean / max", sat(func(x *Saturation) string {
+		if x.Queue == nil {
+			return "-"
+		}
+		return ftoa(x.Queue.MeanWaiting, 1) + " / " + ftoa(x.Queue.MaxWaiting, 0)
+	}))
+	t.add("  time with requests queued", sat(func(x *Saturation) string {
+		if x.Queue == nil {
+			return "-"
+		}
+		return ftoa(x.Queue.QueuedFraction*100, 0) + "%"
+	}))
+	t.add("  max running / KV usage", sat(func(x *Saturation) string {
+		if x.MaxRunning == nil && x.MaxKVUsage == nil {
+			return "-"
+		}
+		r, k := "-", "-"
+		if x.MaxRunning != nil {
+			r = ftoa(*x.MaxRunning, 0)
+		}
+		if x.MaxKVUsage != nil {
+			k = ftoa(*x.MaxKVUsage*100, 0) + "%"
+		}
+		return r + " / " + k
+	}))
+}

@@ -41,7 +41,9 @@ type Manifest struct {
 	Prices *Prices `json:"prices,omitempty"`
 
 	Requests RequestCounts `json:"requests"`
-	Parts    []string      `json:"parts"`
+	// Telemetry says what was sampled alongside the run, if anything.
+	Telemetry *TelemetryInfo `json:"telemetry,omitempty"`
+	Parts     []string       `json:"parts"`
 	// Args is the command line with secrets removed.
 	Args []string `json:"args,omitempty"`
 }
@@ -102,14 +104,50 @@ type LoadInfo struct {
 }
 
 // Prices is a per-token price snapshot (USD per 1M tokens) or a GPU-hour
-// price for self-hosted targets, with where it came from.
+// price for self-hosted targets, with where it came from. A cached-input or
+// cache-write price of 0 means those tokens are billed at the input price.
 type Prices struct {
 	InputPer1M       float64 `json:"input_per_1m,omitempty"`
 	CachedInputPer1M float64 `json:"cached_input_per_1m,omitempty"`
+	CacheWritePer1M  float64 `json:"cache_write_per_1m,omitempty"`
 	OutputPer1M      float64 `json:"output_per_1m,omitempty"`
-	GPUHourly        float64 `json:"gpu_hourly_usd,omitempty"` // total for all GPUs of the target
-	Source           string  `json:"source,omitempty"`
-	CheckedAt        string  `json:"checked_at,omitempty"`
+	// LongContext is the price band that bills a whole request whose input
+	// tokens exceed its threshold (Gemini 2.5 Pro, Claude Sonnet 4 > 200k).
+	LongContext *PriceTier `json:"long_context,omitempty"`
+	GPUHourly   float64    `json:"gpu_hourly_usd,omitempty"` // total for all GPUs of the target
+	// GPUType, GPUCount, GPUOffer and USDPerGPUHour say how GPUHourly was
+	// made up: GPUCount x USDPerGPUHour of GPUType under GPUOffer.
+	GPUType       string  `json:"gpu_type,omitempty"`
+	GPUCount      int     `json:"gpu_count,omitempty"`
+	GPUOffer      string  `json:"gpu_offer,omitempty"`
+	USDPerGPUHour float64 `json:"usd_per_gpu_hour,omitempty"`
+	// Provider and Model name the price catalogue entry used, if any.
+	Provider  string `json:"provider,omitempty"`
+	Model     string `json:"model,omitempty"`
+	Source    string `json:"source,omitempty"`
+	SourceURL string `json:"source_url,omitempty"`
+	CheckedAt string `json:"checked_at,omitempty"`
+}
+
+// PriceTier is a long-context price band (USD per 1M tokens).
+type PriceTier struct {
+	AboveInputTokens int64   `json:"above_input_tokens"`
+	InputPer1M       float64 `json:"input_per_1m"`
+	CachedInputPer1M float64 `json:"cached_input_per_1m,omitempty"`
+	CacheWritePer1M  float64 `json:"cache_write_per_1m,omitempty"`
+	OutputPer1M      float64 `json:"output_per_1m"`
+}
+
+// TelemetryInfo describes the telemetry files of a run.
+type TelemetryInfo struct {
+	GPUMetricsURL    string           `json:"gpu_metrics_url,omitempty"`
+	ServerMetricsURL string           `json:"server_metrics_url,omitempty"`
+	NVML             string           `json:"nvml,omitempty"` // "on" or "off: why"
+	IntervalNs       int64            `json:"interval_ns"`
+	Files            []string         `json:"files,omitempty"`
+	GPURows          int64            `json:"gpu_rows"`
+	ServerRows       int64            `json:"server_rows"`
+	Failures         map[string]int64 `json:"failures,omitempty"` // by class: refused, timeout, malformed...
 }
 
 // RequestCounts summarises the rows written.

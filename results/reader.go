@@ -39,6 +39,11 @@ func ScanRequests(runDir string, fn func(r *Record) error) error {
 	return nil
 }
 
+// ScanPart calls fn for every row of one request part (a path from
+// PartFiles), like ScanRequests does for a whole run, so that callers can
+// read several parts at once.
+func ScanPart(path string, fn func(r *Record) error) error { return scanPart(path, fn) }
+
 func scanPart(path string, fn func(r *Record) error) error {
 	f, err := os.Open(path)
 	if err != nil {

@@ -11,7 +11,6 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
-	"text/tabwriter"
 	"time"
 
 	"github.com/inferbench/inferbench/bench"
@@ -40,6 +39,7 @@ func cmdCalibrate(ctx context.Context, e *env, args []string) int {
 	itl := fs.Duration("itl", 10*time.Millisecond, "simulator's time between tokens")
 	tokens := fs.Int("tokens", 64, "output tokens per request")
 	baseURL := fs.String("base-url", "", "use this exact-timing server instead of starting one")
+	spin := fs.Duration("spin-wait", 0, "busy-wait before each send (as run --spin-wait)")
 	pos, err := parseArgs(fs, args)
 	if err != nil {
 		return usageError(e, "calibrate", err)
@@ -79,8 +79,8 @@ func cmdCalibrate(ctx context.Context, e *env, args []string) int {
 	fmt.Fprintf(e.stdout, "inferbench calibrate: exact simulator TTFT %s, ITL %s, %d tokens (E2E %s); Poisson arrivals\n",
 		*ttft, *itl, *tokens, *ttft+time.Duration(*tokens-1)**itl)
 	fmt.Fprintf(e.stdout, "errors are measured minus configured; percentiles nearest-rank; CPU is this process only (the simulator runs in a child process)\n\n")
-	tw := tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "rate/s\trequests\tok\tTTFT err p50\tp99\tITL err p50\tp99\tE2E err p50\tp99\tsched lag p50\tp99\tCPU/req\t")
+	const row = "%7s %8s %6s %12s %11s %12s %11s %12s %11s %13s %11s %9s\n"
+	fmt.Fprintf(e.stdout, row, "rate/s", "requests", "ok", "TTFT err p50", "p99", "ITL err p50", "p99", "E2E err p50", "p99", "sched lag p50", "p99", "CPU/req")
 	for _, rate := range rates {
 		if ctx.Err() != nil {
 			break
@@ -89,7 +89,7 @@ func cmdCalibrate(ctx context.Context, e *env, args []string) int {
 		var recs []results.Record
 		cpu0 := cpuTime()
 		_, err := bench.Run(ctx, bench.Config{
-			Target: target, Workload: wl, Pacer: bench.PoissonPacer(rate, 1), Requests: n,
+			Target: target, Workload: wl, Pacer: bench.PoissonPacer(rate, 1), Requests: n, SpinWait: *spin,
 			Sink: bench.SinkFunc(func(r results.Record) error { recs = append(recs, r); return nil }),
 		})
 		cpu := cpuTime() - cpu0
@@ -112,10 +112,9 @@ func cmdCalibrate(ctx context.Context, e *env, args []string) int {
 			}
 		}
 		t, i, e2, l := reports.NewDist(ttftErr), reports.NewDist(itlErr), reports.NewDist(e2eErr), reports.NewDist(lag)
-		fmt.Fprintf(tw, "%g\t%d\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n", rate, len(recs), ok,
+		fmt.Fprintf(e.stdout, row, strconv.FormatFloat(rate, 'g', -1, 64), strconv.Itoa(len(recs)), strconv.Itoa(ok),
 			fmtErr(t.P50), fmtErr(t.P99), fmtErr(i.P50), fmtErr(i.P99), fmtErr(e2.P50), fmtErr(e2.P99),
-			fmtErr(l.P50), fmtErr(l.P99), (cpu / time.Duration(max(len(recs), 1))).Round(time.Microsecond))
-		tw.Flush()
+			fmtErr(l.P50), fmtErr(l.P99), (cpu / time.Duration(max(len(recs), 1))).Round(time.Microsecond).String())
 	}
 	return exitOK
 }

@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"path/filepath"
+	"strings"
 	"sync"
 	"time"
 
@@ -18,8 +19,8 @@ import (
 
 const demoSynopsis = `inferbench demo [--out DIR] [--time-scale X] [--requests N] [--format text|md|json]`
 
-const demoExamples = `  inferbench demo                      # about half a minute, writes demo-runs/demo-<time>/
-  inferbench demo --time-scale 1       # replay the sample at its recorded pace (~90 s)
+const demoExamples = `  inferbench demo                      # about a minute, writes demo-runs/demo-<time>/
+  inferbench demo --time-scale 1       # replay the sample at its recorded pace (~100 s)
   inferbench demo --format md > demo.md`
 
 // demoTarget is one simulated target of the demo with the price it is
@@ -27,6 +28,8 @@ const demoExamples = `  inferbench demo                      # about half a minu
 type demoTarget struct {
 	name, kind, preset, provider, model string
 	prices                              results.Prices
+	// tune adjusts the preset (nil = as is).
+	tune func(*sim.Config)
 }
 
 // demoTargets are the three ways to serve the sample workload: buy (an
@@ -47,13 +50,24 @@ var demoTargets = []demoTarget{
 	{
 		name: "self-hosted-sim", kind: "self-hosted", preset: "self-hosted", provider: "vllm (simulated)", model: "llama-3.1-70b-sim",
 		prices: results.Prices{GPUHourly: 5.00, Source: "2 GPUs x $2.50/GPU-hour (demo assumption)"},
+		// The self-hosted preset models one GPU; the demo prices two, so
+		// give it a two-GPU node's room: twice the batch, four times the KV
+		// cache (weights take less of each GPU), faster prefill and a
+		// cheaper per-sequence step. At the sample's pace x2 it runs about
+		// 50 sequences at once (~20ms steps), with bursts queueing.
+		tune: func(c *sim.Config) {
+			c.MaxBatch = 96
+			c.KVCapacityTokens = 131072
+			c.PrefillPerToken = 25 * time.Microsecond
+			c.DecodeStepPerSeq = 150 * time.Microsecond
+		},
 	},
 }
 
 func cmdDemo(ctx context.Context, e *env, args []string) int {
 	fs := newFlagSet("demo", demoSynopsis, demoExamples, e.stderr)
 	out := fs.String("out", "demo-runs", "directory for the demo's run directories")
-	scale := fs.Float64("time-scale", 0.25, "replay speed of the sample's recorded arrivals (0.25 = four times faster)")
+	scale := fs.Float64("time-scale", 0.5, "replay speed of the sample's recorded arrivals (0.5 = twice as fast)")
 	requests := fs.Int("requests", 0, "send only the first N requests of the sample (default all 300)")
 	format := fs.String("format", "text", "report format: text, md or json")
 	quiet := fs.Bool("quiet", false, "no progress output")
@@ -83,7 +97,7 @@ func cmdDemo(ctx context.Context, e *env, args []string) int {
 	outs := make([]outcome, len(demoTargets))
 	var wg sync.WaitGroup
 	for i, dt := range demoTargets {
-		srv, url, err := startSim(dt.preset, dt.model)
+		srv, url, err := startPresetSim(dt.preset, dt.model, dt.tune)
 		if err != nil {
 			fmt.Fprintf(e.stderr, "inferbench demo: %v\n", err)
 			return exitFailed
@@ -97,6 +111,12 @@ func cmdDemo(ctx context.Context, e *env, args []string) int {
 			out: base, runID: dt.name, prices: dt.prices,
 			partRows: 10000, partInterval: 10 * time.Second,
 			quiet: *quiet, args: []string{"demo"},
+		}
+		if dt.kind == "self-hosted" {
+			// Sample the simulated GPUs and the engine's vLLM metrics.
+			base := strings.TrimSuffix(url, "/v1")
+			plan.gpuMetrics, plan.serverMetrics = base+simGPUPath, base+"/metrics"
+			plan.telemetryInterval = 500 * time.Millisecond
 		}
 		wg.Add(1)
 		go func() {
@@ -152,13 +172,16 @@ func (s *simServer) close() {
 	s.sim.Close()
 }
 
-// startSim serves a simulator preset on 127.0.0.1 and returns its /v1 URL.
-func startSim(preset, model string) (*simServer, string, error) {
+// startPresetSim serves a simulator preset on 127.0.0.1 and returns its /v1 URL.
+func startPresetSim(preset, model string, tune func(*sim.Config)) (*simServer, string, error) {
 	cfg, err := sim.Preset(preset)
 	if err != nil {
 		return nil, "", err
 	}
 	cfg.Model = model
+	if tune != nil {
+		tune(&cfg)
+	}
 	return serveSim(cfg)
 }
 
@@ -173,7 +196,7 @@ func serveSim(cfg sim.Config) (*simServer, string, error) {
 		s.Close()
 		return nil, "", err
 	}
-	hs := &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second}
+	hs := &http.Server{Handler: simHandler(s, 2), ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = hs.Serve(ln) }()
 	return &simServer{cfg: cfg, sim: s, http: hs}, "http://" + ln.Addr().String() + "/v1", nil
 }

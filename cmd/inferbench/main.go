@@ -48,8 +48,12 @@ type command struct {
 var commands = []command{
 	{"run", "replay a workload against a target and write Parquet results", cmdRun},
 	{"report", "summarise one or more run directories (latency, throughput, goodput, cost)", cmdReport},
+	{"workload", "inspect, convert, synthesise and sample workloads", cmdWorkload},
+	{"record", "proxy an app's OpenAI traffic to its upstream and record it as a workload", cmdRecord},
 	{"sim", "serve a simulated OpenAI-compatible inference engine", cmdSim},
 	{"demo", "run the built-in demo: three simulated targets, one side-by-side report", cmdDemo},
+	{"prices", "list and search the shipped, dated price catalogue", cmdPrices},
+	{"agent", "serve this host's NVML GPU samples as DCGM-style Prometheus metrics", cmdAgent},
 	{"calibrate", "measure inferbench's own timing accuracy against an exact simulator", cmdCalibrate},
 	{"version", "print the version", cmdVersion},
 }

@@ -41,6 +41,7 @@ func cmdReport(ctx context.Context, e *env, args []string) int {
 		format                     = "text"
 		slo                        sloFlag
 		priceIn, priceOut, priceCa float64
+		usdPerKWh, pue             float64
 		gpuHourly                  float64
 		out                        string
 	)
@@ -49,6 +50,8 @@ func cmdReport(ctx context.Context, e *env, args []string) int {
 	fs.Var(&slo, "slo", "latency SLO for goodput, `name=duration,...` with names ttft, tpot, e2e, itl (the request's largest per-token gap); repeatable")
 	fs.Float64Var(&priceIn, "price-in", 0, "input price, `USD` per 1M tokens (with --price-out)")
 	fs.Float64Var(&priceOut, "price-out", 0, "output price, `USD` per 1M tokens (with --price-in)")
+	fs.Float64Var(&usdPerKWh, "usd-per-kwh", 0, "electricity price, `USD` per kWh, to cost the measured GPU energy")
+	fs.Float64Var(&pue, "pue", 1, "power usage effectiveness multiplying GPU energy for its cost (1 = GPU boards only)")
 	fs.Float64Var(&priceCa, "price-cached", 0, "cached-input price, `USD` per 1M tokens (default: the --price-in price)")
 	fs.Float64Var(&gpuHourly, "gpu-hourly", 0, "self-hosted price, `USD` per hour for all the target's GPUs together")
 	fs.StringVar(&out, "out", "", "write the report to `FILE` instead of standard output")
@@ -90,7 +93,7 @@ func cmdReport(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintf(e.stderr, "inferbench report: %v\n", err)
 		return exitFailed
 	}
-	opt := reports.Options{SLO: slo.slo, Prices: prices}
+	opt := reports.Options{SLO: slo.slo, Prices: prices, Energy: reports.EnergyPrice{USDPerKWh: usdPerKWh, PUE: pue}}
 	summaries := make([]reports.Summary, len(runs))
 	for i, r := range runs {
 		summaries[i] = reports.Summarize(r, opt)

@@ -118,6 +118,21 @@ func reportFixture(t *testing.T) string {
 		Target:   results.TargetInfo{Name: "vllm-h100", Kind: "self-hosted", Model: "llama-8b"},
 		Workload: results.WorkloadInfo{Name: "sample"},
 	}, self)
+
+	// crashed/ lost its manifest: it has parts only.
+	var crashed []results.Record
+	for i := 0; i < 3; i++ {
+		r := reportRec("crashed", i, 10*int64(i), 30, 90, 20, 20, 20)
+		r.Target, r.Model = "sim-crash", "m-crash"
+		crashed = append(crashed, r)
+	}
+	writeReportRun(t, filepath.Join(tmp, "crashed"), results.Manifest{RunID: "crashed"}, crashed)
+	if err := os.Remove(filepath.Join(tmp, "crashed", results.ManifestFile)); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Mkdir(filepath.Join(tmp, "empty"), 0o755); err != nil {
+		t.Fatal(err)
+	}
 	return tmp
 }
 
@@ -133,6 +148,7 @@ func TestReportCommand(t *testing.T) {
 		{"folder-of-runs-json", "--format json --slo e2e=350ms,itl=50ms $DIR/runs", exitOK},
 		{"cli-per-token-prices", "$DIR/runs --price-in 3 --price-out 15 --price-cached 0.3", exitOK},
 		{"gpu-hourly", "$DIR/runs/selfhosted --gpu-hourly 8", exitOK},
+		{"crashed-run-no-manifest", "$DIR/crashed", exitOK},
 		{"help", "-h", exitOK},
 		{"no-run-dirs", "--format md", exitUsage},
 		{"unknown-format", "$DIR/runs --format html", exitUsage},
@@ -140,7 +156,7 @@ func TestReportCommand(t *testing.T) {
 		{"bad-prices", "$DIR/runs --price-in 1 --gpu-hourly -2", exitUsage},
 		{"price-in-alone", "$DIR/runs --price-in 1", exitUsage},
 		{"missing-run", "$DIR/runs/nope", exitFailed},
-		{"not-a-run", "$DIR", exitFailed},
+		{"not-a-run", "$DIR/empty", exitFailed},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -242,4 +258,28 @@ func goldenFile(t *testing.T, path, got string) {
 	if got != string(want) {
 		t.Errorf("%s differs (go test -update to accept):\n--- got\n%s\n--- want\n%s", path, got, want)
 	}
+}
+
+// FuzzSLOFlag checks that --slo never panics and that what it accepts
+// prints back to a value that parses to the same limits.
+func FuzzSLOFlag(f *testing.F) {
+	for _, s := range []string{"ttft=500ms,tpot=50ms", "e2e=1m30s", "itl=1ns", "x", "ttft=", "=1s", ",,,", "ttft=1e3ms", "TPOT=5us,itl=9h"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		var a sloFlag
+		if err := a.Set(s); err != nil {
+			if !a.slo.IsZero() {
+				t.Fatalf("Set(%q) failed but changed the SLO to %+v", s, a.slo)
+			}
+			return
+		}
+		var b sloFlag
+		if err := b.Set(a.String()); err != nil {
+			t.Fatalf("Set(%q) ok, but its String %q does not parse: %v", s, a.String(), err)
+		}
+		if a.slo != b.slo {
+			t.Fatalf("round trip %q: %+v != %+v", s, a.slo, b.slo)
+		}
+	})
 }

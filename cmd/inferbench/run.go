@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/inferbench/inferbench/bench"
+	"github.com/inferbench/inferbench/prices"
 	"github.com/inferbench/inferbench/results"
 	"github.com/inferbench/inferbench/workloads"
 )
@@ -61,16 +62,24 @@ type runPlan struct {
 	requests, warmup int
 	duration         time.Duration
 	maxInFlight      int
+	spinWait         time.Duration
 	timeout, drain   time.Duration
 	temperature      optFloat
 	noUsage          bool
 	out, runID       string
 	prices           results.Prices
+	priceFlags       priceFlags         // catalogue lookups (prices.go)
+	tokenPrice       *prices.TokenPrice // prices every request; nil = no per-token price
 	partRows         int
 	partInterval     time.Duration
 	quiet            bool
 	args             []string
 	tf               targetFlags
+	// Telemetry (issue 5): a DCGM-style GPU endpoint, the engine's
+	// /metrics, local NVML, and the sampling interval.
+	gpuMetrics, serverMetrics string
+	nvml                      bool
+	telemetryInterval         time.Duration
 }
 
 func (p *runPlan) flags(fs *flag.FlagSet) {
@@ -91,6 +100,7 @@ func (p *runPlan) flags(fs *flag.FlagSet) {
 	fs.DurationVar(&p.duration, "duration", 0, "stop scheduling after this long (e.g. 2m)")
 	fs.IntVar(&p.warmup, "warmup", 0, "warm-up requests sent first, recorded with warmup=true and left out of reports")
 	fs.IntVar(&p.maxInFlight, "max-inflight", 0, "cap on concurrent requests in open loop (0 = none); delays show as schedule lag")
+	fs.DurationVar(&p.spinWait, "spin-wait", 0, "busy-wait this long before each open-loop send for sub-millisecond precision at low rates; costs CPU, hurts at high rates (0 = timers only)")
 	fs.DurationVar(&p.timeout, "timeout", 10*time.Minute, "total timeout of one request")
 	fs.DurationVar(&p.drain, "drain-timeout", 30*time.Second, "how long in-flight requests may finish after scheduling stops")
 	fs.Var(&p.temperature, "temperature", "sampling temperature sent with every request (0 is sent as 0)")
@@ -101,10 +111,17 @@ func (p *runPlan) flags(fs *flag.FlagSet) {
 	fs.Float64Var(&p.prices.CachedInputPer1M, "price-cached", 0, "USD per 1M cached input tokens (default: --price-in)")
 	fs.Float64Var(&p.prices.OutputPer1M, "price-out", 0, "USD per 1M output tokens")
 	fs.Float64Var(&p.prices.GPUHourly, "gpu-hourly", 0, "USD per hour for all GPUs of a self-hosted target")
+	fs.StringVar(&p.priceFlags.provider, "price-provider", "", "look up per-token prices for --model at this provider in the price catalogue (default: --provider; see 'inferbench prices')")
+	fs.Var(&p.priceFlags.gpus, "gpus", "GPUs of a self-hosted target, TYPE:COUNT[:OFFER], e.g. H100-SXM-80GB:2:aws-on-demand; the offer's catalogue price sets --gpu-hourly")
+	fs.StringVar(&p.priceFlags.file, "prices", "", "JSON file of prices that add to or replace price-catalogue entries (docs/prices.md)")
 	fs.IntVar(&p.partRows, "part-rows", 10000, "start a new Parquet part after this many rows")
 	fs.DurationVar(&p.partInterval, "part-interval", 10*time.Second, "close the open Parquet part after this long, so a crash loses at most that much")
 	fs.BoolVar(&p.quiet, "quiet", false, "no progress output")
 	p.tf.register(fs)
+	fs.StringVar(&p.gpuMetrics, "gpu-metrics", "", "scrape this DCGM-style GPU metrics URL (dcgm-exporter, inferbench agent, inferbench sim's /gpu/metrics) into gpu.parquet")
+	fs.StringVar(&p.serverMetrics, "server-metrics", "", "scrape the engine's Prometheus /metrics URL into server_metrics.parquet (vLLM, SGLang, TGI, llama.cpp names understood)")
+	fs.BoolVar(&p.nvml, "nvml", false, "sample this host's NVIDIA GPUs through NVML into gpu.parquet")
+	fs.DurationVar(&p.telemetryInterval, "telemetry-interval", time.Second, "interval between telemetry samples")
 }
 
 func cmdRun(ctx context.Context, e *env, args []string) int {
@@ -184,6 +201,17 @@ func (p *runPlan) validate(set map[string]bool) error {
 	default:
 		errs = append(errs, fmt.Errorf("--kind %q: want api, managed or self-hosted", p.kind))
 	}
+	for _, m := range []struct{ flag, v string }{{"--gpu-metrics", p.gpuMetrics}, {"--server-metrics", p.serverMetrics}} {
+		if m.v == "" {
+			continue
+		}
+		if u, err := url.Parse(m.v); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			errs = append(errs, fmt.Errorf("%s %q: want an http(s) URL", m.flag, m.v))
+		}
+	}
+	if p.telemetryInterval <= 0 {
+		errs = append(errs, fmt.Errorf("--telemetry-interval must be > 0, got %s", p.telemetryInterval))
+	}
 	if p.runID != "" && !validRunID.MatchString(p.runID) {
 		errs = append(errs, fmt.Errorf("--run-id %q: use letters, digits, '.', '_' and '-'", p.runID))
 	}
@@ -231,6 +259,9 @@ func executeRun(ctx context.Context, e *env, p *runPlan) (*runResult, error) {
 	if err != nil {
 		return nil, &usageErr{err}
 	}
+	if err := resolveRunPrices(e, p); err != nil {
+		return nil, &usageErr{err}
+	}
 	u, _ := url.Parse(p.baseURL)
 
 	if p.runID == "" {
@@ -252,6 +283,7 @@ func executeRun(ctx context.Context, e *env, p *runPlan) (*runResult, error) {
 		Warmup:       p.warmup,
 		MaxInFlight:  p.maxInFlight,
 		DrainTimeout: p.drain,
+		SpinWait:     p.spinWait,
 	}
 	load := results.LoadInfo{
 		Requests: p.requests, DurationNs: int64(p.duration), Warmup: p.warmup,
@@ -315,6 +347,11 @@ func executeRun(ctx context.Context, e *env, p *runPlan) (*runResult, error) {
 	if err != nil {
 		return nil, err
 	}
+	tel, err := startTelemetry(ctx, e, p, dir, results.NewClock(start))
+	if err != nil {
+		w.Close()
+		return nil, err
+	}
 	planned := cfg.Planned()
 	prog := bench.NewProgress(start, planned)
 	counts := &man.Requests
@@ -347,7 +384,7 @@ func executeRun(ctx context.Context, e *env, p *runPlan) (*runResult, error) {
 		r.Workload = wl.name
 		r.Simulated = p.simulated
 		if r.OK() {
-			r.CostUSD = tokenCost(&p.prices, r)
+			r.CostUSD = requestCost(p.tokenPrice, r)
 		}
 	}
 
@@ -393,6 +430,13 @@ func executeRun(ctx context.Context, e *env, p *runPlan) (*runResult, error) {
 		close(progDone)
 	}
 	closeErr := w.Close()
+	if tel != nil {
+		info, err := tel.stop()
+		man.Telemetry = info
+		if err != nil {
+			fmt.Fprintf(e.stderr, "inferbench: telemetry: %v\n", err)
+		}
+	}
 	man.EndedAt = time.Now().UTC()
 	man.StopReason = outcome.StopReason
 	if outcome.StopReason == "" {
@@ -416,23 +460,6 @@ func executeRun(ctx context.Context, e *env, p *runPlan) (*runResult, error) {
 			p.targetName, s.Done, s.OK, s.Errors, s.Canceled, s.Elapsed.Round(time.Millisecond), man.StopReason)
 	}
 	return &runResult{dir: dir, manifest: man, outcome: outcome}, nil
-}
-
-// tokenCost prices one request from per-token prices (USD per 1M):
-//
-//	cost = (input - cached)·P_in + cached·P_cached + output·P_out, / 1e6
-//
-// P_cached defaults to P_in. Reasoning tokens are part of output.
-func tokenCost(p *results.Prices, r *results.Record) float64 {
-	if p.InputPer1M == 0 && p.OutputPer1M == 0 {
-		return 0
-	}
-	cachedPrice := p.CachedInputPer1M
-	if cachedPrice == 0 {
-		cachedPrice = p.InputPer1M
-	}
-	uncached := max(r.InputTokens-r.CachedInputTokens, 0)
-	return (float64(uncached)*p.InputPer1M + float64(r.CachedInputTokens)*cachedPrice + float64(r.OutputTokens)*p.OutputPer1M) / 1e6
 }
 
 func newRunID(t time.Time, target string) string {

@@ -121,9 +121,11 @@ func TestRunExactSimulator(t *testing.T) {
 	p50, p99 := percentile(ttft, 50), percentile(ttft, 99)
 	t.Logf("TTFT p50 %.2fms p99 %.2fms; ITL p50 %.2fms p99 %.2fms", float64(p50)/1e6, float64(p99)/1e6,
 		float64(percentile(gaps, 50))/1e6, float64(percentile(gaps, 99))/1e6)
-	// Never faster than configured; loosely bounded above on a busy CI box.
-	if p50 < int64(50*time.Millisecond) || p99 > int64(100*time.Millisecond) {
-		t.Errorf("TTFT p50 %d p99 %d outside [50ms, 100ms]", p50, p99)
+	// Never faster than configured. The median is tight; the tail is
+	// bounded loosely because CI shares 2 cores with other test packages
+	// (`make bench` reports the tail on a quiet machine).
+	if p50 < int64(50*time.Millisecond) || p50 > int64(75*time.Millisecond) || p99 > int64(time.Second) {
+		t.Errorf("TTFT p50 %d p99 %d: want p50 in [50ms, 75ms], p99 < 1s", p50, p99)
 	}
 	if g := percentile(gaps, 50); g < int64(9*time.Millisecond) || g > int64(15*time.Millisecond) {
 		t.Errorf("ITL p50 %d, want about 10ms", g)
@@ -360,7 +362,7 @@ func TestDemoSmall(t *testing.T) {
 	if code != exitOK {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
-	for _, want := range []string{"api-sim", "managed-sim", "self-hosted-sim", "(simulated)", "gpu-hourly", "per-token"} {
+	for _, want := range []string{"api-sim", "managed-sim", "self-hosted-sim", "(simulated)", "gpu-hourly", "per-token", "energy per output token (J)", "GPU util mean / max"} {
 		if !strings.Contains(stdout.String(), want) {
 			t.Errorf("demo report lacks %q", want)
 		}

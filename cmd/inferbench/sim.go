@@ -36,6 +36,7 @@ func cmdSim(ctx context.Context, e *env, args []string) int {
 Presets:
 `+presetHelp(), e.stderr)
 	listen := fs.String("listen", "127.0.0.1:8000", "`address` to listen on (port 0 picks a free port)")
+	gpus := fs.Int("gpus", 1, "GPUs of the simulated DCGM endpoint at /gpu/metrics (utilisation, power and energy follow the batch)")
 	preset := fs.String("preset", "", "start from a preset: "+strings.Join(sim.PresetNames(), ", ")+" (default self-hosted unless --ttft/--itl or engine flags are given)")
 	var c sim.Config
 	fs.StringVar(&c.Model, "model", "", "model id to serve (default \"sim\")")
@@ -46,8 +47,10 @@ Presets:
 	fs.DurationVar(&c.DecodeStepPerSeq, "decode-step-per-seq", 0, "engine: extra step time per running sequence")
 	fs.IntVar(&c.MaxBatch, "max-batch", 0, "engine: most sequences running at once (0: unlimited)")
 	fs.IntVar(&c.KVCapacityTokens, "kv-capacity", 0, "engine: KV cache capacity in tokens (0: unlimited)")
+	fs.IntVar(&c.MaxBatchedTokens, "max-batched-tokens", 0, "engine: token budget per step, chunking prefill (0: unlimited)")
 	fs.DurationVar(&c.NetworkLatency, "network-latency", 0, "latency added before each request is served")
 	fs.DurationVar(&c.NetworkJitter, "network-jitter", 0, "uniform jitter (±) on the network latency")
+	fs.DurationVar(&c.InputLatencyPerToken, "input-latency-per-token", 0, "delay per prompt token before serving, outside the batch (a hosted fleet's prefill)")
 	fs.IntVar(&c.TokensPerChunk, "tokens-per-chunk", 0, "tokens per SSE chunk (default 1)")
 	fs.IntVar(&c.DefaultMaxTokens, "default-max-tokens", 0, "output length when a request sets no max_tokens (default 256)")
 	fs.Int64Var(&c.Seed, "seed", 0, "seed for jitter and faults")
@@ -86,7 +89,7 @@ Presets:
 		fmt.Fprintf(e.stderr, "inferbench sim: %v\n", err)
 		return exitFailed
 	}
-	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second}
+	hs := &http.Server{Handler: simHandler(srv, *gpus), ReadHeaderTimeout: 10 * time.Second}
 	served := make(chan error, 1)
 	go func() { served <- hs.Serve(ln) }()
 	fmt.Fprintf(e.stdout, "inferbench sim: listening on http://%s (preset %s)\n", ln.Addr(), name)
@@ -121,7 +124,7 @@ Presets:
 }
 
 // simEngineFlags are the flags that describe a continuous-batching engine.
-var simEngineFlags = []string{"prefill-per-token", "decode-step", "decode-step-per-seq", "max-batch", "kv-capacity"}
+var simEngineFlags = []string{"prefill-per-token", "decode-step", "decode-step-per-seq", "max-batch", "kv-capacity", "max-batched-tokens"}
 
 // simConfig merges the flags that were set onto the preset and returns the
 // config and the name to print: the preset, or "custom" when timing flags
@@ -154,30 +157,32 @@ func simConfig(preset string, flags sim.Config, set map[string]bool) (sim.Config
 		cfg, _ = sim.Preset(name)
 	}
 	for f, apply := range map[string]func(){
-		"model":               func() { cfg.Model = flags.Model },
-		"ttft":                func() { cfg.TTFT = flags.TTFT },
-		"itl":                 func() { cfg.ITL = flags.ITL },
-		"prefill-per-token":   func() { cfg.PrefillPerToken = flags.PrefillPerToken },
-		"decode-step":         func() { cfg.DecodeStep = flags.DecodeStep },
-		"decode-step-per-seq": func() { cfg.DecodeStepPerSeq = flags.DecodeStepPerSeq },
-		"max-batch":           func() { cfg.MaxBatch = flags.MaxBatch },
-		"kv-capacity":         func() { cfg.KVCapacityTokens = flags.KVCapacityTokens },
-		"network-latency":     func() { cfg.NetworkLatency = flags.NetworkLatency },
-		"network-jitter":      func() { cfg.NetworkJitter = flags.NetworkJitter },
-		"tokens-per-chunk":    func() { cfg.TokensPerChunk = flags.TokensPerChunk },
-		"default-max-tokens":  func() { cfg.DefaultMaxTokens = flags.DefaultMaxTokens },
-		"seed":                func() { cfg.Seed = flags.Seed },
-		"error-rate":          func() { cfg.Faults.ErrorRate = flags.Faults.ErrorRate },
-		"rate-limit-rate":     func() { cfg.Faults.RateLimitRate = flags.Faults.RateLimitRate },
-		"retry-after":         func() { cfg.Faults.RetryAfter = flags.Faults.RetryAfter },
-		"disconnect-rate":     func() { cfg.Faults.DisconnectRate = flags.Faults.DisconnectRate },
-		"malformed-rate":      func() { cfg.Faults.MalformedRate = flags.Faults.MalformedRate },
-		"stall-rate":          func() { cfg.Faults.StallRate = flags.Faults.StallRate },
-		"stall":               func() { cfg.Faults.Stall = flags.Faults.Stall },
-		"reasoning-tokens":    func() { cfg.Provider.ReasoningTokens = flags.Provider.ReasoningTokens },
-		"cached-fraction":     func() { cfg.Provider.CachedFraction = flags.Provider.CachedFraction },
-		"rpm":                 func() { cfg.Provider.RPM = flags.Provider.RPM },
-		"tpm":                 func() { cfg.Provider.TPM = flags.Provider.TPM },
+		"model":                   func() { cfg.Model = flags.Model },
+		"ttft":                    func() { cfg.TTFT = flags.TTFT },
+		"itl":                     func() { cfg.ITL = flags.ITL },
+		"prefill-per-token":       func() { cfg.PrefillPerToken = flags.PrefillPerToken },
+		"decode-step":             func() { cfg.DecodeStep = flags.DecodeStep },
+		"decode-step-per-seq":     func() { cfg.DecodeStepPerSeq = flags.DecodeStepPerSeq },
+		"max-batch":               func() { cfg.MaxBatch = flags.MaxBatch },
+		"kv-capacity":             func() { cfg.KVCapacityTokens = flags.KVCapacityTokens },
+		"max-batched-tokens":      func() { cfg.MaxBatchedTokens = flags.MaxBatchedTokens },
+		"input-latency-per-token": func() { cfg.InputLatencyPerToken = flags.InputLatencyPerToken },
+		"network-latency":         func() { cfg.NetworkLatency = flags.NetworkLatency },
+		"network-jitter":          func() { cfg.NetworkJitter = flags.NetworkJitter },
+		"tokens-per-chunk":        func() { cfg.TokensPerChunk = flags.TokensPerChunk },
+		"default-max-tokens":      func() { cfg.DefaultMaxTokens = flags.DefaultMaxTokens },
+		"seed":                    func() { cfg.Seed = flags.Seed },
+		"error-rate":              func() { cfg.Faults.ErrorRate = flags.Faults.ErrorRate },
+		"rate-limit-rate":         func() { cfg.Faults.RateLimitRate = flags.Faults.RateLimitRate },
+		"retry-after":             func() { cfg.Faults.RetryAfter = flags.Faults.RetryAfter },
+		"disconnect-rate":         func() { cfg.Faults.DisconnectRate = flags.Faults.DisconnectRate },
+		"malformed-rate":          func() { cfg.Faults.MalformedRate = flags.Faults.MalformedRate },
+		"stall-rate":              func() { cfg.Faults.StallRate = flags.Faults.StallRate },
+		"stall":                   func() { cfg.Faults.Stall = flags.Faults.Stall },
+		"reasoning-tokens":        func() { cfg.Provider.ReasoningTokens = flags.Provider.ReasoningTokens },
+		"cached-fraction":         func() { cfg.Provider.CachedFraction = flags.Provider.CachedFraction },
+		"rpm":                     func() { cfg.Provider.RPM = flags.Provider.RPM },
+		"tpm":                     func() { cfg.Provider.TPM = flags.Provider.TPM },
 	} {
 		if set[f] {
 			apply()

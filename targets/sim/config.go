@@ -40,10 +40,11 @@ type Config struct {
 	//	DecodeStep + DecodeStepPerSeq*running + PrefillPerToken*prefill_tokens
 	//
 	// where running counts the batch including sequences admitted at that
-	// step and prefill_tokens is the prompt (plus, after a preemption, the
-	// already generated tokens) of the admitted sequences. Every running
-	// sequence gets one token at the end of each step; an admitted sequence's
-	// first token is the one at the end of the step that prefilled it.
+	// step and prefill_tokens counts the prompt tokens (after a preemption,
+	// prompt plus earlier output) prefilled in that step. Every running
+	// sequence that is done prefilling gets one token at the end of each
+	// step; a sequence's first token is the one at the end of the step
+	// that completes its prefill.
 	PrefillPerToken  time.Duration
 	DecodeStep       time.Duration
 	DecodeStepPerSeq time.Duration
@@ -57,6 +58,12 @@ type Config struct {
 	// exceeds the capacity is refused with 400, like a prompt over vLLM's
 	// max_model_len.
 	KVCapacityTokens int
+	// MaxBatchedTokens is the token budget of one step (vLLM's
+	// max_num_batched_tokens with chunked prefill; 0: unlimited). Decodes
+	// take one token each, and long or simultaneous prompts are prefilled
+	// in chunks over several steps, so a burst of arrivals cannot make one
+	// huge step that stalls every stream.
+	MaxBatchedTokens int
 
 	// NetworkLatency is added before a request reaches the exact or engine
 	// path (and before any fault answer), with a uniform jitter in
@@ -64,6 +71,12 @@ type Config struct {
 	// the request's arrival number. It models an API provider's distance.
 	NetworkLatency time.Duration
 	NetworkJitter  time.Duration
+	// InputLatencyPerToken adds this much per prompt token to the delay
+	// before a request reaches the exact or engine path. It models a hosted
+	// provider's prefill, which runs on a fleet this client's load does not
+	// affect, so TTFT grows with the prompt without coupling requests the
+	// way PrefillPerToken does inside the batch.
+	InputLatencyPerToken time.Duration
 
 	// TokensPerChunk > 1 sends several tokens per SSE chunk (default 1).
 	TokensPerChunk int
@@ -117,7 +130,7 @@ const (
 // engineFieldsSet reports whether any continuous-batching field is set.
 func (c Config) engineFieldsSet() bool {
 	return c.PrefillPerToken != 0 || c.DecodeStep != 0 || c.DecodeStepPerSeq != 0 ||
-		c.MaxBatch != 0 || c.KVCapacityTokens != 0
+		c.MaxBatch != 0 || c.KVCapacityTokens != 0 || c.MaxBatchedTokens != 0
 }
 
 // Mode returns ModeExact or ModeEngine. Exact mode is used when Exact is
@@ -144,6 +157,7 @@ func (c Config) Validate() error {
 	nonNeg("DecodeStepPerSeq", c.DecodeStepPerSeq)
 	nonNeg("NetworkLatency", c.NetworkLatency)
 	nonNeg("NetworkJitter", c.NetworkJitter)
+	nonNeg("InputLatencyPerToken", c.InputLatencyPerToken)
 	nonNeg("Faults.RetryAfter", c.Faults.RetryAfter)
 	nonNeg("Faults.Stall", c.Faults.Stall)
 	nonNegInt := func(name string, n int) {
@@ -153,6 +167,7 @@ func (c Config) Validate() error {
 	}
 	nonNegInt("MaxBatch", c.MaxBatch)
 	nonNegInt("KVCapacityTokens", c.KVCapacityTokens)
+	nonNegInt("MaxBatchedTokens", c.MaxBatchedTokens)
 	nonNegInt("TokensPerChunk", c.TokensPerChunk)
 	nonNegInt("DefaultMaxTokens", c.DefaultMaxTokens)
 	rate := func(name string, r float64) {
@@ -172,7 +187,7 @@ func (c Config) Validate() error {
 	}
 	switch {
 	case c.Exact && c.engineFieldsSet():
-		errs = append(errs, errors.New("Exact is set together with engine fields (PrefillPerToken, DecodeStep, DecodeStepPerSeq, MaxBatch, KVCapacityTokens): pick one mode"))
+		errs = append(errs, errors.New("Exact is set together with engine fields (PrefillPerToken, DecodeStep, DecodeStepPerSeq, MaxBatch, KVCapacityTokens, MaxBatchedTokens): pick one mode"))
 	case c.Mode() == ModeEngine:
 		if c.TTFT != 0 || c.ITL != 0 {
 			errs = append(errs, errors.New("TTFT and ITL only apply in exact mode, but engine fields are set: pick one mode"))
@@ -180,8 +195,8 @@ func (c Config) Validate() error {
 		if c.DecodeStep <= 0 && c.DecodeStepPerSeq <= 0 {
 			errs = append(errs, errors.New("engine mode needs DecodeStep or DecodeStepPerSeq > 0 (a zero-time step would spin)"))
 		}
-		if c.KVCapacityTokens > 0 && c.DefaultMaxTokens >= c.KVCapacityTokens {
-			errs = append(errs, fmt.Errorf("DefaultMaxTokens (%d) must be below KVCapacityTokens (%d)", c.DefaultMaxTokens, c.KVCapacityTokens))
+		if dm := c.withDefaults().DefaultMaxTokens; c.KVCapacityTokens > 0 && dm >= c.KVCapacityTokens {
+			errs = append(errs, fmt.Errorf("DefaultMaxTokens (%d) must be below KVCapacityTokens (%d): a request without max_tokens could never fit", dm, c.KVCapacityTokens))
 		}
 	}
 	return errors.Join(errs...)
@@ -221,15 +236,16 @@ func (c Config) Describe() map[string]any {
 	c = c.withDefaults()
 	ms := func(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
 	m := map[string]any{
-		"simulated":          true,
-		"model":              c.Model,
-		"mode":               c.Mode(),
-		"network_latency_ms": ms(c.NetworkLatency),
-		"network_jitter_ms":  ms(c.NetworkJitter),
-		"tokens_per_chunk":   c.TokensPerChunk,
-		"default_max_tokens": c.DefaultMaxTokens,
-		"seed":               c.Seed,
-		"token_estimator":    estimator,
+		"simulated":                  true,
+		"model":                      c.Model,
+		"mode":                       c.Mode(),
+		"network_latency_ms":         ms(c.NetworkLatency),
+		"network_jitter_ms":          ms(c.NetworkJitter),
+		"input_latency_per_token_ms": ms(c.InputLatencyPerToken),
+		"tokens_per_chunk":           c.TokensPerChunk,
+		"default_max_tokens":         c.DefaultMaxTokens,
+		"seed":                       c.Seed,
+		"token_estimator":            estimator,
 		"faults": map[string]any{
 			"error_rate":      c.Faults.ErrorRate,
 			"rate_limit_rate": c.Faults.RateLimitRate,
@@ -250,6 +266,7 @@ func (c Config) Describe() map[string]any {
 		m["decode_step_per_seq_ms"] = ms(c.DecodeStepPerSeq)
 		m["max_batch"] = c.MaxBatch
 		m["kv_capacity_tokens"] = c.KVCapacityTokens
+		m["max_batched_tokens"] = c.MaxBatchedTokens
 	}
 	return m
 }

@@ -3,6 +3,7 @@ package sim
 import (
 	"context"
 	"errors"
+	"math"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -17,9 +18,10 @@ type seq struct {
 	maxTokens int // tokens to generate
 
 	// Guarded by engine.mu.
-	generated int
-	recompute bool // preempted: its next prefill covers input+generated
-	admitted  bool // ever admitted (for the first-token step)
+	generated   int
+	recompute   bool // preempted: its next prefill covers input+generated
+	prefillLeft int  // tokens still to prefill; set at admission
+	chunk       int  // prefill tokens scheduled in the current step
 
 	// gen mirrors generated for the stream goroutine; notify (capacity 1)
 	// wakes it after each token.
@@ -37,12 +39,18 @@ func (s *seq) kv() int { return s.input + s.generated }
 // batch is the scheduler state of a continuous-batching engine, without
 // time: plan and advance are pure, so tests drive them step by step.
 type batch struct {
-	maxBatch int // 0: unlimited
-	kvCap    int // 0: unlimited
-	running  []*seq
-	waiting  []*seq // FIFO; preempted sequences go back to the head
+	maxBatch  int // 0: unlimited
+	kvCap     int // 0: unlimited
+	maxTokens int // tokens per step (decodes + prefill chunks); 0: unlimited
+	running   []*seq
+	waiting   []*seq // FIFO; preempted sequences go back to the head
 
 	preemptions int64
+}
+
+// newBatch returns an empty batch with cfg's limits.
+func newBatch(cfg *Config) batch {
+	return batch{maxBatch: cfg.MaxBatch, kvCap: cfg.KVCapacityTokens, maxTokens: cfg.MaxBatchedTokens}
 }
 
 // step is what one engine step does.
@@ -67,6 +75,12 @@ func (c *Config) stepDuration(st step) time.Duration {
 // preemption); then it admits waiting sequences in FIFO order while the
 // batch and the KV have room. The head of the queue blocks those behind
 // it, as in vLLM's FCFS policy.
+//
+// With a token budget (chunked prefill, vLLM's max_num_batched_tokens),
+// every decoding sequence takes one token of it first, then sequences
+// still prefilling take chunks of what is left, oldest first, and new
+// sequences are admitted only while some budget remains. A sequence's
+// first token comes at the end of the step that completes its prefill.
 func (b *batch) plan() step {
 	var st step
 	need := 0 // KV after this step: every running sequence grows by one
@@ -77,12 +91,29 @@ func (b *batch) plan() step {
 		last := b.running[len(b.running)-1]
 		b.running = b.running[:len(b.running)-1]
 		need -= last.kv() + 1
-		last.recompute = true
+		last.recompute, last.prefillLeft, last.chunk = true, 0, 0
 		b.waiting = append([]*seq{last}, b.waiting...)
 		st.preempted++
 		b.preemptions++
 	}
-	for len(b.waiting) > 0 {
+	budget := math.MaxInt
+	if b.maxTokens > 0 {
+		budget = b.maxTokens
+		for _, s := range b.running {
+			if s.prefillLeft == 0 {
+				budget-- // decodes go first
+			}
+		}
+		budget = max(budget, 0)
+	}
+	for _, s := range b.running {
+		if s.prefillLeft > 0 {
+			s.chunk = min(s.prefillLeft, budget)
+			budget -= s.chunk
+			st.prefillTokens += s.chunk
+		}
+	}
+	for len(b.waiting) > 0 && budget > 0 {
 		s := b.waiting[0]
 		if b.maxBatch > 0 && len(b.running) >= b.maxBatch {
 			break
@@ -94,21 +125,33 @@ func (b *batch) plan() step {
 		b.running = append(b.running, s)
 		need += s.kv() + 1
 		st.admitted++
-		st.prefillTokens += s.kv() // the prompt, plus earlier output after a preemption
+		// The prompt, plus the earlier output after a preemption.
+		s.prefillLeft = s.kv()
+		s.chunk = min(s.prefillLeft, budget)
+		budget -= s.chunk
+		st.prefillTokens += s.chunk
 		s.recompute = false
-		s.admitted = true
 	}
 	st.size = len(b.running)
 	return st
 }
 
-// advance ends a step: every running sequence gets one token, and those
-// that reached their limit leave the batch. It returns the sequences that
-// got a token; finished ones have generated == maxTokens.
+// advance ends a step: sequences finish their prefill chunk, and every
+// running sequence that is not still prefilling gets one token; those that
+// reached their limit leave the batch. It returns the sequences that got a
+// token; finished ones have generated == maxTokens.
 func (b *batch) advance() []*seq {
 	progressed := make([]*seq, 0, len(b.running))
 	kept := b.running[:0]
 	for _, s := range b.running {
+		if s.prefillLeft > 0 {
+			s.prefillLeft -= s.chunk
+			s.chunk = 0
+			if s.prefillLeft > 0 {
+				kept = append(kept, s) // prefill continues next step
+				continue
+			}
+		}
 		s.generated++
 		progressed = append(progressed, s)
 		if s.generated < s.maxTokens {
@@ -167,7 +210,7 @@ func newEngine(cfg *Config) *engine {
 		wake: make(chan struct{}, 1),
 		done: make(chan struct{}),
 		exit: make(chan struct{}),
-		b:    batch{maxBatch: cfg.MaxBatch, kvCap: cfg.KVCapacityTokens},
+		b:    newBatch(cfg),
 	}
 	go e.loop()
 	return e

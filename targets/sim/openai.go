@@ -17,6 +17,10 @@ import (
 // streamOptions is the request's stream_options.
 type streamOptions struct {
 	IncludeUsage bool `json:"include_usage"`
+	// ContinuousUsageStats is vLLM's extension: with include_usage, every
+	// chunk carries the usage so far, so a client knows the tokens per
+	// chunk exactly.
+	ContinuousUsageStats bool `json:"continuous_usage_stats"`
 }
 
 // chatRequest is the part of a chat completion request the simulator uses.

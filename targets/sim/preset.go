@@ -16,41 +16,45 @@ var presets = []struct {
 }{
 	{
 		// A hosted API: far away and shared by a huge fleet, so its TTFT is
-		// mostly network and queueing outside our control, and one stream
-		// decodes at ~70 tok/s regardless of our load.
-		//   TTFT ≈ 300ms ± 50ms network + wait for the step boundary (0-14ms)
-		//          + one 14ms step + 20µs/token prefill ≈ 265-390ms
-		//   ITL  = 14ms ≈ 71 tok/s per stream; unlimited batch and KV.
+		// mostly network and prefill on capacity our load does not touch,
+		// and one stream decodes at ~70 tok/s regardless of our load.
+		//   TTFT ≈ 300ms ± 50ms network + 20µs per prompt token (10ms for
+		//          500 tokens) + wait for the step boundary (0-14ms)
+		//          + one 14ms step ≈ 275-390ms for 500-token prompts
+		//   ITL  = 14ms ≈ 71 tok/s per stream; unlimited batch and KV, and
+		//          no prefill inside the batch, so load never slows it.
 		name: "api",
-		doc:  "hosted API: TTFT ~265-390ms (300±50ms network), ~71 tok/s per stream, unlimited batch",
+		doc:  "hosted API: TTFT ~275-390ms (300±50ms network), ~71 tok/s per stream, never saturates",
 		cfg: Config{
-			NetworkLatency:  300 * time.Millisecond,
-			NetworkJitter:   50 * time.Millisecond,
-			PrefillPerToken: 20 * time.Microsecond,
-			DecodeStep:      14 * time.Millisecond,
+			NetworkLatency:       300 * time.Millisecond,
+			NetworkJitter:        50 * time.Millisecond,
+			InputLatencyPerToken: 20 * time.Microsecond,
+			DecodeStep:           14 * time.Millisecond,
 		},
 	},
 	{
 		// A managed host of open models on fast hardware (Groq, Together):
-		//   TTFT ≈ 120ms ± 25ms network + 0-5ms step wait + 5ms step
-		//          + 10µs/token prefill ≈ 105-160ms for ~500-token prompts
+		//   TTFT ≈ 120ms ± 25ms network + 10µs per prompt token
+		//          + 0-5ms step wait + 5ms step ≈ 105-160ms for 500 tokens
 		//   ITL  = 5ms = 200 tok/s per stream; unlimited batch and KV.
 		name: "managed",
-		doc:  "managed host: TTFT ~105-160ms (120±25ms network), 200 tok/s per stream, unlimited batch",
+		doc:  "managed host: TTFT ~105-160ms (120±25ms network), 200 tok/s per stream, never saturates",
 		cfg: Config{
-			NetworkLatency:  120 * time.Millisecond,
-			NetworkJitter:   25 * time.Millisecond,
-			PrefillPerToken: 10 * time.Microsecond,
-			DecodeStep:      5 * time.Millisecond,
+			NetworkLatency:       120 * time.Millisecond,
+			NetworkJitter:        25 * time.Millisecond,
+			InputLatencyPerToken: 10 * time.Microsecond,
+			DecodeStep:           5 * time.Millisecond,
 		},
 	},
 	{
 		// One GPU running vLLM next to the load generator: no network,
-		// prefill at 10k tok/s, decode step 12ms at batch 1 plus 0.4ms per
-		// running sequence (24.8ms at the full batch of 32: ~40 tok/s per
-		// stream, ~1290 tok/s in all). 16384 KV tokens hold ~21 sequences of
-		// 500 prompt + 256 output tokens, so under load the KV fills before
-		// the batch does, requests queue, and TTFT rises with the load.
+		// prefill at 10k tok/s inside the batch (so arrivals slow the
+		// streams already running), chunked at 2048 tokens per step,
+		// decode step 12ms at batch 1 plus 0.4ms per running sequence
+		// (24.8ms at the full batch of 32: ~40 tok/s per stream, ~1290 tok/s
+		// in all). 16384 KV tokens hold ~21 sequences of 500 prompt + 256
+		// output tokens, so under load the KV fills before the batch does,
+		// sequences are preempted, requests queue, and TTFT rises with load.
 		name: "self-hosted",
 		doc:  "one GPU, vLLM-like: prefill 10k tok/s, step 12ms+0.4ms/seq, max batch 32, 16384 KV tokens",
 		cfg: Config{
@@ -59,6 +63,7 @@ var presets = []struct {
 			DecodeStepPerSeq: 400 * time.Microsecond,
 			MaxBatch:         32,
 			KVCapacityTokens: 16384,
+			MaxBatchedTokens: 2048,
 		},
 	},
 	{

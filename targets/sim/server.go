@@ -14,8 +14,12 @@ import (
 	"time"
 )
 
-// maxBodyBytes bounds a request body.
-const maxBodyBytes = 32 << 20
+// Bounds on one request, so a stray huge value cannot make the simulator
+// generate for hours or buffer gigabytes.
+const (
+	maxBodyBytes    = 32 << 20
+	maxOutputTokens = 1 << 20
+)
 
 // Server is a simulated OpenAI-compatible inference server. It implements
 // http.Handler; serve it with net/http (or httptest). Disconnect faults
@@ -130,6 +134,14 @@ func (s *Server) Stats() Stats {
 	return st
 }
 
+// Load reports the engine's load now: the running batch, the queue and
+// the KV-cache usage (0-1). It has the shape of a simulated GPU's load
+// function (telemetry/simgpu.LoadFunc), so the GPU follows this engine.
+func (s *Server) Load() (running, waiting int, kvUsage float64) {
+	st := s.Stats()
+	return st.Running, st.Waiting, st.KVUsage
+}
+
 // ServeHTTP routes OpenAI and vLLM paths.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	type route struct {
@@ -188,6 +200,7 @@ type job struct {
 	legacy       bool
 	stream       bool
 	includeUsage bool
+	continuous   bool // usage so far on every chunk (vLLM continuous_usage_stats)
 	input        int
 	maxTokens    int
 	finish       string // finish_reason: "length" or "stop"
@@ -198,10 +211,68 @@ type job struct {
 	fate         fate
 }
 
-// badRequest answers 400 and counts it.
-func (s *Server) badRequest(w http.ResponseWriter, msg string) {
-	s.c.badRequests.Add(1)
-	writeError(w, http.StatusBadRequest, "invalid_request_error", "", msg)
+// reqError is an error answer decided while parsing, sent after the
+// network delay.
+type reqError struct {
+	status    int
+	typ, code string
+	msg       string
+}
+
+func badRequest(format string, args ...any) *reqError {
+	return &reqError{status: http.StatusBadRequest, typ: "invalid_request_error", msg: fmt.Sprintf(format, args...)}
+}
+
+// parseJob turns a request body into a job, or the error to answer.
+func (s *Server) parseJob(body []byte, legacy bool, n uint64) (job, *reqError) {
+	var req chatRequest
+	if err := json.Unmarshal(body, &req); err != nil {
+		return job{}, badRequest("We could not parse the JSON body of your request: %v", err)
+	}
+	if req.Model != "" && req.Model != s.cfg.Model {
+		return job{}, &reqError{status: http.StatusNotFound, typ: "invalid_request_error", code: "model_not_found",
+			msg: fmt.Sprintf("The model `%s` does not exist.", req.Model)}
+	}
+	j := job{legacy: legacy, stream: req.Stream, textStart: n}
+	j.includeUsage = req.StreamOptions != nil && req.StreamOptions.IncludeUsage
+	j.continuous = j.includeUsage && req.StreamOptions.ContinuousUsageStats
+	if legacy {
+		text, ids, err := req.legacyPrompt()
+		if err != nil {
+			return job{}, badRequest("%v", err)
+		}
+		j.input = ids
+		if ids == 0 {
+			j.input = s.cfg.CountTokens(text)
+		}
+		j.id = fmt.Sprintf("cmpl-%016x", splitmix64(uint64(s.cfg.Seed)^n))
+	} else {
+		if len(req.Messages) == 0 {
+			return job{}, badRequest("messages must not be empty")
+		}
+		text, err := req.promptText()
+		if err != nil {
+			return job{}, badRequest("%v", err)
+		}
+		j.input = s.cfg.CountTokens(text)
+		j.id = fmt.Sprintf("chatcmpl-%016x", splitmix64(uint64(s.cfg.Seed)^n))
+	}
+	maxTok, explicit, err := req.maxTokens()
+	if err != nil {
+		return job{}, badRequest("%v", err)
+	}
+	if maxTok > maxOutputTokens {
+		return job{}, badRequest("max_tokens is too large: %d. The simulator supports at most %d completion tokens.", maxTok, maxOutputTokens)
+	}
+	j.maxTokens, j.finish = maxTok, "length"
+	if !explicit {
+		j.maxTokens, j.finish = s.cfg.DefaultMaxTokens, "stop"
+	}
+	if kv := s.cfg.KVCapacityTokens; s.engine != nil && kv > 0 && j.input+j.maxTokens > kv {
+		return job{}, badRequest("This model's maximum context length is %d tokens. However, you requested %d tokens (%d in the messages, %d in the completion). Please reduce the length of the messages or completion.",
+			kv, j.input+j.maxTokens, j.input, j.maxTokens)
+	}
+	return j, nil
 }
 
 // generate serves a chat (legacy=false) or legacy completion request.
@@ -212,68 +283,27 @@ func (s *Server) generate(w http.ResponseWriter, r *http.Request, legacy bool) {
 	ft := decideFate(&s.cfg, n)
 	ctx := r.Context()
 
+	var j job
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBodyBytes))
-	if err != nil {
-		s.badRequest(w, fmt.Sprintf("could not read the request body: %v", err))
-		return
+	rerr := badRequest("could not read the request body: %v", err)
+	if err == nil {
+		j, rerr = s.parseJob(body, legacy, n)
 	}
 	// The network delay comes first: every answer, errors included,
-	// travels back over the same distance.
-	entry := arrival.Add(ft.network)
-	if err := sleepCtx(ctx, s.closed, entry); err != nil {
+	// travels back over the same distance. InputLatencyPerToken models a
+	// provider's prefill on capacity this client's load does not touch.
+	delay := ft.network
+	if rerr == nil {
+		delay += s.cfg.InputLatencyPerToken * time.Duration(j.input)
+	}
+	j.entry, j.fate, j.created = arrival.Add(delay), ft, arrival.Unix()
+	if err := sleepCtx(ctx, s.closed, j.entry); err != nil {
 		s.c.canceled.Add(1)
 		return
 	}
-
-	var req chatRequest
-	if err := json.Unmarshal(body, &req); err != nil {
-		s.badRequest(w, fmt.Sprintf("We could not parse the JSON body of your request: %v", err))
-		return
-	}
-	if req.Model != "" && req.Model != s.cfg.Model {
+	if rerr != nil {
 		s.c.badRequests.Add(1)
-		writeError(w, http.StatusNotFound, "invalid_request_error", "model_not_found",
-			fmt.Sprintf("The model `%s` does not exist.", req.Model))
-		return
-	}
-	j := job{legacy: legacy, stream: req.Stream, entry: entry, fate: ft, created: arrival.Unix(), textStart: n}
-	j.includeUsage = req.StreamOptions != nil && req.StreamOptions.IncludeUsage
-	if legacy {
-		text, ids, err := req.legacyPrompt()
-		if err != nil {
-			s.badRequest(w, err.Error())
-			return
-		}
-		j.input = ids
-		if ids == 0 {
-			j.input = s.cfg.CountTokens(text)
-		}
-		j.id = fmt.Sprintf("cmpl-%016x", splitmix64(uint64(s.cfg.Seed)^n))
-	} else {
-		if len(req.Messages) == 0 {
-			s.badRequest(w, "messages must not be empty")
-			return
-		}
-		text, err := req.promptText()
-		if err != nil {
-			s.badRequest(w, err.Error())
-			return
-		}
-		j.input = s.cfg.CountTokens(text)
-		j.id = fmt.Sprintf("chatcmpl-%016x", splitmix64(uint64(s.cfg.Seed)^n))
-	}
-	maxTok, explicit, err := req.maxTokens()
-	if err != nil {
-		s.badRequest(w, err.Error())
-		return
-	}
-	j.maxTokens, j.finish = maxTok, "length"
-	if !explicit {
-		j.maxTokens, j.finish = s.cfg.DefaultMaxTokens, "stop"
-	}
-	if kv := s.cfg.KVCapacityTokens; s.engine != nil && kv > 0 && j.input+j.maxTokens > kv {
-		s.badRequest(w, fmt.Sprintf("This model's maximum context length is %d tokens. However, you requested %d tokens (%d in the messages, %d in the completion). Please reduce the length of the messages or completion.",
-			kv, j.input+j.maxTokens, j.input, j.maxTokens))
+		writeError(w, rerr.status, rerr.typ, rerr.code, rerr.msg)
 		return
 	}
 
@@ -491,6 +521,7 @@ type sseWriter struct {
 	rc    *http.ResponseController
 	j     *job
 	model string
+	sent  int // output tokens sent so far
 }
 
 func (sw *sseWriter) flush() error {
@@ -514,7 +545,10 @@ func (sw *sseWriter) chunk(choices []chunkChoice) chunk {
 	if sw.j.legacy {
 		c.Object = "text_completion"
 	}
-	if sw.j.includeUsage {
+	switch {
+	case sw.j.continuous:
+		c.Usage, _ = json.Marshal(newUsage(sw.j.input, sw.sent))
+	case sw.j.includeUsage:
 		c.Usage = json.RawMessage("null")
 	}
 	return c
@@ -542,6 +576,7 @@ func (sw *sseWriter) content(from, to int) error {
 	if to == sw.j.maxTokens {
 		ch.FinishReason = &sw.j.finish
 	}
+	sw.sent = to
 	return sw.send(ch)
 }
 

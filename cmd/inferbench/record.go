@@ -1,0 +1,106 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/inferbench/inferbench/recorder"
+	"github.com/inferbench/inferbench/workloads"
+)
+
+// recordShutdownGrace is how long requests in flight may take to finish
+// after an interrupt before they are cut.
+const recordShutdownGrace = 10 * time.Second
+
+// cmdRecord is `inferbench record`: a pass-through proxy that records the
+// traffic it forwards as a workload.
+func cmdRecord(ctx context.Context, e *env, args []string) int {
+	fs := newFlagSet("record", "inferbench record --listen ADDR --upstream URL --out FILE [--content keep|hash|drop]", `  inferbench record --listen 127.0.0.1:8080 --upstream https://api.openai.com --out prod.jsonl
+      (then point the app's base URL at http://127.0.0.1:8080/v1)
+  inferbench record --listen :8080 --upstream http://vllm:8000 --out cap.jsonl --content hash --rotate-requests 100000`, e.stderr)
+	listen := fs.String("listen", "127.0.0.1:8080", "address to listen on")
+	upstream := fs.String("upstream", "", "server to forward to, e.g. https://api.openai.com")
+	out := fs.String("out", "", "workload file to write (must not exist); with rotation, numbered files beside it")
+	content := fs.String("content", "keep", "message text: keep, hash (same-length synthetic text, equal texts stay equal) or drop (lengths only)")
+	tok := fs.String("tokenizer", workloads.DefaultTokenizer, "tokenizer for hash/drop lengths: "+strings.Join(workloads.TokenizerNames, ", "))
+	rotReq := fs.Int("rotate-requests", 0, "start a new file after this many requests (0: never)")
+	rotBytes := fs.Int64("rotate-bytes", 0, "start a new file once one reaches this many bytes (0: never)")
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return usageError(e, "record", err)
+	}
+	var errs []error
+	if len(pos) > 0 {
+		errs = append(errs, fmt.Errorf("unexpected arguments: %s", strings.Join(pos, " ")))
+	}
+	var up *url.URL
+	if *upstream == "" {
+		errs = append(errs, errors.New("need --upstream"))
+	} else if up, err = url.Parse(*upstream); err != nil || (up.Scheme != "http" && up.Scheme != "https") || up.Host == "" {
+		errs = append(errs, fmt.Errorf("--upstream %q: want an http or https URL", *upstream))
+	}
+	if *out == "" {
+		errs = append(errs, errors.New("need --out"))
+	}
+	mode, err := recorder.ParseContent(*content)
+	errs = append(errs, err)
+	if _, err := workloads.NewTokenizer(*tok); err != nil {
+		errs = append(errs, err)
+	}
+	if err := errors.Join(errs...); err != nil {
+		return usageError(e, "record", err)
+	}
+	p, err := recorder.New(recorder.Config{Upstream: up, Out: *out, Content: mode, Tokenizer: *tok,
+		RotateRequests: *rotReq, RotateBytes: *rotBytes,
+		OnError: func(err error) { fmt.Fprintf(e.stderr, "inferbench record: %v\n", err) }})
+	if err != nil {
+		fmt.Fprintf(e.stderr, "inferbench record: %v\n", err)
+		return exitFailed
+	}
+	ln, err := net.Listen("tcp", *listen)
+	if err != nil {
+		p.Close()
+		fmt.Fprintf(e.stderr, "inferbench record: %v\n", err)
+		return exitFailed
+	}
+	hs := &http.Server{Handler: p, ReadHeaderTimeout: 10 * time.Second}
+	served := make(chan error, 1)
+	go func() { served <- hs.Serve(ln) }()
+	fmt.Fprintf(e.stderr, "inferbench record: listening on http://%s, forwarding to %s, recording to %s (content %s)\n",
+		ln.Addr(), up.Redacted(), *out, mode)
+
+	code := exitOK
+	select {
+	case err := <-served:
+		fmt.Fprintf(e.stderr, "inferbench record: %v\n", err)
+		code = exitFailed
+	case <-ctx.Done():
+	case <-e.interrupts: // nil in tests that do not interrupt
+	}
+	// Stop accepting and let requests in flight finish (a second interrupt
+	// cuts them short), then write what is queued.
+	sctx, cancel := context.WithTimeout(context.Background(), recordShutdownGrace)
+	defer cancel()
+	go func() {
+		select {
+		case <-e.interrupts:
+			cancel()
+		case <-sctx.Done():
+		}
+	}()
+	if err := hs.Shutdown(sctx); err != nil {
+		hs.Close()
+	}
+	if err := p.Close(); err != nil {
+		fmt.Fprintf(e.stderr, "inferbench record: %v\n", err)
+		code = exitFailed
+	}
+	fmt.Fprintf(e.stderr, "inferbench record: recorded %d requests to %s\n", p.Recorded(), strings.Join(p.Files(), ", "))
+	return code
+}

@@ -1,0 +1,102 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/inferbench/inferbench/workloads"
+)
+
+// lockedBuffer is a bytes.Buffer safe to read while the command writes.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+func TestRecordCommand(t *testing.T) {
+	upstream := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Authorization") != "Bearer sk-cli-secret" {
+			http.Error(w, "no key", http.StatusUnauthorized)
+			return
+		}
+		w.Write([]byte(`{"choices":[]}`))
+	}))
+	defer upstream.Close()
+	out := filepath.Join(t.TempDir(), "cap.jsonl")
+	stderr := &lockedBuffer{}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	e := &env{stdin: strings.NewReader(""), stdout: &bytes.Buffer{}, stderr: stderr, getenv: func(string) string { return "" }}
+	done := make(chan int, 1)
+	go func() {
+		done <- run(ctx, e, []string{"record", "--listen", "127.0.0.1:0", "--upstream", upstream.URL, "--out", out})
+	}()
+	addr := regexp.MustCompile(`listening on (http://[0-9.:]+)`)
+	var base string
+	for deadline := time.Now().Add(10 * time.Second); base == "" && time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		if m := addr.FindStringSubmatch(stderr.String()); m != nil {
+			base = m[1]
+		}
+	}
+	if base == "" {
+		t.Fatalf("record did not start: %s", stderr.String())
+	}
+	req, _ := http.NewRequest("POST", base+"/v1/chat/completions", strings.NewReader(`{"model":"m","messages":[{"role":"user","content":"hello"}],"max_tokens":7}`))
+	req.Header.Set("Authorization", "Bearer sk-cli-secret")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Fatalf("through the proxy: %d", resp.StatusCode)
+	}
+	cancel()
+	select {
+	case code := <-done:
+		if code != exitOK {
+			t.Fatalf("exit %d: %s", code, stderr.String())
+		}
+	case <-time.After(15 * time.Second):
+		t.Fatal("record did not stop")
+	}
+	reqs, err := workloads.LoadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, _ := os.ReadFile(out)
+	if len(reqs) != 1 || reqs[0].Messages[0].Content != "hello" || reqs[0].MaxTokens != 7 || bytes.Contains(raw, []byte("sk-cli-secret")) {
+		t.Errorf("recorded %s", raw)
+	}
+	if !strings.Contains(stderr.String(), "recorded 1 requests") {
+		t.Errorf("summary missing: %s", stderr.String())
+	}
+}
+
+func TestRecordUsageErrors(t *testing.T) {
+	code, _, errOut := runCLI(t, "record", "--upstream", "ftp://x", "--content", "blur")
+	if code != exitUsage || !strings.Contains(errOut, "want an http or https URL") || !strings.Contains(errOut, "need --out") || !strings.Contains(errOut, "content mode") {
+		t.Errorf("exit %d: %s", code, errOut)
+	}
+}

@@ -1,0 +1,466 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/inferbench/inferbench/workloads"
+)
+
+// cmdWorkload is `inferbench workload`: inspect, convert, synthesise and
+// sample workload files.
+func cmdWorkload(ctx context.Context, e *env, args []string) int {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		w := e.stderr
+		if len(args) > 0 {
+			w = e.stdout
+		}
+		fmt.Fprint(w, workloadUsage)
+		if len(args) == 0 {
+			return exitUsage
+		}
+		return exitOK
+	}
+	sub, rest := args[0], args[1:]
+	switch sub {
+	case "inspect":
+		return workloadInspect(e, rest)
+	case "convert":
+		return workloadConvert(e, rest)
+	case "synth", "synthesise", "synthesize":
+		return workloadSynth(e, rest)
+	case "sample":
+		return workloadSample(e, rest)
+	}
+	fmt.Fprintf(e.stderr, "inferbench workload: unknown subcommand %q\n\n%s", sub, workloadUsage)
+	return exitUsage
+}
+
+const workloadUsage = `Usage:
+  inferbench workload inspect FILE [--format text|json] [--input-format NAME]
+  inferbench workload convert FILE --out OUT.jsonl [--format NAME] [--tokenizer NAME] [--seed N]
+  inferbench workload synth --input-len DIST --output-len DIST --n N --out OUT.jsonl [--rate R --arrival A]
+  inferbench workload sample FILE --out OUT.jsonl [--from D --to D] [--every K] [--shuffle-seed N] [--limit N] [--time-scale X]
+
+Formats (detected from extension and content, or named):
+  native, azure, mooncake, burstgpt, sharegpt, openai-batch, prompts-jsonl, prompts-text
+
+Length-only traces (azure, mooncake, burstgpt) get synthesised prompts of exactly
+the recorded length under the tokenizer (cl100k_base, o200k_base, p50k_base, r50k_base).
+
+Run 'inferbench workload <subcommand> -h' for its flags.
+`
+
+// importFlags are the flags shared by the subcommands that read a file.
+type importFlags struct {
+	format      string
+	tokenizer   string
+	seed        int64
+	keepFailed  bool
+	skipInvalid bool
+}
+
+func (f *importFlags) register(fs *flag.FlagSet, formatFlag string) {
+	fs.StringVar(&f.format, formatFlag, "", "input format (default: detect): "+formatNames())
+	if formatFlag != "input-format" {
+		fs.StringVar(&f.format, "input-format", "", "same as --"+formatFlag)
+	}
+	fs.StringVar(&f.tokenizer, "tokenizer", workloads.DefaultTokenizer, "tokenizer for synthesised prompts and counted text: "+strings.Join(workloads.TokenizerNames, ", "))
+	fs.Int64Var(&f.seed, "seed", 0, "seed of synthesised prompt text")
+	fs.BoolVar(&f.keepFailed, "keep-failed", false, "keep rows the trace records as failed (BurstGPT Response tokens 0)")
+	fs.BoolVar(&f.skipInvalid, "skip-invalid", false, "skip and count malformed rows instead of stopping at the first")
+}
+
+func (f *importFlags) options(e *env, cmd string) (workloads.ImportOptions, error) {
+	format, err := workloads.ParseFormat(f.format)
+	if err != nil {
+		return workloads.ImportOptions{}, err
+	}
+	if _, err := workloads.NewTokenizer(f.tokenizer); err != nil {
+		return workloads.ImportOptions{}, err
+	}
+	opts := workloads.ImportOptions{Format: format, Tokenizer: f.tokenizer, Seed: f.seed,
+		KeepFailed: f.keepFailed, SkipInvalid: f.skipInvalid}
+	if f.skipInvalid {
+		shown := 0
+		opts.OnInvalid = func(se *workloads.SyntaxError) {
+			if shown < 5 {
+				fmt.Fprintf(e.stderr, "inferbench workload %s: skipped %v\n", cmd, se)
+			}
+			shown++
+		}
+	}
+	return opts, nil
+}
+
+func formatNames() string {
+	names := make([]string, len(workloads.Formats))
+	for i, f := range workloads.Formats {
+		names[i] = string(f)
+	}
+	return strings.Join(names, ", ")
+}
+
+// oneFile checks that exactly one positional argument was given.
+func oneFile(pos []string) (string, error) {
+	switch len(pos) {
+	case 0:
+		return "", errors.New("need a workload FILE")
+	case 1:
+		return pos[0], nil
+	}
+	return "", fmt.Errorf("want one FILE, got %d arguments: %s", len(pos), strings.Join(pos, " "))
+}
+
+func workloadInspect(e *env, args []string) int {
+	const cmd = "workload inspect"
+	fs := newFlagSet("inspect", "inferbench workload inspect FILE [--format text|json] [--input-format NAME]", `  inferbench workload inspect trace.csv
+  inferbench workload inspect mooncake.jsonl --format json`, e.stderr)
+	var imp importFlags
+	imp.register(fs, "input-format")
+	out := fs.String("format", "text", "output format: text or json")
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return usageError(e, cmd, err)
+	}
+	file, err := oneFile(pos)
+	if err == nil && *out != "text" && *out != "json" {
+		err = fmt.Errorf("--format %q: want text or json", *out)
+	}
+	if err != nil {
+		return usageError(e, cmd, err)
+	}
+	opts, err := imp.options(e, "inspect")
+	if err != nil {
+		return usageError(e, cmd, err)
+	}
+	rr, err := workloads.OpenRows(file, opts)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "inferbench %s: %v\n", cmd, err)
+		return exitFailed
+	}
+	defer rr.Close()
+	s, err := workloads.Inspect(rr)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "inferbench %s: %v\n", cmd, err)
+		return exitFailed
+	}
+	if *out == "json" {
+		enc := json.NewEncoder(e.stdout)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(inspectJSON{File: file, Stats: s}); err != nil {
+			fmt.Fprintf(e.stderr, "inferbench %s: %v\n", cmd, err)
+			return exitFailed
+		}
+		return exitOK
+	}
+	renderInspect(e.stdout, file, s)
+	return exitOK
+}
+
+// inspectJSON is the JSON that inspect prints: the file name and the
+// workloads.Stats fields.
+type inspectJSON struct {
+	File string `json:"file"`
+	workloads.Stats
+}
+
+// renderInspect prints Stats as an aligned table.
+func renderInspect(w io.Writer, file string, s workloads.Stats) {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintf(tw, "file\t%s\n", file)
+	fmt.Fprintf(tw, "format\t%s\n", s.Format)
+	fmt.Fprintf(tw, "rows\t%d\n", s.Rows)
+	if s.Timed {
+		fmt.Fprintf(tw, "duration\t%.6f s (%s)\n", s.DurationS, time.Duration(s.DurationS*float64(time.Second)).Round(time.Millisecond))
+		fmt.Fprintf(tw, "rate\t%.6f /s (rows-1)/duration\n", s.RatePerS)
+		fmt.Fprintf(tw, "cv inter-arrival\t%.6f (1 = Poisson)\n", s.CVInterarrival)
+		if s.OutOfOrder > 0 {
+			fmt.Fprintf(tw, "out of order\t%d rows earlier than the row before\n", s.OutOfOrder)
+		}
+	} else {
+		fmt.Fprintf(tw, "arrival times\tnone (the run's load model decides when to send)\n")
+	}
+	tw.Flush()
+	fmt.Fprintln(w)
+	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintf(tw, "tokens\tmean\tp50\tp90\tp99\tmax\tsum\t\n")
+	for _, l := range []struct {
+		name string
+		ls   workloads.LengthStats
+	}{{"input", s.InputTokens}, {"output", s.OutputTokens}} {
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%d\t%d\t\n", l.name, strconv.FormatFloat(math.Round(l.ls.Mean*1e4)/1e4, 'f', -1, 64), l.ls.P50, l.ls.P90, l.ls.P99, l.ls.Max, l.ls.Sum)
+	}
+	tw.Flush()
+	fmt.Fprintf(w, "(nearest-rank percentiles; mean to 4 decimals; input lengths %s)\n", s.InputSource)
+	if s.Sessions > 0 || s.FailedRows > 0 || s.InvalidRows > 0 || s.PrefixReuse != nil {
+		fmt.Fprintln(w)
+	}
+	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	if s.Sessions > 0 {
+		fmt.Fprintf(tw, "sessions\t%d (%d turns, longest %d)\n", s.Sessions, s.Turns, s.MaxTurns)
+	}
+	if p := s.PrefixReuse; p != nil {
+		fmt.Fprintf(tw, "prefix reuse\t%d of %d hash blocks repeat an earlier one (%.1f%%); %d unique; %d rows share a first block\n",
+			p.ReusedBlocks, p.Blocks, 100*p.ReuseRatio, p.UniqueBlocks, p.RowsSharing)
+	}
+	if s.FailedRows > 0 {
+		fmt.Fprintf(tw, "failed rows\t%d (skipped when replaying unless --keep-failed)\n", s.FailedRows)
+	}
+	if s.InvalidRows > 0 {
+		fmt.Fprintf(tw, "invalid rows\t%d skipped\n", s.InvalidRows)
+	}
+	tw.Flush()
+}
+
+func workloadConvert(e *env, args []string) int {
+	const cmd = "workload convert"
+	fs := newFlagSet("convert", "inferbench workload convert FILE --out OUT.jsonl [--format NAME] [--tokenizer NAME] [--seed N]", `  inferbench workload convert AzureLLMInferenceTrace_conv.csv --out azure.jsonl
+  inferbench workload convert trace.jsonl --format mooncake --tokenizer o200k_base --out mooncake.jsonl`, e.stderr)
+	var imp importFlags
+	imp.register(fs, "format")
+	out := fs.String("out", "", "native JSON Lines file to write (- for stdout)")
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return usageError(e, cmd, err)
+	}
+	file, err := oneFile(pos)
+	if err == nil && *out == "" {
+		err = errors.New("need --out")
+	}
+	if err != nil {
+		return usageError(e, cmd, err)
+	}
+	opts, err := imp.options(e, "convert")
+	if err != nil {
+		return usageError(e, cmd, err)
+	}
+	r, err := workloads.Open(file, opts)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "inferbench %s: %v\n", cmd, err)
+		return exitFailed
+	}
+	defer r.Close()
+	n, err := writeRequests(e, *out, func(fn func(workloads.Request) error) error {
+		return workloads.Filter(r, workloads.FilterOptions{}, fn)
+	})
+	if err != nil {
+		fmt.Fprintf(e.stderr, "inferbench %s: %v\n", cmd, err)
+		return exitFailed
+	}
+	fmt.Fprintf(e.stderr, "inferbench %s: wrote %d requests from %s (%s) to %s%s\n", cmd, n, file, r.Format(), *out, skipped(r))
+	return exitOK
+}
+
+// skipped describes the rows a reader left out.
+func skipped(r *workloads.Reader) string {
+	var parts []string
+	if n := r.Failed(); n > 0 {
+		parts = append(parts, fmt.Sprintf("%d failed rows skipped (--keep-failed keeps them)", n))
+	}
+	if n := r.Invalid(); n > 0 {
+		parts = append(parts, fmt.Sprintf("%d invalid rows skipped", n))
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return "; " + strings.Join(parts, ", ")
+}
+
+// writeRequests writes the requests that gen yields as native JSON Lines
+// to path ("-" for stdout). A file is written beside its final name and
+// renamed when complete, so a failed conversion leaves no half file.
+func writeRequests(e *env, path string, gen func(func(workloads.Request) error) error) (int, error) {
+	var (
+		w   io.Writer = e.stdout
+		f   *os.File
+		err error
+	)
+	if path != "-" {
+		f, err = os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
+		if err != nil {
+			return 0, err
+		}
+		defer os.Remove(f.Name()) // no-op after the rename
+		defer f.Close()
+		w = f
+	}
+	bw := bufio.NewWriterSize(w, 1<<20)
+	enc := json.NewEncoder(bw)
+	enc.SetEscapeHTML(false)
+	n := 0
+	err = gen(func(r workloads.Request) error {
+		n++
+		return enc.Encode(&r)
+	})
+	if err == nil {
+		err = bw.Flush()
+	}
+	if err == nil && f != nil {
+		if err = f.Close(); err == nil {
+			err = os.Rename(f.Name(), path)
+		}
+	}
+	return n, err
+}
+
+func workloadSynth(e *env, args []string) int {
+	const cmd = "workload synth"
+	fs := newFlagSet("synth", "inferbench workload synth --input-len DIST --output-len DIST --n N --out OUT.jsonl [--rate R] [--arrival A] [--shared-prefix N]", `  inferbench workload synth --input-len lognormal:512,0.4 --output-len fixed:128 --rate 5/s --arrival gamma:2 --n 1000 --out w.jsonl
+  inferbench workload synth --input-len uniform:100,2000 --output-len exponential:200 --shared-prefix 1024 --n 500 --out rag.jsonl`, e.stderr)
+	inLen := fs.String("input-len", "", "input length distribution: fixed:N, uniform:A,B, normal:MEAN,SD, lognormal:MEAN,SIGMA, exponential:MEAN")
+	outLen := fs.String("output-len", "", "output length distribution (max_tokens), same forms")
+	rate := fs.String("rate", "", "mean arrival rate (5/s, 300/m); empty writes no arrival times")
+	arrival := fs.String("arrival", "poisson", "arrival process: constant, poisson or gamma:CV")
+	prefix := fs.Int("shared-prefix", 0, "tokens of text shared by every prompt, before its own input length")
+	n := fs.Int("n", 0, "number of requests")
+	out := fs.String("out", "", "native JSON Lines file to write (- for stdout)")
+	tok := fs.String("tokenizer", workloads.DefaultTokenizer, "tokenizer whose counts prompts hit: "+strings.Join(workloads.TokenizerNames, ", "))
+	seed := fs.Int64("seed", 0, "seed: the same flags and seed give the same workload")
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return usageError(e, cmd, err)
+	}
+	spec := workloads.GenerateSpec{N: *n, SharedPrefix: *prefix, Tokenizer: *tok, Seed: *seed}
+	var errs []error
+	if len(pos) > 0 {
+		errs = append(errs, fmt.Errorf("unexpected arguments: %s", strings.Join(pos, " ")))
+	}
+	if *inLen == "" || *outLen == "" {
+		errs = append(errs, errors.New("need --input-len and --output-len"))
+	} else {
+		var err1, err2 error
+		spec.Input, err1 = workloads.ParseDist(*inLen)
+		spec.Output, err2 = workloads.ParseDist(*outLen)
+		errs = append(errs, err1, err2)
+	}
+	if *n < 1 {
+		errs = append(errs, errors.New("need --n >= 1"))
+	}
+	if *out == "" {
+		errs = append(errs, errors.New("need --out"))
+	}
+	if *prefix < 0 {
+		errs = append(errs, errors.New("--shared-prefix must be >= 0"))
+	}
+	if *rate != "" {
+		var err error
+		spec.Rate, err = workloads.ParseRate(*rate)
+		errs = append(errs, err)
+	}
+	a, err := workloads.ParseArrival(*arrival)
+	spec.Arrival = a
+	errs = append(errs, err)
+	if _, err := workloads.NewTokenizer(*tok); err != nil {
+		errs = append(errs, err)
+	}
+	if err := errors.Join(errs...); err != nil {
+		return usageError(e, cmd, err)
+	}
+	count, err := writeRequests(e, *out, func(fn func(workloads.Request) error) error {
+		return workloads.Generate(spec, fn)
+	})
+	if err != nil {
+		fmt.Fprintf(e.stderr, "inferbench %s: %v\n", cmd, err)
+		return exitFailed
+	}
+	fmt.Fprintf(e.stderr, "inferbench %s: wrote %d requests to %s\n", cmd, count, *out)
+	return exitOK
+}
+
+// durationValue is a flag for a time offset: a Go duration (90s, 10m) or
+// plain seconds.
+type durationValue struct{ d *time.Duration }
+
+func (v durationValue) String() string {
+	if v.d == nil {
+		return ""
+	}
+	return v.d.String()
+}
+
+func (v durationValue) Set(s string) error {
+	if f, err := strconv.ParseFloat(s, 64); err == nil && f >= 0 {
+		*v.d = time.Duration(f * float64(time.Second))
+		return nil
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil || d < 0 {
+		return fmt.Errorf("want a duration like 90s or 10m, or seconds")
+	}
+	*v.d = d
+	return nil
+}
+
+func workloadSample(e *env, args []string) int {
+	const cmd = "workload sample"
+	fs := newFlagSet("sample", "inferbench workload sample FILE --out OUT.jsonl [--from D --to D] [--every K] [--shuffle-seed N] [--limit N] [--time-scale X]", `  inferbench workload sample azure.csv --from 10m --to 20m --out window.jsonl
+  inferbench workload sample mooncake.jsonl --shuffle-seed 1 --limit 200 --time-scale 0.5 --out quick.jsonl`, e.stderr)
+	var imp importFlags
+	imp.register(fs, "format")
+	var opts workloads.FilterOptions
+	fs.Var(durationValue{&opts.From}, "from", "keep requests arriving at or after this offset (90s, 10m, or seconds)")
+	fs.Var(durationValue{&opts.To}, "to", "keep requests arriving before this offset")
+	fs.IntVar(&opts.Every, "every", 0, "keep every k-th request")
+	shuffle := fs.String("shuffle-seed", "", "shuffle requests between arrival slots with this seed (holds the selection in memory)")
+	fs.IntVar(&opts.Limit, "limit", 0, "keep at most N requests")
+	fs.Float64Var(&opts.TimeScale, "time-scale", 1, "multiply arrival offsets (0.5 = twice as fast)")
+	out := fs.String("out", "", "native JSON Lines file to write (- for stdout)")
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return usageError(e, cmd, err)
+	}
+	file, err := oneFile(pos)
+	var errs []error
+	errs = append(errs, err)
+	if *out == "" {
+		errs = append(errs, errors.New("need --out"))
+	}
+	if *shuffle != "" {
+		opts.Shuffle = true
+		opts.ShuffleSeed, err = strconv.ParseInt(*shuffle, 10, 64)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("--shuffle-seed %q: want an integer", *shuffle))
+		}
+	}
+	if opts.Every < 0 || opts.Limit < 0 || !(opts.TimeScale > 0) {
+		errs = append(errs, errors.New("--every and --limit must be >= 0 and --time-scale > 0"))
+	}
+	if opts.To != 0 && opts.To <= opts.From {
+		errs = append(errs, fmt.Errorf("--to %v must be after --from %v", opts.To, opts.From))
+	}
+	if err := errors.Join(errs...); err != nil {
+		return usageError(e, cmd, err)
+	}
+	iopts, err := imp.options(e, "sample")
+	if err != nil {
+		return usageError(e, cmd, err)
+	}
+	r, err := workloads.Open(file, iopts)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "inferbench %s: %v\n", cmd, err)
+		return exitFailed
+	}
+	defer r.Close()
+	n, err := writeRequests(e, *out, func(fn func(workloads.Request) error) error {
+		return workloads.Filter(r, opts, fn)
+	})
+	if err != nil {
+		fmt.Fprintf(e.stderr, "inferbench %s: %v\n", cmd, err)
+		return exitFailed
+	}
+	fmt.Fprintf(e.stderr, "inferbench %s: wrote %d requests from %s (%s) to %s%s\n", cmd, n, file, r.Format(), *out, skipped(r))
+	return exitOK
+}
