@@ -83,8 +83,11 @@ type TargetInfo struct {
 type WorkloadInfo struct {
 	Name     string `json:"name"`
 	Path     string `json:"path,omitempty"`
+	Format   string `json:"format,omitempty"`
 	SHA256   string `json:"sha256"`
 	Requests int    `json:"requests"`
+	// Skipped counts malformed rows skipped with --skip-invalid.
+	Skipped int `json:"skipped,omitempty"`
 }
 
 // LoadInfo is the resolved load plan.

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"sort"
@@ -14,9 +15,20 @@ import (
 	"github.com/inferbench/inferbench/workloads"
 )
 
+// workloadOptions are the run flags that shape how a workload file is read.
+type workloadOptions struct {
+	format      string // "" = detect
+	tokenizer   string
+	seed        int64
+	keepFailed  bool
+	skipInvalid bool
+}
+
 // loadWorkload reads the workload named by --workload: "sample" is the
-// bundled sample; anything else is a file.
-func loadWorkload(path string) (*loadedWorkload, error) {
+// bundled sample; anything else is a file in any supported format (native
+// JSON Lines, Azure, Mooncake, BurstGPT, ShareGPT, OpenAI Batch, prompt
+// lists). A native file reports every bad line at once.
+func loadWorkload(path string, o workloadOptions) (*loadedWorkload, error) {
 	var (
 		b    []byte
 		name = workloads.SampleName
@@ -34,12 +46,12 @@ func loadWorkload(path string) (*loadedWorkload, error) {
 		}
 		name = strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
 	}
-	reqs, err := workloads.ReadJSONL(bytes.NewReader(b), displayPath(path))
+	reqs, format, skipped, err := readWorkload(b, path, o)
 	if err != nil {
 		return nil, err
 	}
 	sum := sha256.Sum256(b)
-	lw := &loadedWorkload{name: name, sha256: hex.EncodeToString(sum[:]), requests: reqs}
+	lw := &loadedWorkload{name: name, sha256: hex.EncodeToString(sum[:]), requests: reqs, format: string(format), skipped: skipped}
 	if path != workloads.SampleName {
 		lw.path = path
 	}
@@ -70,4 +82,41 @@ func sortForReplay(reqs []workloads.Request) error {
 	}
 	sort.SliceStable(reqs, func(i, j int) bool { return *reqs[i].AtMs < *reqs[j].AtMs })
 	return nil
+}
+
+// readWorkload parses b (the bytes of path) in its detected or named format.
+func readWorkload(b []byte, path string, o workloadOptions) ([]workloads.Request, workloads.Format, int, error) {
+	opts := workloads.ImportOptions{Tokenizer: o.tokenizer, Seed: o.seed, KeepFailed: o.keepFailed, SkipInvalid: o.skipInvalid}
+	if o.format != "" {
+		f, err := workloads.ParseFormat(o.format)
+		if err != nil {
+			return nil, "", 0, fmt.Errorf("--workload-format: %w", err)
+		}
+		opts.Format = f
+	}
+	name := displayPath(path)
+	r, err := workloads.NewReader(bytes.NewReader(b), name, opts)
+	if err != nil {
+		return nil, "", 0, err
+	}
+	defer r.Close()
+	if r.Format() == workloads.FormatNative && !o.skipInvalid {
+		reqs, err := workloads.ReadJSONL(bytes.NewReader(b), name)
+		return reqs, workloads.FormatNative, 0, err
+	}
+	var reqs []workloads.Request
+	for {
+		req, err := r.Next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return nil, "", 0, err
+		}
+		reqs = append(reqs, req)
+	}
+	if len(reqs) == 0 {
+		return nil, "", 0, fmt.Errorf("%s: %w", name, workloads.ErrEmpty)
+	}
+	return reqs, r.Format(), int(r.Invalid()), nil
 }

@@ -53,6 +53,7 @@ type runPlan struct {
 	simulated        bool
 	simConfig        map[string]any
 	workloadPath     string // "sample" = the bundled sample
+	workloadOpts     workloadOptions
 	rate             rateFlag
 	arrival          string
 	seed             uint64
@@ -89,7 +90,12 @@ func (p *runPlan) flags(fs *flag.FlagSet) {
 	fs.StringVar(&p.targetName, "target-name", "", "name of the target in results and reports (default: the URL's host)")
 	fs.StringVar(&p.kind, "kind", "", "target kind: api, managed or self-hosted (default self-hosted for loopback URLs, else api)")
 	fs.StringVar(&p.provider, "provider", "", "provider label, e.g. openai, together, vllm")
-	fs.StringVar(&p.workloadPath, "workload", "", `workload file (native JSON Lines), or "sample" for the bundled sample (required)`)
+	fs.StringVar(&p.workloadOpts.format, "workload-format", "", "workload file format: "+formatNames()+" (default: detected)")
+	fs.StringVar(&p.workloadOpts.tokenizer, "tokenizer", "cl100k_base", "tokenizer that synthesised prompts of length-only traces are exact under (cl100k_base, o200k_base)")
+	fs.Int64Var(&p.workloadOpts.seed, "workload-seed", 0, "seed of synthesised prompt text")
+	fs.BoolVar(&p.workloadOpts.keepFailed, "keep-failed", false, "replay rows a trace records as failed (BurstGPT Response tokens 0)")
+	fs.BoolVar(&p.workloadOpts.skipInvalid, "skip-invalid", false, "skip and count malformed workload rows instead of stopping")
+	fs.StringVar(&p.workloadPath, "workload", "", `workload file (any supported format, see docs/workloads.md), or "sample" for the bundled sample (required)`)
 	fs.Var(&p.rate, "rate", "open-loop arrival rate, e.g. 5/s, 300/m or 2.5")
 	fs.StringVar(&p.arrival, "arrival", "poisson", "arrival process for --rate: poisson, constant or gamma:CV")
 	fs.Uint64Var(&p.seed, "seed", 1, "seed of random arrivals (same seed, same schedule)")
@@ -245,7 +251,7 @@ type runResult struct {
 // executeRun loads the workload, builds the target, runs the plan and
 // writes the run directory.
 func executeRun(ctx context.Context, e *env, p *runPlan) (*runResult, error) {
-	wl, err := loadWorkload(p.workloadPath)
+	wl, err := loadWorkload(p.workloadPath, p.workloadOpts)
 	if err != nil {
 		return nil, &usageErr{err}
 	}
@@ -328,7 +334,7 @@ func executeRun(ctx context.Context, e *env, p *runPlan) (*runResult, error) {
 			BaseURL: redactURL(u), Model: p.model, APIKeyEnv: p.apiKeyEnv,
 			Simulated: p.simulated, SimConfig: p.simConfig,
 		},
-		Workload: results.WorkloadInfo{Name: wl.name, Path: wl.path, SHA256: wl.sha256, Requests: len(wl.requests)},
+		Workload: results.WorkloadInfo{Name: wl.name, Path: wl.path, Format: wl.format, SHA256: wl.sha256, Requests: len(wl.requests), Skipped: wl.skipped},
 		Load:     load,
 		Args:     p.args,
 	}
@@ -486,5 +492,7 @@ func redactURL(u *url.URL) string {
 // loadedWorkload is a workload with its identity for the manifest.
 type loadedWorkload struct {
 	name, path, sha256 string
+	format             string
+	skipped            int // invalid rows skipped (--skip-invalid)
 	requests           []workloads.Request
 }
