@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/inferbench/inferbench/prices"
 )
 
 // Spec declares a target: one entry of a targets file, or the run flags.
@@ -50,10 +52,14 @@ type Spec struct {
 	// OpenAI chat and completions).
 	IncludeUsage *bool `yaml:"include_usage"`
 	// Insecure turns TLS certificate verification off.
-	Insecure  bool          `yaml:"insecure"`
-	Timeouts  TimeoutSpec   `yaml:"timeouts"`
-	Retries   RetrySpec     `yaml:"retries"`
-	Price     *PriceSpec    `yaml:"price"`
+	Insecure bool        `yaml:"insecure"`
+	Timeouts TimeoutSpec `yaml:"timeouts"`
+	Retries  RetrySpec   `yaml:"retries"`
+	// Price is the target's own price (prices.Spec: explicit per-token
+	// or GPU-hour prices, GPUs priced from the catalogue, or a catalogue
+	// entry by another provider/model); nil means the catalogue's entry
+	// for the target's provider and model.
+	Price     *prices.Spec  `yaml:"price"`
 	Telemetry TelemetrySpec `yaml:"telemetry"`
 }
 
@@ -71,26 +77,6 @@ type RetrySpec struct {
 	Max        int           `yaml:"max"`
 	Backoff    time.Duration `yaml:"backoff"`
 	MaxBackoff time.Duration `yaml:"max_backoff"`
-}
-
-// PriceSpec is a target's own price, overriding the catalogue's: USD per
-// 1M tokens for per-token targets, or GPUs (priced from the catalogue's
-// offer) or an explicit USD per GPU-hour for self-hosted ones. The price
-// catalogue resolves it; this package only carries it.
-type PriceSpec struct {
-	InputPer1M       float64  `yaml:"input_per_1m"`
-	CachedInputPer1M float64  `yaml:"cached_input_per_1m"`
-	CacheWritePer1M  float64  `yaml:"cache_write_per_1m"`
-	OutputPer1M      float64  `yaml:"output_per_1m"`
-	GPUs             *GPUSpec `yaml:"gpus"`
-	USDPerGPUHour    float64  `yaml:"usd_per_gpu_hour"`
-}
-
-// GPUSpec is the hardware of a self-hosted target.
-type GPUSpec struct {
-	Type  string `yaml:"type"`  // e.g. H100-SXM-80GB
-	Count int    `yaml:"count"` // GPUs serving this target
-	Offer string `yaml:"offer"` // e.g. aws-on-demand
 }
 
 // TelemetrySpec says what to sample alongside the run.
@@ -208,12 +194,17 @@ func (s Spec) Resolve() (Spec, error) {
 		errs = append(errs, fieldErr("retries.max", "%d is negative", r.Retries.Max))
 	}
 	if pr := r.Price; pr != nil {
-		perToken := pr.InputPer1M > 0 || pr.CachedInputPer1M > 0 || pr.CacheWritePer1M > 0 || pr.OutputPer1M > 0
-		if perToken && (pr.GPUs != nil || pr.USDPerGPUHour > 0) {
-			errs = append(errs, fieldErr("price", "give per-token prices or GPU prices, not both"))
+		v := func(p *float64) float64 {
+			if p == nil {
+				return 0
+			}
+			return *p
 		}
-		for _, v := range []float64{pr.InputPer1M, pr.CachedInputPer1M, pr.CacheWritePer1M, pr.OutputPer1M, pr.USDPerGPUHour} {
-			if v < 0 {
+		if pr.GPUs != nil && (pr.InputPer1M != nil || pr.OutputPer1M != nil) {
+			errs = append(errs, fieldErr("price", "give per-token prices or gpus, not both"))
+		}
+		for _, x := range []*float64{pr.InputPer1M, pr.CachedInputPer1M, pr.CacheWritePer1M, pr.OutputPer1M, pr.USDPerGPUHour} {
+			if v(x) < 0 {
 				errs = append(errs, fieldErr("price", "prices must not be negative"))
 				break
 			}

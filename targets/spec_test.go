@@ -12,6 +12,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/inferbench/inferbench/prices"
 	"github.com/inferbench/inferbench/targets"
 )
 
@@ -87,8 +88,8 @@ func TestResolve(t *testing.T) {
 		wantErr: []string{"base_url: must not carry user info"},
 	}, {
 		name:    "per-token and GPU prices together",
-		spec:    targets.Spec{Preset: "vllm", Model: "m", Price: &targets.PriceSpec{InputPer1M: 1, USDPerGPUHour: 2}},
-		wantErr: []string{"price: give per-token prices or GPU prices, not both"},
+		spec:    targets.Spec{Preset: "vllm", Model: "m", Price: &prices.Spec{InputPer1M: ptr(1.0), GPUs: &prices.GPUSpec{Type: "H100", Count: 1}}},
+		wantErr: []string{"price: give per-token prices or gpus, not both"},
 	}}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

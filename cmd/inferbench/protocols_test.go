@@ -205,10 +205,16 @@ func TestRunTargetsFile(t *testing.T) {
     model: sim
     extra_body: {ignore_eos: true}
     price: {usd_per_gpu_hour: 2.5, gpus: {type: H100-SXM-80GB, count: 2}}
-`, root, root)), 0o644)
+  - name: sglang-sim
+    preset: sglang
+    base_url: %s/v1
+    model: sim
+    price: {gpus: {type: H100, count: 2, offer: aws-on-demand}}
+`, root, root, root)), 0o644)
 	for _, tc := range []struct{ target, provider, kind, protocol string }{
 		{"claude-sim", "anthropic", "api", targets.ProtocolAnthropic},
 		{"vllm-sim", "vllm", "self-hosted", targets.ProtocolOpenAIChat},
+		{"sglang-sim", "sglang", "self-hosted", targets.ProtocolOpenAIChat},
 	} {
 		out := t.TempDir()
 		e, _, stderr := testEnv(map[string]string{"ANTHROPIC_API_KEY": "k"})
@@ -226,6 +232,10 @@ func TestRunTargetsFile(t *testing.T) {
 		}
 		if tc.target == "vllm-sim" && (m.Prices == nil || m.Prices.GPUHourly != 5) {
 			t.Errorf("prices %+v, want 2 GPUs at 2.5/h", m.Prices)
+		}
+		// GPUs with an offer are priced from the catalogue.
+		if tc.target == "sglang-sim" && (m.Prices == nil || m.Prices.GPUHourly <= 0 || m.Prices.GPUCount != 2 || m.Prices.GPUOffer != "aws-on-demand") {
+			t.Errorf("prices %+v, want 2 H100s from the catalogue", m.Prices)
 		}
 		recs, _ := results.ReadRequests(filepath.Join(out, "f"))
 		for _, r := range recs {

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/inferbench/inferbench/prices"
 	"github.com/inferbench/inferbench/results"
 	"github.com/inferbench/inferbench/targets"
 )
@@ -167,29 +168,51 @@ func buildTarget(e *env, p *runPlan) (targets.Target, error) {
 	p.targetName, p.kind, p.provider = r.Name, r.Kind, r.Provider
 	p.model, p.baseURL, p.apiKeyEnv = r.Model, r.BaseURL, r.APIKeyEnv
 	f.resolvedProtocol = r.Protocol
-	if p.prices == (results.Prices{}) && r.Price != nil {
-		p.prices = specPrices(r.Price)
+	if r.Price != nil {
+		applySpecPrice(p, r.Price)
 	}
 	return t, nil
 }
 
-// specPrices is a target's own explicit price as the manifest's snapshot.
-// GPU offers priced from the catalogue are the price catalogue's to
-// resolve.
-func specPrices(ps *targets.PriceSpec) results.Prices {
-	pr := results.Prices{
-		InputPer1M: ps.InputPer1M, CachedInputPer1M: ps.CachedInputPer1M, OutputPer1M: ps.OutputPer1M,
-		Source: "targets file",
-	}
-	if ps.USDPerGPUHour > 0 {
-		n := 1
-		if ps.GPUs != nil && ps.GPUs.Count > 0 {
-			n = ps.GPUs.Count
+// applySpecPrice hands a target's own price to the price resolution
+// (resolveRunPrices) as if given by flags, where the flags gave none:
+// explicit per-token or GPU-hour prices, GPUs priced from the catalogue
+// by type, count and offer, or another catalogue entry's provider.
+func applySpecPrice(p *runPlan, ps *prices.Spec) {
+	v := func(x *float64) float64 {
+		if x == nil {
+			return 0
 		}
-		pr.GPUHourly = ps.USDPerGPUHour * float64(n)
+		return *x
 	}
-	if pr == (results.Prices{Source: "targets file"}) {
-		return results.Prices{}
+	if p.prices == (results.Prices{}) {
+		pr := results.Prices{InputPer1M: v(ps.InputPer1M), CachedInputPer1M: v(ps.CachedInputPer1M), OutputPer1M: v(ps.OutputPer1M)}
+		if h := v(ps.USDPerGPUHour); h > 0 {
+			n := 1
+			if ps.GPUs != nil && ps.GPUs.Count > 0 {
+				n = ps.GPUs.Count
+			}
+			pr.GPUHourly = h * float64(n)
+		}
+		if pr != (results.Prices{}) {
+			pr.Source = firstNonEmpty(ps.Source, "targets file")
+			pr.CheckedAt = ps.CheckedAt
+			p.prices = pr
+		}
 	}
-	return pr
+	if g := ps.GPUs; g != nil && p.priceFlags.gpus.gpuType == "" {
+		p.priceFlags.gpus = gpuFlag{gpuType: g.Type, count: g.Count, offer: g.Offer}
+	}
+	if p.priceFlags.provider == "" && ps.Provider != "" {
+		p.priceFlags.provider = ps.Provider
+	}
+}
+
+func firstNonEmpty(s ...string) string {
+	for _, v := range s {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
 }
