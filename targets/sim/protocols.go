@@ -141,6 +141,8 @@ func (s *Server) serveWire(w http.ResponseWriter, r *http.Request, p protocol) {
 		status, kind, msg = http.StatusNotFound, errNotFound, fmt.Sprintf("model: %s (the simulator serves %s)", req.model, s.cfg.Model)
 	case !req.stream:
 		status, msg = http.StatusBadRequest, "the simulator serves only streaming requests on this path"
+	case req.maxTokens > maxOutputTokens:
+		status, msg = http.StatusBadRequest, fmt.Sprintf("max tokens %d is too large: the simulator supports at most %d", req.maxTokens, maxOutputTokens)
 	default:
 		j.model = req.model
 		j.input = s.cfg.CountTokens(req.text)
@@ -155,7 +157,11 @@ func (s *Server) serveWire(w http.ResponseWriter, r *http.Request, p protocol) {
 			status, msg = http.StatusBadRequest, fmt.Sprintf("prompt (%d tokens) plus max tokens (%d) exceed the context length %d", j.input, j.maxTokens, kv)
 		}
 	}
-	j.entry = arrival.Add(ft.network)
+	delay := ft.network // as generate: errors travel back the same distance
+	if status == 0 {
+		delay += s.cfg.InputLatencyPerToken * time.Duration(j.input)
+	}
+	j.entry = arrival.Add(delay)
 	if err := sleepCtx(ctx, s.closed, j.entry); err != nil {
 		s.c.canceled.Add(1)
 		return
