@@ -60,14 +60,11 @@ func TestRunEveryProtocol(t *testing.T) {
 			if err != nil || len(recs) != 6 {
 				t.Fatalf("%d rows, %v", len(recs), err)
 			}
-			// The OpenAI chat and completions paths of the simulator do not
-			// emulate reasoning or caching; Anthropic does not count
-			// thinking tokens apart.
+			// Legacy completions have no reasoning; Anthropic does not
+			// count thinking tokens apart (they are in output_tokens).
 			wantCached, wantReasoning := int64(wantIn/2), int64(3)
 			switch p {
-			case targets.ProtocolOpenAIChat, targets.ProtocolOpenAICompletions:
-				wantCached, wantReasoning = 0, 0
-			case targets.ProtocolAnthropic:
+			case targets.ProtocolOpenAICompletions, targets.ProtocolAnthropic:
 				wantReasoning = 0
 			}
 			var ttfts, gaps []int64
@@ -78,7 +75,7 @@ func TestRunEveryProtocol(t *testing.T) {
 						r.RequestIndex, r.Status, r.ErrorClass, r.ErrorMessage, r.InputTokens, r.OutputTokens,
 						r.CachedInputTokens, r.ReasoningTokens, r.Chunks)
 				}
-				if wantReasoning > 0 || p == targets.ProtocolAnthropic {
+				if p != targets.ProtocolOpenAICompletions {
 					// Reasoning counts for TTFT, not for TTFO: the first
 					// output event comes after the reasoning events (by
 					// 3 ITLs when the machine keeps up; only the order is

@@ -15,7 +15,8 @@ import (
 // streamGenerateContent) on the same engine: the same arrival, fault,
 // network and token timing as the OpenAI paths, with each protocol's own
 // request shape, events and error bodies. Each protocol is a parser and an
-// event encoder; serveWire and streamWire are the rest, once.
+// event encoder; serveWire is the rest. streamWire is every protocol's
+// stream, OpenAI's included (openaiwire.go).
 
 // errKind is an error a protocol names in its own words.
 type errKind int
@@ -50,12 +51,11 @@ type wireRequest struct {
 	stream    bool
 }
 
-// wireJob is one accepted request of a non-OpenAI protocol.
+// wireJob is one accepted request of a non-OpenAI protocol: the job and
+// the model the request named.
 type wireJob struct {
 	job
-	model     string
-	reasoning int // output tokens [0, reasoning) are reasoning
-	cached    int // prompt tokens reported as cached
+	model string
 }
 
 // encoder writes one response's events.
@@ -185,13 +185,13 @@ func (s *Server) serveWire(w http.ResponseWriter, r *http.Request, p protocol) {
 	}
 	s.c.promptTokens.Add(int64(j.input))
 	s.m.prompt.Add(float64(j.input))
-	s.streamWire(ctx, w, &j, p.encoder(&j))
+	s.streamWire(ctx, w, &j.job, p.encoder(&j))
 }
 
-// streamWire streams j's tokens through enc: reasoning first, then the
-// answer, TokensPerChunk tokens per event (an event never mixes the two).
-// Faults strike once half the tokens are sent, as on the OpenAI path.
-func (s *Server) streamWire(ctx context.Context, w http.ResponseWriter, j *wireJob, enc encoder) {
+// streamWire streams j's tokens through enc, for every protocol: reasoning
+// first, then the answer, TokensPerChunk tokens per event (an event never
+// mixes the two). Faults strike once half the tokens are sent.
+func (s *Server) streamWire(ctx context.Context, w http.ResponseWriter, j *job, enc encoder) {
 	h := w.Header()
 	h.Set("Content-Type", "text/event-stream")
 	h.Set("Cache-Control", "no-cache")
@@ -201,7 +201,7 @@ func (s *Server) streamWire(ctx context.Context, w http.ResponseWriter, j *wireJ
 		s.ended(err)
 		return
 	}
-	src := s.newSource(&j.job)
+	src := s.newSource(j)
 	defer src.release()
 	k := s.cfg.TokensPerChunk
 	mid := j.maxTokens / 2
@@ -256,7 +256,7 @@ func (s *Server) streamWire(ctx context.Context, w http.ResponseWriter, j *wireJ
 		s.ended(err)
 		return
 	}
-	s.finished(&j.job)
+	s.finished(j)
 }
 
 // eventWriter writes one response's events, flushing after each.

@@ -230,3 +230,56 @@ func TestProviderValidate(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 }
+
+// TestChatReasoningAndCache: the OpenAI chat path sends reasoning first as
+// delta.reasoning_content, then content, and reports cached and reasoning
+// tokens in the usage details; without emulation the usage has no details.
+func TestChatReasoningAndCache(t *testing.T) {
+	body := `{"model":"sim","stream":true,"stream_options":{"include_usage":true},"max_tokens":5,"messages":[{"role":"user","content":"Hi there, simulator"}]}`
+	url := wireServer(t, sim.Config{Provider: sim.Provider{ReasoningTokens: 2, CachedFraction: 0.5}})
+	var kinds []string
+	for _, ev := range events(t, post(t, url+"/v1/chat/completions", body).Body) {
+		switch {
+		case strings.Contains(ev[1], `"reasoning_content"`):
+			kinds = append(kinds, "reasoning")
+		case strings.Contains(ev[1], `"content":" `):
+			kinds = append(kinds, "content")
+		}
+	}
+	if got := strings.Join(kinds, " "); got != "reasoning reasoning content content content" {
+		t.Errorf("deltas: %s", got)
+	}
+	resp := post(t, url+"/v1/chat/completions", strings.Replace(body, `"stream":true`, `"stream":false`, 1))
+	var c struct {
+		Choices []struct {
+			Message struct {
+				Content          string `json:"content"`
+				ReasoningContent string `json:"reasoning_content"`
+			} `json:"message"`
+		} `json:"choices"`
+		Usage struct {
+			PromptTokens        int `json:"prompt_tokens"`
+			PromptTokensDetails struct {
+				CachedTokens int `json:"cached_tokens"`
+			} `json:"prompt_tokens_details"`
+			CompletionTokensDetails struct {
+				ReasoningTokens int `json:"reasoning_tokens"`
+			} `json:"completion_tokens_details"`
+		} `json:"usage"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&c); err != nil {
+		t.Fatal(err)
+	}
+	// "Hi there, simulator" is 19 bytes: 5 tokens, 2 of them cached.
+	if c.Usage.PromptTokens != 5 || c.Usage.PromptTokensDetails.CachedTokens != 2 || c.Usage.CompletionTokensDetails.ReasoningTokens != 2 {
+		t.Errorf("usage %+v", c.Usage)
+	}
+	if m := c.Choices[0].Message; m.ReasoningContent == "" || m.Content == "" {
+		t.Errorf("message %+v", m)
+	}
+	plain := wireServer(t, sim.Config{})
+	b, _ := io.ReadAll(post(t, plain+"/v1/chat/completions", strings.Replace(body, `"stream":true`, `"stream":false`, 1)).Body)
+	if strings.Contains(string(b), "details") || strings.Contains(string(b), "reasoning") {
+		t.Errorf("no emulation, yet: %s", b)
+	}
+}

@@ -13,13 +13,16 @@ type Provider struct {
 	// sends thinking (Responses reasoning summary deltas, Anthropic
 	// thinking blocks, Gemini thought parts) and reported as reasoning
 	// tokens in usage. They are part of the output, as every provider
-	// counts them: max_tokens bounds reasoning and answer together. The
-	// OpenAI chat and legacy completions paths do not emulate reasoning.
+	// counts them: max_tokens bounds reasoning and answer together. OpenAI
+	// chat sends it as delta.reasoning_content (vLLM's name) with
+	// completion_tokens_details.reasoning_tokens; legacy completions have
+	// no reasoning.
 	ReasoningTokens int
 	// CachedFraction of each prompt's tokens (rounded down) is reported
 	// as served from the prompt cache, in each protocol's usage fields
-	// (Anthropic: cache_read_input_tokens, with input_tokens the rest).
-	// Timing is unchanged. Not on the OpenAI chat and completions paths.
+	// (OpenAI: prompt_tokens_details.cached_tokens; Anthropic:
+	// cache_read_input_tokens, with input_tokens the rest). Timing is
+	// unchanged.
 	CachedFraction float64
 	// RPM and TPM are rate limits, as token buckets that refill
 	// continuously (RPM/60 requests and TPM/60 tokens per second, full at
