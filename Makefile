@@ -27,7 +27,7 @@ test-short:
 
 ## demo: three simulated targets (api, managed, self-hosted) on the sample workload, one report
 demo: build
-	$(BIN) demo
+	$(BIN) demo --html demo-report.html
 
 ## bench: Go benchmarks, then the harness's timing accuracy at 10..1000 req/s
 bench: build
@@ -48,6 +48,6 @@ fmt:
 	gofmt -w $$(git ls-files '*.go')
 
 clean:
-	rm -rf bin demo-runs
+	rm -rf bin demo-runs demo-report.html
 
 -include Makefile.engine

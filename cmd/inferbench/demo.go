@@ -1,12 +1,14 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -69,7 +71,8 @@ func cmdDemo(ctx context.Context, e *env, args []string) int {
 	out := fs.String("out", "demo-runs", "directory for the demo's run directories")
 	scale := fs.Float64("time-scale", 0.5, "replay speed of the sample's recorded arrivals (0.5 = twice as fast)")
 	requests := fs.Int("requests", 0, "send only the first N requests of the sample (default all 300)")
-	format := fs.String("format", "text", "report format: text, md or json")
+	format := fs.String("format", "text", "report format: text, md, json or html")
+	htmlOut := fs.String("html", "", "also write the HTML report (charts) to this file")
 	quiet := fs.Bool("quiet", false, "no progress output")
 	pos, err := parseArgs(fs, args)
 	if err != nil {
@@ -82,8 +85,8 @@ func cmdDemo(ctx context.Context, e *env, args []string) int {
 		return usageError(e, "demo", errors.New("--time-scale must be > 0 and --requests >= 0"))
 	}
 	render, ok := renderers[*format]
-	if !ok {
-		return usageError(e, "demo", fmt.Errorf("--format %q: want text, md or json", *format))
+	if !ok && *format != "html" {
+		return usageError(e, "demo", fmt.Errorf("--format %q: want text, md, json or html", *format))
 	}
 
 	base := filepath.Join(*out, newRunID(time.Now(), "demo"))
@@ -149,9 +152,26 @@ func cmdDemo(ctx context.Context, e *env, args []string) int {
 	for _, r := range runs {
 		sums = append(sums, reports.Summarize(r, opt))
 	}
-	if err := render(e.stdout, sums); err != nil {
+	hopt := reports.HTMLOptions{Options: opt, Title: "inferbench demo (simulated targets)", Generated: time.Now()}
+	if *format == "html" {
+		err = reports.RenderHTML(e.stdout, runs, hopt)
+	} else {
+		err = render(e.stdout, sums)
+	}
+	if err != nil {
 		fmt.Fprintf(e.stderr, "inferbench demo: %v\n", err)
 		return exitFailed
+	}
+	if *htmlOut != "" {
+		var b bytes.Buffer
+		if err := reports.RenderHTML(&b, runs, hopt); err == nil {
+			err = os.WriteFile(*htmlOut, b.Bytes(), 0o644)
+		}
+		if err != nil {
+			fmt.Fprintf(e.stderr, "inferbench demo: --html: %v\n", err)
+			return exitFailed
+		}
+		fmt.Fprintf(e.stderr, "HTML report written to %s\n", *htmlOut)
 	}
 	fmt.Fprintf(e.stderr, "\nAll three targets are SIMULATED (inferbench sim presets api, managed, self-hosted).\n")
 	fmt.Fprintf(e.stderr, "Runs written to %s; report them again with: inferbench report %s --slo ttft=1s,tpot=50ms\n", base, base)

@@ -16,7 +16,7 @@ import (
 	"github.com/inferbench/inferbench/results"
 )
 
-const reportSynopsis = `inferbench report RUN_DIR... [--format text|md|json] [--slo ttft=500ms,tpot=50ms,e2e=10s,itl=200ms]
+const reportSynopsis = `inferbench report RUN_DIR... [--format text|md|json|html] [--slo ttft=500ms,tpot=50ms,e2e=10s,itl=200ms]
       [--price-in USD --price-out USD [--price-cached USD] | --gpu-hourly USD] [--out FILE]
 
 Summarises one or more run directories side by side: request counts and
@@ -31,6 +31,7 @@ replace it for every run.`
 
 const reportExamples = `  inferbench report runs/20261126-101500-sim
   inferbench report runs/ --format md --out report.md
+  inferbench report runs/ --format html --out report.html   # one file, charts inline, opens offline
   inferbench report runs/a runs/b --slo ttft=500ms,tpot=50ms
   inferbench report runs/api --price-in 2.50 --price-out 10 --price-cached 1.25 --format json
   inferbench report runs/vllm --gpu-hourly 8   # total $/hour of all the target's GPUs`
@@ -46,7 +47,7 @@ func cmdReport(ctx context.Context, e *env, args []string) int {
 		out                        string
 	)
 	fs := newFlagSet("report", reportSynopsis, reportExamples, e.stdout)
-	fs.StringVar(&format, "format", format, "output `format`: text, md or json")
+	fs.StringVar(&format, "format", format, "output `format`: text, md, json or html")
 	fs.Var(&slo, "slo", "latency SLO for goodput, `name=duration,...` with names ttft, tpot, e2e, itl (the request's largest per-token gap); repeatable")
 	fs.Float64Var(&priceIn, "price-in", 0, "input price, `USD` per 1M tokens (with --price-out)")
 	fs.Float64Var(&priceOut, "price-out", 0, "output price, `USD` per 1M tokens (with --price-in)")
@@ -77,8 +78,8 @@ func cmdReport(ctx context.Context, e *env, args []string) int {
 	if len(dirs) == 0 {
 		problems = append(problems, errors.New("no run directories given"))
 	}
-	if !slices.Contains([]string{"text", "md", "json"}, format) {
-		problems = append(problems, fmt.Errorf("unknown --format %q (want text, md or json)", format))
+	if !slices.Contains([]string{"text", "md", "json", "html"}, format) {
+		problems = append(problems, fmt.Errorf("unknown --format %q (want text, md, json or html)", format))
 	}
 	prices, err := pricesFromFlags(set, priceIn, priceOut, priceCa, gpuHourly)
 	if err != nil {
@@ -94,12 +95,17 @@ func cmdReport(ctx context.Context, e *env, args []string) int {
 		return exitFailed
 	}
 	opt := reports.Options{SLO: slo.slo, Prices: prices, Energy: reports.EnergyPrice{USDPerKWh: usdPerKWh, PUE: pue}}
-	summaries := make([]reports.Summary, len(runs))
-	for i, r := range runs {
-		summaries[i] = reports.Summarize(r, opt)
+	var summaries []reports.Summary
+	if format != "html" { // RenderHTML summarises the runs itself
+		summaries = make([]reports.Summary, len(runs))
+		for i, r := range runs {
+			summaries[i] = reports.Summarize(r, opt)
+		}
 	}
 	var b bytes.Buffer
 	switch format {
+	case "html":
+		err = reports.RenderHTML(&b, runs, reports.HTMLOptions{Options: opt, Generated: time.Now()})
 	case "md":
 		err = reports.RenderMarkdown(&b, summaries)
 	case "json":

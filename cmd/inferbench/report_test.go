@@ -151,7 +151,7 @@ func TestReportCommand(t *testing.T) {
 		{"crashed-run-no-manifest", "$DIR/crashed", exitOK},
 		{"help", "-h", exitOK},
 		{"no-run-dirs", "--format md", exitUsage},
-		{"unknown-format", "$DIR/runs --format html", exitUsage},
+		{"unknown-format", "$DIR/runs --format pdf", exitUsage},
 		{"bad-slo", "$DIR/runs --slo ttft=fast,latency=1s,tpot=0s,e2e", exitUsage},
 		{"bad-prices", "$DIR/runs --price-in 1 --gpu-hourly -2", exitUsage},
 		{"price-in-alone", "$DIR/runs --price-in 1", exitUsage},

@@ -1,0 +1,522 @@
+package reports
+
+import (
+	_ "embed"
+	"fmt"
+	"html/template"
+	"io"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/inferbench/inferbench/reports/chart"
+	"github.com/inferbench/inferbench/results"
+)
+
+// HTMLOptions are the choices of an HTML report beyond the summary's.
+type HTMLOptions struct {
+	Options
+	// Title heads the page (default "inferbench report").
+	Title string
+	// Generated, when set, is printed as the time the report was made;
+	// left zero the page is the same every time (golden tests).
+	Generated time.Time
+	// Saturation are GPU and server saturation charts. Nil: they are
+	// drawn from the runs' telemetry (SaturationCharts); the section is
+	// left out when there is none.
+	Saturation []SaturationChart
+}
+
+// RenderHTML writes runs as one self-contained HTML page: the summary
+// table of RenderText, latency CDFs, TTFT/TPOT/throughput against load
+// when runs form a sweep, cost per 1M tokens, monthly cost against volume
+// with break-even points, GPU and server saturation over time where the
+// runs have telemetry, and each run's manifest. Charts are inline SVG and the styles inline CSS; the page
+// loads nothing and runs no script, so it opens from disk, offline, and
+// prints. It follows the reader's light or dark colour scheme.
+//
+// Every string from the runs (names, models, error messages, notes) is
+// escaped by html/template or, inside charts, by package chart.
+func RenderHTML(w io.Writer, runs []*Run, opt HTMLOptions) error {
+	ss := make([]Summary, len(runs))
+	for i, r := range runs {
+		ss[i] = Summarize(r, opt.Options)
+	}
+	p := buildPage(runs, ss, opt)
+	if err := pageTemplate.Execute(w, p); err != nil {
+		return fmt.Errorf("render html: %w", err)
+	}
+	return nil
+}
+
+// page is what the template draws.
+type page struct {
+	Title     string
+	Subtitle  string
+	Generated string
+	Simulated bool
+	CSS       template.CSS
+	Runs      []runHead
+	Glance    []glance
+	Table     htmlTable
+	Latency   htmlTable
+	Notes     []string
+	CDF       []figure
+	Sweep     []figure
+	Cost      []figure
+	Sat       []figure
+	Meta      htmlTable
+	Method    string
+}
+
+// runHead is a run as a table column heading.
+type runHead struct {
+	Label string
+	RunID string
+	Color int
+}
+
+type htmlTable struct {
+	Head []string // column headings after the label column, if not the runs
+	Rows []htmlRow
+}
+
+type htmlRow struct {
+	Label   string
+	Indent  int
+	Section bool
+	Note    string // a section's explanation
+	Cells   []string
+	Mono    bool // cells in a monospace font (digests, ids)
+	// Swatch is the palette colour shown before the label, when Color.
+	Color  bool
+	Swatch int
+}
+
+// latencyDoc says what each latency of the text table measures.
+var latencyDoc = map[string]string{
+	"TTFT":         "time to first token: sent to the first content or reasoning text",
+	"TTFO":         "time to first output: sent to the first non-reasoning text",
+	"TPOT":         "time per output token after the first, per request",
+	"ITL":          "inter-token latency, per token",
+	"E2E":          "sent to last token",
+	"user latency": "scheduled to last token: what a user waits, queueing included",
+	"schedule lag": "sent minus scheduled: the load generator falling behind",
+}
+
+// latencyTable is the latency section of the text table as rows of runs
+// and columns of statistics (ms).
+func latencyTable(ss []Summary, labels []string) htmlTable {
+	t := htmlTable{Head: []string{"p50", "p90", "p95", "p99", "max", "mean", "count"}}
+	for _, m := range latencyMetrics {
+		if !slices.ContainsFunc(ss, func(s Summary) bool { return m.dist(&s).N > 0 }) {
+			continue
+		}
+		// As in the text table: TTFO only where reasoning made it differ.
+		if m.name == "TTFO" && !slices.ContainsFunc(ss, func(s Summary) bool { return s.TTFO != s.TTFT }) {
+			continue
+		}
+		t.Rows = append(t.Rows, htmlRow{Label: m.name, Section: true, Note: latencyDoc[m.name]})
+		for i, s := range ss {
+			d := m.dist(&s)
+			row := htmlRow{Label: labels[i], Indent: 1, Color: true, Swatch: i % chart.Colors}
+			for _, st := range distStats {
+				c := "-"
+				if d.N > 0 {
+					c = ftoa(st.get(d)/1e6, 2)
+				}
+				row.Cells = append(row.Cells, c)
+			}
+			row.Cells = append(row.Cells, strconv.Itoa(d.N))
+			t.Rows = append(t.Rows, row)
+		}
+	}
+	return t
+}
+
+func buildPage(runs []*Run, ss []Summary, opt HTMLOptions) page {
+	labels := runLabels(runs, ss)
+	targetColor := map[string]int{}
+	for i, s := range ss {
+		if _, ok := targetColor[s.Target]; !ok {
+			targetColor[s.Target] = i
+		}
+	}
+	p := page{
+		Title: opt.Title,
+		CSS:   template.CSS(pageCSS + chart.CSS),
+		Notes: notes(ss),
+		Method: "Percentiles are nearest-rank over every measured request (warm-up excluded); latencies of ok requests. " +
+			"Definitions: docs/metrics.md.",
+	}
+	if p.Title == "" {
+		p.Title = "inferbench report"
+	}
+	if !opt.Generated.IsZero() {
+		p.Generated = opt.Generated.UTC().Format("2006-01-02 15:04 UTC")
+	}
+	workloads := map[string]bool{}
+	var wl []string
+	for i, s := range ss {
+		p.Simulated = p.Simulated || s.Simulated
+		p.Runs = append(p.Runs, runHead{Label: labels[i], RunID: s.RunID, Color: i % chart.Colors})
+		if s.Workload != "" && !workloads[s.Workload] {
+			workloads[s.Workload] = true
+			wl = append(wl, s.Workload)
+		}
+	}
+	p.Glance = glances(ss, labels)
+	p.Subtitle = plural(len(runs), "run", "runs")
+	if len(wl) > 0 {
+		p.Subtitle += " · workload " + strings.Join(wl, ", ")
+	}
+
+	// The text table, with its latency section drawn as a table of its
+	// own (one row per run and latency, a column per statistic), which
+	// reads better than 42 rows of one column per run.
+	inLatency := false
+	for _, r := range buildTable(ss).rows {
+		if r.section {
+			inLatency = strings.HasPrefix(r.label, "latency")
+		}
+		if inLatency {
+			continue
+		}
+		label := strings.TrimLeft(r.label, " ")
+		p.Table.Rows = append(p.Table.Rows, htmlRow{Label: label, Indent: (len(r.label) - len(label)) / 2,
+			Section: r.section, Cells: r.cells})
+	}
+	p.Latency = latencyTable(ss, labels)
+
+	if len(runs) > 0 {
+		p.CDF = []figure{
+			cdfFigure("cdf-ttft", "TTFT", runs, labels, func(c *columns) []int64 { return c.ttft }),
+			cdfFigure("cdf-e2e", "E2E", runs, labels, func(c *columns) []int64 { return c.e2e }),
+		}
+	}
+	p.Sweep = sweepFigures(runs, ss, targetColor)
+	p.Cost = costFigures(costRuns(runs, ss, labels))
+	sat := opt.Saturation
+	if sat == nil {
+		sat = SaturationCharts(runs, labels)
+	}
+	p.Sat = saturationFigures(sat)
+	p.Meta = metaTable(runs, ss)
+	return p
+}
+
+// glance is a run's card at the top of the page: the handful of numbers
+// most readers came for.
+type glance struct {
+	Label string
+	Sub   string
+	Color int
+	KPIs  []kpi
+}
+
+type kpi struct {
+	Name  string
+	Value string
+	Bad   bool // drawn as a warning (errors)
+}
+
+func glances(ss []Summary, labels []string) []glance {
+	var out []glance
+	for i, s := range ss {
+		g := glance{Label: labels[i], Color: i % chart.Colors}
+		var sub []string
+		for _, v := range []string{s.TargetKind, s.Model} {
+			if v != "" {
+				sub = append(sub, v)
+			}
+		}
+		if s.Simulated {
+			sub = append(sub, "simulated")
+		}
+		g.Sub = strings.Join(sub, " · ")
+		pair := func(d Dist) string {
+			if d.N == 0 {
+				return "-"
+			}
+			return latPair(d.P50, d.P99)
+		}
+		g.KPIs = append(g.KPIs,
+			kpi{Name: "TTFT p50 / p99", Value: pair(s.TTFT)},
+			kpi{Name: "E2E p50 / p99", Value: pair(s.E2E)},
+			kpi{Name: "output tok/s", Value: ftoa(s.OutputTokensPerS, 1)},
+		)
+		errs := "0"
+		if s.Requests.Total > 0 && s.Requests.Failed > 0 {
+			errs = ftoa(float64(s.Requests.Failed)/float64(s.Requests.Total)*100, 1) + "%"
+		}
+		g.KPIs = append(g.KPIs, kpi{Name: "errors", Value: errs, Bad: s.Requests.Failed > 0})
+		if s.Goodput != nil {
+			g.KPIs = append(g.KPIs, kpi{Name: "good (SLO)", Value: ftoa(s.Goodput.Fraction*100, 1) + "%",
+				Bad: s.Goodput.Fraction < 0.99})
+		}
+		if s.Cost != nil && s.Cost.USDPer1MOutput > 0 {
+			g.KPIs = append(g.KPIs, kpi{Name: "$ / 1M output tok", Value: usd(s.Cost.USDPer1MOutput)})
+		}
+		out = append(out, g)
+	}
+	return out
+}
+
+// latPair writes two latencies in the unit the larger needs: "329 / 429
+// ms", "1.81 / 12.3 s".
+func latPair(a, b int64) string {
+	if b >= 10e9 {
+		return sig3(float64(a)/1e9) + " / " + sig3(float64(b)/1e9) + " s"
+	}
+	return sig3(float64(a)/1e6) + " / " + sig3(float64(b)/1e6) + " ms"
+}
+
+// sig3 writes v with about three significant digits (all of its integer
+// digits).
+func sig3(v float64) string {
+	switch {
+	case v >= 100:
+		return ftoa(v, 0)
+	case v >= 10:
+		return ftoa(v, 1)
+	}
+	return ftoa(v, 2)
+}
+
+// runLabels names each run for legends: the target, then the load where
+// a target ran more than once, then the run id where that is not enough.
+func runLabels(runs []*Run, ss []Summary) []string {
+	labels := make([]string, len(ss))
+	count := map[string]int{}
+	for i, s := range ss {
+		labels[i] = cmpOr(s.Target, s.RunID, "run "+strconv.Itoa(i+1))
+		count[labels[i]]++
+	}
+	for i := range labels {
+		if count[labels[i]] > 1 {
+			if d := loadDesc(runs[i].Manifest); d != "" {
+				labels[i] += " @ " + d
+			}
+		}
+	}
+	count = map[string]int{}
+	for _, l := range labels {
+		count[l]++
+	}
+	for i := range labels {
+		if count[labels[i]] > 1 {
+			labels[i] += " (" + ss[i].RunID + ")"
+		}
+	}
+	return labels
+}
+
+func cmpOr(s ...string) string {
+	for _, v := range s {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+// loadDesc says how a run was loaded, shortly ("8 req/s poisson").
+func loadDesc(m *results.Manifest) string {
+	if m == nil {
+		return ""
+	}
+	l := m.Load
+	switch l.Mode {
+	case "rate":
+		s := chart.Number(l.Rate) + " req/s"
+		if l.Arrival != "" {
+			s += " " + l.Arrival
+		}
+		return s
+	case "concurrency":
+		return strconv.Itoa(l.Concurrency) + " users"
+	case "replay":
+		if l.TimeScale > 0 && l.TimeScale != 1 {
+			return "replay x" + chart.Number(1/l.TimeScale)
+		}
+		return "replay"
+	}
+	return l.Mode
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return strconv.Itoa(n) + " " + many
+}
+
+// metaTable is the runs' manifests side by side.
+func metaTable(runs []*Run, ss []Summary) htmlTable {
+	var t htmlTable
+	each := func(f func(r *Run, m *results.Manifest) string) []string {
+		c := make([]string, len(runs))
+		for i, r := range runs {
+			if r.Manifest == nil {
+				c[i] = "-"
+				continue
+			}
+			c[i] = dash(f(r, r.Manifest))
+		}
+		return c
+	}
+	hasValue := func(cells []string) bool {
+		for _, c := range cells {
+			if c != "-" {
+				return true
+			}
+		}
+		return false
+	}
+	add := func(label string, indent int, mono bool, cells []string) {
+		if hasValue(cells) {
+			t.Rows = append(t.Rows, htmlRow{Label: label, Indent: indent, Cells: cells, Mono: mono})
+		}
+	}
+	section := func(label string) { t.Rows = append(t.Rows, htmlRow{Label: label, Section: true}) }
+	ts := func(x time.Time) string {
+		if x.IsZero() {
+			return ""
+		}
+		return x.UTC().Format("2006-01-02 15:04:05 UTC")
+	}
+	ids := make([]string, len(runs))
+	for i, s := range ss {
+		ids[i] = s.RunID
+	}
+	add("run id", 0, true, ids)
+	add("directory", 0, true, each(func(r *Run, _ *results.Manifest) string { return r.Dir }))
+
+	section("target")
+	add("name", 1, false, each(func(_ *Run, m *results.Manifest) string { return m.Target.Name }))
+	add("kind", 1, false, each(func(_ *Run, m *results.Manifest) string { return m.Target.Kind }))
+	add("provider", 1, false, each(func(_ *Run, m *results.Manifest) string { return m.Target.Provider }))
+	add("protocol", 1, false, each(func(_ *Run, m *results.Manifest) string { return m.Target.Protocol }))
+	add("base URL", 1, true, each(func(_ *Run, m *results.Manifest) string { return m.Target.BaseURL }))
+	add("model", 1, false, each(func(_ *Run, m *results.Manifest) string { return m.Target.Model }))
+	add("simulated", 1, false, each(func(_ *Run, m *results.Manifest) string {
+		if m.Target.Simulated {
+			return "yes (inferbench simulator, not a real service)"
+		}
+		return "no"
+	}))
+
+	section("workload")
+	add("name", 1, false, each(func(_ *Run, m *results.Manifest) string { return m.Workload.Name }))
+	add("path", 1, true, each(func(_ *Run, m *results.Manifest) string { return m.Workload.Path }))
+	add("sha256", 1, true, each(func(_ *Run, m *results.Manifest) string { return m.Workload.SHA256 }))
+	add("requests", 1, false, each(func(_ *Run, m *results.Manifest) string {
+		if m.Workload.Requests == 0 {
+			return ""
+		}
+		return strconv.Itoa(m.Workload.Requests)
+	}))
+
+	section("load")
+	add("plan", 1, false, each(func(_ *Run, m *results.Manifest) string { return loadDesc(m) }))
+	add("details", 1, false, each(func(_ *Run, m *results.Manifest) string { return loadDetails(m.Load) }))
+
+	section("run")
+	add("started", 1, false, each(func(_ *Run, m *results.Manifest) string { return ts(m.StartedAt) }))
+	add("ended", 1, false, each(func(_ *Run, m *results.Manifest) string { return ts(m.EndedAt) }))
+	add("stop reason", 1, false, each(func(_ *Run, m *results.Manifest) string {
+		if m.StopDetail != "" {
+			return m.StopReason + ": " + m.StopDetail
+		}
+		return m.StopReason
+	}))
+	add("prices", 1, false, each(func(_ *Run, m *results.Manifest) string { return pricesDesc(m.Prices) }))
+	add("command", 1, true, each(func(_ *Run, m *results.Manifest) string { return strings.Join(m.Args, " ") }))
+
+	section("harness")
+	add("tool", 1, false, each(func(_ *Run, m *results.Manifest) string {
+		s := strings.TrimSpace(m.Tool.Name + " " + m.Tool.Version)
+		if m.Tool.Commit != "" {
+			s += " (" + m.Tool.Commit + ")"
+		}
+		if m.Tool.GoVersion != "" {
+			s += ", " + m.Tool.GoVersion
+		}
+		return s
+	}))
+	add("host", 1, false, each(func(_ *Run, m *results.Manifest) string {
+		h := m.Host
+		if h.Hostname == "" && h.OS == "" {
+			return ""
+		}
+		return fmt.Sprintf("%s (%s/%s, %d CPUs)", h.Hostname, h.OS, h.Arch, h.CPUs)
+	}))
+	add("schema version", 1, false, each(func(_ *Run, m *results.Manifest) string {
+		if m.SchemaVersion == 0 {
+			return ""
+		}
+		return strconv.Itoa(m.SchemaVersion)
+	}))
+	return t
+}
+
+// loadDetails lists the load plan's settings that are set.
+func loadDetails(l results.LoadInfo) string {
+	var parts []string
+	add := func(name, v string) { parts = append(parts, name+" "+v) }
+	if l.Requests > 0 {
+		add("requests", strconv.Itoa(l.Requests))
+	}
+	if l.DurationNs > 0 {
+		add("duration", time.Duration(l.DurationNs).String())
+	}
+	if l.Warmup > 0 {
+		add("warm-up", strconv.Itoa(l.Warmup))
+	}
+	if l.MaxInFlight > 0 {
+		add("max in flight", strconv.Itoa(l.MaxInFlight))
+	}
+	if l.TimeoutNs > 0 {
+		add("timeout", time.Duration(l.TimeoutNs).String())
+	}
+	if l.Seed != 0 {
+		add("seed", strconv.FormatInt(l.Seed, 10))
+	}
+	return strings.Join(parts, ", ")
+}
+
+// pricesDesc writes a price snapshot on one line.
+func pricesDesc(p *results.Prices) string {
+	if p == nil {
+		return ""
+	}
+	var s string
+	if p.GPUHourly > 0 {
+		s = priceText(p.GPUHourly) + " per hour (all GPUs)"
+	} else {
+		s = fmt.Sprintf("%s in / %s out per 1M tokens", priceText(p.InputPer1M), priceText(p.OutputPer1M))
+		if p.CachedInputPer1M > 0 {
+			s += fmt.Sprintf(", %s cached", priceText(p.CachedInputPer1M))
+		}
+	}
+	if p.Source != "" {
+		s += "; " + p.Source
+	}
+	if p.CheckedAt != "" {
+		s += " (checked " + p.CheckedAt + ")"
+	}
+	return s
+}
+
+//go:embed html.tmpl
+var pageTmpl string
+
+//go:embed html.css
+var pageCSS string
+
+var pageTemplate = template.Must(template.New("report").Funcs(template.FuncMap{
+	"add": func(a, b int) int { return a + b },
+	// wide cells (price sources) may wrap instead of widening their column
+	"wide": func(s string) bool { return len(s) > 32 },
+}).Parse(pageTmpl))
