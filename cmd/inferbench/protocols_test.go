@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"fmt"
+	"math"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -12,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/inferbench/inferbench/prices"
 	"github.com/inferbench/inferbench/results"
 	"github.com/inferbench/inferbench/targets"
 	"github.com/inferbench/inferbench/targets/sim"
@@ -310,5 +312,20 @@ func TestRunRetries(t *testing.T) {
 				t.Errorf("--retries 8: %d still rate limited, %d retries", limited, retried)
 			}
 		}
+	}
+}
+
+// TestRequestCostCacheWrites: an Anthropic-style row (input 1000 of which
+// 600 cache reads and 200 cache writes, 100 output) at $3 in, $0.30
+// cached, $3.75 cache write, $15 out per 1M:
+//
+//	200·3 + 600·0.30 + 200·3.75 + 100·15 = 600 + 180 + 750 + 1500 = 3030 µ$
+func TestRequestCostCacheWrites(t *testing.T) {
+	f := func(v float64) *float64 { return &v }
+	tp := &prices.TokenPrice{Provider: "anthropic", Model: "m", Rates: prices.Rates{
+		InputPer1M: 3, CachedInputPer1M: f(0.30), CacheWritePer1M: f(3.75), OutputPer1M: 15}}
+	r := &results.Record{InputTokens: 1000, CachedInputTokens: 600, CacheWriteInputTokens: 200, OutputTokens: 100}
+	if got, want := requestCost(tp, r), 3030e-6; math.Abs(got-want) > 1e-12 {
+		t.Errorf("cost %v, want %v", got, want)
 	}
 }
