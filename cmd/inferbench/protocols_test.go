@@ -209,7 +209,8 @@ func TestRunTargetsFile(t *testing.T) {
     base_url: %s/v1
     model: sim
     price: {gpus: {type: H100, count: 2, offer: aws-on-demand}}
-`, root, root, root)), 0o644)
+    telemetry: {server_metrics: %s/metrics}
+`, root, root, root, root)), 0o644)
 	for _, tc := range []struct{ target, provider, kind, protocol string }{
 		{"claude-sim", "anthropic", "api", targets.ProtocolAnthropic},
 		{"vllm-sim", "vllm", "self-hosted", targets.ProtocolOpenAIChat},
@@ -235,6 +236,10 @@ func TestRunTargetsFile(t *testing.T) {
 		// GPUs with an offer are priced from the catalogue.
 		if tc.target == "sglang-sim" && (m.Prices == nil || m.Prices.GPUHourly <= 0 || m.Prices.GPUCount != 2 || m.Prices.GPUOffer != "aws-on-demand") {
 			t.Errorf("prices %+v, want 2 H100s from the catalogue", m.Prices)
+		}
+		// The target's server_metrics endpoint is scraped as --server-metrics would be.
+		if _, err := os.Stat(filepath.Join(out, "f", "server_metrics.parquet")); (err == nil) != (tc.target == "sglang-sim") {
+			t.Errorf("%s: server_metrics.parquet: %v", tc.target, err)
 		}
 		recs, _ := results.ReadRequests(filepath.Join(out, "f"))
 		for _, r := range recs {

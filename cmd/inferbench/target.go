@@ -171,6 +171,13 @@ func buildTarget(e *env, p *runPlan) (targets.Target, error) {
 	if r.Price != nil {
 		applySpecPrice(p, r.Price)
 	}
+	// The target's telemetry endpoints, where the flags name none.
+	{
+		tm := r.Telemetry
+		p.gpuMetrics = firstNonEmpty(p.gpuMetrics, tm.GPUMetrics)
+		p.serverMetrics = firstNonEmpty(p.serverMetrics, tm.ServerMetrics)
+		p.nvml = p.nvml || tm.NVML
+	}
 	return t, nil
 }
 
