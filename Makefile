@@ -1,0 +1,53 @@
+# inferbench — see README.md. Every target works on a fresh machine with only Go installed.
+
+GO       ?= go
+BIN      ?= bin/inferbench
+VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+COMMIT   ?= $(shell git rev-parse HEAD 2>/dev/null)
+LDFLAGS  := -s -w -X main.version=$(VERSION) -X main.commit=$(COMMIT)
+# Go benchmarks: BENCH selects, BENCHTIME sets the time per benchmark.
+BENCH     ?= .
+BENCHTIME ?= 1s
+
+.PHONY: all build test test-short demo bench calibrate lint fmt clean
+
+all: lint test build
+
+## build: static binary in bin/ (CGO_ENABLED=0; GPU telemetry then uses its stub)
+build:
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/inferbench
+
+## test: lint, then every test with the race detector (the command CI runs)
+test: lint
+	$(GO) test -race -count=1 ./...
+
+## test-short: quick run without the race detector
+test-short:
+	$(GO) test -count=1 ./...
+
+## demo: three simulated targets (api, managed, self-hosted) on the sample workload, one report
+demo: build
+	$(BIN) demo
+
+## bench: Go benchmarks, then the harness's timing accuracy at 10..1000 req/s
+bench: build
+	$(GO) test -run '^$$' -bench '$(BENCH)' -benchtime $(BENCHTIME) -benchmem ./...
+	$(BIN) calibrate --rates 10,100,500,1000
+
+## calibrate: only the timing-accuracy table
+calibrate: build
+	$(BIN) calibrate
+
+## lint: go vet and a gofmt check
+lint:
+	$(GO) vet ./...
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+
+fmt:
+	gofmt -w $$(git ls-files '*.go')
+
+clean:
+	rm -rf bin demo-runs
+
+-include Makefile.engine

@@ -1,0 +1,402 @@
+package bench
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/inferbench/inferbench/results"
+	"github.com/inferbench/inferbench/workloads"
+)
+
+// Sink receives every Record of a run, from one goroutine at a time.
+type Sink interface {
+	Write(results.Record) error
+}
+
+// SinkFunc adapts a function to Sink.
+type SinkFunc func(results.Record) error
+
+// Write calls f.
+func (f SinkFunc) Write(r results.Record) error { return f(r) }
+
+// Config is one run's load plan. The zero value of each optional field
+// means its documented default.
+type Config struct {
+	// Target receives the requests.
+	Target Target
+	// Workload is what to send; it is cycled when the plan asks for more
+	// requests than it has (except in replay, which makes one pass).
+	Workload []workloads.Request
+
+	// Pacer paces an open loop (rate or replay). Exactly one of Pacer and
+	// Concurrency is set.
+	Pacer Pacer
+	// Replay makes one pass over the workload and stops at its end.
+	Replay bool
+	// Concurrency is the number of virtual users of a closed loop: each
+	// sends its next request as soon as its last one finished.
+	Concurrency int
+
+	// Requests is the number of measured requests (after warm-up); 0 means
+	// one pass over the workload, or unlimited when Duration is set.
+	Requests int
+	// Duration stops scheduling after this long (0 = no limit).
+	Duration time.Duration
+	// Warmup requests are sent first, recorded with Warmup set, and left
+	// out of summaries. They are extra to Requests.
+	Warmup int
+	// MaxInFlight caps concurrent requests of an open loop (0 = no cap). A
+	// request delayed by the cap is sent late and shows it in schedule_lag.
+	MaxInFlight int
+	// DrainTimeout bounds how long in-flight requests may run after
+	// scheduling stops (by ctx, Duration or the end of the plan) before
+	// they are canceled (default 30s).
+	DrainTimeout time.Duration
+	// Abort, when closed, cancels in-flight requests at once (the second
+	// Ctrl-C). They are recorded as canceled.
+	Abort <-chan struct{}
+
+	// Sink receives each Record after Stamp and Derive.
+	Sink Sink
+	// Stamp fills run-level identity (run id, target name...) on a Record.
+	Stamp func(*results.Record)
+	// Start is the run start; default time.Now() when Run is called.
+	Start time.Time
+}
+
+// Validate reports every problem with the plan at once.
+func (c *Config) Validate() error {
+	var errs []error
+	if c.Target == nil {
+		errs = append(errs, errors.New("no target"))
+	}
+	if len(c.Workload) == 0 {
+		errs = append(errs, errors.New("empty workload"))
+	}
+	switch {
+	case c.Pacer == nil && c.Concurrency <= 0:
+		errs = append(errs, errors.New("set a rate, a replay or a concurrency"))
+	case c.Pacer != nil && c.Concurrency > 0:
+		errs = append(errs, errors.New("set a rate or a concurrency, not both"))
+	}
+	if c.Requests < 0 || c.Warmup < 0 || c.MaxInFlight < 0 || c.Duration < 0 {
+		errs = append(errs, errors.New("requests, warmup, max in-flight and duration must not be negative"))
+	}
+	if c.Sink == nil {
+		errs = append(errs, errors.New("no sink"))
+	}
+	return errors.Join(errs...)
+}
+
+// Outcome says how a run ended.
+type Outcome struct {
+	StopReason string // one of results.Stop*
+	Start, End time.Time
+	Sent       int64 // requests handed to the target
+	Written    int64 // records written to the sink
+}
+
+// total is the number of requests the plan sends, or -1 for unlimited.
+func (c *Config) total() int {
+	switch {
+	case c.Requests > 0:
+		return c.Warmup + c.Requests
+	case c.Duration > 0 && !c.Replay:
+		return -1
+	default:
+		// One pass over the workload, after the warm-up requests.
+		n := len(c.Workload)
+		if c.Replay {
+			return n
+		}
+		return c.Warmup + n
+	}
+}
+
+// Run executes the plan. Cancelling ctx stops scheduling (first Ctrl-C):
+// requests in flight finish, up to DrainTimeout, and every request sent
+// gets a Record. Run returns an error only when the plan is invalid or the
+// sink fails; failed requests are Records, not errors.
+func Run(ctx context.Context, cfg Config) (Outcome, error) {
+	if err := cfg.Validate(); err != nil {
+		return Outcome{}, fmt.Errorf("bench: %w", err)
+	}
+	if cfg.DrainTimeout <= 0 {
+		cfg.DrainTimeout = 30 * time.Second
+	}
+	start := cfg.Start
+	if start.IsZero() {
+		start = time.Now()
+	}
+	d := &dispatcher{
+		cfg:   cfg,
+		clock: results.NewClock(start),
+		total: cfg.total(),
+		recs:  make(chan results.Record, 1024),
+	}
+	// Request contexts survive the scheduling ctx (so a first Ctrl-C lets
+	// them finish) but die on Abort, on the drain deadline, or when the
+	// sink fails.
+	reqCtx, cancelReqs := context.WithCancel(context.WithoutCancel(ctx))
+	defer cancelReqs()
+	schedCtx, stopSched := context.WithCancel(ctx)
+	defer stopSched()
+	if cfg.Duration > 0 {
+		var cancel context.CancelFunc
+		schedCtx, cancel = context.WithDeadline(schedCtx, start.Add(cfg.Duration))
+		defer cancel()
+	}
+
+	// One writer goroutine: the sink sees records one at a time.
+	var sinkErr error
+	written := int64(0)
+	writerDone := make(chan struct{})
+	go func() {
+		defer close(writerDone)
+		for r := range d.recs {
+			if sinkErr != nil {
+				continue // keep draining so senders never block
+			}
+			if err := cfg.Sink.Write(r); err != nil {
+				sinkErr = err
+				stopSched()
+				cancelReqs()
+				continue
+			}
+			written++
+		}
+	}()
+
+	// Abort cancels in-flight requests at once.
+	abortDone := make(chan struct{})
+	defer close(abortDone)
+	if cfg.Abort != nil {
+		go func() {
+			select {
+			case <-cfg.Abort:
+				stopSched()
+				cancelReqs()
+			case <-abortDone:
+			}
+		}()
+	}
+
+	if cfg.Concurrency > 0 {
+		d.closedLoop(schedCtx, reqCtx)
+	} else {
+		d.openLoop(schedCtx, reqCtx)
+	}
+
+	// Scheduling is over; drain in-flight requests up to the deadline.
+	drained := make(chan struct{})
+	go func() { d.inflight.Wait(); close(drained) }()
+	timer := time.NewTimer(cfg.DrainTimeout)
+	select {
+	case <-drained:
+		timer.Stop()
+	case <-timer.C:
+		cancelReqs()
+		<-drained
+	}
+	close(d.recs)
+	<-writerDone
+
+	out := Outcome{Start: start, End: time.Now(), Sent: d.sent, Written: written}
+	aborted := false
+	if cfg.Abort != nil {
+		select {
+		case <-cfg.Abort:
+			aborted = true
+		default:
+		}
+	}
+	switch {
+	case sinkErr != nil:
+		out.StopReason = results.StopFailed
+		return out, fmt.Errorf("bench: writing results: %w", sinkErr)
+	case aborted:
+		out.StopReason = results.StopCanceled
+	case ctx.Err() != nil:
+		out.StopReason = results.StopInterrupted
+	case d.durationHit:
+		out.StopReason = results.StopDuration
+	default:
+		out.StopReason = results.StopCompleted
+	}
+	return out, nil
+}
+
+type dispatcher struct {
+	cfg         Config
+	clock       results.Clock
+	total       int // -1 = unlimited
+	recs        chan results.Record
+	inflight    sync.WaitGroup
+	mu          sync.Mutex
+	next        int
+	sent        int64
+	durationHit bool
+}
+
+// claim returns the index of the next request to send, or false when the
+// plan is exhausted.
+func (d *dispatcher) claim() (int, bool) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.total >= 0 && d.next >= d.total {
+		return 0, false
+	}
+	i := d.next
+	d.next++
+	return i, true
+}
+
+func (d *dispatcher) unclaim() {
+	d.mu.Lock()
+	d.next--
+	d.mu.Unlock()
+}
+
+// send runs one request and hands its Record to the writer.
+func (d *dispatcher) send(ctx context.Context, i int, scheduled int64) {
+	w := &d.cfg.Workload[i%len(d.cfg.Workload)]
+	d.mu.Lock()
+	d.sent++
+	d.mu.Unlock()
+	rec := d.cfg.Target.Do(ctx, d.clock, w)
+	rec.RequestIndex = int64(i)
+	rec.RequestID = w.ID
+	rec.SessionID = w.SessionID
+	rec.Turn = int32(w.Turn)
+	rec.Warmup = i < d.cfg.Warmup
+	rec.ScheduledNs = scheduled
+	if rec.SentNs == 0 {
+		rec.SentNs = scheduled
+	}
+	if rec.DoneNs == 0 {
+		rec.DoneNs = d.clock.Now()
+	}
+	if rec.StartedAt.IsZero() {
+		rec.StartedAt = d.clock.Wall(rec.SentNs)
+	}
+	if rec.RequestedOutputTokens == 0 {
+		rec.RequestedOutputTokens = int64(w.MaxTokens)
+	}
+	if rec.IntendedInputTokens == 0 {
+		rec.IntendedInputTokens = int64(w.InputTokens)
+	}
+	if rec.Status == "" {
+		rec.SetError(results.ErrClassOther, "target returned no status")
+	}
+	if d.cfg.Stamp != nil {
+		d.cfg.Stamp(&rec)
+	}
+	rec.Derive()
+	d.recs <- rec
+}
+
+// openLoop sends each request at its scheduled offset, whatever the state
+// of earlier requests. It never catches up silently: a request sent late
+// (slow scheduler, in-flight cap) records the lateness as schedule lag.
+func (d *dispatcher) openLoop(ctx context.Context, reqCtx context.Context) {
+	sched := NewSchedule(d.cfg.Pacer)
+	var slots chan struct{}
+	if d.cfg.MaxInFlight > 0 {
+		slots = make(chan struct{}, d.cfg.MaxInFlight)
+	}
+	start := d.clock.Start()
+	for {
+		off, ok := sched.Next()
+		if !ok {
+			return
+		}
+		if d.cfg.Duration > 0 && off >= d.cfg.Duration {
+			d.durationHit = true
+			return
+		}
+		i, ok := d.claim()
+		if !ok {
+			return
+		}
+		if !sleepUntil(ctx, start.Add(off)) {
+			d.unclaim()
+			d.noteDeadline(ctx)
+			return
+		}
+		if slots != nil {
+			select {
+			case slots <- struct{}{}:
+			case <-ctx.Done():
+				d.unclaim()
+				d.noteDeadline(ctx)
+				return
+			}
+		}
+		d.inflight.Add(1)
+		go func() {
+			defer d.inflight.Done()
+			if slots != nil {
+				defer func() { <-slots }()
+			}
+			d.send(reqCtx, i, int64(off))
+		}()
+	}
+}
+
+// closedLoop runs Concurrency virtual users; each is scheduled the moment
+// it is free, so schedule lag measures only the harness itself.
+func (d *dispatcher) closedLoop(ctx context.Context, reqCtx context.Context) {
+	var users sync.WaitGroup
+	for range d.cfg.Concurrency {
+		users.Add(1)
+		d.inflight.Add(1)
+		go func() {
+			defer users.Done()
+			defer d.inflight.Done()
+			for ctx.Err() == nil {
+				i, ok := d.claim()
+				if !ok {
+					return
+				}
+				d.send(reqCtx, i, d.clock.Now())
+			}
+		}()
+	}
+	// Wait for the users only until scheduling stops; the drain logic in
+	// Run bounds the rest.
+	done := make(chan struct{})
+	go func() { users.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-ctx.Done():
+		d.noteDeadline(ctx)
+	}
+}
+
+func (d *dispatcher) noteDeadline(ctx context.Context) {
+	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		d.mu.Lock()
+		d.durationHit = true
+		d.mu.Unlock()
+	}
+}
+
+// sleepUntil waits until t or until ctx is done; it reports whether t was
+// reached.
+func sleepUntil(ctx context.Context, t time.Time) bool {
+	d := time.Until(t)
+	if d <= 0 {
+		return ctx.Err() == nil
+	}
+	timer := time.NewTimer(d)
+	defer timer.Stop()
+	select {
+	case <-timer.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}

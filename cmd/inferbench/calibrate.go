@@ -1,0 +1,198 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"syscall"
+	"text/tabwriter"
+	"time"
+
+	"github.com/inferbench/inferbench/bench"
+	"github.com/inferbench/inferbench/reports"
+	"github.com/inferbench/inferbench/results"
+	"github.com/inferbench/inferbench/targets"
+	"github.com/inferbench/inferbench/workloads"
+)
+
+const calibrateSynopsis = `inferbench calibrate [--rates 10,100,500,1000] [--seconds S] [--ttft D] [--itl D] [--tokens N] [--base-url URL]`
+
+const calibrateExamples = `  inferbench calibrate                    # starts 'inferbench sim' in a child process
+  inferbench calibrate --rates 50,200 --seconds 10
+  inferbench calibrate --base-url http://127.0.0.1:9000/v1   # an exact-timing server you started`
+
+// cmdCalibrate measures inferbench's own timing error: it sends Poisson
+// load to an exact-timing simulator (first token at TTFT, then one token
+// every ITL) in a separate process and compares what it measured with
+// what the simulator was told to do, at rising rates. The client's CPU
+// time per request comes from getrusage of this process alone.
+func cmdCalibrate(ctx context.Context, e *env, args []string) int {
+	fs := newFlagSet("calibrate", calibrateSynopsis, calibrateExamples, e.stderr)
+	ratesFlag := fs.String("rates", "10,100,500,1000", "comma-separated request rates per second")
+	seconds := fs.Float64("seconds", 4, "seconds of load per rate (at least 50 requests per rate)")
+	ttft := fs.Duration("ttft", 50*time.Millisecond, "simulator's time to first token")
+	itl := fs.Duration("itl", 10*time.Millisecond, "simulator's time between tokens")
+	tokens := fs.Int("tokens", 64, "output tokens per request")
+	baseURL := fs.String("base-url", "", "use this exact-timing server instead of starting one")
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return usageError(e, "calibrate", err)
+	}
+	if len(pos) > 0 {
+		return usageError(e, "calibrate", fmt.Errorf("unexpected argument %q", pos[0]))
+	}
+	var rates []float64
+	for _, s := range strings.Split(*ratesFlag, ",") {
+		r, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
+		if err != nil || r <= 0 {
+			return usageError(e, "calibrate", fmt.Errorf("--rates: %q is not a positive number", s))
+		}
+		rates = append(rates, r)
+	}
+	if *tokens < 2 {
+		return usageError(e, "calibrate", errors.New("--tokens must be at least 2"))
+	}
+
+	url := *baseURL
+	if url == "" {
+		child, u, err := startSimProcess(ctx, *ttft, *itl)
+		if err != nil {
+			fmt.Fprintf(e.stderr, "inferbench calibrate: %v\n", err)
+			return exitFailed
+		}
+		defer child.stop()
+		url = u
+	}
+	target, err := targets.NewOpenAI(targets.OpenAIConfig{BaseURL: url, Model: "sim", Name: "calibrate", Timeout: time.Minute})
+	if err != nil {
+		fmt.Fprintf(e.stderr, "inferbench calibrate: %v\n", err)
+		return exitFailed
+	}
+	wl := []workloads.Request{{ID: "1", Prompt: "calibrate", MaxTokens: *tokens}}
+
+	fmt.Fprintf(e.stdout, "inferbench calibrate: exact simulator TTFT %s, ITL %s, %d tokens (E2E %s); Poisson arrivals\n",
+		*ttft, *itl, *tokens, *ttft+time.Duration(*tokens-1)**itl)
+	fmt.Fprintf(e.stdout, "errors are measured minus configured; percentiles nearest-rank; CPU is this process only (the simulator runs in a child process)\n\n")
+	tw := tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "rate/s\trequests\tok\tTTFT err p50\tp99\tITL err p50\tp99\tE2E err p50\tp99\tsched lag p50\tp99\tCPU/req\t")
+	for _, rate := range rates {
+		if ctx.Err() != nil {
+			break
+		}
+		n := max(50, int(rate**seconds))
+		var recs []results.Record
+		cpu0 := cpuTime()
+		_, err := bench.Run(ctx, bench.Config{
+			Target: target, Workload: wl, Pacer: bench.PoissonPacer(rate, 1), Requests: n,
+			Sink: bench.SinkFunc(func(r results.Record) error { recs = append(recs, r); return nil }),
+		})
+		cpu := cpuTime() - cpu0
+		if err != nil {
+			fmt.Fprintf(e.stderr, "inferbench calibrate: %v\n", err)
+			return exitFailed
+		}
+		var ttftErr, itlErr, e2eErr, lag []int64
+		ok := 0
+		for _, r := range recs {
+			lag = append(lag, r.ScheduleLagNs)
+			if !r.OK() {
+				continue
+			}
+			ok++
+			ttftErr = append(ttftErr, r.TTFTNs-int64(*ttft))
+			e2eErr = append(e2eErr, r.E2ENs-int64(*ttft+time.Duration(*tokens-1)**itl))
+			for _, g := range r.ChunkGapsNs {
+				itlErr = append(itlErr, g-int64(*itl))
+			}
+		}
+		t, i, e2, l := reports.NewDist(ttftErr), reports.NewDist(itlErr), reports.NewDist(e2eErr), reports.NewDist(lag)
+		fmt.Fprintf(tw, "%g\t%d\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n", rate, len(recs), ok,
+			fmtErr(t.P50), fmtErr(t.P99), fmtErr(i.P50), fmtErr(i.P99), fmtErr(e2.P50), fmtErr(e2.P99),
+			fmtErr(l.P50), fmtErr(l.P99), (cpu / time.Duration(max(len(recs), 1))).Round(time.Microsecond))
+		tw.Flush()
+	}
+	return exitOK
+}
+
+func fmtErr(ns int64) string {
+	return strconv.FormatFloat(float64(ns)/1e6, 'f', 3, 64) + "ms"
+}
+
+// cpuTime is this process's user+system CPU time.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// childSim is `inferbench sim` in a child process.
+type childSim struct {
+	cmd *exec.Cmd
+}
+
+func (c *childSim) stop() {
+	_ = c.cmd.Process.Signal(os.Interrupt)
+	done := make(chan struct{})
+	go func() { _ = c.cmd.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		_ = c.cmd.Process.Kill()
+		<-done
+	}
+}
+
+// startSimProcess starts this binary's `sim` subcommand on a free loopback
+// port and returns its /v1 URL, read from the line it prints.
+func startSimProcess(ctx context.Context, ttft, itl time.Duration) (*childSim, string, error) {
+	exe, err := os.Executable()
+	if err != nil {
+		return nil, "", err
+	}
+	cmd := exec.Command(exe, "sim", "--listen", "127.0.0.1:0", "--ttft", ttft.String(), "--itl", itl.String())
+	cmd.Stderr = os.Stderr
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		return nil, "", err
+	}
+	if err := cmd.Start(); err != nil {
+		return nil, "", fmt.Errorf("start simulator: %w", err)
+	}
+	c := &childSim{cmd: cmd}
+	lines := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(out)
+		for sc.Scan() {
+			select {
+			case lines <- sc.Text():
+			default:
+			}
+		}
+		_, _ = io.Copy(io.Discard, out)
+	}()
+	select {
+	case line := <-lines:
+		const mark = "listening on "
+		i := strings.Index(line, mark)
+		if i < 0 {
+			c.stop()
+			return nil, "", fmt.Errorf("simulator said %q", line)
+		}
+		u := strings.Fields(line[i+len(mark):])[0]
+		return c, strings.TrimSuffix(u, "/") + "/v1", nil
+	case <-time.After(10 * time.Second):
+		c.stop()
+		return nil, "", errors.New("simulator did not start within 10s")
+	case <-ctx.Done():
+		c.stop()
+		return nil, "", ctx.Err()
+	}
+}

@@ -1,0 +1,268 @@
+package reports
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/inferbench/inferbench/results"
+)
+
+// SLO is a set of per-request latency limits. A zero limit is not set.
+// A request is good when it completed ok and meets every limit that is set.
+type SLO struct {
+	TTFT time.Duration // time to first token
+	TPOT time.Duration // time per output token (after the first)
+	E2E  time.Duration // first byte sent to last token
+	ITL  time.Duration // the request's largest per-token gap
+}
+
+// IsZero reports whether no limit is set.
+func (s SLO) IsZero() bool { return s == SLO{} }
+
+// Options are the report's choices that are not in the run itself.
+type Options struct {
+	SLO SLO
+	// Prices, when set, override the manifest's price snapshot and the
+	// cost_usd recorded on the rows.
+	Prices *results.Prices
+}
+
+// Summary is one run reduced to the numbers a report shows. Durations are
+// nanoseconds; throughputs are per second of the run's window.
+type Summary struct {
+	RunID      string
+	Target     string
+	TargetKind string
+	Model      string
+	Workload   string
+	Simulated  bool
+	// StopReason is the manifest's ("" when there is no manifest).
+	StopReason string
+
+	Requests Counts
+
+	// WindowNs is first sent_ns to last done_ns of the measured requests.
+	WindowNs          int64
+	RequestsPerS      float64 // ok requests / window
+	InputTokensPerS   float64 // input tokens of ok requests / window
+	OutputTokensPerS  float64 // output tokens of ok requests / window
+	InputTokens       int64   // of ok requests
+	OutputTokens      int64   // of ok requests
+	CachedInputTokens int64   // of ok requests
+
+	// Latency distributions over ok requests (schedule lag: over every
+	// measured request), nearest-rank.
+	TTFT        Dist
+	TTFO        Dist
+	TPOT        Dist
+	ITL         Dist // per token, see docs/metrics.md
+	E2E         Dist
+	UserLatency Dist // last_token - scheduled
+	ScheduleLag Dist
+
+	// Goodput is nil when no SLO was given.
+	Goodput *Goodput
+
+	InputTokenSources  []SourceCount
+	OutputTokenSources []SourceCount
+
+	// Cost is nil when there are no prices and no recorded cost.
+	Cost *Cost
+
+	// Notes are the run's notes followed by warnings about the numbers.
+	Notes []string
+}
+
+// Counts are the measured requests by outcome; warm-up requests are only
+// counted, and are not in Total.
+type Counts struct {
+	Total    int64
+	OK       int64
+	Failed   int64
+	Canceled int64
+	Warmup   int64
+	// Errors are the failed requests by error class, most frequent first.
+	Errors []ClassCount
+}
+
+// ClassCount is the number of failed requests of one error class.
+type ClassCount struct {
+	Class string
+	Count int64
+}
+
+// SourceCount is the number of ok requests whose token count came from one
+// source (usage, tokenizer, chunks, estimate, unknown).
+type SourceCount struct {
+	Source string
+	Count  int64
+}
+
+// Goodput is how many requests met the SLO.
+type Goodput struct {
+	SLO  SLO
+	Good int64
+	// PerS is good requests / window.
+	PerS float64
+	// Fraction is good / all measured requests (errors count against it).
+	Fraction float64
+}
+
+// Summarize reduces run to its summary. It does not change run, so one
+// run can be summarised under several SLOs.
+func Summarize(run *Run, opt Options) Summary {
+	s := Summary{
+		RunID: run.RunID, Target: run.Target, TargetKind: run.TargetKind,
+		Model: run.Model, Workload: run.Workload, Simulated: run.Simulated,
+		Requests: Counts{
+			Total: run.total, OK: run.ok, Failed: run.failed,
+			Canceled: run.canceled, Warmup: run.warmup,
+			Errors: classCounts(run.errorClasses),
+		},
+		InputTokens: run.okIn, OutputTokens: run.okOut, CachedInputTokens: run.okCached,
+		InputTokenSources:  sourceCounts(run.inSources),
+		OutputTokenSources: sourceCounts(run.outSources),
+		Notes:              slices.Clone(run.Notes),
+	}
+	if run.Manifest != nil {
+		s.StopReason = run.Manifest.StopReason
+	}
+	if run.total > 0 && run.lastDone > run.firstSent {
+		s.WindowNs = run.lastDone - run.firstSent
+	}
+	s.RequestsPerS = perSecond(run.ok, s.WindowNs)
+	s.InputTokensPerS = perSecond(run.okIn, s.WindowNs)
+	s.OutputTokensPerS = perSecond(run.okOut, s.WindowNs)
+
+	// The distributions are independent and sorting dominates the cost of
+	// a large run, so they are computed side by side.
+	dists := []struct {
+		dst  *Dist
+		vals []int64
+	}{
+		{&s.TTFT, observed(run.ttft)}, {&s.TTFO, observed(run.ttfo)},
+		{&s.TPOT, observed(run.tpot)}, {&s.E2E, observed(run.e2e)},
+		{&s.UserLatency, observed(run.user)}, {&s.ITL, slices.Clone(run.itl)},
+		{&s.ScheduleLag, slices.Clone(run.lag)},
+	}
+	var wg sync.WaitGroup
+	for _, d := range dists {
+		wg.Go(func() { *d.dst = NewDist(d.vals) })
+	}
+	if !opt.SLO.IsZero() {
+		s.Goodput = goodput(run, opt.SLO, s.WindowNs)
+	}
+	wg.Wait()
+
+	s.Cost = computeCost(run, opt, s)
+	s.Notes = append(s.Notes, tokenWarnings(s)...)
+	return s
+}
+
+// goodput counts the ok requests that meet every limit of slo. A limit
+// on a value the request did not have is handled so that a missing value
+// never makes a request look better than it was: no TTFT or E2E fails
+// the limit; no TPOT (one output token) or no gaps (one chunk) pass it,
+// since there was no decoding to be slow.
+func goodput(run *Run, slo SLO, windowNs int64) *Goodput {
+	g := &Goodput{SLO: slo}
+	for i := range run.ttft {
+		if slo.TTFT > 0 && (run.ttft[i] == 0 || run.ttft[i] > int64(slo.TTFT)) {
+			continue
+		}
+		if slo.E2E > 0 && (run.e2e[i] == 0 || run.e2e[i] > int64(slo.E2E)) {
+			continue
+		}
+		if slo.TPOT > 0 && run.tpot[i] > int64(slo.TPOT) {
+			continue
+		}
+		if slo.ITL > 0 && run.maxITL[i] > int64(slo.ITL) {
+			continue
+		}
+		g.Good++
+	}
+	g.PerS = perSecond(g.Good, windowNs)
+	if run.total > 0 {
+		g.Fraction = float64(g.Good) / float64(run.total)
+	}
+	return g
+}
+
+// observed returns a copy of the non-zero (observed) values.
+func observed(v []int64) []int64 {
+	out := make([]int64, 0, len(v))
+	for _, x := range v {
+		if x != 0 {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+func perSecond(n, windowNs int64) float64 {
+	if windowNs <= 0 {
+		return 0
+	}
+	return float64(n) / (float64(windowNs) / 1e9)
+}
+
+func classCounts(m map[string]int64) []ClassCount {
+	out := make([]ClassCount, 0, len(m))
+	for c, n := range m {
+		out = append(out, ClassCount{c, n})
+	}
+	slices.SortFunc(out, func(a, b ClassCount) int {
+		return cmp.Or(cmp.Compare(b.Count, a.Count), cmp.Compare(a.Class, b.Class))
+	})
+	return out
+}
+
+func sourceCounts(m map[string]int64) []SourceCount {
+	out := make([]SourceCount, 0, len(m))
+	for src, n := range m {
+		out = append(out, SourceCount{src, n})
+	}
+	slices.SortFunc(out, func(a, b SourceCount) int {
+		return cmp.Or(cmp.Compare(b.Count, a.Count), cmp.Compare(a.Source, b.Source))
+	})
+	return out
+}
+
+// tokenWarnings says when token counts, and so token throughput and cost,
+// did not come from the server's usage report.
+func tokenWarnings(s Summary) []string {
+	var w []string
+	for _, side := range []struct {
+		name string
+		srcs []SourceCount
+	}{{"input", s.InputTokenSources}, {"output", s.OutputTokenSources}} {
+		var not, all int64
+		detail := ""
+		for _, sc := range side.srcs {
+			all += sc.Count
+			if sc.Source != results.TokensFromUsage {
+				not += sc.Count
+				if detail != "" {
+					detail += ", "
+				}
+				detail += fmt.Sprintf("%s %d", sc.Source, sc.Count)
+			}
+		}
+		if not > 0 {
+			msg := fmt.Sprintf("%s token counts of %d of %d ok requests are not from server usage (%s)", side.name, not, all, detail)
+			if side.name == "output" {
+				for _, sc := range side.srcs {
+					if sc.Source == results.TokensFromChunks {
+						msg += "; chunk counts are a lower bound"
+						break
+					}
+				}
+			}
+			w = append(w, msg)
+		}
+	}
+	return w
+}

@@ -1,0 +1,214 @@
+package targets
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/json"
+	"errors"
+	"io"
+	"math"
+	"net"
+	"net/http"
+	"os"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	openai "github.com/sashabaranov/go-openai"
+
+	"github.com/inferbench/inferbench/results"
+)
+
+// Errors of the stream itself, which go-openai does not report as errors.
+var (
+	// errStreamBroken: the body ended without `data: [DONE]`.
+	errStreamBroken = errors.New("stream ended without data: [DONE]")
+	// errStreamTruncated: [DONE] arrived but no choice had a finish_reason.
+	errStreamTruncated = errors.New("stream ended with [DONE] but no finish_reason")
+)
+
+// streamEventError is an error event the server sent mid-stream
+// (`data: {"error": ...}`).
+type streamEventError struct{ msg string }
+
+func (e *streamEventError) Error() string { return "error event in stream: " + e.msg }
+
+// malformedChunkError is a stream event that is not a valid chunk.
+type malformedChunkError struct {
+	err   error
+	chunk string // the start of the offending event
+}
+
+func (e *malformedChunkError) Error() string {
+	return "malformed chunk: " + e.err.Error() + ": " + results.Truncate(e.chunk, 120)
+}
+func (e *malformedChunkError) Unwrap() error { return e.err }
+
+// classify maps an error to a results error class. It is a pure function of
+// the error chain; Do consults the request context first, since once the
+// context is done any error is a consequence of that (a read on a closed
+// connection, say).
+//
+// Order matters: HTTP statuses before transport errors (go-openai's error
+// values carry the status); connection failures before timeouts, so a dial
+// that times out is "connect" (no connection was made); a net timeout mid-
+// response is "timeout"; resets and truncated bodies are "connection_dropped".
+func classify(err error) string {
+	if err == nil {
+		return ""
+	}
+	var (
+		reqErr    *requestError
+		eventErr  *streamEventError
+		chunkErr  *malformedChunkError
+		apiErr    *openai.APIError
+		oaiReqErr *openai.RequestError
+		opErr     *net.OpError
+		dnsErr    *net.DNSError
+		netErr    net.Error
+		synErr    *json.SyntaxError
+		typeErr   *json.UnmarshalTypeError
+		certErr   *tls.CertificateVerificationError
+		recErr    tls.RecordHeaderError
+		authErr   x509.UnknownAuthorityError
+		hostErr   x509.HostnameError
+	)
+	switch {
+	case errors.As(err, &reqErr):
+		return results.ErrClassRequest
+	case errors.As(err, &eventErr):
+		return results.ErrClassStreamError
+	case errors.As(err, &chunkErr), errors.Is(err, openai.ErrTooManyEmptyStreamMessages):
+		return results.ErrClassMalformedChunk
+	case errors.Is(err, errStreamBroken):
+		return results.ErrClassStreamBroken
+	case errors.Is(err, errStreamTruncated):
+		return results.ErrClassStreamTrunc
+	case errors.As(err, &apiErr):
+		if apiErr.HTTPStatusCode == 0 {
+			// go-openai's wrapping of a mid-stream error event.
+			return results.ErrClassStreamError
+		}
+		return statusClass(apiErr.HTTPStatusCode)
+	case errors.As(err, &oaiReqErr):
+		return statusClass(oaiReqErr.HTTPStatusCode)
+	case errors.Is(err, context.Canceled):
+		return results.ErrClassCanceled
+	case errors.Is(err, context.DeadlineExceeded):
+		return results.ErrClassTimeout
+	case errors.Is(err, syscall.ECONNREFUSED), errors.As(err, &dnsErr),
+		errors.As(err, &opErr) && opErr.Op == "dial",
+		errors.As(err, &certErr), errors.As(err, &recErr),
+		errors.As(err, &authErr), errors.As(err, &hostErr):
+		return results.ErrClassConnect
+	case errors.Is(err, os.ErrDeadlineExceeded), errors.As(err, &netErr) && netErr.Timeout():
+		return results.ErrClassTimeout
+	case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF),
+		errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.ECONNABORTED),
+		errors.Is(err, syscall.EPIPE), errors.Is(err, net.ErrClosed):
+		// io.EOF here is a connection closed before the response headers;
+		// the clean end of a stream never reaches classify as io.EOF.
+		return results.ErrClassConnection
+	case errors.As(err, &synErr), errors.As(err, &typeErr):
+		return results.ErrClassMalformedChunk
+	}
+	return results.ErrClassOther
+}
+
+// statusClass is the class of a failed HTTP status.
+func statusClass(code int) string {
+	switch {
+	case code == http.StatusTooManyRequests:
+		return results.ErrClassRateLimited
+	case code >= 400 && code < 500:
+		return results.ErrClassHTTP4xx
+	case code >= 500 && code < 600:
+		return results.ErrClassHTTP5xx
+	}
+	return results.ErrClassOther
+}
+
+// errorMessage is the message to record: the server's own words when it
+// sent an OpenAI error body, else the error text.
+func errorMessage(err error) string {
+	var (
+		apiErr    *openai.APIError
+		oaiReqErr *openai.RequestError
+		eventErr  *streamEventError
+	)
+	switch {
+	case errors.As(err, &eventErr):
+		return eventErr.msg
+	case errors.As(err, &apiErr) && apiErr.Message != "":
+		return apiErr.Message
+	case errors.As(err, &oaiReqErr):
+		if body := strings.TrimSpace(string(oaiReqErr.Body)); body != "" {
+			return bodyMessage(body)
+		}
+		return oaiReqErr.HTTPStatus
+	}
+	return err.Error()
+}
+
+// bodyMessage is the message of an error body that go-openai could not
+// read as an OpenAI error: vLLM's older {"object": "error", "message": ...},
+// {"error": "text"}, FastAPI's {"detail": "text"}; else the body itself.
+func bodyMessage(body string) string {
+	var c chunk
+	if json.Unmarshal([]byte(body), &c) == nil {
+		if msg, ok := c.errorMessage(); ok && msg != "" {
+			return msg
+		}
+		if c.Message != "" {
+			return c.Message
+		}
+		var d struct {
+			Detail string `json:"detail"`
+		}
+		if json.Unmarshal([]byte(body), &d) == nil && d.Detail != "" {
+			return d.Detail
+		}
+	}
+	return body
+}
+
+// retryAfterMs reads how long the server asked us to wait, in
+// milliseconds: OpenAI's `retry-after-ms` (fractional milliseconds) when
+// present, as it is the more precise, else the standard Retry-After in
+// seconds or as an HTTP-date (relative to now). It is 0 when absent or
+// unparseable.
+func retryAfterMs(h http.Header, now time.Time) int64 {
+	if v := strings.TrimSpace(h.Get("Retry-After-Ms")); v != "" {
+		if ms, err := strconv.ParseFloat(v, 64); err == nil && ms >= 0 {
+			return clampMs(math.Ceil(ms))
+		}
+	}
+	v := strings.TrimSpace(h.Get("Retry-After"))
+	if v == "" {
+		return 0
+	}
+	if s, err := strconv.ParseFloat(v, 64); err == nil {
+		if !(s >= 0) {
+			return 0
+		}
+		return clampMs(math.Ceil(s * 1000))
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		if d := t.Sub(now); d > 0 {
+			return d.Milliseconds()
+		}
+	}
+	return 0
+}
+
+// clampMs converts to int64 without overflow; a year is longer than any
+// real back-off.
+func clampMs(ms float64) int64 {
+	const year = 365 * 24 * 3600 * 1000
+	if ms > year {
+		return year
+	}
+	return int64(ms)
+}
