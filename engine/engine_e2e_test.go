@@ -27,6 +27,8 @@ const (
 	envBin   = "INFERBENCH_BIN"          // inferbench binary (default: built by the test)
 	envOut   = "INFERBENCH_E2E_OUT"      // results directory (default: a temporary one)
 	envPrice = "INFERBENCH_CPU_HOURLY"   // USD per hour of the machine (default cpuHourly)
+	envN     = "INFERBENCH_E2E_REQUESTS" // measured requests per run (default 16; twice that at concurrency 8)
+	envRate  = "INFERBENCH_E2E_RATE"     // arrival rate of the open-loop run (default 4/s)
 )
 
 // cpuHourly prices the CPU engine for $/1M output tokens: USD 0.09 per hour
@@ -42,6 +44,8 @@ const maxTokens = 64
 type engine struct {
 	baseURL, model, bin, out string
 	hourly                   float64
+	requests                 int
+	rate                     string
 }
 
 func setup(t *testing.T) engine {
@@ -54,7 +58,17 @@ func setup(t *testing.T) engine {
 		t.Fatalf("%s=%q: the engine must be on loopback", envURL, u)
 	}
 	e := engine{baseURL: strings.TrimRight(u, "/"), model: os.Getenv(envModel), bin: os.Getenv(envBin),
-		out: os.Getenv(envOut), hourly: cpuHourly}
+		out: os.Getenv(envOut), hourly: cpuHourly, requests: 16, rate: os.Getenv(envRate)}
+	if e.rate == "" {
+		e.rate = "4/s"
+	}
+	if v := os.Getenv(envN); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n <= 0 {
+			t.Fatalf("%s=%q: want a positive number", envN, v)
+		}
+		e.requests = n
+	}
 	if e.model == "" {
 		e.model = "inferbench-tiny"
 	}
@@ -131,8 +145,8 @@ func (e engine) execute(t *testing.T, r run, workload string) {
 		"--requests", fmt.Sprint(r.requests), "--warmup", fmt.Sprint(r.warmup),
 		"--out", e.out, "--run-id", r.id, "--target-name", "ollama-cpu", "--kind", "self-hosted",
 		"--provider", "ollama (CPU engine)", "--gpu-hourly", fmt.Sprint(e.hourly),
-		"--timeout", "2m", "--quiet"}, r.mode...)
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+		"--timeout", "5m", "--drain-timeout", "5m", "--quiet"}, r.mode...)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, e.bin, args...)
 	var stderr bytes.Buffer
@@ -233,12 +247,13 @@ func (e engine) report(t *testing.T, ids []string) []summary {
 func TestEngine(t *testing.T) {
 	e := setup(t)
 	workload := writeWorkload(t, t.TempDir(), 24)
+	n := e.requests
 	runs := []run{
-		{id: "chat-rate", mode: []string{"--rate", "4/s", "--arrival", "poisson"}, requests: 16, warmup: 1},
-		{id: "chat-c1", mode: []string{"--concurrency", "1"}, requests: 16, warmup: 1, conc: 1},
-		{id: "chat-c2", mode: []string{"--concurrency", "2"}, requests: 16, warmup: 2, conc: 2},
-		{id: "chat-c4", mode: []string{"--concurrency", "4"}, requests: 16, warmup: 4, conc: 4},
-		{id: "chat-c8", mode: []string{"--concurrency", "8"}, requests: 32, warmup: 8, conc: 8},
+		{id: "chat-rate", mode: []string{"--rate", e.rate, "--arrival", "poisson"}, requests: n, warmup: 1},
+		{id: "chat-c1", mode: []string{"--concurrency", "1"}, requests: n, warmup: 1, conc: 1},
+		{id: "chat-c2", mode: []string{"--concurrency", "2"}, requests: n, warmup: 2, conc: 2},
+		{id: "chat-c4", mode: []string{"--concurrency", "4"}, requests: n, warmup: 4, conc: 4},
+		{id: "chat-c8", mode: []string{"--concurrency", "8"}, requests: 2 * n, warmup: 8, conc: 8},
 	}
 	var ids []string
 	for _, r := range runs {
@@ -281,8 +296,9 @@ func TestEngine(t *testing.T) {
 
 	// Loose sanity bound: the tiny model streams hundreds of tokens per
 	// second on one core; under 20 means the engine is badly misconfigured
-	// (or the machine grossly overloaded), not a slightly slow run.
-	if ss[1].OutputTokensPerS < 20 {
+	// (or the machine grossly overloaded), not a slightly slow run. The
+	// large model is slower by design and has no bound.
+	if e.model == "inferbench-tiny" && ss[1].OutputTokensPerS < 20 {
 		t.Errorf("single stream %.0f tok/s: far below the expected hundreds", ss[1].OutputTokensPerS)
 	}
 }

@@ -7,7 +7,10 @@
 # finish_reason), prints the measured table, and stops the server by PID.
 # Run engine-build.sh (make engine) first. Settings: see engine-env.sh;
 # INFERBENCH_E2E_OUT keeps the run directories, INFERBENCH_CPU_HOURLY sets
-# the price per machine-hour.
+# the price per machine-hour, INFERBENCH_E2E_REQUESTS (default 16) and
+# INFERBENCH_E2E_RATE (default 4/s) size the runs (the large model needs
+# fewer and slower: ENGINE_VARIANT=large INFERBENCH_E2E_REQUESTS=4
+# INFERBENCH_E2E_RATE=0.2/s), ENGINE_TEST_TIMEOUT bounds the go test (20m).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/.." && pwd)
@@ -40,4 +43,4 @@ if [ -n "${INFERBENCH_E2E_OUT:-}" ]; then
 	INFERBENCH_E2E_OUT=$(cd "$INFERBENCH_E2E_OUT" && pwd)
 	export INFERBENCH_E2E_OUT
 fi
-(cd "$repo" && go test -count=1 -timeout 15m -run 'TestEngine' ${ENGINE_TEST_FLAGS:--v} ./engine)
+(cd "$repo" && go test -count=1 -timeout "${ENGINE_TEST_TIMEOUT:-20m}" -run 'TestEngine' ${ENGINE_TEST_FLAGS:--v} ./engine)

@@ -20,11 +20,12 @@ const goldenTinySHA256 = "faf751fd2eea9123ffb97842dd143fd1d07bb9c8d3e03a5100355a
 // largeModel is generated once: it is 93 MiB and slow to build under -race.
 var largeModel = sync.OnceValues(func() ([]Tensor, error) { return LargeLlama(1).Tensors() })
 
-// skipLargeInShort skips tests of the 93 MiB model with -short: generating
-// it takes seconds, and tens of seconds under -race on a busy machine.
-func skipLargeInShort(t *testing.T, m Llama) {
-	if testing.Short() && m.Width > TinyLlama(0).Width {
-		t.Skip("large model skipped with -short")
+// skipLarge skips tests of the 93 MiB model with -short or -race:
+// generating it takes seconds, and tens of seconds under -race on a busy
+// machine (see raceEnabled). `go test ./internal/gguf` runs them.
+func skipLarge(t *testing.T, m Llama) {
+	if (testing.Short() || raceEnabled) && m.Width > TinyLlama(0).Width {
+		t.Skip("large model skipped with -short and -race; run go test ./internal/gguf")
 	}
 }
 
@@ -72,7 +73,7 @@ func TestLlamaLayout(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			skipLargeInShort(t, tt.m)
+			skipLarge(t, tt.m)
 			data := encodeModel(t, tt.m)
 			f, err := Decode(bytes.NewReader(data))
 			if err != nil {
@@ -220,7 +221,7 @@ func TestGeneration(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			skipLargeInShort(t, tt.m)
+			skipLarge(t, tt.m)
 			tensors, err := tt.m.Tensors()
 			if tt.m == LargeLlama(1) {
 				tensors, err = largeModel()
