@@ -101,7 +101,7 @@ else
 	log "building ollama $version with cgo (about 7 minutes on 2 cores from a cold cache)"
 	rm -f "$stamp"
 	# GOTOOLCHAIN=local: build with the installed Go (Ollama needs >= 1.24.1)
-	# rather than downloading another toolchain. GOFLAGS is cleared so a
+	# rather than downloading another toolchain. GOFLAGS is replaced so a
 	# caller's -mod=vendor or similar cannot leak into a module-mode install.
 	env GOBIN="$bin_dir" GOTOOLCHAIN=local GOFLAGS=-buildvcs=false CGO_ENABLED=1 \
 		CGO_CPPFLAGS="$cppflags" \

@@ -4,14 +4,14 @@
 # workload replayed against the cached Ollama with the generated model,
 # labelled as a CPU engine, then one side-by-side report of all four.
 # Run engine-build.sh (make engine) first. Settings: see engine-env.sh;
-# DEMO_OUT (default demo-runs), DEMO_REQUESTS (default 60), DEMO_FORMAT
+# DEMO_OUT (default demo-runs), DEMO_REQUESTS (default 40), DEMO_FORMAT
 # (text, md or json), INFERBENCH_CPU_HOURLY (default 0.09 USD per hour).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/.." && pwd)
 . "$here/engine-env.sh"
 out=${DEMO_OUT:-demo-runs}
-requests=${DEMO_REQUESTS:-60}
+requests=${DEMO_REQUESTS:-40}
 format=${DEMO_FORMAT:-text}
 hourly=${INFERBENCH_CPU_HOURLY:-0.09}
 
