@@ -17,9 +17,15 @@ all: lint test build
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/inferbench
 
-## test: lint, then every test with the race detector (the command CI runs)
+## test: lint, every test with the race detector, then the real-engine
+## end-to-end test when the engine is built (`make engine`; .ci/run builds it)
 test: lint
 	$(GO) test -race -count=1 ./...
+	@. scripts/engine-env.sh; if [ -x "$$ENGINE_BIN" ] && [ -f "$$ENGINE_MODEL" ]; then \
+		$(MAKE) --no-print-directory e2e-engine; \
+	else \
+		echo "make test: real-engine e2e skipped: Ollama is not built here (run 'make engine' once, ~10 min cold; .ci/run does)"; \
+	fi
 
 ## test-short: quick run without the race detector
 test-short:
@@ -56,3 +62,4 @@ clean:
 	rm -rf bin demo-runs demo-report.html
 
 -include Makefile.engine
+-include Makefile.smoke

@@ -10,10 +10,10 @@ require (
 	github.com/pkoukk/tiktoken-go-loader v0.0.2
 	github.com/prometheus/client_golang v1.23.2
 	github.com/prometheus/client_model v0.6.2
-	github.com/prometheus/common v0.71.0
+	github.com/prometheus/common v0.70.1
 	github.com/sashabaranov/go-openai v1.43.0
 	github.com/tsenart/vegeta/v12 v12.13.0
-	go.yaml.in/yaml/v3 v3.0.5
+	go.yaml.in/yaml/v3 v3.0.6
 	golang.org/x/net v0.58.0
 	golang.org/x/term v0.48.0
 	google.golang.org/protobuf v1.36.12

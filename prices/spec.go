@@ -86,7 +86,7 @@ func (c *Catalog) Resolve(s Spec, targetProvider, targetModel string) (Resolved,
 	}
 	var tp TokenPrice
 	if s.InputPer1M != nil && s.OutputPer1M != nil {
-		tp = TokenPrice{Provider: CanonicalProvider(orElse(s.Provider, targetProvider)), Model: orElse(s.Model, targetModel),
+		tp = TokenPrice{Provider: CanonicalProvider(orElse(orElse(s.Provider, targetProvider), "custom")), Model: orElse(orElse(s.Model, targetModel), "custom"),
 			Rates: Rates{InputPer1M: *s.InputPer1M, OutputPer1M: *s.OutputPer1M}, Source: src, CheckedAt: s.CheckedAt}
 	} else {
 		var err error

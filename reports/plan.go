@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -111,7 +112,8 @@ func (p *Plan) Prices(target string) *results.Prices {
 	}
 	src := "plan"
 	if p.Source != "" {
-		src = "plan " + p.Source
+		// The file's name, not its path: a label in a table cell.
+		src = "plan " + filepath.Base(p.Source)
 	}
 	if t.PriceSource != "" {
 		src += ": " + t.PriceSource

@@ -90,6 +90,11 @@ type columns struct {
 	// the others in itlBig.
 	itl    []uint32
 	itlBig []int64
+	// itlN and itlBigN are how many values each ok request added to itl
+	// and itlBig (aligned with ttft), so that a comparison can resample
+	// requests rather than tokens: the gaps of one request are not
+	// independent of each other.
+	itlN, itlBigN []int32
 }
 
 // block is the block that Add appends to.
@@ -305,6 +310,11 @@ func sourceName(s string) string {
 // reports 0 tokens still counts once, so no waiting time is dropped.
 func (c *columns) addITL(gaps []int64, toks []int32) int64 {
 	perChunk := len(toks) == len(gaps)+1
+	small, big := len(c.itl), len(c.itlBig)
+	defer func() {
+		c.itlN = append(c.itlN, int32(len(c.itl)-small))
+		c.itlBigN = append(c.itlBigN, int32(len(c.itlBig)-big))
+	}()
 	var most int64
 	for i, g := range gaps {
 		k := int64(1)

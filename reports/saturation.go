@@ -428,8 +428,8 @@ type SweepPoint struct {
 	Queue float64
 }
 
-// Verdict is the saturation verdict of a sweep.
-type Verdict struct {
+// SweepVerdict is the saturation verdict of a sweep.
+type SweepVerdict struct {
 	Saturated bool
 	// AtLoad is the knee: the last load before throughput flattened.
 	AtLoad float64
@@ -456,11 +456,11 @@ const (
 // latency rises (> RiseGain) or the server queue grows. A flat step
 // without rising latency or queue is not saturation (the client, the
 // workload or a rate limit may cap throughput) and the reason says so.
-func SaturationVerdict(points []SweepPoint) Verdict {
+func SaturationVerdict(points []SweepPoint) SweepVerdict {
 	ps := append([]SweepPoint(nil), points...)
 	sort.SliceStable(ps, func(i, j int) bool { return ps[i].Load < ps[j].Load })
 	if len(ps) < 2 {
-		return Verdict{Reason: "a saturation verdict needs at least two load levels"}
+		return SweepVerdict{Reason: "a saturation verdict needs at least two load levels"}
 	}
 	best := ps[0].Throughput
 	flatNote := ""
@@ -495,14 +495,14 @@ func SaturationVerdict(points []SweepPoint) Verdict {
 		default:
 			why = fmt.Sprintf("queue %g -> %g", a.Queue, b.Queue)
 		}
-		return Verdict{
+		return SweepVerdict{
 			Saturated: true, AtLoad: a.Load, Throughput: best,
 			Reason: fmt.Sprintf("saturated at %g: load %g -> %g (%+.0f%%) gained %+.1f%% throughput while %s",
 				a.Load, a.Load, b.Load, loadGain*100, thrGain*100, why),
 		}
 	}
 	last := ps[len(ps)-1]
-	return Verdict{Throughput: best, Reason: fmt.Sprintf("not saturated up to load %g%s", last.Load, flatNote)}
+	return SweepVerdict{Throughput: best, Reason: fmt.Sprintf("not saturated up to load %g%s", last.Load, flatNote)}
 }
 
 func pct(b, a float64) float64 { return (b/a - 1) * 100 }

@@ -91,10 +91,20 @@ type Record struct {
 	// where the server reported it (continuous usage); empty otherwise.
 	ChunkTokens []int32 `parquet:"chunk_tokens,list"`
 	Chunks      int32   `parquet:"chunks"`
+	// Coalesced flags a stream whose content events arrived in bursts
+	// after long silences (a buffering proxy, or a server that batches its
+	// writes): per-chunk timings then measure the buffer, not the model.
+	// CoalescedChunks counts the content events that arrived in bursts.
+	Coalesced       bool  `parquet:"coalesced"`
+	CoalescedChunks int32 `parquet:"coalesced_chunks"`
 
-	InputTokens           int64  `parquet:"input_tokens"`
-	OutputTokens          int64  `parquet:"output_tokens"`
-	CachedInputTokens     int64  `parquet:"cached_input_tokens"`
+	InputTokens       int64 `parquet:"input_tokens"`
+	OutputTokens      int64 `parquet:"output_tokens"`
+	CachedInputTokens int64 `parquet:"cached_input_tokens"`
+	// CacheWriteInputTokens are prompt tokens written to the provider's
+	// prompt cache (Anthropic's cache_creation_input_tokens), billed at
+	// their own price; like CachedInputTokens they are part of InputTokens.
+	CacheWriteInputTokens int64  `parquet:"cache_write_input_tokens"`
 	ReasoningTokens       int64  `parquet:"reasoning_tokens"`
 	RequestedOutputTokens int64  `parquet:"requested_output_tokens"`
 	IntendedInputTokens   int64  `parquet:"intended_input_tokens"`

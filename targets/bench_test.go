@@ -3,10 +3,12 @@ package targets_test
 import (
 	"context"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/inferbench/inferbench/results"
+	"github.com/inferbench/inferbench/targets"
 )
 
 // BenchmarkOpenAIDo measures the client's cost per request of 64 chunks:
@@ -41,5 +43,36 @@ func benchDo(b *testing.B, do func(context.Context, results.Clock) results.Recor
 		if rec := do(ctx, clock); !rec.OK() || rec.Chunks != 64 {
 			b.Fatalf("%s %s %s, %d chunks", rec.Status, rec.ErrorClass, rec.ErrorMessage, rec.Chunks)
 		}
+	}
+}
+
+// BenchmarkWireDo is the per-request overhead of the plain net/http
+// protocols, 64 content events served from memory.
+func BenchmarkWireDo(b *testing.B) {
+	var anthropic, gemini strings.Builder
+	anthropic.WriteString("event: message_start\ndata: " + anMessageStart + "\n\n")
+	for range 64 {
+		anthropic.WriteString("event: content_block_delta\ndata: " + anText + "\n\n")
+		gemini.WriteString("data: " + gemChunk("tok", false, "", 10, 1, 0, 0) + "\r\n\r\n")
+	}
+	anthropic.WriteString("event: message_delta\ndata: " + anMessageDelta + "\n\nevent: message_stop\ndata: " + anMessageStop + "\n\n")
+	gemini.WriteString("data: " + gemChunk("", false, "STOP", 10, 64, 0, 0) + "\r\n\r\n")
+	for _, c := range []struct {
+		name string
+		body string
+		mk   func(targets.Config) (targets.Target, error)
+	}{
+		{"anthropic", anthropic.String(), wireConstructors[2]},
+		{"gemini", gemini.String(), wireConstructors[3]},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			tgt, err := c.mk(targets.Config{BaseURL: "http://127.0.0.1:9/v1", Model: "m", HTTPClient: memoryClient([]byte(c.body))})
+			if err != nil {
+				b.Fatal(err)
+			}
+			benchDo(b, func(ctx context.Context, clock results.Clock) results.Record {
+				return tgt.Do(ctx, clock, testRequest())
+			})
+		})
 	}
 }

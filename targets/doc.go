@@ -5,10 +5,19 @@
 // source, and an error class for every failure. A failed request is data,
 // never a Go error: the run goes on.
 //
-// One file per wire protocol: openai.go is the OpenAI-compatible streaming
-// chat target (vLLM, SGLang, TGI, llama.cpp, Ollama, managed providers and
-// the OpenAI API itself). httpclient.go is the instrumented HTTP layer
-// under it; errors.go maps every failure to an error class.
+// One file per wire protocol, all filling the record the same way
+// (tally.go): openai.go is OpenAI chat completions through go-openai
+// (vLLM, SGLang, TGI, llama.cpp, Ollama, managed providers, Azure and the
+// OpenAI API); completions.go, responses.go, anthropic.go and gemini.go
+// are the legacy completions, the Responses API, Anthropic Messages and
+// Gemini streamGenerateContent over plain net/http (stream.go) and this
+// package's SSE reader (sse.go). httpclient.go is the instrumented HTTP
+// layer, errors.go maps every failure to an error class, watchdog.go
+// enforces the first-token and idle timeouts, retry.go retries.
+//
+// presets.go names providers and engines; spec.go declares a target
+// (Spec) and builds it (New); file.go reads targets files. docs/targets.md
+// is the user's reference.
 //
 // The package depends on workloads and results only; bench consumes it
 // through its Target interface.

@@ -6,6 +6,7 @@ import (
 	"crypto/x509"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"math"
 	"net"
@@ -28,6 +29,26 @@ var (
 	// errStreamTruncated: [DONE] arrived but no choice had a finish_reason.
 	errStreamTruncated = errors.New("stream ended with [DONE] but no finish_reason")
 )
+
+// endMissingError is a stream that ended cleanly but without the event
+// its protocol ends with (message_stop, response.completed, a
+// finishReason): the stream was cut.
+type endMissingError struct{ want string }
+
+func (e *endMissingError) Error() string        { return "stream ended without " + e.want }
+func (e *endMissingError) Is(target error) bool { return target == errStreamBroken }
+
+// statusError is an HTTP error status answered by a server the plain
+// net/http protocols talk to, with the server's own message.
+type statusError struct {
+	code         int
+	msg          string
+	retryAfterMs int64 // a wait the body asked for (Gemini's RetryInfo)
+}
+
+func (e *statusError) Error() string {
+	return fmt.Sprintf("HTTP %d %s: %s", e.code, http.StatusText(e.code), e.msg)
+}
 
 // streamEventError is an error event the server sent mid-stream
 // (`data: {"error": ...}`).
@@ -61,6 +82,7 @@ func classify(err error) string {
 	}
 	var (
 		reqErr    *requestError
+		statusErr *statusError
 		eventErr  *streamEventError
 		chunkErr  *malformedChunkError
 		apiErr    *openai.APIError
@@ -78,6 +100,10 @@ func classify(err error) string {
 	switch {
 	case errors.As(err, &reqErr):
 		return results.ErrClassRequest
+	case errors.As(err, &statusErr):
+		return statusClass(statusErr.code)
+	case errors.Is(err, errSSETooLong):
+		return results.ErrClassMalformedChunk
 	case errors.As(err, &eventErr):
 		return results.ErrClassStreamError
 	case errors.As(err, &chunkErr), errors.Is(err, openai.ErrTooManyEmptyStreamMessages):
@@ -137,10 +163,13 @@ func errorMessage(err error) string {
 		apiErr    *openai.APIError
 		oaiReqErr *openai.RequestError
 		eventErr  *streamEventError
+		statusErr *statusError
 	)
 	switch {
 	case errors.As(err, &eventErr):
 		return eventErr.msg
+	case errors.As(err, &statusErr):
+		return firstNonEmpty(statusErr.msg, fmt.Sprintf("HTTP %d", statusErr.code))
 	case errors.As(err, &apiErr) && apiErr.Message != "":
 		return apiErr.Message
 	case errors.As(err, &oaiReqErr):

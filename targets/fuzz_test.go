@@ -19,24 +19,28 @@ import (
 func memoryTarget(tb testing.TB, body []byte) *targets.OpenAI {
 	tb.Helper()
 	tgt, err := targets.NewOpenAI(targets.OpenAIConfig{
-		BaseURL: "http://127.0.0.1:9/v1", Model: "m",
-		HTTPClient: &http.Client{Transport: roundTripFunc(func(r *http.Request) (*http.Response, error) {
-			if r.Body != nil {
-				io.Copy(io.Discard, r.Body)
-				r.Body.Close()
-			}
-			return &http.Response{
-				StatusCode: 200, Status: "200 OK", Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
-				Header:  http.Header{"Content-Type": {"text/event-stream"}},
-				Body:    io.NopCloser(bytes.NewReader(body)),
-				Request: r,
-			}, nil
-		})},
+		BaseURL: "http://127.0.0.1:9/v1", Model: "m", HTTPClient: memoryClient(body),
 	})
 	if err != nil {
 		tb.Fatal(err)
 	}
 	return tgt
+}
+
+// memoryClient answers every request 200 with body.
+func memoryClient(body []byte) *http.Client {
+	return &http.Client{Transport: roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		if r.Body != nil {
+			io.Copy(io.Discard, r.Body)
+			r.Body.Close()
+		}
+		return &http.Response{
+			StatusCode: 200, Status: "200 OK", Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
+			Header:  http.Header{"Content-Type": {"text/event-stream"}},
+			Body:    io.NopCloser(bytes.NewReader(body)),
+			Request: r,
+		}, nil
+	})}
 }
 
 // streamBody is an SSE body of n one-token content chunks, usage, [DONE].

@@ -8,8 +8,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
+	"net/url"
 	"time"
+
+	"golang.org/x/net/http/httpproxy"
 
 	"github.com/inferbench/inferbench/results"
 )
@@ -25,6 +29,8 @@ type exchange struct {
 	// patch holds the body fields go-openai cannot send (temperature 0,
 	// engine extensions); they are merged into its JSON body.
 	patch []bodyField
+
+	wd *watchdog // first-token and idle timeouts; nil-safe
 
 	headersNs int64       // when the response headers arrived; 0 if they never did
 	status    int         // HTTP status code; 0 if no response
@@ -57,11 +63,12 @@ func (e *requestError) Error() string { return "building request: " + e.err.Erro
 func (e *requestError) Unwrap() error { return e.err }
 
 // wireDoer is the openai.HTTPDoer under go-openai. It patches the request
-// body, adds configured headers, timestamps the response headers and
-// instruments the response body.
+// body, adds the key and configured headers and query parameters,
+// timestamps the response headers and instruments the response body.
 type wireDoer struct {
-	client  *http.Client
-	headers map[string]string
+	client *http.Client
+	header http.Header
+	query  map[string]string
 }
 
 // Do implements openai.HTTPDoer.
@@ -72,8 +79,15 @@ func (d *wireDoer) Do(req *http.Request) (*http.Response, error) {
 			return nil, &requestError{err}
 		}
 	}
-	for k, v := range d.headers {
-		req.Header.Set(k, v)
+	for k, v := range d.header {
+		req.Header[k] = v
+	}
+	if len(d.query) > 0 {
+		q := req.URL.Query()
+		for k, v := range d.query {
+			q.Set(k, v)
+		}
+		req.URL.RawQuery = q.Encode()
 	}
 	resp, err := d.client.Do(req)
 	if ex == nil {
@@ -85,7 +99,7 @@ func (d *wireDoer) Do(req *http.Request) (*http.Response, error) {
 	ex.headersNs = ex.clock.Now()
 	ex.status = resp.StatusCode
 	ex.header = resp.Header
-	ex.body = &sseBody{rc: resp.Body}
+	ex.body = &sseBody{rc: &watchedBody{rc: resp.Body, wd: ex.wd}}
 	resp.Body = ex.body
 	return resp, nil
 }
@@ -244,21 +258,50 @@ func (s *sseBody) endLine() {
 // terminator, usually already in flight) so the connection goes back to
 // the pool instead of being closed, which would add a TCP and TLS
 // handshake to the next request. It gives up after limit, via cancel,
-// against a server that keeps the response open after [DONE].
-func (s *sseBody) drain(limit time.Duration, cancel context.CancelFunc) {
-	t := time.AfterFunc(limit, cancel)
-	_, _ = io.CopyN(io.Discard, s.rc, 64<<10)
+// against a server that keeps the response open after its end event.
+func drain(r io.Reader, limit time.Duration, cancel context.CancelCauseFunc) {
+	t := time.AfterFunc(limit, func() { cancel(errDrained) })
+	_, _ = io.CopyN(io.Discard, r, 64<<10)
 	t.Stop()
 }
 
+// errDrained cancels a finished request whose server kept the response
+// open; the record is already complete.
+var errDrained = errors.New("response kept open after its end")
+
 // NewHTTPClient returns the HTTP client targets use when none is given:
-// HTTP/1.1 only (HTTP/2 would multiplex every virtual user over one
-// connection, with its flow control in the measurement), no transparent
-// gzip (a compressing server buffers the stream), and an idle pool big
-// enough that every concurrent request keeps its connection between
-// requests. Proxies come from the environment, as with net/http.
-func NewHTTPClient() *http.Client {
+// NewHTTPClientWith(HTTPOptions{}).
+func NewHTTPClient() *http.Client { return NewHTTPClientWith(HTTPOptions{}) }
+
+// HTTPOptions are the transport settings of a target's HTTP client.
+type HTTPOptions struct {
+	// ConnectTimeout bounds dialing and the TLS handshake (0: the
+	// operating system's dial timeout, and net/http's 10s handshake).
+	ConnectTimeout time.Duration
+	// Insecure turns TLS certificate verification off. Only for a
+	// self-signed engine on a private network; never the default.
+	Insecure bool
+}
+
+// NewHTTPClientWith returns an HTTP client for targets: HTTP/1.1 only
+// (HTTP/2 would multiplex every virtual user over one connection, with its
+// flow control in the measurement), no transparent gzip (a compressing
+// server buffers the stream), and an idle pool big enough that every
+// concurrent request keeps its connection between requests. Proxies come
+// from HTTPS_PROXY, HTTP_PROXY and NO_PROXY as they are when the client is
+// made (net/http's own reads them once per process); requests to loopback
+// addresses never go through a proxy.
+func NewHTTPClientWith(o HTTPOptions) *http.Client {
 	tr := http.DefaultTransport.(*http.Transport).Clone()
+	proxy := httpproxy.FromEnvironment().ProxyFunc()
+	tr.Proxy = func(r *http.Request) (*url.URL, error) { return proxy(r.URL) }
+	if o.ConnectTimeout > 0 {
+		tr.DialContext = (&net.Dialer{Timeout: o.ConnectTimeout, KeepAlive: 30 * time.Second}).DialContext
+		tr.TLSHandshakeTimeout = o.ConnectTimeout
+	}
+	if o.Insecure {
+		tr.TLSClientConfig = &tls.Config{InsecureSkipVerify: true} //nolint:gosec // the user's --insecure
+	}
 	tr.ForceAttemptHTTP2 = false
 	tr.TLSNextProto = map[string]func(string, *tls.Conn) http.RoundTripper{}
 	tr.DisableCompression = true

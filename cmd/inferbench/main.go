@@ -50,6 +50,7 @@ var commands = []command{
 	{"report", "summarise one or more run directories (latency, throughput, goodput, cost)", cmdReport},
 	{"workload", "inspect, convert, synthesise and sample workloads", cmdWorkload},
 	{"record", "proxy an app's OpenAI traffic to its upstream and record it as a workload", cmdRecord},
+	{"compare", "compare a candidate run against a baseline; gate CI with --fail-on thresholds", cmdCompare},
 	{"export", "export a run's requests as CSV or vegeta JSON results", cmdExport},
 	{"sim", "serve a simulated OpenAI-compatible inference engine", cmdSim},
 	{"demo", "run the built-in demo: three simulated targets, one side-by-side report", cmdDemo},

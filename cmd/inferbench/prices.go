@@ -326,5 +326,5 @@ func requestCost(tp *prices.TokenPrice, r *results.Record) float64 {
 		return 0
 	}
 	return tp.Cost(prices.Usage{Input: r.InputTokens, CachedInput: r.CachedInputTokens,
-		Output: r.OutputTokens, Reasoning: r.ReasoningTokens})
+		CacheWrite: r.CacheWriteInputTokens, Output: r.OutputTokens, Reasoning: r.ReasoningTokens})
 }

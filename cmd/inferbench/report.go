@@ -68,6 +68,8 @@ func cmdReport(ctx context.Context, e *env, args []string) int {
 	fs := newFlagSet("report", reportSynopsis, reportExamples, e.stdout)
 	fs.StringVar(&format, "format", format, "output `format`: text, md, json or html")
 	fs.Var(&slo, "slo", "latency SLO for goodput, `name=duration,...` with names ttft, tpot, e2e, itl (the request's largest per-token gap); repeatable")
+	failOn := thresholdsFlag{single: true}
+	fs.Var(&failOn, "fail-on", "exit 3 when `EXPR` holds for any run, like 'ttft.p95 > 800ms' or 'error_rate > 1%' (docs/ci.md); repeatable")
 	fs.Float64Var(&priceIn, "price-in", 0, "input price, `USD` per 1M tokens (with --price-out)")
 	fs.Float64Var(&priceOut, "price-out", 0, "output price, `USD` per 1M tokens (with --price-in)")
 	fs.Float64Var(&usdPerKWh, "usd-per-kwh", 0, "electricity price, `USD` per kWh, to cost the measured GPU energy")
@@ -186,7 +188,7 @@ func cmdReport(ctx context.Context, e *env, args []string) int {
 	if out != "" {
 		fmt.Fprintf(e.stderr, "inferbench report: wrote %s (%d run(s))\n", out, len(runs))
 	}
-	return exitOK
+	return failOn.gate(e, "report", summaries)
 }
 
 // pricesFromFlags checks the price flags and returns the prices they give,

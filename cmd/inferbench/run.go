@@ -7,7 +7,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"net"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -18,11 +17,10 @@ import (
 	"github.com/inferbench/inferbench/bench"
 	"github.com/inferbench/inferbench/prices"
 	"github.com/inferbench/inferbench/results"
-	"github.com/inferbench/inferbench/targets"
 	"github.com/inferbench/inferbench/workloads"
 )
 
-const runSynopsis = `inferbench run --base-url URL --model NAME --workload FILE
+const runSynopsis = `inferbench run (--base-url URL | --preset NAME | --targets FILE --target NAME) --model NAME --workload FILE
       (--rate R/s [--arrival poisson|constant|gamma:CV] | --concurrency N | --replay [--time-scale X])
       [--requests N] [--duration D] [--warmup N] --out DIR [--run-id ID]`
 
@@ -33,6 +31,13 @@ const runExamples = `  # 5 requests per second, Poisson arrivals, 200 requests, 
   # 16 virtual users for two minutes against OpenAI (key from $OPENAI_API_KEY)
   inferbench run --base-url https://api.openai.com/v1 --model gpt-4o-mini --kind api \
       --workload sample --concurrency 16 --duration 2m --out runs --price-in 0.15 --price-out 0.60
+
+  # Anthropic through its preset, key from $ANTHROPIC_API_KEY, retrying 429s twice
+  inferbench run --preset anthropic --model claude-sonnet-4-5 --workload sample \
+      --concurrency 4 --requests 50 --retries 2 --out runs
+
+  # a target declared in a targets file
+  inferbench run --targets targets.yaml --target local-vllm --workload sample --rate 5/s --out runs
 
   # replay a recorded workload's own arrival times, ten times faster
   inferbench run --base-url http://127.0.0.1:8000/v1 --model sim --workload trace.jsonl \
@@ -70,6 +75,7 @@ type runPlan struct {
 	partInterval     time.Duration
 	quiet            bool
 	args             []string
+	tf               targetFlags
 	// Telemetry (issue 5): a DCGM-style GPU endpoint, the engine's
 	// /metrics, local NVML, and the sampling interval.
 	gpuMetrics, serverMetrics string
@@ -78,8 +84,8 @@ type runPlan struct {
 }
 
 func (p *runPlan) flags(fs *flag.FlagSet) {
-	fs.StringVar(&p.baseURL, "base-url", "", "OpenAI-compatible base URL, including /v1 (required)")
-	fs.StringVar(&p.model, "model", "", "model name sent in requests (required)")
+	fs.StringVar(&p.baseURL, "base-url", "", "API base URL, including the version (/v1); optional with a --preset that has one")
+	fs.StringVar(&p.model, "model", "", "model name sent in requests (required unless --targets gives it)")
 	fs.StringVar(&p.apiKeyEnv, "api-key-env", "OPENAI_API_KEY", "environment variable holding the API key (the key is never written anywhere)")
 	fs.StringVar(&p.targetName, "target-name", "", "name of the target in results and reports (default: the URL's host)")
 	fs.StringVar(&p.kind, "kind", "", "target kind: api, managed or self-hosted (default self-hosted for loopback URLs, else api)")
@@ -117,6 +123,7 @@ func (p *runPlan) flags(fs *flag.FlagSet) {
 	fs.IntVar(&p.partRows, "part-rows", 10000, "start a new Parquet part after this many rows")
 	fs.DurationVar(&p.partInterval, "part-interval", 10*time.Second, "close the open Parquet part after this long, so a crash loses at most that much")
 	fs.BoolVar(&p.quiet, "quiet", false, "no progress output")
+	p.tf.register(fs)
 	fs.StringVar(&p.gpuMetrics, "gpu-metrics", "", "scrape this DCGM-style GPU metrics URL (dcgm-exporter, inferbench agent, inferbench sim's /gpu/metrics) into gpu.parquet")
 	fs.StringVar(&p.serverMetrics, "server-metrics", "", "scrape the engine's Prometheus /metrics URL into server_metrics.parquet (vLLM, SGLang, TGI, llama.cpp names understood)")
 	fs.BoolVar(&p.nvml, "nvml", false, "sample this host's NVIDIA GPUs through NVML into gpu.parquet")
@@ -136,6 +143,7 @@ func cmdRun(ctx context.Context, e *env, args []string) int {
 	}
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	p.tf.set = set
 	if err := p.validate(set); err != nil {
 		return usageError(e, "run", err)
 	}
@@ -163,15 +171,7 @@ func (u *usageErr) Error() string { return u.err.Error() }
 
 // validate reports every problem with the flags at once.
 func (p *runPlan) validate(set map[string]bool) error {
-	var errs []error
-	if p.baseURL == "" {
-		errs = append(errs, errors.New("--base-url is required"))
-	} else if u, err := url.Parse(p.baseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		errs = append(errs, fmt.Errorf("--base-url %q: want http(s)://host[:port]/v1", p.baseURL))
-	}
-	if p.model == "" {
-		errs = append(errs, errors.New("--model is required"))
-	}
+	errs := p.tf.validate(p)
 	if p.workloadPath == "" {
 		errs = append(errs, errors.New(`--workload is required (a JSON Lines file, or "sample")`))
 	}
@@ -261,48 +261,14 @@ func executeRun(ctx context.Context, e *env, p *runPlan) (*runResult, error) {
 		}
 	}
 
-	u, _ := url.Parse(p.baseURL)
-	loopback := isLoopback(u.Hostname())
-	if p.kind == "" {
-		p.kind = "api"
-		if loopback {
-			p.kind = "self-hosted"
-		}
-	}
-	if p.targetName == "" {
-		p.targetName = u.Host
-	}
-	key := ""
-	if p.apiKeyEnv != "" {
-		key = e.getenv(p.apiKeyEnv)
-		if key == "" && !loopback {
-			return nil, &usageErr{fmt.Errorf("$%s is not set: it must hold the API key for %s (or name another variable with --api-key-env)", p.apiKeyEnv, u.Host)}
-		}
+	target, err := buildTarget(e, p)
+	if err != nil {
+		return nil, &usageErr{err}
 	}
 	if err := resolveRunPrices(e, p); err != nil {
 		return nil, &usageErr{err}
 	}
-	tcfg := targets.OpenAIConfig{
-		BaseURL:  p.baseURL,
-		Model:    p.model,
-		APIKey:   key,
-		Name:     p.targetName,
-		Kind:     p.kind,
-		Provider: p.provider,
-		Timeout:  p.timeout,
-	}
-	if p.noUsage {
-		f := false
-		tcfg.IncludeUsage = &f
-	}
-	if p.temperature.set {
-		t := p.temperature.v
-		tcfg.Temperature = &t
-	}
-	target, err := targets.NewOpenAI(tcfg)
-	if err != nil {
-		return nil, &usageErr{err}
-	}
+	u, _ := url.Parse(p.baseURL)
 
 	if p.runID == "" {
 		p.runID = newRunID(time.Now(), p.targetName)
@@ -364,7 +330,7 @@ func executeRun(ctx context.Context, e *env, p *runPlan) (*runResult, error) {
 		StartedAt:     start.UTC(),
 		StopReason:    results.StopRunning,
 		Target: results.TargetInfo{
-			Name: p.targetName, Kind: p.kind, Provider: p.provider, Protocol: "openai-chat",
+			Name: p.targetName, Kind: p.kind, Provider: p.provider, Protocol: p.tf.resolvedProtocol,
 			BaseURL: redactURL(u), Model: p.model, APIKeyEnv: p.apiKeyEnv,
 			Simulated: p.simulated, SimConfig: p.simConfig,
 		},
@@ -513,14 +479,6 @@ func newRunID(t time.Time, target string) string {
 		return '-'
 	}, target)
 	return t.UTC().Format("20060102T150405Z") + "-" + name + "-" + hex.EncodeToString(b[:])
-}
-
-func isLoopback(host string) bool {
-	if host == "localhost" {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }
 
 // redactURL drops user info and query strings, which may carry keys.

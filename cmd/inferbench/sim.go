@@ -61,6 +61,10 @@ Presets:
 	fs.Float64Var(&c.Faults.MalformedRate, "malformed-rate", 0, "fraction of streams with one invalid-JSON chunk")
 	fs.Float64Var(&c.Faults.StallRate, "stall-rate", 0, "fraction of streams that pause half-way")
 	fs.DurationVar(&c.Faults.Stall, "stall", 0, "length of a stall (default 1s)")
+	fs.IntVar(&c.Provider.ReasoningTokens, "reasoning-tokens", 0, "provider: the first N output tokens are reasoning, sent before the answer (every path but legacy completions)")
+	fs.Float64Var(&c.Provider.CachedFraction, "cached-fraction", 0, "provider: fraction of prompt tokens reported as cached in usage")
+	fs.IntVar(&c.Provider.RPM, "rpm", 0, "provider: requests per minute before 429 + Retry-After (0: no limit)")
+	fs.IntVar(&c.Provider.TPM, "tpm", 0, "provider: tokens per minute (prompt bytes/4 + max tokens) before 429 (0: no limit)")
 	pos, err := parseArgs(fs, args)
 	if err != nil {
 		return usageError(e, "sim", err)
@@ -175,6 +179,10 @@ func simConfig(preset string, flags sim.Config, set map[string]bool) (sim.Config
 		"malformed-rate":          func() { cfg.Faults.MalformedRate = flags.Faults.MalformedRate },
 		"stall-rate":              func() { cfg.Faults.StallRate = flags.Faults.StallRate },
 		"stall":                   func() { cfg.Faults.Stall = flags.Faults.Stall },
+		"reasoning-tokens":        func() { cfg.Provider.ReasoningTokens = flags.Provider.ReasoningTokens },
+		"cached-fraction":         func() { cfg.Provider.CachedFraction = flags.Provider.CachedFraction },
+		"rpm":                     func() { cfg.Provider.RPM = flags.Provider.RPM },
+		"tpm":                     func() { cfg.Provider.TPM = flags.Provider.TPM },
 	} {
 		if set[f] {
 			apply()

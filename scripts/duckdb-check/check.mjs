@@ -15,6 +15,7 @@ const want = {
   first_output_ns: 'BIGINT', last_token_ns: 'BIGINT', done_ns: 'BIGINT', schedule_lag_ns: 'BIGINT',
   ttft_ns: 'BIGINT', tpot_ns: 'BIGINT', e2e_ns: 'BIGINT', chunk_gaps_ns: 'BIGINT[]', chunk_tokens: 'INTEGER[]',
   input_tokens: 'BIGINT', output_tokens: 'BIGINT', cached_input_tokens: 'BIGINT', reasoning_tokens: 'BIGINT',
+  cache_write_input_tokens: 'BIGINT', coalesced: 'BOOLEAN', coalesced_chunks: 'INTEGER',
   output_tokens_source: 'VARCHAR', status: 'VARCHAR', error_class: 'VARCHAR', http_status: 'INTEGER',
   finish_reason: 'VARCHAR', cost_usd: 'DOUBLE',
 };

@@ -89,6 +89,9 @@ type Config struct {
 	Seed int64
 	// Faults injects failures.
 	Faults Faults
+	// Provider emulates hosted-API behaviour: reasoning, cached prompts,
+	// rate limits (provider.go).
+	Provider Provider
 
 	// CountTokens estimates prompt tokens; nil means EstimateTokens.
 	CountTokens func(text string) int
@@ -178,6 +181,7 @@ func (c Config) Validate() error {
 	rate("DisconnectRate", f.DisconnectRate)
 	rate("MalformedRate", f.MalformedRate)
 	rate("StallRate", f.StallRate)
+	errs = append(errs, c.Provider.validate()...)
 	if f.ErrorRate+f.RateLimitRate > 1 {
 		errs = append(errs, fmt.Errorf("Faults.ErrorRate+RateLimitRate must not exceed 1, got %v", f.ErrorRate+f.RateLimitRate))
 	}
@@ -252,6 +256,7 @@ func (c Config) Describe() map[string]any {
 			"stall_ms":        ms(c.Faults.Stall),
 		},
 	}
+	m["provider"] = c.Provider.describe()
 	if c.Mode() == ModeExact {
 		m["ttft_ms"] = ms(c.TTFT)
 		m["itl_ms"] = ms(c.ITL)

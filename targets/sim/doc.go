@@ -15,7 +15,10 @@
 // Retry-After, mid-stream disconnects, malformed chunks, stalls),
 // deterministically from a seed. The server speaks the OpenAI wire format
 // (chat and legacy completions, streaming and not, stream_options usage),
-// and exposes vLLM-named Prometheus metrics on /metrics.
+// and, streaming, the Responses API, Anthropic Messages and Gemini
+// streamGenerateContent (protocols.go), and exposes vLLM-named Prometheus
+// metrics on /metrics. Provider emulation (provider.go) adds reasoning
+// before the answer, cached-prompt usage and RPM/TPM rate limits.
 //
 // Prompt tokens are counted with EstimateTokens (ceil(bytes/4)); output
 // tokens are words of a small embedded corpus, one word per token.

@@ -132,6 +132,14 @@ type usage struct {
 	PromptTokens     int `json:"prompt_tokens"`
 	CompletionTokens int `json:"completion_tokens"`
 	TotalTokens      int `json:"total_tokens"`
+	// The details appear only when the provider emulation reports cached
+	// or reasoning tokens, as OpenAI sends them.
+	PromptTokensDetails *struct {
+		CachedTokens int `json:"cached_tokens"`
+	} `json:"prompt_tokens_details,omitempty"`
+	CompletionTokensDetails *struct {
+		ReasoningTokens int `json:"reasoning_tokens"`
+	} `json:"completion_tokens_details,omitempty"`
 }
 
 func newUsage(in, out int) *usage {
@@ -141,8 +149,9 @@ func newUsage(in, out int) *usage {
 // delta is a chat chunk's delta. Content is a pointer so the role-only
 // chunk carries "content":"" as real servers send it.
 type delta struct {
-	Role    string  `json:"role,omitempty"`
-	Content *string `json:"content,omitempty"`
+	Role             string  `json:"role,omitempty"`
+	Content          *string `json:"content,omitempty"`
+	ReasoningContent *string `json:"reasoning_content,omitempty"` // vLLM's and DeepSeek's name
 }
 
 // chunkChoice is one choice of a streamed chunk (chat or legacy).
@@ -168,8 +177,9 @@ type chunk struct {
 
 // message is a non-streamed chat message.
 type message struct {
-	Role    string `json:"role"`
-	Content string `json:"content"`
+	Role             string `json:"role"`
+	Content          string `json:"content"`
+	ReasoningContent string `json:"reasoning_content,omitempty"`
 }
 
 // choice is one choice of a non-streamed response (chat or legacy).

@@ -38,6 +38,7 @@ type Server struct {
 	c        counters
 	m        *metrics
 	metricsH http.Handler
+	limits   *limiter // Provider's RPM/TPM; nil = none
 }
 
 // counters are the Server's cumulative counts.
@@ -85,6 +86,7 @@ func New(cfg Config) (*Server, error) {
 	}
 	s.m = newMetrics(s)
 	s.metricsH = s.m.handler()
+	s.limits = newLimiter(s.cfg.Provider)
 	return s, nil
 }
 
@@ -146,6 +148,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		method string
 		h      func(http.ResponseWriter, *http.Request)
 	}
+	if s.rateLimited(w, r) {
+		return
+	}
 	var rt route
 	switch r.URL.Path {
 	case "/v1/chat/completions":
@@ -159,6 +164,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case "/health":
 		rt = route{http.MethodGet, func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusOK) }}
 	default:
+		if h := s.wireRoute(r.URL.Path); h != nil { // protocols.go
+			rt = route{http.MethodPost, h}
+			break
+		}
 		writeError(w, http.StatusNotFound, "invalid_request_error", "",
 			fmt.Sprintf("Invalid URL (%s %s)", r.Method, r.URL.Path))
 		return
@@ -200,6 +209,8 @@ type job struct {
 	textStart    uint64 // where the output text starts in the corpus
 	entry        time.Time
 	fate         fate
+	reasoning    int // output tokens [0, reasoning) are reasoning (Provider)
+	cached       int // prompt tokens reported as cached (Provider)
 }
 
 // reqError is an error answer decided while parsing, sent after the
@@ -262,6 +273,10 @@ func (s *Server) parseJob(body []byte, legacy bool, n uint64) (job, *reqError) {
 	if kv := s.cfg.KVCapacityTokens; s.engine != nil && kv > 0 && j.input+j.maxTokens > kv {
 		return job{}, badRequest("This model's maximum context length is %d tokens. However, you requested %d tokens (%d in the messages, %d in the completion). Please reduce the length of the messages or completion.",
 			kv, j.input+j.maxTokens, j.input, j.maxTokens)
+	}
+	j.cached = s.cfg.Provider.cached(j.input)
+	if !legacy { // legacy completions have no reasoning field
+		j.reasoning = s.cfg.Provider.reasoning(j.maxTokens)
 	}
 	return j, nil
 }
@@ -356,86 +371,15 @@ func (s *Server) abort(src source) {
 	panic(http.ErrAbortHandler)
 }
 
-// stream writes j as server-sent events: the role-only chunk at once (chat
-// only), content chunks of TokensPerChunk tokens as they are generated, the
-// last one with finish_reason, the usage chunk if asked for, and [DONE].
-// Faults strike once half the tokens are sent.
+// stream writes j as server-sent events through streamWire
+// (protocols.go) with the OpenAI encoder (openaiwire.go): the role-only
+// chunk at once (chat only), content chunks of TokensPerChunk tokens as
+// they are generated (reasoning first, as reasoning_content), the last one
+// with finish_reason, the usage chunk if asked for, and [DONE]. Faults
+// strike once half the tokens are sent.
 func (s *Server) stream(ctx context.Context, w http.ResponseWriter, j *job) {
-	h := w.Header()
-	h.Set("Content-Type", "text/event-stream")
-	h.Set("Cache-Control", "no-cache")
-	w.WriteHeader(http.StatusOK)
 	sw := &sseWriter{w: w, rc: http.NewResponseController(w), j: j, model: s.cfg.Model}
-
-	if !j.legacy {
-		empty := ""
-		if err := sw.send(chunkChoice{Delta: &delta{Role: "assistant", Content: &empty}}); err != nil {
-			s.ended(err)
-			return
-		}
-	} else if err := sw.flush(); err != nil { // headers now, as a real server does
-		s.ended(err)
-		return
-	}
-
-	src := s.newSource(j)
-	defer src.release()
-	k := s.cfg.TokensPerChunk
-	mid := j.maxTokens / 2
-	pending := j.fate.stall || j.fate.malformed || j.fate.disconnect
-	sent, avail := 0, 0
-	for sent < j.maxTokens {
-		if pending && sent >= mid {
-			pending = false
-			if j.fate.stall {
-				s.c.stalls.Add(1)
-				if err := src.stall(ctx, s.cfg.Faults.Stall); err != nil {
-					s.ended(err)
-					return
-				}
-			}
-			if j.fate.malformed {
-				s.c.malformed.Add(1)
-				if err := sw.malformed(); err != nil {
-					s.ended(err)
-					return
-				}
-			}
-			if j.fate.disconnect {
-				s.abort(src)
-			}
-		}
-		want := min(sent+k, j.maxTokens)
-		if avail < want {
-			var err error
-			if avail, err = src.next(ctx, want); err != nil {
-				s.ended(err)
-				return
-			}
-		}
-		if err := sw.content(sent, want); err != nil {
-			s.ended(err)
-			return
-		}
-		if sent == 0 {
-			s.m.ttft.Observe(time.Since(j.entry).Seconds())
-		}
-		s.c.generatedTokens.Add(int64(want - sent))
-		s.m.generation.Add(float64(want - sent))
-		sent = want
-	}
-	src.release()
-	if j.includeUsage {
-		if err := sw.usage(); err != nil {
-			s.ended(err)
-			return
-		}
-	}
-	if err := sw.write(sseDone); err != nil {
-		s.ended(err)
-		return
-	}
-	s.finished(j)
+	s.streamWire(ctx, w, j, openaiEncoder{sw})
 }
 
 // respond writes j as one JSON response once every token is generated.
@@ -474,14 +418,15 @@ func (s *Server) respond(ctx context.Context, w http.ResponseWriter, j *job) {
 	s.m.generation.Add(float64(j.maxTokens))
 
 	var b []byte
-	text := j.text(0, j.maxTokens)
-	u := newUsage(j.input, j.maxTokens)
+	text := j.text(j.reasoning, j.maxTokens)
+	u := j.usage(j.maxTokens)
 	if j.legacy {
 		b, _ = json.Marshal(completion{ID: j.id, Object: "text_completion", Created: j.created, Model: s.cfg.Model,
 			Choices: []choice{{Text: &text, FinishReason: j.finish}}, Usage: u})
 	} else {
+		msg := &message{Role: "assistant", Content: text, ReasoningContent: j.text(0, j.reasoning)}
 		b, _ = json.Marshal(completion{ID: j.id, Object: "chat.completion", Created: j.created, Model: s.cfg.Model,
-			Choices: []choice{{Message: &message{Role: "assistant", Content: text}, FinishReason: j.finish}}, Usage: u})
+			Choices: []choice{{Message: msg, FinishReason: j.finish}}, Usage: u})
 	}
 	b = append(b, '\n')
 	if j.fate.malformed {
@@ -538,7 +483,7 @@ func (sw *sseWriter) chunk(choices []chunkChoice) chunk {
 	}
 	switch {
 	case sw.j.continuous:
-		c.Usage, _ = json.Marshal(newUsage(sw.j.input, sw.sent))
+		c.Usage, _ = json.Marshal(sw.j.usage(sw.sent))
 	case sw.j.includeUsage:
 		c.Usage = json.RawMessage("null")
 	}
@@ -554,14 +499,17 @@ func (sw *sseWriter) send(ch chunkChoice) error {
 	return sw.write(sseEvent(b))
 }
 
-// content sends tokens [from, to); the chunk that ends the response
-// carries finish_reason.
-func (sw *sseWriter) content(from, to int) error {
+// content sends tokens [from, to), as reasoning_content when reasoning;
+// the chunk that ends the response carries finish_reason.
+func (sw *sseWriter) content(from, to int, reasoning bool) error {
 	text := sw.j.text(from, to)
 	var ch chunkChoice
-	if sw.j.legacy {
+	switch {
+	case sw.j.legacy:
 		ch.Text = &text
-	} else {
+	case reasoning:
+		ch.Delta = &delta{ReasoningContent: &text}
+	default:
 		ch.Delta = &delta{Content: &text}
 	}
 	if to == sw.j.maxTokens {
@@ -575,7 +523,7 @@ func (sw *sseWriter) content(from, to int) error {
 // token counts.
 func (sw *sseWriter) usage() error {
 	c := sw.chunk([]chunkChoice{})
-	u, _ := json.Marshal(newUsage(sw.j.input, sw.j.maxTokens))
+	u, _ := json.Marshal(sw.j.usage(sw.j.maxTokens))
 	c.Usage = u
 	b, err := json.Marshal(c)
 	if err != nil {

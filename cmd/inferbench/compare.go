@@ -1,0 +1,201 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/inferbench/inferbench/reports"
+)
+
+const compareSynopsis = `inferbench compare BASE_RUN CAND_RUN [--format text|md|json|junit] [--fail-on EXPR]...
+      [--alpha 0.05] [--resamples 1000] [--seed 1] [--min-effect 2%] [--slo ttft=500ms,...]
+      [--price-in USD --price-out USD [--price-cached USD] | --gpu-hourly USD]
+      [--out FILE] [--md FILE] [--json FILE] [--junit FILE] [--text FILE]
+
+Compares a candidate run with a baseline run, metric by metric: TTFT, TTFO,
+TPOT, ITL, E2E, user latency and schedule lag (p50, p95, p99, mean),
+throughput, error rate, goodput (with --slo) and cost. Each difference gets a
+confidence interval computed from the per-request values (a seeded
+bootstrap; Newcombe's interval for rates of errors; a Poisson interval for
+throughput) and a verdict: better, worse or no significant change.
+
+--fail-on gates a CI job: each EXPR says when to fail, on the candidate's
+value, and may use the baseline's value as base:
+  'ttft.p95 > 800ms'   'e2e.p99 > 1.10 * base'   'error_rate > 1%'
+  'cost_per_1m_output > 1.05 * base'   'throughput.output_tok_s < 0.9 * base'
+Metrics: ttft|ttfo|tpot|itl|e2e|user_latency|schedule_lag . p50|p90|p95|p99|max|mean,
+error_rate, throughput.requests_per_s, throughput.output_tok_s, goodput.fraction,
+goodput.req_s, cost_per_1m_output, cost_per_1m_input, cost_per_request.
+
+Exit status: 0 when every threshold passed (whatever the verdict), 3 when
+one failed, 2 for a usage error (a bad expression names its column), 1 when
+a run cannot be read. Details: docs/ci.md.`
+
+const compareExamples = `  inferbench compare runs/nightly-0412 runs/nightly-0413
+  inferbench compare base/ cand/ --fail-on 'ttft.p95 > 1.10 * base' --fail-on 'error_rate > 1%'
+  inferbench compare base/ cand/ --format md --junit junit.xml --json compare.json >> "$GITHUB_STEP_SUMMARY"`
+
+// cmdCompare implements `inferbench compare`.
+func cmdCompare(ctx context.Context, e *env, args []string) int {
+	var (
+		format                     = "text"
+		failOn                     thresholdsFlag
+		alpha                      = reports.DefaultAlpha
+		resamples                  = reports.DefaultResamples
+		seed                       = uint64(reports.DefaultSeed)
+		minEffect                  = fractionFlag(reports.DefaultMinEffect)
+		slo                        sloFlag
+		priceIn, priceOut, priceCa float64
+		gpuHourly                  float64
+		outs                       = map[string]*string{"out": new(string), "md": new(string), "json": new(string), "junit": new(string), "text": new(string)}
+	)
+	fs := newFlagSet("compare", compareSynopsis, compareExamples, e.stdout)
+	fs.StringVar(&format, "format", format, "standard output `format`: text, md, json or junit")
+	fs.Var(&failOn, "fail-on", "fail (exit 3) when `EXPR` holds for the candidate, like 'ttft.p95 > 1.1 * base'; repeatable")
+	fs.Float64Var(&alpha, "alpha", alpha, "1 - confidence level of the intervals (0.05: 95% intervals)")
+	fs.IntVar(&resamples, "resamples", resamples, "bootstrap resamples")
+	fs.Uint64Var(&seed, "seed", seed, "bootstrap seed (the same seed gives the same intervals)")
+	fs.Var(&minEffect, "min-effect", "smallest change, relative to the baseline, that a verdict counts (`percent`, like 2% or 0.02)")
+	fs.Var(&slo, "slo", "latency SLO for goodput, `name=duration,...` with names ttft, tpot, e2e, itl; repeatable")
+	fs.Float64Var(&priceIn, "price-in", 0, "input price, `USD` per 1M tokens, for both runs (with --price-out)")
+	fs.Float64Var(&priceOut, "price-out", 0, "output price, `USD` per 1M tokens (with --price-in)")
+	fs.Float64Var(&priceCa, "price-cached", 0, "cached-input price, `USD` per 1M tokens (default: the --price-in price)")
+	fs.Float64Var(&gpuHourly, "gpu-hourly", 0, "self-hosted price, `USD` per hour for all the target's GPUs together")
+	fs.StringVar(outs["out"], "out", "", "write the --format output to `FILE` instead of standard output")
+	fs.StringVar(outs["md"], "md", "", "also write Markdown (for a CI job summary or a PR comment) to `FILE`")
+	fs.StringVar(outs["json"], "json", "", "also write JSON to `FILE`")
+	fs.StringVar(outs["junit"], "junit", "", "also write JUnit XML, one test case per threshold, to `FILE`")
+	fs.StringVar(outs["text"], "text", "", "also write the text table to `FILE`")
+
+	usage := fs.Usage
+	fs.Usage = func() {}
+	fs.SetOutput(io.Discard)
+	dirs, err := parseArgs(fs, args)
+	if errors.Is(err, flag.ErrHelp) {
+		fs.SetOutput(e.stdout)
+		usage()
+		return exitOK
+	}
+	if err != nil {
+		return usageError(e, "compare", err)
+	}
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	var problems []error
+	if len(dirs) != 2 {
+		problems = append(problems, fmt.Errorf("want two run directories, BASE_RUN and CAND_RUN; got %d", len(dirs)))
+	}
+	if !slices.Contains([]string{"text", "md", "json", "junit"}, format) {
+		problems = append(problems, fmt.Errorf("unknown --format %q (want text, md, json or junit)", format))
+	}
+	if !(alpha > 0 && alpha < 0.5) {
+		problems = append(problems, fmt.Errorf("--alpha %v: want a value in (0, 0.5), like 0.05", alpha))
+	}
+	if resamples < 100 || resamples > 100000 {
+		problems = append(problems, fmt.Errorf("--resamples %d: want 100 to 100000", resamples))
+	}
+	prices, err := pricesFromFlags(set, priceIn, priceOut, priceCa, gpuHourly)
+	if err != nil {
+		problems = append(problems, err)
+	}
+	if len(problems) > 0 {
+		return usageError(e, "compare", errors.Join(problems...))
+	}
+
+	base, err := reports.Load(dirs[0])
+	if err == nil {
+		var cand *reports.Run
+		cand, err = reports.Load(dirs[1])
+		if err == nil {
+			me := float64(minEffect)
+			if me == 0 {
+				me = -1 // CompareOptions: negative turns it off, 0 is the default
+			}
+			c := reports.Compare(base, cand, reports.CompareOptions{
+				Options: reports.Options{SLO: slo.slo, Prices: prices},
+				Alpha:   alpha, Resamples: resamples, Seed: seed, MinEffect: me,
+			})
+			return writeComparison(e, c, failOn, format, outs)
+		}
+	}
+	fmt.Fprintf(e.stderr, "inferbench compare: %v\n", err)
+	return exitFailed
+}
+
+// writeComparison checks the thresholds, writes every requested output
+// and returns the exit code.
+func writeComparison(e *env, c *reports.Comparison, failOn thresholdsFlag, format string, outs map[string]*string) int {
+	failed := c.Check(failOn.list)
+	render := map[string]func(io.Writer, *reports.Comparison) error{
+		"text": reports.RenderCompareText, "md": reports.RenderCompareMarkdown,
+		"json": reports.RenderCompareJSON, "junit": reports.RenderCompareJUnit,
+	}
+	write := func(format, file string) error {
+		var b bytes.Buffer
+		if err := render[format](&b, c); err != nil {
+			return err
+		}
+		if file == "" {
+			_, err := e.stdout.Write(b.Bytes())
+			return err
+		}
+		if err := os.WriteFile(file, b.Bytes(), 0o644); err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stderr, "inferbench compare: wrote %s\n", file)
+		return nil
+	}
+	var errs []error
+	if err := write(format, *outs["out"]); err != nil {
+		errs = append(errs, err)
+	}
+	for _, f := range []string{"text", "md", "json", "junit"} {
+		if file := *outs[f]; file != "" {
+			if err := write(f, file); err != nil {
+				errs = append(errs, err)
+			}
+		}
+	}
+	if len(errs) > 0 {
+		fmt.Fprintf(e.stderr, "inferbench compare: %v\n", errors.Join(errs...))
+		return exitFailed
+	}
+	if failed > 0 {
+		fmt.Fprintf(e.stderr, "inferbench compare: %d of %d thresholds failed (verdict: %s)\n", failed, len(c.Thresholds), c.Verdict)
+		return exitThresholds
+	}
+	return exitOK
+}
+
+// fractionFlag is a value from 0 to 1 given as a percentage (2%) or a
+// fraction (0.02).
+type fractionFlag float64
+
+func (f *fractionFlag) String() string {
+	if f == nil {
+		return ""
+	}
+	return strconv.FormatFloat(float64(*f)*100, 'g', -1, 64) + "%"
+}
+
+func (f *fractionFlag) Set(s string) error {
+	s = strings.TrimSpace(s)
+	scale := 1.0
+	if t, ok := strings.CutSuffix(s, "%"); ok {
+		s, scale = t, 0.01
+	}
+	v, err := strconv.ParseFloat(s, 64)
+	if err != nil || v*scale < 0 || v*scale > 1 {
+		return fmt.Errorf("%q: want a percentage like 2%% or a fraction like 0.02", s)
+	}
+	*f = fractionFlag(v * scale)
+	return nil
+}

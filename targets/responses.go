@@ -1,0 +1,134 @@
+package targets
+
+import (
+	"encoding/json"
+	"net/url"
+
+	"github.com/inferbench/inferbench/workloads"
+)
+
+// Responses is the OpenAI Responses API target (`/v1/responses`,
+// streamed). It is plain net/http over sseReader rather than go-openai,
+// whose v1 has no Responses types: the events are few and small, and
+// reading them ourselves keeps the same instrumented path as Anthropic
+// and Gemini.
+//
+// Events: response.output_text.delta, response.refusal.delta and
+// response.function_call_arguments.delta are output;
+// response.reasoning_summary_text.delta and response.reasoning_text.delta
+// are reasoning (they count for TTFT, not TTFO). response.completed and
+// response.incomplete end the stream with the usage (input_tokens includes
+// input_tokens_details.cached_tokens; output_tokens includes
+// output_tokens_details.reasoning_tokens, the record's convention
+// exactly). response.failed and error events are stream errors. The
+// finish reason is "completed", or incomplete_details.reason
+// ("max_output_tokens", "content_filter").
+type Responses struct{ *streamTarget }
+
+// NewResponses checks cfg and returns the target. It reports every problem
+// with cfg at once.
+func NewResponses(cfg Config) (*Responses, error) {
+	t, err := newStreamTarget("responses", cfg, responsesWire{})
+	if err != nil {
+		return nil, err
+	}
+	return &Responses{t}, nil
+}
+
+type responsesWire struct{}
+
+func (responsesWire) request(cfg *Config, req *workloads.Request) (string, url.Values, []bodyField, error) {
+	var input any = req.Prompt
+	if len(req.Messages) > 0 {
+		input = req.Messages // [{role, content}]: the API's easy input messages
+	}
+	f := []bodyField{field("model", cfg.Model), field("input", input), field("stream", true)}
+	if req.MaxTokens > 0 {
+		f = append(f, field("max_output_tokens", req.MaxTokens))
+	}
+	if t := cfg.temperature(req); t != nil {
+		f = append(f, field("temperature", *t))
+	}
+	return "/responses", nil, f, nil
+}
+
+// responsesEvent is the part of a Responses stream event the target reads.
+type responsesEvent struct {
+	Type     string `json:"type"`
+	Delta    string `json:"delta"`
+	Message  string `json:"message"` // error events
+	Code     string `json:"code"`
+	Response *struct {
+		Status            string `json:"status"`
+		IncompleteDetails *struct {
+			Reason string `json:"reason"`
+		} `json:"incomplete_details"`
+		Error *struct {
+			Code    string `json:"code"`
+			Message string `json:"message"`
+		} `json:"error"`
+		Usage *struct {
+			InputTokens        int64 `json:"input_tokens"`
+			OutputTokens       int64 `json:"output_tokens"`
+			InputTokensDetails struct {
+				CachedTokens int64 `json:"cached_tokens"`
+			} `json:"input_tokens_details"`
+			OutputTokensDetails struct {
+				ReasoningTokens int64 `json:"reasoning_tokens"`
+			} `json:"output_tokens_details"`
+		} `json:"usage"`
+	} `json:"response"`
+}
+
+func (responsesWire) decode(ev sseEvent, now int64, st *streamState) error {
+	var e responsesEvent
+	if err := json.Unmarshal(ev.Data, &e); err != nil {
+		return &malformedChunkError{err: err, chunk: string(ev.Data)}
+	}
+	if e.Type == "" {
+		e.Type = ev.Type
+	}
+	switch e.Type {
+	case "response.output_text.delta", "response.refusal.delta", "response.function_call_arguments.delta":
+		if e.Delta != "" {
+			st.content(now, true, -1)
+		}
+	case "response.reasoning_summary_text.delta", "response.reasoning_text.delta", "response.reasoning.delta":
+		if e.Delta != "" {
+			st.content(now, false, -1)
+		}
+	case "response.completed", "response.incomplete":
+		st.ended = true
+		if r := e.Response; r != nil {
+			st.finish = r.Status
+			if r.IncompleteDetails != nil && r.IncompleteDetails.Reason != "" {
+				st.finish = r.IncompleteDetails.Reason
+			}
+			if u := r.Usage; u != nil {
+				st.setUsage(tokenUsage{
+					input: u.InputTokens, output: u.OutputTokens,
+					cached: u.InputTokensDetails.CachedTokens, reasoning: u.OutputTokensDetails.ReasoningTokens,
+				})
+			}
+		}
+		if st.finish == "" {
+			st.finish = "completed"
+		}
+	case "response.failed":
+		msg := "response failed"
+		if r := e.Response; r != nil && r.Error != nil {
+			msg = firstNonEmpty(r.Error.Message, r.Error.Code, msg)
+		}
+		return &streamEventError{msg: msg}
+	case "error":
+		return &streamEventError{msg: firstNonEmpty(e.Message, e.Code, string(ev.Data))}
+	}
+	return nil
+}
+
+func (responsesWire) end(st *streamState) error {
+	if !st.ended {
+		return &endMissingError{"response.completed"}
+	}
+	return nil
+}

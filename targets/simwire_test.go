@@ -1,0 +1,77 @@
+package targets_test
+
+import (
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"github.com/inferbench/inferbench/results"
+	"github.com/inferbench/inferbench/targets"
+	"github.com/inferbench/inferbench/targets/sim"
+	"github.com/inferbench/inferbench/workloads"
+)
+
+// simServer starts the simulator with cfg and returns its root URL.
+func simServer(t testing.TB, cfg sim.Config) string {
+	t.Helper()
+	s, err := sim.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(s)
+	t.Cleanup(func() { srv.Close(); s.Close() })
+	return srv.URL
+}
+
+// protocolTarget builds a target of protocol p against the simulator root.
+func protocolTarget(t testing.TB, p, root string, edit ...func(*targets.Spec)) targets.Target {
+	t.Helper()
+	spec := targets.Spec{Protocol: p, BaseURL: root + "/v1", Model: "sim", Name: p}
+	if p == targets.ProtocolGemini {
+		spec.BaseURL = root + "/v1beta"
+	}
+	for _, e := range edit {
+		e(&spec)
+	}
+	tgt, err := targets.New(spec, func(string) string { return "" })
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(tgt.CloseIdleConnections)
+	return tgt
+}
+
+// TestProtocolsAgreeOnSimulator sends the same requests in every protocol
+// to one simulator that emulates reasoning and cached prompts, several
+// tokens per chunk: every record must carry the same token counts.
+func TestProtocolsAgreeOnSimulator(t *testing.T) {
+	root := simServer(t, sim.Config{Exact: true, TTFT: 2 * time.Millisecond, ITL: time.Millisecond,
+		TokensPerChunk: 3, Provider: sim.Provider{ReasoningTokens: 5, CachedFraction: 0.5}})
+	req := &workloads.Request{Messages: []workloads.Message{
+		{Role: "system", Content: "You are terse."}, {Role: "user", Content: "Say something about foxes, please."}},
+		MaxTokens: 12}
+	wantIn := int64(sim.EstimateTokens(req.Text()))
+	clock := results.NewClock(time.Now())
+	for _, p := range targets.Protocols {
+		t.Run(p, func(t *testing.T) {
+			rec := protocolTarget(t, p, root).Do(t.Context(), clock, req)
+			if !rec.OK() {
+				t.Fatalf("%s %s: %s", rec.Status, rec.ErrorClass, rec.ErrorMessage)
+			}
+			// Legacy completions have no reasoning; Anthropic does not
+			// count thinking apart.
+			wantReasoning := int64(5)
+			if p == targets.ProtocolOpenAICompletions || p == targets.ProtocolAnthropic {
+				wantReasoning = 0
+			}
+			if rec.InputTokens != wantIn || rec.OutputTokens != 12 || rec.InputTokensSource != results.TokensFromUsage ||
+				rec.CachedInputTokens != wantIn/2 || rec.ReasoningTokens != wantReasoning {
+				t.Errorf("tokens in %d out %d (%s) cached %d reasoning %d, want %d, 12 from usage, %d, %d",
+					rec.InputTokens, rec.OutputTokens, rec.InputTokensSource, rec.CachedInputTokens, rec.ReasoningTokens, wantIn, wantIn/2, wantReasoning)
+			}
+			if p != targets.ProtocolOpenAICompletions && rec.FirstOutputNs <= rec.FirstTokenNs {
+				t.Errorf("first output %d not after first token %d: reasoning came first", rec.FirstOutputNs, rec.FirstTokenNs)
+			}
+		})
+	}
+}

@@ -1,0 +1,331 @@
+package targets
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/inferbench/inferbench/prices"
+)
+
+// Spec declares a target: one entry of a targets file, or the run flags.
+// A preset fills every field the spec leaves empty; the zero value of
+// every other field is its documented default.
+type Spec struct {
+	// Name names the target in results and reports (default: the preset,
+	// else the base URL's host).
+	Name string `yaml:"name"`
+	// Preset is a provider or engine name (see Presets).
+	Preset string `yaml:"preset"`
+	// Protocol overrides the preset's wire protocol (see Protocols;
+	// default openai-chat).
+	Protocol string `yaml:"protocol"`
+	// BaseURL is the API root including the version; optional when the
+	// preset has one.
+	BaseURL string `yaml:"base_url"`
+	Model   string `yaml:"model"`
+	// APIKeyEnv names the environment variable holding the key (default:
+	// the preset's; engines need none). The key is read from the
+	// environment only, and never written anywhere.
+	APIKeyEnv string `yaml:"api_key_env"`
+	// APIVersion is Azure OpenAI's api-version query parameter.
+	APIVersion string `yaml:"api_version"`
+	// Kind is api, managed or self-hosted (default: the preset's, else
+	// self-hosted on loopback and api elsewhere).
+	Kind     string `yaml:"kind"`
+	Provider string `yaml:"provider"`
+	// Headers are sent with every request, over the preset's.
+	Headers map[string]string `yaml:"headers"`
+	// ExtraBody fields are merged into every request body.
+	ExtraBody map[string]any `yaml:"extra_body"`
+	// AllowFields lets EngineFields through beyond the preset's.
+	AllowFields []string `yaml:"allow_fields"`
+	Temperature *float64 `yaml:"temperature"`
+	// MaxTokensField is max_tokens (default) or max_completion_tokens
+	// (OpenAI chat).
+	MaxTokensField string `yaml:"max_tokens_field"`
+	// IncludeUsage sends stream_options.include_usage (default true;
+	// OpenAI chat and completions).
+	IncludeUsage *bool `yaml:"include_usage"`
+	// Insecure turns TLS certificate verification off.
+	Insecure bool        `yaml:"insecure"`
+	Timeouts TimeoutSpec `yaml:"timeouts"`
+	Retries  RetrySpec   `yaml:"retries"`
+	// Price is the target's own price (prices.Spec: explicit per-token
+	// or GPU-hour prices, GPUs priced from the catalogue, or a catalogue
+	// entry by another provider/model); nil means the catalogue's entry
+	// for the target's provider and model.
+	Price     *prices.Spec  `yaml:"price"`
+	Telemetry TelemetrySpec `yaml:"telemetry"`
+}
+
+// TimeoutSpec are a target's timeouts; 0 means none, except Total, which
+// the command line defaults.
+type TimeoutSpec struct {
+	Connect    time.Duration `yaml:"connect"`     // dialing, TLS included
+	FirstToken time.Duration `yaml:"first_token"` // send to first content or reasoning
+	Idle       time.Duration `yaml:"idle"`        // silence between reads after the first token
+	Total      time.Duration `yaml:"total"`       // send to end of stream
+}
+
+// RetrySpec turns retries on (Max > 0); see Retry.
+type RetrySpec struct {
+	Max        int           `yaml:"max"`
+	Backoff    time.Duration `yaml:"backoff"`
+	MaxBackoff time.Duration `yaml:"max_backoff"`
+}
+
+// TelemetrySpec says what to sample alongside the run.
+type TelemetrySpec struct {
+	NVML          bool   `yaml:"nvml"`           // local GPUs through NVML
+	GPUMetrics    string `yaml:"gpu_metrics"`    // a DCGM exporter's /metrics URL
+	ServerMetrics string `yaml:"server_metrics"` // the engine's /metrics URL
+}
+
+// FieldError is a problem with one field of a spec; Field is its YAML
+// key path (e.g. "timeouts.idle"), so a targets file can say the line.
+type FieldError struct {
+	Field string
+	Err   error
+}
+
+func (e *FieldError) Error() string { return e.Field + ": " + e.Err.Error() }
+func (e *FieldError) Unwrap() error { return e.Err }
+
+func fieldErr(field, format string, args ...any) error {
+	return &FieldError{Field: field, Err: fmt.Errorf(format, args...)}
+}
+
+// Resolve applies the preset's defaults and checks the spec, reporting
+// every problem at once (as FieldErrors).
+func (s Spec) Resolve() (Spec, error) {
+	var errs []error
+	var p Preset
+	if s.Preset != "" {
+		var ok bool
+		if p, ok = LookupPreset(s.Preset); !ok {
+			errs = append(errs, fieldErr("preset", "unknown preset %q (known: %s)", s.Preset, strings.Join(PresetNames(), ", ")))
+		}
+	}
+	r := s
+	r.Protocol = firstNonEmpty(s.Protocol, p.Protocol, ProtocolOpenAIChat)
+	r.BaseURL = firstNonEmpty(s.BaseURL, p.BaseURL)
+	r.Provider = firstNonEmpty(s.Provider, p.Provider)
+	r.APIKeyEnv = firstNonEmpty(s.APIKeyEnv, p.APIKeyEnv)
+	r.Headers = mergeMaps(p.Headers, s.Headers)
+	for _, f := range p.AllowFields {
+		if !slices.Contains(r.AllowFields, f) {
+			r.AllowFields = append(r.AllowFields, f)
+		}
+	}
+	if !slices.Contains(Protocols, r.Protocol) {
+		errs = append(errs, fieldErr("protocol", "unknown protocol %q (known: %s)", r.Protocol, strings.Join(Protocols, ", ")))
+	}
+	var host string
+	switch {
+	case r.BaseURL == "" && p.Name != "":
+		errs = append(errs, fieldErr("base_url", "required: preset %s has no default base URL", s.Preset))
+	case r.BaseURL == "" && s.Preset == "":
+		errs = append(errs, fieldErr("base_url", "required (or give a preset)"))
+	case r.BaseURL == "":
+	default:
+		if u, err := url.Parse(r.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			errs = append(errs, fieldErr("base_url", "%q: want http(s)://host[:port]/path", r.BaseURL))
+		} else {
+			host = u.Hostname()
+			if u.User != nil {
+				errs = append(errs, fieldErr("base_url", "must not carry user info: keys come from api_key_env"))
+			}
+		}
+	}
+	r.Kind = firstNonEmpty(s.Kind, p.Kind)
+	if r.Kind == "" {
+		r.Kind = KindAPI
+		if IsLoopback(host) {
+			r.Kind = KindSelfHosted
+		}
+	}
+	switch r.Kind {
+	case KindAPI, KindManaged, KindSelfHosted:
+	default:
+		errs = append(errs, fieldErr("kind", "%q: want api, managed or self-hosted", r.Kind))
+	}
+	if r.Name == "" {
+		r.Name = firstNonEmpty(s.Preset, host)
+	}
+	if r.Model == "" {
+		errs = append(errs, fieldErr("model", "required"))
+	}
+	if r.APIVersion != "" && s.Preset != "azure-openai" {
+		errs = append(errs, fieldErr("api_version", "only the azure-openai preset takes an api_version"))
+	}
+	switch r.MaxTokensField {
+	case "", "max_tokens", "max_completion_tokens":
+	default:
+		errs = append(errs, fieldErr("max_tokens_field", "%q: want max_tokens or max_completion_tokens", r.MaxTokensField))
+	}
+	for _, f := range r.AllowFields {
+		if !slices.Contains(EngineFields, f) {
+			errs = append(errs, fieldErr("allow_fields", "%q is not an engine-only field (those are %s); other fields need no allowing",
+				f, strings.Join(EngineFields, ", ")))
+		}
+	}
+	for _, f := range r.engineFieldsSent() {
+		if !slices.Contains(r.AllowFields, f) {
+			errs = append(errs, fieldErr("extra_body", "%s is an engine-only field that %s does not accept; add it to allow_fields to send it anyway",
+				f, firstNonEmpty(s.Preset, "this target")))
+		}
+	}
+	for _, d := range []struct {
+		key string
+		v   time.Duration
+	}{{"timeouts.connect", r.Timeouts.Connect}, {"timeouts.first_token", r.Timeouts.FirstToken},
+		{"timeouts.idle", r.Timeouts.Idle}, {"timeouts.total", r.Timeouts.Total},
+		{"retries.backoff", r.Retries.Backoff}, {"retries.max_backoff", r.Retries.MaxBackoff}} {
+		if d.v < 0 {
+			errs = append(errs, fieldErr(d.key, "%v is negative", d.v))
+		}
+	}
+	if r.Retries.Max < 0 {
+		errs = append(errs, fieldErr("retries.max", "%d is negative", r.Retries.Max))
+	}
+	if pr := r.Price; pr != nil {
+		v := func(p *float64) float64 {
+			if p == nil {
+				return 0
+			}
+			return *p
+		}
+		if pr.GPUs != nil && (pr.InputPer1M != nil || pr.OutputPer1M != nil) {
+			errs = append(errs, fieldErr("price", "give per-token prices or gpus, not both"))
+		}
+		for _, x := range []*float64{pr.InputPer1M, pr.CachedInputPer1M, pr.CacheWritePer1M, pr.OutputPer1M, pr.USDPerGPUHour} {
+			if v(x) < 0 {
+				errs = append(errs, fieldErr("price", "prices must not be negative"))
+				break
+			}
+		}
+		if g := pr.GPUs; g != nil && (g.Type == "" || g.Count <= 0) {
+			errs = append(errs, fieldErr("price.gpus", "want type and count > 0"))
+		}
+	}
+	return r, errors.Join(errs...)
+}
+
+// engineFieldsSent lists the EngineFields that ExtraBody sends.
+func (s *Spec) engineFieldsSent() []string {
+	var out []string
+	for _, f := range EngineFields {
+		if _, ok := s.ExtraBody[f]; ok {
+			out = append(out, f)
+		}
+	}
+	if so, ok := s.ExtraBody["stream_options"].(map[string]any); ok {
+		if _, ok := so["continuous_usage_stats"]; ok && !slices.Contains(out, "continuous_usage_stats") {
+			out = append(out, "continuous_usage_stats")
+		}
+	}
+	return out
+}
+
+// New builds the target a spec declares. getenv reads the API key from
+// the variable the spec names; a key that is missing is an error naming
+// the variable (loopback targets may go without). The spec is resolved
+// first; pass a resolved one to avoid doing it twice.
+func New(spec Spec, getenv func(string) string) (Target, error) {
+	r, err := spec.Resolve()
+	if err != nil {
+		return nil, err
+	}
+	cfg, err := r.Config(getenv)
+	if err != nil {
+		return nil, err
+	}
+	cfg.HTTPClient = NewHTTPClientWith(HTTPOptions{ConnectTimeout: r.Timeouts.Connect, Insecure: r.Insecure})
+	var t Target
+	switch r.Protocol {
+	case ProtocolOpenAIChat:
+		t, err = NewOpenAI(cfg)
+	case ProtocolOpenAICompletions:
+		t, err = NewCompletions(cfg)
+	case ProtocolOpenAIResponses:
+		t, err = NewResponses(cfg)
+	case ProtocolAnthropic:
+		t, err = NewAnthropic(cfg)
+	case ProtocolGemini:
+		t, err = NewGemini(cfg)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if r.Retries.Max > 0 {
+		t = &Retry{Target: t, Max: r.Retries.Max, Backoff: r.Retries.Backoff, MaxBackoff: r.Retries.MaxBackoff}
+	}
+	return t, nil
+}
+
+// Config is the target config of a resolved spec, with the key read
+// through getenv. The HTTP client is left to the caller.
+func (r Spec) Config(getenv func(string) string) (Config, error) {
+	p, _ := LookupPreset(r.Preset)
+	cfg := Config{
+		BaseURL: r.BaseURL, Model: r.Model, AuthHeader: p.AuthHeader,
+		Name: r.Name, Kind: r.Kind, Provider: r.Provider,
+		IncludeUsage: r.IncludeUsage, Temperature: r.Temperature,
+		ExtraBody: r.ExtraBody, Headers: r.Headers, Query: mergeMaps(p.Query, nil),
+		MaxTokensField: r.MaxTokensField,
+		Timeout:        r.Timeouts.Total, FirstTokenTimeout: r.Timeouts.FirstToken, IdleTimeout: r.Timeouts.Idle,
+	}
+	if r.APIVersion != "" {
+		cfg.Query["api-version"] = r.APIVersion
+	}
+	for _, f := range EngineFields {
+		if !slices.Contains(r.AllowFields, f) {
+			cfg.DropFields = append(cfg.DropFields, f)
+		}
+	}
+	if r.APIKeyEnv != "" {
+		cfg.APIKey = getenv(r.APIKeyEnv)
+		if cfg.APIKey == "" {
+			u, _ := url.Parse(r.BaseURL)
+			if u == nil || !IsLoopback(u.Hostname()) {
+				return Config{}, fmt.Errorf("target %s: $%s is not set: it must hold the API key for %s (or name another variable with api_key_env / --api-key-env)",
+					r.Name, r.APIKeyEnv, hostOf(r.BaseURL))
+			}
+		}
+	}
+	return cfg, nil
+}
+
+func hostOf(base string) string {
+	if u, err := url.Parse(base); err == nil && u.Host != "" {
+		return u.Host
+	}
+	return base
+}
+
+// IsLoopback reports whether host is localhost or a loopback address.
+func IsLoopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// mergeMaps is a copy of base with over's entries set over it (never
+// nil).
+func mergeMaps(base, over map[string]string) map[string]string {
+	out := make(map[string]string, len(base)+len(over))
+	for k, v := range base {
+		out[k] = v
+	}
+	for k, v := range over {
+		out[k] = v
+	}
+	return out
+}

@@ -1,0 +1,132 @@
+package targets
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"io"
+)
+
+// sseEvent is one server-sent event. Data is only valid until the next
+// call to sseReader.next.
+type sseEvent struct {
+	Type string // the `event:` field; "" when the event had none
+	Data []byte // the `data:` lines joined by newlines
+}
+
+// maxSSEEvent bounds one event's data; a longer one is a malformed stream
+// rather than a reason to grow without limit.
+const maxSSEEvent = 16 << 20
+
+// errSSETooLong is an event longer than maxSSEEvent.
+var errSSETooLong = fmt.Errorf("event longer than %d bytes", maxSSEEvent)
+
+// sseReader parses a text/event-stream body as the WHATWG HTML standard
+// specifies it: lines end in LF or CRLF; a blank line dispatches the event;
+// lines starting with ':' are comments (keep-alives); `field: value` with
+// one optional space after the colon; several data lines join with LF; an
+// event with no data is not dispatched; an event cut off by the end of the
+// body is discarded. The `id` and `retry` fields are ignored: a benchmark
+// never reconnects.
+type sseReader struct {
+	r    *bufio.Reader
+	typ  string
+	data []byte
+	has  bool // a data field was seen for the pending event
+	line []byte
+}
+
+func newSSEReader(r io.Reader) *sseReader {
+	return &sseReader{r: bufio.NewReaderSize(r, 32<<10)}
+}
+
+// next returns the next event, io.EOF at a clean end of the body, or the
+// read error.
+func (s *sseReader) next() (sseEvent, error) {
+	for {
+		line, err := s.readLine()
+		if err != nil {
+			// At io.EOF, a pending event or a last line without its
+			// newline is an event cut off: discarded, as the standard
+			// says; the protocol then sees its end event missing.
+			return sseEvent{}, err
+		}
+		if len(line) == 0 {
+			if !s.has {
+				s.typ = ""
+				continue
+			}
+			ev := sseEvent{Type: s.typ, Data: s.data}
+			s.typ, s.has = "", false
+			s.data = s.data[:0:0]
+			return ev, nil
+		}
+		if line[0] == ':' {
+			continue
+		}
+		field, value, found := bytes.Cut(line, []byte{':'})
+		if found && len(value) > 0 && value[0] == ' ' {
+			value = value[1:]
+		}
+		switch string(field) {
+		case "data":
+			if s.has {
+				s.data = append(s.data, '\n')
+			}
+			if len(s.data)+len(value) > maxSSEEvent {
+				return sseEvent{}, errSSETooLong
+			}
+			s.data = append(s.data, value...)
+			s.has = true
+		case "event":
+			s.typ = string(value)
+		}
+	}
+}
+
+// readLine returns the next line without its line ending. At the end of
+// the body it returns the unterminated rest (possibly empty) with io.EOF.
+func (s *sseReader) readLine() ([]byte, error) {
+	s.line = s.line[:0]
+	for {
+		chunk, err := s.r.ReadSlice('\n')
+		if len(s.line)+len(chunk) > maxSSEEvent+64 {
+			return nil, errSSETooLong
+		}
+		if err == bufio.ErrBufferFull {
+			s.line = append(s.line, chunk...)
+			continue
+		}
+		if err != nil {
+			s.line = append(s.line, chunk...)
+			return s.line, err
+		}
+		line := chunk
+		if len(s.line) > 0 {
+			s.line = append(s.line, chunk...)
+			line = s.line
+		}
+		line = line[:len(line)-1]
+		if n := len(line); n > 0 && line[n-1] == '\r' {
+			line = line[:n-1]
+		}
+		return line, nil
+	}
+}
+
+// watchedBody tells the watchdog of every read that returned bytes, so
+// the idle timeout measures silence on the wire.
+type watchedBody struct {
+	rc io.ReadCloser
+	wd *watchdog
+}
+
+func (b *watchedBody) Read(p []byte) (int, error) {
+	n, err := b.rc.Read(p)
+	if n > 0 {
+		b.wd.read()
+	}
+	return n, err
+}
+
+func (b *watchedBody) Close() error { return b.rc.Close() }

@@ -1,0 +1,213 @@
+package targets
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/inferbench/inferbench/results"
+	"github.com/inferbench/inferbench/workloads"
+)
+
+// wire is one protocol's side of a streamed exchange over plain net/http:
+// how a request is written and how its events are read. The exchange
+// itself (timing, timeouts, errors, the record) is streamTarget's, the
+// same for every protocol.
+type wire interface {
+	// request returns the URL path under BaseURL, extra query
+	// parameters, and the body fields for req, before the config's and
+	// the request's extra fields are merged over them.
+	request(cfg *Config, req *workloads.Request) (path string, query url.Values, body []bodyField, err error)
+	// decode takes one event, received at now.
+	decode(ev sseEvent, now int64, st *streamState) error
+	// end reports whether a stream that ended cleanly was complete: nil,
+	// or an error saying what was missing.
+	end(st *streamState) error
+}
+
+// streamTarget sends requests of one wire protocol and records them. It
+// is safe for concurrent use.
+type streamTarget struct {
+	cfg    Config
+	http   *http.Client
+	header http.Header
+	extra  []bodyField
+	wire   wire
+}
+
+func newStreamTarget(name string, cfg Config, w wire) (*streamTarget, error) {
+	extra, errs := cfg.validate()
+	if err := errors.Join(errs...); err != nil {
+		return nil, fmt.Errorf("%s target: %w", name, err)
+	}
+	if cfg.Name == "" {
+		cfg.Name = cfg.Model
+	}
+	t := &streamTarget{cfg: cfg, http: cfg.HTTPClient, extra: extra, wire: w}
+	if t.http == nil {
+		t.http = NewHTTPClient()
+	}
+	t.header = t.cfg.header()
+	t.header.Set("Content-Type", "application/json")
+	t.header.Set("Accept", "text/event-stream")
+	return t, nil
+}
+
+// CloseIdleConnections closes the pooled connections of the target's HTTP
+// client.
+func (t *streamTarget) CloseIdleConnections() { t.http.CloseIdleConnections() }
+
+// build makes the HTTP request for req.
+func (t *streamTarget) build(ctx context.Context, req *workloads.Request) (*http.Request, error) {
+	path, query, fields, err := t.wire.request(&t.cfg, req)
+	if err != nil {
+		return nil, err
+	}
+	fields = setFields(fields, t.extra...)
+	own, err := t.cfg.requestExtra(req)
+	if err != nil {
+		return nil, err
+	}
+	body := encodeObject(setFields(fields, own...))
+	hreq, err := http.NewRequestWithContext(ctx, http.MethodPost, t.cfg.endpoint(path, query), bytes.NewReader(body))
+	if err != nil {
+		return nil, err
+	}
+	for k, v := range t.header {
+		hreq.Header[k] = v
+	}
+	return hreq, nil
+}
+
+// Do sends req and records what happened. It never fails: every error is
+// an error class on the record. SentNs is taken just before the request
+// is written; HeadersNs when the response headers arrive; DoneNs when the
+// stream ends.
+func (t *streamTarget) Do(ctx context.Context, clock results.Clock, req *workloads.Request) results.Record {
+	rec := t.cfg.newRecord(req)
+	parent := ctx
+	ctx, cancel, release := t.cfg.requestContext(ctx)
+	defer release()
+	hreq, err := t.build(ctx, req)
+	if err != nil {
+		requestFailed(&rec, clock, err)
+		return rec
+	}
+	wd := startWatchdog(cancel, t.cfg.FirstTokenTimeout, t.cfg.IdleTimeout)
+	defer wd.stop()
+
+	rec.SentNs = clock.Now()
+	rec.StartedAt = clock.Wall(rec.SentNs)
+	resp, err := t.http.Do(hreq)
+	if err != nil {
+		rec.DoneNs = clock.Now()
+		fail(&rec, parent, ctx, err, nil, 0)
+		return rec
+	}
+	rec.HeadersNs = clock.Now()
+	rec.HTTPStatus = int32(resp.StatusCode)
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		body, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
+		resp.Body.Close()
+		rec.DoneNs = clock.Now()
+		fail(&rec, parent, ctx, newStatusError(resp.StatusCode, body), resp.Header, resp.StatusCode)
+		return rec
+	}
+	defer resp.Body.Close()
+
+	body := &watchedBody{rc: resp.Body, wd: wd}
+	st := streamState{tally: tally{wd: wd}}
+	rd := newSSEReader(body)
+	for !st.ended && err == nil {
+		var ev sseEvent
+		ev, err = rd.next()
+		now := clock.Now()
+		switch {
+		case err == io.EOF:
+			err = t.wire.end(&st)
+			if err != nil && !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/event-stream") {
+				err = fmt.Errorf("%w (content-type %q)", err, resp.Header.Get("Content-Type"))
+			}
+			st.ended = true
+		case err == nil:
+			err = t.wire.decode(ev, now, &st)
+		}
+	}
+	rec.DoneNs = clock.Now()
+	wd.stop()
+	st.fill(&rec, req)
+	if err == nil {
+		err = t.wire.end(&st)
+	}
+	if err != nil {
+		fail(&rec, parent, ctx, err, resp.Header, resp.StatusCode)
+		return rec
+	}
+	drain(body.rc, drainLimit, cancel)
+	rec.Status = results.StatusOK
+	return rec
+}
+
+// newStatusError reads an error response body: the provider's message
+// (OpenAI, Anthropic and Gemini all nest it as error.message) and a wait
+// the body asks for (Gemini's google.rpc.RetryInfo retryDelay).
+func newStatusError(code int, body []byte) *statusError {
+	e := &statusError{code: code, msg: bodyMessage(strings.TrimSpace(string(body)))}
+	var g struct {
+		Error struct {
+			Details []struct {
+				Type       string `json:"@type"`
+				RetryDelay string `json:"retryDelay"`
+			} `json:"details"`
+		} `json:"error"`
+	}
+	if json.Unmarshal(body, &g) == nil {
+		for _, d := range g.Error.Details {
+			if d.RetryDelay == "" {
+				continue
+			}
+			// A protobuf Duration in JSON: decimal seconds with an "s".
+			if s, err := strconv.ParseFloat(strings.TrimSuffix(d.RetryDelay, "s"), 64); err == nil && s >= 0 {
+				e.retryAfterMs = clampMs(s * 1000)
+			}
+		}
+	}
+	return e
+}
+
+// encodeObject writes fields as one JSON object, in order.
+func encodeObject(fields []bodyField) []byte {
+	n := 2
+	for _, f := range fields {
+		n += len(f.key) + len(f.value) + 4
+	}
+	b := make([]byte, 0, n)
+	b = append(b, '{')
+	for i, f := range fields {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		k, _ := json.Marshal(f.key)
+		b = append(b, k...)
+		b = append(b, ':')
+		b = append(b, f.value...)
+	}
+	return append(b, '}')
+}
+
+// field encodes one body field; v must be encodable (the wires pass
+// plain values).
+func field(key string, v any) bodyField {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(fmt.Sprintf("targets: encoding %s: %v", key, err))
+	}
+	return bodyField{key: key, value: b}
+}

@@ -1,0 +1,158 @@
+package targets
+
+import (
+	"slices"
+
+	"github.com/inferbench/inferbench/results"
+	"github.com/inferbench/inferbench/workloads"
+)
+
+// tally accumulates what every protocol observes of one stream the same
+// way, so that a record means the same whichever protocol filled it:
+// content events with their times, the finish reason, and the token usage
+// the server reported.
+type tally struct {
+	firstToken, firstOutput, lastToken int64
+	gaps                               []int64
+	chunks                             int32
+	chunkTokens                        []int32
+	chunkTokensBad                     bool // some content event had no per-chunk count
+	finish                             string
+
+	usage    tokenUsage
+	hasUsage bool
+
+	wd *watchdog // told of the first token; nil-safe
+}
+
+// tokenUsage is a server's token accounting in the record's convention:
+// input includes cached and cache-write tokens; output includes
+// reasoning tokens.
+type tokenUsage struct {
+	input, output, cached, cacheWrite, reasoning int64
+}
+
+// content takes one content event at time now: output reports whether it
+// carried non-reasoning output (reasoning alone counts for TTFT, not for
+// TTFO). tokens is the output tokens the event carried, or -1 if the
+// server did not say.
+func (t *tally) content(now int64, output bool, tokens int64) {
+	t.chunks++
+	if t.firstToken == 0 {
+		t.firstToken = now
+		t.wd.firstToken()
+	}
+	if output && t.firstOutput == 0 {
+		t.firstOutput = now
+	}
+	if t.lastToken > 0 {
+		t.gaps = append(t.gaps, now-t.lastToken)
+	}
+	t.lastToken = now
+	// Per-chunk tokens exist only when every content event carries them
+	// (vLLM continuous_usage_stats).
+	if tokens >= 0 && !t.chunkTokensBad {
+		t.chunkTokens = append(t.chunkTokens, int32(tokens))
+	} else {
+		t.chunkTokensBad = true
+	}
+}
+
+// setUsage keeps u as the stream's usage.
+func (t *tally) setUsage(u tokenUsage) {
+	t.usage, t.hasUsage = u, true
+}
+
+// fill copies the observations onto rec. Token counts come from the
+// usage the server sent; without one, output tokens are the content
+// events (a lower bound when events carry several tokens) and input
+// tokens an estimate of 4 bytes per token.
+func (t *tally) fill(rec *results.Record, req *workloads.Request) {
+	rec.FirstTokenNs = t.firstToken
+	rec.FirstOutputNs = t.firstOutput
+	rec.LastTokenNs = t.lastToken
+	rec.ChunkGapsNs = t.gaps
+	rec.Chunks = t.chunks
+	if !t.chunkTokensBad && len(t.chunkTokens) == int(t.chunks) {
+		rec.ChunkTokens = t.chunkTokens
+	}
+	rec.FinishReason = t.finish
+	lead := int64(0)
+	if rec.HeadersNs > 0 && t.firstToken > 0 {
+		lead = t.firstToken - rec.HeadersNs
+	}
+	rec.CoalescedChunks = coalescedChunks(lead, t.gaps)
+	rec.Coalesced = rec.CoalescedChunks > 0
+	if t.hasUsage {
+		u := t.usage
+		rec.InputTokens, rec.OutputTokens = u.input, u.output
+		rec.CachedInputTokens, rec.CacheWriteInputTokens = u.cached, u.cacheWrite
+		rec.ReasoningTokens = u.reasoning
+		rec.InputTokensSource = results.TokensFromUsage
+		rec.OutputTokensSource = results.TokensFromUsage
+		return
+	}
+	rec.OutputTokens = int64(t.chunks)
+	rec.OutputTokensSource = results.TokensFromChunks
+	rec.InputTokens = int64(promptBytes(req)+3) / 4
+	rec.InputTokensSource = results.TokensFromEstimate
+}
+
+// Coalescing thresholds; see coalescedChunks.
+const (
+	coalesceMinBurst  = 8    // content events in one burst
+	coalesceBurstGap  = 1e6  // 1 ms: events closer than this arrived "at once"
+	coalesceMinSilent = 20e6 // 20 ms: a silence shorter than this is never "long"
+	coalesceFactor    = 5    // a long silence is this many medians
+)
+
+// coalescedChunks counts the content events that arrived in bursts after
+// a long silence: the signature of a buffering proxy or a server that
+// batches its writes, under which per-chunk timings measure the buffer,
+// not the model. lead is the silence before the first content event
+// (first token - headers; 0 if unknown); gaps are the gaps between
+// content events.
+//
+// A burst is at least coalesceMinBurst consecutive events each within
+// coalesceBurstGap of the one before, whose first event came after a
+// silence longer than both coalesceMinSilent and coalesceFactor times the
+// median gap:
+//
+//	silence > max(20 ms, 5 × median(gaps))   then ≥ 8 events, each < 1 ms apart
+//
+// A stream that is uniformly fast (a simulator at ITL 0, or a model
+// faster than 1 ms per event) has no long silence and is not flagged; a
+// stream whose whole answer arrives at once after a wait is (the wait is
+// the lead).
+func coalescedChunks(lead int64, gaps []int64) int32 {
+	if len(gaps)+1 < coalesceMinBurst {
+		return 0
+	}
+	sorted := slices.Clone(gaps)
+	slices.Sort(sorted)
+	long := max(int64(coalesceMinSilent), coalesceFactor*sorted[len(sorted)/2])
+	// silence[i] is the wait before event i: lead, then the gaps.
+	silence := func(i int) int64 {
+		if i == 0 {
+			return lead
+		}
+		return gaps[i-1]
+	}
+	var n int32
+	events := len(gaps) + 1
+	for i := 0; i < events; {
+		if silence(i) <= long {
+			i++
+			continue
+		}
+		j := i + 1 // the burst is events i..j-1
+		for j < events && gaps[j-1] < coalesceBurstGap {
+			j++
+		}
+		if j-i >= coalesceMinBurst {
+			n += int32(j - i)
+		}
+		i = j
+	}
+	return n
+}
