@@ -156,7 +156,10 @@ func cmdDemo(ctx context.Context, e *env, args []string) int {
 	if *format == "html" {
 		err = reports.RenderHTML(e.stdout, runs, hopt)
 	} else {
-		err = render(e.stdout, sums)
+		// The decision the demo is for: what each way of serving costs at
+		// the cost model's worked-example volume (docs/cost.md).
+		d := reports.Decide(sums, reports.DecideOptions{Volumes: []reports.Volume{{InputTokens: 100e6, OutputTokens: 20e6}}})
+		err = render(e.stdout, sums, d)
 	}
 	if err != nil {
 		fmt.Fprintf(e.stderr, "inferbench demo: %v\n", err)
@@ -222,8 +225,18 @@ func serveSim(cfg sim.Config) (*simServer, string, error) {
 }
 
 // renderers are the report formats by --format name.
-var renderers = map[string]func(io.Writer, []reports.Summary) error{
-	"text": reports.RenderText,
-	"md":   reports.RenderMarkdown,
-	"json": reports.RenderJSON,
+var renderers = map[string]func(io.Writer, []reports.Summary, *reports.Decision) error{
+	"text": func(w io.Writer, ss []reports.Summary, d *reports.Decision) error {
+		if err := reports.RenderText(w, ss); err != nil {
+			return err
+		}
+		return reports.RenderDecisionText(w, d)
+	},
+	"md": func(w io.Writer, ss []reports.Summary, d *reports.Decision) error {
+		if err := reports.RenderMarkdown(w, ss); err != nil {
+			return err
+		}
+		return reports.RenderDecisionMarkdown(w, d)
+	},
+	"json": reports.RenderReportJSON,
 }

@@ -362,7 +362,8 @@ func TestDemoSmall(t *testing.T) {
 	if code != exitOK {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
-	for _, want := range []string{"api-sim", "managed-sim", "self-hosted-sim", "(simulated)", "gpu-hourly", "per-token", "energy per output token (J)", "GPU util mean / max"} {
+	for _, want := range []string{"api-sim", "managed-sim", "self-hosted-sim", "(simulated)", "gpu-hourly", "per-token", "energy per output token (J)", "GPU util mean / max",
+		"Cost comparison", "Monthly projection at 100M:20M", "break-even volume"} {
 		if !strings.Contains(stdout.String(), want) {
 			t.Errorf("demo report lacks %q", want)
 		}
