@@ -219,20 +219,16 @@ func replicasNeeded(t *TargetCost, v Volume, monthHours float64) float64 {
 	}
 	s := monthHours * 3600
 	var need float64
-	switch {
-	case c.InputTokensPerS > 0 || c.OutputTokensPerS > 0:
-		if v.InputTokens > 0 {
-			if c.InputTokensPerS <= 0 {
-				return 0
-			}
-			need = v.InputTokens / (c.InputTokensPerS * s)
+	for _, side := range []struct{ tokens, perS float64 }{
+		{v.InputTokens, c.InputTokensPerS}, {v.OutputTokens, c.OutputTokensPerS},
+	} {
+		if side.tokens <= 0 {
+			continue
 		}
-		if v.OutputTokens > 0 {
-			if c.OutputTokensPerS <= 0 {
-				return 0
-			}
-			need = max(need, v.OutputTokens/(c.OutputTokensPerS*s))
+		if side.perS <= 0 {
+			return 0 // the volume needs a side the run never measured
 		}
+		need = max(need, side.tokens/(side.perS*s))
 	}
 	return need
 }
