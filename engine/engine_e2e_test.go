@@ -143,7 +143,7 @@ func (e engine) execute(t *testing.T, r run, workload string) {
 	t.Helper()
 	args := append([]string{"run", "--base-url", e.baseURL, "--model", e.model, "--workload", workload,
 		"--requests", fmt.Sprint(r.requests), "--warmup", fmt.Sprint(r.warmup),
-		"--out", e.out, "--run-id", r.id, "--target-name", "ollama-cpu", "--kind", "self-hosted",
+		"--out", e.out, "--run-id", r.id, "--target-name", "ollama-cpu", "--preset", "ollama", "--kind", "self-hosted",
 		"--provider", "ollama (CPU engine)", "--gpu-hourly", fmt.Sprint(e.hourly),
 		"--timeout", "5m", "--drain-timeout", "5m", "--quiet"}, r.mode...)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
@@ -254,6 +254,9 @@ func TestEngine(t *testing.T) {
 		{id: "chat-c2", mode: []string{"--concurrency", "2"}, requests: n, warmup: 2, conc: 2},
 		{id: "chat-c4", mode: []string{"--concurrency", "4"}, requests: n, warmup: 4, conc: 4},
 		{id: "chat-c8", mode: []string{"--concurrency", "8"}, requests: 2 * n, warmup: 8, conc: 8},
+		// Legacy completions through inferbench's completions protocol
+		// (Ollama zeroes usage on every chunk but the last).
+		{id: "completions-c2", mode: []string{"--concurrency", "2", "--protocol", "openai-completions"}, requests: n, warmup: 2, conc: 2},
 	}
 	var ids []string
 	for _, r := range runs {

@@ -35,6 +35,6 @@ url=$("$here/engine-start.sh")
 # closed loop at the server's parallelism shows its saturated throughput.
 "$tmp/inferbench" run --base-url "$url" --model "$ENGINE_MODEL_NAME" --workload sample \
 	--concurrency "$ENGINE_NUM_PARALLEL" --requests "$requests" --warmup 2 \
-	--target-name ollama-cpu --kind self-hosted --provider "ollama $(curl -s "${url%/v1}/api/version" | sed 's/.*"version":"\([^"]*\)".*/\1/') (CPU engine, tiny random model)" \
+	--target-name ollama-cpu-engine --preset ollama --kind self-hosted --provider "ollama $(curl -s "${url%/v1}/api/version" | sed 's/.*"version":"\([^"]*\)".*/\1/') (CPU engine, tiny random model)" \
 	--gpu-hourly "$hourly" --out "$base" --run-id ollama-cpu --quiet >/dev/null
 "$tmp/inferbench" report --format "$format" "$base"/*/
