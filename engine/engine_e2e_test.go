@@ -230,10 +230,13 @@ func (e engine) report(t *testing.T, ids []string) []summary {
 	if err != nil {
 		t.Fatalf("inferbench %s: %v", strings.Join(args, " "), err)
 	}
-	var ss []summary
-	if err := json.Unmarshal(out, &ss); err != nil {
+	var doc struct {
+		Runs []summary `json:"runs"` // report JSON is {"runs": [...], "decision": ...}
+	}
+	if err := json.Unmarshal(out, &doc); err != nil {
 		t.Fatalf("report JSON: %v\n%s", err, out)
 	}
+	ss := doc.Runs
 	if len(ss) != len(ids) {
 		t.Fatalf("report has %d runs, want %d", len(ss), len(ids))
 	}
