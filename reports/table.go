@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // table is the side-by-side layout shared by the text and Markdown
@@ -322,26 +323,41 @@ func RenderText(w io.Writer, ss []Summary) error {
 }
 
 // writeText writes t aligned for a terminal, with corner above the labels.
+// maxTextCell is the widest cell of a terminal table; longer text (price
+// sources, mostly) is cut with an ellipsis. Markdown, JSON and HTML keep
+// the whole text.
+const maxTextCell = 40
+
+// fitCell cuts c to maxTextCell runes.
+func fitCell(c string) string {
+	if utf8.RuneCountInString(c) <= maxTextCell {
+		return c
+	}
+	r := []rune(c)
+	return string(r[:maxTextCell-1]) + "…"
+}
+
 func writeText(b *strings.Builder, corner string, t *table) {
-	width := len(corner)
+	width := utf8.RuneCountInString(corner)
 	for _, r := range t.rows {
-		width = max(width, len(r.label))
+		width = max(width, utf8.RuneCountInString(r.label))
 	}
 	cols := make([]int, len(t.head))
 	for i, h := range t.head {
-		cols[i] = len(h)
+		cols[i] = utf8.RuneCountInString(fitCell(h))
 	}
 	for _, r := range t.rows {
 		for i, c := range r.cells {
-			cols[i] = max(cols[i], len(c))
+			cols[i] = max(cols[i], utf8.RuneCountInString(fitCell(c)))
 		}
 	}
 	line := func(label string, cells []string) {
 		b.WriteString(label)
-		b.WriteString(strings.Repeat(" ", width-len(label)))
+		b.WriteString(strings.Repeat(" ", width-utf8.RuneCountInString(label)))
 		for i, c := range cells {
+			c = fitCell(c)
 			b.WriteString("  ")
-			b.WriteString(strings.Repeat(" ", cols[i]-len(c)))
+			b.WriteString(strings.Repeat(" ", cols[i]-utf8.RuneCountInString(c)))
 			b.WriteString(c)
 		}
 		b.WriteString("\n")
