@@ -1,15 +1,8 @@
 package results
 
 import (
-	"errors"
-	"fmt"
-	"io"
-	"os"
 	"path/filepath"
 	"sort"
-	"strconv"
-
-	"github.com/parquet-go/parquet-go"
 )
 
 // PartFiles lists the closed request parts of a run directory in order.
@@ -54,41 +47,14 @@ func scanPart(path string, fn func(r *Record) error) error { return ScanPartAs(p
 // T's schema, which costs about what the skipped columns save; see
 // BenchmarkScanPartAsSubset); for speed over many rows use ScanColumns.
 func ScanPartAs[T any](path string, fn func(r *T) error) error {
-	f, err := os.Open(path)
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		return err
-	}
-	pf, err := parquet.OpenFile(f, st.Size())
-	if err != nil {
-		return fmt.Errorf("%s: %w", path, err)
-	}
-	if v, ok := pf.Lookup(MetaSchemaVersion); ok {
-		if n, err := strconv.Atoi(v); err == nil && n > SchemaVersion {
-			return fmt.Errorf("%s: schema version %d is newer than this inferbench (%d); upgrade", path, n, SchemaVersion)
-		}
-	}
-	rd := parquet.NewGenericReader[T](pf)
-	defer rd.Close()
-	buf := make([]T, 256)
-	for {
-		n, err := rd.Read(buf)
-		for i := 0; i < n; i++ {
-			if ferr := fn(&buf[i]); ferr != nil {
-				return ferr
+	return ScanTable(path, func(rows []T) error {
+		for i := range rows {
+			if err := fn(&rows[i]); err != nil {
+				return err
 			}
 		}
-		if errors.Is(err, io.EOF) {
-			return nil
-		}
-		if err != nil {
-			return fmt.Errorf("%s: %w", path, err)
-		}
-	}
+		return nil
+	})
 }
 
 // ReadRequests reads every request row of a run directory into memory.
