@@ -8,6 +8,8 @@ import (
 	"time"
 
 	vegeta "github.com/tsenart/vegeta/v12/lib"
+
+	"github.com/inferbench/inferbench/workloads"
 )
 
 // Pacer is vegeta's pacing interface: given the elapsed time and the hits
@@ -115,34 +117,8 @@ func GammaPacer(rate, cv float64, seed uint64) Pacer {
 				first = false
 				return 0, true
 			}
-			return time.Duration(gammaSample(rng, k) * theta * 1e9), true
+			return time.Duration(workloads.GammaSample(rng, k) * theta * 1e9), true
 		},
-	}
-}
-
-// gammaSample draws from Gamma(k, 1) by Marsaglia and Tsang's method; for
-// k < 1 it uses the boost Gamma(k) = Gamma(k+1) · U^(1/k).
-func gammaSample(rng *rand.Rand, k float64) float64 {
-	if k < 1 {
-		u := rng.Float64()
-		for u == 0 {
-			u = rng.Float64()
-		}
-		return gammaSample(rng, k+1) * math.Pow(u, 1/k)
-	}
-	d := k - 1.0/3
-	c := 1 / math.Sqrt(9*d)
-	for {
-		x := rng.NormFloat64()
-		v := 1 + c*x
-		if v <= 0 {
-			continue
-		}
-		v = v * v * v
-		u := rng.Float64()
-		if u < 1-0.0331*x*x*x*x || math.Log(u) < 0.5*x*x+d*(1-v+math.Log(v)) {
-			return d * v
-		}
 	}
 }
 

@@ -120,16 +120,17 @@ func (a Arrival) Gap(r *rand.Rand, rate float64) float64 {
 	case "gamma":
 		// Shape k = 1/CV^2 and scale mean/k give the mean and the CV.
 		k := 1 / (a.CV * a.CV)
-		return gammaSample(r, k) * mean / k
+		return GammaSample(r, k) * mean / k
 	}
 	return mean
 }
 
-// gammaSample draws from Gamma(k, 1) by Marsaglia and Tsang's method,
-// boosting k < 1 with U^(1/k).
-func gammaSample(r *rand.Rand, k float64) float64 {
+// GammaSample draws from Gamma(k, 1) by Marsaglia and Tsang's method,
+// boosting k < 1 with U^(1/k). Arrival processes (bench's gamma pacer)
+// and length distributions share it.
+func GammaSample(r *rand.Rand, k float64) float64 {
 	if k < 1 {
-		return gammaSample(r, k+1) * math.Pow(r.Float64(), 1/k)
+		return GammaSample(r, k+1) * math.Pow(r.Float64(), 1/k)
 	}
 	d := k - 1.0/3
 	c := 1 / math.Sqrt(9*d)
