@@ -281,6 +281,89 @@ func TestStaircase(t *testing.T) {
 	}
 }
 
+// text is the text inside n, as a browser shows it.
+func text(n *html.Node) string {
+	var b strings.Builder
+	walk(n, func(c *html.Node) {
+		if c.Type == html.TextNode {
+			b.WriteString(c.Data)
+		}
+	})
+	return b.String()
+}
+
+// TestRenderHTMLDecision checks the Decision section shows the text
+// report's tables cell for cell, and that the monthly chart marks the
+// break-even of the same projection.
+func TestRenderHTMLDecision(t *testing.T) {
+	runs := htmlRuns()
+	opt := htmlOptions()
+	opt.Decide = &DecideOptions{Volumes: []Volume{{InputTokens: 100e6, OutputTokens: 20e6}}, MonthHours: 730, Plan: DefaultPlan()}
+	doc := parseHTML(t, renderHTML(t, runs, opt))
+	d := Decide(SummarizeAll(runs, opt.Options, opt.Decide.Plan), *opt.Decide)
+
+	// Each table under #decision: its title (h3), then rows of label and
+	// cells.
+	type htmlTab struct {
+		title string
+		rows  [][]string
+	}
+	var got []htmlTab
+	walk(doc, func(n *html.Node) {
+		if id, _ := attr(n, "id"); n.Type != html.ElementNode || id != "decision" {
+			return
+		}
+		walk(n, func(c *html.Node) {
+			switch {
+			case c.Type != html.ElementNode:
+			case c.Data == "h3" && strings.Contains(text(c), "("):
+				got = append(got, htmlTab{title: text(c)})
+			case c.Data == "tr" && len(got) > 0:
+				var row []string
+				for cell := c.FirstChild; cell != nil; cell = cell.NextSibling {
+					if cell.Type == html.ElementNode {
+						row = append(row, text(cell))
+					}
+				}
+				got[len(got)-1].rows = append(got[len(got)-1].rows, row)
+			}
+		})
+	})
+	want := d.tables()
+	if len(got) != len(want) || len(want) < 4 { // cost, sweep of vllm, projection, scorecard
+		t.Fatalf("decision tables: got %d, want %d (>= 4)", len(got), len(want))
+	}
+	for i, w := range want {
+		if got[i].title != w.title {
+			t.Errorf("table %d title %q, want %q", i, got[i].title, w.title)
+		}
+		wrows := [][]string{append([]string{w.corner}, w.t.head...)}
+		for _, r := range w.t.rows {
+			wrows = append(wrows, append([]string{strings.TrimLeft(r.label, " ")}, r.cells...))
+		}
+		if fmt.Sprint(got[i].rows) != fmt.Sprint(wrows) {
+			t.Errorf("table %q:\n got %q\nwant %q", w.title, got[i].rows, wrows)
+		}
+	}
+	be := d.Projections[0].BreakEvens
+	if len(be) != 1 || be[0].Never {
+		t.Fatalf("break-evens %+v, want one", be)
+	}
+	var marks []string
+	walk(doc, func(n *html.Node) {
+		if v, ok := attr(n, "data-marker"); ok {
+			marks = append(marks, v)
+		}
+	})
+	if wantMark := Tokens(be[0].TokensPerMonth) + " vs api"; !slices.Equal(marks, []string{wantMark}) {
+		t.Errorf("markers %q, want [%q]", marks, wantMark)
+	}
+	// Without decide options there is no Decision section.
+	if out := string(renderHTML(t, runs, htmlOptions())); strings.Contains(out, `id="decision"`) {
+		t.Error("Decision section without HTMLOptions.Decide")
+	}
+}
+
 func TestRenderHTMLNoPricesNoSweep(t *testing.T) {
 	// One plain run: summary, latency and runs, nothing else.
 	run := runOf(&results.Manifest{RunID: "plain", StopReason: results.StopCompleted,

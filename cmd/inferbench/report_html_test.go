@@ -264,3 +264,59 @@ func TestReportHTMLFile(t *testing.T) {
 		}
 	}
 }
+
+// TestReportHTMLDecision checks the decision flags reach the HTML report:
+// its Decision section has the tables of the text report, titled alike
+// (projection volume, month hours and scorecard included).
+func TestReportHTMLDecision(t *testing.T) {
+	tmp := reportFixture(t)
+	flags := []string{"--slo", "ttft=50ms", "--volume", "100M:20M", "--scorecard", "default", "--month-hours", "730", "--slo-attainment", "80%"}
+	e, stdout, errb := testEnv(nil)
+	if code := run(t.Context(), e, append([]string{"report", filepath.Join(tmp, "runs")}, flags...)); code != exitOK {
+		t.Fatalf("text: exit %d: %s", code, errb.String())
+	}
+	var want []string
+	for _, l := range strings.Split(stdout.String(), "\n") {
+		for _, p := range []string{"Cost comparison", "Sweep of", "Monthly projection", "Build-vs-buy"} {
+			if strings.HasPrefix(l, p) {
+				want = append(want, l)
+			}
+		}
+	}
+	if len(want) < 3 || !strings.Contains(strings.Join(want, "\n"), "100M:20M tokens (input:output), 730 h") {
+		t.Fatalf("text report's decision titles: %q", want)
+	}
+
+	out := filepath.Join(tmp, "report.html")
+	e, _, errb = testEnv(nil)
+	if code := run(t.Context(), e, append([]string{"report", filepath.Join(tmp, "runs"), "--format", "html", "--out", out}, flags...)); code != exitOK {
+		t.Fatalf("html: exit %d: %s", code, errb.String())
+	}
+	b, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, err := html.Parse(bytes.NewReader(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	var walk func(n *html.Node, in bool)
+	walk = func(n *html.Node, in bool) {
+		if n.Type == html.ElementNode {
+			for _, a := range n.Attr {
+				in = in || (a.Key == "id" && a.Val == "decision")
+			}
+			if in && n.Data == "h3" && n.FirstChild != nil && n.FirstChild.Data != "Notes" {
+				got = append(got, n.FirstChild.Data)
+			}
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			walk(c, in)
+		}
+	}
+	walk(doc, false)
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("HTML Decision tables:\n%s\nwant the text report's:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
