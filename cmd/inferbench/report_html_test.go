@@ -205,16 +205,13 @@ func TestReportHTMLInChromium(t *testing.T) {
 	}
 }
 
-// TestReportHTMLFile checks `report --format html` without a browser, so
-// it runs everywhere: one self-contained file that references nothing
-// outside itself (no src, no external href, no @import or url() but
-// the page's own #fragments).
-func TestReportHTMLFile(t *testing.T) {
-	tmp := reportFixture(t)
+// reportHTML runs `report TMP/runs --format html --out FILE` with the
+// extra flags and returns the page, as written and parsed.
+func reportHTML(t *testing.T, tmp string, extra ...string) ([]byte, *html.Node) {
+	t.Helper()
 	out := filepath.Join(tmp, "report.html")
 	e, stdout, errb := testEnv(nil)
-	code := run(t.Context(), e, []string{"report", filepath.Join(tmp, "runs"), "--format", "html", "--out", out, "--slo", "ttft=50ms"})
-	if code != exitOK {
+	if code := run(t.Context(), e, append([]string{"report", filepath.Join(tmp, "runs"), "--format", "html", "--out", out}, extra...)); code != exitOK {
 		t.Fatalf("exit %d: %s", code, errb.String())
 	}
 	if stdout.String() != "" || !strings.Contains(errb.String(), "wrote "+out) {
@@ -228,6 +225,15 @@ func TestReportHTMLFile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return b, doc
+}
+
+// TestReportHTMLFile checks `report --format html` without a browser, so
+// it runs everywhere: one self-contained file that references nothing
+// outside itself (no src, no external href, no @import or url() but
+// the page's own #fragments).
+func TestReportHTMLFile(t *testing.T) {
+	b, doc := reportHTML(t, reportFixture(t), "--slo", "ttft=50ms")
 	var svgs int
 	var walk func(n *html.Node)
 	walk = func(n *html.Node) {
@@ -287,19 +293,7 @@ func TestReportHTMLDecision(t *testing.T) {
 		t.Fatalf("text report's decision titles: %q", want)
 	}
 
-	out := filepath.Join(tmp, "report.html")
-	e, _, errb = testEnv(nil)
-	if code := run(t.Context(), e, append([]string{"report", filepath.Join(tmp, "runs"), "--format", "html", "--out", out}, flags...)); code != exitOK {
-		t.Fatalf("html: exit %d: %s", code, errb.String())
-	}
-	b, err := os.ReadFile(out)
-	if err != nil {
-		t.Fatal(err)
-	}
-	doc, err := html.Parse(bytes.NewReader(b))
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, doc := reportHTML(t, tmp, flags...)
 	var got []string
 	var walk func(n *html.Node, in bool)
 	walk = func(n *html.Node, in bool) {
