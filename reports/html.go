@@ -221,7 +221,7 @@ func buildPage(runs []*Run, ss []Summary, d *Decision, opt HTMLOptions) page {
 			cdfFigure("cdf-e2e", "E2E", runs, labels, func(c *columns) []int64 { return c.e2e }),
 		}
 	}
-	p.Sweep = sweepFigures(runs, ss, targetColor)
+	p.Sweep = sweepFigures(ss, targetColor)
 	p.Cost = costFigures(ss, labels, d, decideColor)
 	if opt.Decide != nil {
 		p.Decision = decisionTables(d)

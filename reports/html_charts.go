@@ -70,25 +70,9 @@ func cdfFigure(id, name string, runs []*Run, labels []string, col func(c *column
 		SVG: template.HTML(c.SVG())}
 }
 
-// loadOf is the load level of a run for sweep detection: mode and value
-// (rate per second or concurrency); ok false when the run has none.
-func loadOf(r *Run) (mode string, v float64, ok bool) {
-	if r.Manifest == nil {
-		return "", 0, false
-	}
-	l := r.Manifest.Load
-	switch {
-	case l.Mode == "rate" && l.Rate > 0:
-		return "rate", l.Rate, true
-	case l.Mode == "concurrency" && l.Concurrency > 0:
-		return "concurrency", float64(l.Concurrency), true
-	}
-	return "", 0, false
-}
-
 // sweepFigures are TTFT, TPOT and throughput against load, one line per
 // target, for targets run at two or more loads of the same mode.
-func sweepFigures(runs []*Run, ss []Summary, targetColor map[string]int) []figure {
+func sweepFigures(ss []Summary, targetColor map[string]int) []figure {
 	type pt struct {
 		x float64
 		s Summary
@@ -96,12 +80,14 @@ func sweepFigures(runs []*Run, ss []Summary, targetColor map[string]int) []figur
 	type key struct{ mode, target string }
 	groups := map[key][]pt{}
 	var order []key
-	for i, r := range runs {
-		mode, v, ok := loadOf(r)
+	for i := range ss {
+		// The load as Decide places it on a sweep; only rate and
+		// concurrency are drawn below.
+		v, ok := loadValue(ss[i].Load)
 		if !ok {
 			continue
 		}
-		k := key{mode, ss[i].Target}
+		k := key{ss[i].Load.Mode, ss[i].Target}
 		if _, seen := groups[k]; !seen {
 			order = append(order, k)
 		}
