@@ -113,3 +113,13 @@ func computeCost(run *Run, opt Options, s Summary) *Cost {
 	}
 	return c
 }
+
+// usdPer1MBlended is the total over input + output tokens, per 1M (0 when
+// no tokens): what a token cost on the run's own mix.
+func (c *Cost) usdPer1MBlended() float64 {
+	tok := c.InputTokens + c.OutputTokens
+	if tok <= 0 {
+		return 0
+	}
+	return c.TotalUSD / float64(tok) * 1e6
+}

@@ -178,10 +178,7 @@ func Decide(ss []Summary, opt DecideOptions) *Decision {
 	var order []string
 	groups := map[string][]*Summary{}
 	for i := range ss {
-		name := targetName(&ss[i])
-		if tp, ok := opt.Plan.target(name); ok && tp.Group != "" {
-			name = tp.Group
-		}
+		name := decideName(&ss[i], opt.Plan)
 		if _, ok := groups[name]; !ok {
 			order = append(order, name)
 		}
@@ -197,6 +194,16 @@ func Decide(ss []Summary, opt DecideOptions) *Decision {
 		d.Scorecard = score(d, opt.Plan)
 	}
 	return d
+}
+
+// decideName is the name s's target goes by in a Decision: its plan
+// group, else its target name.
+func decideName(s *Summary, plan *Plan) string {
+	name := targetName(s)
+	if tp, ok := plan.target(name); ok && tp.Group != "" {
+		return tp.Group
+	}
+	return name
 }
 
 func targetName(s *Summary) string {
@@ -246,10 +253,8 @@ func targetCost(name string, runs []*Summary, opt DecideOptions) TargetCost {
 		}
 		t.Prices = Prices{InputPer1M: p.InputPer1M, CachedInputPer1M: p.CachedInputPer1M,
 			OutputPer1M: p.OutputPer1M, EffectiveInputPer1M: eff}
-		t.AtLoad = CostPoint{USDPerRequest: c.USDPerRequest, USDPer1MInput: eff, USDPer1MOutput: p.OutputPer1M}
-		if tok := c.InputTokens + c.OutputTokens; tok > 0 {
-			t.AtLoad.USDPer1MBlended = c.TotalUSD / float64(tok) * 1e6
-		}
+		t.AtLoad = CostPoint{USDPerRequest: c.USDPerRequest, USDPer1MInput: eff, USDPer1MOutput: p.OutputPer1M,
+			USDPer1MBlended: c.usdPer1MBlended()}
 	case CostGPUHourly:
 		t.Prices = Prices{USDPerHour: c.Prices.GPUHourly, GPUs: c.Prices.GPUCount, USDPerGPUHour: c.Prices.USDPerGPUHour,
 			GPUType: c.Prices.GPUType, GPUOffer: c.Prices.GPUOffer}
@@ -268,10 +273,7 @@ func targetCost(name string, runs []*Summary, opt DecideOptions) TargetCost {
 			t.Notes = append(t.Notes, fmt.Sprintf("no load met the SLO (%.0f%% of requests good); capacity is the highest throughput measured and over-states it", opt.attainment()*100))
 		}
 	case CostRecorded:
-		t.AtLoad = CostPoint{USDPerRequest: c.USDPerRequest}
-		if tok := c.InputTokens + c.OutputTokens; tok > 0 {
-			t.AtLoad.USDPer1MBlended = c.TotalUSD / float64(tok) * 1e6
-		}
+		t.AtLoad = CostPoint{USDPerRequest: c.USDPerRequest, USDPer1MBlended: c.usdPer1MBlended()}
 		t.Notes = append(t.Notes, "cost is the recorded cost_usd: no prices to split input from output or to project")
 	}
 	return t

@@ -71,6 +71,12 @@ func money(v float64) string {
 	return usd(v)
 }
 
+// mixText writes an input share as an input:output mix in percent
+// ("83:17").
+func mixText(inputShare float64) string {
+	return ftoa(inputShare*100, 0) + ":" + ftoa((1-inputShare)*100, 0)
+}
+
 func percent(f float64) string { return ftoa(f*100, 1) + "%" }
 
 func (d *Decision) costTable() *table {
@@ -90,7 +96,7 @@ func (d *Decision) costTable() *table {
 		if t.InputShare == 0 {
 			return "-"
 		}
-		return ftoa(t.InputShare*100, 0) + ":" + ftoa((1-t.InputShare)*100, 0)
+		return mixText(t.InputShare)
 	}))
 	t.section("at the run's load (most recent run)")
 	t.add("  load", d.each(func(t *TargetCost) string { return dash(t.Load) }))

@@ -26,24 +26,32 @@ type HTMLOptions struct {
 	// drawn from the runs' telemetry (SaturationCharts); the section is
 	// left out when there is none.
 	Saturation []SaturationChart
+	// Decide are the choices of the cost comparison that the monthly
+	// cost chart draws and the Decision section shows (its tables are
+	// RenderDecisionText's). Nil: the defaults with no volumes, and no
+	// Decision section; the chart then spans a default range of volumes
+	// at the workload's mix. A plan's per-target prices price the runs.
+	Decide *DecideOptions
 }
 
 // RenderHTML writes runs as one self-contained HTML page: the summary
 // table of RenderText, latency CDFs, TTFT/TPOT/throughput against load
 // when runs form a sweep, cost per 1M tokens, monthly cost against volume
-// with break-even points, GPU and server saturation over time where the
-// runs have telemetry, and each run's manifest. Charts are inline SVG and the styles inline CSS; the page
+// with break-even points, the Decision tables when opt.Decide is set, GPU
+// and server saturation over time where the runs have telemetry, and each
+// run's manifest. Charts are inline SVG and the styles inline CSS; the page
 // loads nothing and runs no script, so it opens from disk, offline, and
 // prints. It follows the reader's light or dark colour scheme.
 //
 // Every string from the runs (names, models, error messages, notes) is
 // escaped by html/template or, inside charts, by package chart.
 func RenderHTML(w io.Writer, runs []*Run, opt HTMLOptions) error {
-	ss := make([]Summary, len(runs))
-	for i, r := range runs {
-		ss[i] = Summarize(r, opt.Options)
+	var dopt DecideOptions
+	if opt.Decide != nil {
+		dopt = *opt.Decide
 	}
-	p := buildPage(runs, ss, opt)
+	ss := SummarizeAll(runs, opt.Options, dopt.Plan)
+	p := buildPage(runs, ss, Decide(ss, dopt), opt)
 	if err := pageTemplate.Execute(w, p); err != nil {
 		return fmt.Errorf("render html: %w", err)
 	}
@@ -65,9 +73,12 @@ type page struct {
 	CDF       []figure
 	Sweep     []figure
 	Cost      []figure
-	Sat       []figure
-	Meta      htmlTable
-	Method    string
+	Decision  []decisionTable
+	// DecisionNotes are the Decision's notes, shown under its tables.
+	DecisionNotes []string
+	Sat           []figure
+	Meta          htmlTable
+	Method        string
 }
 
 // runHead is a run as a table column heading.
@@ -135,12 +146,29 @@ func latencyTable(ss []Summary, labels []string) htmlTable {
 	return t
 }
 
-func buildPage(runs []*Run, ss []Summary, opt HTMLOptions) page {
+// htmlRowOf is a row of the text table, its indent (two spaces a level)
+// made a class.
+func htmlRowOf(r row) htmlRow {
+	label := strings.TrimLeft(r.label, " ")
+	return htmlRow{Label: label, Indent: (len(r.label) - len(label)) / 2, Section: r.section, Cells: r.cells}
+}
+
+func buildPage(runs []*Run, ss []Summary, d *Decision, opt HTMLOptions) page {
 	labels := runLabels(runs, ss)
-	targetColor := map[string]int{}
-	for i, s := range ss {
-		if _, ok := targetColor[s.Target]; !ok {
-			targetColor[s.Target] = i
+	// Colours: a target (or the Decision's name for it: a plan group)
+	// takes its first run's.
+	var plan *Plan
+	if opt.Decide != nil {
+		plan = opt.Decide.Plan
+	}
+	targetColor, decideColor := map[string]int{}, map[string]int{}
+	for i := range ss {
+		if _, ok := targetColor[ss[i].Target]; !ok {
+			targetColor[ss[i].Target] = i
+		}
+		n := decideName(&ss[i], plan)
+		if _, ok := decideColor[n]; !ok {
+			decideColor[n] = i
 		}
 	}
 	p := page{
@@ -183,9 +211,7 @@ func buildPage(runs []*Run, ss []Summary, opt HTMLOptions) page {
 		if inLatency {
 			continue
 		}
-		label := strings.TrimLeft(r.label, " ")
-		p.Table.Rows = append(p.Table.Rows, htmlRow{Label: label, Indent: (len(r.label) - len(label)) / 2,
-			Section: r.section, Cells: r.cells})
+		p.Table.Rows = append(p.Table.Rows, htmlRowOf(r))
 	}
 	p.Latency = latencyTable(ss, labels)
 
@@ -195,8 +221,14 @@ func buildPage(runs []*Run, ss []Summary, opt HTMLOptions) page {
 			cdfFigure("cdf-e2e", "E2E", runs, labels, func(c *columns) []int64 { return c.e2e }),
 		}
 	}
-	p.Sweep = sweepFigures(runs, ss, targetColor)
-	p.Cost = costFigures(costRuns(runs, ss, labels))
+	p.Sweep = sweepFigures(ss, targetColor)
+	p.Cost = costFigures(ss, labels, d, decideColor)
+	if opt.Decide != nil {
+		p.Decision = decisionTables(d)
+		if p.Decision != nil {
+			p.DecisionNotes = d.notes()
+		}
+	}
 	sat := opt.Saturation
 	if sat == nil {
 		sat = SaturationCharts(runs, labels)

@@ -202,36 +202,54 @@ func TestRenderHTMLCharts(t *testing.T) {
 }
 
 // TestRenderHTMLBreakEven checks the break-even volume on the monthly
-// chart against the cost model's worked example: 2 GPUs at $2.50/h for
-// 720 h is $3,600 a month; GPT-4o at $2.50 in / $10 out per 1M on a 5:1
-// mix is $3.75 per 1M tokens; they break even at 960M tokens a month,
-// provided one replica can serve that much. If it cannot, the GPUs cost
-// more per token than the API even when full, and there is no break-even.
+// chart, which comes from Decide, against the cost model's worked
+// example: 2 GPUs at $2.50/h for 720 h is $3,600 a month; GPT-4o at $2.50
+// in / $10 out per 1M on a 5:1 mix is $3.75 per 1M tokens; they break even
+// at 960M tokens a month, provided one replica can serve that much. If it
+// cannot, the GPUs cost more per token than the API even when full, and
+// there is no break-even.
 func TestRenderHTMLBreakEven(t *testing.T) {
-	gpt4o := costRun{label: "gpt-4o", color: 0, cost: &Cost{Model: CostPerToken}, per1M: (100*2.5 + 20*10) / 120.0}
-	a100 := func(tokPerS float64, met bool) costRun {
-		return costRun{label: "2xA100", target: "2xA100", color: 1, hourly: true, fixed: 5 * hoursPerMonth,
-			cost: &Cost{Model: CostGPUHourly, Prices: results.Prices{GPUHourly: 5}}, tokPerS: tokPerS, metSLO: met}
+	gpt4o := Summary{RunID: "gpt-4o", Target: "gpt-4o", Requests: Counts{Total: 10, OK: 10},
+		Cost: &Cost{Model: CostPerToken, Prices: results.Prices{InputPer1M: 2.5, OutputPer1M: 10}, InputTokens: 5000, OutputTokens: 1000}}
+	// a100 is a run of the self-hosted target at a rate, serving tokPerS
+	// (input + output, at the workload's 5:1 mix) with or without meeting
+	// the SLO.
+	a100 := func(rate, tokPerS float64, met bool) Summary {
+		g := &Goodput{Fraction: 1}
+		if !met {
+			g.Fraction = 0.5
+		}
+		return Summary{RunID: "a100-" + ftoa(rate, 0), Target: "2xA100", Load: results.LoadInfo{Mode: "rate", Rate: rate},
+			Requests: Counts{Total: 10, OK: 10}, Goodput: g,
+			RequestsPerS: tokPerS / 600, InputTokensPerS: tokPerS * 5 / 6, OutputTokensPerS: tokPerS / 6,
+			Cost: &Cost{Model: CostGPUHourly, Prices: results.Prices{GPUHourly: 5}, InputTokens: 5000, OutputTokens: 1000}}
 	}
+	colors := map[string]int{"gpt-4o": 0, "2xA100": 1}
 	for _, c := range []struct {
 		name    string
-		runs    []costRun
+		runs    []Summary
+		volumes []Volume
 		caption []string
 		marker  bool
 	}{
 		// 1000 tok/s is 2.592B tokens a month: 960M fits in one replica.
-		{"serves it", []costRun{gpt4o, a100(1000, true)}, []string{
+		{"serves it", []Summary{gpt4o, a100(1, 1000, true)}, nil, []string{
+			"At the workload's input:output mix, 83:17.",
 			"2xA100 breaks even with gpt-4o at 960M tokens/month",
 			"One 2xA100 replica serves 2.59B tokens/month."}, true},
-		// The capacity is the best run within the SLO, not the fastest.
-		{"capacity within the SLO", []costRun{gpt4o, a100(300, true), a100(1000, false)}, []string{
+		// The projection asked for sets the mix; the same 5:1 here.
+		{"at the volume asked for", []Summary{gpt4o, a100(1, 1000, true)}, []Volume{{InputTokens: 100e6, OutputTokens: 20e6}}, []string{
+			"At the first projected volume's (100M:20M) input:output mix, 83:17.",
+			"2xA100 breaks even with gpt-4o at 960M tokens/month"}, true},
+		// The capacity is the highest load within the SLO, not the fastest.
+		{"capacity within the SLO", []Summary{gpt4o, a100(1, 300, true), a100(2, 1000, false)}, nil, []string{
 			"2xA100 costs more per token than gpt-4o even with its replicas full: no break-even",
-			"One 2xA100 replica serves 778M tokens/month."}, false},
-		{"no run met the SLO", []costRun{gpt4o, a100(100, false), a100(1000, false)}, []string{
+			"One 2xA100 replica serves 777.6M tokens/month."}, false},
+		{"no load met the SLO", []Summary{gpt4o, a100(1, 100, false), a100(2, 1000, false)}, nil, []string{
 			"breaks even with gpt-4o at 960M",
-			"(no run met the SLO: this is its best throughput"}, true},
+			"(no load met the SLO: this is its best throughput"}, true},
 	} {
-		f, ok := monthlyFigure(c.runs)
+		f, ok := monthlyFigure(Decide(c.runs, DecideOptions{Volumes: c.volumes}), colors)
 		if !ok {
 			t.Fatalf("%s: no monthly figure", c.name)
 		}
@@ -260,6 +278,89 @@ func TestStaircase(t *testing.T) {
 	// Too many steps to draw: the envelope.
 	if got := staircase(1000, 1, 0.1, 1000); !slices.Equal(got, []chart.Point{{X: 0.1, Y: 1000}, {X: 1, Y: 1000}, {X: 1000, Y: 1e6}}) {
 		t.Errorf("envelope: %v", got)
+	}
+}
+
+// text is the text inside n, as a browser shows it.
+func text(n *html.Node) string {
+	var b strings.Builder
+	walk(n, func(c *html.Node) {
+		if c.Type == html.TextNode {
+			b.WriteString(c.Data)
+		}
+	})
+	return b.String()
+}
+
+// TestRenderHTMLDecision checks the Decision section shows the text
+// report's tables cell for cell, and that the monthly chart marks the
+// break-even of the same projection.
+func TestRenderHTMLDecision(t *testing.T) {
+	runs := htmlRuns()
+	opt := htmlOptions()
+	opt.Decide = &DecideOptions{Volumes: []Volume{{InputTokens: 100e6, OutputTokens: 20e6}}, MonthHours: 730, Plan: DefaultPlan()}
+	doc := parseHTML(t, renderHTML(t, runs, opt))
+	d := Decide(SummarizeAll(runs, opt.Options, opt.Decide.Plan), *opt.Decide)
+
+	// Each table under #decision: its title (h3), then rows of label and
+	// cells.
+	type htmlTab struct {
+		title string
+		rows  [][]string
+	}
+	var got []htmlTab
+	walk(doc, func(n *html.Node) {
+		if id, _ := attr(n, "id"); n.Type != html.ElementNode || id != "decision" {
+			return
+		}
+		walk(n, func(c *html.Node) {
+			switch {
+			case c.Type != html.ElementNode:
+			case c.Data == "h3" && strings.Contains(text(c), "("):
+				got = append(got, htmlTab{title: text(c)})
+			case c.Data == "tr" && len(got) > 0:
+				var row []string
+				for cell := c.FirstChild; cell != nil; cell = cell.NextSibling {
+					if cell.Type == html.ElementNode {
+						row = append(row, text(cell))
+					}
+				}
+				got[len(got)-1].rows = append(got[len(got)-1].rows, row)
+			}
+		})
+	})
+	want := d.tables()
+	if len(got) != len(want) || len(want) < 4 { // cost, sweep of vllm, projection, scorecard
+		t.Fatalf("decision tables: got %d, want %d (>= 4)", len(got), len(want))
+	}
+	for i, w := range want {
+		if got[i].title != w.title {
+			t.Errorf("table %d title %q, want %q", i, got[i].title, w.title)
+		}
+		wrows := [][]string{append([]string{w.corner}, w.t.head...)}
+		for _, r := range w.t.rows {
+			wrows = append(wrows, append([]string{strings.TrimLeft(r.label, " ")}, r.cells...))
+		}
+		if fmt.Sprint(got[i].rows) != fmt.Sprint(wrows) {
+			t.Errorf("table %q:\n got %q\nwant %q", w.title, got[i].rows, wrows)
+		}
+	}
+	be := d.Projections[0].BreakEvens
+	if len(be) != 1 || be[0].Never {
+		t.Fatalf("break-evens %+v, want one", be)
+	}
+	var marks []string
+	walk(doc, func(n *html.Node) {
+		if v, ok := attr(n, "data-marker"); ok {
+			marks = append(marks, v)
+		}
+	})
+	if wantMark := Tokens(be[0].TokensPerMonth) + " vs api"; !slices.Equal(marks, []string{wantMark}) {
+		t.Errorf("markers %q, want [%q]", marks, wantMark)
+	}
+	// Without decide options there is no Decision section.
+	if out := string(renderHTML(t, runs, htmlOptions())); strings.Contains(out, `id="decision"`) {
+		t.Error("Decision section without HTMLOptions.Decide")
 	}
 }
 

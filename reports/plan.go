@@ -465,3 +465,17 @@ func latencyMetric(s string) (func(*Summary) Dist, func(Dist) float64, error) {
 	}
 	return dist, stat, nil
 }
+
+// SummarizeAll summarises runs with opt, each priced by the plan's prices
+// for its target where the plan gives some (plan may be nil).
+func SummarizeAll(runs []*Run, opt Options, plan *Plan) []Summary {
+	ss := make([]Summary, len(runs))
+	for i, r := range runs {
+		ropt := opt
+		if p := plan.Prices(r.Target); p != nil {
+			ropt.Prices = p
+		}
+		ss[i] = Summarize(r, ropt)
+	}
+	return ss
+}

@@ -152,14 +152,14 @@ func cmdDemo(ctx context.Context, e *env, args []string) int {
 	for _, r := range runs {
 		sums = append(sums, reports.Summarize(r, opt))
 	}
-	hopt := reports.HTMLOptions{Options: opt, Title: "inferbench demo (simulated targets)", Generated: time.Now()}
+	// The decision the demo is for: what each way of serving costs at the
+	// cost model's worked-example volume (docs/cost.md), in text and HTML.
+	dopt := reports.DecideOptions{Volumes: []reports.Volume{{InputTokens: 100e6, OutputTokens: 20e6}}}
+	hopt := reports.HTMLOptions{Options: opt, Title: "inferbench demo (simulated targets)", Generated: time.Now(), Decide: &dopt}
 	if *format == "html" {
 		err = reports.RenderHTML(e.stdout, runs, hopt)
 	} else {
-		// The decision the demo is for: what each way of serving costs at
-		// the cost model's worked-example volume (docs/cost.md).
-		d := reports.Decide(sums, reports.DecideOptions{Volumes: []reports.Volume{{InputTokens: 100e6, OutputTokens: 20e6}}})
-		err = render(e.stdout, sums, d)
+		err = render(e.stdout, sums, reports.Decide(sums, dopt))
 	}
 	if err != nil {
 		fmt.Fprintf(e.stderr, "inferbench demo: %v\n", err)

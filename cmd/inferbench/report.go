@@ -143,24 +143,17 @@ func cmdReport(ctx context.Context, e *env, args []string) int {
 		return exitFailed
 	}
 	opt := reports.Options{SLO: slo.slo, Prices: prices, Energy: reports.EnergyPrice{USDPerKWh: usdPerKWh, PUE: pue}}
+	dopt := reports.DecideOptions{Volumes: volumes, MonthHours: monthHours, Attainment: float64(attainment), Plan: plan}
 	var summaries []reports.Summary
 	var decision *reports.Decision
-	if format != "html" { // RenderHTML summarises the runs itself
-		summaries = make([]reports.Summary, len(runs))
-		for i, r := range runs {
-			ropt := opt
-			if p := plan.Prices(r.Target); p != nil {
-				ropt.Prices = p
-			}
-			summaries[i] = reports.Summarize(r, ropt)
-		}
-		decision = reports.Decide(summaries, reports.DecideOptions{
-			Volumes: volumes, MonthHours: monthHours, Attainment: float64(attainment), Plan: plan})
+	if format != "html" { // RenderHTML summarises and decides itself
+		summaries = reports.SummarizeAll(runs, opt, plan)
+		decision = reports.Decide(summaries, dopt)
 	}
 	var b bytes.Buffer
 	switch format {
 	case "html":
-		err = reports.RenderHTML(&b, runs, reports.HTMLOptions{Options: opt, Generated: time.Now()})
+		err = reports.RenderHTML(&b, runs, reports.HTMLOptions{Options: opt, Generated: time.Now(), Decide: &dopt})
 	case "md":
 		err = reports.RenderMarkdown(&b, summaries)
 		if err == nil {

@@ -205,16 +205,13 @@ func TestReportHTMLInChromium(t *testing.T) {
 	}
 }
 
-// TestReportHTMLFile checks `report --format html` without a browser, so
-// it runs everywhere: one self-contained file that references nothing
-// outside itself (no src, no external href, no @import or url() but
-// the page's own #fragments).
-func TestReportHTMLFile(t *testing.T) {
-	tmp := reportFixture(t)
+// reportHTML runs `report TMP/runs --format html --out FILE` with the
+// extra flags and returns the page, as written and parsed.
+func reportHTML(t *testing.T, tmp string, extra ...string) ([]byte, *html.Node) {
+	t.Helper()
 	out := filepath.Join(tmp, "report.html")
 	e, stdout, errb := testEnv(nil)
-	code := run(t.Context(), e, []string{"report", filepath.Join(tmp, "runs"), "--format", "html", "--out", out, "--slo", "ttft=50ms"})
-	if code != exitOK {
+	if code := run(t.Context(), e, append([]string{"report", filepath.Join(tmp, "runs"), "--format", "html", "--out", out}, extra...)); code != exitOK {
 		t.Fatalf("exit %d: %s", code, errb.String())
 	}
 	if stdout.String() != "" || !strings.Contains(errb.String(), "wrote "+out) {
@@ -228,6 +225,15 @@ func TestReportHTMLFile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return b, doc
+}
+
+// TestReportHTMLFile checks `report --format html` without a browser, so
+// it runs everywhere: one self-contained file that references nothing
+// outside itself (no src, no external href, no @import or url() but
+// the page's own #fragments).
+func TestReportHTMLFile(t *testing.T) {
+	b, doc := reportHTML(t, reportFixture(t), "--slo", "ttft=50ms")
 	var svgs int
 	var walk func(n *html.Node)
 	walk = func(n *html.Node) {
@@ -262,5 +268,49 @@ func TestReportHTMLFile(t *testing.T) {
 		if !bytes.Contains(b, []byte(want)) {
 			t.Errorf("page lacks %s", want)
 		}
+	}
+}
+
+// TestReportHTMLDecision checks the decision flags reach the HTML report:
+// its Decision section has the tables of the text report, titled alike
+// (projection volume, month hours and scorecard included).
+func TestReportHTMLDecision(t *testing.T) {
+	tmp := reportFixture(t)
+	flags := []string{"--slo", "ttft=50ms", "--volume", "100M:20M", "--scorecard", "default", "--month-hours", "730", "--slo-attainment", "80%"}
+	e, stdout, errb := testEnv(nil)
+	if code := run(t.Context(), e, append([]string{"report", filepath.Join(tmp, "runs")}, flags...)); code != exitOK {
+		t.Fatalf("text: exit %d: %s", code, errb.String())
+	}
+	var want []string
+	for _, l := range strings.Split(stdout.String(), "\n") {
+		for _, p := range []string{"Cost comparison", "Sweep of", "Monthly projection", "Build-vs-buy"} {
+			if strings.HasPrefix(l, p) {
+				want = append(want, l)
+			}
+		}
+	}
+	if len(want) < 3 || !strings.Contains(strings.Join(want, "\n"), "100M:20M tokens (input:output), 730 h") {
+		t.Fatalf("text report's decision titles: %q", want)
+	}
+
+	_, doc := reportHTML(t, tmp, flags...)
+	var got []string
+	var walk func(n *html.Node, in bool)
+	walk = func(n *html.Node, in bool) {
+		if n.Type == html.ElementNode {
+			for _, a := range n.Attr {
+				in = in || (a.Key == "id" && a.Val == "decision")
+			}
+			if in && n.Data == "h3" && n.FirstChild != nil && n.FirstChild.Data != "Notes" {
+				got = append(got, n.FirstChild.Data)
+			}
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			walk(c, in)
+		}
+	}
+	walk(doc, false)
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("HTML Decision tables:\n%s\nwant the text report's:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }
