@@ -61,7 +61,7 @@ func cmdReport(ctx context.Context, e *env, args []string) int {
 		volumes                    volumesFlag
 		scorecard                  string
 		monthHours                 = float64(reports.DefaultMonthHours)
-		attainment                 = percentFlag(reports.DefaultAttainment)
+		attainment                 = fractionFlag(reports.DefaultAttainment)
 		since                      sinceFlag
 		targets                    listFlag
 	)
@@ -114,6 +114,9 @@ func cmdReport(ctx context.Context, e *env, args []string) int {
 	}
 	if set["month-hours"] && !(monthHours > 0 && monthHours <= 744) {
 		problems = append(problems, fmt.Errorf("--month-hours %v: want hours in (0, 744]", monthHours))
+	}
+	if attainment <= 0 {
+		problems = append(problems, errors.New("--slo-attainment must be above 0%"))
 	}
 	var plan *reports.Plan
 	switch scorecard {
@@ -321,34 +324,6 @@ func (f *listFlag) Set(s string) error {
 		return errors.New("empty")
 	}
 	*f = append(*f, s)
-	return nil
-}
-
-// percentFlag is a share written as 90% or 0.9.
-type percentFlag float64
-
-func (f *percentFlag) String() string {
-	if f == nil {
-		return ""
-	}
-	return strconv.FormatFloat(float64(*f)*100, 'f', -1, 64) + "%"
-}
-
-func (f *percentFlag) Set(s string) error {
-	s = strings.TrimSpace(s)
-	scale := 1.0
-	if t, ok := strings.CutSuffix(s, "%"); ok {
-		s, scale = t, 100
-	}
-	v, err := strconv.ParseFloat(s, 64)
-	if err != nil {
-		return fmt.Errorf("%q is not a percentage (like 90%% or 0.9)", s)
-	}
-	v /= scale
-	if !(v > 0 && v <= 1) {
-		return fmt.Errorf("%v%% is outside (0, 100]", v*100)
-	}
-	*f = percentFlag(v)
 	return nil
 }
 
