@@ -104,6 +104,10 @@ type LoadInfo struct {
 	MaxInFlight int     `json:"max_in_flight,omitempty"`
 	TimeoutNs   int64   `json:"timeout_ns,omitempty"`
 	DrainNs     int64   `json:"drain_timeout_ns,omitempty"`
+	// Sessions: requests sharing a session_id were sent as conversations,
+	// each turn ThinkTimeNs after the previous turn's answer.
+	Sessions    bool  `json:"sessions,omitempty"`
+	ThinkTimeNs int64 `json:"think_time_ns,omitempty"`
 }
 
 // Prices is a per-token price snapshot (USD per 1M tokens) or a GPU-hour

@@ -22,7 +22,7 @@ import (
 
 const runSynopsis = `inferbench run (--base-url URL | --preset NAME | --targets FILE --target NAME) --model NAME --workload FILE
       (--rate R/s [--arrival poisson|constant|gamma:CV] | --concurrency N | --replay [--time-scale X])
-      [--requests N] [--duration D] [--warmup N] --out DIR [--run-id ID]`
+      [--sessions [--think-time D]] [--requests N] [--duration D] [--warmup N] --out DIR [--run-id ID]`
 
 const runExamples = `  # 5 requests per second, Poisson arrivals, 200 requests, against a local vLLM
   inferbench run --base-url http://127.0.0.1:8000/v1 --model meta-llama/Llama-3.1-8B-Instruct \
@@ -41,7 +41,11 @@ const runExamples = `  # 5 requests per second, Poisson arrivals, 200 requests, 
 
   # replay a recorded workload's own arrival times, ten times faster
   inferbench run --base-url http://127.0.0.1:8000/v1 --model sim --workload trace.jsonl \
-      --replay --time-scale 0.1 --out runs`
+      --replay --time-scale 0.1 --out runs
+
+  # conversations: 2 new sessions a second, each turn 3 s after the last answer
+  inferbench run --base-url http://127.0.0.1:8000/v1 --model sim --workload chats.jsonl \
+      --rate 2/s --sessions --think-time 3s --out runs`
 
 // runPlan is everything one run needs, from flags (cmdRun) or built in
 // (cmdDemo).
@@ -60,6 +64,8 @@ type runPlan struct {
 	concurrency      int
 	replay           bool
 	timeScale        float64
+	sessions         bool
+	thinkTime        time.Duration
 	requests, warmup int
 	duration         time.Duration
 	maxInFlight      int
@@ -102,6 +108,8 @@ func (p *runPlan) flags(fs *flag.FlagSet) {
 	fs.IntVar(&p.concurrency, "concurrency", 0, "closed loop: N virtual users, each sending when its last request finished")
 	fs.BoolVar(&p.replay, "replay", false, "replay the workload's at_ms arrival offsets")
 	fs.Float64Var(&p.timeScale, "time-scale", 1, "replay speed factor: 0.1 replays ten times faster")
+	fs.BoolVar(&p.sessions, "sessions", false, "send requests sharing a session_id as conversations in turn order: the load starts each session, and each later turn waits for the previous answer (+ --think-time)")
+	fs.DurationVar(&p.thinkTime, "think-time", 0, "with --sessions: pause between a turn's answer and the session's next turn")
 	fs.IntVar(&p.requests, "requests", 0, "measured requests to send (default: one pass over the workload, or unlimited with --duration)")
 	fs.DurationVar(&p.duration, "duration", 0, "stop scheduling after this long (e.g. 2m)")
 	fs.IntVar(&p.warmup, "warmup", 0, "warm-up requests sent first, recorded with warmup=true and left out of reports")
@@ -199,8 +207,11 @@ func (p *runPlan) validate(set map[string]bool) error {
 	if p.timeScale <= 0 {
 		errs = append(errs, fmt.Errorf("--time-scale must be > 0, got %g", p.timeScale))
 	}
-	if p.requests < 0 || p.warmup < 0 || p.duration < 0 || p.maxInFlight < 0 {
-		errs = append(errs, errors.New("--requests, --warmup, --duration and --max-inflight must not be negative"))
+	if p.requests < 0 || p.warmup < 0 || p.duration < 0 || p.maxInFlight < 0 || p.thinkTime < 0 {
+		errs = append(errs, errors.New("--requests, --warmup, --duration, --max-inflight and --think-time must not be negative"))
+	}
+	if set["think-time"] && !p.sessions {
+		errs = append(errs, errors.New("--think-time needs --sessions"))
 	}
 	switch p.kind {
 	case "", "api", "managed", "self-hosted":
@@ -290,19 +301,25 @@ func executeRun(ctx context.Context, e *env, p *runPlan) (*runResult, error) {
 		MaxInFlight:  p.maxInFlight,
 		DrainTimeout: p.drain,
 		SpinWait:     p.spinWait,
+		Sessions:     p.sessions,
+		ThinkTime:    p.thinkTime,
 	}
 	load := results.LoadInfo{
 		Requests: p.requests, DurationNs: int64(p.duration), Warmup: p.warmup,
 		MaxInFlight: p.maxInFlight, TimeoutNs: int64(p.timeout), DrainNs: int64(p.drain),
+		Sessions: p.sessions, ThinkTimeNs: int64(p.thinkTime),
 	}
 	switch {
 	case p.concurrency > 0:
 		cfg.Concurrency = p.concurrency
 		load.Mode, load.Concurrency = "concurrency", p.concurrency
 	case p.replay:
-		offs := make([]time.Duration, len(wl.requests))
-		for i := range wl.requests {
-			offs[i], _ = wl.requests[i].At()
+		// With sessions only each conversation's first turn is paced;
+		// later turns follow their answers.
+		starts := bench.SessionStarts(wl.requests, p.sessions)
+		offs := make([]time.Duration, len(starts))
+		for i, wi := range starts {
+			offs[i], _ = wl.requests[wi].At()
 		}
 		cfg.Pacer, cfg.Replay = bench.ReplayPacer(offs, p.timeScale), true
 		load.Mode, load.TimeScale = "replay", p.timeScale
