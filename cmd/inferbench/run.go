@@ -22,6 +22,7 @@ import (
 
 const runSynopsis = `inferbench run (--base-url URL | --preset NAME | --targets FILE --target NAME) --model NAME --workload FILE
       (--rate R/s [--arrival poisson|constant|gamma:CV] | --concurrency N | --replay [--time-scale X])
+      [--rate R1,R2,... | --concurrency N1,N2,... [--sweep-pause D] [--saturate --slo ttft=D,tpot=D]]
       [--sessions [--think-time D]] [--requests N] [--duration D] [--warmup N] --out DIR [--run-id ID]`
 
 const runExamples = `  # 5 requests per second, Poisson arrivals, 200 requests, against a local vLLM
@@ -43,6 +44,11 @@ const runExamples = `  # 5 requests per second, Poisson arrivals, 200 requests, 
   inferbench run --base-url http://127.0.0.1:8000/v1 --model sim --workload trace.jsonl \
       --replay --time-scale 0.1 --out runs
 
+  # a sweep: one run per concurrency (runs/ID-c1 ... runs/ID-c4), stopping at the
+  # first level where under 90% of requests meet the SLO
+  inferbench run --base-url http://127.0.0.1:8000/v1 --model sim --workload sample \
+      --concurrency 1,2,4,8 --requests 100 --saturate --slo ttft=500ms,tpot=50ms --out runs --run-id ladder
+
   # conversations: 2 new sessions a second, each turn 3 s after the last answer
   inferbench run --base-url http://127.0.0.1:8000/v1 --model sim --workload chats.jsonl \
       --rate 2/s --sessions --think-time 3s --out runs`
@@ -58,10 +64,15 @@ type runPlan struct {
 	simConfig        map[string]any
 	workloadPath     string // "sample" = the bundled sample
 	workloadOpts     workloadOptions
-	rate             rateFlag
+	rate             rateFlag // this run's rate (one level of rates)
+	rates            rateList // --rate: one rate, or a sweep's ladder
 	arrival          string
 	seed             uint64
-	concurrency      int
+	concurrency      int     // this run's virtual users
+	concurrencies    intList // --concurrency: one level, or a sweep's ladder
+	sweepPause       time.Duration
+	saturate         bool
+	slo              sloFlag
 	replay           bool
 	timeScale        float64
 	sessions         bool
@@ -74,6 +85,7 @@ type runPlan struct {
 	temperature      optFloat
 	noUsage          bool
 	out, runID       string
+	runIDSuffix      string // added to runID (given or generated): a sweep level's "-r2"
 	prices           results.Prices
 	priceFlags       priceFlags         // catalogue lookups (prices.go)
 	tokenPrice       *prices.TokenPrice // prices every request; nil = no per-token price
@@ -102,10 +114,13 @@ func (p *runPlan) flags(fs *flag.FlagSet) {
 	fs.BoolVar(&p.workloadOpts.keepFailed, "keep-failed", false, "replay rows a trace records as failed (BurstGPT Response tokens 0)")
 	fs.BoolVar(&p.workloadOpts.skipInvalid, "skip-invalid", false, "skip and count malformed workload rows instead of stopping")
 	fs.StringVar(&p.workloadPath, "workload", "", `workload file (any supported format, see docs/workloads.md), or "sample" for the bundled sample (required)`)
-	fs.Var(&p.rate, "rate", "open-loop arrival rate, e.g. 5/s, 300/m or 2.5")
+	fs.Var(&p.rates, "rate", "open-loop arrival rate, e.g. 5/s, 300/m or 2.5; a list (1/s,2/s,4/s) sweeps: one run per rate, in order")
 	fs.StringVar(&p.arrival, "arrival", "poisson", "arrival process for --rate: poisson, constant or gamma:CV")
 	fs.Uint64Var(&p.seed, "seed", 1, "seed of random arrivals (same seed, same schedule)")
-	fs.IntVar(&p.concurrency, "concurrency", 0, "closed loop: N virtual users, each sending when its last request finished")
+	fs.Var(&p.concurrencies, "concurrency", "closed loop: N virtual users, each sending when its last request finished; a list (1,2,4,8) sweeps: one run per level, in order")
+	fs.DurationVar(&p.sweepPause, "sweep-pause", 0, "pause between the runs of a sweep")
+	fs.BoolVar(&p.saturate, "saturate", false, "with a sweep: stop at the first level where fewer than 90% of requests meet --slo, and name the highest level that met it")
+	fs.Var(&p.slo, "slo", "latency SLO for --saturate, `name=duration,...` with names ttft, tpot, e2e, itl")
 	fs.BoolVar(&p.replay, "replay", false, "replay the workload's at_ms arrival offsets")
 	fs.Float64Var(&p.timeScale, "time-scale", 1, "replay speed factor: 0.1 replays ten times faster")
 	fs.BoolVar(&p.sessions, "sessions", false, "send requests sharing a session_id as conversations in turn order: the load starts each session, and each later turn waits for the previous answer (+ --think-time)")
@@ -152,8 +167,17 @@ func cmdRun(ctx context.Context, e *env, args []string) int {
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
 	p.tf.set = set
+	if len(p.rates) > 0 {
+		p.rate = p.rates[0]
+	}
+	if len(p.concurrencies) > 0 {
+		p.concurrency = p.concurrencies[0]
+	}
 	if err := p.validate(set); err != nil {
 		return usageError(e, "run", err)
+	}
+	if levels := p.sweepLevels(); levels != nil {
+		return runSweep(ctx, e, p, levels)
 	}
 	res, err := executeRun(ctx, e, p)
 	if err != nil {
@@ -226,6 +250,19 @@ func (p *runPlan) validate(set map[string]bool) error {
 			errs = append(errs, fmt.Errorf("%s %q: want an http(s) URL", m.flag, m.v))
 		}
 	}
+	sweep := len(p.rates) > 1 || len(p.concurrencies) > 1
+	if p.sweepPause < 0 {
+		errs = append(errs, fmt.Errorf("--sweep-pause must not be negative, got %s", p.sweepPause))
+	}
+	if set["sweep-pause"] && !sweep {
+		errs = append(errs, errors.New("--sweep-pause needs a sweep (a list of rates or concurrencies)"))
+	}
+	if p.saturate && (!sweep || p.slo.slo.IsZero()) {
+		errs = append(errs, errors.New("--saturate needs a sweep (a list of rates or concurrencies) and --slo"))
+	}
+	if set["slo"] && !p.saturate {
+		errs = append(errs, errors.New("--slo is for --saturate; apply an SLO to a finished run with 'inferbench report --slo'"))
+	}
 	if p.telemetryInterval <= 0 {
 		errs = append(errs, fmt.Errorf("--telemetry-interval must be > 0, got %s", p.telemetryInterval))
 	}
@@ -284,6 +321,7 @@ func executeRun(ctx context.Context, e *env, p *runPlan) (*runResult, error) {
 	if p.runID == "" {
 		p.runID = newRunID(time.Now(), p.targetName)
 	}
+	p.runID += p.runIDSuffix
 	dir := filepath.Join(p.out, p.runID)
 	if _, err := os.Stat(dir); err == nil {
 		return nil, &usageErr{fmt.Errorf("%s already exists; choose another --run-id or --out", dir)}
