@@ -23,7 +23,8 @@ import (
 const runSynopsis = `inferbench run (--base-url URL | --preset NAME | --targets FILE --target NAME) --model NAME --workload FILE
       (--rate R/s [--arrival poisson|constant|gamma:CV] | --concurrency N | --replay [--time-scale X])
       [--rate R1,R2,... | --concurrency N1,N2,... [--sweep-pause D] [--saturate --slo ttft=D,tpot=D]]
-      [--sessions [--think-time D]] [--requests N] [--duration D] [--warmup N] --out DIR [--run-id ID]`
+      [--sessions [--think-time D]] [--requests N] [--duration D] [--warmup N] --out DIR [--run-id ID]
+      [--shard I/N --run-id ID [--start-at RFC3339]]`
 
 const runExamples = `  # 5 requests per second, Poisson arrivals, 200 requests, against a local vLLM
   inferbench run --base-url http://127.0.0.1:8000/v1 --model meta-llama/Llama-3.1-8B-Instruct \
@@ -86,6 +87,8 @@ type runPlan struct {
 	noUsage          bool
 	out, runID       string
 	runIDSuffix      string // added to runID (given or generated): a sweep level's "-r2"
+	shard            shardFlag
+	startAt          string
 	prices           results.Prices
 	priceFlags       priceFlags         // catalogue lookups (prices.go)
 	tokenPrice       *prices.TokenPrice // prices every request; nil = no per-token price
@@ -136,6 +139,8 @@ func (p *runPlan) flags(fs *flag.FlagSet) {
 	fs.BoolVar(&p.noUsage, "no-usage", false, "do not send stream_options.include_usage (for servers that reject it)")
 	fs.StringVar(&p.out, "out", "", "results directory; the run is written to DIR/RUN_ID (required)")
 	fs.StringVar(&p.runID, "run-id", "", "name of the run (default: UTC time, target and a random suffix)")
+	fs.Var(&p.shard, "shard", "run shard I of N (0-based) of a run split across load generators: keeps the workload's requests whose index % N == I (whole conversations with --sessions) and writes DIR/RUN_ID-shard-I-of-N; needs --run-id")
+	fs.StringVar(&p.startAt, "start-at", "", "wait until this RFC 3339 wall-clock time before starting (at most 1h ahead; up to 1m in the past starts at once, lateness shows as schedule lag), so shards start together")
 	fs.Float64Var(&p.prices.InputPer1M, "price-in", 0, "USD per 1M input tokens (for cost_usd and the manifest's price snapshot)")
 	fs.Float64Var(&p.prices.CachedInputPer1M, "price-cached", 0, "USD per 1M cached input tokens (default: --price-in)")
 	fs.Float64Var(&p.prices.OutputPer1M, "price-out", 0, "USD per 1M output tokens")
@@ -186,6 +191,9 @@ func cmdRun(ctx context.Context, e *env, args []string) int {
 			return usageError(e, "run", ue.err)
 		}
 		fmt.Fprintf(e.stderr, "inferbench run: %v\n", err)
+		if errors.Is(err, errStartWaitInterrupted) {
+			return exitInterrupted
+		}
 		return exitFailed
 	}
 	fmt.Fprintf(e.stdout, "%s\n", res.dir)
@@ -257,6 +265,17 @@ func (p *runPlan) validate(set map[string]bool) error {
 	if set["sweep-pause"] && !sweep {
 		errs = append(errs, errors.New("--sweep-pause needs a sweep (a list of rates or concurrencies)"))
 	}
+	if p.shard.count > 0 && p.runID == "" {
+		errs = append(errs, errors.New("--shard needs --run-id, the name all shards share"))
+	}
+	if p.startAt != "" {
+		if _, err := parseStartAt(p.startAt, time.Now()); err != nil {
+			errs = append(errs, err)
+		}
+		if sweep {
+			errs = append(errs, errors.New("--start-at starts one run, not a sweep"))
+		}
+	}
 	if p.saturate && (!sweep || p.slo.slo.IsZero()) {
 		errs = append(errs, errors.New("--saturate needs a sweep (a list of rates or concurrencies) and --slo"))
 	}
@@ -303,6 +322,12 @@ func executeRun(ctx context.Context, e *env, p *runPlan) (*runResult, error) {
 	if err != nil {
 		return nil, &usageErr{err}
 	}
+	if p.shard.count > 1 {
+		wl.requests = shardWorkload(wl.requests, p.shard, p.sessions)
+		if len(wl.requests) == 0 {
+			return nil, &usageErr{fmt.Errorf("--shard %s: %s has no requests for this shard", p.shard.String(), wl.name)}
+		}
+	}
 	if p.replay {
 		if err := sortForReplay(wl.requests); err != nil {
 			return nil, &usageErr{fmt.Errorf("--replay: %s: %w", wl.name, err)}
@@ -322,6 +347,8 @@ func executeRun(ctx context.Context, e *env, p *runPlan) (*runResult, error) {
 		p.runID = newRunID(time.Now(), p.targetName)
 	}
 	p.runID += p.runIDSuffix
+	group := p.runID
+	p.runID += p.shard.suffix()
 	dir := filepath.Join(p.out, p.runID)
 	if _, err := os.Stat(dir); err == nil {
 		return nil, &usageErr{fmt.Errorf("%s already exists; choose another --run-id or --out", dir)}
@@ -375,6 +402,22 @@ func executeRun(ctx context.Context, e *env, p *runPlan) (*runResult, error) {
 	}
 
 	start := time.Now()
+	var startAt time.Time
+	if p.startAt != "" {
+		at, err := parseStartAt(p.startAt, start)
+		if err != nil {
+			return nil, &usageErr{err}
+		}
+		if !p.quiet {
+			fmt.Fprintf(e.stderr, "inferbench run: waiting until %s to start\n", at.Format(time.RFC3339Nano))
+		}
+		var ok bool
+		if start, ok = waitStart(ctx, e, at); !ok {
+			os.RemoveAll(dir) // nothing was sent: leave no half run behind
+			return nil, errStartWaitInterrupted
+		}
+		startAt = at
+	}
 	cfg.Start = start
 	host, _ := os.Hostname()
 	man := &results.Manifest{
@@ -392,6 +435,9 @@ func executeRun(ctx context.Context, e *env, p *runPlan) (*runResult, error) {
 		Workload: results.WorkloadInfo{Name: wl.name, Path: wl.path, Format: wl.format, SHA256: wl.sha256, Requests: len(wl.requests), Skipped: wl.skipped},
 		Load:     load,
 		Args:     p.args,
+	}
+	if p.shard.count > 0 {
+		man.Shard = &results.ShardInfo{Index: p.shard.index, Count: p.shard.count, Group: group, StartAt: startAt.UTC()}
 	}
 	if p.prices != (results.Prices{}) {
 		pr := p.prices

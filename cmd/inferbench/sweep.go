@@ -103,7 +103,7 @@ func (p *runPlan) sweepLevels() []sweepLevel {
 // that met it.
 func runSweep(ctx context.Context, e *env, p *runPlan, levels []sweepLevel) int {
 	base := p.runID
-	best := -1
+	best, bestID := -1, ""
 	for i := range levels {
 		lv := &levels[i]
 		if i > 0 && p.sweepPause > 0 {
@@ -125,7 +125,7 @@ func runSweep(ctx context.Context, e *env, p *runPlan, levels []sweepLevel) int 
 			return exitFailed
 		}
 		if base == "" {
-			base = strings.TrimSuffix(lv.plan.runID, lv.suffix)
+			base = strings.TrimSuffix(strings.TrimSuffix(lv.plan.runID, p.shard.suffix()), lv.suffix)
 		}
 		fmt.Fprintf(e.stdout, "%s\n", res.dir)
 		switch res.outcome.StopReason {
@@ -144,7 +144,7 @@ func runSweep(ctx context.Context, e *env, p *runPlan, levels []sweepLevel) int 
 		if !met {
 			break
 		}
-		best = i
+		best, bestID = i, lv.plan.runID
 	}
 	if !p.saturate {
 		return exitOK
@@ -155,7 +155,7 @@ func runSweep(ctx context.Context, e *env, p *runPlan, levels []sweepLevel) int 
 		return exitThresholds
 	}
 	fmt.Fprintf(e.stderr, "inferbench run: saturation: highest level meeting the SLO (%s) for %.0f%% of requests: %s (%s)\n",
-		p.slo.String(), 100*reports.DefaultAttainment, levels[best].label, base+levels[best].suffix)
+		p.slo.String(), 100*reports.DefaultAttainment, levels[best].label, bestID)
 	return exitOK
 }
 
