@@ -337,19 +337,9 @@ func (d *dispatcher) pace(ctx context.Context, reqCtx context.Context, slots cha
 		if !ok {
 			return
 		}
-		if !sleepUntil(ctx, start.Add(off), d.cfg.SpinWait) {
+		if !d.waitTurn(ctx, start.Add(off), slots) {
 			d.unclaimUnit(u)
-			d.noteDeadline(ctx)
 			return
-		}
-		if slots != nil {
-			select {
-			case slots <- struct{}{}:
-			case <-ctx.Done():
-				d.unclaimUnit(u)
-				d.noteDeadline(ctx)
-				return
-			}
 		}
 		d.inflight.Add(1)
 		d.scheduling.Add(1)
@@ -358,6 +348,25 @@ func (d *dispatcher) pace(ctx context.Context, reqCtx context.Context, slots cha
 			d.runUnit(ctx, reqCtx, u, base, int64(off), slots)
 		}()
 	}
+}
+
+// waitTurn sleeps until t, then takes an in-flight slot (when slots is
+// not nil). It reports false, noting a hit duration, when scheduling
+// stopped first.
+func (d *dispatcher) waitTurn(ctx context.Context, t time.Time, slots chan struct{}) bool {
+	if !sleepUntil(ctx, t, d.cfg.SpinWait) {
+		d.noteDeadline(ctx)
+		return false
+	}
+	if slots != nil {
+		select {
+		case slots <- struct{}{}:
+		case <-ctx.Done():
+			d.noteDeadline(ctx)
+			return false
+		}
+	}
+	return true
 }
 
 // waitScheduling waits until no unit has a request left to schedule, or

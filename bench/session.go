@@ -112,19 +112,8 @@ func (d *dispatcher) runUnit(ctx, reqCtx context.Context, u unit, base int, firs
 	start := d.clock.Start()
 	scheduled := first
 	for k, wi := range u {
-		if k > 0 {
-			if !sleepUntil(ctx, start.Add(time.Duration(scheduled)), d.cfg.SpinWait) {
-				d.noteDeadline(ctx)
-				return
-			}
-			if slots != nil {
-				select {
-				case slots <- struct{}{}:
-				case <-ctx.Done():
-					d.noteDeadline(ctx)
-					return
-				}
-			}
+		if k > 0 && !d.waitTurn(ctx, start.Add(time.Duration(scheduled)), slots) {
+			return
 		}
 		if k == len(u)-1 {
 			schedDone()

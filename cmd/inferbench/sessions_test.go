@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"fmt"
-	"os"
 	"path/filepath"
 	"testing"
 	"time"
@@ -23,15 +22,7 @@ func writeSessions(t *testing.T, sessions, turns int) string {
 				MaxTokens: 4, SessionID: fmt.Sprint("s", s), Turn: k})
 		}
 	}
-	var b bytes.Buffer
-	if err := workloads.WriteJSONL(&b, reqs); err != nil {
-		t.Fatal(err)
-	}
-	p := filepath.Join(t.TempDir(), "chats.jsonl")
-	if err := os.WriteFile(p, b.Bytes(), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	return p
+	return writeWorkloadFile(t, reqs)
 }
 
 func TestRunSessions(t *testing.T) {
