@@ -41,6 +41,17 @@ type Config struct {
 	// sends its next request as soon as its last one finished.
 	Concurrency int
 
+	// Sessions sends requests that share a session_id as one conversation,
+	// in turn order: the pacer (or a free virtual user) starts the first
+	// turn, and each later turn is scheduled ThinkTime after the previous
+	// turn finished. Requests without a session_id are sent as without
+	// Sessions. A failed turn does not end its conversation; a canceled one
+	// does, and so does the end of scheduling.
+	Sessions bool
+	// ThinkTime is the pause between a turn's answer and the next turn of
+	// its session (with Sessions).
+	ThinkTime time.Duration
+
 	// Requests is the number of measured requests (after warm-up); 0 means
 	// one pass over the workload, or unlimited when Duration is set.
 	Requests int
@@ -89,8 +100,8 @@ func (c *Config) Validate() error {
 	case c.Pacer != nil && c.Concurrency > 0:
 		errs = append(errs, errors.New("set a rate or a concurrency, not both"))
 	}
-	if c.Requests < 0 || c.Warmup < 0 || c.MaxInFlight < 0 || c.Duration < 0 {
-		errs = append(errs, errors.New("requests, warmup, max in-flight and duration must not be negative"))
+	if c.Requests < 0 || c.Warmup < 0 || c.MaxInFlight < 0 || c.Duration < 0 || c.ThinkTime < 0 {
+		errs = append(errs, errors.New("requests, warmup, max in-flight, duration and think time must not be negative"))
 	}
 	if c.Sink == nil {
 		errs = append(errs, errors.New("no sink"))
@@ -142,6 +153,7 @@ func Run(ctx context.Context, cfg Config) (Outcome, error) {
 		cfg:   cfg,
 		clock: results.NewClock(start),
 		total: cfg.total(),
+		units: buildUnits(cfg.Workload, cfg.Sessions),
 		recs:  make(chan results.Record, 1024),
 	}
 	// Request contexts survive the scheduling ctx (so a first Ctrl-C lets
@@ -237,39 +249,26 @@ func Run(ctx context.Context, cfg Config) (Outcome, error) {
 }
 
 type dispatcher struct {
-	cfg         Config
-	clock       results.Clock
-	total       int // -1 = unlimited
-	recs        chan results.Record
-	inflight    sync.WaitGroup
+	cfg      Config
+	clock    results.Clock
+	total    int // -1 = unlimited
+	units    []unit
+	recs     chan results.Record
+	inflight sync.WaitGroup
+	// scheduling counts units that may still schedule a request: open
+	// loop scheduling lasts until every started session sent its last turn.
+	scheduling  sync.WaitGroup
 	mu          sync.Mutex
-	next        int
+	next        int // next request index
+	nextUnit    int // next unit (cycled over units)
 	sent        int64
 	durationHit bool
 }
 
-// claim returns the index of the next request to send, or false when the
-// plan is exhausted.
-func (d *dispatcher) claim() (int, bool) {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	if d.total >= 0 && d.next >= d.total {
-		return 0, false
-	}
-	i := d.next
-	d.next++
-	return i, true
-}
-
-func (d *dispatcher) unclaim() {
-	d.mu.Lock()
-	d.next--
-	d.mu.Unlock()
-}
-
-// send runs one request and hands its Record to the writer.
-func (d *dispatcher) send(ctx context.Context, i int, scheduled int64) {
-	w := &d.cfg.Workload[i%len(d.cfg.Workload)]
+// send runs workload request wi as request index i and hands its Record
+// to the writer; it returns a copy.
+func (d *dispatcher) send(ctx context.Context, i, wi int, scheduled int64) results.Record {
+	w := &d.cfg.Workload[wi]
 	d.mu.Lock()
 	d.sent++
 	d.mu.Unlock()
@@ -303,17 +302,25 @@ func (d *dispatcher) send(ctx context.Context, i int, scheduled int64) {
 	}
 	rec.Derive()
 	d.recs <- rec
+	return rec
 }
 
-// openLoop sends each request at its scheduled offset, whatever the state
-// of earlier requests. It never catches up silently: a request sent late
-// (slow scheduler, in-flight cap) records the lateness as schedule lag.
+// openLoop sends each unit's first request at its scheduled offset,
+// whatever the state of earlier requests. It never catches up silently: a
+// request sent late (slow scheduler, in-flight cap) records the lateness as
+// schedule lag. With sessions, scheduling lasts until every started
+// conversation has sent its last turn.
 func (d *dispatcher) openLoop(ctx context.Context, reqCtx context.Context) {
-	sched := NewSchedule(d.cfg.Pacer)
 	var slots chan struct{}
 	if d.cfg.MaxInFlight > 0 {
 		slots = make(chan struct{}, d.cfg.MaxInFlight)
 	}
+	d.pace(ctx, reqCtx, slots)
+	d.waitScheduling(ctx)
+}
+
+func (d *dispatcher) pace(ctx context.Context, reqCtx context.Context, slots chan struct{}) {
+	sched := NewSchedule(d.cfg.Pacer)
 	start := d.clock.Start()
 	for {
 		off, ok := sched.Next()
@@ -321,35 +328,56 @@ func (d *dispatcher) openLoop(ctx context.Context, reqCtx context.Context) {
 			return
 		}
 		if d.cfg.Duration > 0 && off >= d.cfg.Duration {
+			d.mu.Lock()
 			d.durationHit = true
+			d.mu.Unlock()
 			return
 		}
-		i, ok := d.claim()
+		u, base, ok := d.claimUnit()
 		if !ok {
 			return
 		}
-		if !sleepUntil(ctx, start.Add(off), d.cfg.SpinWait) {
-			d.unclaim()
-			d.noteDeadline(ctx)
+		if !d.waitTurn(ctx, start.Add(off), slots) {
+			d.unclaimUnit(u)
 			return
 		}
-		if slots != nil {
-			select {
-			case slots <- struct{}{}:
-			case <-ctx.Done():
-				d.unclaim()
-				d.noteDeadline(ctx)
-				return
-			}
-		}
 		d.inflight.Add(1)
+		d.scheduling.Add(1)
 		go func() {
 			defer d.inflight.Done()
-			if slots != nil {
-				defer func() { <-slots }()
-			}
-			d.send(reqCtx, i, int64(off))
+			d.runUnit(ctx, reqCtx, u, base, int64(off), slots)
 		}()
+	}
+}
+
+// waitTurn sleeps until t, then takes an in-flight slot (when slots is
+// not nil). It reports false, noting a hit duration, when scheduling
+// stopped first.
+func (d *dispatcher) waitTurn(ctx context.Context, t time.Time, slots chan struct{}) bool {
+	if !sleepUntil(ctx, t, d.cfg.SpinWait) {
+		d.noteDeadline(ctx)
+		return false
+	}
+	if slots != nil {
+		select {
+		case slots <- struct{}{}:
+		case <-ctx.Done():
+			d.noteDeadline(ctx)
+			return false
+		}
+	}
+	return true
+}
+
+// waitScheduling waits until no unit has a request left to schedule, or
+// until scheduling stops.
+func (d *dispatcher) waitScheduling(ctx context.Context) {
+	done := make(chan struct{})
+	go func() { d.scheduling.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-ctx.Done():
+		d.noteDeadline(ctx)
 	}
 }
 
@@ -364,11 +392,12 @@ func (d *dispatcher) closedLoop(ctx context.Context, reqCtx context.Context) {
 			defer users.Done()
 			defer d.inflight.Done()
 			for ctx.Err() == nil {
-				i, ok := d.claim()
+				u, base, ok := d.claimUnit()
 				if !ok {
 					return
 				}
-				d.send(reqCtx, i, d.clock.Now())
+				d.scheduling.Add(1)
+				d.runUnit(ctx, reqCtx, u, base, d.clock.Now(), nil)
 			}
 		}()
 	}

@@ -43,9 +43,22 @@ type Manifest struct {
 	Requests RequestCounts `json:"requests"`
 	// Telemetry says what was sampled alongside the run, if anything.
 	Telemetry *TelemetryInfo `json:"telemetry,omitempty"`
-	Parts     []string       `json:"parts"`
+	// Shard is set when this run is one shard of a run split across load
+	// generators (inferbench run --shard).
+	Shard *ShardInfo `json:"shard,omitempty"`
+	Parts []string   `json:"parts"`
 	// Args is the command line with secrets removed.
 	Args []string `json:"args,omitempty"`
+}
+
+// ShardInfo places a run among the shards of one split run: shard Index
+// (0-based) of Count, all sharing the run id Group (their own run ids are
+// Group-shard-I-of-N) and, when StartAt is set, the same start time.
+type ShardInfo struct {
+	Index   int       `json:"index"`
+	Count   int       `json:"count"`
+	Group   string    `json:"group"`
+	StartAt time.Time `json:"start_at,omitzero"`
 }
 
 // Tool identifies the inferbench build that wrote the run.
@@ -104,6 +117,10 @@ type LoadInfo struct {
 	MaxInFlight int     `json:"max_in_flight,omitempty"`
 	TimeoutNs   int64   `json:"timeout_ns,omitempty"`
 	DrainNs     int64   `json:"drain_timeout_ns,omitempty"`
+	// Sessions: requests sharing a session_id were sent as conversations,
+	// each turn ThinkTimeNs after the previous turn's answer.
+	Sessions    bool  `json:"sessions,omitempty"`
+	ThinkTimeNs int64 `json:"think_time_ns,omitempty"`
 }
 
 // Prices is a per-token price snapshot (USD per 1M tokens) or a GPU-hour

@@ -22,7 +22,9 @@ import (
 
 const runSynopsis = `inferbench run (--base-url URL | --preset NAME | --targets FILE --target NAME) --model NAME --workload FILE
       (--rate R/s [--arrival poisson|constant|gamma:CV] | --concurrency N | --replay [--time-scale X])
-      [--requests N] [--duration D] [--warmup N] --out DIR [--run-id ID]`
+      [--rate R1,R2,... | --concurrency N1,N2,... [--sweep-pause D] [--saturate --slo ttft=D,tpot=D]]
+      [--sessions [--think-time D]] [--requests N] [--duration D] [--warmup N] --out DIR [--run-id ID]
+      [--shard I/N --run-id ID [--start-at RFC3339]]`
 
 const runExamples = `  # 5 requests per second, Poisson arrivals, 200 requests, against a local vLLM
   inferbench run --base-url http://127.0.0.1:8000/v1 --model meta-llama/Llama-3.1-8B-Instruct \
@@ -41,7 +43,16 @@ const runExamples = `  # 5 requests per second, Poisson arrivals, 200 requests, 
 
   # replay a recorded workload's own arrival times, ten times faster
   inferbench run --base-url http://127.0.0.1:8000/v1 --model sim --workload trace.jsonl \
-      --replay --time-scale 0.1 --out runs`
+      --replay --time-scale 0.1 --out runs
+
+  # a sweep: one run per concurrency (runs/ID-c1 ... runs/ID-c4), stopping at the
+  # first level where under 90% of requests meet the SLO
+  inferbench run --base-url http://127.0.0.1:8000/v1 --model sim --workload sample \
+      --concurrency 1,2,4,8 --requests 100 --saturate --slo ttft=500ms,tpot=50ms --out runs --run-id ladder
+
+  # conversations: 2 new sessions a second, each turn 3 s after the last answer
+  inferbench run --base-url http://127.0.0.1:8000/v1 --model sim --workload chats.jsonl \
+      --rate 2/s --sessions --think-time 3s --out runs`
 
 // runPlan is everything one run needs, from flags (cmdRun) or built in
 // (cmdDemo).
@@ -54,12 +65,19 @@ type runPlan struct {
 	simConfig        map[string]any
 	workloadPath     string // "sample" = the bundled sample
 	workloadOpts     workloadOptions
-	rate             rateFlag
+	rate             rateFlag // this run's rate (one level of rates)
+	rates            rateList // --rate: one rate, or a sweep's ladder
 	arrival          string
 	seed             uint64
-	concurrency      int
+	concurrency      int     // this run's virtual users
+	concurrencies    intList // --concurrency: one level, or a sweep's ladder
+	sweepPause       time.Duration
+	saturate         bool
+	slo              sloFlag
 	replay           bool
 	timeScale        float64
+	sessions         bool
+	thinkTime        time.Duration
 	requests, warmup int
 	duration         time.Duration
 	maxInFlight      int
@@ -68,6 +86,9 @@ type runPlan struct {
 	temperature      optFloat
 	noUsage          bool
 	out, runID       string
+	runIDSuffix      string // added to runID (given or generated): a sweep level's "-r2"
+	shard            shardFlag
+	startAt          string
 	prices           results.Prices
 	priceFlags       priceFlags         // catalogue lookups (prices.go)
 	tokenPrice       *prices.TokenPrice // prices every request; nil = no per-token price
@@ -96,12 +117,17 @@ func (p *runPlan) flags(fs *flag.FlagSet) {
 	fs.BoolVar(&p.workloadOpts.keepFailed, "keep-failed", false, "replay rows a trace records as failed (BurstGPT Response tokens 0)")
 	fs.BoolVar(&p.workloadOpts.skipInvalid, "skip-invalid", false, "skip and count malformed workload rows instead of stopping")
 	fs.StringVar(&p.workloadPath, "workload", "", `workload file (any supported format, see docs/workloads.md), or "sample" for the bundled sample (required)`)
-	fs.Var(&p.rate, "rate", "open-loop arrival rate, e.g. 5/s, 300/m or 2.5")
+	fs.Var(&p.rates, "rate", "open-loop arrival rate, e.g. 5/s, 300/m or 2.5; a list (1/s,2/s,4/s) sweeps: one run per rate, in order")
 	fs.StringVar(&p.arrival, "arrival", "poisson", "arrival process for --rate: poisson, constant or gamma:CV")
 	fs.Uint64Var(&p.seed, "seed", 1, "seed of random arrivals (same seed, same schedule)")
-	fs.IntVar(&p.concurrency, "concurrency", 0, "closed loop: N virtual users, each sending when its last request finished")
+	fs.Var(&p.concurrencies, "concurrency", "closed loop: N virtual users, each sending when its last request finished; a list (1,2,4,8) sweeps: one run per level, in order")
+	fs.DurationVar(&p.sweepPause, "sweep-pause", 0, "pause between the runs of a sweep")
+	fs.BoolVar(&p.saturate, "saturate", false, "with a sweep: stop at the first level where fewer than 90% of requests meet --slo, and name the highest level that met it")
+	fs.Var(&p.slo, "slo", "latency SLO for --saturate, `name=duration,...` with names ttft, tpot, e2e, itl")
 	fs.BoolVar(&p.replay, "replay", false, "replay the workload's at_ms arrival offsets")
 	fs.Float64Var(&p.timeScale, "time-scale", 1, "replay speed factor: 0.1 replays ten times faster")
+	fs.BoolVar(&p.sessions, "sessions", false, "send requests sharing a session_id as conversations in turn order: the load starts each session, and each later turn waits for the previous answer (+ --think-time)")
+	fs.DurationVar(&p.thinkTime, "think-time", 0, "with --sessions: pause between a turn's answer and the session's next turn")
 	fs.IntVar(&p.requests, "requests", 0, "measured requests to send (default: one pass over the workload, or unlimited with --duration)")
 	fs.DurationVar(&p.duration, "duration", 0, "stop scheduling after this long (e.g. 2m)")
 	fs.IntVar(&p.warmup, "warmup", 0, "warm-up requests sent first, recorded with warmup=true and left out of reports")
@@ -113,6 +139,8 @@ func (p *runPlan) flags(fs *flag.FlagSet) {
 	fs.BoolVar(&p.noUsage, "no-usage", false, "do not send stream_options.include_usage (for servers that reject it)")
 	fs.StringVar(&p.out, "out", "", "results directory; the run is written to DIR/RUN_ID (required)")
 	fs.StringVar(&p.runID, "run-id", "", "name of the run (default: UTC time, target and a random suffix)")
+	fs.Var(&p.shard, "shard", "run shard I of N (0-based) of a run split across load generators: keeps the workload's requests whose index % N == I (whole conversations with --sessions) and writes DIR/RUN_ID-shard-I-of-N; needs --run-id")
+	fs.StringVar(&p.startAt, "start-at", "", "wait until this RFC 3339 wall-clock time before starting (at most 1h ahead; up to 1m in the past starts at once, lateness shows as schedule lag), so shards start together")
 	fs.Float64Var(&p.prices.InputPer1M, "price-in", 0, "USD per 1M input tokens (for cost_usd and the manifest's price snapshot)")
 	fs.Float64Var(&p.prices.CachedInputPer1M, "price-cached", 0, "USD per 1M cached input tokens (default: --price-in)")
 	fs.Float64Var(&p.prices.OutputPer1M, "price-out", 0, "USD per 1M output tokens")
@@ -144,8 +172,17 @@ func cmdRun(ctx context.Context, e *env, args []string) int {
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
 	p.tf.set = set
+	if len(p.rates) > 0 {
+		p.rate = p.rates[0]
+	}
+	if len(p.concurrencies) > 0 {
+		p.concurrency = p.concurrencies[0]
+	}
 	if err := p.validate(set); err != nil {
 		return usageError(e, "run", err)
+	}
+	if levels := p.sweepLevels(); levels != nil {
+		return runSweep(ctx, e, p, levels)
 	}
 	res, err := executeRun(ctx, e, p)
 	if err != nil {
@@ -154,6 +191,9 @@ func cmdRun(ctx context.Context, e *env, args []string) int {
 			return usageError(e, "run", ue.err)
 		}
 		fmt.Fprintf(e.stderr, "inferbench run: %v\n", err)
+		if errors.Is(err, errStartWaitInterrupted) {
+			return exitInterrupted
+		}
 		return exitFailed
 	}
 	fmt.Fprintf(e.stdout, "%s\n", res.dir)
@@ -199,8 +239,11 @@ func (p *runPlan) validate(set map[string]bool) error {
 	if p.timeScale <= 0 {
 		errs = append(errs, fmt.Errorf("--time-scale must be > 0, got %g", p.timeScale))
 	}
-	if p.requests < 0 || p.warmup < 0 || p.duration < 0 || p.maxInFlight < 0 {
-		errs = append(errs, errors.New("--requests, --warmup, --duration and --max-inflight must not be negative"))
+	if p.requests < 0 || p.warmup < 0 || p.duration < 0 || p.maxInFlight < 0 || p.thinkTime < 0 {
+		errs = append(errs, errors.New("--requests, --warmup, --duration, --max-inflight and --think-time must not be negative"))
+	}
+	if set["think-time"] && !p.sessions {
+		errs = append(errs, errors.New("--think-time needs --sessions"))
 	}
 	switch p.kind {
 	case "", "api", "managed", "self-hosted":
@@ -214,6 +257,30 @@ func (p *runPlan) validate(set map[string]bool) error {
 		if u, err := url.Parse(m.v); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 			errs = append(errs, fmt.Errorf("%s %q: want an http(s) URL", m.flag, m.v))
 		}
+	}
+	sweep := len(p.rates) > 1 || len(p.concurrencies) > 1
+	if p.sweepPause < 0 {
+		errs = append(errs, fmt.Errorf("--sweep-pause must not be negative, got %s", p.sweepPause))
+	}
+	if set["sweep-pause"] && !sweep {
+		errs = append(errs, errors.New("--sweep-pause needs a sweep (a list of rates or concurrencies)"))
+	}
+	if p.shard.count > 0 && p.runID == "" {
+		errs = append(errs, errors.New("--shard needs --run-id, the name all shards share"))
+	}
+	if p.startAt != "" {
+		if _, err := parseStartAt(p.startAt, time.Now()); err != nil {
+			errs = append(errs, err)
+		}
+		if sweep {
+			errs = append(errs, errors.New("--start-at starts one run, not a sweep"))
+		}
+	}
+	if p.saturate && (!sweep || p.slo.slo.IsZero()) {
+		errs = append(errs, errors.New("--saturate needs a sweep (a list of rates or concurrencies) and --slo"))
+	}
+	if set["slo"] && !p.saturate {
+		errs = append(errs, errors.New("--slo is for --saturate; apply an SLO to a finished run with 'inferbench report --slo'"))
 	}
 	if p.telemetryInterval <= 0 {
 		errs = append(errs, fmt.Errorf("--telemetry-interval must be > 0, got %s", p.telemetryInterval))
@@ -255,6 +322,12 @@ func executeRun(ctx context.Context, e *env, p *runPlan) (*runResult, error) {
 	if err != nil {
 		return nil, &usageErr{err}
 	}
+	if p.shard.count > 1 {
+		wl.requests = shardWorkload(wl.requests, p.shard, p.sessions)
+		if len(wl.requests) == 0 {
+			return nil, &usageErr{fmt.Errorf("--shard %s: %s has no requests for this shard", p.shard.String(), wl.name)}
+		}
+	}
 	if p.replay {
 		if err := sortForReplay(wl.requests); err != nil {
 			return nil, &usageErr{fmt.Errorf("--replay: %s: %w", wl.name, err)}
@@ -273,6 +346,9 @@ func executeRun(ctx context.Context, e *env, p *runPlan) (*runResult, error) {
 	if p.runID == "" {
 		p.runID = newRunID(time.Now(), p.targetName)
 	}
+	p.runID += p.runIDSuffix
+	group := p.runID
+	p.runID += p.shard.suffix()
 	dir := filepath.Join(p.out, p.runID)
 	if _, err := os.Stat(dir); err == nil {
 		return nil, &usageErr{fmt.Errorf("%s already exists; choose another --run-id or --out", dir)}
@@ -290,19 +366,25 @@ func executeRun(ctx context.Context, e *env, p *runPlan) (*runResult, error) {
 		MaxInFlight:  p.maxInFlight,
 		DrainTimeout: p.drain,
 		SpinWait:     p.spinWait,
+		Sessions:     p.sessions,
+		ThinkTime:    p.thinkTime,
 	}
 	load := results.LoadInfo{
 		Requests: p.requests, DurationNs: int64(p.duration), Warmup: p.warmup,
 		MaxInFlight: p.maxInFlight, TimeoutNs: int64(p.timeout), DrainNs: int64(p.drain),
+		Sessions: p.sessions, ThinkTimeNs: int64(p.thinkTime),
 	}
 	switch {
 	case p.concurrency > 0:
 		cfg.Concurrency = p.concurrency
 		load.Mode, load.Concurrency = "concurrency", p.concurrency
 	case p.replay:
-		offs := make([]time.Duration, len(wl.requests))
-		for i := range wl.requests {
-			offs[i], _ = wl.requests[i].At()
+		// With sessions only each conversation's first turn is paced;
+		// later turns follow their answers.
+		starts := bench.SessionStarts(wl.requests, p.sessions)
+		offs := make([]time.Duration, len(starts))
+		for i, wi := range starts {
+			offs[i], _ = wl.requests[wi].At()
 		}
 		cfg.Pacer, cfg.Replay = bench.ReplayPacer(offs, p.timeScale), true
 		load.Mode, load.TimeScale = "replay", p.timeScale
@@ -320,6 +402,22 @@ func executeRun(ctx context.Context, e *env, p *runPlan) (*runResult, error) {
 	}
 
 	start := time.Now()
+	var startAt time.Time
+	if p.startAt != "" {
+		at, err := parseStartAt(p.startAt, start)
+		if err != nil {
+			return nil, &usageErr{err}
+		}
+		if !p.quiet {
+			fmt.Fprintf(e.stderr, "inferbench run: waiting until %s to start\n", at.Format(time.RFC3339Nano))
+		}
+		var ok bool
+		if start, ok = waitStart(ctx, e, at); !ok {
+			os.RemoveAll(dir) // nothing was sent: leave no half run behind
+			return nil, errStartWaitInterrupted
+		}
+		startAt = at
+	}
 	cfg.Start = start
 	host, _ := os.Hostname()
 	man := &results.Manifest{
@@ -337,6 +435,9 @@ func executeRun(ctx context.Context, e *env, p *runPlan) (*runResult, error) {
 		Workload: results.WorkloadInfo{Name: wl.name, Path: wl.path, Format: wl.format, SHA256: wl.sha256, Requests: len(wl.requests), Skipped: wl.skipped},
 		Load:     load,
 		Args:     p.args,
+	}
+	if p.shard.count > 0 {
+		man.Shard = &results.ShardInfo{Index: p.shard.index, Count: p.shard.count, Group: group, StartAt: startAt.UTC()}
 	}
 	if p.prices != (results.Prices{}) {
 		pr := p.prices

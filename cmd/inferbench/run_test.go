@@ -62,6 +62,12 @@ func writeWorkload(t *testing.T, n, maxTokens int) string {
 	for i := range reqs {
 		reqs[i] = workloads.Request{ID: fmt.Sprint("r", i), Prompt: "Say something.", MaxTokens: maxTokens}
 	}
+	return writeWorkloadFile(t, reqs)
+}
+
+// writeWorkloadFile writes reqs as a JSON Lines workload file.
+func writeWorkloadFile(t *testing.T, reqs []workloads.Request) string {
+	t.Helper()
 	var b bytes.Buffer
 	if err := workloads.WriteJSONL(&b, reqs); err != nil {
 		t.Fatal(err)
