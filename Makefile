@@ -9,13 +9,18 @@ LDFLAGS  := -s -w -X main.version=$(VERSION) -X main.commit=$(COMMIT)
 BENCH     ?= .
 BENCHTIME ?= 1s
 
-.PHONY: all build test test-short demo bench bench-report calibrate lint fmt clean
+.PHONY: all build build-nvml test test-short demo bench bench-report calibrate lint fmt clean
 
 all: lint test build
 
 ## build: static binary in bin/ (CGO_ENABLED=0; GPU telemetry then uses its stub)
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/inferbench
+
+## build-nvml: the same binary with cgo, so --nvml and `inferbench agent` read local NVIDIA GPUs
+## (libnvidia-ml is loaded at run time; without it the binary still runs and says telemetry is off)
+build-nvml:
+	CGO_ENABLED=1 CGO_CFLAGS="-O2 -g -Wno-deprecated-declarations" $(GO) build -trimpath -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/inferbench
 
 ## test: lint, every test with the race detector, then the real-engine
 ## end-to-end test when the engine is built (`make engine`; .ci/run builds it)
