@@ -73,17 +73,9 @@ func cmdCompare(ctx context.Context, e *env, args []string) int {
 	fs.StringVar(outs["junit"], "junit", "", "also write JUnit XML, one test case per threshold, to `FILE`")
 	fs.StringVar(outs["text"], "text", "", "also write the text table to `FILE`")
 
-	usage := fs.Usage
-	fs.Usage = func() {}
-	fs.SetOutput(io.Discard)
-	dirs, err := parseArgs(fs, args)
-	if errors.Is(err, flag.ErrHelp) {
-		fs.SetOutput(e.stdout)
-		usage()
-		return exitOK
-	}
-	if err != nil {
-		return usageError(e, "compare", err)
+	dirs, code, ok := parseQuiet(e, "compare", fs, args)
+	if !ok {
+		return code
 	}
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })

@@ -4,9 +4,7 @@ import (
 	"bufio"
 	"context"
 	"errors"
-	"flag"
 	"fmt"
-	"io"
 	iofs "io/fs"
 	"os"
 	"path/filepath"
@@ -40,17 +38,9 @@ func cmdExport(ctx context.Context, e *env, args []string) int {
 	fs.StringVar(&out, "out", "", "write to `FILE` instead of standard output")
 	fs.StringVar(&attack, "attack", "", "vegeta attack `name` (default: the target's name)")
 	fs.BoolVar(&warmup, "warmup", false, "vegeta: include warm-up requests")
-	usage := fs.Usage
-	fs.Usage = func() {}
-	fs.SetOutput(io.Discard)
-	dirs, err := parseArgs(fs, args)
-	if errors.Is(err, flag.ErrHelp) {
-		fs.SetOutput(e.stdout)
-		usage()
-		return exitOK
-	}
-	if err != nil {
-		return usageError(e, "export", err)
+	dirs, code, ok := parseQuiet(e, "export", fs, args)
+	if !ok {
+		return code
 	}
 	var problems []error
 	if len(dirs) != 1 {
@@ -100,7 +90,10 @@ func cmdExport(ctx context.Context, e *env, args []string) int {
 		}
 		defer os.Remove(f.Name()) // a no-op once renamed
 	}
-	var n int64
+	var (
+		n   int64
+		err error
+	)
 	if format == "csv" {
 		n, err = reports.WriteCSV(w, dirs[0])
 	} else {

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"os"
 	"slices"
 	"strconv"
@@ -84,19 +83,9 @@ func cmdReport(ctx context.Context, e *env, args []string) int {
 	fs.Var(&since, "since", "only runs started within `AGE` (like 7d, 36h) or since a date (2026-11-01 or RFC 3339)")
 	fs.Var(&targets, "target", "only runs of target `NAME` (a pattern like 'vllm-*'); repeatable")
 
-	// The flag package prints the whole usage on any error; print it only
-	// for -h (to stdout, exit 0) and keep errors to one clear line.
-	usage := fs.Usage
-	fs.Usage = func() {}
-	fs.SetOutput(io.Discard)
-	dirs, err := parseArgs(fs, args)
-	if errors.Is(err, flag.ErrHelp) {
-		fs.SetOutput(e.stdout)
-		usage()
-		return exitOK
-	}
-	if err != nil {
-		return usageError(e, "report", err)
+	dirs, code, ok := parseQuiet(e, "report", fs, args)
+	if !ok {
+		return code
 	}
 
 	set := map[string]bool{}
