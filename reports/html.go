@@ -120,15 +120,15 @@ var latencyDoc = map[string]string{
 // and columns of statistics (ms).
 func latencyTable(ss []Summary, labels []string) htmlTable {
 	t := htmlTable{Head: []string{"p50", "p90", "p95", "p99", "max", "mean", "count"}}
-	for _, m := range latencyMetrics {
+	for _, m := range latencyFamilies {
 		if !slices.ContainsFunc(ss, func(s Summary) bool { return m.dist(&s).N > 0 }) {
 			continue
 		}
 		// As in the text table: TTFO only where reasoning made it differ.
-		if m.name == "TTFO" && !slices.ContainsFunc(ss, func(s Summary) bool { return s.TTFO != s.TTFT }) {
+		if m.name == "ttfo" && !slices.ContainsFunc(ss, func(s Summary) bool { return s.TTFO != s.TTFT }) {
 			continue
 		}
-		t.Rows = append(t.Rows, htmlRow{Label: m.name, Section: true, Note: latencyDoc[m.name]})
+		t.Rows = append(t.Rows, htmlRow{Label: m.label, Section: true, Note: latencyDoc[m.label]})
 		for i, s := range ss {
 			d := m.dist(&s)
 			row := htmlRow{Label: labels[i], Indent: 1, Color: true, Swatch: i % chart.Colors}

@@ -449,8 +449,8 @@ func latencyMetric(s string) (func(*Summary) Dist, func(Dist) float64, error) {
 	}
 	m, st := s[:i], s[i+1:]
 	var dist func(*Summary) Dist
-	for _, lm := range latencyMetrics {
-		if strings.ReplaceAll(strings.ToLower(lm.name), " ", "_") == m {
+	for _, lm := range latencyFamilies {
+		if lm.name == m {
 			dist = lm.dist
 		}
 	}

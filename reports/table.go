@@ -116,17 +116,17 @@ func buildTable(ss []Summary) *table {
 	}
 
 	t.section("latency (ms, nearest-rank)")
-	for _, m := range latencyMetrics {
+	for _, m := range latencyFamilies {
 		if !anyRun(func(s Summary) bool { return m.dist(&s).N > 0 }) {
 			continue
 		}
 		// TTFO differs from TTFT only for reasoning output; skip the
 		// duplicate rows when it is the same for every run.
-		if m.name == "TTFO" && !anyRun(func(s Summary) bool { return s.TTFO != s.TTFT }) {
+		if m.name == "ttfo" && !anyRun(func(s Summary) bool { return s.TTFO != s.TTFT }) {
 			continue
 		}
 		for _, st := range distStats {
-			t.add("  "+m.name+" "+st.name, each(func(s Summary) string {
+			t.add("  "+m.label+" "+st.name, each(func(s Summary) string {
 				d := m.dist(&s)
 				if d.N == 0 {
 					return "-"
@@ -176,32 +176,6 @@ func buildTable(ss []Summary) *table {
 		t.add("  per 1M output tok (blended)", cost(func(c *Cost) string { return usd(c.USDPer1MOutput) }))
 	}
 	return t
-}
-
-// latencyMetrics are the distributions in table order.
-var latencyMetrics = []struct {
-	name string
-	dist func(s *Summary) Dist
-}{
-	{"TTFT", func(s *Summary) Dist { return s.TTFT }},
-	{"TTFO", func(s *Summary) Dist { return s.TTFO }},
-	{"TPOT", func(s *Summary) Dist { return s.TPOT }},
-	{"ITL", func(s *Summary) Dist { return s.ITL }},
-	{"E2E", func(s *Summary) Dist { return s.E2E }},
-	{"user latency", func(s *Summary) Dist { return s.UserLatency }},
-	{"schedule lag", func(s *Summary) Dist { return s.ScheduleLag }},
-}
-
-var distStats = []struct {
-	name string
-	get  func(d Dist) float64
-}{
-	{"p50", func(d Dist) float64 { return float64(d.P50) }},
-	{"p90", func(d Dist) float64 { return float64(d.P90) }},
-	{"p95", func(d Dist) float64 { return float64(d.P95) }},
-	{"p99", func(d Dist) float64 { return float64(d.P99) }},
-	{"max", func(d Dist) float64 { return float64(d.Max) }},
-	{"mean", func(d Dist) float64 { return d.Mean }},
 }
 
 // errorClasses is the union of the runs' error classes, in order of first
