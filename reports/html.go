@@ -1,6 +1,7 @@
 package reports
 
 import (
+	"cmp"
 	_ "embed"
 	"fmt"
 	"html/template"
@@ -322,7 +323,7 @@ func runLabels(runs []*Run, ss []Summary) []string {
 	labels := make([]string, len(ss))
 	count := map[string]int{}
 	for i, s := range ss {
-		labels[i] = cmpOr(s.Target, s.RunID, "run "+strconv.Itoa(i+1))
+		labels[i] = cmp.Or(s.Target, s.RunID, "run "+strconv.Itoa(i+1))
 		count[labels[i]]++
 	}
 	for i := range labels {
@@ -342,15 +343,6 @@ func runLabels(runs []*Run, ss []Summary) []string {
 		}
 	}
 	return labels
-}
-
-func cmpOr(s ...string) string {
-	for _, v := range s {
-		if v != "" {
-			return v
-		}
-	}
-	return ""
 }
 
 // loadDesc says how a run was loaded, shortly ("8 req/s poisson").
