@@ -54,22 +54,29 @@ type metricDef struct {
 	value        func(s *Summary) (float64, bool)
 }
 
-// latencyFamilies are the per-request latency distributions, in the order
-// reports show them: name is how thresholds, comparisons and plans spell
-// it, label how tables show it. Schedule lag measures the load generator,
-// not the target, so a change in it is reported but does not sway a
-// verdict.
-var latencyFamilies = []struct {
+// latencyFamily is one per-request latency distribution: name is how
+// thresholds, comparisons and plans spell it, label how tables show it.
+type latencyFamily struct {
 	name, label string
-	dist        func(s *Summary) Dist
-}{
-	{"ttft", "TTFT", func(s *Summary) Dist { return s.TTFT }},
-	{"ttfo", "TTFO", func(s *Summary) Dist { return s.TTFO }},
-	{"tpot", "TPOT", func(s *Summary) Dist { return s.TPOT }},
-	{"itl", "ITL", func(s *Summary) Dist { return s.ITL }},
-	{"e2e", "E2E", func(s *Summary) Dist { return s.E2E }},
-	{"user_latency", "user latency", func(s *Summary) Dist { return s.UserLatency }},
-	{"schedule_lag", "schedule lag", func(s *Summary) Dist { return s.ScheduleLag }},
+	dist        func(s *Summary) *Dist
+	// col is the family's per-request column of a Run (nil for itl, which
+	// is per token, in two columns). keepZero keeps its zeros: 0 is a
+	// real schedule lag, where elsewhere it means "not observed".
+	col      func(c *columns) []int64
+	keepZero bool
+}
+
+// latencyFamilies are the latency distributions, in the order reports show
+// them. Schedule lag measures the load generator, not the target, so a
+// change in it is reported but does not sway a verdict.
+var latencyFamilies = []latencyFamily{
+	{"ttft", "TTFT", func(s *Summary) *Dist { return &s.TTFT }, func(c *columns) []int64 { return c.ttft }, false},
+	{"ttfo", "TTFO", func(s *Summary) *Dist { return &s.TTFO }, func(c *columns) []int64 { return c.ttfo }, false},
+	{"tpot", "TPOT", func(s *Summary) *Dist { return &s.TPOT }, func(c *columns) []int64 { return c.tpot }, false},
+	{"itl", "ITL", func(s *Summary) *Dist { return &s.ITL }, nil, true},
+	{"e2e", "E2E", func(s *Summary) *Dist { return &s.E2E }, func(c *columns) []int64 { return c.e2e }, false},
+	{"user_latency", "user latency", func(s *Summary) *Dist { return &s.UserLatency }, func(c *columns) []int64 { return c.user }, false},
+	{"schedule_lag", "schedule lag", func(s *Summary) *Dist { return &s.ScheduleLag }, func(c *columns) []int64 { return c.lag }, true},
 }
 
 // distStats are the statistics of a latency distribution that thresholds
@@ -148,13 +155,13 @@ func errorRate(s *Summary) float64 {
 	return float64(s.Requests.Failed) / float64(s.Requests.Total)
 }
 
-func distStat(dist func(s *Summary) Dist, get func(d Dist) float64) func(s *Summary) (float64, bool) {
+func distStat(dist func(s *Summary) *Dist, get func(d Dist) float64) func(s *Summary) (float64, bool) {
 	return func(s *Summary) (float64, bool) {
 		d := dist(s)
 		if d.N == 0 {
 			return 0, false
 		}
-		return get(d), true
+		return get(*d), true
 	}
 }
 

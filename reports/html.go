@@ -131,7 +131,7 @@ func latencyTable(ss []Summary, labels []string) htmlTable {
 		}
 		t.Rows = append(t.Rows, htmlRow{Label: m.label, Section: true, Note: latencyDoc[m.label]})
 		for i, s := range ss {
-			d := m.dist(&s)
+			d := *m.dist(&s)
 			row := htmlRow{Label: labels[i], Indent: 1, Color: true, Swatch: i % chart.Colors}
 			for _, st := range distStats {
 				c := "-"

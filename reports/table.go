@@ -127,7 +127,7 @@ func buildTable(ss []Summary) *table {
 		}
 		for _, st := range distStats {
 			t.add("  "+m.label+" "+st.name, each(func(s Summary) string {
-				d := m.dist(&s)
+				d := *m.dist(&s)
 				if d.N == 0 {
 					return "-"
 				}
