@@ -280,8 +280,8 @@ func glances(ss []Summary, labels []string) []glance {
 			kpi{Name: "output tok/s", Value: ftoa(s.OutputTokensPerS, 1)},
 		)
 		errs := "0"
-		if s.Requests.Total > 0 && s.Requests.Failed > 0 {
-			errs = ftoa(float64(s.Requests.Failed)/float64(s.Requests.Total)*100, 1) + "%"
+		if s.Requests.Failed > 0 {
+			errs = ftoa(errorRate(&s)*100, 1) + "%"
 		}
 		g.KPIs = append(g.KPIs, kpi{Name: "errors", Value: errs, Bad: s.Requests.Failed > 0})
 		if s.Goodput != nil {
