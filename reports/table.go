@@ -8,6 +8,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/inferbench/inferbench/reports/chart"
 )
 
 // table is the side-by-side layout shared by the text and Markdown
@@ -231,7 +233,7 @@ func usd(f float64) string {
 		return "$" + ftoa(f, 2)
 	}
 	dec := max(2, 3-int(math.Floor(math.Log10(math.Abs(f)))))
-	return "$" + thousands(ftoa(f, dec))
+	return "$" + chart.Thousands(ftoa(f, dec))
 }
 
 // price formats a list price as written: at least two decimals, no
@@ -243,29 +245,7 @@ func price(f float64) string {
 	} else if len(s)-i-1 < 2 {
 		s += strings.Repeat("0", 2-(len(s)-i-1))
 	}
-	return "$" + thousands(s)
-}
-
-// thousands puts commas between the thousands of a formatted number.
-func thousands(s string) string {
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	whole, frac, hasFrac := strings.Cut(s, ".")
-	var b strings.Builder
-	for i, c := range whole {
-		if i > 0 && (len(whole)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(c)
-	}
-	out := b.String()
-	if hasFrac {
-		out += "." + frac
-	}
-	if neg {
-		out = "-" + out
-	}
-	return out
+	return "$" + chart.Thousands(s)
 }
 
 func dash(s string) string {
