@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"html/template"
 	"io"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -121,14 +120,7 @@ var latencyDoc = map[string]string{
 // and columns of statistics (ms).
 func latencyTable(ss []Summary, labels []string) htmlTable {
 	t := htmlTable{Head: []string{"p50", "p90", "p95", "p99", "max", "mean", "count"}}
-	for _, m := range latencyFamilies {
-		if !slices.ContainsFunc(ss, func(s Summary) bool { return m.dist(&s).N > 0 }) {
-			continue
-		}
-		// As in the text table: TTFO only where reasoning made it differ.
-		if m.name == "ttfo" && !slices.ContainsFunc(ss, func(s Summary) bool { return s.TTFO != s.TTFT }) {
-			continue
-		}
+	for _, m := range shownFamilies(ss) {
 		t.Rows = append(t.Rows, htmlRow{Label: m.label, Section: true, Note: latencyDoc[m.label]})
 		for i, s := range ss {
 			d := *m.dist(&s)

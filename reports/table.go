@@ -118,15 +118,7 @@ func buildTable(ss []Summary) *table {
 	}
 
 	t.section("latency (ms, nearest-rank)")
-	for _, m := range latencyFamilies {
-		if !anyRun(func(s Summary) bool { return m.dist(&s).N > 0 }) {
-			continue
-		}
-		// TTFO differs from TTFT only for reasoning output; skip the
-		// duplicate rows when it is the same for every run.
-		if m.name == "ttfo" && !anyRun(func(s Summary) bool { return s.TTFO != s.TTFT }) {
-			continue
-		}
+	for _, m := range shownFamilies(ss) {
 		for _, st := range distStats {
 			t.add("  "+m.label+" "+st.name, each(func(s Summary) string {
 				d := *m.dist(&s)
@@ -178,6 +170,23 @@ func buildTable(ss []Summary) *table {
 		t.add("  per 1M output tok (blended)", cost(func(c *Cost) string { return usd(c.USDPer1MOutput) }))
 	}
 	return t
+}
+
+// shownFamilies are the latency families a table of ss shows: those some
+// run measured, less TTFO where it equals TTFT in every run (it differs
+// only for reasoning output, and would repeat TTFT's rows).
+func shownFamilies(ss []Summary) []latencyFamily {
+	var out []latencyFamily
+	for _, f := range latencyFamilies {
+		if !slices.ContainsFunc(ss, func(s Summary) bool { return f.dist(&s).N > 0 }) {
+			continue
+		}
+		if f.name == "ttfo" && !slices.ContainsFunc(ss, func(s Summary) bool { return s.TTFO != s.TTFT }) {
+			continue
+		}
+		out = append(out, f)
+	}
+	return out
 }
 
 // errorClasses is the union of the runs' error classes, in order of first
