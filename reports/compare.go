@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"runtime"
+	"slices"
 	"sync"
 )
 
@@ -379,25 +380,13 @@ func (c *Comparison) ThresholdsFailed() int {
 // leaves them out, except for schedule lag and inter-token gaps, where 0
 // is a real value.
 func runValues(r *Run, family string) ([]int64, int) {
-	var col func(c *columns) []int64
-	keepZero := false
-	switch family {
-	case "ttft":
-		col = func(c *columns) []int64 { return c.ttft }
-	case "ttfo":
-		col = func(c *columns) []int64 { return c.ttfo }
-	case "tpot":
-		col = func(c *columns) []int64 { return c.tpot }
-	case "e2e":
-		col = func(c *columns) []int64 { return c.e2e }
-	case "user_latency":
-		col = func(c *columns) []int64 { return c.user }
-	case "schedule_lag":
-		col, keepZero = func(c *columns) []int64 { return c.lag }, true
-	case "itl":
-		return itlValues(r)
-	default:
+	fi := slices.IndexFunc(latencyFamilies, func(f latencyFamily) bool { return f.name == family })
+	if fi < 0 {
 		panic("reports: unknown latency family " + family)
+	}
+	col, keepZero := latencyFamilies[fi].col, latencyFamilies[fi].keepZero
+	if col == nil {
+		return itlValues(r)
 	}
 	n := 0
 	for _, b := range r.blocks {

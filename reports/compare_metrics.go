@@ -54,25 +54,44 @@ type metricDef struct {
 	value        func(s *Summary) (float64, bool)
 }
 
-// latencyFamilies are the per-request latency distributions, in the order
-// reports show them. Schedule lag measures the load generator, not the
-// target, so a change in it is reported but does not sway a verdict.
-var latencyFamilies = []struct {
-	name string
-	dist func(s *Summary) Dist
-}{
-	{"ttft", func(s *Summary) Dist { return s.TTFT }},
-	{"ttfo", func(s *Summary) Dist { return s.TTFO }},
-	{"tpot", func(s *Summary) Dist { return s.TPOT }},
-	{"itl", func(s *Summary) Dist { return s.ITL }},
-	{"e2e", func(s *Summary) Dist { return s.E2E }},
-	{"user_latency", func(s *Summary) Dist { return s.UserLatency }},
-	{"schedule_lag", func(s *Summary) Dist { return s.ScheduleLag }},
+// latencyFamily is one per-request latency distribution: name is how
+// thresholds, comparisons and plans spell it, label how tables show it.
+type latencyFamily struct {
+	name, label string
+	dist        func(s *Summary) *Dist
+	// col is the family's per-request column of a Run (nil for itl, which
+	// is per token, in two columns). keepZero keeps its zeros: 0 is a
+	// real schedule lag, where elsewhere it means "not observed".
+	col      func(c *columns) []int64
+	keepZero bool
 }
 
-// latencyStats are the statistics of a latency distribution that
-// thresholds may name.
-var latencyStats = []string{"p50", "p90", "p95", "p99", "max", "mean"}
+// latencyFamilies are the latency distributions, in the order reports show
+// them. Schedule lag measures the load generator, not the target, so a
+// change in it is reported but does not sway a verdict.
+var latencyFamilies = []latencyFamily{
+	{"ttft", "TTFT", func(s *Summary) *Dist { return &s.TTFT }, func(c *columns) []int64 { return c.ttft }, false},
+	{"ttfo", "TTFO", func(s *Summary) *Dist { return &s.TTFO }, func(c *columns) []int64 { return c.ttfo }, false},
+	{"tpot", "TPOT", func(s *Summary) *Dist { return &s.TPOT }, func(c *columns) []int64 { return c.tpot }, false},
+	{"itl", "ITL", func(s *Summary) *Dist { return &s.ITL }, nil, true},
+	{"e2e", "E2E", func(s *Summary) *Dist { return &s.E2E }, func(c *columns) []int64 { return c.e2e }, false},
+	{"user_latency", "user latency", func(s *Summary) *Dist { return &s.UserLatency }, func(c *columns) []int64 { return c.user }, false},
+	{"schedule_lag", "schedule lag", func(s *Summary) *Dist { return &s.ScheduleLag }, func(c *columns) []int64 { return c.lag }, true},
+}
+
+// distStats are the statistics of a latency distribution that thresholds
+// and plans may name and tables show, in table order.
+var distStats = []struct {
+	name string
+	get  func(d Dist) float64
+}{
+	{"p50", func(d Dist) float64 { return float64(d.P50) }},
+	{"p90", func(d Dist) float64 { return float64(d.P90) }},
+	{"p95", func(d Dist) float64 { return float64(d.P95) }},
+	{"p99", func(d Dist) float64 { return float64(d.P99) }},
+	{"max", func(d Dist) float64 { return float64(d.Max) }},
+	{"mean", func(d Dist) float64 { return d.Mean }},
+}
 
 // metrics is the catalogue, built once.
 var metrics = buildMetrics()
@@ -80,10 +99,10 @@ var metrics = buildMetrics()
 func buildMetrics() []metricDef {
 	var m []metricDef
 	for _, f := range latencyFamilies {
-		for _, st := range latencyStats {
+		for _, st := range distStats {
 			m = append(m, metricDef{
-				name: f.name + "." + st, unit: UnitDuration, better: LowerIsBetter,
-				family: f.name, stat: st, value: distStat(f.dist, st),
+				name: f.name + "." + st.name, unit: UnitDuration, better: LowerIsBetter,
+				family: f.name, stat: st.name, value: distStat(f.dist, st.get),
 			})
 		}
 	}
@@ -136,25 +155,13 @@ func errorRate(s *Summary) float64 {
 	return float64(s.Requests.Failed) / float64(s.Requests.Total)
 }
 
-func distStat(dist func(s *Summary) Dist, stat string) func(s *Summary) (float64, bool) {
+func distStat(dist func(s *Summary) *Dist, get func(d Dist) float64) func(s *Summary) (float64, bool) {
 	return func(s *Summary) (float64, bool) {
 		d := dist(s)
 		if d.N == 0 {
 			return 0, false
 		}
-		switch stat {
-		case "p50":
-			return float64(d.P50), true
-		case "p90":
-			return float64(d.P90), true
-		case "p95":
-			return float64(d.P95), true
-		case "p99":
-			return float64(d.P99), true
-		case "max":
-			return float64(d.Max), true
-		}
-		return d.Mean, true
+		return get(*d), true
 	}
 }
 

@@ -308,6 +308,13 @@ func goodFraction(s *Summary) float64 {
 	return float64(s.Requests.OK) / float64(s.Requests.Total)
 }
 
+// metSLO is whether a run with good fraction gf met the SLO: some request
+// completed and at least attainment of them were good. The sweep's points
+// and the capacity read it alike.
+func metSLO(s *Summary, gf, attainment float64) bool {
+	return s.Requests.OK > 0 && gf >= attainment
+}
+
 // loadValue is the load a run applied as one number that grows with the
 // load, and whether it is known: requests/s for rate, users for
 // concurrency, the speed-up (1 / time_scale) for replay.
@@ -380,7 +387,7 @@ func capacity(runs []*Summary, attainment float64) (*Capacity, *Summary, []LoadP
 	for i, v := range loads {
 		s := byLoad[v]
 		gf := goodFraction(s)
-		met := s.Requests.OK > 0 && gf >= attainment
+		met := metSLO(s, gf, attainment)
 		if met {
 			best, bestIdx = s, i
 		}
@@ -406,7 +413,7 @@ func capacityOf(s *Summary, attainment float64, sweep bool) *Capacity {
 	hourly := hourlyOf(s)
 	c := &Capacity{RunID: s.RunID, Load: loadLabel(s.Load), Sweep: sweep,
 		RequestsPerS: s.RequestsPerS, InputTokensPerS: s.InputTokensPerS, OutputTokensPerS: s.OutputTokensPerS,
-		GoodFraction: gf, MetSLO: s.Requests.OK > 0 && gf >= attainment,
+		GoodFraction: gf, MetSLO: metSLO(s, gf, attainment),
 		Cost: gpuCost(hourly, s.RequestsPerS, s.InputTokensPerS, s.OutputTokensPerS)}
 	if c.RequestsPerS > 0 {
 		c.Cost.Utilisation = 1

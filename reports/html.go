@@ -1,11 +1,11 @@
 package reports
 
 import (
+	"cmp"
 	_ "embed"
 	"fmt"
 	"html/template"
 	"io"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -120,17 +120,10 @@ var latencyDoc = map[string]string{
 // and columns of statistics (ms).
 func latencyTable(ss []Summary, labels []string) htmlTable {
 	t := htmlTable{Head: []string{"p50", "p90", "p95", "p99", "max", "mean", "count"}}
-	for _, m := range latencyMetrics {
-		if !slices.ContainsFunc(ss, func(s Summary) bool { return m.dist(&s).N > 0 }) {
-			continue
-		}
-		// As in the text table: TTFO only where reasoning made it differ.
-		if m.name == "TTFO" && !slices.ContainsFunc(ss, func(s Summary) bool { return s.TTFO != s.TTFT }) {
-			continue
-		}
-		t.Rows = append(t.Rows, htmlRow{Label: m.name, Section: true, Note: latencyDoc[m.name]})
+	for _, m := range shownFamilies(ss) {
+		t.Rows = append(t.Rows, htmlRow{Label: m.label, Section: true, Note: latencyDoc[m.label]})
 		for i, s := range ss {
-			d := m.dist(&s)
+			d := *m.dist(&s)
 			row := htmlRow{Label: labels[i], Indent: 1, Color: true, Swatch: i % chart.Colors}
 			for _, st := range distStats {
 				c := "-"
@@ -279,8 +272,8 @@ func glances(ss []Summary, labels []string) []glance {
 			kpi{Name: "output tok/s", Value: ftoa(s.OutputTokensPerS, 1)},
 		)
 		errs := "0"
-		if s.Requests.Total > 0 && s.Requests.Failed > 0 {
-			errs = ftoa(float64(s.Requests.Failed)/float64(s.Requests.Total)*100, 1) + "%"
+		if s.Requests.Failed > 0 {
+			errs = ftoa(errorRate(&s)*100, 1) + "%"
 		}
 		g.KPIs = append(g.KPIs, kpi{Name: "errors", Value: errs, Bad: s.Requests.Failed > 0})
 		if s.Goodput != nil {
@@ -322,7 +315,7 @@ func runLabels(runs []*Run, ss []Summary) []string {
 	labels := make([]string, len(ss))
 	count := map[string]int{}
 	for i, s := range ss {
-		labels[i] = cmpOr(s.Target, s.RunID, "run "+strconv.Itoa(i+1))
+		labels[i] = cmp.Or(s.Target, s.RunID, "run "+strconv.Itoa(i+1))
 		count[labels[i]]++
 	}
 	for i := range labels {
@@ -342,15 +335,6 @@ func runLabels(runs []*Run, ss []Summary) []string {
 		}
 	}
 	return labels
-}
-
-func cmpOr(s ...string) string {
-	for _, v := range s {
-		if v != "" {
-			return v
-		}
-	}
-	return ""
 }
 
 // loadDesc says how a run was loaded, shortly ("8 req/s poisson").

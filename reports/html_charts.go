@@ -132,29 +132,23 @@ func sweepFigures(ss []Summary, targetColor map[string]int) []figure {
 			}
 			return sr
 		}
-		dist := func(d func(s Summary) Dist, p99 bool) func(s Summary) (float64, bool) {
+		// A latency metric of the catalogue, in ms.
+		ms := func(name string) func(s Summary) (float64, bool) {
+			m, _ := lookupMetric(name)
 			return func(s Summary) (float64, bool) {
-				dd := d(s)
-				if dd.N == 0 {
-					return 0, false
-				}
-				if p99 {
-					return float64(dd.P99) / 1e6, true
-				}
-				return float64(dd.P50) / 1e6, true
+				v, ok := m.value(&s)
+				return v / 1e6, ok
 			}
 		}
-		for _, m := range []struct {
-			name string
-			d    func(s Summary) Dist
-		}{{"TTFT", func(s Summary) Dist { return s.TTFT }}, {"TPOT", func(s Summary) Dist { return s.TPOT }}} {
-			id := "sweep-" + mode + "-" + m.name
-			c := &chart.Line{ID: id, Title: m.name + " against load",
-				X: chart.Axis{Label: xlabel}, Y: chart.Axis{Label: m.name + " (ms)"}}
+		for _, name := range []string{"TTFT", "TPOT"} {
+			fam := strings.ToLower(name)
+			id := "sweep-" + mode + "-" + name
+			c := &chart.Line{ID: id, Title: name + " against load",
+				X: chart.Axis{Label: xlabel}, Y: chart.Axis{Label: name + " (ms)"}}
 			for _, k := range ks {
-				c.Series = append(c.Series, line("p50", dist(m.d, false), false, k), line("p99", dist(m.d, true), true, k))
+				c.Series = append(c.Series, line("p50", ms(fam+".p50"), false, k), line("p99", ms(fam+".p99"), true, k))
 			}
-			figs = append(figs, figure{ID: id, Title: m.name + " against load",
+			figs = append(figs, figure{ID: id, Title: name + " against load",
 				Caption: "p50 solid, p99 dashed, one colour per target. Where p99 turns up steeply the target is saturating.",
 				SVG:     template.HTML(c.SVG())})
 		}

@@ -442,15 +442,15 @@ func yamlErr(err error) error {
 }
 
 // latencyMetric parses "metric_stat" into the Dist getter and the stat.
-func latencyMetric(s string) (func(*Summary) Dist, func(Dist) float64, error) {
+func latencyMetric(s string) (func(*Summary) *Dist, func(Dist) float64, error) {
 	i := strings.LastIndex(s, "_")
 	if i < 0 {
 		return nil, nil, fmt.Errorf("latency %q: want metric_stat like ttft_p95", s)
 	}
 	m, st := s[:i], s[i+1:]
-	var dist func(*Summary) Dist
-	for _, lm := range latencyMetrics {
-		if strings.ReplaceAll(strings.ToLower(lm.name), " ", "_") == m {
+	var dist func(*Summary) *Dist
+	for _, lm := range latencyFamilies {
+		if lm.name == m {
 			dist = lm.dist
 		}
 	}

@@ -162,31 +162,31 @@ func (r *Run) Add(rec *results.Record) {
 	r.add(&row)
 }
 
-// reqRow is the part of a Record that summaries are computed from: Load
-// reads only these columns (results.ScanPartAs), which skips the
-// strings (request ids, error messages) and most of the decoding.
-// The tags must match results.Record's.
+// reqRow is the part of a Record that summaries are computed from. Load
+// reads only its columns (reqColumns, through results.ScanColumns), which
+// skips the strings (request ids, error messages) and most of the
+// decoding; Add copies it out of a whole Record.
 type reqRow struct {
-	Warmup             bool    `parquet:"warmup"`
-	ScheduledNs        int64   `parquet:"scheduled_ns"`
-	SentNs             int64   `parquet:"sent_ns"`
-	LastTokenNs        int64   `parquet:"last_token_ns,optional"`
-	DoneNs             int64   `parquet:"done_ns"`
-	ScheduleLagNs      int64   `parquet:"schedule_lag_ns"`
-	TTFTNs             int64   `parquet:"ttft_ns,optional"`
-	TTFONs             int64   `parquet:"ttfo_ns,optional"`
-	TPOTNs             int64   `parquet:"tpot_ns,optional"`
-	E2ENs              int64   `parquet:"e2e_ns,optional"`
-	ChunkGapsNs        []int64 `parquet:"chunk_gaps_ns,list"`
-	ChunkTokens        []int32 `parquet:"chunk_tokens,list"`
-	InputTokens        int64   `parquet:"input_tokens"`
-	OutputTokens       int64   `parquet:"output_tokens"`
-	CachedInputTokens  int64   `parquet:"cached_input_tokens"`
-	InputTokensSource  string  `parquet:"input_tokens_source,dict"`
-	OutputTokensSource string  `parquet:"output_tokens_source,dict"`
-	Status             string  `parquet:"status,dict"`
-	ErrorClass         string  `parquet:"error_class,optional,dict"`
-	CostUSD            float64 `parquet:"cost_usd"`
+	Warmup             bool
+	ScheduledNs        int64
+	SentNs             int64
+	LastTokenNs        int64
+	DoneNs             int64
+	ScheduleLagNs      int64
+	TTFTNs             int64
+	TTFONs             int64
+	TPOTNs             int64
+	E2ENs              int64
+	ChunkGapsNs        []int64
+	ChunkTokens        []int32
+	InputTokens        int64
+	OutputTokens       int64
+	CachedInputTokens  int64
+	InputTokensSource  string
+	OutputTokensSource string
+	Status             string
+	ErrorClass         string
+	CostUSD            float64
 }
 
 // reqColumns are reqRow's columns for results.ScanColumns.

@@ -100,7 +100,7 @@ func score(d *Decision, p *Plan) *Scorecard {
 			s = t.capacitySummary
 		}
 		if s != nil && dist(s).N > 0 {
-			lats[i] = stat(dist(s)) / 1e6
+			lats[i] = stat(*dist(s)) / 1e6
 		}
 	}
 	costScores := relativeScores(costs)

@@ -153,19 +153,6 @@ func Summarize(run *Run, opt Options) Summary {
 
 	// The distributions are independent and sorting dominates the cost of
 	// a large run, so they are computed side by side.
-	// Schedule lag keeps zeros (as ITL does): no lag is a real value.
-	dists := []struct {
-		dst      *Dist
-		col      func(c *columns) []int64
-		keepZero bool
-	}{
-		{&s.TTFT, func(c *columns) []int64 { return c.ttft }, false},
-		{&s.TTFO, func(c *columns) []int64 { return c.ttfo }, false},
-		{&s.TPOT, func(c *columns) []int64 { return c.tpot }, false},
-		{&s.E2E, func(c *columns) []int64 { return c.e2e }, false},
-		{&s.UserLatency, func(c *columns) []int64 { return c.user }, false},
-		{&s.ScheduleLag, func(c *columns) []int64 { return c.lag }, true},
-	}
 	// At most one per CPU at a time: each holds a sorted copy of its
 	// column (and a radix-sort buffer as large), so running more than the
 	// CPUs can sort adds memory, not speed.
@@ -183,8 +170,10 @@ func Summarize(run *Run, opt Options) Summary {
 		s.ITL = splitDist(gather(run, func(c *columns) []uint32 { return c.itl }, true),
 			gather(run, func(c *columns) []int64 { return c.itlBig }, true))
 	})
-	for _, d := range dists {
-		do(func() { *d.dst = NewDist(gather(run, d.col, d.keepZero)) })
+	for _, f := range latencyFamilies {
+		if f.col != nil { // not ITL, started above
+			do(func() { *f.dist(&s) = NewDist(gather(run, f.col, f.keepZero)) })
+		}
 	}
 	if !opt.SLO.IsZero() {
 		s.Goodput = goodput(run, opt.SLO, s.WindowNs)

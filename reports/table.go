@@ -8,6 +8,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/inferbench/inferbench/reports/chart"
 )
 
 // table is the side-by-side layout shared by the text and Markdown
@@ -116,18 +118,10 @@ func buildTable(ss []Summary) *table {
 	}
 
 	t.section("latency (ms, nearest-rank)")
-	for _, m := range latencyMetrics {
-		if !anyRun(func(s Summary) bool { return m.dist(&s).N > 0 }) {
-			continue
-		}
-		// TTFO differs from TTFT only for reasoning output; skip the
-		// duplicate rows when it is the same for every run.
-		if m.name == "TTFO" && !anyRun(func(s Summary) bool { return s.TTFO != s.TTFT }) {
-			continue
-		}
+	for _, m := range shownFamilies(ss) {
 		for _, st := range distStats {
-			t.add("  "+m.name+" "+st.name, each(func(s Summary) string {
-				d := m.dist(&s)
+			t.add("  "+m.label+" "+st.name, each(func(s Summary) string {
+				d := *m.dist(&s)
 				if d.N == 0 {
 					return "-"
 				}
@@ -178,30 +172,21 @@ func buildTable(ss []Summary) *table {
 	return t
 }
 
-// latencyMetrics are the distributions in table order.
-var latencyMetrics = []struct {
-	name string
-	dist func(s *Summary) Dist
-}{
-	{"TTFT", func(s *Summary) Dist { return s.TTFT }},
-	{"TTFO", func(s *Summary) Dist { return s.TTFO }},
-	{"TPOT", func(s *Summary) Dist { return s.TPOT }},
-	{"ITL", func(s *Summary) Dist { return s.ITL }},
-	{"E2E", func(s *Summary) Dist { return s.E2E }},
-	{"user latency", func(s *Summary) Dist { return s.UserLatency }},
-	{"schedule lag", func(s *Summary) Dist { return s.ScheduleLag }},
-}
-
-var distStats = []struct {
-	name string
-	get  func(d Dist) float64
-}{
-	{"p50", func(d Dist) float64 { return float64(d.P50) }},
-	{"p90", func(d Dist) float64 { return float64(d.P90) }},
-	{"p95", func(d Dist) float64 { return float64(d.P95) }},
-	{"p99", func(d Dist) float64 { return float64(d.P99) }},
-	{"max", func(d Dist) float64 { return float64(d.Max) }},
-	{"mean", func(d Dist) float64 { return d.Mean }},
+// shownFamilies are the latency families a table of ss shows: those some
+// run measured, less TTFO where it equals TTFT in every run (it differs
+// only for reasoning output, and would repeat TTFT's rows).
+func shownFamilies(ss []Summary) []latencyFamily {
+	var out []latencyFamily
+	for _, f := range latencyFamilies {
+		if !slices.ContainsFunc(ss, func(s Summary) bool { return f.dist(&s).N > 0 }) {
+			continue
+		}
+		if f.name == "ttfo" && !slices.ContainsFunc(ss, func(s Summary) bool { return s.TTFO != s.TTFT }) {
+			continue
+		}
+		out = append(out, f)
+	}
+	return out
 }
 
 // errorClasses is the union of the runs' error classes, in order of first
@@ -257,7 +242,7 @@ func usd(f float64) string {
 		return "$" + ftoa(f, 2)
 	}
 	dec := max(2, 3-int(math.Floor(math.Log10(math.Abs(f)))))
-	return "$" + thousands(ftoa(f, dec))
+	return "$" + chart.Thousands(ftoa(f, dec))
 }
 
 // price formats a list price as written: at least two decimals, no
@@ -269,29 +254,7 @@ func price(f float64) string {
 	} else if len(s)-i-1 < 2 {
 		s += strings.Repeat("0", 2-(len(s)-i-1))
 	}
-	return "$" + thousands(s)
-}
-
-// thousands puts commas between the thousands of a formatted number.
-func thousands(s string) string {
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	whole, frac, hasFrac := strings.Cut(s, ".")
-	var b strings.Builder
-	for i, c := range whole {
-		if i > 0 && (len(whole)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(c)
-	}
-	out := b.String()
-	if hasFrac {
-		out += "." + frac
-	}
-	if neg {
-		out = "-" + out
-	}
-	return out
+	return "$" + chart.Thousands(s)
 }
 
 func dash(s string) string {

@@ -339,7 +339,11 @@ func (p *parser) threshold() (*Threshold, error) {
 		if c := closestMetric(mt.text); c != "" {
 			msg += fmt.Sprintf(" (did you mean %s?)", c)
 		} else if !strings.Contains(mt.text, ".") && isFamily(mt.text) {
-			msg += fmt.Sprintf(" (name a statistic: %s.p95; one of %s)", mt.text, strings.Join(latencyStats, ", "))
+			stats := make([]string, len(distStats))
+			for i, st := range distStats {
+				stats[i] = st.name
+			}
+			msg += fmt.Sprintf(" (name a statistic: %s.p95; one of %s)", mt.text, strings.Join(stats, ", "))
 		} else {
 			msg += "; known: latencies (ttft, ttfo, tpot, itl, e2e, user_latency, schedule_lag) . p50|p90|p95|p99|max|mean, error_rate, throughput.requests_per_s, throughput.output_tok_s, goodput.fraction, goodput.req_s, cost_per_1m_output, cost_per_1m_input, cost_per_request"
 		}

@@ -187,7 +187,7 @@ func Number(v float64) string {
 	case a >= 1e6:
 		return trimFloat(v/1e6) + "M"
 	case a >= 1e4:
-		return group(trimFloat(v))
+		return Thousands(trimFloat(v))
 	}
 	return trimFloat(v)
 }
@@ -230,8 +230,9 @@ func trimFloat(v float64) string {
 	return s
 }
 
-// group puts thousands separators into the integer part of s.
-func group(s string) string {
+// Thousands puts commas between the thousands of the integer part of a
+// formatted number s ("-1234567.5" -> "-1,234,567.5").
+func Thousands(s string) string {
 	sign := ""
 	if strings.HasPrefix(s, "-") {
 		sign, s = "-", s[1:]

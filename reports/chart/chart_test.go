@@ -25,6 +25,17 @@ func TestNumber(t *testing.T) {
 	}
 }
 
+func TestThousands(t *testing.T) {
+	for in, want := range map[string]string{
+		"0": "0", "999": "999", "1000": "1,000", "1234567.891": "1,234,567.891",
+		"-1234.5": "-1,234.5", "0.0001": "0.0001", "-12": "-12",
+	} {
+		if got := Thousands(in); got != want {
+			t.Errorf("Thousands(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
 func TestCompact(t *testing.T) {
 	for _, c := range []struct {
 		v    float64
