@@ -148,11 +148,11 @@ func New(cfg Config) (*Proxy, error) {
 	}
 	p := &Proxy{cfg: cfg, queue: make(chan captured, cfg.QueueSize), done: make(chan struct{}), w: w}
 	up := cfg.Upstream
+	base := strings.TrimSuffix(up.Path, "/")
 	p.rp = &httputil.ReverseProxy{
 		Rewrite: func(pr *httputil.ProxyRequest) {
 			path := pr.In.URL.Path
 			pr.Out.URL.Scheme, pr.Out.URL.Host = up.Scheme, up.Host
-			base := strings.TrimSuffix(up.Path, "/")
 			if base != "" && !strings.HasPrefix(path, base+"/") && path != base {
 				path = base + path
 			}

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strconv"
 
 	"github.com/parquet-go/parquet-go"
@@ -80,24 +79,11 @@ const (
 // which makes it several times faster than ScanPartAs for a summary's
 // dozen-odd columns.
 func ScanColumns(path string, cols map[string]int, fn func(g *ColumnGroup) error) error {
-	f, err := os.Open(path)
+	f, pf, err := openParquet(path)
 	if err != nil {
 		return err
 	}
 	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		return err
-	}
-	pf, err := parquet.OpenFile(f, st.Size())
-	if err != nil {
-		return fmt.Errorf("%s: %w", path, err)
-	}
-	if v, ok := pf.Lookup(MetaSchemaVersion); ok {
-		if n, err := strconv.Atoi(v); err == nil && n > SchemaVersion {
-			return fmt.Errorf("%s: schema version %d is newer than this inferbench (%d); upgrade", path, n, SchemaVersion)
-		}
-	}
 	// The leaf column index of each name: its first path element.
 	index := map[string]int{}
 	for i, p := range pf.Schema().Columns() {

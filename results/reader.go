@@ -25,7 +25,7 @@ func ScanRequests(runDir string, fn func(r *Record) error) error {
 		return err
 	}
 	for _, p := range parts {
-		if err := scanPart(p, fn); err != nil {
+		if err := ScanPartAs(p, fn); err != nil {
 			return err
 		}
 	}
@@ -35,9 +35,7 @@ func ScanRequests(runDir string, fn func(r *Record) error) error {
 // ScanPart calls fn for every row of one request part (a path from
 // PartFiles), like ScanRequests does for a whole run, so that callers can
 // read several parts at once.
-func ScanPart(path string, fn func(r *Record) error) error { return scanPart(path, fn) }
-
-func scanPart(path string, fn func(r *Record) error) error { return ScanPartAs(path, fn) }
+func ScanPart(path string, fn func(r *Record) error) error { return ScanPartAs(path, fn) }
 
 // ScanPartAs is ScanPart into a struct T of the caller's that names a
 // subset of the request columns with the same parquet tags as Record

@@ -153,24 +153,11 @@ func ReadTable[T any](path string) ([]T, error) {
 // stays bounded. fn must not keep the slice beyond the call. A missing file
 // returns an error wrapping os.ErrNotExist.
 func ScanTable[T any](path string, fn func(rows []T) error) error {
-	f, err := os.Open(path)
+	f, pf, err := openParquet(path)
 	if err != nil {
-		return fmt.Errorf("results: %w", err)
+		return err
 	}
 	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		return fmt.Errorf("results: %w", err)
-	}
-	pf, err := parquet.OpenFile(f, st.Size())
-	if err != nil {
-		return fmt.Errorf("%s: %w", path, err)
-	}
-	if v, ok := pf.Lookup(MetaSchemaVersion); ok {
-		if n, err := strconv.Atoi(v); err == nil && n > SchemaVersion {
-			return fmt.Errorf("%s: schema version %d is newer than this inferbench (%d); upgrade", path, n, SchemaVersion)
-		}
-	}
 	rd := parquet.NewGenericReader[T](pf)
 	defer rd.Close()
 	buf := make([]T, 256)
@@ -189,4 +176,32 @@ func ScanTable[T any](path string, fn func(rows []T) error) error {
 		}
 		clear(buf)
 	}
+}
+
+// openParquet opens one of our Parquet files (a request part or a telemetry
+// table) and refuses one written by a newer schema version. The caller
+// closes the *os.File. A missing file returns an error wrapping
+// os.ErrNotExist.
+func openParquet(path string) (*os.File, *parquet.File, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, nil, fmt.Errorf("results: %w", err)
+	}
+	st, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, nil, fmt.Errorf("results: %w", err)
+	}
+	pf, err := parquet.OpenFile(f, st.Size())
+	if err != nil {
+		f.Close()
+		return nil, nil, fmt.Errorf("%s: %w", path, err)
+	}
+	if v, ok := pf.Lookup(MetaSchemaVersion); ok {
+		if n, err := strconv.Atoi(v); err == nil && n > SchemaVersion {
+			f.Close()
+			return nil, nil, fmt.Errorf("%s: schema version %d is newer than this inferbench (%d); upgrade", path, n, SchemaVersion)
+		}
+	}
+	return f, pf, nil
 }

@@ -5,12 +5,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strconv"
 	"sync"
 	"time"
-
-	"github.com/parquet-go/parquet-go"
-	"github.com/parquet-go/parquet-go/compress/zstd"
 )
 
 // Parquet key-value metadata keys written into every file.
@@ -53,27 +49,26 @@ func (c WriterConfig) withDefaults() WriterConfig {
 }
 
 // Writer writes Records as zstd Parquet parts named part-NNNNN.parquet
-// under dir/requests. Each part is complete (has its footer) as soon as it
-// is closed; the open part is written to a hidden temporary name and
-// renamed when closed, so a reader never sees a part without a footer.
-// Writer is safe for concurrent use.
+// under dir/requests. Each part is a TableWriter[Record], so it is complete
+// (has its footer) as soon as it is closed; the open part is written to a
+// hidden temporary name and renamed when closed, so a reader never sees a
+// part without a footer. Writer adds the rotation: a new part every
+// PartRows rows or PartInterval. Writer is safe for concurrent use.
 type Writer struct {
-	mu      sync.Mutex
-	dir     string
-	runID   string
-	cfg     WriterConfig
-	f       *os.File
-	w       *parquet.GenericWriter[Record]
-	rows    int // rows in the open part
-	pending int // rows since the last row-group flush
-	opened  time.Time
-	next    int // number of the next part
-	parts   []string
-	total   int64
-	closed  bool
-	timer   *time.Timer
-	failed  error
-	batch   [1]Record
+	mu     sync.Mutex
+	dir    string
+	runID  string
+	cfg    WriterConfig
+	part   *TableWriter[Record] // the open part, nil between parts
+	rows   int                  // rows in the open part
+	opened time.Time
+	next   int // number of the next part
+	parts  []string
+	total  int64
+	closed bool
+	timer  *time.Timer
+	failed error
+	batch  [1]Record
 }
 
 // NewWriter creates runDir/requests and returns a Writer for it.
@@ -94,7 +89,7 @@ func (w *Writer) tick() {
 	if w.closed {
 		return
 	}
-	if w.w != nil && time.Since(w.opened) >= w.cfg.PartInterval {
+	if w.part != nil && time.Since(w.opened) >= w.cfg.PartInterval {
 		if err := w.closePart(); err != nil && w.failed == nil {
 			w.failed = err
 		}
@@ -112,28 +107,21 @@ func (w *Writer) Write(r Record) error {
 	if w.failed != nil {
 		return w.failed
 	}
-	if w.w == nil {
+	if w.part == nil {
 		if err := w.openPart(); err != nil {
 			w.failed = err
 			return err
 		}
 	}
 	w.batch[0] = r
-	if _, err := w.w.Write(w.batch[:]); err != nil {
-		w.failed = fmt.Errorf("results: write %s: %w", w.f.Name(), err)
-		return w.failed
-	}
+	err := w.part.Write(w.batch[:])
 	w.batch[0] = Record{}
-	w.rows++
-	w.pending++
-	w.total++
-	if w.pending >= w.cfg.RowGroupRows {
-		if err := w.w.Flush(); err != nil {
-			w.failed = fmt.Errorf("results: flush: %w", err)
-			return w.failed
-		}
-		w.pending = 0
+	if err != nil {
+		w.failed = err
+		return err
 	}
+	w.rows++
+	w.total++
 	if w.rows >= w.cfg.PartRows {
 		if err := w.closePart(); err != nil {
 			w.failed = err
@@ -146,48 +134,29 @@ func (w *Writer) Write(r Record) error {
 func partName(n int) string { return fmt.Sprintf("part-%05d.parquet", n) }
 
 func (w *Writer) openPart() error {
-	name := filepath.Join(w.dir, "."+partName(w.next)+".tmp")
-	f, err := os.Create(name)
+	part, err := NewTableWriter[Record](filepath.Join(w.dir, partName(w.next)), w.runID, "requests")
 	if err != nil {
-		return fmt.Errorf("results: %w", err)
+		return err
 	}
-	w.f = f
-	w.w = parquet.NewGenericWriter[Record](f,
-		parquet.Compression(&zstd.Codec{Level: zstd.SpeedDefault}),
-		parquet.KeyValueMetadata(MetaSchemaVersion, strconv.Itoa(SchemaVersion)),
-		parquet.KeyValueMetadata(MetaRunID, w.runID),
-		parquet.KeyValueMetadata(MetaKind, "requests"),
-		parquet.CreatedBy("inferbench", "", ""),
-	)
-	w.rows, w.pending = 0, 0
+	part.RowGroupRows = w.cfg.RowGroupRows
+	w.part = part
+	w.rows = 0
 	w.opened = time.Now()
 	return nil
 }
 
 // closePart finishes the open part: footer, fsync, rename into place.
 func (w *Writer) closePart() error {
-	if w.w == nil {
+	if w.part == nil {
 		return nil
 	}
-	pw, f := w.w, w.f
-	w.w, w.f = nil, nil
-	tmp := f.Name()
-	err := pw.Close()
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return fmt.Errorf("results: close %s: %w", tmp, err)
-	}
-	final := filepath.Join(w.dir, partName(w.next))
-	if err := os.Rename(tmp, final); err != nil {
-		return fmt.Errorf("results: %w", err)
+	part := w.part
+	w.part = nil
+	if err := part.Close(); err != nil {
+		return err
 	}
 	w.next++
-	w.parts = append(w.parts, filepath.Join(RequestsDir, filepath.Base(final)))
+	w.parts = append(w.parts, filepath.Join(RequestsDir, filepath.Base(part.Path())))
 	return nil
 }
 

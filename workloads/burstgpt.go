@@ -79,30 +79,31 @@ func (s *burstGPTSource) next() (Row, error) {
 // forms fall back to float parsing.
 func parseSeconds(s string) (int64, error) {
 	s = strings.TrimSpace(s)
-	bad := fmt.Errorf("want seconds as a number >= 0, got %q", truncate(s, 40))
+	// Built only on failure: this runs once per row of the trace.
+	bad := func() error { return fmt.Errorf("want seconds as a number >= 0, got %q", truncate(s, 40)) }
 	if strings.ContainsAny(s, "eE") {
 		f, err := strconv.ParseFloat(s, 64)
 		if err != nil || f < 0 || math.IsInf(f, 0) || f > math.MaxInt64/1e9 {
-			return 0, bad
+			return 0, bad()
 		}
 		return int64(math.Round(f * 1e9)), nil
 	}
 	whole, frac, _ := strings.Cut(s, ".")
 	if whole == "" && frac == "" {
-		return 0, bad
+		return 0, bad()
 	}
 	var w int64
 	if whole != "" {
 		v, err := strconv.ParseInt(whole, 10, 64)
 		if err != nil || v < 0 || v > math.MaxInt64/1_000_000_000-1 {
-			return 0, bad
+			return 0, bad()
 		}
 		w = v
 	}
 	var f int64
 	for i, c := range frac {
 		if c < '0' || c > '9' {
-			return 0, bad
+			return 0, bad()
 		}
 		if i < 9 {
 			f = f*10 + int64(c-'0')

@@ -2,7 +2,6 @@ package workloads
 
 import (
 	"bufio"
-	"bytes"
 	"encoding/json"
 	"math"
 	"strconv"
@@ -35,13 +34,8 @@ func (s *mooncakeSource) next() (Row, error) {
 	}
 	row := Row{Line: line}
 	var m mooncakeLine
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.UseNumber()
-	if err := dec.Decode(&m); err != nil {
-		return row, s.errorf(line, "want a JSON object {\"timestamp\", \"input_length\", \"output_length\", \"hash_ids\"}: %s", describeJSONError(err))
-	}
-	if dec.More() {
-		return row, s.errorf(line, "more than one JSON value on the line")
+	if err := s.decode(b, line, &m, `want a JSON object {"timestamp", "input_length", "output_length", "hash_ids"}`); err != nil {
+		return row, err
 	}
 	switch {
 	case m.Timestamp == nil:

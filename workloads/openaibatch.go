@@ -2,7 +2,6 @@ package workloads
 
 import (
 	"bufio"
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -41,12 +40,8 @@ func (s *batchSource) next() (Row, error) {
 	}
 	row := Row{Line: line}
 	var bl batchLine
-	dec := json.NewDecoder(bytes.NewReader(b))
-	if err := dec.Decode(&bl); err != nil {
-		return row, s.errorf(line, `want a batch request {"custom_id", "method", "url", "body"}: %s`, describeJSONError(err))
-	}
-	if dec.More() {
-		return row, s.errorf(line, "more than one JSON value on the line")
+	if err := s.decode(b, line, &bl, `want a batch request {"custom_id", "method", "url", "body"}`); err != nil {
+		return row, err
 	}
 	if bl.Method != "" && !strings.EqualFold(bl.Method, "POST") {
 		return row, s.errorf(line, `"method" must be POST, got %q`, bl.Method)

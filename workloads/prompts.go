@@ -2,7 +2,6 @@ package workloads
 
 import (
 	"bufio"
-	"bytes"
 	"encoding/json"
 	"strconv"
 )
@@ -29,12 +28,8 @@ func (s *promptsJSONLSource) next() (Row, error) {
 	}
 	row := Row{Line: line}
 	var p promptLine
-	dec := json.NewDecoder(bytes.NewReader(b))
-	if err := dec.Decode(&p); err != nil {
-		return row, s.errorf(line, `want a JSON object {"prompt": "..."}: %s`, describeJSONError(err))
-	}
-	if dec.More() {
-		return row, s.errorf(line, "more than one JSON value on the line")
+	if err := s.decode(b, line, &p, `want a JSON object {"prompt": "..."}`); err != nil {
+		return row, err
 	}
 	switch {
 	case p.Prompt == nil:

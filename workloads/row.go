@@ -3,6 +3,7 @@ package workloads
 import (
 	"bufio"
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -214,6 +215,19 @@ func (l *lineSource) nextLine() ([]byte, int, error) {
 
 func (l *lineSource) errorf(line int, format string, args ...any) *SyntaxError {
 	return &SyntaxError{File: l.name, Line: line, Msg: fmt.Sprintf(format, args...)}
+}
+
+// decode decodes the one JSON value on line b into v. want says what the
+// line should hold; it opens the message of a decoding error.
+func (l *lineSource) decode(b []byte, line int, v any, want string) error {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	if err := dec.Decode(v); err != nil {
+		return l.errorf(line, "%s: %s", want, describeJSONError(err))
+	}
+	if dec.More() {
+		return l.errorf(line, "more than one JSON value on the line")
+	}
+	return nil
 }
 
 // nativeSource reads inferbench's own JSON Lines.

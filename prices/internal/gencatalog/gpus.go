@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"encoding/csv"
 	"errors"
 	"fmt"
 	"os"
@@ -143,21 +142,13 @@ func pricing(p, product string) string {
 var leadingNumber = regexp.MustCompile(`^\s*([0-9]+(?:\.[0-9]+)?)`)
 
 func readGPUSelected(path string) ([]gpuRow, error) {
-	b, err := os.ReadFile(path)
+	rows, err := readCSVRows(path, "provider,sku,gpu,gpu_count,pricing,usd_per_hour_instance,usd_per_gpu_hour,region,source,date")
 	if err != nil {
 		return nil, err
 	}
-	recs, err := csv.NewReader(bytes.NewReader(b)).ReadAll()
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	want := "provider,sku,gpu,gpu_count,pricing,usd_per_hour_instance,usd_per_gpu_hour,region,source,date"
-	if len(recs) == 0 || strings.Join(recs[0], ",") != want {
-		return nil, fmt.Errorf("%s:1: header is not %q", path, want)
-	}
 	var out []gpuRow
 	var errs []error
-	for i, rec := range recs[1:] {
+	for i, rec := range rows {
 		line := i + 2
 		// A few rows give two prices ("1.99 / 2.89", community / secure);
 		// the first is this row's, the second is silybench's secure row.

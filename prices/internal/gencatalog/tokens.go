@@ -98,22 +98,13 @@ type selectedRow struct {
 }
 
 func readSelected(path string) ([]selectedRow, error) {
-	b, err := os.ReadFile(path)
+	rows, err := readCSVRows(path, "provider,model,input,output,cached_input,cache_write,notes,source,date")
 	if err != nil {
 		return nil, err
 	}
-	r := csv.NewReader(bytes.NewReader(b))
-	recs, err := r.ReadAll()
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	want := "provider,model,input,output,cached_input,cache_write,notes,source,date"
-	if len(recs) == 0 || strings.Join(recs[0], ",") != want {
-		return nil, fmt.Errorf("%s:1: header is not %q", path, want)
-	}
 	var out []selectedRow
 	var errs []error
-	for i, rec := range recs[1:] {
+	for i, rec := range rows {
 		line := i + 2
 		row, err := parseSelected(rec)
 		if err != nil {
@@ -338,4 +329,21 @@ func writeTokens(path string, ts []prices.TokenPrice, asof string) error {
 		return err
 	}
 	return os.WriteFile(path, buf.Bytes(), 0o644)
+}
+
+// readCSVRows reads a whole hand-kept CSV file, checks that its header is
+// want, and returns the rows after it: row i is on line i+2.
+func readCSVRows(path, want string) ([][]string, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	recs, err := csv.NewReader(bytes.NewReader(b)).ReadAll()
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	if len(recs) == 0 || strings.Join(recs[0], ",") != want {
+		return nil, fmt.Errorf("%s:1: header is not %q", path, want)
+	}
+	return recs[1:], nil
 }
