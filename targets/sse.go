@@ -58,7 +58,9 @@ func (s *sseReader) next() (sseEvent, error) {
 			}
 			ev := sseEvent{Type: s.typ, Data: s.data}
 			s.typ, s.has = "", false
-			s.data = s.data[:0:0]
+			// Reuse the buffer for the next event: Data is only valid
+			// until then, and every decoder copies what it keeps.
+			s.data = s.data[:0]
 			return ev, nil
 		}
 		if line[0] == ':' {
