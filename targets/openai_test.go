@@ -571,11 +571,7 @@ func TestOpenAIExtraStreamOptions(t *testing.T) {
 		}
 	})
 	tgt.Do(context.Background(), results.NewClock(time.Now()), &workloads.Request{Prompt: "x"})
-	body, _, _ := got.get()
-	var gotBody map[string]any
-	if err := json.Unmarshal(body, &gotBody); err != nil {
-		t.Fatalf("body is not JSON: %v\n%s", err, body)
-	}
+	gotBody, _, _ := got.sent(t)
 	wantBody := map[string]any{
 		"model":          "test-model",
 		"messages":       []any{map[string]any{"role": "user", "content": "x"}},
@@ -594,16 +590,12 @@ func TestOpenAIMaxCompletionTokens(t *testing.T) {
 		s.done()
 	}, func(c *targets.OpenAIConfig) { c.MaxTokensField = "max_completion_tokens" })
 	tgt.Do(context.Background(), results.NewClock(time.Now()), testRequest())
-	body, _, _ := got.get()
-	var gotBody map[string]any
-	if err := json.Unmarshal(body, &gotBody); err != nil {
-		t.Fatalf("body is not JSON: %v\n%s", err, body)
-	}
+	gotBody, _, _ := got.sent(t)
 	if v, ok := gotBody["max_completion_tokens"]; v != 16.0 {
 		t.Errorf("max_completion_tokens = %v (present %v), want 16", v, ok)
 	}
 	if _, ok := gotBody["max_tokens"]; ok {
-		t.Errorf("max_tokens sent too: %s", body)
+		t.Errorf("max_tokens sent too: %v", gotBody)
 	}
 }
 
