@@ -31,13 +31,7 @@ func testRequest() *workloads.Request {
 
 // baseRecord is what every record of serve's target carries, with the
 // offsets as shape leaves them.
-func baseRecord() results.Record {
-	return results.Record{
-		Target: "local", TargetKind: "self-hosted", Provider: "vllm", Model: "test-model",
-		RequestedOutputTokens: 16, IntendedInputTokens: 3,
-		SentNs: 1, HeadersNs: 1, DoneNs: 1, HTTPStatus: 200,
-	}
-}
+func baseRecord() results.Record { return wireRecord("self-hosted", "vllm") }
 
 // okStream is the fields of a completed stream of n content chunks.
 func okStream(r *results.Record, n int) {
