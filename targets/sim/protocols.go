@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -325,12 +326,5 @@ func messagesText(system []string, msgs []chatMessage) (string, error) {
 		}
 		parts = append(parts, t)
 	}
-	out := ""
-	for i, p := range parts {
-		if i > 0 {
-			out += "\n"
-		}
-		out += p
-	}
-	return out, nil
+	return strings.Join(parts, "\n"), nil
 }

@@ -252,7 +252,7 @@ func (s *Server) parseJob(body []byte, legacy bool, n uint64) (job, *reqError) {
 		if len(req.Messages) == 0 {
 			return job{}, badRequest("messages must not be empty")
 		}
-		text, err := req.promptText()
+		text, err := messagesText(nil, req.Messages)
 		if err != nil {
 			return job{}, badRequest("%v", err)
 		}
