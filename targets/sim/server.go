@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math"
 	"net/http"
 	"strconv"
 	"sync"
@@ -322,7 +321,7 @@ func (s *Server) generate(w http.ResponseWriter, r *http.Request, legacy bool) {
 	case ft.rateLimit:
 		s.c.rateLimited.Add(1)
 		ra := s.cfg.Faults.RetryAfter
-		w.Header().Set("Retry-After", strconv.Itoa(max(1, int(math.Ceil(ra.Seconds())))))
+		w.Header().Set("Retry-After", strconv.Itoa(retryAfterSeconds(ra)))
 		w.Header().Set("retry-after-ms", strconv.FormatInt(ra.Milliseconds(), 10))
 		writeError(w, http.StatusTooManyRequests, "requests", "rate_limit_exceeded",
 			fmt.Sprintf("Rate limit reached for requests (simulated). Please try again in %v.", ra))
