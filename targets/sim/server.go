@@ -3,7 +3,6 @@ package sim
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -377,7 +376,7 @@ func (s *Server) abort(src source) {
 // with finish_reason, the usage chunk if asked for, and [DONE]. Faults
 // strike once half the tokens are sent.
 func (s *Server) stream(ctx context.Context, w http.ResponseWriter, j *job) {
-	sw := &sseWriter{w: w, rc: http.NewResponseController(w), j: j, model: s.cfg.Model}
+	sw := &sseWriter{eventWriter: eventWriter{w: w, rc: http.NewResponseController(w)}, j: j, model: s.cfg.Model}
 	s.streamWire(ctx, w, j, openaiEncoder{sw})
 }
 
@@ -452,26 +451,10 @@ func (j *job) text(from, to int) string {
 
 // sseWriter writes one response's events, flushing after each.
 type sseWriter struct {
-	w     http.ResponseWriter
-	rc    *http.ResponseController
+	eventWriter
 	j     *job
 	model string
 	sent  int // output tokens sent so far
-}
-
-func (sw *sseWriter) flush() error {
-	if err := sw.rc.Flush(); err != nil && !errors.Is(err, http.ErrNotSupported) {
-		return err
-	}
-	return nil
-}
-
-// write sends one framed event and flushes it.
-func (sw *sseWriter) write(ev []byte) error {
-	if _, err := sw.w.Write(ev); err != nil {
-		return err
-	}
-	return sw.flush()
 }
 
 // chunk builds a chunk of j with the given choices.
