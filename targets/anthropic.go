@@ -1,6 +1,7 @@
 package targets
 
 import (
+	"cmp"
 	"encoding/json"
 	"net/url"
 	"strings"
@@ -192,7 +193,7 @@ func (anthropicWire) decode(ev sseEvent, now int64, st *streamState) error {
 	case "error":
 		msg := string(ev.Data)
 		if e.Error != nil {
-			msg = firstNonEmpty(e.Error.Message, e.Error.Type, msg)
+			msg = cmp.Or(e.Error.Message, e.Error.Type, msg)
 			if e.Error.Type != "" && e.Error.Message != "" {
 				msg = e.Error.Type + ": " + e.Error.Message
 			}

@@ -1,7 +1,6 @@
 package targets_test
 
 import (
-	"encoding/json"
 	"net/http"
 	"testing"
 	"time"
@@ -127,16 +126,12 @@ func TestAnthropicRequest(t *testing.T) {
 	}, map[string]string{"ANTHROPIC_API_KEY": "sk-ant-test"})
 	req := &workloads.Request{Messages: []workloads.Message{{Role: "system", Content: "Be brief."}, {Role: "user", Content: "Hi"}}}
 	tgt.Do(t.Context(), results.NewClock(time.Now()), req)
-	body, header, path := got.get()
+	b, header, path := got.sent(t)
 	if path != "/v1/messages" {
 		t.Errorf("path %s", path)
 	}
 	if header.Get("x-api-key") != "sk-ant-test" || header.Get("Authorization") != "" || header.Get("anthropic-version") != targets.AnthropicVersion {
 		t.Errorf("headers %v", header)
-	}
-	var b map[string]any
-	if err := json.Unmarshal(body, &b); err != nil {
-		t.Fatal(err)
 	}
 	want := map[string]any{
 		"model": "test-model", "max_tokens": float64(4096), "stream": true, "temperature": 0.0, "system": "Be brief.",

@@ -1,6 +1,7 @@
 package targets
 
 import (
+	"cmp"
 	"encoding/json"
 	"errors"
 	"io"
@@ -137,27 +138,18 @@ func (st *streamState) read(stream *openai.ChatCompletionStream, clock results.C
 		if err != nil {
 			var apiErr *openai.APIError
 			if errors.As(err, &apiErr) {
-				return &streamEventError{msg: firstNonEmpty(apiErr.Message, bodyMessage(ex.body.errLine))}
+				return &streamEventError{msg: cmp.Or(apiErr.Message, bodyMessage(ex.body.errLine))}
 			}
 			return err
 		}
 		if raw == nil {
 			// go-openai saw `data: {"error"` but could not decode it.
-			return &streamEventError{msg: firstNonEmpty(bodyMessage(ex.body.errLine), "undecodable error event")}
+			return &streamEventError{msg: cmp.Or(bodyMessage(ex.body.errLine), "undecodable error event")}
 		}
 		if err := st.decodeChunk(raw, now); err != nil {
 			return err
 		}
 	}
-}
-
-func firstNonEmpty(s ...string) string {
-	for _, v := range s {
-		if v != "" {
-			return v
-		}
-	}
-	return ""
 }
 
 // observe takes one event at time now. An event counts as a content event

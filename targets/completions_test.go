@@ -117,12 +117,10 @@ func TestCompletionsRequest(t *testing.T) {
 	if rec := tgt.Do(t.Context(), results.NewClock(time.Now()), testRequest()); !rec.OK() {
 		t.Fatalf("%s: %s", rec.ErrorClass, rec.ErrorMessage)
 	}
-	body, header, _ := got.get()
+	b, header, _ := got.sent(t)
 	if header.Get("Authorization") != "" {
 		t.Errorf("an engine preset sent Authorization %q", header.Get("Authorization"))
 	}
-	var b map[string]any
-	json.Unmarshal(body, &b)
 	want := map[string]any{"model": "test-model", "prompt": "hello world!!", "stream": true, "max_tokens": float64(16),
 		"stream_options": map[string]any{"include_usage": true}, "ignore_eos": true}
 	if d := cmp.Diff(want, b); d != "" {

@@ -5,9 +5,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"math"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -132,7 +134,7 @@ func (c *Config) validate() ([]bodyField, []error) {
 		errs = append(errs, fmt.Errorf("auth header %q is not a header name", c.AuthHeader))
 	}
 	var extra []bodyField
-	for _, k := range sortedKeys(c.ExtraBody) {
+	for _, k := range slices.Sorted(maps.Keys(c.ExtraBody)) {
 		v, err := json.Marshal(c.ExtraBody[k])
 		if err != nil {
 			errs = append(errs, fmt.Errorf("extra body field %q: %w", k, err))
@@ -213,7 +215,7 @@ func (c *Config) temperature(req *workloads.Request) *float64 {
 // requestExtra is req's own Extra fields less DropFields, checked.
 func (c *Config) requestExtra(req *workloads.Request) ([]bodyField, error) {
 	var out []bodyField
-	for _, k := range sortedKeys(req.Extra) {
+	for _, k := range slices.Sorted(maps.Keys(req.Extra)) {
 		if containsFold(c.DropFields, k) {
 			continue
 		}

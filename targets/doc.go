@@ -19,6 +19,7 @@
 // (Spec) and builds it (New); file.go reads targets files. docs/targets.md
 // is the user's reference.
 //
-// The package depends on workloads and results only; bench consumes it
-// through its Target interface.
+// Of this module the package depends on workloads, results and prices (a
+// Spec may carry its own price) only; bench consumes it through its Target
+// interface.
 package targets

@@ -1,6 +1,7 @@
 package targets
 
 import (
+	"cmp"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
@@ -169,7 +170,7 @@ func errorMessage(err error) string {
 	case errors.As(err, &eventErr):
 		return eventErr.msg
 	case errors.As(err, &statusErr):
-		return firstNonEmpty(statusErr.msg, fmt.Sprintf("HTTP %d", statusErr.code))
+		return cmp.Or(statusErr.msg, fmt.Sprintf("HTTP %d", statusErr.code))
 	case errors.As(err, &apiErr) && apiErr.Message != "":
 		return apiErr.Message
 	case errors.As(err, &oaiReqErr):

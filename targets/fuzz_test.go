@@ -90,32 +90,45 @@ func FuzzOpenAIStream(f *testing.F) {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
 		rec := tgt.Do(ctx, clock, testRequest())
-		switch rec.Status {
-		case results.StatusOK:
-			if rec.ErrorClass != "" || rec.FinishReason == "" || !bytes.Contains(body, []byte("[DONE]")) {
-				t.Errorf("ok record with class %q, finish %q", rec.ErrorClass, rec.FinishReason)
-			}
-		case results.StatusError:
-			if rec.ErrorClass == "" || rec.ErrorClass == results.ErrClassOther {
-				t.Errorf("error record with class %q: %s", rec.ErrorClass, rec.ErrorMessage)
-			}
-		default:
-			t.Errorf("status %q", rec.Status)
-		}
-		if rec.SentNs <= 0 || rec.DoneNs < rec.SentNs || rec.HTTPStatus != 200 {
-			t.Errorf("sent %d done %d status %d", rec.SentNs, rec.DoneNs, rec.HTTPStatus)
-		}
-		if rec.Chunks > 0 && (len(rec.ChunkGapsNs) != int(rec.Chunks)-1 || rec.FirstTokenNs == 0 || rec.LastTokenNs < rec.FirstTokenNs) {
-			t.Errorf("%d chunks, %d gaps, first %d last %d", rec.Chunks, len(rec.ChunkGapsNs), rec.FirstTokenNs, rec.LastTokenNs)
-		}
-		if len(rec.ChunkTokens) != 0 && len(rec.ChunkTokens) != int(rec.Chunks) {
-			t.Errorf("%d chunk token counts for %d chunks", len(rec.ChunkTokens), rec.Chunks)
-		}
-		if rec.OutputTokensSource == "" || rec.InputTokensSource == "" {
-			t.Errorf("token sources %q %q", rec.InputTokensSource, rec.OutputTokensSource)
-		}
-		if len(rec.ErrorMessage) > results.MaxErrorMessage+len("…") {
-			t.Errorf("error message of %d bytes", len(rec.ErrorMessage))
+		checkStreamRecord(t, rec)
+		if rec.OK() && !bytes.Contains(body, []byte("[DONE]")) {
+			t.Errorf("ok record from a body without [DONE]")
 		}
 	})
+}
+
+// checkStreamRecord checks what every record of a fuzzed stream must
+// satisfy, whatever the protocol: status and class agree, offsets are
+// ordered, per-event lists match the event count, token sources are set
+// and the error message is bounded.
+func checkStreamRecord(t *testing.T, rec results.Record) {
+	t.Helper()
+	switch rec.Status {
+	case results.StatusOK:
+		if rec.ErrorClass != "" || rec.FinishReason == "" {
+			t.Errorf("ok record with class %q, finish %q", rec.ErrorClass, rec.FinishReason)
+		}
+	case results.StatusError:
+		if rec.ErrorClass == "" || rec.ErrorClass == results.ErrClassOther {
+			t.Errorf("error record with class %q: %s", rec.ErrorClass, rec.ErrorMessage)
+		}
+	default:
+		t.Errorf("status %q", rec.Status)
+	}
+	if rec.SentNs <= 0 || rec.DoneNs < rec.SentNs || rec.HTTPStatus != 200 {
+		t.Errorf("sent %d done %d status %d", rec.SentNs, rec.DoneNs, rec.HTTPStatus)
+	}
+	if rec.Chunks > 0 && (len(rec.ChunkGapsNs) != int(rec.Chunks)-1 || rec.FirstTokenNs == 0 || rec.LastTokenNs < rec.FirstTokenNs ||
+		rec.FirstOutputNs != 0 && rec.FirstOutputNs < rec.FirstTokenNs) {
+		t.Errorf("%d chunks, %d gaps, first %d output %d last %d", rec.Chunks, len(rec.ChunkGapsNs), rec.FirstTokenNs, rec.FirstOutputNs, rec.LastTokenNs)
+	}
+	if len(rec.ChunkTokens) != 0 && len(rec.ChunkTokens) != int(rec.Chunks) {
+		t.Errorf("%d chunk token counts for %d chunks", len(rec.ChunkTokens), rec.Chunks)
+	}
+	if rec.OutputTokensSource == "" || rec.InputTokensSource == "" {
+		t.Errorf("token sources %q %q", rec.InputTokensSource, rec.OutputTokensSource)
+	}
+	if len(rec.ErrorMessage) > results.MaxErrorMessage+len("…") {
+		t.Errorf("error message of %d bytes", len(rec.ErrorMessage))
+	}
 }

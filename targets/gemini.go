@@ -1,6 +1,7 @@
 package targets
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"maps"
@@ -134,7 +135,7 @@ func (geminiWire) decode(ev sseEvent, now int64, st *streamState) error {
 		return &malformedChunkError{err: err, chunk: string(ev.Data)}
 	}
 	if e.Error != nil {
-		return &streamEventError{msg: firstNonEmpty(e.Error.Message, e.Error.Status, string(ev.Data))}
+		return &streamEventError{msg: cmp.Or(e.Error.Message, e.Error.Status, string(ev.Data))}
 	}
 	var text, output bool
 	for _, c := range e.Candidates {

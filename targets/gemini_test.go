@@ -119,16 +119,12 @@ func TestGeminiRequest(t *testing.T) {
 	if rec := tgt.Do(t.Context(), results.NewClock(time.Now()), req); !rec.OK() {
 		t.Fatalf("%s: %s", rec.ErrorClass, rec.ErrorMessage)
 	}
-	body, header, path := got.get()
+	b, header, path := got.sent(t)
 	if path != "/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse" {
 		t.Errorf("path %s", path)
 	}
 	if header.Get("x-goog-api-key") != "AIza-test" || header.Get("Authorization") != "" {
 		t.Errorf("headers %v", header)
-	}
-	var b map[string]any
-	if err := json.Unmarshal(body, &b); err != nil {
-		t.Fatal(err)
 	}
 	part := func(s string) []any { return []any{map[string]any{"text": s}} }
 	want := map[string]any{

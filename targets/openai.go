@@ -231,15 +231,6 @@ func setFields(fields []bodyField, add ...bodyField) []bodyField {
 	return fields
 }
 
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
-}
-
 func chatMessages(req *workloads.Request) []openai.ChatCompletionMessage {
 	msgs := req.ChatMessages()
 	out := make([]openai.ChatCompletionMessage, len(msgs))

@@ -31,13 +31,7 @@ func testRequest() *workloads.Request {
 
 // baseRecord is what every record of serve's target carries, with the
 // offsets as shape leaves them.
-func baseRecord() results.Record {
-	return results.Record{
-		Target: "local", TargetKind: "self-hosted", Provider: "vllm", Model: "test-model",
-		RequestedOutputTokens: 16, IntendedInputTokens: 3,
-		SentNs: 1, HeadersNs: 1, DoneNs: 1, HTTPStatus: 200,
-	}
-}
+func baseRecord() results.Record { return wireRecord("self-hosted", "vllm") }
 
 // okStream is the fields of a completed stream of n content chunks.
 func okStream(r *results.Record, n int) {
@@ -571,11 +565,7 @@ func TestOpenAIExtraStreamOptions(t *testing.T) {
 		}
 	})
 	tgt.Do(context.Background(), results.NewClock(time.Now()), &workloads.Request{Prompt: "x"})
-	body, _, _ := got.get()
-	var gotBody map[string]any
-	if err := json.Unmarshal(body, &gotBody); err != nil {
-		t.Fatalf("body is not JSON: %v\n%s", err, body)
-	}
+	gotBody, _, _ := got.sent(t)
 	wantBody := map[string]any{
 		"model":          "test-model",
 		"messages":       []any{map[string]any{"role": "user", "content": "x"}},
@@ -594,16 +584,12 @@ func TestOpenAIMaxCompletionTokens(t *testing.T) {
 		s.done()
 	}, func(c *targets.OpenAIConfig) { c.MaxTokensField = "max_completion_tokens" })
 	tgt.Do(context.Background(), results.NewClock(time.Now()), testRequest())
-	body, _, _ := got.get()
-	var gotBody map[string]any
-	if err := json.Unmarshal(body, &gotBody); err != nil {
-		t.Fatalf("body is not JSON: %v\n%s", err, body)
-	}
+	gotBody, _, _ := got.sent(t)
 	if v, ok := gotBody["max_completion_tokens"]; v != 16.0 {
 		t.Errorf("max_completion_tokens = %v (present %v), want 16", v, ok)
 	}
 	if _, ok := gotBody["max_tokens"]; ok {
-		t.Errorf("max_tokens sent too: %s", body)
+		t.Errorf("max_tokens sent too: %v", gotBody)
 	}
 }
 

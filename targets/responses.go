@@ -1,6 +1,7 @@
 package targets
 
 import (
+	"cmp"
 	"encoding/json"
 	"net/url"
 
@@ -117,11 +118,11 @@ func (responsesWire) decode(ev sseEvent, now int64, st *streamState) error {
 	case "response.failed":
 		msg := "response failed"
 		if r := e.Response; r != nil && r.Error != nil {
-			msg = firstNonEmpty(r.Error.Message, r.Error.Code, msg)
+			msg = cmp.Or(r.Error.Message, r.Error.Code, msg)
 		}
 		return &streamEventError{msg: msg}
 	case "error":
-		return &streamEventError{msg: firstNonEmpty(e.Message, e.Code, string(ev.Data))}
+		return &streamEventError{msg: cmp.Or(e.Message, e.Code, string(ev.Data))}
 	}
 	return nil
 }

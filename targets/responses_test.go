@@ -123,12 +123,10 @@ func TestResponsesRequest(t *testing.T) {
 	if rec := tgt.Do(t.Context(), results.NewClock(time.Now()), req); !rec.OK() {
 		t.Fatalf("%s: %s", rec.ErrorClass, rec.ErrorMessage)
 	}
-	body, header, _ := got.get()
+	b, header, _ := got.sent(t)
 	if header.Get("Authorization") != "Bearer sk-test" {
 		t.Errorf("Authorization %q", header.Get("Authorization"))
 	}
-	var b map[string]any
-	json.Unmarshal(body, &b)
 	want := map[string]any{"model": "test-model", "stream": true, "max_output_tokens": float64(8),
 		"input":     []any{map[string]any{"role": "developer", "content": "Be brief."}, map[string]any{"role": "user", "content": "Hi"}},
 		"reasoning": map[string]any{"effort": "low"}}

@@ -1,6 +1,7 @@
 package targets
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"net"
@@ -112,10 +113,10 @@ func (s Spec) Resolve() (Spec, error) {
 		}
 	}
 	r := s
-	r.Protocol = firstNonEmpty(s.Protocol, p.Protocol, ProtocolOpenAIChat)
-	r.BaseURL = firstNonEmpty(s.BaseURL, p.BaseURL)
-	r.Provider = firstNonEmpty(s.Provider, p.Provider)
-	r.APIKeyEnv = firstNonEmpty(s.APIKeyEnv, p.APIKeyEnv)
+	r.Protocol = cmp.Or(s.Protocol, p.Protocol, ProtocolOpenAIChat)
+	r.BaseURL = cmp.Or(s.BaseURL, p.BaseURL)
+	r.Provider = cmp.Or(s.Provider, p.Provider)
+	r.APIKeyEnv = cmp.Or(s.APIKeyEnv, p.APIKeyEnv)
 	r.Headers = mergeMaps(p.Headers, s.Headers)
 	for _, f := range p.AllowFields {
 		if !slices.Contains(r.AllowFields, f) {
@@ -142,7 +143,7 @@ func (s Spec) Resolve() (Spec, error) {
 			}
 		}
 	}
-	r.Kind = firstNonEmpty(s.Kind, p.Kind)
+	r.Kind = cmp.Or(s.Kind, p.Kind)
 	if r.Kind == "" {
 		r.Kind = KindAPI
 		if IsLoopback(host) {
@@ -155,7 +156,7 @@ func (s Spec) Resolve() (Spec, error) {
 		errs = append(errs, fieldErr("kind", "%q: want api, managed or self-hosted", r.Kind))
 	}
 	if r.Name == "" {
-		r.Name = firstNonEmpty(s.Preset, host)
+		r.Name = cmp.Or(s.Preset, host)
 	}
 	if r.Model == "" {
 		errs = append(errs, fieldErr("model", "required"))
@@ -177,7 +178,7 @@ func (s Spec) Resolve() (Spec, error) {
 	for _, f := range r.engineFieldsSent() {
 		if !slices.Contains(r.AllowFields, f) {
 			errs = append(errs, fieldErr("extra_body", "%s is an engine-only field that %s does not accept; add it to allow_fields to send it anyway",
-				f, firstNonEmpty(s.Preset, "this target")))
+				f, cmp.Or(s.Preset, "this target")))
 		}
 	}
 	for _, d := range []struct {

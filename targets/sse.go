@@ -31,6 +31,7 @@ var errSSETooLong = fmt.Errorf("event longer than %d bytes", maxSSEEvent)
 type sseReader struct {
 	r    *bufio.Reader
 	typ  string
+	last string // the previous event name, kept so a repeated one is not allocated again
 	data []byte
 	has  bool // a data field was seen for the pending event
 	line []byte
@@ -58,7 +59,9 @@ func (s *sseReader) next() (sseEvent, error) {
 			}
 			ev := sseEvent{Type: s.typ, Data: s.data}
 			s.typ, s.has = "", false
-			s.data = s.data[:0:0]
+			// Reuse the buffer for the next event: Data is only valid
+			// until then, and every decoder copies what it keeps.
+			s.data = s.data[:0]
 			return ev, nil
 		}
 		if line[0] == ':' {
@@ -79,7 +82,12 @@ func (s *sseReader) next() (sseEvent, error) {
 			s.data = append(s.data, value...)
 			s.has = true
 		case "event":
-			s.typ = string(value)
+			// Streams repeat a few names (content_block_delta,
+			// response.output_text.delta): compare before converting.
+			if string(value) != s.last {
+				s.last = string(value)
+			}
+			s.typ = s.last
 		}
 	}
 }

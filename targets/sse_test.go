@@ -67,6 +67,18 @@ func (s *seen) get() ([]byte, http.Header, string) {
 	return s.body, s.header, s.path
 }
 
+// sent is what get returns with the body decoded as a JSON object; a
+// body that is not one fails the test.
+func (s *seen) sent(t testing.TB) (map[string]any, http.Header, string) {
+	t.Helper()
+	body, header, path := s.get()
+	var b map[string]any
+	if err := json.Unmarshal(body, &b); err != nil {
+		t.Fatalf("body is not JSON: %v\n%s", err, body)
+	}
+	return b, header, path
+}
+
 // serve starts a server whose chat completions endpoint runs script, and
 // a target pointed at it; cfg edits the target's config.
 func serve(t testing.TB, script func(s *sse), cfg ...func(*targets.OpenAIConfig)) (*targets.OpenAI, *seen) {

@@ -15,8 +15,7 @@ type tally struct {
 	firstToken, firstOutput, lastToken int64
 	gaps                               []int64
 	chunks                             int32
-	chunkTokens                        []int32
-	chunkTokensBad                     bool // some content event had no per-chunk count
+	chunkTokens                        []int32 // shorter than chunks once an event had no count
 	finish                             string
 
 	usage    tokenUsage
@@ -37,6 +36,11 @@ type tokenUsage struct {
 // TTFO). tokens is the output tokens the event carried, or -1 if the
 // server did not say.
 func (t *tally) content(now int64, output bool, tokens int64) {
+	// Per-chunk tokens exist only when every content event carries them
+	// (vLLM continuous_usage_stats): one event without stops the list.
+	if tokens >= 0 && len(t.chunkTokens) == int(t.chunks) {
+		t.chunkTokens = append(t.chunkTokens, int32(tokens))
+	}
 	t.chunks++
 	if t.firstToken == 0 {
 		t.firstToken = now
@@ -49,13 +53,6 @@ func (t *tally) content(now int64, output bool, tokens int64) {
 		t.gaps = append(t.gaps, now-t.lastToken)
 	}
 	t.lastToken = now
-	// Per-chunk tokens exist only when every content event carries them
-	// (vLLM continuous_usage_stats).
-	if tokens >= 0 && !t.chunkTokensBad {
-		t.chunkTokens = append(t.chunkTokens, int32(tokens))
-	} else {
-		t.chunkTokensBad = true
-	}
 }
 
 // setUsage keeps u as the stream's usage.
@@ -73,7 +70,7 @@ func (t *tally) fill(rec *results.Record, req *workloads.Request) {
 	rec.LastTokenNs = t.lastToken
 	rec.ChunkGapsNs = t.gaps
 	rec.Chunks = t.chunks
-	if !t.chunkTokensBad && len(t.chunkTokens) == int(t.chunks) {
+	if len(t.chunkTokens) == int(t.chunks) {
 		rec.ChunkTokens = t.chunkTokens
 	}
 	rec.FinishReason = t.finish

@@ -1,6 +1,12 @@
 package targets
 
-import "testing"
+import (
+	"slices"
+	"testing"
+
+	"github.com/inferbench/inferbench/results"
+	"github.com/inferbench/inferbench/workloads"
+)
 
 func TestCoalescedChunks(t *testing.T) {
 	ms := int64(1e6)
@@ -38,6 +44,39 @@ func TestCoalescedChunks(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			if got := coalescedChunks(tt.lead, tt.gaps); got != tt.want {
 				t.Errorf("coalescedChunks = %d, want %d", got, tt.want)
+			}
+		})
+	}
+}
+
+// TestTallyChunkTokens checks that per-chunk token counts are kept only
+// when every content event carried one: a gap anywhere drops them all,
+// even when later events carry counts again.
+func TestTallyChunkTokens(t *testing.T) {
+	tests := []struct {
+		name   string
+		tokens []int64
+		want   []int32
+	}{
+		{"every event counted", []int64{2, 0, 3}, []int32{2, 0, 3}},
+		{"first event uncounted", []int64{-1, 1, 1}, nil},
+		{"middle event uncounted", []int64{2, -1, 3}, nil},
+		{"last event uncounted", []int64{2, 1, -1}, nil},
+		{"no events", nil, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var tl tally
+			for i, n := range tt.tokens {
+				tl.content(int64(i+1), true, n)
+			}
+			var rec results.Record
+			tl.fill(&rec, &workloads.Request{})
+			if !slices.Equal(rec.ChunkTokens, tt.want) || (tt.want == nil) != (rec.ChunkTokens == nil) {
+				t.Errorf("ChunkTokens = %v, want %v", rec.ChunkTokens, tt.want)
+			}
+			if rec.Chunks != int32(len(tt.tokens)) {
+				t.Errorf("Chunks = %d, want %d", rec.Chunks, len(tt.tokens))
 			}
 		})
 	}

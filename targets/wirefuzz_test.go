@@ -45,31 +45,6 @@ func FuzzWireStreams(f *testing.F) {
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
-		rec := tgt.Do(ctx, results.NewClock(time.Now()), testRequest())
-		switch rec.Status {
-		case results.StatusOK:
-			if rec.ErrorClass != "" || rec.FinishReason == "" {
-				t.Errorf("ok record with class %q, finish %q", rec.ErrorClass, rec.FinishReason)
-			}
-		case results.StatusError:
-			if rec.ErrorClass == "" || rec.ErrorClass == results.ErrClassOther {
-				t.Errorf("error record with class %q: %s", rec.ErrorClass, rec.ErrorMessage)
-			}
-		default:
-			t.Errorf("status %q", rec.Status)
-		}
-		if rec.SentNs <= 0 || rec.DoneNs < rec.SentNs || rec.HTTPStatus != 200 {
-			t.Errorf("sent %d done %d status %d", rec.SentNs, rec.DoneNs, rec.HTTPStatus)
-		}
-		if rec.Chunks > 0 && (len(rec.ChunkGapsNs) != int(rec.Chunks)-1 || rec.FirstTokenNs == 0 || rec.LastTokenNs < rec.FirstTokenNs ||
-			rec.FirstOutputNs != 0 && rec.FirstOutputNs < rec.FirstTokenNs) {
-			t.Errorf("%d chunks, %d gaps, first %d output %d last %d", rec.Chunks, len(rec.ChunkGapsNs), rec.FirstTokenNs, rec.FirstOutputNs, rec.LastTokenNs)
-		}
-		if len(rec.ChunkTokens) != 0 && len(rec.ChunkTokens) != int(rec.Chunks) {
-			t.Errorf("%d chunk token counts for %d chunks", len(rec.ChunkTokens), rec.Chunks)
-		}
-		if rec.OutputTokensSource == "" || rec.InputTokensSource == "" {
-			t.Errorf("token sources %q %q", rec.InputTokensSource, rec.OutputTokensSource)
-		}
+		checkStreamRecord(t, tgt.Do(ctx, results.NewClock(time.Now()), testRequest()))
 	})
 }

@@ -89,7 +89,7 @@ type geminiEncoder struct {
 }
 
 func (e *geminiEncoder) begin(ew *eventWriter) error {
-	return ew.rc.Flush() // headers now, as Google's servers do
+	return ew.flush() // headers now, as Google's servers do
 }
 
 func (e *geminiEncoder) chunk(parts []map[string]any, finish string) map[string]any {

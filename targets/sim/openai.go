@@ -68,23 +68,6 @@ func (m chatMessage) text() (string, error) {
 	return "", errors.New("content must be a string or an array of content parts")
 }
 
-// promptText returns the chat prompt as one text, messages joined by
-// newlines (the same text as workloads.Request.Text).
-func (r *chatRequest) promptText() (string, error) {
-	var b strings.Builder
-	for i, m := range r.Messages {
-		t, err := m.text()
-		if err != nil {
-			return "", fmt.Errorf("messages[%d].content: %w", i, err)
-		}
-		if i > 0 {
-			b.WriteByte('\n')
-		}
-		b.WriteString(t)
-	}
-	return b.String(), nil
-}
-
 // legacyPrompt returns the prompt of a legacy completion as text, or its
 // length if it is given as token ids. One prompt per request is supported.
 func (r *chatRequest) legacyPrompt() (text string, tokens int, err error) {

@@ -3,10 +3,12 @@ package sim
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -287,10 +289,21 @@ func (ew *eventWriter) raw(name string, data []byte, crlf bool) error {
 	b = append(b, "data: "...)
 	b = append(b, data...)
 	b = append(b, nl+nl...)
+	return ew.write(b)
+}
+
+// write sends b and flushes it.
+func (ew *eventWriter) write(b []byte) error {
 	if _, err := ew.w.Write(b); err != nil {
 		return err
 	}
-	if err := ew.rc.Flush(); err != nil && err != http.ErrNotSupported {
+	return ew.flush()
+}
+
+// flush sends what is buffered; a writer that cannot flush is not an
+// error.
+func (ew *eventWriter) flush() error {
+	if err := ew.rc.Flush(); err != nil && !errors.Is(err, http.ErrNotSupported) {
 		return err
 	}
 	return nil
@@ -325,12 +338,5 @@ func messagesText(system []string, msgs []chatMessage) (string, error) {
 		}
 		parts = append(parts, t)
 	}
-	out := ""
-	for i, p := range parts {
-		if i > 0 {
-			out += "\n"
-		}
-		out += p
-	}
-	return out, nil
+	return strings.Join(parts, "\n"), nil
 }

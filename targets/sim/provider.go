@@ -67,7 +67,7 @@ func (p Provider) reasoning(n int) int {
 	return max(0, min(p.ReasoningTokens, n-1))
 }
 
-// retryAfterHeader is the whole seconds of a Retry-After for d, at least
+// retryAfterSeconds is the whole seconds of a Retry-After for d, at least
 // one, as servers send it.
 func retryAfterSeconds(d time.Duration) int {
 	s := int((d + time.Second - 1) / time.Second)

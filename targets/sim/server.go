@@ -3,10 +3,8 @@ package sim
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
-	"math"
 	"net/http"
 	"strconv"
 	"sync"
@@ -252,7 +250,7 @@ func (s *Server) parseJob(body []byte, legacy bool, n uint64) (job, *reqError) {
 		if len(req.Messages) == 0 {
 			return job{}, badRequest("messages must not be empty")
 		}
-		text, err := req.promptText()
+		text, err := messagesText(nil, req.Messages)
 		if err != nil {
 			return job{}, badRequest("%v", err)
 		}
@@ -322,7 +320,7 @@ func (s *Server) generate(w http.ResponseWriter, r *http.Request, legacy bool) {
 	case ft.rateLimit:
 		s.c.rateLimited.Add(1)
 		ra := s.cfg.Faults.RetryAfter
-		w.Header().Set("Retry-After", strconv.Itoa(max(1, int(math.Ceil(ra.Seconds())))))
+		w.Header().Set("Retry-After", strconv.Itoa(retryAfterSeconds(ra)))
 		w.Header().Set("retry-after-ms", strconv.FormatInt(ra.Milliseconds(), 10))
 		writeError(w, http.StatusTooManyRequests, "requests", "rate_limit_exceeded",
 			fmt.Sprintf("Rate limit reached for requests (simulated). Please try again in %v.", ra))
@@ -378,7 +376,7 @@ func (s *Server) abort(src source) {
 // with finish_reason, the usage chunk if asked for, and [DONE]. Faults
 // strike once half the tokens are sent.
 func (s *Server) stream(ctx context.Context, w http.ResponseWriter, j *job) {
-	sw := &sseWriter{w: w, rc: http.NewResponseController(w), j: j, model: s.cfg.Model}
+	sw := &sseWriter{eventWriter: eventWriter{w: w, rc: http.NewResponseController(w)}, j: j, model: s.cfg.Model}
 	s.streamWire(ctx, w, j, openaiEncoder{sw})
 }
 
@@ -453,26 +451,10 @@ func (j *job) text(from, to int) string {
 
 // sseWriter writes one response's events, flushing after each.
 type sseWriter struct {
-	w     http.ResponseWriter
-	rc    *http.ResponseController
+	eventWriter
 	j     *job
 	model string
 	sent  int // output tokens sent so far
-}
-
-func (sw *sseWriter) flush() error {
-	if err := sw.rc.Flush(); err != nil && !errors.Is(err, http.ErrNotSupported) {
-		return err
-	}
-	return nil
-}
-
-// write sends one framed event and flushes it.
-func (sw *sseWriter) write(ev []byte) error {
-	if _, err := sw.w.Write(ev); err != nil {
-		return err
-	}
-	return sw.flush()
 }
 
 // chunk builds a chunk of j with the given choices.
