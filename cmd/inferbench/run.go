@@ -461,25 +461,11 @@ func executeRun(ctx context.Context, e *env, p *runPlan) (*runResult, error) {
 	}
 	planned := cfg.Planned()
 	prog := bench.NewProgress(start, planned)
-	counts := &man.Requests
 	cfg.Sink = bench.SinkFunc(func(r results.Record) error {
 		if err := w.Write(r); err != nil {
 			return err
 		}
 		prog.Observe(&r)
-		counts.Sent++
-		switch {
-		case r.Warmup:
-			counts.Warmup++
-		}
-		switch r.Status {
-		case results.StatusOK:
-			counts.OK++
-		case results.StatusCanceled:
-			counts.Canceled++
-		default:
-			counts.Failed++
-		}
 		return nil
 	})
 	cfg.Stamp = func(r *results.Record) {
@@ -550,6 +536,10 @@ func executeRun(ctx context.Context, e *env, p *runPlan) (*runResult, error) {
 		man.StopReason = results.StopFailed
 	}
 	man.Parts = w.Parts()
+	// The manifest's counts are the progress counters: both count every
+	// record the writer took.
+	s := prog.Snapshot()
+	man.Requests = results.RequestCounts{Sent: s.Done, OK: s.OK, Failed: s.Errors, Canceled: s.Canceled, Warmup: s.Warmup}
 	if runErr != nil {
 		man.StopDetail = runErr.Error()
 	} else if closeErr != nil {
@@ -562,7 +552,6 @@ func executeRun(ctx context.Context, e *env, p *runPlan) (*runResult, error) {
 		return nil, err
 	}
 	if !p.quiet {
-		s := prog.Snapshot()
 		fmt.Fprintf(e.stderr, "%s: %d requests (%d ok, %d failed, %d canceled) in %s; stop reason: %s\n",
 			p.targetName, s.Done, s.OK, s.Errors, s.Canceled, s.Elapsed.Round(time.Millisecond), man.StopReason)
 	}
