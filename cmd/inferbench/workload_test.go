@@ -21,8 +21,7 @@ const traces = "../../workloads/testdata/traces/"
 // stderr.
 func runCLI(t *testing.T, args ...string) (int, string, string) {
 	t.Helper()
-	var stdout, stderr bytes.Buffer
-	e := &env{stdin: strings.NewReader(""), stdout: &stdout, stderr: &stderr, getenv: func(string) string { return "" }}
+	e, stdout, stderr := testEnv(nil)
 	code := run(context.Background(), e, args)
 	return code, stdout.String(), stderr.String()
 }
