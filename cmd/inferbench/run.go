@@ -64,7 +64,7 @@ type runPlan struct {
 	simulated        bool
 	simConfig        map[string]any
 	workloadPath     string // "sample" = the bundled sample
-	workloadOpts     workloadOptions
+	workloadOpts     importFlags
 	rate             rateFlag // this run's rate (one level of rates)
 	rates            rateList // --rate: one rate, or a sweep's ladder
 	arrival          string
