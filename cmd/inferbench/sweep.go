@@ -174,7 +174,8 @@ func meetsSLO(dir string, slo reports.SLO) (bool, float64, error) {
 	return s.Goodput.Fraction >= reports.DefaultAttainment, s.Goodput.Fraction, nil
 }
 
-// pause waits d between sweep levels; a Ctrl-C or ctx ends the sweep.
+// pause waits d (between sweep levels, or until --start-at); it reports
+// false when a Ctrl-C or ctx ended the wait first.
 func pause(ctx context.Context, e *env, d time.Duration) bool {
 	t := time.NewTimer(d)
 	defer t.Stop()
