@@ -46,6 +46,16 @@ func parseArgs(fs *flag.FlagSet, args []string) ([]string, error) {
 	}
 }
 
+// parseFlagsOnly is parseArgs for commands that take no positional
+// arguments: one is an error.
+func parseFlagsOnly(fs *flag.FlagSet, args []string) error {
+	pos, err := parseArgs(fs, args)
+	if err == nil && len(pos) > 0 {
+		err = fmt.Errorf("unexpected argument %q", pos[0])
+	}
+	return err
+}
+
 // usageError prints msg and a hint, and returns exitUsage.
 func usageError(e *env, cmd string, err error) int {
 	if errors.Is(err, flag.ErrHelp) {

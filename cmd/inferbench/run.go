@@ -162,12 +162,8 @@ func cmdRun(ctx context.Context, e *env, args []string) int {
 	p := &runPlan{args: append([]string{"run"}, args...)}
 	fs := newFlagSet("run", runSynopsis, runExamples, e.stderr)
 	p.flags(fs)
-	pos, err := parseArgs(fs, args)
-	if err != nil {
+	if err := parseFlagsOnly(fs, args); err != nil {
 		return usageError(e, "run", err)
-	}
-	if len(pos) > 0 {
-		return usageError(e, "run", fmt.Errorf("unexpected argument %q", pos[0]))
 	}
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
