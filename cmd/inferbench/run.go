@@ -165,8 +165,7 @@ func cmdRun(ctx context.Context, e *env, args []string) int {
 	if err := parseFlagsOnly(fs, args); err != nil {
 		return usageError(e, "run", err)
 	}
-	set := map[string]bool{}
-	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	set := givenFlags(fs)
 	p.tf.set = set
 	if len(p.rates) > 0 {
 		p.rate = p.rates[0]

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"net"
 	"net/http"
@@ -68,8 +67,7 @@ Presets:
 	if err := parseFlagsOnly(fs, args); err != nil {
 		return usageError(e, "sim", err)
 	}
-	set := map[string]bool{}
-	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	set := givenFlags(fs)
 	cfg, name, err := simConfig(*preset, c, set)
 	if err != nil {
 		return usageError(e, "sim", err)
