@@ -181,19 +181,10 @@ func cmdRun(ctx context.Context, e *env, args []string) int {
 	}
 	res, err := executeRun(ctx, e, p)
 	if err != nil {
-		var ue *usageErr
-		if errors.As(err, &ue) {
-			return usageError(e, "run", ue.err)
-		}
-		fmt.Fprintf(e.stderr, "inferbench run: %v\n", err)
-		if errors.Is(err, errStartWaitInterrupted) {
-			return exitInterrupted
-		}
-		return exitFailed
+		return runError(e, "", err)
 	}
 	fmt.Fprintf(e.stdout, "%s\n", res.dir)
-	switch res.outcome.StopReason {
-	case results.StopInterrupted, results.StopCanceled:
+	if res.interrupted() {
 		return exitInterrupted
 	}
 	return exitOK
@@ -203,6 +194,22 @@ func cmdRun(ctx context.Context, e *env, args []string) int {
 type usageErr struct{ err error }
 
 func (u *usageErr) Error() string { return u.err.Error() }
+
+// runError prints an executeRun error (after where, e.g. a sweep level's
+// "rate 2/s: ") and returns the exit code: a usage error for a
+// configuration problem, exitInterrupted when a Ctrl-C ended the --start-at
+// wait, else exitFailed.
+func runError(e *env, where string, err error) int {
+	var ue *usageErr
+	if errors.As(err, &ue) {
+		return usageError(e, "run", ue.err)
+	}
+	fmt.Fprintf(e.stderr, "inferbench run: %s%v\n", where, err)
+	if errors.Is(err, errStartWaitInterrupted) {
+		return exitInterrupted
+	}
+	return exitFailed
+}
 
 // validate reports every problem with the flags at once.
 func (p *runPlan) validate(set map[string]bool) error {
@@ -308,6 +315,15 @@ type runResult struct {
 	dir      string
 	manifest *results.Manifest
 	outcome  bench.Outcome
+}
+
+// interrupted says whether a Ctrl-C (or ctx) stopped the run early.
+func (r *runResult) interrupted() bool {
+	switch r.outcome.StopReason {
+	case results.StopInterrupted, results.StopCanceled:
+		return true
+	}
+	return false
 }
 
 // executeRun loads the workload, builds the target, runs the plan and

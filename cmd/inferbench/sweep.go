@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/inferbench/inferbench/reports"
-	"github.com/inferbench/inferbench/results"
 )
 
 // rateList is --rate: one rate, or a comma-separated ladder of rates for a
@@ -117,19 +116,13 @@ func runSweep(ctx context.Context, e *env, p *runPlan, levels []sweepLevel) int 
 		}
 		res, err := executeRun(ctx, e, &lv.plan)
 		if err != nil {
-			var ue *usageErr
-			if errors.As(err, &ue) {
-				return usageError(e, "run", ue.err)
-			}
-			fmt.Fprintf(e.stderr, "inferbench run: %s: %v\n", lv.label, err)
-			return exitFailed
+			return runError(e, lv.label+": ", err)
 		}
 		if base == "" {
 			base = strings.TrimSuffix(strings.TrimSuffix(lv.plan.runID, p.shard.suffix()), lv.suffix)
 		}
 		fmt.Fprintf(e.stdout, "%s\n", res.dir)
-		switch res.outcome.StopReason {
-		case results.StopInterrupted, results.StopCanceled:
+		if res.interrupted() {
 			return exitInterrupted
 		}
 		if !p.saturate {
