@@ -102,6 +102,10 @@ type runPlan struct {
 	gpuMetrics, serverMetrics string
 	nvml                      bool
 	telemetryInterval         time.Duration
+
+	// workload is prepared once for all levels of a sweep; nil: executeRun
+	// prepares it.
+	workload *loadedWorkload
 }
 
 func (p *runPlan) flags(fs *flag.FlagSet) {
@@ -329,19 +333,11 @@ func (r *runResult) interrupted() bool {
 // executeRun loads the workload, builds the target, runs the plan and
 // writes the run directory.
 func executeRun(ctx context.Context, e *env, p *runPlan) (*runResult, error) {
-	wl, err := loadWorkload(p.workloadPath, p.workloadOpts)
-	if err != nil {
-		return nil, &usageErr{err}
-	}
-	if p.shard.count > 1 {
-		wl.requests = shardWorkload(wl.requests, p.shard, p.sessions)
-		if len(wl.requests) == 0 {
-			return nil, &usageErr{fmt.Errorf("--shard %s: %s has no requests for this shard", p.shard.String(), wl.name)}
-		}
-	}
-	if p.replay {
-		if err := sortForReplay(wl.requests); err != nil {
-			return nil, &usageErr{fmt.Errorf("--replay: %s: %w", wl.name, err)}
+	wl := p.workload
+	if wl == nil {
+		var err error
+		if wl, err = prepareWorkload(p); err != nil {
+			return nil, err
 		}
 	}
 
@@ -567,6 +563,27 @@ func executeRun(ctx context.Context, e *env, p *runPlan) (*runResult, error) {
 			p.targetName, s.Done, s.OK, s.Errors, s.Canceled, s.Elapsed.Round(time.Millisecond), man.StopReason)
 	}
 	return &runResult{dir: dir, manifest: man, outcome: outcome}, nil
+}
+
+// prepareWorkload loads the plan's workload and keeps this shard's part,
+// in replay order with --replay. Configuration problems are usage errors.
+func prepareWorkload(p *runPlan) (*loadedWorkload, error) {
+	wl, err := loadWorkload(p.workloadPath, p.workloadOpts)
+	if err != nil {
+		return nil, &usageErr{err}
+	}
+	if p.shard.count > 1 {
+		wl.requests = shardWorkload(wl.requests, p.shard, p.sessions)
+		if len(wl.requests) == 0 {
+			return nil, &usageErr{fmt.Errorf("--shard %s: %s has no requests for this shard", p.shard.String(), wl.name)}
+		}
+	}
+	if p.replay {
+		if err := sortForReplay(wl.requests); err != nil {
+			return nil, &usageErr{fmt.Errorf("--replay: %s: %w", wl.name, err)}
+		}
+	}
+	return wl, nil
 }
 
 func newRunID(t time.Time, target string) string {

@@ -101,6 +101,11 @@ func (p *runPlan) sweepLevels() []sweepLevel {
 // less often than reports.DefaultAttainment, and names the highest level
 // that met it.
 func runSweep(ctx context.Context, e *env, p *runPlan, levels []sweepLevel) int {
+	// Every level sends the same workload: read and prepare it once.
+	wl, err := prepareWorkload(p)
+	if err != nil {
+		return runError(e, "", err)
+	}
 	base := p.runID
 	best, bestID := -1, ""
 	for i := range levels {
@@ -110,7 +115,7 @@ func runSweep(ctx context.Context, e *env, p *runPlan, levels []sweepLevel) int 
 				return exitInterrupted
 			}
 		}
-		lv.plan.runID, lv.plan.runIDSuffix = base, lv.suffix
+		lv.plan.runID, lv.plan.runIDSuffix, lv.plan.workload = base, lv.suffix, wl
 		if !p.quiet {
 			fmt.Fprintf(e.stderr, "inferbench run: sweep step %d/%d: %s\n", i+1, len(levels), lv.label)
 		}
