@@ -25,6 +25,7 @@ type Snapshot struct {
 	OK           int64
 	Errors       int64
 	Canceled     int64
+	Warmup       int64 // warm-up records, also counted in Done and by status
 	OutputTokens int64
 	// ReqPerSec and TokPerSec are averages since the start.
 	ReqPerSec, TokPerSec float64
@@ -45,6 +46,9 @@ func (p *Progress) Observe(r *results.Record) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.snap.Done++
+	if r.Warmup {
+		p.snap.Warmup++
+	}
 	switch r.Status {
 	case results.StatusOK:
 		p.snap.OK++

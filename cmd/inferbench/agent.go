@@ -49,12 +49,8 @@ func cmdAgent(ctx context.Context, e *env, args []string) int {
 	duration := fs.Duration("duration", 0, "stop after this long (0: until Ctrl-C)")
 	out := fs.String("out", "", "also write DIR/gpu.parquet and print a per-GPU summary at the end")
 	allowNoGPU := fs.Bool("allow-no-gpu", false, "without a usable GPU, serve an empty /metrics instead of exiting 1")
-	pos, err := parseArgs(fs, args)
-	if err != nil {
+	if err := parseFlagsOnly(fs, args); err != nil {
 		return usageError(e, "agent", err)
-	}
-	if len(pos) > 0 {
-		return usageError(e, "agent", fmt.Errorf("unexpected argument %q", pos[0]))
 	}
 	if *interval <= 0 {
 		return usageError(e, "agent", fmt.Errorf("--interval %v must be positive", *interval))

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"io"
@@ -17,19 +16,6 @@ import (
 	"github.com/inferbench/inferbench/results"
 	"github.com/inferbench/inferbench/telemetry"
 )
-
-// agentBuf is a goroutine-safe output buffer.
-type agentBuf struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (a *agentBuf) Write(p []byte) (int, error) {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	return a.b.Write(p)
-}
-func (a *agentBuf) String() string { a.mu.Lock(); defer a.mu.Unlock(); return a.b.String() }
 
 // agentFakeGPUs is a sampler with two GPUs whose energy counters grow.
 type agentFakeGPUs struct {
@@ -66,7 +52,7 @@ func TestAgentWithoutGPUExits1WithTheReason(t *testing.T) {
 	withAgentNVML(t, func(func(string)) (telemetry.Sampler, error) {
 		return nil, errors.Join(telemetry.ErrNVMLUnavailable, errors.New("libnvidia-ml.so.1 not found"))
 	})
-	var out, errb agentBuf
+	var out, errb syncBuffer
 	code := run(context.Background(), &env{stdout: &out, stderr: &errb}, []string{"agent", "--listen", "127.0.0.1:0"})
 	if code != exitFailed || !strings.Contains(errb.String(), "no local GPU to serve") || !strings.Contains(errb.String(), "libnvidia-ml") {
 		t.Fatalf("code %d, stderr %q", code, errb.String())
@@ -82,7 +68,7 @@ func TestAgentUsageErrors(t *testing.T) {
 		{"agent", "--interval", "0s"},
 		{"agent", "extra"},
 	} {
-		var out, errb agentBuf
+		var out, errb syncBuffer
 		if code := run(context.Background(), &env{stdout: &out, stderr: &errb}, args); code != exitUsage {
 			t.Errorf("%v: code %d, want %d (stderr %q)", args, code, exitUsage, errb.String())
 		}
@@ -93,7 +79,7 @@ var listeningRE = regexp.MustCompile(`inferbench agent: listening on (http://127
 
 // startAgent runs the agent in the background and returns its base URL,
 // the interrupt channel and the exit code channel.
-func startAgent(t *testing.T, stdout, stderr *agentBuf, args ...string) (string, chan os.Signal, chan int) {
+func startAgent(t *testing.T, stdout, stderr *syncBuffer, args ...string) (string, chan os.Signal, chan int) {
 	t.Helper()
 	intr := make(chan os.Signal, 1)
 	codes := make(chan int, 1)
@@ -118,7 +104,7 @@ func startAgent(t *testing.T, stdout, stderr *agentBuf, args ...string) (string,
 func TestAgentServesDCGMText(t *testing.T) {
 	fake := &agentFakeGPUs{}
 	withAgentNVML(t, func(func(string)) (telemetry.Sampler, error) { return fake, nil })
-	var out, errb agentBuf
+	var out, errb syncBuffer
 	base, intr, codes := startAgent(t, &out, &errb, "--listen", "127.0.0.1:0", "--interval", "10ms")
 	var gpus []results.GPUSample
 	for i := 0; i < 200 && len(gpus) < 2; i++ {
@@ -160,7 +146,7 @@ func TestAgentAllowNoGPUServesEmpty(t *testing.T) {
 	withAgentNVML(t, func(func(string)) (telemetry.Sampler, error) {
 		return nil, telemetry.ErrNVMLUnavailable
 	})
-	var out, errb agentBuf
+	var out, errb syncBuffer
 	base, intr, codes := startAgent(t, &out, &errb, "--listen", "127.0.0.1:0", "--allow-no-gpu")
 	resp, err := http.Get(base + "/metrics")
 	if err != nil {
@@ -182,7 +168,7 @@ func TestAgentDurationOutWritesParquetAndSummary(t *testing.T) {
 	fake := &agentFakeGPUs{}
 	withAgentNVML(t, func(func(string)) (telemetry.Sampler, error) { return fake, nil })
 	dir := t.TempDir()
-	var out, errb agentBuf
+	var out, errb syncBuffer
 	code := run(context.Background(), &env{stdout: &out, stderr: &errb},
 		[]string{"agent", "--listen", "off", "--duration", "200ms", "--interval", "10ms", "--out", dir})
 	if code != exitOK {

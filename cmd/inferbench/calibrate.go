@@ -40,12 +40,8 @@ func cmdCalibrate(ctx context.Context, e *env, args []string) int {
 	tokens := fs.Int("tokens", 64, "output tokens per request")
 	baseURL := fs.String("base-url", "", "use this exact-timing server instead of starting one")
 	spin := fs.Duration("spin-wait", 0, "busy-wait before each send (as run --spin-wait)")
-	pos, err := parseArgs(fs, args)
-	if err != nil {
+	if err := parseFlagsOnly(fs, args); err != nil {
 		return usageError(e, "calibrate", err)
-	}
-	if len(pos) > 0 {
-		return usageError(e, "calibrate", fmt.Errorf("unexpected argument %q", pos[0]))
 	}
 	var rates []float64
 	for _, s := range strings.Split(*ratesFlag, ",") {

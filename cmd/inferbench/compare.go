@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -77,8 +76,7 @@ func cmdCompare(ctx context.Context, e *env, args []string) int {
 	if !ok {
 		return code
 	}
-	set := map[string]bool{}
-	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	set := givenFlags(fs)
 	var problems []error
 	if len(dirs) != 2 {
 		problems = append(problems, fmt.Errorf("want two run directories, BASE_RUN and CAND_RUN; got %d", len(dirs)))

@@ -74,12 +74,8 @@ func cmdDemo(ctx context.Context, e *env, args []string) int {
 	format := fs.String("format", "text", "report format: text, md, json or html")
 	htmlOut := fs.String("html", "", "also write the HTML report (charts) to this file")
 	quiet := fs.Bool("quiet", false, "no progress output")
-	pos, err := parseArgs(fs, args)
-	if err != nil {
+	if err := parseFlagsOnly(fs, args); err != nil {
 		return usageError(e, "demo", err)
-	}
-	if len(pos) > 0 {
-		return usageError(e, "demo", fmt.Errorf("unexpected argument %q", pos[0]))
 	}
 	if *scale <= 0 || *requests < 0 {
 		return usageError(e, "demo", errors.New("--time-scale must be > 0 and --requests >= 0"))

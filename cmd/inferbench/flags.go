@@ -46,6 +46,24 @@ func parseArgs(fs *flag.FlagSet, args []string) ([]string, error) {
 	}
 }
 
+// parseFlagsOnly is parseArgs for commands that take no positional
+// arguments: one is an error.
+func parseFlagsOnly(fs *flag.FlagSet, args []string) error {
+	pos, err := parseArgs(fs, args)
+	if err == nil && len(pos) > 0 {
+		err = fmt.Errorf("unexpected argument %q", pos[0])
+	}
+	return err
+}
+
+// givenFlags is the set of flags given on the command line (by name), for
+// telling a flag set to its default value from one left out.
+func givenFlags(fs *flag.FlagSet) map[string]bool {
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	return set
+}
+
 // usageError prints msg and a hint, and returns exitUsage.
 func usageError(e *env, cmd string, err error) int {
 	if errors.Is(err, flag.ErrHelp) {

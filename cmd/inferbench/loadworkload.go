@@ -15,20 +15,11 @@ import (
 	"github.com/inferbench/inferbench/workloads"
 )
 
-// workloadOptions are the run flags that shape how a workload file is read.
-type workloadOptions struct {
-	format      string // "" = detect
-	tokenizer   string
-	seed        int64
-	keepFailed  bool
-	skipInvalid bool
-}
-
 // loadWorkload reads the workload named by --workload: "sample" is the
 // bundled sample; anything else is a file in any supported format (native
 // JSON Lines, Azure, Mooncake, BurstGPT, ShareGPT, OpenAI Batch, prompt
 // lists). A native file reports every bad line at once.
-func loadWorkload(path string, o workloadOptions) (*loadedWorkload, error) {
+func loadWorkload(path string, o importFlags) (*loadedWorkload, error) {
 	var (
 		b    []byte
 		name = workloads.SampleName
@@ -85,7 +76,7 @@ func sortForReplay(reqs []workloads.Request) error {
 }
 
 // readWorkload parses b (the bytes of path) in its detected or named format.
-func readWorkload(b []byte, path string, o workloadOptions) ([]workloads.Request, workloads.Format, int, error) {
+func readWorkload(b []byte, path string, o importFlags) ([]workloads.Request, workloads.Format, int, error) {
 	opts := workloads.ImportOptions{Tokenizer: o.tokenizer, Seed: o.seed, KeepFailed: o.keepFailed, SkipInvalid: o.skipInvalid}
 	if o.format != "" {
 		f, err := workloads.ParseFormat(o.format)

@@ -277,26 +277,6 @@ func resolveRunPrices(e *env, p *runPlan) error {
 	return nil
 }
 
-// tokenPriceOf is the per-token price of a manifest price snapshot (0 for
-// a cached or cache-write price means "the input price").
-func tokenPriceOf(pr results.Prices) prices.TokenPrice {
-	opt := func(v float64) *float64 {
-		if v == 0 {
-			return nil
-		}
-		return &v
-	}
-	tp := prices.TokenPrice{Provider: pr.Provider, Model: pr.Model, Rates: prices.Rates{
-		InputPer1M: pr.InputPer1M, CachedInputPer1M: opt(pr.CachedInputPer1M),
-		CacheWritePer1M: opt(pr.CacheWritePer1M), OutputPer1M: pr.OutputPer1M}}
-	if t := pr.LongContext; t != nil {
-		tp.LongContext = &prices.Tier{AboveInputTokens: t.AboveInputTokens, Rates: prices.Rates{
-			InputPer1M: t.InputPer1M, CachedInputPer1M: opt(t.CachedInputPer1M),
-			CacheWritePer1M: opt(t.CacheWritePer1M), OutputPer1M: t.OutputPer1M}}
-	}
-	return tp
-}
-
 // manifestPrices is the manifest's snapshot of a catalogue price.
 func manifestPrices(tp prices.TokenPrice) results.Prices {
 	val := func(v *float64) float64 {

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"bytes"
-	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -12,10 +10,8 @@ import (
 
 func runPrices(t *testing.T, args ...string) (stdout, stderr string, code int) {
 	t.Helper()
-	var out, errb bytes.Buffer
-	e := &env{stdin: strings.NewReader(""), stdout: &out, stderr: &errb, getenv: func(string) string { return "" }}
-	code = run(context.Background(), e, append([]string{"prices"}, args...))
-	return out.String(), errb.String(), code
+	code, stdout, stderr = runCLI(t, append([]string{"prices"}, args...)...)
+	return stdout, stderr, code
 }
 
 func TestPricesGolden(t *testing.T) {

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"os"
 	"slices"
@@ -88,8 +87,7 @@ func cmdReport(ctx context.Context, e *env, args []string) int {
 		return code
 	}
 
-	set := map[string]bool{}
-	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	set := givenFlags(fs)
 	var problems []error
 	if len(dirs) == 0 {
 		problems = append(problems, errors.New("no run directories given"))

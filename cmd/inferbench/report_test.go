@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"flag"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -13,20 +12,6 @@ import (
 
 	"github.com/inferbench/inferbench/results"
 )
-
-// -update rewrites golden files. Registered in init, and only if no other
-// test file of this package registered it, so every command's tests can
-// share the one flag.
-func init() {
-	if flag.Lookup("update") == nil {
-		flag.Bool("update", false, "rewrite golden files under testdata/")
-	}
-}
-
-func updating() bool {
-	f := flag.Lookup("update")
-	return f != nil && f.Value.String() == "true"
-}
 
 const msec = int64(time.Millisecond)
 
@@ -260,7 +245,7 @@ func TestSLOFlag(t *testing.T) {
 
 func goldenFile(t *testing.T, path, got string) {
 	t.Helper()
-	if updating() {
+	if *update {
 		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 			t.Fatal(err)
 		}

@@ -64,7 +64,7 @@ type runPlan struct {
 	simulated        bool
 	simConfig        map[string]any
 	workloadPath     string // "sample" = the bundled sample
-	workloadOpts     workloadOptions
+	workloadOpts     importFlags
 	rate             rateFlag // this run's rate (one level of rates)
 	rates            rateList // --rate: one rate, or a sweep's ladder
 	arrival          string
@@ -102,6 +102,10 @@ type runPlan struct {
 	gpuMetrics, serverMetrics string
 	nvml                      bool
 	telemetryInterval         time.Duration
+
+	// workload is prepared once for all levels of a sweep; nil: executeRun
+	// prepares it.
+	workload *loadedWorkload
 }
 
 func (p *runPlan) flags(fs *flag.FlagSet) {
@@ -162,15 +166,10 @@ func cmdRun(ctx context.Context, e *env, args []string) int {
 	p := &runPlan{args: append([]string{"run"}, args...)}
 	fs := newFlagSet("run", runSynopsis, runExamples, e.stderr)
 	p.flags(fs)
-	pos, err := parseArgs(fs, args)
-	if err != nil {
+	if err := parseFlagsOnly(fs, args); err != nil {
 		return usageError(e, "run", err)
 	}
-	if len(pos) > 0 {
-		return usageError(e, "run", fmt.Errorf("unexpected argument %q", pos[0]))
-	}
-	set := map[string]bool{}
-	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	set := givenFlags(fs)
 	p.tf.set = set
 	if len(p.rates) > 0 {
 		p.rate = p.rates[0]
@@ -186,19 +185,10 @@ func cmdRun(ctx context.Context, e *env, args []string) int {
 	}
 	res, err := executeRun(ctx, e, p)
 	if err != nil {
-		var ue *usageErr
-		if errors.As(err, &ue) {
-			return usageError(e, "run", ue.err)
-		}
-		fmt.Fprintf(e.stderr, "inferbench run: %v\n", err)
-		if errors.Is(err, errStartWaitInterrupted) {
-			return exitInterrupted
-		}
-		return exitFailed
+		return runError(e, "", err)
 	}
 	fmt.Fprintf(e.stdout, "%s\n", res.dir)
-	switch res.outcome.StopReason {
-	case results.StopInterrupted, results.StopCanceled:
+	if res.interrupted() {
 		return exitInterrupted
 	}
 	return exitOK
@@ -208,6 +198,22 @@ func cmdRun(ctx context.Context, e *env, args []string) int {
 type usageErr struct{ err error }
 
 func (u *usageErr) Error() string { return u.err.Error() }
+
+// runError prints an executeRun error (after where, e.g. a sweep level's
+// "rate 2/s: ") and returns the exit code: a usage error for a
+// configuration problem, exitInterrupted when a Ctrl-C ended the --start-at
+// wait, else exitFailed.
+func runError(e *env, where string, err error) int {
+	var ue *usageErr
+	if errors.As(err, &ue) {
+		return usageError(e, "run", ue.err)
+	}
+	fmt.Fprintf(e.stderr, "inferbench run: %s%v\n", where, err)
+	if errors.Is(err, errStartWaitInterrupted) {
+		return exitInterrupted
+	}
+	return exitFailed
+}
 
 // validate reports every problem with the flags at once.
 func (p *runPlan) validate(set map[string]bool) error {
@@ -315,22 +321,23 @@ type runResult struct {
 	outcome  bench.Outcome
 }
 
+// interrupted says whether a Ctrl-C (or ctx) stopped the run early.
+func (r *runResult) interrupted() bool {
+	switch r.outcome.StopReason {
+	case results.StopInterrupted, results.StopCanceled:
+		return true
+	}
+	return false
+}
+
 // executeRun loads the workload, builds the target, runs the plan and
 // writes the run directory.
 func executeRun(ctx context.Context, e *env, p *runPlan) (*runResult, error) {
-	wl, err := loadWorkload(p.workloadPath, p.workloadOpts)
-	if err != nil {
-		return nil, &usageErr{err}
-	}
-	if p.shard.count > 1 {
-		wl.requests = shardWorkload(wl.requests, p.shard, p.sessions)
-		if len(wl.requests) == 0 {
-			return nil, &usageErr{fmt.Errorf("--shard %s: %s has no requests for this shard", p.shard.String(), wl.name)}
-		}
-	}
-	if p.replay {
-		if err := sortForReplay(wl.requests); err != nil {
-			return nil, &usageErr{fmt.Errorf("--replay: %s: %w", wl.name, err)}
+	wl := p.workload
+	if wl == nil {
+		var err error
+		if wl, err = prepareWorkload(p); err != nil {
+			return nil, err
 		}
 	}
 
@@ -461,25 +468,11 @@ func executeRun(ctx context.Context, e *env, p *runPlan) (*runResult, error) {
 	}
 	planned := cfg.Planned()
 	prog := bench.NewProgress(start, planned)
-	counts := &man.Requests
 	cfg.Sink = bench.SinkFunc(func(r results.Record) error {
 		if err := w.Write(r); err != nil {
 			return err
 		}
 		prog.Observe(&r)
-		counts.Sent++
-		switch {
-		case r.Warmup:
-			counts.Warmup++
-		}
-		switch r.Status {
-		case results.StatusOK:
-			counts.OK++
-		case results.StatusCanceled:
-			counts.Canceled++
-		default:
-			counts.Failed++
-		}
 		return nil
 	})
 	cfg.Stamp = func(r *results.Record) {
@@ -550,6 +543,10 @@ func executeRun(ctx context.Context, e *env, p *runPlan) (*runResult, error) {
 		man.StopReason = results.StopFailed
 	}
 	man.Parts = w.Parts()
+	// The manifest's counts are the progress counters: both count every
+	// record the writer took.
+	s := prog.Snapshot()
+	man.Requests = results.RequestCounts{Sent: s.Done, OK: s.OK, Failed: s.Errors, Canceled: s.Canceled, Warmup: s.Warmup}
 	if runErr != nil {
 		man.StopDetail = runErr.Error()
 	} else if closeErr != nil {
@@ -562,11 +559,31 @@ func executeRun(ctx context.Context, e *env, p *runPlan) (*runResult, error) {
 		return nil, err
 	}
 	if !p.quiet {
-		s := prog.Snapshot()
 		fmt.Fprintf(e.stderr, "%s: %d requests (%d ok, %d failed, %d canceled) in %s; stop reason: %s\n",
 			p.targetName, s.Done, s.OK, s.Errors, s.Canceled, s.Elapsed.Round(time.Millisecond), man.StopReason)
 	}
 	return &runResult{dir: dir, manifest: man, outcome: outcome}, nil
+}
+
+// prepareWorkload loads the plan's workload and keeps this shard's part,
+// in replay order with --replay. Configuration problems are usage errors.
+func prepareWorkload(p *runPlan) (*loadedWorkload, error) {
+	wl, err := loadWorkload(p.workloadPath, p.workloadOpts)
+	if err != nil {
+		return nil, &usageErr{err}
+	}
+	if p.shard.count > 1 {
+		wl.requests = shardWorkload(wl.requests, p.shard, p.sessions)
+		if len(wl.requests) == 0 {
+			return nil, &usageErr{fmt.Errorf("--shard %s: %s has no requests for this shard", p.shard.String(), wl.name)}
+		}
+	}
+	if p.replay {
+		if err := sortForReplay(wl.requests); err != nil {
+			return nil, &usageErr{fmt.Errorf("--replay: %s: %w", wl.name, err)}
+		}
+	}
+	return wl, nil
 }
 
 func newRunID(t time.Time, target string) string {

@@ -331,6 +331,13 @@ func TestRunReplayAndConcurrency(t *testing.T) {
 	if len(recs) != 22 || warm != 2 { // warm-up requests are extra to --requests
 		t.Errorf("%d rows (%d warm-up), want 22 (2)", len(recs), warm)
 	}
+	m, err := results.ReadManifest(filepath.Join(out, "r"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := (results.RequestCounts{Sent: 22, OK: 22, Warmup: 2}); m.Requests != want {
+		t.Errorf("manifest counts %+v, want %+v", m.Requests, want)
+	}
 }
 
 func TestRunExistingRunDir(t *testing.T) {

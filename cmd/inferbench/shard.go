@@ -114,13 +114,5 @@ func waitStart(ctx context.Context, e *env, at time.Time) (start time.Time, ok b
 	if d <= 0 {
 		return start, true
 	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return start, true
-	case <-ctx.Done():
-	case <-e.interrupts: // nil in tests: never ready
-	}
-	return start, false
+	return start, pause(ctx, e, d)
 }

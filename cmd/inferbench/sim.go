@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"net"
 	"net/http"
@@ -65,15 +64,10 @@ Presets:
 	fs.Float64Var(&c.Provider.CachedFraction, "cached-fraction", 0, "provider: fraction of prompt tokens reported as cached in usage")
 	fs.IntVar(&c.Provider.RPM, "rpm", 0, "provider: requests per minute before 429 + Retry-After (0: no limit)")
 	fs.IntVar(&c.Provider.TPM, "tpm", 0, "provider: tokens per minute (prompt bytes/4 + max tokens) before 429 (0: no limit)")
-	pos, err := parseArgs(fs, args)
-	if err != nil {
+	if err := parseFlagsOnly(fs, args); err != nil {
 		return usageError(e, "sim", err)
 	}
-	if len(pos) > 0 {
-		return usageError(e, "sim", fmt.Errorf("unexpected argument %q", pos[0]))
-	}
-	set := map[string]bool{}
-	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	set := givenFlags(fs)
 	cfg, name, err := simConfig(*preset, c, set)
 	if err != nil {
 		return usageError(e, "sim", err)

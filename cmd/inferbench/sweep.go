@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/inferbench/inferbench/reports"
-	"github.com/inferbench/inferbench/results"
 )
 
 // rateList is --rate: one rate, or a comma-separated ladder of rates for a
@@ -102,6 +101,11 @@ func (p *runPlan) sweepLevels() []sweepLevel {
 // less often than reports.DefaultAttainment, and names the highest level
 // that met it.
 func runSweep(ctx context.Context, e *env, p *runPlan, levels []sweepLevel) int {
+	// Every level sends the same workload: read and prepare it once.
+	wl, err := prepareWorkload(p)
+	if err != nil {
+		return runError(e, "", err)
+	}
 	base := p.runID
 	best, bestID := -1, ""
 	for i := range levels {
@@ -111,25 +115,19 @@ func runSweep(ctx context.Context, e *env, p *runPlan, levels []sweepLevel) int 
 				return exitInterrupted
 			}
 		}
-		lv.plan.runID, lv.plan.runIDSuffix = base, lv.suffix
+		lv.plan.runID, lv.plan.runIDSuffix, lv.plan.workload = base, lv.suffix, wl
 		if !p.quiet {
 			fmt.Fprintf(e.stderr, "inferbench run: sweep step %d/%d: %s\n", i+1, len(levels), lv.label)
 		}
 		res, err := executeRun(ctx, e, &lv.plan)
 		if err != nil {
-			var ue *usageErr
-			if errors.As(err, &ue) {
-				return usageError(e, "run", ue.err)
-			}
-			fmt.Fprintf(e.stderr, "inferbench run: %s: %v\n", lv.label, err)
-			return exitFailed
+			return runError(e, lv.label+": ", err)
 		}
 		if base == "" {
 			base = strings.TrimSuffix(strings.TrimSuffix(lv.plan.runID, p.shard.suffix()), lv.suffix)
 		}
 		fmt.Fprintf(e.stdout, "%s\n", res.dir)
-		switch res.outcome.StopReason {
-		case results.StopInterrupted, results.StopCanceled:
+		if res.interrupted() {
 			return exitInterrupted
 		}
 		if !p.saturate {
@@ -174,7 +172,8 @@ func meetsSLO(dir string, slo reports.SLO) (bool, float64, error) {
 	return s.Goodput.Fraction >= reports.DefaultAttainment, s.Goodput.Fraction, nil
 }
 
-// pause waits d between sweep levels; a Ctrl-C or ctx ends the sweep.
+// pause waits d (between sweep levels, or until --start-at); it reports
+// false when a Ctrl-C or ctx ended the wait first.
 func pause(ctx context.Context, e *env, d time.Duration) bool {
 	t := time.NewTimer(d)
 	defer t.Stop()

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"errors"
 	"flag"
 	"fmt"
@@ -174,8 +175,8 @@ func buildTarget(e *env, p *runPlan) (targets.Target, error) {
 	// The target's telemetry endpoints, where the flags name none.
 	{
 		tm := r.Telemetry
-		p.gpuMetrics = firstNonEmpty(p.gpuMetrics, tm.GPUMetrics)
-		p.serverMetrics = firstNonEmpty(p.serverMetrics, tm.ServerMetrics)
+		p.gpuMetrics = cmp.Or(p.gpuMetrics, tm.GPUMetrics)
+		p.serverMetrics = cmp.Or(p.serverMetrics, tm.ServerMetrics)
 		p.nvml = p.nvml || tm.NVML
 	}
 	return t, nil
@@ -202,7 +203,7 @@ func applySpecPrice(p *runPlan, ps *prices.Spec) {
 			pr.GPUHourly = h * float64(n)
 		}
 		if pr != (results.Prices{}) {
-			pr.Source = firstNonEmpty(ps.Source, "targets file")
+			pr.Source = cmp.Or(ps.Source, "targets file")
 			pr.CheckedAt = ps.CheckedAt
 			p.prices = pr
 		}
@@ -213,13 +214,4 @@ func applySpecPrice(p *runPlan, ps *prices.Spec) {
 	if p.priceFlags.provider == "" && ps.Provider != "" {
 		p.priceFlags.provider = ps.Provider
 	}
-}
-
-func firstNonEmpty(s ...string) string {
-	for _, v := range s {
-		if v != "" {
-			return v
-		}
-	}
-	return ""
 }

@@ -63,7 +63,8 @@ the recorded length under the tokenizer (cl100k_base, o200k_base, p50k_base, r50
 Run 'inferbench workload <subcommand> -h' for its flags.
 `
 
-// importFlags are the flags shared by the subcommands that read a file.
+// importFlags are the flags shared by the subcommands that read a file,
+// and run's flags that shape how its workload file is read.
 type importFlags struct {
 	format      string
 	tokenizer   string

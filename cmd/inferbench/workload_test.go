@@ -21,28 +21,15 @@ const traces = "../../workloads/testdata/traces/"
 // stderr.
 func runCLI(t *testing.T, args ...string) (int, string, string) {
 	t.Helper()
-	var stdout, stderr bytes.Buffer
-	e := &env{stdin: strings.NewReader(""), stdout: &stdout, stderr: &stderr, getenv: func(string) string { return "" }}
+	e, stdout, stderr := testEnv(nil)
 	code := run(context.Background(), e, args)
 	return code, stdout.String(), stderr.String()
 }
 
+// golden compares got with testdata/workload/name (see goldenFile).
 func golden(t *testing.T, name, got string) {
 	t.Helper()
-	path := filepath.Join("testdata", "workload", name)
-	if *update {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if got != string(want) {
-		t.Errorf("%s differs from the golden file (go test -update rewrites it):\n got:\n%s\nwant:\n%s", name, got, want)
-	}
+	goldenFile(t, filepath.Join("testdata", "workload", name), got)
 }
 
 func TestWorkloadInspectGolden(t *testing.T) {
