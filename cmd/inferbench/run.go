@@ -136,7 +136,7 @@ func (p *runPlan) flags(fs *flag.FlagSet) {
 	fs.DurationVar(&p.duration, "duration", 0, "stop scheduling after this long (e.g. 2m)")
 	fs.IntVar(&p.warmup, "warmup", 0, "warm-up requests sent first, recorded with warmup=true and left out of reports")
 	fs.IntVar(&p.maxInFlight, "max-inflight", 0, "cap on concurrent requests in open loop (0 = none); delays show as schedule lag")
-	fs.DurationVar(&p.spinWait, "spin-wait", 0, "busy-wait this long before each open-loop send for sub-millisecond precision at low rates; costs CPU, hurts at high rates (0 = timers only)")
+	fs.DurationVar(&p.spinWait, "spin-wait", 0, "busy-wait this long before each open-loop send for sub-millisecond precision; costs CPU and can starve requests on a busy machine (0 = timers only)")
 	fs.DurationVar(&p.timeout, "timeout", 10*time.Minute, "total timeout of one request")
 	fs.DurationVar(&p.drain, "drain-timeout", 30*time.Second, "how long in-flight requests may finish after scheduling stops")
 	fs.Var(&p.temperature, "temperature", "sampling temperature sent with every request (0 is sent as 0)")
