@@ -9,8 +9,9 @@
 // licences). Prices change: every entry carries the day it was checked and
 // its source, and a run writes the entry it used into its manifest.
 //
-// The package imports only the standard library, so any part of the tool
-// can price a request.
+// The package imports only the standard library and results (whose price
+// snapshot it converts), so any part of the tool can price a request, and
+// every part prices it with the one function, RecordCost.
 package prices
 
 import (

@@ -269,42 +269,10 @@ func resolveRunPrices(e *env, p *runPlan) error {
 		}
 		return nil
 	}
-	*pr = manifestPrices(*res.Token)
+	*pr = prices.Snapshot(*res.Token)
 	if spec.InputPer1M != nil { // explicit prices name no catalogue entry
 		pr.Provider, pr.Model = "", ""
 	}
 	p.tokenPrice = res.Token
 	return nil
-}
-
-// manifestPrices is the manifest's snapshot of a catalogue price.
-func manifestPrices(tp prices.TokenPrice) results.Prices {
-	val := func(v *float64) float64 {
-		if v == nil {
-			return 0
-		}
-		return *v
-	}
-	pr := results.Prices{
-		InputPer1M: tp.InputPer1M, CachedInputPer1M: val(tp.CachedInputPer1M),
-		CacheWritePer1M: val(tp.CacheWritePer1M), OutputPer1M: tp.OutputPer1M,
-		Provider: tp.Provider, Model: tp.Model,
-		Source: tp.Source, SourceURL: tp.SourceURL, CheckedAt: tp.CheckedAt,
-	}
-	if t := tp.LongContext; t != nil {
-		pr.LongContext = &results.PriceTier{AboveInputTokens: t.AboveInputTokens,
-			InputPer1M: t.InputPer1M, CachedInputPer1M: val(t.CachedInputPer1M),
-			CacheWritePer1M: val(t.CacheWritePer1M), OutputPer1M: t.OutputPer1M}
-	}
-	return pr
-}
-
-// requestCost prices one finished request with tp (0 without a per-token
-// price): see prices.TokenPrice.Cost for the formula.
-func requestCost(tp *prices.TokenPrice, r *results.Record) float64 {
-	if tp == nil {
-		return 0
-	}
-	return tp.Cost(prices.Usage{Input: r.InputTokens, CachedInput: r.CachedInputTokens,
-		CacheWrite: r.CacheWriteInputTokens, Output: r.OutputTokens, Reasoning: r.ReasoningTokens})
 }

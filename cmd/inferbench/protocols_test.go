@@ -330,7 +330,7 @@ func TestRequestCostCacheWrites(t *testing.T) {
 	tp := &prices.TokenPrice{Provider: "anthropic", Model: "m", Rates: prices.Rates{
 		InputPer1M: 3, CachedInputPer1M: f(0.30), CacheWritePer1M: f(3.75), OutputPer1M: 15}}
 	r := &results.Record{InputTokens: 1000, CachedInputTokens: 600, CacheWriteInputTokens: 200, OutputTokens: 100}
-	if got, want := requestCost(tp, r), 3030e-6; math.Abs(got-want) > 1e-12 {
+	if got, want := prices.RecordCost(prices.Snapshot(*tp), r), 3030e-6; math.Abs(got-want) > 1e-12 {
 		t.Errorf("cost %v, want %v", got, want)
 	}
 }

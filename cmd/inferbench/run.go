@@ -483,8 +483,8 @@ func executeRun(ctx context.Context, e *env, p *runPlan) (*runResult, error) {
 		r.Model = p.model
 		r.Workload = wl.name
 		r.Simulated = p.simulated
-		if r.OK() {
-			r.CostUSD = requestCost(p.tokenPrice, r)
+		if p.tokenPrice != nil && r.OK() {
+			r.CostUSD = prices.RecordCost(*man.Prices, r)
 		}
 	}
 
