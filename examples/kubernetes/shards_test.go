@@ -169,6 +169,7 @@ func runVariant(t *testing.T, bin string, jobs []*batchv1.Job, cms map[string]ma
 	// Each pod wrote its own shard, named for the group and its index.
 	var sent int64
 	var gotIDs []string
+	schedules := map[string]int{} // a shard's scheduled offsets -> shards with them
 	for i, p := range pods {
 		dir := filepath.Join(p.hostPath(runCtr, expand(outArg, map[string]string{"GROUP": group})), fmt.Sprintf("%s-shard-%d-of-%d", group, i, n))
 		m, err := results.ReadManifest(dir)
@@ -186,9 +187,17 @@ func runVariant(t *testing.T, bin string, jobs []*batchv1.Job, cms map[string]ma
 		if err != nil {
 			t.Fatal(err)
 		}
+		var sched []string
 		for _, r := range recs {
 			gotIDs = append(gotIDs, r.RequestID)
+			sched = append(sched, fmt.Sprint(r.ScheduledNs))
 		}
+		schedules[strings.Join(sched, ",")]++
+	}
+	// Independent arrivals: shards with one schedule would send together,
+	// and N times the rate would arrive as bursts of N.
+	if len(schedules) != n {
+		t.Errorf("%d shards share %d schedules: give each shard its own --seed", n, len(schedules))
 	}
 	slices.Sort(gotIDs)
 	if !slices.Equal(gotIDs, wantIDs) {
