@@ -1,10 +1,8 @@
 package kubernetes
 
 import (
-	"bufio"
 	"encoding/json"
 	"fmt"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
@@ -16,67 +14,9 @@ import (
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 
+	"github.com/inferbench/inferbench/internal/testbin"
 	"github.com/inferbench/inferbench/results"
 )
-
-// buildInferbench builds the binary the image holds (make build's
-// CGO_ENABLED=0 static build) into a temporary folder.
-func buildInferbench(t *testing.T) string {
-	t.Helper()
-	bin := filepath.Join(t.TempDir(), "inferbench")
-	cmd := exec.CommandContext(t.Context(), "go", "build", "-o", bin, "github.com/inferbench/inferbench/cmd/inferbench")
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	return bin
-}
-
-// startSim starts `inferbench sim` serving model (exact timing, fast) on
-// a free loopback port and returns its /v1 URL; it is stopped when the
-// test ends.
-func startSim(t *testing.T, bin, model string) string {
-	t.Helper()
-	cmd := exec.Command(bin, "sim", "--listen", "127.0.0.1:0", "--model", model, "--preset", "exact", "--ttft", "2ms", "--itl", "500us")
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		_ = cmd.Process.Signal(os.Interrupt)
-		done := make(chan struct{})
-		go func() { _ = cmd.Wait(); close(done) }()
-		select {
-		case <-done:
-		case <-time.After(5 * time.Second):
-			_ = cmd.Process.Kill()
-			<-done
-		}
-	})
-	line := make(chan string, 1)
-	go func() {
-		sc := bufio.NewScanner(stdout)
-		if sc.Scan() {
-			line <- sc.Text()
-		}
-		for sc.Scan() {
-		}
-	}()
-	select {
-	case l := <-line:
-		_, u, ok := strings.Cut(l, "listening on ")
-		if !ok || !strings.HasPrefix(u, "http://127.0.0.1:") {
-			t.Fatalf("simulator said %q", l)
-		}
-		return strings.Fields(u)[0] + "/v1"
-	case <-time.After(10 * time.Second):
-		t.Fatal("simulator did not start within 10s")
-	}
-	return ""
-}
 
 // TestIndexedJobRunsLocally runs each variant of the example the way a
 // cluster would, with the pods' own command lines: the Indexed Job's N
@@ -89,7 +29,7 @@ func TestIndexedJobRunsLocally(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds inferbench and runs the example's pods")
 	}
-	bin := buildInferbench(t)
+	bin := testbin.Build(t)
 	ms := loadManifests(t, ".")
 	cms := map[string]map[string]string{}
 	for _, m := range ms {
@@ -122,7 +62,7 @@ func runVariant(t *testing.T, bin string, jobs []*batchv1.Job, cms map[string]ma
 	n, runCtr := shardCount(t, shards)
 	// The simulator stands for the target, serving the model the Job asks
 	// for; TARGET_URL is the one variable the test replaces.
-	url := startSim(t, bin, envValue(t, runCtr, "MODEL"))
+	url := testbin.StartSim(t, bin, "--model", envValue(t, runCtr, "MODEL"), "--preset", "exact", "--ttft", "2ms", "--itl", "500us")
 
 	const group = "nightly-test"
 	start := time.Now().Add(3 * time.Second).Truncate(time.Second)
