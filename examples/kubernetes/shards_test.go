@@ -3,6 +3,7 @@ package kubernetes
 import (
 	"encoding/json"
 	"fmt"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
@@ -162,6 +163,23 @@ func runVariant(t *testing.T, bin string, jobs []*batchv1.Job, cms map[string]ma
 	}
 	if input == "" {
 		t.Fatal("the report Job runs no `inferbench report`")
+	}
+	// What the report read: every shard once, nothing else.
+	entries, err := os.ReadDir(input)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var dirs, wantDirs []string
+	for _, e := range entries {
+		if e.IsDir() {
+			dirs = append(dirs, e.Name())
+		}
+	}
+	for i := range n {
+		wantDirs = append(wantDirs, fmt.Sprintf("%s-shard-%d-of-%d", group, i, n))
+	}
+	if !slices.Equal(dirs, wantDirs) {
+		t.Errorf("the report read %q, want %q", dirs, wantDirs)
 	}
 	var got struct {
 		Runs []struct {
