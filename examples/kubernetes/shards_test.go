@@ -23,8 +23,8 @@ import (
 // cluster would, with the pods' own command lines: the Indexed Job's N
 // pods at once (JOB_COMPLETION_INDEX 0..N-1, GROUP and START_AT from the
 // per-run ConfigMap, a start 2-3 s ahead), against `inferbench sim` on
-// loopback (serving the Job's MODEL) instead of the vLLM Service, with folders for the volumes and
-// the bucket; then the report Job. The merged report must hold every
+// loopback (serving the Job's MODEL) instead of the vLLM Service, with
+// folders for the volumes and the bucket; then the report Job. The merged report must hold every
 // shard once and every request of the workload once.
 func TestIndexedJobRunsLocally(t *testing.T) {
 	if testing.Short() {
@@ -38,10 +38,10 @@ func TestIndexedJobRunsLocally(t *testing.T) {
 			cms[cm.Name] = cm.Data
 		}
 	}
-	for _, dir := range []string{".", "s3"} {
-		t.Run(map[string]string{".": "shared-volume", "s3": "s3"}[dir], func(t *testing.T) {
+	for _, v := range []struct{ name, dir string }{{"shared-volume", "."}, {"s3", "s3"}} {
+		t.Run(v.name, func(t *testing.T) {
 			t.Parallel()
-			runVariant(t, bin, jobsIn(ms, dir), cms)
+			runVariant(t, bin, jobsIn(ms, v.dir), cms)
 		})
 	}
 }
