@@ -4,6 +4,8 @@ import (
 	"math"
 	"slices"
 	"strings"
+
+	"github.com/inferbench/inferbench/internal/suggest"
 )
 
 // Unit is what a metric's values measure. It decides how a threshold's
@@ -209,37 +211,8 @@ func MetricValue(s *Summary, name string) (float64, bool) {
 // closestMetric is the catalogue name nearest to name by edit distance,
 // for "did you mean" hints; "" when nothing is close.
 func closestMetric(name string) string {
-	best, bestD := "", math.MaxInt
-	for _, m := range metrics {
-		if d := editDistance(strings.ToLower(name), m.name); d < bestD {
-			best, bestD = m.name, d
-		}
-	}
-	if bestD > max(2, len(name)/3) {
-		return ""
-	}
-	return best
-}
-
-// editDistance is the Levenshtein distance between a and b.
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
+	c, _ := suggest.Closest(name, MetricNames())
+	return c
 }
 
 // formatValue shows v in the metric's unit: durations in ms (µs below
