@@ -8,60 +8,22 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"reflect"
 	"slices"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/inferbench/inferbench/results"
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 )
 
-// csvField is one Record column as a CSV column.
-type csvField struct {
-	name     string
-	kind     int // results.Col*
-	optional bool
-	time     bool // a timestamp: nanoseconds since the epoch
-}
-
-// csvFields are Record's columns in Parquet order, named by their parquet
-// tags, so the CSV header is the Parquet schema's column names.
-var csvFields = func() []csvField {
-	t := reflect.TypeFor[results.Record]()
-	var out []csvField
-	for i := range t.NumField() {
-		f := t.Field(i)
-		tag := f.Tag.Get("parquet")
-		if tag == "" || tag == "-" {
-			continue
-		}
-		name, opts, _ := strings.Cut(tag, ",")
-		cf := csvField{name: name, optional: slices.Contains(strings.Split(opts, ","), "optional")}
-		switch {
-		case f.Type == reflect.TypeFor[time.Time]():
-			cf.kind, cf.time = results.ColInt64, true
-		case f.Type.Kind() == reflect.String:
-			cf.kind = results.ColString
-		case f.Type.Kind() == reflect.Bool:
-			cf.kind = results.ColBool
-		case f.Type.Kind() == reflect.Float64 || f.Type.Kind() == reflect.Float32:
-			cf.kind = results.ColFloat64
-		case f.Type.Kind() == reflect.Slice:
-			cf.kind = results.ColList
-		default:
-			cf.kind = results.ColInt64
-		}
-		out = append(out, cf)
-	}
-	return out
-}()
+// csvFields are Record's columns in Parquet order, so the CSV header is
+// the Parquet schema's column names.
+var csvFields = results.RequestColumns()
 
 var csvColumnKinds = func() map[string]int {
 	m := map[string]int{}
 	for _, f := range csvFields {
-		m[f.name] = f.kind
+		m[f.Name] = f.Kind
 	}
 	return m
 }()
@@ -71,7 +33,7 @@ var csvColumnKinds = func() map[string]int {
 func CSVColumns() []string {
 	out := make([]string, len(csvFields))
 	for i, f := range csvFields {
-		out[i] = f.name
+		out[i] = f.Name
 	}
 	return out
 }
@@ -120,24 +82,24 @@ func WriteCSV(w io.Writer, runDir string) (int64, error) {
 
 // csvCell formats row i of column f. A zero optional value is NULL: an
 // empty cell.
-func csvCell(g *results.ColumnGroup, f csvField, i int, scratch []byte) (string, []byte) {
-	switch f.kind {
+func csvCell(g *results.ColumnGroup, f results.RequestColumn, i int, scratch []byte) (string, []byte) {
+	switch f.Kind {
 	case results.ColString:
-		return g.String(f.name)[i], scratch
+		return g.String(f.Name)[i], scratch
 	case results.ColBool:
-		v := g.Bool(f.name)[i]
-		if f.optional && !v {
+		v := g.Bool(f.Name)[i]
+		if f.Optional && !v {
 			return "", scratch
 		}
 		return strconv.FormatBool(v), scratch
 	case results.ColFloat64:
-		v := g.Float64(f.name)[i]
-		if f.optional && v == 0 {
+		v := g.Float64(f.Name)[i]
+		if f.Optional && v == 0 {
 			return "", scratch
 		}
 		return strconv.FormatFloat(v, 'g', -1, 64), scratch
 	case results.ColList:
-		off, vals := g.List(f.name)
+		off, vals := g.List(f.Name)
 		scratch = append(scratch[:0], '[')
 		for k, v := range vals[off[i]:off[i+1]] {
 			if k > 0 {
@@ -148,11 +110,11 @@ func csvCell(g *results.ColumnGroup, f csvField, i int, scratch []byte) (string,
 		scratch = append(scratch, ']')
 		return string(scratch), scratch
 	}
-	v := g.Int64(f.name)[i]
-	if f.optional && v == 0 || f.time && v == 0 {
+	v := g.Int64(f.Name)[i]
+	if f.Optional && v == 0 || f.Time && v == 0 {
 		return "", scratch
 	}
-	if f.time {
+	if f.Time {
 		return time.Unix(0, v).UTC().Format(time.RFC3339Nano), scratch
 	}
 	return strconv.FormatInt(v, 10), scratch
@@ -183,13 +145,9 @@ type vegetaRow struct {
 	ok                                            bool
 }
 
-var vegetaColumns = map[string]int{
-	"warmup": results.ColBool, "request_index": results.ColInt64, "attempt": results.ColInt64,
-	"started_at": results.ColInt64, "scheduled_ns": results.ColInt64, "sent_ns": results.ColInt64,
-	"done_ns": results.ColInt64, "e2e_ns": results.ColInt64, "input_tokens": results.ColInt64,
-	"output_tokens": results.ColInt64, "status": results.ColString, "error_class": results.ColString,
-	"http_status": results.ColInt64, "error_message": results.ColString,
-}
+var vegetaColumns = results.Projection("warmup", "request_index", "attempt", "started_at", "scheduled_ns",
+	"sent_ns", "done_ns", "e2e_ns", "input_tokens", "output_tokens", "status", "error_class", "http_status",
+	"error_message")
 
 // VegetaOptions name what vegeta's Results carry that a run does not say.
 type VegetaOptions struct {

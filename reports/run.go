@@ -189,16 +189,12 @@ type reqRow struct {
 	CostUSD            float64
 }
 
-// reqColumns are reqRow's columns for results.ScanColumns.
-var reqColumns = map[string]int{
-	"warmup": results.ColBool, "scheduled_ns": results.ColInt64, "sent_ns": results.ColInt64,
-	"last_token_ns": results.ColInt64, "done_ns": results.ColInt64, "schedule_lag_ns": results.ColInt64,
-	"ttft_ns": results.ColInt64, "ttfo_ns": results.ColInt64, "tpot_ns": results.ColInt64, "e2e_ns": results.ColInt64,
-	"chunk_gaps_ns": results.ColList, "chunk_tokens": results.ColList,
-	"input_tokens": results.ColInt64, "output_tokens": results.ColInt64, "cached_input_tokens": results.ColInt64,
-	"input_tokens_source": results.ColString, "output_tokens_source": results.ColString,
-	"status": results.ColString, "error_class": results.ColString, "cost_usd": results.ColFloat64,
-}
+// reqColumns are reqRow's columns for results.ScanColumns, with the kinds
+// Record's tags give them.
+var reqColumns = results.Projection("warmup", "scheduled_ns", "sent_ns", "last_token_ns", "done_ns",
+	"schedule_lag_ns", "ttft_ns", "ttfo_ns", "tpot_ns", "e2e_ns", "chunk_gaps_ns", "chunk_tokens",
+	"input_tokens", "output_tokens", "cached_input_tokens", "input_tokens_source", "output_tokens_source",
+	"status", "error_class", "cost_usd")
 
 // addGroup adds the rows of a group read with reqColumns.
 func (r *Run) addGroup(g *results.ColumnGroup) {
