@@ -73,8 +73,19 @@ type TargetCost struct {
 	// price is known.
 	Pricing     string
 	PriceSource string
-	// Prices are the prices applied (GPUHourly: all the target's GPUs).
-	Prices Prices
+	// Prices are the prices applied: the run's Cost.Prices (GPUHourly is
+	// all the target's GPUs; GPUCount and USDPerGPUHour are set when the
+	// plan or the catalogue gave them).
+	Prices results.Prices
+	// EffectiveInputPer1M and EffectiveOutputPer1M are what an input and
+	// an output token cost on the run's workload (per-token pricing): the
+	// measured input-side cost (uncached, cache reads and writes) over the
+	// input tokens, and the output cost over the output tokens, each per
+	// 1M. Prompt caching, cache-write surcharges, long-context tiers and
+	// reasoning billed above output are all in them, as in the run's
+	// total; projections price a volume at them.
+	EffectiveInputPer1M  float64
+	EffectiveOutputPer1M float64
 	// RunID, Load and Runs: the run the "at load" figures are from, the
 	// load it applied, and how many runs the target has.
 	RunID string
@@ -97,21 +108,6 @@ type TargetCost struct {
 	// summary and capacitySummary are the runs the figures at load and at
 	// capacity are from, for the scorecard's latency.
 	summary, capacitySummary *Summary
-}
-
-// Prices are the prices a TargetCost applied: per 1M tokens, or per hour
-// for GPUs * USDPerGPUHour when the plan gives the GPU count.
-type Prices struct {
-	InputPer1M       float64
-	CachedInputPer1M float64
-	OutputPer1M      float64
-	// EffectiveInputPer1M is the input price after prompt caching at the
-	// run's cache-hit share: P_in * (1 - h) + P_cached * h.
-	EffectiveInputPer1M float64
-	GPUs                int     // 0 when not declared
-	USDPerGPUHour       float64 // 0 when not declared
-	GPUType, GPUOffer   string  // "" when not declared
-	USDPerHour          float64 // all the target's GPUs
 }
 
 // CostPoint is cost per request and per 1M tokens at one load.
@@ -242,22 +238,12 @@ func targetCost(name string, runs []*Summary, opt DecideOptions) TargetCost {
 	}
 	switch c.Model {
 	case CostPerToken:
-		p := c.Prices
-		h := 0.0
-		if c.InputTokens > 0 {
-			h = float64(c.CachedInputTokens) / float64(c.InputTokens)
-		}
-		eff := p.InputPer1M
-		if h > 0 {
-			eff = p.InputPer1M*(1-h) + p.CachedInputPer1M*h
-		}
-		t.Prices = Prices{InputPer1M: p.InputPer1M, CachedInputPer1M: p.CachedInputPer1M,
-			OutputPer1M: p.OutputPer1M, EffectiveInputPer1M: eff}
-		t.AtLoad = CostPoint{USDPerRequest: c.USDPerRequest, USDPer1MInput: eff, USDPer1MOutput: p.OutputPer1M,
-			USDPer1MBlended: c.usdPer1MBlended()}
+		t.Prices = c.Prices
+		t.EffectiveInputPer1M, t.EffectiveOutputPer1M = effectivePrices(c)
+		t.AtLoad = CostPoint{USDPerRequest: c.USDPerRequest, USDPer1MInput: t.EffectiveInputPer1M,
+			USDPer1MOutput: t.EffectiveOutputPer1M, USDPer1MBlended: c.usdPer1MBlended()}
 	case CostGPUHourly:
-		t.Prices = Prices{USDPerHour: c.Prices.GPUHourly, GPUs: c.Prices.GPUCount, USDPerGPUHour: c.Prices.USDPerGPUHour,
-			GPUType: c.Prices.GPUType, GPUOffer: c.Prices.GPUOffer}
+		t.Prices = c.Prices
 		t.AtLoad = gpuCost(c.Prices.GPUHourly, s.RequestsPerS, s.InputTokensPerS, s.OutputTokensPerS)
 		t.Capacity, t.capacitySummary, t.Sweep = capacity(runs, opt.attainment())
 		if n := otherModes(runs); n > 0 {
@@ -277,6 +263,20 @@ func targetCost(name string, runs []*Summary, opt DecideOptions) TargetCost {
 		t.Notes = append(t.Notes, "cost is the recorded cost_usd: no prices to split input from output or to project")
 	}
 	return t
+}
+
+// effectivePrices are the per-token cost's input and output prices on the
+// run's own workload (TargetCost.EffectiveInputPer1M): measured cost over
+// measured tokens, or the list price for a side without tokens.
+func effectivePrices(c *Cost) (in, out float64) {
+	in, out = c.Prices.InputPer1M, c.Prices.OutputPer1M
+	if c.InputTokens > 0 {
+		in = (c.InputUSD + c.CachedInputUSD) * 1e6 / float64(c.InputTokens)
+	}
+	if c.OutputTokens > 0 {
+		out = c.OutputUSD * 1e6 / float64(c.OutputTokens)
+	}
+	return in, out
 }
 
 // gpuCost is the cost per request and per 1M tokens of GPUs costing

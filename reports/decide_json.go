@@ -146,8 +146,8 @@ func toJSONDecision(d *Decision) *jsonDecision {
 		jt := jsonTargetCost{Target: t.Target, Kind: t.Kind, Model: t.Model, Simulated: t.Simulated,
 			PriceSource: t.PriceSource, RunID: t.RunID, Load: t.Load, Runs: t.Runs, InputShare: t.InputShare,
 			Prices: jsonTargetPrices{InputPer1M: t.Prices.InputPer1M, CachedInputPer1M: t.Prices.CachedInputPer1M,
-				OutputPer1M: t.Prices.OutputPer1M, EffectiveInputPer1M: t.Prices.EffectiveInputPer1M,
-				GPUs: t.Prices.GPUs, GPUType: t.Prices.GPUType, GPUOffer: t.Prices.GPUOffer, USDPerGPUHour: t.Prices.USDPerGPUHour, USDPerHour: t.Prices.USDPerHour},
+				OutputPer1M: t.Prices.OutputPer1M, EffectiveInputPer1M: t.EffectiveInputPer1M,
+				GPUs: t.Prices.GPUCount, GPUType: t.Prices.GPUType, GPUOffer: t.Prices.GPUOffer, USDPerGPUHour: t.Prices.USDPerGPUHour, USDPerHour: t.Prices.GPUHourly},
 			Sweep: []jsonSweepPoint{}, Notes: append([]string{}, t.Notes...)}
 		if t.Pricing != "" {
 			jt.Pricing = ptr(t.Pricing)

@@ -172,12 +172,12 @@ func pricingText(t *TargetCost) string {
 	switch t.Pricing {
 	case CostPerToken:
 		s := price(p.InputPer1M) + " in, " + price(p.OutputPer1M) + " out /1M"
-		if p.EffectiveInputPer1M != p.InputPer1M {
+		if t.EffectiveInputPer1M != p.InputPer1M {
 			s += " (cached " + price(p.CachedInputPer1M) + ")"
 		}
 		return s
 	case CostGPUHourly:
-		if p.GPUs > 0 && p.USDPerGPUHour > 0 {
+		if p.GPUCount > 0 && p.USDPerGPUHour > 0 {
 			gpu := "GPU"
 			if p.GPUType != "" {
 				gpu = p.GPUType
@@ -185,9 +185,9 @@ func pricingText(t *TargetCost) string {
 			if p.GPUOffer != "" {
 				gpu += " (" + p.GPUOffer + ")"
 			}
-			return fmt.Sprintf("%d %s x %s/h = %s/h", p.GPUs, gpu, price(p.USDPerGPUHour), price(p.USDPerHour))
+			return fmt.Sprintf("%d %s x %s/h = %s/h", p.GPUCount, gpu, price(p.USDPerGPUHour), price(p.GPUHourly))
 		}
-		return price(p.USDPerHour) + "/h"
+		return price(p.GPUHourly) + "/h"
 	case CostRecorded:
 		return "recorded cost_usd"
 	}

@@ -222,7 +222,7 @@ func TestDecideCachedInputPrice(t *testing.T) {
 	rec := okRec(0, 10, 100, 1000, 100, nil, nil)
 	rec.CachedInputTokens = 250 // a quarter of the input hits the cache
 	d := Decide([]Summary{Summarize(runOf(m, rec), Options{})}, DecideOptions{Volumes: []Volume{{InputTokens: 1e6, OutputTokens: 1e6}}})
-	if got := d.Targets[0].Prices.EffectiveInputPer1M; !approx(got, 2*0.75+0.5*0.25) {
+	if got := d.Targets[0].EffectiveInputPer1M; !approx(got, 2*0.75+0.5*0.25) {
 		t.Errorf("effective input price %v, want 1.625", got)
 	}
 	if got := d.Projections[0].Costs[0].MonthlyUSD; !approx(got, 1.625+8) {

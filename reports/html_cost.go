@@ -141,7 +141,7 @@ func monthlyFigure(d *Decision, colors map[string]int) (figure, bool) {
 		"a capacity that is a lower bound makes the steps come later in practice."
 	for _, i := range fixed {
 		t := &d.Targets[i]
-		c.Series = append(c.Series, chart.Series{Name: t.Target + " (" + priceText(t.Prices.USDPerHour) + "/h a replica)",
+		c.Series = append(c.Series, chart.Series{Name: t.Target + " (" + priceText(t.Prices.GPUHourly) + "/h a replica)",
 			Color: colors[t.Target], Dashed: true, Points: staircase(p.Costs[i].FixedUSD, capM[i], lo, hi)})
 		if capM[i] > 0 {
 			caption += fmt.Sprintf(" One %s replica serves %s tokens/month", t.Target, Tokens(capM[i]*1e6))

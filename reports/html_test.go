@@ -210,7 +210,8 @@ func TestRenderHTMLCharts(t *testing.T) {
 // there is no break-even.
 func TestRenderHTMLBreakEven(t *testing.T) {
 	gpt4o := Summary{RunID: "gpt-4o", Target: "gpt-4o", Requests: Counts{Total: 10, OK: 10},
-		Cost: &Cost{Model: CostPerToken, Prices: results.Prices{InputPer1M: 2.5, OutputPer1M: 10}, InputTokens: 5000, OutputTokens: 1000}}
+		Cost: &Cost{Model: CostPerToken, Prices: results.Prices{InputPer1M: 2.5, OutputPer1M: 10}, InputTokens: 5000, OutputTokens: 1000,
+			TotalUSD: 0.0225, InputUSD: 0.0125, OutputUSD: 0.01}} // 5000 * 2.5 / 1e6 + 1000 * 10 / 1e6
 	// a100 is a run of the self-hosted target at a rate, serving tokPerS
 	// (input + output, at the workload's 5:1 mix) with or without meeting
 	// the SLO.

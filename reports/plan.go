@@ -74,24 +74,20 @@ type TargetPlan struct {
 	Group    string
 	Kind     string
 	Declared map[string]float64
-	// GPUs and USDPerGPUHour price a self-hosted target at GPUs *
-	// USDPerGPUHour per hour. Instead of USDPerGPUHour a plan may name a
-	// GPU type and offer of the price catalogue (Plan.Resolve).
-	GPUs          int
-	USDPerGPUHour float64
-	GPUType       string
-	GPUOffer      string
-	// Provider and Model name a per-token price in the catalogue, instead
-	// of the prices below (Plan.Resolve).
+	// Price is the price the plan gives the target, in the form a
+	// manifest keeps it: per-token prices written in the plan, GPUs *
+	// usd_per_gpu_hour, or the catalogue entry it names once Resolve has
+	// looked it up (tiers and cache-write prices included). Nil when the
+	// plan gives none, or names one Resolve has not looked up yet.
+	Price *results.Prices
+	// Provider and Model name a per-token price in the catalogue; GPUType
+	// and GPUOffer a GPU-hour price, for GPUs of them (Resolve).
 	Provider string
 	Model    string
-	// PriceSource says where resolved prices came from.
-	PriceSource string
-	line        int
-	// Per-token prices, USD per 1M tokens.
-	InputPer1M       float64
-	CachedInputPer1M float64
-	OutputPer1M      float64
+	GPUType  string
+	GPUOffer string
+	GPUs     int
+	line     int
 }
 
 // DefaultPlan is the plan used when none is given: default weights and
@@ -107,46 +103,42 @@ func (p *Plan) Prices(target string) *results.Prices {
 		return nil
 	}
 	t, ok := p.Targets[target]
-	if !ok {
+	if !ok || t.Price == nil {
 		return nil
 	}
+	pr := *t.Price
 	src := "plan"
 	if p.Source != "" {
 		// The file's name, not its path: a label in a table cell.
 		src = "plan " + filepath.Base(p.Source)
 	}
-	if t.PriceSource != "" {
-		src += ": " + t.PriceSource
+	if pr.Source != "" {
+		src += ": " + pr.Source
 	}
-	switch {
-	case t.GPUs > 0 && t.USDPerGPUHour > 0:
-		return &results.Prices{GPUHourly: float64(t.GPUs) * t.USDPerGPUHour, GPUCount: t.GPUs,
-			USDPerGPUHour: t.USDPerGPUHour, GPUType: t.GPUType, GPUOffer: t.GPUOffer, Source: src}
-	case t.InputPer1M > 0 || t.OutputPer1M > 0:
-		return &results.Prices{InputPer1M: t.InputPer1M, OutputPer1M: t.OutputPer1M,
-			CachedInputPer1M: t.CachedInputPer1M, Provider: t.Provider, Model: t.Model, Source: src}
-	}
-	return nil
+	pr.Source = src
+	return &pr
 }
 
 // PriceCatalog looks prices up by name: the price catalogue (package
 // prices) as the command line wires it in, so reports need not depend on it.
 type PriceCatalog interface {
 	// TokenPrice returns the per-token prices of model at provider
-	// (provider may be empty), with Source and CheckedAt set.
+	// (provider may be empty) as a manifest snapshot (prices.Snapshot),
+	// with Source and CheckedAt set.
 	TokenPrice(provider, model string) (results.Prices, error)
 	// GPUPrice returns the USD per GPU-hour of one GPU of gpuType under
 	// offer, and where the price is from.
 	GPUPrice(gpuType, offer string) (usdPerGPUHour float64, source string, err error)
 }
 
-// NeedsCatalog reports whether some target names a catalogue price.
+// NeedsCatalog reports whether some target names a catalogue price that
+// Resolve has not looked up.
 func (p *Plan) NeedsCatalog() bool {
 	if p == nil {
 		return false
 	}
 	for _, t := range p.Targets {
-		if (t.GPUType != "" && t.USDPerGPUHour == 0) || (t.Model != "" && t.InputPer1M == 0 && t.OutputPer1M == 0) {
+		if t.Price == nil && (t.GPUType != "" || t.Model != "") {
 			return true
 		}
 	}
@@ -162,30 +154,38 @@ func (p *Plan) Resolve(cat PriceCatalog) error {
 	var errs []error
 	for name, t := range p.Targets {
 		switch {
-		case t.GPUType != "" && t.USDPerGPUHour == 0:
+		case t.Price != nil:
+			continue
+		case t.GPUType != "":
 			usd, src, err := cat.GPUPrice(t.GPUType, t.GPUOffer)
 			if err != nil {
 				errs = append(errs, fmt.Errorf("%s:%d: target %s: %w", p.Source, t.line, name, err))
 				continue
 			}
-			t.USDPerGPUHour, t.PriceSource = usd, src
-		case t.Model != "" && t.InputPer1M == 0 && t.OutputPer1M == 0:
+			t.Price = gpuPrice(t, usd)
+			t.Price.Source = src
+		case t.Model != "":
 			pr, err := cat.TokenPrice(t.Provider, t.Model)
 			if err != nil {
 				errs = append(errs, fmt.Errorf("%s:%d: target %s: %w", p.Source, t.line, name, err))
 				continue
 			}
-			t.InputPer1M, t.OutputPer1M, t.CachedInputPer1M = pr.InputPer1M, pr.OutputPer1M, pr.CachedInputPer1M
-			t.PriceSource = pr.Source
 			if pr.CheckedAt != "" {
-				t.PriceSource += ", checked " + pr.CheckedAt
+				pr.Source += ", checked " + pr.CheckedAt
 			}
+			t.Price = &pr
 		default:
 			continue
 		}
 		p.Targets[name] = t
 	}
 	return errors.Join(errs...)
+}
+
+// gpuPrice is t's GPUs at usdPerGPUHour each.
+func gpuPrice(t TargetPlan, usdPerGPUHour float64) *results.Prices {
+	return &results.Prices{GPUHourly: float64(t.GPUs) * usdPerGPUHour, GPUCount: t.GPUs,
+		USDPerGPUHour: usdPerGPUHour, GPUType: t.GPUType, GPUOffer: t.GPUOffer}
 }
 
 // target is the plan's entry for a target (p may be nil).
@@ -358,6 +358,7 @@ func (pp *planParser) score(m map[string]float64, c string, kn, v *yaml.Node) {
 
 func (pp *planParser) target(name string, n *yaml.Node) TargetPlan {
 	t := TargetPlan{Declared: map[string]float64{}, line: n.Line}
+	var usdPerGPUHour, in, out, cached float64
 	set := map[string]*yaml.Node{}
 	pp.mapping(n, "target "+name, func(key string, kn, v *yaml.Node) {
 		set[key] = kn
@@ -381,7 +382,7 @@ func (pp *planParser) target(name string, n *yaml.Node) TargetPlan {
 			}
 			t.GPUs = g
 		case "usd_per_gpu_hour":
-			num(&t.USDPerGPUHour)
+			num(&usdPerGPUHour)
 		case "gpu":
 			t.GPUType = pp.str(v, key)
 		case "offer":
@@ -391,11 +392,11 @@ func (pp *planParser) target(name string, n *yaml.Node) TargetPlan {
 		case "model":
 			t.Model = pp.str(v, key)
 		case "input_per_1m":
-			num(&t.InputPer1M)
+			num(&in)
 		case "output_per_1m":
-			num(&t.OutputPer1M)
+			num(&out)
 		case "cached_input_per_1m":
-			num(&t.CachedInputPer1M)
+			num(&cached)
 		default:
 			if slices.Contains(declaredCriteria, key) {
 				pp.score(t.Declared, key, kn, v)
@@ -423,6 +424,12 @@ func (pp *planParser) target(name string, n *yaml.Node) TargetPlan {
 		pp.errf(n, "target %s: per-token pricing needs both input_per_1m and output_per_1m", name)
 	case catToken && set["model"] == nil:
 		pp.errf(n, "target %s: a catalogue price needs model (provider is optional)", name)
+	}
+	switch {
+	case t.GPUs > 0 && usdPerGPUHour > 0:
+		t.Price = gpuPrice(t, usdPerGPUHour)
+	case in > 0 || out > 0:
+		t.Price = &results.Prices{InputPer1M: in, OutputPer1M: out, CachedInputPer1M: cached}
 	}
 	return t
 }

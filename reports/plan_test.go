@@ -166,7 +166,9 @@ func (fakeCatalog) TokenPrice(provider, model string) (results.Prices, error) {
 	if model != "gpt-4o" {
 		return results.Prices{}, errors.New("prices: not found for model " + strconv.Quote(model))
 	}
-	return results.Prices{InputPer1M: 2.5, OutputPer1M: 10, CachedInputPer1M: 1.25, Source: "catalogue", CheckedAt: "2026-11-01"}, nil
+	return results.Prices{InputPer1M: 2.5, OutputPer1M: 10, CachedInputPer1M: 1.25, CacheWritePer1M: 3.125,
+		LongContext: &results.PriceTier{AboveInputTokens: 128000, InputPer1M: 5, OutputPer1M: 20},
+		Source: "catalogue", CheckedAt: "2026-11-01"}, nil
 }
 
 func (fakeCatalog) GPUPrice(gpu, offer string) (float64, string, error) {
@@ -195,5 +197,10 @@ func TestPlanResolve(t *testing.T) {
 	}
 	if got := p.Prices("api"); got == nil || got.InputPer1M != 2.5 || got.CachedInputPer1M != 1.25 || !strings.Contains(got.Source, "checked 2026-11-01") {
 		t.Errorf("api %+v", got)
+	}
+	// The whole catalogue price reaches the cost function: cache-write
+	// prices and the long-context tier are not dropped on the way.
+	if got := p.Prices("api"); got == nil || got.CacheWritePer1M != 3.125 || got.LongContext == nil || got.LongContext.InputPer1M != 5 {
+		t.Errorf("api price lost its cache-write price or tier: %+v", got)
 	}
 }

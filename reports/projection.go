@@ -118,7 +118,9 @@ type Projection struct {
 
 // ProjectedCost is one target's cost for a month at a volume.
 //
-// Per-token:   monthly = IN/1e6 * P_in_effective + OUT/1e6 * P_out.
+// Per-token:   monthly = IN/1e6 * P_in_effective + OUT/1e6 * P_out_effective
+// (TargetCost.EffectiveInputPer1M and EffectiveOutputPer1M: the run's
+// measured cost per token of each side).
 // GPU-hourly:  monthly = replicas * H * month hours, where replicas is the
 // number of deployments the volume needs at the measured capacity:
 //
@@ -238,9 +240,9 @@ func projectOne(t *TargetCost, v Volume, monthHours float64) ProjectedCost {
 	switch t.Pricing {
 	case CostPerToken:
 		pc.Known = true
-		pc.MonthlyUSD = v.InputTokens/1e6*t.Prices.EffectiveInputPer1M + v.OutputTokens/1e6*t.Prices.OutputPer1M
+		pc.MonthlyUSD = v.InputTokens/1e6*t.EffectiveInputPer1M + v.OutputTokens/1e6*t.EffectiveOutputPer1M
 	case CostGPUHourly:
-		pc.FixedUSD = t.Prices.USDPerHour * monthHours
+		pc.FixedUSD = t.Prices.GPUHourly * monthHours
 		need := replicasNeeded(t, v, monthHours)
 		if need <= 0 {
 			return pc

@@ -80,6 +80,9 @@ type Run struct {
 // columns are the per-request values of a block of rows.
 type columns struct {
 	lag []int64 // schedule lag of every measured request
+	// usage is the billed tokens of every measured request, aligned with
+	// lag, which the cost is summed from request by request.
+	usage []usage
 
 	// One entry per ok request, aligned, 0 = not observed. maxITL is the
 	// largest per-token gap of the request, for the ITL SLO.
@@ -182,6 +185,8 @@ type reqRow struct {
 	InputTokens        int64
 	OutputTokens       int64
 	CachedInputTokens  int64
+	CacheWriteTokens   int64
+	ReasoningTokens    int64
 	InputTokensSource  string
 	OutputTokensSource string
 	Status             string
@@ -193,8 +198,8 @@ type reqRow struct {
 // Record's tags give them.
 var reqColumns = results.Projection("warmup", "scheduled_ns", "sent_ns", "last_token_ns", "done_ns",
 	"schedule_lag_ns", "ttft_ns", "ttfo_ns", "tpot_ns", "e2e_ns", "chunk_gaps_ns", "chunk_tokens",
-	"input_tokens", "output_tokens", "cached_input_tokens", "input_tokens_source", "output_tokens_source",
-	"status", "error_class", "cost_usd")
+	"input_tokens", "output_tokens", "cached_input_tokens", "cache_write_input_tokens", "reasoning_tokens",
+	"input_tokens_source", "output_tokens_source", "status", "error_class", "cost_usd")
 
 // addGroup adds the rows of a group read with reqColumns.
 func (r *Run) addGroup(g *results.ColumnGroup) {
@@ -202,7 +207,7 @@ func (r *Run) addGroup(g *results.ColumnGroup) {
 		// A block per part, sized for its rows: the columns then hold what
 		// they need rather than up to twice that from growing by append.
 		n := int(g.PartRows)
-		r.blocks = append(r.blocks, &columns{lag: make([]int64, 0, n),
+		r.blocks = append(r.blocks, &columns{lag: make([]int64, 0, n), usage: make([]usage, 0, n),
 			ttft: make([]int64, 0, n), ttfo: make([]int64, 0, n), tpot: make([]int64, 0, n),
 			e2e: make([]int64, 0, n), user: make([]int64, 0, n), maxITL: make([]int64, 0, n)})
 	}
@@ -212,6 +217,7 @@ func (r *Run) addGroup(g *results.ColumnGroup) {
 	gapOff, gaps := g.List("chunk_gaps_ns")
 	tokOff, toks64 := g.List("chunk_tokens")
 	in, out, cached := g.Int64("input_tokens"), g.Int64("output_tokens"), g.Int64("cached_input_tokens")
+	write, reasoning := g.Int64("cache_write_input_tokens"), g.Int64("reasoning_tokens")
 	inSrc, outSrc := g.String("input_tokens_source"), g.String("output_tokens_source")
 	status, class, cost := g.String("status"), g.String("error_class"), g.Float64("cost_usd")
 	var toks []int32
@@ -224,6 +230,7 @@ func (r *Run) addGroup(g *results.ColumnGroup) {
 			DoneNs: done[i], ScheduleLagNs: lag[i], TTFTNs: ttft[i], TTFONs: ttfo[i], TPOTNs: tpot[i], E2ENs: e2e[i],
 			ChunkGapsNs: gaps[gapOff[i]:gapOff[i+1]], ChunkTokens: toks,
 			InputTokens: in[i], OutputTokens: out[i], CachedInputTokens: cached[i],
+			CacheWriteTokens: write[i], ReasoningTokens: reasoning[i],
 			InputTokensSource: inSrc[i], OutputTokensSource: outSrc[i],
 			Status: status[i], ErrorClass: class[i], CostUSD: cost[i]}
 		r.add(&row)
@@ -235,6 +242,7 @@ func rowOf(rec *results.Record) reqRow {
 		DoneNs: rec.DoneNs, ScheduleLagNs: rec.ScheduleLagNs, TTFTNs: rec.TTFTNs, TTFONs: rec.TTFONs,
 		TPOTNs: rec.TPOTNs, E2ENs: rec.E2ENs, ChunkGapsNs: rec.ChunkGapsNs, ChunkTokens: rec.ChunkTokens,
 		InputTokens: rec.InputTokens, OutputTokens: rec.OutputTokens, CachedInputTokens: rec.CachedInputTokens,
+		CacheWriteTokens: rec.CacheWriteInputTokens, ReasoningTokens: rec.ReasoningTokens,
 		InputTokensSource: rec.InputTokensSource, OutputTokensSource: rec.OutputTokensSource,
 		Status: rec.Status, ErrorClass: rec.ErrorClass, CostUSD: rec.CostUSD}
 }
@@ -264,6 +272,7 @@ func (r *Run) add(rec *reqRow) {
 	r.lastDone = max(r.lastDone, rec.DoneNs)
 	c := r.block()
 	c.lag = append(c.lag, rec.ScheduleLagNs)
+	c.usage = append(c.usage, usageOf(rec))
 
 	r.allIn += rec.InputTokens
 	r.allOut += rec.OutputTokens

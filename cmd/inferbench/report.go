@@ -381,8 +381,11 @@ func (c catalogPrices) TokenPrice(provider, model string) (results.Prices, error
 	if err != nil {
 		return results.Prices{}, err
 	}
-	return results.Prices{InputPer1M: tp.InputPer1M, OutputPer1M: tp.OutputPer1M, CachedInputPer1M: tp.CachedInput(),
-		Provider: tp.Provider, Model: tp.Model, Source: "catalogue " + tp.Provider + "/" + tp.Model, CheckedAt: tp.CheckedAt}, nil
+	// The whole price, as a run's manifest keeps it (cache-write prices
+	// and the long-context tier included), labelled by its entry.
+	p := pricecat.Snapshot(tp)
+	p.Source = "catalogue " + tp.Provider + "/" + tp.Model
+	return p, nil
 }
 
 func (c catalogPrices) GPUPrice(gpuType, offer string) (float64, string, error) {
