@@ -168,7 +168,7 @@ func (fakeCatalog) TokenPrice(provider, model string) (results.Prices, error) {
 	}
 	return results.Prices{InputPer1M: 2.5, OutputPer1M: 10, CachedInputPer1M: 1.25, CacheWritePer1M: 3.125,
 		LongContext: &results.PriceTier{AboveInputTokens: 128000, InputPer1M: 5, OutputPer1M: 20},
-		Source: "catalogue", CheckedAt: "2026-11-01"}, nil
+		Source:      "catalogue", CheckedAt: "2026-11-01"}, nil
 }
 
 func (fakeCatalog) GPUPrice(gpu, offer string) (float64, string, error) {
