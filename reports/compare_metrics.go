@@ -1,6 +1,7 @@
 package reports
 
 import (
+	"github.com/inferbench/inferbench/reports/internal/table"
 	"math"
 	"slices"
 	"strings"
@@ -222,11 +223,11 @@ func formatValue(u Unit, v float64) string {
 	case UnitDuration:
 		return formatDuration(v)
 	case UnitFraction:
-		return ftoa(v*100, 2) + "%"
+		return table.Ftoa(v*100, 2) + "%"
 	case UnitRate:
 		return sig(v) + "/s"
 	case UnitUSD:
-		return usd(v)
+		return table.USD(v)
 	}
 	return sig(v)
 }
@@ -239,7 +240,7 @@ func formatDelta(u Unit, d float64) string {
 		d = -d
 	}
 	if u == UnitFraction {
-		return sign + ftoa(d*100, 2) + " pp"
+		return sign + table.Ftoa(d*100, 2) + " pp"
 	}
 	return sign + formatValue(u, d)
 }
@@ -262,11 +263,11 @@ func formatDuration(ns float64) string {
 // decimals: 812.4, 25.0, 0.0123, and whole numbers from 1000 up.
 func sig(f float64) string {
 	if f == 0 || math.IsNaN(f) || math.IsInf(f, 0) {
-		return ftoa(f, 0)
+		return table.Ftoa(f, 0)
 	}
 	dec := min(max(0, 2-int(math.Floor(math.Log10(math.Abs(f))))), 4)
 	if dec == 0 && math.Abs(f) < 1000 {
 		dec = 1
 	}
-	return ftoa(f, dec)
+	return table.Ftoa(f, dec)
 }

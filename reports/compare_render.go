@@ -3,6 +3,7 @@ package reports
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/inferbench/inferbench/reports/internal/table"
 	"io"
 	"math"
 	"strings"
@@ -93,7 +94,7 @@ func pValue(p float64) string {
 	case p < 1e-4:
 		return "<0.0001"
 	}
-	return ftoa(p, 4)
+	return table.Ftoa(p, 4)
 }
 
 // method is the sentence that says how the intervals were made.
@@ -128,7 +129,7 @@ func RenderCompareText(w io.Writer, c *Comparison) error {
 		b.WriteString("\ndistribution shift (Mann-Whitney U, two-sided):\n")
 		rows = [][]string{{"  metric", "n base", "n cand", "P(cand>base)", "p", "verdict"}}
 		for _, s := range c.Shifts {
-			rows = append(rows, []string{"  " + s.Metric, itoa(int64(s.NBase)), itoa(int64(s.NCand)),
+			rows = append(rows, []string{"  " + s.Metric, table.Itoa(int64(s.NBase)), table.Itoa(int64(s.NCand)),
 				probText(s.ProbGreater), pValue(s.P), string(s.Verdict)})
 		}
 		writeAligned(&b, rows, []bool{false, true, true, true, true, false})
@@ -164,7 +165,7 @@ func probText(p float64) string {
 	if math.IsNaN(p) {
 		return "–"
 	}
-	return ftoa(p, 3)
+	return table.Ftoa(p, 3)
 }
 
 // allNotes are the comparison's notes and then each run's.
@@ -231,7 +232,7 @@ func RenderCompareMarkdown(w io.Writer, c *Comparison) error {
 				status = "❌"
 			}
 			fmt.Fprintf(&b, "| %s | `%s` | %s | %s | %s |\n", status, mdCodeText(t.Expr),
-				mdValue(t.Unit, t.Value), mdValue(t.Unit, t.Limit), mdEscape(t.Message))
+				mdValue(t.Unit, t.Value), mdValue(t.Unit, t.Limit), table.MDEscape(t.Message))
 		}
 		b.WriteString("\n")
 	}
@@ -254,7 +255,7 @@ func RenderCompareMarkdown(w io.Writer, c *Comparison) error {
 	}
 	if n := c.allNotes(); len(n) > 0 {
 		for _, s := range n {
-			b.WriteString("- " + mdEscape(s) + "\n")
+			b.WriteString("- " + table.MDEscape(s) + "\n")
 		}
 		b.WriteString("\n")
 	}

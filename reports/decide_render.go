@@ -2,6 +2,7 @@ package reports
 
 import (
 	"fmt"
+	"github.com/inferbench/inferbench/reports/internal/table"
 	"io"
 	"strings"
 )
@@ -10,7 +11,7 @@ import (
 type titled struct {
 	title  string
 	corner string
-	t      *table
+	t      *table.Table
 }
 
 // Empty reports whether d has nothing to show: no target has a cost, and
@@ -32,14 +33,14 @@ func (d *Decision) Empty() bool {
 
 func (d *Decision) tables() []titled {
 	var out []titled
-	out = append(out, titled{fmt.Sprintf("Cost comparison (USD; month = %s h)", ftoa(d.MonthHours, -1)), "target", d.costTable()})
+	out = append(out, titled{fmt.Sprintf("Cost comparison (USD; month = %s h)", table.Ftoa(d.MonthHours, -1)), "target", d.costTable()})
 	for _, t := range d.Targets {
 		if len(t.Sweep) > 0 {
-			out = append(out, titled{fmt.Sprintf("Sweep of %s (meets the SLO: >= %s%% of requests good)", t.Target, ftoa(d.Attainment*100, -1)), "load", sweepTable(t)})
+			out = append(out, titled{fmt.Sprintf("Sweep of %s (meets the SLO: >= %s%% of requests good)", t.Target, table.Ftoa(d.Attainment*100, -1)), "load", sweepTable(t)})
 		}
 	}
 	for _, p := range d.Projections {
-		out = append(out, titled{fmt.Sprintf("Monthly projection at %s tokens (input:output), %s h", p.Volume, ftoa(d.MonthHours, -1)), "target", d.projectionTable(p)})
+		out = append(out, titled{fmt.Sprintf("Monthly projection at %s tokens (input:output), %s h", p.Volume, table.Ftoa(d.MonthHours, -1)), "target", d.projectionTable(p)})
 	}
 	if sc := d.Scorecard; sc != nil {
 		out = append(out, titled{"Build-vs-buy scorecard (0-10, higher is better; plan: " + sc.Source + ")", "target", d.scoreTable()})
@@ -68,38 +69,32 @@ func money(v float64) string {
 	if v == 0 {
 		return "-"
 	}
-	return usd(v)
+	return table.USD(v)
 }
 
-// mixText writes an input share as an input:output mix in percent
-// ("83:17").
-func mixText(inputShare float64) string {
-	return ftoa(inputShare*100, 0) + ":" + ftoa((1-inputShare)*100, 0)
-}
+func percent(f float64) string { return table.Ftoa(f*100, 1) + "%" }
 
-func percent(f float64) string { return ftoa(f*100, 1) + "%" }
-
-func (d *Decision) costTable() *table {
-	t := &table{}
+func (d *Decision) costTable() *table.Table {
+	t := &table.Table{}
 	for _, tc := range d.Targets {
 		name := tc.Target
 		if tc.Simulated {
 			name += " (simulated)"
 		}
-		t.head = append(t.head, name)
+		t.Head = append(t.Head, name)
 	}
-	t.add("kind", d.each(func(t *TargetCost) string { return dash(t.Kind) }))
-	t.add("pricing", d.each(func(t *TargetCost) string { return pricingText(t) }))
-	t.add("prices from", d.each(func(t *TargetCost) string { return dash(t.PriceSource) }))
-	t.add("runs", d.each(func(t *TargetCost) string { return itoa(int64(t.Runs)) }))
-	t.add("in:out token mix", d.each(func(t *TargetCost) string {
+	t.Add("kind", d.each(func(t *TargetCost) string { return table.Dash(t.Kind) }))
+	t.Add("pricing", d.each(func(t *TargetCost) string { return pricingText(t) }))
+	t.Add("prices from", d.each(func(t *TargetCost) string { return table.Dash(t.PriceSource) }))
+	t.Add("runs", d.each(func(t *TargetCost) string { return table.Itoa(int64(t.Runs)) }))
+	t.Add("in:out token mix", d.each(func(t *TargetCost) string {
 		if t.InputShare == 0 {
 			return "-"
 		}
-		return mixText(t.InputShare)
+		return table.Mix(t.InputShare)
 	}))
-	t.section("at the run's load (most recent run)")
-	t.add("  load", d.each(func(t *TargetCost) string { return dash(t.Load) }))
+	t.Section("at the run's load (most recent run)")
+	t.Add("  load", d.each(func(t *TargetCost) string { return table.Dash(t.Load) }))
 	costRows(t, d, func(t *TargetCost) *CostPoint {
 		if t.Pricing == "" {
 			return nil
@@ -107,14 +102,14 @@ func (d *Decision) costTable() *table {
 		return &t.AtLoad
 	})
 	if d.any(func(t *TargetCost) bool { return t.Capacity != nil }) {
-		t.add("  utilisation", d.each(func(t *TargetCost) string {
+		t.Add("  utilisation", d.each(func(t *TargetCost) string {
 			if t.Capacity == nil || t.AtLoad.Utilisation == 0 {
 				return "-"
 			}
 			return percent(t.AtLoad.Utilisation)
 		}))
-		t.section("at measured capacity (self-hosted)")
-		t.add("  load", d.each(func(t *TargetCost) string {
+		t.Section("at measured capacity (self-hosted)")
+		t.Add("  load", d.each(func(t *TargetCost) string {
 			c := t.Capacity
 			if c == nil {
 				return "-"
@@ -126,19 +121,19 @@ func (d *Decision) costTable() *table {
 			case c.LowerBound:
 				s += " (lower bound)"
 			}
-			return dash(s)
+			return table.Dash(s)
 		}))
-		t.add("  requests/s", d.each(func(t *TargetCost) string {
+		t.Add("  requests/s", d.each(func(t *TargetCost) string {
 			if t.Capacity == nil {
 				return "-"
 			}
-			return ftoa(t.Capacity.RequestsPerS, 3)
+			return table.Ftoa(t.Capacity.RequestsPerS, 3)
 		}))
-		t.add("  output tok/s", d.each(func(t *TargetCost) string {
+		t.Add("  output tok/s", d.each(func(t *TargetCost) string {
 			if t.Capacity == nil {
 				return "-"
 			}
-			return ftoa(t.Capacity.OutputTokensPerS, 1)
+			return table.Ftoa(t.Capacity.OutputTokensPerS, 1)
 		}))
 		costRows(t, d, func(t *TargetCost) *CostPoint {
 			if t.Capacity == nil {
@@ -151,9 +146,9 @@ func (d *Decision) costTable() *table {
 }
 
 // costRows adds the rows of a CostPoint.
-func costRows(t *table, d *Decision, get func(t *TargetCost) *CostPoint) {
+func costRows(t *table.Table, d *Decision, get func(t *TargetCost) *CostPoint) {
 	row := func(label string, f func(p *CostPoint) float64) {
-		t.add(label, d.each(func(tc *TargetCost) string {
+		t.Add(label, d.each(func(tc *TargetCost) string {
 			p := get(tc)
 			if p == nil {
 				return "-"
@@ -171,9 +166,9 @@ func pricingText(t *TargetCost) string {
 	p := t.Prices
 	switch t.Pricing {
 	case CostPerToken:
-		s := price(p.InputPer1M) + " in, " + price(p.OutputPer1M) + " out /1M"
+		s := table.Price(p.InputPer1M) + " in, " + table.Price(p.OutputPer1M) + " out /1M"
 		if t.EffectiveInputPer1M != p.InputPer1M {
-			s += " (cached " + price(p.CachedInputPer1M) + ")"
+			s += " (cached " + table.Price(p.CachedInputPer1M) + ")"
 		}
 		return s
 	case CostGPUHourly:
@@ -185,19 +180,19 @@ func pricingText(t *TargetCost) string {
 			if p.GPUOffer != "" {
 				gpu += " (" + p.GPUOffer + ")"
 			}
-			return fmt.Sprintf("%d %s x %s/h = %s/h", p.GPUCount, gpu, price(p.USDPerGPUHour), price(p.GPUHourly))
+			return fmt.Sprintf("%d %s x %s/h = %s/h", p.GPUCount, gpu, table.Price(p.USDPerGPUHour), table.Price(p.GPUHourly))
 		}
-		return price(p.GPUHourly) + "/h"
+		return table.Price(p.GPUHourly) + "/h"
 	case CostRecorded:
 		return "recorded cost_usd"
 	}
 	return "-"
 }
 
-func sweepTable(tc TargetCost) *table {
-	t := &table{}
+func sweepTable(tc TargetCost) *table.Table {
+	t := &table.Table{}
 	for _, p := range tc.Sweep {
-		t.head = append(t.head, p.Load)
+		t.Head = append(t.Head, p.Load)
 	}
 	each := func(f func(p LoadPoint) string) []string {
 		c := make([]string, len(tc.Sweep))
@@ -206,25 +201,25 @@ func sweepTable(tc TargetCost) *table {
 		}
 		return c
 	}
-	t.add("run", each(func(p LoadPoint) string { return p.RunID }))
-	t.add("requests/s", each(func(p LoadPoint) string { return ftoa(p.RequestsPerS, 3) }))
-	t.add("output tok/s", each(func(p LoadPoint) string { return ftoa(p.OutputTokensPerS, 1) }))
-	t.add("good", each(func(p LoadPoint) string { return percent(p.GoodFraction) }))
-	t.add("meets SLO", each(func(p LoadPoint) string {
+	t.Add("run", each(func(p LoadPoint) string { return p.RunID }))
+	t.Add("requests/s", each(func(p LoadPoint) string { return table.Ftoa(p.RequestsPerS, 3) }))
+	t.Add("output tok/s", each(func(p LoadPoint) string { return table.Ftoa(p.OutputTokensPerS, 1) }))
+	t.Add("good", each(func(p LoadPoint) string { return percent(p.GoodFraction) }))
+	t.Add("meets SLO", each(func(p LoadPoint) string {
 		if p.MetSLO {
 			return "yes"
 		}
 		return "no"
 	}))
-	t.add("per 1M tok, blended", each(func(p LoadPoint) string { return money(p.Cost.USDPer1MBlended) }))
-	t.add("utilisation", each(func(p LoadPoint) string { return percent(p.Cost.Utilisation) }))
+	t.Add("per 1M tok, blended", each(func(p LoadPoint) string { return money(p.Cost.USDPer1MBlended) }))
+	t.Add("utilisation", each(func(p LoadPoint) string { return percent(p.Cost.Utilisation) }))
 	return t
 }
 
-func (d *Decision) projectionTable(p Projection) *table {
-	t := &table{}
+func (d *Decision) projectionTable(p Projection) *table.Table {
+	t := &table.Table{}
 	for _, tc := range d.Targets {
-		t.head = append(t.head, tc.Target)
+		t.Head = append(t.Head, tc.Target)
 	}
 	each := func(f func(c ProjectedCost) string) []string {
 		out := make([]string, len(p.Costs))
@@ -237,8 +232,8 @@ func (d *Decision) projectionTable(p Projection) *table {
 		}
 		return out
 	}
-	t.add("monthly cost", each(func(c ProjectedCost) string { return usd(c.MonthlyUSD) }))
-	t.add("per 1M tok", each(func(c ProjectedCost) string { return usd(c.USDPer1M) }))
+	t.Add("monthly cost", each(func(c ProjectedCost) string { return table.USD(c.MonthlyUSD) }))
+	t.Add("per 1M tok", each(func(c ProjectedCost) string { return table.USD(c.USDPer1M) }))
 	if d.any(func(t *TargetCost) bool { return t.Pricing == CostGPUHourly }) {
 		gpu := func(f func(c ProjectedCost) string) func(c ProjectedCost) string {
 			return func(c ProjectedCost) string {
@@ -248,9 +243,9 @@ func (d *Decision) projectionTable(p Projection) *table {
 				return f(c)
 			}
 		}
-		t.add("replicas at capacity", each(gpu(func(c ProjectedCost) string { return itoa(int64(c.Replicas)) })))
-		t.add("fixed per replica", each(gpu(func(c ProjectedCost) string { return usd(c.FixedUSD) })))
-		t.add("utilisation", each(gpu(func(c ProjectedCost) string { return percent(c.Utilisation) })))
+		t.Add("replicas at capacity", each(gpu(func(c ProjectedCost) string { return table.Itoa(int64(c.Replicas)) })))
+		t.Add("fixed per replica", each(gpu(func(c ProjectedCost) string { return table.USD(c.FixedUSD) })))
+		t.Add("utilisation", each(gpu(func(c ProjectedCost) string { return percent(c.Utilisation) })))
 	}
 	// Break-even: one row per per-token target, a cell per self-hosted one.
 	var apis []string
@@ -264,7 +259,7 @@ func (d *Decision) projectionTable(p Projection) *table {
 		}
 	}
 	if len(apis) > 0 {
-		t.section("break-even volume (tokens/month at this mix)")
+		t.Section("break-even volume (tokens/month at this mix)")
 	}
 	for _, api := range apis {
 		cells := make([]string, len(d.Targets))
@@ -280,23 +275,23 @@ func (d *Decision) projectionTable(p Projection) *table {
 				}
 			}
 		}
-		t.add("  vs "+api, cells)
+		t.Add("  vs "+api, cells)
 	}
 	return t
 }
 
-func (d *Decision) scoreTable() *table {
+func (d *Decision) scoreTable() *table.Table {
 	sc := d.Scorecard
-	t := &table{}
+	t := &table.Table{}
 	for _, r := range sc.Rows {
-		t.head = append(t.head, r.Target)
+		t.Head = append(t.Head, r.Target)
 	}
 	for j, c := range sc.Criteria {
 		label := c
 		if c == CriterionLatency {
 			label += " " + sc.LatencyMetric
 		}
-		label += " (weight " + ftoa(sc.Weights[j], -1) + ")"
+		label += " (weight " + table.Ftoa(sc.Weights[j], -1) + ")"
 		cells := make([]string, len(sc.Rows))
 		for i, r := range sc.Rows {
 			s := r.Scores[j]
@@ -304,24 +299,24 @@ func (d *Decision) scoreTable() *table {
 			case !s.Known:
 				cells[i] = "0 (no data)"
 			case c == CriterionCost || c == CriterionLatency:
-				cells[i] = ftoa(s.Score, 1) + " (" + s.Value + ")"
+				cells[i] = table.Ftoa(s.Score, 1) + " (" + s.Value + ")"
 			default:
 				cells[i] = s.Value + " (" + s.From + ")"
 			}
 		}
-		t.add(label, cells)
+		t.Add(label, cells)
 	}
-	t.add("weighted score", func() []string {
+	t.Add("weighted score", func() []string {
 		c := make([]string, len(sc.Rows))
 		for i, r := range sc.Rows {
-			c[i] = ftoa(r.Total, 2)
+			c[i] = table.Ftoa(r.Total, 2)
 		}
 		return c
 	}())
-	t.add("rank", func() []string {
+	t.Add("rank", func() []string {
 		c := make([]string, len(sc.Rows))
 		for i, r := range sc.Rows {
-			c[i] = itoa(int64(r.Rank))
+			c[i] = table.Itoa(int64(r.Rank))
 		}
 		return c
 	}())
@@ -355,9 +350,9 @@ func RenderDecisionText(w io.Writer, d *Decision) error {
 	var b strings.Builder
 	for _, s := range d.tables() {
 		b.WriteString("\n" + s.title + "\n\n")
-		writeText(&b, s.corner, s.t)
+		table.WriteText(&b, s.corner, s.t)
 	}
-	writeNotesText(&b, d.notes())
+	table.WriteNotesText(&b, d.notes())
 	_, err := io.WriteString(w, b.String())
 	return err
 }
@@ -370,10 +365,10 @@ func RenderDecisionMarkdown(w io.Writer, d *Decision) error {
 	}
 	var b strings.Builder
 	for _, s := range d.tables() {
-		b.WriteString("\n### " + mdEscape(s.title) + "\n\n")
-		writeMarkdown(&b, s.corner, s.t)
+		b.WriteString("\n### " + table.MDEscape(s.title) + "\n\n")
+		table.WriteMarkdown(&b, s.corner, s.t)
 	}
-	writeNotesMarkdown(&b, d.notes())
+	table.WriteNotesMarkdown(&b, d.notes())
 	_, err := io.WriteString(w, b.String())
 	return err
 }

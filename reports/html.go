@@ -4,6 +4,7 @@ import (
 	"cmp"
 	_ "embed"
 	"fmt"
+	"github.com/inferbench/inferbench/reports/internal/table"
 	"html/template"
 	"io"
 	"strconv"
@@ -128,7 +129,7 @@ func latencyTable(ss []Summary, labels []string) htmlTable {
 			for _, st := range distStats {
 				c := "-"
 				if d.N > 0 {
-					c = ftoa(st.get(d)/1e6, 2)
+					c = table.Ftoa(st.get(d)/1e6, 2)
 				}
 				row.Cells = append(row.Cells, c)
 			}
@@ -141,9 +142,9 @@ func latencyTable(ss []Summary, labels []string) htmlTable {
 
 // htmlRowOf is a row of the text table, its indent (two spaces a level)
 // made a class.
-func htmlRowOf(r row) htmlRow {
-	label := strings.TrimLeft(r.label, " ")
-	return htmlRow{Label: label, Indent: (len(r.label) - len(label)) / 2, Section: r.section, Cells: r.cells}
+func htmlRowOf(r table.Row) htmlRow {
+	label := strings.TrimLeft(r.Label, " ")
+	return htmlRow{Label: label, Indent: (len(r.Label) - len(label)) / 2, Section: r.Section, Cells: r.Cells}
 }
 
 func buildPage(runs []*Run, ss []Summary, d *Decision, opt HTMLOptions) page {
@@ -197,9 +198,9 @@ func buildPage(runs []*Run, ss []Summary, d *Decision, opt HTMLOptions) page {
 	// own (one row per run and latency, a column per statistic), which
 	// reads better than 42 rows of one column per run.
 	inLatency := false
-	for _, r := range buildTable(ss).rows {
-		if r.section {
-			inLatency = strings.HasPrefix(r.label, "latency")
+	for _, r := range buildTable(ss).Rows {
+		if r.Section {
+			inLatency = strings.HasPrefix(r.Label, "latency")
 		}
 		if inLatency {
 			continue
@@ -269,19 +270,19 @@ func glances(ss []Summary, labels []string) []glance {
 		g.KPIs = append(g.KPIs,
 			kpi{Name: "TTFT p50 / p99", Value: pair(s.TTFT)},
 			kpi{Name: "E2E p50 / p99", Value: pair(s.E2E)},
-			kpi{Name: "output tok/s", Value: ftoa(s.OutputTokensPerS, 1)},
+			kpi{Name: "output tok/s", Value: table.Ftoa(s.OutputTokensPerS, 1)},
 		)
 		errs := "0"
 		if s.Requests.Failed > 0 {
-			errs = ftoa(errorRate(&s)*100, 1) + "%"
+			errs = table.Ftoa(errorRate(&s)*100, 1) + "%"
 		}
 		g.KPIs = append(g.KPIs, kpi{Name: "errors", Value: errs, Bad: s.Requests.Failed > 0})
 		if s.Goodput != nil {
-			g.KPIs = append(g.KPIs, kpi{Name: "good (SLO)", Value: ftoa(s.Goodput.Fraction*100, 1) + "%",
+			g.KPIs = append(g.KPIs, kpi{Name: "good (SLO)", Value: table.Ftoa(s.Goodput.Fraction*100, 1) + "%",
 				Bad: s.Goodput.Fraction < 0.99})
 		}
 		if s.Cost != nil && s.Cost.USDPer1MOutput > 0 {
-			g.KPIs = append(g.KPIs, kpi{Name: "$ / 1M output tok", Value: usd(s.Cost.USDPer1MOutput)})
+			g.KPIs = append(g.KPIs, kpi{Name: "$ / 1M output tok", Value: table.USD(s.Cost.USDPer1MOutput)})
 		}
 		out = append(out, g)
 	}
@@ -302,11 +303,11 @@ func latPair(a, b int64) string {
 func sig3(v float64) string {
 	switch {
 	case v >= 100:
-		return ftoa(v, 0)
+		return table.Ftoa(v, 0)
 	case v >= 10:
-		return ftoa(v, 1)
+		return table.Ftoa(v, 1)
 	}
-	return ftoa(v, 2)
+	return table.Ftoa(v, 2)
 }
 
 // runLabels names each run for legends: the target, then the load where
@@ -378,7 +379,7 @@ func metaTable(runs []*Run, ss []Summary) htmlTable {
 				c[i] = "-"
 				continue
 			}
-			c[i] = dash(f(r, r.Manifest))
+			c[i] = table.Dash(f(r, r.Manifest))
 		}
 		return c
 	}

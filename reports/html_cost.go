@@ -2,6 +2,7 @@ package reports
 
 import (
 	"fmt"
+	"github.com/inferbench/inferbench/reports/internal/table"
 	"html/template"
 	"math"
 
@@ -15,7 +16,7 @@ import (
 func costFigures(ss []Summary, labels []string, d *Decision, colors map[string]int) []figure {
 	bars := &chart.Bars{ID: "cost-per-1m", Title: "Cost per 1M tokens",
 		X:     chart.Axis{Label: "USD per 1M tokens", Format: usdTick},
-		Value: usd,
+		Value: table.USD,
 	}
 	out1M := chart.BarSeries{Name: "per 1M output tokens (input cost included)"}
 	all1M := chart.BarSeries{Name: "per 1M tokens, input + output", Light: true}
@@ -134,8 +135,8 @@ func monthlyFigure(d *Decision, colors map[string]int) (figure, bool) {
 	if len(d.Projections) > 0 {
 		mix = "the first projected volume's (" + p.Volume.String() + ")"
 	}
-	hours := ftoa(d.MonthHours, -1)
-	caption := "At " + mix + " input:output mix, " + mixText(p.Volume.InputTokens/p.Volume.Total()) + ". " +
+	hours := table.Ftoa(d.MonthHours, -1)
+	caption := "At " + mix + " input:output mix, " + table.Mix(p.Volume.InputTokens/p.Volume.Total()) + ". " +
 		"Each line is a per-token target at its prices. " +
 		"Self-hosted targets step up by one replica (GPU $/h x " + hours + " h) each time the volume passes what a replica serves at its measured capacity (the highest load that met the SLO); " +
 		"a capacity that is a lower bound makes the steps come later in practice."
@@ -204,8 +205,8 @@ func decisionTables(d *Decision) []decisionTable {
 	}
 	var out []decisionTable
 	for _, s := range d.tables() {
-		t := htmlTable{Head: s.t.head}
-		for _, r := range s.t.rows {
+		t := htmlTable{Head: s.t.Head}
+		for _, r := range s.t.Rows {
 			t.Rows = append(t.Rows, htmlRowOf(r))
 		}
 		out = append(out, decisionTable{Title: s.title, Corner: s.corner, Table: t})

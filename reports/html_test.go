@@ -3,6 +3,7 @@ package reports
 import (
 	"bytes"
 	"fmt"
+	"github.com/inferbench/inferbench/reports/internal/table"
 	"os"
 	"path/filepath"
 	"slices"
@@ -220,7 +221,7 @@ func TestRenderHTMLBreakEven(t *testing.T) {
 		if !met {
 			g.Fraction = 0.5
 		}
-		return Summary{RunID: "a100-" + ftoa(rate, 0), Target: "2xA100", Load: results.LoadInfo{Mode: "rate", Rate: rate},
+		return Summary{RunID: "a100-" + table.Ftoa(rate, 0), Target: "2xA100", Load: results.LoadInfo{Mode: "rate", Rate: rate},
 			Requests: Counts{Total: 10, OK: 10}, Goodput: g,
 			RequestsPerS: tokPerS / 600, InputTokensPerS: tokPerS * 5 / 6, OutputTokensPerS: tokPerS / 6,
 			Cost: &Cost{Model: CostGPUHourly, Prices: results.Prices{GPUHourly: 5}, InputTokens: 5000, OutputTokens: 1000}}
@@ -338,9 +339,9 @@ func TestRenderHTMLDecision(t *testing.T) {
 		if got[i].title != w.title {
 			t.Errorf("table %d title %q, want %q", i, got[i].title, w.title)
 		}
-		wrows := [][]string{append([]string{w.corner}, w.t.head...)}
-		for _, r := range w.t.rows {
-			wrows = append(wrows, append([]string{strings.TrimLeft(r.label, " ")}, r.cells...))
+		wrows := [][]string{append([]string{w.corner}, w.t.Head...)}
+		for _, r := range w.t.Rows {
+			wrows = append(wrows, append([]string{strings.TrimLeft(r.Label, " ")}, r.Cells...))
 		}
 		if fmt.Sprint(got[i].rows) != fmt.Sprint(wrows) {
 			t.Errorf("table %q:\n got %q\nwant %q", w.title, got[i].rows, wrows)

@@ -3,6 +3,7 @@ package reports
 import (
 	"cmp"
 	"fmt"
+	"github.com/inferbench/inferbench/reports/internal/table"
 	"slices"
 )
 
@@ -77,7 +78,7 @@ func score(d *Decision, p *Plan) *Scorecard {
 		for i, c := range pr.Costs {
 			if c.Known {
 				costs[i] = c.MonthlyUSD
-				costText[i] = usd(c.MonthlyUSD) + "/month"
+				costText[i] = table.USD(c.MonthlyUSD) + "/month"
 			}
 		}
 	} else {
@@ -89,7 +90,7 @@ func score(d *Decision, p *Plan) *Scorecard {
 			}
 			if v > 0 {
 				costs[i] = v
-				costText[i] = usd(v) + "/1M tok"
+				costText[i] = table.USD(v) + "/1M tok"
 			}
 		}
 	}
@@ -114,10 +115,10 @@ func score(d *Decision, p *Plan) *Scorecard {
 			case CriterionCost:
 				s = Score{Value: costText[i], Score: costScores[i], From: "measured", Known: costs[i] > 0}
 			case CriterionLatency:
-				s = Score{Value: fmt.Sprintf("%s ms", ftoa(lats[i], 1)), Score: latScores[i], From: "measured", Known: lats[i] > 0}
+				s = Score{Value: fmt.Sprintf("%s ms", table.Ftoa(lats[i], 1)), Score: latScores[i], From: "measured", Known: lats[i] > 0}
 			default:
 				v, from := p.declared(t.Target, t.Kind, c)
-				s = Score{Value: ftoa(v, -1), Score: v, From: from, Known: true}
+				s = Score{Value: table.Ftoa(v, -1), Score: v, From: from, Known: true}
 			}
 			if !s.Known {
 				s.Value, s.From = "-", "no measurement: scores 0"
