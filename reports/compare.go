@@ -145,7 +145,7 @@ var compareStats = []string{"p50", "p95", "p99", "mean"}
 // and good fraction a Newcombe interval of the difference of proportions;
 // throughputs a Poisson-count interval. Cost metrics are shown without a
 // test. See docs/ci.md.
-func Compare(base, cand *Run, opt CompareOptions) *Comparison {
+func Compare(base, cand *RunData, opt CompareOptions) *Comparison {
 	opt = opt.withDefaults()
 	c := &Comparison{
 		Base: Summarize(base, opt.Options), Cand: Summarize(cand, opt.Options),
@@ -379,7 +379,7 @@ func (c *Comparison) ThresholdsFailed() int {
 // many there are in all. Zeros (not observed) are left out as Summarize
 // leaves them out, except for schedule lag and inter-token gaps, where 0
 // is a real value.
-func runValues(r *Run, family string) ([]int64, int) {
+func runValues(r *RunData, family string) ([]int64, int) {
 	fi := slices.IndexFunc(latencyFamilies, func(f latencyFamily) bool { return f.name == family })
 	if fi < 0 {
 		panic("reports: unknown latency family " + family)
@@ -414,7 +414,7 @@ func runValues(r *Run, family string) ([]int64, int) {
 }
 
 // itlValues is runValues for the per-token gaps, held in two columns.
-func itlValues(r *Run) ([]int64, int) {
+func itlValues(r *RunData) ([]int64, int) {
 	n := 0
 	for _, b := range r.blocks {
 		n += len(b.itl) + len(b.itlBig)
@@ -444,7 +444,7 @@ func itlValues(r *Run) ([]int64, int) {
 // request i. Requests without gaps (one chunk) are left out; nReq counts
 // the others. When there are more than capGaps gaps, every k-th request
 // is kept so that about capGaps remain.
-func itlClusters(r *Run, capGaps int) (vals []int64, lens []int32, nReq int) {
+func itlClusters(r *RunData, capGaps int) (vals []int64, lens []int32, nReq int) {
 	total := 0
 	for _, b := range r.blocks {
 		for i := range b.itlN {

@@ -62,7 +62,7 @@ type metricDef struct {
 type latencyFamily struct {
 	name, label string
 	dist        func(s *Summary) *Dist
-	// col is the family's per-request column of a Run (nil for itl, which
+	// col is the family's per-request column of a RunData (nil for itl, which
 	// is per token, in two columns). keepZero keeps its zeros: 0 is a
 	// real schedule lag, where elsewhere it means "not observed".
 	col      func(c *columns) []int64

@@ -14,12 +14,12 @@ import (
 
 // compareRun is a deterministic run of n ok requests, TTFT ttft0 + 0..10
 // ms, E2E e2e0 + 0..49 ms, three chunk gaps each, and `failed` failures.
-func compareRun(id string, n int, ttft0, e2e0 int64, failed int) *Run {
+func compareRun(id string, n int, ttft0, e2e0 int64, failed int) *RunData {
 	m := &results.Manifest{RunID: id, StopReason: results.StopCompleted,
 		Target:   results.TargetInfo{Name: "sim-api", Kind: "api", Model: "llama<3>|x", Simulated: true},
 		Workload: results.WorkloadInfo{Name: "chat"},
 		Prices:   &results.Prices{InputPer1M: 0.9, OutputPer1M: 0.9, Source: "test"}}
-	r := NewRun("", m)
+	r := NewRunData("", m)
 	for i := range int64(n) {
 		rec := okRec(i*100, ttft0+(i*7)%11, e2e0+(i*13)%50, 100, 20, msGaps(9+i%3, 10, 11), nil)
 		rec.RunID = id
@@ -121,8 +121,8 @@ func TestCompareErrorRate(t *testing.T) {
 func TestCompareMinEffect(t *testing.T) {
 	// 400 requests, TTFT exactly 100 ms against 101 ms: certainly
 	// different, but by 1%, under the default 2%.
-	mk := func(id string, ttft int64) *Run {
-		r := NewRun("", &results.Manifest{RunID: id})
+	mk := func(id string, ttft int64) *RunData {
+		r := NewRunData("", &results.Manifest{RunID: id})
 		for i := range int64(400) {
 			rec := okRec(i*10, ttft, 500, 10, 10, nil, nil)
 			r.Add(&rec)
@@ -140,8 +140,8 @@ func TestCompareMinEffect(t *testing.T) {
 }
 
 func TestCompareScheduleLagNotCounted(t *testing.T) {
-	mk := func(id string, lag int64) *Run {
-		r := NewRun("", &results.Manifest{RunID: id})
+	mk := func(id string, lag int64) *RunData {
+		r := NewRunData("", &results.Manifest{RunID: id})
 		for i := range int64(100) {
 			rec := okRec(i*10, 50+i%5, 500+i%7, 10, 10, nil, nil)
 			rec.ScheduledNs -= lag*ms + i%3*ms
@@ -305,8 +305,8 @@ func TestRenderCompareJSONShape(t *testing.T) {
 // inter-token gaps each (6.4M gaps per run): the cost of `inferbench
 // compare` on big runs, loading aside.
 func BenchmarkCompare(b *testing.B) {
-	mk := func(id string, shift int64) *Run {
-		r := NewRun("", &results.Manifest{RunID: id})
+	mk := func(id string, shift int64) *RunData {
+		r := NewRunData("", &results.Manifest{RunID: id})
 		gaps := make([]int64, 32)
 		for i := range int64(200000) {
 			for g := range gaps {

@@ -83,7 +83,7 @@ func (u usage) tokens() prices.Usage {
 // runPrices picks the prices a run is costed at: opt's (the command line
 // or a plan), else the manifest's snapshot; nil when neither has any. The
 // source says which.
-func runPrices(run *Run, opt Options) (*results.Prices, string) {
+func runPrices(run *RunData, opt Options) (*results.Prices, string) {
 	p, source := opt.Prices, "command line"
 	if p != nil && p.Source != "" {
 		source = p.Source
@@ -100,7 +100,7 @@ func runPrices(run *Run, opt Options) (*results.Prices, string) {
 // computeCost picks the prices (command line, else manifest, else the
 // recorded cost_usd) and applies them. It returns nil when nothing is
 // known about cost.
-func computeCost(run *Run, opt Options, s Summary) *Cost {
+func computeCost(run *RunData, opt Options, s Summary) *Cost {
 	p, source := runPrices(run, opt)
 	c := &Cost{Source: source, RecordedUSD: run.recordedCostUSD}
 	var tp prices.TokenPrice
@@ -148,7 +148,7 @@ func computeCost(run *Run, opt Options, s Summary) *Cost {
 
 // addRequests sets the per-token total and its parts: tp's cost of every
 // measured request, summed.
-func (c *Cost) addRequests(run *Run, tp prices.TokenPrice) {
+func (c *Cost) addRequests(run *RunData, tp prices.TokenPrice) {
 	var total, input, cached, output sum
 	for _, b := range run.blocks {
 		for _, u := range b.usage {

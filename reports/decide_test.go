@@ -16,7 +16,7 @@ func mixSummary(target, kind string, load results.LoadInfo, p *results.Prices, n
 		StartedAt: time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC),
 		Target:    results.TargetInfo{Name: target, Kind: kind, Model: target},
 		Load:      load, Prices: p}
-	r := NewRun("", m)
+	r := NewRunData("", m)
 	for i := range n {
 		rec := okRec(int64(i)*gapMs, 50, e2eMs, in, out, nil, nil)
 		r.Add(&rec)

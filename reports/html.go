@@ -46,7 +46,7 @@ type HTMLOptions struct {
 //
 // Every string from the runs (names, models, error messages, notes) is
 // escaped by html/template or, inside charts, by package chart.
-func RenderHTML(w io.Writer, runs []*Run, opt HTMLOptions) error {
+func RenderHTML(w io.Writer, runs []*RunData, opt HTMLOptions) error {
 	var dopt DecideOptions
 	if opt.Decide != nil {
 		dopt = *opt.Decide
@@ -147,7 +147,7 @@ func htmlRowOf(r table.Row) htmlRow {
 	return htmlRow{Label: label, Indent: (len(r.Label) - len(label)) / 2, Section: r.Section, Cells: r.Cells}
 }
 
-func buildPage(runs []*Run, ss []Summary, d *Decision, opt HTMLOptions) page {
+func buildPage(runs []*RunData, ss []Summary, d *Decision, opt HTMLOptions) page {
 	labels := runLabels(runs, ss)
 	// Colours: a target (or the Decision's name for it: a plan group)
 	// takes its first run's.
@@ -312,7 +312,7 @@ func sig3(v float64) string {
 
 // runLabels names each run for legends: the target, then the load where
 // a target ran more than once, then the run id where that is not enough.
-func runLabels(runs []*Run, ss []Summary) []string {
+func runLabels(runs []*RunData, ss []Summary) []string {
 	labels := make([]string, len(ss))
 	count := map[string]int{}
 	for i, s := range ss {
@@ -370,9 +370,9 @@ func plural(n int, one, many string) string {
 }
 
 // metaTable is the runs' manifests side by side.
-func metaTable(runs []*Run, ss []Summary) htmlTable {
+func metaTable(runs []*RunData, ss []Summary) htmlTable {
 	var t htmlTable
-	each := func(f func(r *Run, m *results.Manifest) string) []string {
+	each := func(f func(r *RunData, m *results.Manifest) string) []string {
 		c := make([]string, len(runs))
 		for i, r := range runs {
 			if r.Manifest == nil {
@@ -408,16 +408,16 @@ func metaTable(runs []*Run, ss []Summary) htmlTable {
 		ids[i] = s.RunID
 	}
 	add("run id", 0, true, ids)
-	add("directory", 0, true, each(func(r *Run, _ *results.Manifest) string { return r.Dir }))
+	add("directory", 0, true, each(func(r *RunData, _ *results.Manifest) string { return r.Dir }))
 
 	section("target")
-	add("name", 1, false, each(func(_ *Run, m *results.Manifest) string { return m.Target.Name }))
-	add("kind", 1, false, each(func(_ *Run, m *results.Manifest) string { return m.Target.Kind }))
-	add("provider", 1, false, each(func(_ *Run, m *results.Manifest) string { return m.Target.Provider }))
-	add("protocol", 1, false, each(func(_ *Run, m *results.Manifest) string { return m.Target.Protocol }))
-	add("base URL", 1, true, each(func(_ *Run, m *results.Manifest) string { return m.Target.BaseURL }))
-	add("model", 1, false, each(func(_ *Run, m *results.Manifest) string { return m.Target.Model }))
-	add("simulated", 1, false, each(func(_ *Run, m *results.Manifest) string {
+	add("name", 1, false, each(func(_ *RunData, m *results.Manifest) string { return m.Target.Name }))
+	add("kind", 1, false, each(func(_ *RunData, m *results.Manifest) string { return m.Target.Kind }))
+	add("provider", 1, false, each(func(_ *RunData, m *results.Manifest) string { return m.Target.Provider }))
+	add("protocol", 1, false, each(func(_ *RunData, m *results.Manifest) string { return m.Target.Protocol }))
+	add("base URL", 1, true, each(func(_ *RunData, m *results.Manifest) string { return m.Target.BaseURL }))
+	add("model", 1, false, each(func(_ *RunData, m *results.Manifest) string { return m.Target.Model }))
+	add("simulated", 1, false, each(func(_ *RunData, m *results.Manifest) string {
 		if m.Target.Simulated {
 			return "yes (inferbench simulator, not a real service)"
 		}
@@ -425,10 +425,10 @@ func metaTable(runs []*Run, ss []Summary) htmlTable {
 	}))
 
 	section("workload")
-	add("name", 1, false, each(func(_ *Run, m *results.Manifest) string { return m.Workload.Name }))
-	add("path", 1, true, each(func(_ *Run, m *results.Manifest) string { return m.Workload.Path }))
-	add("sha256", 1, true, each(func(_ *Run, m *results.Manifest) string { return m.Workload.SHA256 }))
-	add("requests", 1, false, each(func(_ *Run, m *results.Manifest) string {
+	add("name", 1, false, each(func(_ *RunData, m *results.Manifest) string { return m.Workload.Name }))
+	add("path", 1, true, each(func(_ *RunData, m *results.Manifest) string { return m.Workload.Path }))
+	add("sha256", 1, true, each(func(_ *RunData, m *results.Manifest) string { return m.Workload.SHA256 }))
+	add("requests", 1, false, each(func(_ *RunData, m *results.Manifest) string {
 		if m.Workload.Requests == 0 {
 			return ""
 		}
@@ -436,23 +436,23 @@ func metaTable(runs []*Run, ss []Summary) htmlTable {
 	}))
 
 	section("load")
-	add("plan", 1, false, each(func(_ *Run, m *results.Manifest) string { return loadDesc(m) }))
-	add("details", 1, false, each(func(_ *Run, m *results.Manifest) string { return loadDetails(m.Load) }))
+	add("plan", 1, false, each(func(_ *RunData, m *results.Manifest) string { return loadDesc(m) }))
+	add("details", 1, false, each(func(_ *RunData, m *results.Manifest) string { return loadDetails(m.Load) }))
 
 	section("run")
-	add("started", 1, false, each(func(_ *Run, m *results.Manifest) string { return ts(m.StartedAt) }))
-	add("ended", 1, false, each(func(_ *Run, m *results.Manifest) string { return ts(m.EndedAt) }))
-	add("stop reason", 1, false, each(func(_ *Run, m *results.Manifest) string {
+	add("started", 1, false, each(func(_ *RunData, m *results.Manifest) string { return ts(m.StartedAt) }))
+	add("ended", 1, false, each(func(_ *RunData, m *results.Manifest) string { return ts(m.EndedAt) }))
+	add("stop reason", 1, false, each(func(_ *RunData, m *results.Manifest) string {
 		if m.StopDetail != "" {
 			return m.StopReason + ": " + m.StopDetail
 		}
 		return m.StopReason
 	}))
-	add("prices", 1, false, each(func(_ *Run, m *results.Manifest) string { return pricesDesc(m.Prices) }))
-	add("command", 1, true, each(func(_ *Run, m *results.Manifest) string { return strings.Join(m.Args, " ") }))
+	add("prices", 1, false, each(func(_ *RunData, m *results.Manifest) string { return pricesDesc(m.Prices) }))
+	add("command", 1, true, each(func(_ *RunData, m *results.Manifest) string { return strings.Join(m.Args, " ") }))
 
 	section("harness")
-	add("tool", 1, false, each(func(_ *Run, m *results.Manifest) string {
+	add("tool", 1, false, each(func(_ *RunData, m *results.Manifest) string {
 		s := strings.TrimSpace(m.Tool.Name + " " + m.Tool.Version)
 		if m.Tool.Commit != "" {
 			s += " (" + m.Tool.Commit + ")"
@@ -462,14 +462,14 @@ func metaTable(runs []*Run, ss []Summary) htmlTable {
 		}
 		return s
 	}))
-	add("host", 1, false, each(func(_ *Run, m *results.Manifest) string {
+	add("host", 1, false, each(func(_ *RunData, m *results.Manifest) string {
 		h := m.Host
 		if h.Hostname == "" && h.OS == "" {
 			return ""
 		}
 		return fmt.Sprintf("%s (%s/%s, %d CPUs)", h.Hostname, h.OS, h.Arch, h.CPUs)
 	}))
-	add("schema version", 1, false, each(func(_ *Run, m *results.Manifest) string {
+	add("schema version", 1, false, each(func(_ *RunData, m *results.Manifest) string {
 		if m.SchemaVersion == 0 {
 			return ""
 		}

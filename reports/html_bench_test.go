@@ -24,7 +24,7 @@ func BenchmarkRenderHTML1M(b *testing.B) {
 	var w countingWriter
 	for b.Loop() {
 		w = countingWriter{}
-		if err := RenderHTML(&w, []*Run{run}, opt); err != nil {
+		if err := RenderHTML(&w, []*RunData{run}, opt); err != nil {
 			b.Fatal(err)
 		}
 	}

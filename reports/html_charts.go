@@ -36,7 +36,7 @@ type SaturationChart struct {
 
 // msValues returns one latency column of run, without unobserved zeros, in
 // milliseconds, sorted.
-func msValues(run *Run, col func(c *columns) []int64) []float64 {
+func msValues(run *RunData, col func(c *columns) []int64) []float64 {
 	v := gather(run, col, false)
 	radixSort(v)
 	out := make([]float64, len(v))
@@ -47,7 +47,7 @@ func msValues(run *Run, col func(c *columns) []int64) []float64 {
 }
 
 // cdfFigure is the CDF of one latency, one line per run, on a log x axis.
-func cdfFigure(id, name string, runs []*Run, labels []string, col func(c *columns) []int64) figure {
+func cdfFigure(id, name string, runs []*RunData, labels []string, col func(c *columns) []int64) figure {
 	c := &chart.Line{
 		ID:    id,
 		Title: name + " CDF",

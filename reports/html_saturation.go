@@ -13,14 +13,14 @@ import (
 // longer series keep the largest value of each stretch, so peaks survive.
 const saturationPoints = 600
 
-// SaturationCharts draws the runs' telemetry (Run.GPU and Run.Server, as
+// SaturationCharts draws the runs' telemetry (RunData.GPU and RunData.Server, as
 // Load reads them from gpu.parquet and server_metrics.parquet) against
 // seconds since the run started: GPU activity per GPU (SM activity where
 // measured, else NVML utilisation), the server's running and waiting
 // requests, and its KV-cache usage. labels name the runs in legends (nil:
 // run ids). Runs without telemetry add nothing; no telemetry at all gives
 // no charts.
-func SaturationCharts(runs []*Run, labels []string) []SaturationChart {
+func SaturationCharts(runs []*RunData, labels []string) []SaturationChart {
 	gpuC := SaturationChart{Title: "GPU activity", YLabel: "% active",
 		Caption: "SM activity where the GPU reports it (the share of cycles with work resident), else NVML utilisation, which reads 100% with any kernel running. One line per GPU."}
 	queueC := SaturationChart{Title: "Server queue", YLabel: "requests",

@@ -20,8 +20,8 @@ import (
 
 // htmlRun builds a run of n requests whose latencies grow with slow (ms
 // added per request index) and with every ninth request failed.
-func htmlRun(m *results.Manifest, n int, ttft, slow int64, errClass string) *Run {
-	r := NewRun("", m)
+func htmlRun(m *results.Manifest, n int, ttft, slow int64, errClass string) *RunData {
+	r := NewRunData("", m)
 	for i := int64(0); i < int64(n); i++ {
 		if errClass != "" && i%9 == 8 {
 			f := failRec(i*50, i*50+20, errClass)
@@ -40,7 +40,7 @@ func htmlRun(m *results.Manifest, n int, ttft, slow int64, errClass string) *Run
 // htmlRuns are the runs of the golden HTML report: an API priced per
 // token, and a self-hosted target priced per GPU-hour at three offered
 // rates (a sweep).
-func htmlRuns() []*Run {
+func htmlRuns() []*RunData {
 	api := &results.Manifest{SchemaVersion: 1, RunID: "20261126-api", StopReason: results.StopCompleted,
 		Tool:      results.Tool{Name: "inferbench", Version: "v0.1.0", Commit: "abc1234", GoVersion: "go1.26.0"},
 		Host:      results.Host{Hostname: "ci-runner", OS: "linux", Arch: "amd64", CPUs: 2},
@@ -52,7 +52,7 @@ func htmlRuns() []*Run {
 		Prices:   &results.Prices{InputPer1M: 2.5, OutputPer1M: 10, Source: "test catalogue", CheckedAt: "2026-11-01"},
 		Args:     []string{"run", "--rate", "4/s"},
 	}
-	runs := []*Run{htmlRun(api, 36, 300, 7, results.ErrClassRateLimited)}
+	runs := []*RunData{htmlRun(api, 36, 300, 7, results.ErrClassRateLimited)}
 	for i, rate := range []float64{2, 4, 8} {
 		m := &results.Manifest{SchemaVersion: 1, RunID: fmt.Sprintf("20261126-vllm-%d", i), StopReason: results.StopCompleted,
 			Target: results.TargetInfo{Name: "vllm", Kind: "self-hosted", Protocol: "openai-chat",
@@ -78,7 +78,7 @@ func htmlOptions() HTMLOptions {
 	return HTMLOptions{Options: Options{SLO: SLO{TTFT: 400 * time.Millisecond}}, Saturation: []SaturationChart{sat}}
 }
 
-func renderHTML(t *testing.T, runs []*Run, opt HTMLOptions) []byte {
+func renderHTML(t *testing.T, runs []*RunData, opt HTMLOptions) []byte {
 	t.Helper()
 	var b bytes.Buffer
 	if err := RenderHTML(&b, runs, opt); err != nil {
@@ -370,7 +370,7 @@ func TestRenderHTMLNoPricesNoSweep(t *testing.T) {
 	// One plain run: summary, latency and runs, nothing else.
 	run := runOf(&results.Manifest{RunID: "plain", StopReason: results.StopCompleted,
 		Target: results.TargetInfo{Name: "t", Model: "m"}}, sampleRecs()...)
-	out := string(renderHTML(t, []*Run{run}, HTMLOptions{}))
+	out := string(renderHTML(t, []*RunData{run}, HTMLOptions{}))
 	for _, absent := range []string{`id="sweep"`, `id="cost"`, `id="saturation"`, "<script"} {
 		if strings.Contains(out, absent) {
 			t.Errorf("page has %s", absent)
@@ -387,14 +387,14 @@ func TestRenderHTMLEmpty(t *testing.T) {
 	// No runs, a run without rows, a run whose every request failed (priced
 	// per token and by the hour): a page, not a panic, and no NaN or Inf
 	// coordinates.
-	failed := func(p *results.Prices) *Run {
+	failed := func(p *results.Prices) *RunData {
 		m := &results.Manifest{RunID: "failed", Target: results.TargetInfo{Name: "down"}, Prices: p,
 			Load: results.LoadInfo{Mode: "rate", Rate: 1}}
 		return runOf(m, failRec(0, 10, results.ErrClassHTTP5xx), failRec(5, 20, results.ErrClassHTTP5xx))
 	}
-	for i, runs := range [][]*Run{
+	for i, runs := range [][]*RunData{
 		nil,
-		{NewRun("", nil)},
+		{NewRunData("", nil)},
 		{failed(&results.Prices{InputPer1M: 1, OutputPer1M: 2})},
 		{failed(&results.Prices{GPUHourly: 4}), failed(&results.Prices{InputPer1M: 1, OutputPer1M: 2})},
 	} {
@@ -414,7 +414,7 @@ func TestRenderHTMLEmpty(t *testing.T) {
 // checks none of it comes out as markup.
 func TestRenderHTMLInjection(t *testing.T) {
 	payloads := []string{`<script>alert(1)</script>`, `"><img src=x onerror=alert(1)>`, `'><svg onload=alert(1)>`}
-	var runs []*Run
+	var runs []*RunData
 	for i, p := range payloads {
 		for j, rate := range []float64{1, 2} { // two loads: the sweep charts carry the names too
 			m := &results.Manifest{RunID: "run" + p + strconv.Itoa(j), StopReason: results.StopInterrupted, StopDetail: p,
@@ -503,12 +503,12 @@ func textOf(doc *html.Node) string {
 func TestRenderHTMLLargeRunStaysSmall(t *testing.T) {
 	m := &results.Manifest{RunID: "big", Target: results.TargetInfo{Name: "big"},
 		Prices: &results.Prices{InputPer1M: 1, OutputPer1M: 2}}
-	run := NewRun("", m)
+	run := NewRunData("", m)
 	for i := int64(0); i < 50_000; i++ {
 		rec := okRec(i, 50+i%997, 500+i%3001, 100, 20, nil, nil)
 		run.Add(&rec)
 	}
-	out := renderHTML(t, []*Run{run}, HTMLOptions{})
+	out := renderHTML(t, []*RunData{run}, HTMLOptions{})
 	if len(out) > 200_000 {
 		t.Errorf("page of 50k requests is %d bytes", len(out))
 	}
@@ -580,7 +580,7 @@ func TestSaturationChartsFromRunDir(t *testing.T) {
 	if len(withTelemetry.Notes) > 0 {
 		t.Errorf("notes: %v", withTelemetry.Notes)
 	}
-	charts := SaturationCharts([]*Run{plain, withTelemetry}, []string{"api", "vllm"})
+	charts := SaturationCharts([]*RunData{plain, withTelemetry}, []string{"api", "vllm"})
 	got := map[string][]chart.Point{}
 	for _, c := range charts {
 		for _, s := range c.Series {
@@ -608,12 +608,12 @@ func TestSaturationChartsFromRunDir(t *testing.T) {
 
 	// RenderHTML draws them when not given charts, and nothing for a run
 	// without telemetry.
-	doc := parseHTML(t, renderHTML(t, []*Run{plain, withTelemetry}, HTMLOptions{}))
+	doc := parseHTML(t, renderHTML(t, []*RunData{plain, withTelemetry}, HTMLOptions{}))
 	d := drawn(doc)
 	if d["saturation-0"]["vllm GPU 0"] != "10" || d["saturation-1"]["vllm waiting"] != "6" {
 		t.Errorf("saturation charts drawn: %v", d)
 	}
-	out := renderHTML(t, []*Run{plain}, HTMLOptions{})
+	out := renderHTML(t, []*RunData{plain}, HTMLOptions{})
 	if bytes.Contains(out, []byte(`id="saturation"`)) {
 		t.Error("saturation section without telemetry")
 	}
@@ -640,7 +640,7 @@ func TestPeaksKeepsMaxima(t *testing.T) {
 // TestRenderHTMLManyRuns checks that colours past the palette wrap (the
 // CSS has c0..c7 only) and that wrapped CDF lines are dashed.
 func TestRenderHTMLManyRuns(t *testing.T) {
-	var runs []*Run
+	var runs []*RunData
 	for i := range 10 {
 		m := &results.Manifest{RunID: "r" + strconv.Itoa(i), Target: results.TargetInfo{Name: "t" + strconv.Itoa(i)}}
 		runs = append(runs, runOf(m, sampleRecs()...))

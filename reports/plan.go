@@ -475,7 +475,7 @@ func latencyMetric(s string) (func(*Summary) *Dist, func(Dist) float64, error) {
 
 // SummarizeAll summarises runs with opt, each priced by the plan's prices
 // for its target where the plan gives some (plan may be nil).
-func SummarizeAll(runs []*Run, opt Options, plan *Plan) []Summary {
+func SummarizeAll(runs []*RunData, opt Options, plan *Plan) []Summary {
 	ss := make([]Summary, len(runs))
 	for i, r := range runs {
 		ropt := opt

@@ -44,7 +44,7 @@ func goldenSummaries() []Summary {
 		Target:   results.TargetInfo{Name: "sim-api", Kind: "api", Model: "gpt-sim", Simulated: true},
 		Workload: results.WorkloadInfo{Name: "chat"},
 		Prices:   &results.Prices{InputPer1M: 2.5, CachedInputPer1M: 1.25, OutputPer1M: 10, Source: "test catalogue"}}
-	apiRun := NewRun("", api)
+	apiRun := NewRunData("", api)
 	for _, r := range sampleRecs() {
 		r.CachedInputTokens = 4
 		apiRun.Add(&r)
@@ -53,7 +53,7 @@ func goldenSummaries() []Summary {
 		Target:   results.TargetInfo{Name: "vllm-h100", Kind: "self-hosted", Model: "llama-70b"},
 		Workload: results.WorkloadInfo{Name: "chat"},
 		Prices:   &results.Prices{GPUHourly: 8}}
-	selfRun := NewRun("", self)
+	selfRun := NewRunData("", self)
 	for i := int64(0); i < 6; i++ {
 		r := okRec(100+i*50, 40+i*10, 400+i*20, 200, 9, msGaps(45, 45, 45, 30+i*5), []int32{1, 1, 2, 1, 1})
 		r.OutputTokensSource = results.TokensFromChunks

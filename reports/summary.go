@@ -125,7 +125,7 @@ type Goodput struct {
 
 // Summarize reduces run to its summary. It does not change run, so one
 // run can be summarised under several SLOs.
-func Summarize(run *Run, opt Options) Summary {
+func Summarize(run *RunData, opt Options) Summary {
 	s := Summary{
 		RunID: run.RunID, Target: run.Target, TargetKind: run.TargetKind,
 		Model: run.Model, Workload: run.Workload, Simulated: run.Simulated,
@@ -191,7 +191,7 @@ func Summarize(run *Run, opt Options) Summary {
 // never makes a request look better than it was: no TTFT or E2E fails
 // the limit; no TPOT (one output token) or no gaps (one chunk) pass it,
 // since there was no decoding to be slow.
-func goodput(run *Run, slo SLO, windowNs int64) *Goodput {
+func goodput(run *RunData, slo SLO, windowNs int64) *Goodput {
 	g := &Goodput{SLO: slo}
 	for _, c := range run.blocks {
 		for i := range c.ttft {

@@ -13,13 +13,13 @@ import (
 // requests then carry 16M inter-token latencies.
 const benchGaps = 16
 
-// syntheticRun is a Run of n requests with random latencies (1% failed),
+// syntheticRun is a RunData of n requests with random latencies (1% failed),
 // built once per size and shared by the benchmarks.
-var syntheticRun = sync.OnceValue(func() *Run { return buildSyntheticRun(1_000_000) })
+var syntheticRun = sync.OnceValue(func() *RunData { return buildSyntheticRun(1_000_000) })
 
-func buildSyntheticRun(n int) *Run {
+func buildSyntheticRun(n int) *RunData {
 	rng := rand.New(rand.NewPCG(7, 11))
-	run := NewRun("", &results.Manifest{RunID: "bench", StopReason: results.StopCompleted,
+	run := NewRunData("", &results.Manifest{RunID: "bench", StopReason: results.StopCompleted,
 		Prices: &results.Prices{InputPer1M: 1, OutputPer1M: 4}})
 	gaps := make([]int64, benchGaps)
 	for i := range n {
@@ -62,7 +62,7 @@ func BenchmarkSummarize1M(b *testing.B) {
 	}
 }
 
-// BenchmarkAdd1M folds 1,000,000 Records into a Run: the in-memory part of
+// BenchmarkAdd1M folds 1,000,000 Records into a RunData: the in-memory part of
 // Load (Parquet decoding not included).
 func BenchmarkAdd1M(b *testing.B) {
 	b.ReportAllocs()

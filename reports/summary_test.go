@@ -37,8 +37,8 @@ func failRec(sent, done int64, class string) results.Record {
 	return r
 }
 
-func runOf(m *results.Manifest, recs ...results.Record) *Run {
-	r := NewRun("", m)
+func runOf(m *results.Manifest, recs ...results.Record) *RunData {
+	r := NewRunData("", m)
 	for i := range recs {
 		r.Add(&recs[i])
 	}
@@ -347,7 +347,7 @@ func TestSummarizeDoesNotChangeRun(t *testing.T) {
 }
 
 func TestSummarizeEmptyRun(t *testing.T) {
-	s := Summarize(NewRun("", nil), Options{SLO: SLO{TTFT: time.Second}, Prices: &results.Prices{GPUHourly: 1}})
+	s := Summarize(NewRunData("", nil), Options{SLO: SLO{TTFT: time.Second}, Prices: &results.Prices{GPUHourly: 1}})
 	if s.WindowNs != 0 || s.RequestsPerS != 0 || s.TTFT.N != 0 || s.Goodput.Fraction != 0 {
 		t.Errorf("empty run summary = %+v", s)
 	}

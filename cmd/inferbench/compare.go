@@ -100,7 +100,7 @@ func cmdCompare(ctx context.Context, e *env, args []string) int {
 
 	base, err := reports.Load(dirs[0])
 	if err == nil {
-		var cand *reports.Run
+		var cand *reports.RunData
 		cand, err = reports.Load(dirs[1])
 		if err == nil {
 			me := float64(minEffect)

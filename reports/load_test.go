@@ -213,7 +213,7 @@ func TestLoadAll(t *testing.T) {
 	}
 }
 
-// TestMergeMatchesAdd checks a Run made of several blocks (as Load's
+// TestMergeMatchesAdd checks a RunData made of several blocks (as Load's
 // workers make) summarises like one built row by row, whatever the
 // number of CPUs the test runs on.
 func TestMergeMatchesAdd(t *testing.T) {
