@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math"
 	"runtime"
-	"slices"
 	"sync"
 )
 
@@ -151,147 +150,8 @@ func Compare(base, cand *RunData, opt CompareOptions) *Comparison {
 		Base: Summarize(base, opt.Options), Cand: Summarize(cand, opt.Options),
 		Options: opt,
 	}
-	z := normalQuantile(opt.Alpha / 2)
-
-	// Latency families, side by side (each sorts up to two million
-	// values), at most one per CPU to bound memory.
-	type famResult struct {
-		cis   []Interval // per bootstrapStats; nil when a side is empty
-		shift Shift
-		notes []string
-	}
-	fams := make([]famResult, len(latencyFamilies))
-	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
-	var wg sync.WaitGroup
-	for fi, f := range latencyFamilies {
-		wg.Go(func() {
-			sem <- struct{}{}
-			defer func() { <-sem }()
-			vb, nb := runValues(base, f.name)
-			vc, nc := runValues(cand, f.name)
-			r := &fams[fi]
-			for _, s := range []struct {
-				name    string
-				n, kept int
-			}{{"baseline", nb, len(vb)}, {"candidate", nc, len(vc)}} {
-				if s.kept < s.n {
-					r.notes = append(r.notes, fmt.Sprintf("%s: the %s's %d values were thinned to every %d-th (%d) for the tests",
-						f.name, s.name, s.n, (s.n+maxCompareValues-1)/maxCompareValues, s.kept))
-				} else if s.n > opt.BootstrapCap && f.name != "itl" {
-					r.notes = append(r.notes, fmt.Sprintf("%s: the bootstrap resampled %d of the %s's %d values (m-out-of-n, spread scaled by sqrt(m/n))",
-						f.name, opt.BootstrapCap, s.name, s.n))
-				}
-			}
-			radixSort(vb)
-			radixSort(vc)
-			r.shift = Shift{Metric: f.name, NBase: len(vb), NCand: len(vc), Verdict: VerdictUntested,
-				ProbGreater: math.NaN(), Z: math.NaN(), P: math.NaN()}
-			if len(vb) == 0 || len(vc) == 0 {
-				return
-			}
-			if min(len(vb), len(vc)) < minTestValues {
-				r.notes = append(r.notes, fmt.Sprintf("%s: %d and %d values: too few to test (at least %d a run)",
-					f.name, len(vb), len(vc), minTestValues))
-				return
-			}
-			var sb, sc resampler
-			if f.name == "itl" {
-				// Resample requests, not gaps; more values are kept than
-				// for the others since whole requests are drawn.
-				capGaps := itlCapFactor * opt.BootstrapCap
-				vals, lens, nReq := itlClusters(base, capGaps)
-				sb = newClusterSide(vals, lens, nReq, vb)
-				vals, lens, nReq2 := itlClusters(cand, capGaps)
-				sc = newClusterSide(vals, lens, nReq2, vc)
-				if min(nReq, nReq2) < minTestValues {
-					r.notes = append(r.notes, fmt.Sprintf("itl: %d and %d requests with gaps: too few to test (at least %d a run)",
-						nReq, nReq2, minTestValues))
-					return
-				}
-				for _, s := range []struct {
-					name    string
-					n, kept int
-				}{{"baseline", nReq, len(sb.(*clusterSide).lens)}, {"candidate", nReq2, len(sc.(*clusterSide).lens)}} {
-					if s.kept < s.n {
-						r.notes = append(r.notes, fmt.Sprintf("itl: the bootstrap resampled every %d-th of the %s's %d requests (m-out-of-n, spread scaled by sqrt(m/n))",
-							(s.n+s.kept-1)/s.kept, s.name, s.n))
-					}
-				}
-			} else {
-				sb, sc = newBootSide(vb, opt.BootstrapCap), newBootSide(vc, opt.BootstrapCap)
-			}
-			r.cis = bootstrapCI(sb, sc, opt.Resamples, opt.Alpha, [2]uint64{opt.Seed, uint64(fi) + 1})
-			r.shift.ProbGreater, r.shift.Z, r.shift.P = mannWhitney(vb, vc)
-			r.shift.Verdict = VerdictSame
-			if r.shift.P < opt.Alpha && r.shift.ProbGreater != 0.5 {
-				// Larger latencies are worse.
-				r.shift.Verdict = VerdictBetter
-				if r.shift.ProbGreater > 0.5 {
-					r.shift.Verdict = VerdictWorse
-				}
-			}
-		})
-	}
-	wg.Wait()
-
-	for fi, f := range latencyFamilies {
-		r := fams[fi]
-		c.Notes = append(c.Notes, r.notes...)
-		if r.shift.NBase == 0 && r.shift.NCand == 0 {
-			continue
-		}
-		c.Shifts = append(c.Shifts, r.shift)
-		for _, st := range compareStats {
-			m, _ := lookupMetric(f.name + "." + st)
-			d := c.delta(m)
-			if r.cis != nil {
-				for k, bs := range bootstrapStats {
-					if bs.name == st {
-						d.setCI(r.cis[k], "bootstrap", opt.MinEffect)
-					}
-				}
-			}
-			c.Metrics = append(c.Metrics, d)
-		}
-	}
-
-	b, k := &c.Base, &c.Cand
-	for _, m := range metrics {
-		if m.family != "" {
-			continue
-		}
-		d := c.delta(m)
-		switch m.name {
-		case "throughput.requests_per_s", "throughput.output_tok_s":
-			if iv, ok := rateCI(d.Base, b.Requests.OK, d.Cand, k.Requests.OK, z); ok && b.WindowNs > 0 && k.WindowNs > 0 {
-				d.setCI(iv, "poisson", opt.MinEffect)
-			}
-		case "error_rate":
-			if b.Requests.Total > 0 && k.Requests.Total > 0 {
-				d.setCI(newcombe(b.Requests.Failed, b.Requests.Total, k.Requests.Failed, k.Requests.Total, z), "newcombe", opt.MinEffect)
-			}
-		case "goodput.fraction":
-			if b.Goodput == nil || k.Goodput == nil {
-				continue // no SLO: nothing to show
-			}
-			if b.Requests.Total > 0 && k.Requests.Total > 0 {
-				d.setCI(newcombe(b.Goodput.Good, b.Requests.Total, k.Goodput.Good, k.Requests.Total, z), "newcombe", opt.MinEffect)
-			}
-		case "goodput.req_s":
-			if b.Goodput == nil || k.Goodput == nil {
-				continue
-			}
-			if iv, ok := rateCI(d.Base, b.Goodput.Good, d.Cand, k.Goodput.Good, z); ok && b.WindowNs > 0 && k.WindowNs > 0 {
-				d.setCI(iv, "poisson", opt.MinEffect)
-			}
-		default: // cost: a price times a token mix has no sampling model here
-			if b.Cost == nil && k.Cost == nil {
-				continue
-			}
-		}
-		c.Metrics = append(c.Metrics, d)
-	}
-
+	c.addLatencies(testLatencies(base, cand, opt))
+	c.addOthers(normalQuantile(opt.Alpha / 2))
 	c.Verdict = VerdictSame
 	for _, d := range c.Metrics {
 		if !d.Counted {
@@ -307,12 +167,181 @@ func Compare(base, cand *RunData, opt CompareOptions) *Comparison {
 	return c
 }
 
+// latencyTest is what the tests of one latency found.
+type latencyTest struct {
+	latency Latency
+	cis     []Interval // per bootstrapStats; nil when a side is not tested
+	shift   Shift
+	notes   []string
+}
+
+// testLatencies tests every latency, side by side (each sorts up to two
+// million values), at most one per CPU to bound memory.
+func testLatencies(base, cand *RunData, opt CompareOptions) []latencyTest {
+	lats := Latencies()
+	out := make([]latencyTest, len(lats))
+	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
+	var wg sync.WaitGroup
+	for i, l := range lats {
+		wg.Go(func() {
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			out[i] = testLatency(l, base, cand, opt, uint64(i)+1)
+		})
+	}
+	wg.Wait()
+	return out
+}
+
+// testLatency bootstraps the statistics of one latency and tests the
+// shift of its distribution; stream seeds its bootstrap apart from the
+// other latencies'.
+func testLatency(l Latency, base, cand *RunData, opt CompareOptions, stream uint64) latencyTest {
+	vb, nb := base.Values(l.Name, maxCompareValues)
+	vc, nc := cand.Values(l.Name, maxCompareValues)
+	r := latencyTest{latency: l}
+	for _, s := range []struct {
+		name    string
+		n, kept int
+	}{{"baseline", nb, len(vb)}, {"candidate", nc, len(vc)}} {
+		if s.kept < s.n {
+			r.notes = append(r.notes, fmt.Sprintf("%s: the %s's %d values were thinned to every %d-th (%d) for the tests",
+				l.Name, s.name, s.n, (s.n+maxCompareValues-1)/maxCompareValues, s.kept))
+		} else if s.n > opt.BootstrapCap && l.Name != "itl" {
+			r.notes = append(r.notes, fmt.Sprintf("%s: the bootstrap resampled %d of the %s's %d values (m-out-of-n, spread scaled by sqrt(m/n))",
+				l.Name, opt.BootstrapCap, s.name, s.n))
+		}
+	}
+	r.shift = Shift{Metric: l.Name, NBase: len(vb), NCand: len(vc), Verdict: VerdictUntested,
+		ProbGreater: math.NaN(), Z: math.NaN(), P: math.NaN()}
+	if len(vb) == 0 || len(vc) == 0 {
+		return r
+	}
+	if min(len(vb), len(vc)) < minTestValues {
+		r.notes = append(r.notes, fmt.Sprintf("%s: %d and %d values: too few to test (at least %d a run)",
+			l.Name, len(vb), len(vc), minTestValues))
+		return r
+	}
+	var sb, sc resampler
+	if l.Name == "itl" {
+		var ok bool
+		if sb, sc, ok = itlSides(base, cand, vb, vc, opt, &r.notes); !ok {
+			return r
+		}
+	} else {
+		sb, sc = newBootSide(vb, opt.BootstrapCap), newBootSide(vc, opt.BootstrapCap)
+	}
+	r.cis = bootstrapCI(sb, sc, opt.Resamples, opt.Alpha, [2]uint64{opt.Seed, stream})
+	r.shift.ProbGreater, r.shift.Z, r.shift.P = mannWhitney(vb, vc)
+	r.shift.Verdict = VerdictSame
+	if r.shift.P < opt.Alpha && r.shift.ProbGreater != 0.5 {
+		// Larger latencies are worse.
+		r.shift.Verdict = VerdictBetter
+		if r.shift.ProbGreater > 0.5 {
+			r.shift.Verdict = VerdictWorse
+		}
+	}
+	return r
+}
+
+// itlSides are the bootstrap sides of inter-token latency: requests are
+// resampled, not gaps, and more values are kept than for the others since
+// whole requests are drawn. ok is false when too few requests have gaps.
+func itlSides(base, cand *RunData, vb, vc []int64, opt CompareOptions, notes *[]string) (sb, sc resampler, ok bool) {
+	capGaps := itlCapFactor * opt.BootstrapCap
+	vals, lens, nReq := base.ITLByRequest(capGaps)
+	b := newClusterSide(vals, lens, nReq, vb)
+	vals, lens, nReq2 := cand.ITLByRequest(capGaps)
+	c := newClusterSide(vals, lens, nReq2, vc)
+	if min(nReq, nReq2) < minTestValues {
+		*notes = append(*notes, fmt.Sprintf("itl: %d and %d requests with gaps: too few to test (at least %d a run)",
+			nReq, nReq2, minTestValues))
+		return nil, nil, false
+	}
+	for _, s := range []struct {
+		name    string
+		n, kept int
+	}{{"baseline", nReq, len(b.lens)}, {"candidate", nReq2, len(c.lens)}} {
+		if s.kept < s.n {
+			*notes = append(*notes, fmt.Sprintf("itl: the bootstrap resampled every %d-th of the %s's %d requests (m-out-of-n, spread scaled by sqrt(m/n))",
+				(s.n+s.kept-1)/s.kept, s.name, s.n))
+		}
+	}
+	return b, c, true
+}
+
+// addLatencies adds each tested latency's statistics (compareStats) and
+// shift to c.
+func (c *Comparison) addLatencies(tests []latencyTest) {
+	for _, r := range tests {
+		c.Notes = append(c.Notes, r.notes...)
+		if r.shift.NBase == 0 && r.shift.NCand == 0 {
+			continue
+		}
+		c.Shifts = append(c.Shifts, r.shift)
+		for _, st := range compareStats {
+			m, _ := LookupMetric(r.latency.Name + "." + st)
+			d := c.delta(m)
+			if r.cis != nil {
+				for k, bs := range bootstrapStats {
+					if bs.name == st {
+						d.setCI(r.cis[k], "bootstrap", c.Options.MinEffect)
+					}
+				}
+			}
+			c.Metrics = append(c.Metrics, d)
+		}
+	}
+}
+
+// addOthers adds the metrics that are not latencies: throughputs, error
+// rate, goodput (with an SLO) and cost (when either run has one), with z
+// the normal quantile of the intervals.
+func (c *Comparison) addOthers(z float64) {
+	b, k, minEffect := &c.Base, &c.Cand, c.Options.MinEffect
+	for _, m := range Metrics() {
+		if m.Family != "" {
+			continue
+		}
+		d := c.delta(m)
+		switch m.Name {
+		case "throughput.requests_per_s", "throughput.output_tok_s":
+			if iv, ok := rateCI(d.Base, b.Requests.OK, d.Cand, k.Requests.OK, z); ok && b.WindowNs > 0 && k.WindowNs > 0 {
+				d.setCI(iv, "poisson", minEffect)
+			}
+		case "error_rate":
+			if b.Requests.Total > 0 && k.Requests.Total > 0 {
+				d.setCI(newcombe(b.Requests.Failed, b.Requests.Total, k.Requests.Failed, k.Requests.Total, z), "newcombe", minEffect)
+			}
+		case "goodput.fraction":
+			if b.Goodput == nil || k.Goodput == nil {
+				continue // no SLO: nothing to show
+			}
+			if b.Requests.Total > 0 && k.Requests.Total > 0 {
+				d.setCI(newcombe(b.Goodput.Good, b.Requests.Total, k.Goodput.Good, k.Requests.Total, z), "newcombe", minEffect)
+			}
+		case "goodput.req_s":
+			if b.Goodput == nil || k.Goodput == nil {
+				continue
+			}
+			if iv, ok := rateCI(d.Base, b.Goodput.Good, d.Cand, k.Goodput.Good, z); ok && b.WindowNs > 0 && k.WindowNs > 0 {
+				d.setCI(iv, "poisson", minEffect)
+			}
+		default: // cost: a price times a token mix has no sampling model here
+			if b.Cost == nil && k.Cost == nil {
+				continue
+			}
+		}
+		c.Metrics = append(c.Metrics, d)
+	}
+}
+
 // delta fills in both values of m and their difference, untested.
-func (c *Comparison) delta(m metricDef) MetricDelta {
-	d := MetricDelta{Metric: m.name, Unit: m.unit, Better: m.better, Verdict: VerdictUntested,
-		Counted: m.family != "schedule_lag", Base: math.NaN(), Cand: math.NaN(), Delta: math.NaN(), RelDelta: math.NaN()}
-	bv, bok := m.value(&c.Base)
-	cv, cok := m.value(&c.Cand)
+func (c *Comparison) delta(m Metric) MetricDelta {
+	d := MetricDelta{Metric: m.Name, Unit: m.Unit, Better: m.Better, Verdict: VerdictUntested,
+		Counted: m.Family != "schedule_lag", Base: math.NaN(), Cand: math.NaN(), Delta: math.NaN(), RelDelta: math.NaN()}
+	bv, bok := m.Value(&c.Base)
+	cv, cok := m.Value(&c.Cand)
 	if bok {
 		d.Base = bv
 	}
@@ -372,107 +401,4 @@ func (c *Comparison) ThresholdsFailed() int {
 		}
 	}
 	return n
-}
-
-// runValues returns a new slice of the per-request values of one latency
-// family of r (at most maxCompareValues, every k-th beyond that) and how
-// many there are in all. Zeros (not observed) are left out as Summarize
-// leaves them out, except for schedule lag and inter-token gaps, where 0
-// is a real value.
-func runValues(r *RunData, family string) ([]int64, int) {
-	fi := slices.IndexFunc(latencyFamilies, func(f latencyFamily) bool { return f.name == family })
-	if fi < 0 {
-		panic("reports: unknown latency family " + family)
-	}
-	col, keepZero := latencyFamilies[fi].col, latencyFamilies[fi].keepZero
-	if col == nil {
-		return itlValues(r)
-	}
-	n := 0
-	for _, b := range r.blocks {
-		for _, v := range col(b) {
-			if keepZero || v != 0 {
-				n++
-			}
-		}
-	}
-	stride := (n + maxCompareValues - 1) / maxCompareValues
-	out := make([]int64, 0, min(n, maxCompareValues))
-	i := 0
-	for _, b := range r.blocks {
-		for _, v := range col(b) {
-			if !keepZero && v == 0 {
-				continue
-			}
-			if i%max(stride, 1) == 0 {
-				out = append(out, v)
-			}
-			i++
-		}
-	}
-	return out, n
-}
-
-// itlValues is runValues for the per-token gaps, held in two columns.
-func itlValues(r *RunData) ([]int64, int) {
-	n := 0
-	for _, b := range r.blocks {
-		n += len(b.itl) + len(b.itlBig)
-	}
-	stride := max((n+maxCompareValues-1)/maxCompareValues, 1)
-	out := make([]int64, 0, min(n, maxCompareValues))
-	i := 0
-	for _, b := range r.blocks {
-		for _, v := range b.itl {
-			if i%stride == 0 {
-				out = append(out, int64(v))
-			}
-			i++
-		}
-		for _, v := range b.itlBig {
-			if i%stride == 0 {
-				out = append(out, v)
-			}
-			i++
-		}
-	}
-	return out, n
-}
-
-// itlClusters returns the inter-token gaps of r request by request: vals
-// holds the gaps of each kept request in turn, lens[i] of them for kept
-// request i. Requests without gaps (one chunk) are left out; nReq counts
-// the others. When there are more than capGaps gaps, every k-th request
-// is kept so that about capGaps remain.
-func itlClusters(r *RunData, capGaps int) (vals []int64, lens []int32, nReq int) {
-	total := 0
-	for _, b := range r.blocks {
-		for i := range b.itlN {
-			if n := int(b.itlN[i]) + int(b.itlBigN[i]); n > 0 {
-				total += n
-				nReq++
-			}
-		}
-	}
-	stride := max((total+capGaps-1)/max(capGaps, 1), 1)
-	req := 0
-	for _, b := range r.blocks {
-		small, big := 0, 0
-		for i := range b.itlN {
-			ns, nb := int(b.itlN[i]), int(b.itlBigN[i])
-			if ns+nb > 0 {
-				if req%stride == 0 {
-					for _, v := range b.itl[small : small+ns] {
-						vals = append(vals, int64(v))
-					}
-					vals = append(vals, b.itlBig[big:big+nb]...)
-					lens = append(lens, int32(ns+nb))
-				}
-				req++
-			}
-			small += ns
-			big += nb
-		}
-	}
-	return vals, lens, nReq
 }

@@ -64,17 +64,17 @@ func (d MetricDelta) cells() [5]string {
 		if math.IsNaN(v) {
 			return "–"
 		}
-		return formatValue(d.Unit, v)
+		return d.Unit.Format(v)
 	}
 	out := [5]string{val(d.Base), val(d.Cand), "–", "–", "–"}
 	if !math.IsNaN(d.Delta) {
-		out[2] = formatDelta(d.Unit, d.Delta)
+		out[2] = d.Unit.FormatDelta(d.Delta)
 	}
 	if !math.IsNaN(d.RelDelta) {
 		out[3] = fmt.Sprintf("%+.1f%%", d.RelDelta*100)
 	}
 	if d.CI != nil {
-		out[4] = "[" + formatDelta(d.Unit, d.CI.Lo) + ", " + formatDelta(d.Unit, d.CI.Hi) + "]"
+		out[4] = "[" + d.Unit.FormatDelta(d.CI.Lo) + ", " + d.Unit.FormatDelta(d.CI.Hi) + "]"
 	}
 	return out
 }
@@ -281,7 +281,7 @@ func mdValue(u Unit, v float64) string {
 	if math.IsNaN(v) {
 		return "–"
 	}
-	return formatValue(u, v)
+	return u.Format(v)
 }
 
 // mdCode wraps s in backticks that s cannot close.

@@ -163,20 +163,6 @@ func TestCompareScheduleLagNotCounted(t *testing.T) {
 	}
 }
 
-func TestRunValues(t *testing.T) {
-	r := compareRun("a", 5, 20, 200, 1)
-	v, n := runValues(r, "ttft")
-	if n != 5 || len(v) != 5 || v[0] != 20*ms {
-		t.Errorf("ttft %v (%d)", v, n)
-	}
-	if v, n := runValues(r, "schedule_lag"); n != 6 || len(v) != 6 {
-		t.Errorf("lag %v (%d): every measured request, zeros kept", v, n)
-	}
-	if v, n := runValues(r, "itl"); n != 15 || len(v) != 15 || v[0] != 9*ms {
-		t.Errorf("itl %v (%d)", v, n)
-	}
-}
-
 // goldenComparison is a regression with thresholds that pass and fail,
 // names that need escaping, and a schedule-lag note.
 func goldenComparison() *Comparison {

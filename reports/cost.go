@@ -182,7 +182,7 @@ func (k sum) value() float64 { return k.s + k.c }
 
 // usdPer1MBlended is the total over input + output tokens, per 1M (0 when
 // no tokens): what a token cost on the run's own mix.
-func (c *Cost) usdPer1MBlended() float64 {
+func (c *Cost) USDPer1MBlended() float64 {
 	tok := c.InputTokens + c.OutputTokens
 	if tok <= 0 {
 		return 0

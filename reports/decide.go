@@ -8,17 +8,10 @@ import (
 	"github.com/inferbench/inferbench/results"
 )
 
-// Defaults of DecideOptions.
-const (
-	// DefaultMonthHours is the month the projections are priced over:
-	// 30 days of 24 hours. (Some tools use 730, a twelfth of a year; the
-	// hours used are always shown.)
-	DefaultMonthHours = 720
-	// DefaultAttainment is the share of a run's measured requests that
-	// must meet the SLO for the run to count as meeting it (the "90% SLO
-	// attainment" of DistServe and its successors).
-	DefaultAttainment = 0.9
-)
+// DefaultMonthHours is the month the projections are priced over: 30
+// days of 24 hours. (Some tools use 730, a twelfth of a year; the hours
+// used are always shown.)
+const DefaultMonthHours = 720
 
 // DecideOptions are the choices of a cost comparison.
 type DecideOptions struct {
@@ -225,7 +218,7 @@ func targetCost(name string, runs []*Summary, opt DecideOptions) TargetCost {
 	s := latest(runs)
 	t := TargetCost{
 		Target: name, Kind: s.TargetKind, Model: s.Model, Simulated: s.Simulated,
-		RunID: s.RunID, Load: loadLabel(s.Load), Runs: len(runs), summary: s,
+		RunID: s.RunID, Load: LoadLabel(s.Load), Runs: len(runs), summary: s,
 	}
 	c := s.Cost
 	if c == nil {
@@ -241,7 +234,7 @@ func targetCost(name string, runs []*Summary, opt DecideOptions) TargetCost {
 		t.Prices = c.Prices
 		t.EffectiveInputPer1M, t.EffectiveOutputPer1M = effectivePrices(c)
 		t.AtLoad = CostPoint{USDPerRequest: c.USDPerRequest, USDPer1MInput: t.EffectiveInputPer1M,
-			USDPer1MOutput: t.EffectiveOutputPer1M, USDPer1MBlended: c.usdPer1MBlended()}
+			USDPer1MOutput: t.EffectiveOutputPer1M, USDPer1MBlended: c.USDPer1MBlended()}
 	case CostGPUHourly:
 		t.Prices = c.Prices
 		t.AtLoad = gpuCost(c.Prices.GPUHourly, s.RequestsPerS, s.InputTokensPerS, s.OutputTokensPerS)
@@ -259,7 +252,7 @@ func targetCost(name string, runs []*Summary, opt DecideOptions) TargetCost {
 			t.Notes = append(t.Notes, fmt.Sprintf("no load met the SLO (%.0f%% of requests good); capacity is the highest throughput measured and over-states it", opt.attainment()*100))
 		}
 	case CostRecorded:
-		t.AtLoad = CostPoint{USDPerRequest: c.USDPerRequest, USDPer1MBlended: c.usdPer1MBlended()}
+		t.AtLoad = CostPoint{USDPerRequest: c.USDPerRequest, USDPer1MBlended: c.USDPer1MBlended()}
 		t.Notes = append(t.Notes, "cost is the recorded cost_usd: no prices to split input from output or to project")
 	}
 	return t
@@ -315,10 +308,10 @@ func metSLO(s *Summary, gf, attainment float64) bool {
 	return s.Requests.OK > 0 && gf >= attainment
 }
 
-// loadValue is the load a run applied as one number that grows with the
+// LoadValue is the load a run applied as one number that grows with the
 // load, and whether it is known: requests/s for rate, users for
 // concurrency, the speed-up (1 / time_scale) for replay.
-func loadValue(l results.LoadInfo) (float64, bool) {
+func LoadValue(l results.LoadInfo) (float64, bool) {
 	switch l.Mode {
 	case "rate":
 		return l.Rate, l.Rate > 0
@@ -333,9 +326,9 @@ func loadValue(l results.LoadInfo) (float64, bool) {
 	return 0, false
 }
 
-// loadLabel names a load for people: "rate 8/s", "concurrency 16",
+// LoadLabel names a load for people: "rate 8/s", "concurrency 16",
 // "replay x10"; "" when unknown.
-func loadLabel(l results.LoadInfo) string {
+func LoadLabel(l results.LoadInfo) string {
 	g := func(f float64) string { return strconv.FormatFloat(f, 'g', 6, 64) }
 	switch l.Mode {
 	case "rate":
@@ -360,7 +353,7 @@ func capacity(runs []*Summary, attainment float64) (*Capacity, *Summary, []LoadP
 	byLoad := map[float64]*Summary{}
 	for _, s := range runs {
 		l := s.Load
-		v, ok := loadValue(l)
+		v, ok := LoadValue(l)
 		if !ok || l.Mode != mode {
 			continue
 		}
@@ -395,7 +388,7 @@ func capacity(runs []*Summary, attainment float64) (*Capacity, *Summary, []LoadP
 			fastest = s
 		}
 		if sweep {
-			points = append(points, LoadPoint{RunID: s.RunID, Load: loadLabel(s.Load), LoadValue: v,
+			points = append(points, LoadPoint{RunID: s.RunID, Load: LoadLabel(s.Load), LoadValue: v,
 				RequestsPerS: s.RequestsPerS, OutputTokensPerS: s.OutputTokensPerS, GoodFraction: gf, MetSLO: met,
 				Cost: gpuCost(hourlyOf(s), s.RequestsPerS, s.InputTokensPerS, s.OutputTokensPerS)})
 		}
@@ -411,7 +404,7 @@ func capacity(runs []*Summary, attainment float64) (*Capacity, *Summary, []LoadP
 func capacityOf(s *Summary, attainment float64, sweep bool) *Capacity {
 	gf := goodFraction(s)
 	hourly := hourlyOf(s)
-	c := &Capacity{RunID: s.RunID, Load: loadLabel(s.Load), Sweep: sweep,
+	c := &Capacity{RunID: s.RunID, Load: LoadLabel(s.Load), Sweep: sweep,
 		RequestsPerS: s.RequestsPerS, InputTokensPerS: s.InputTokensPerS, OutputTokensPerS: s.OutputTokensPerS,
 		GoodFraction: gf, MetSLO: metSLO(s, gf, attainment),
 		Cost: gpuCost(hourly, s.RequestsPerS, s.InputTokensPerS, s.OutputTokensPerS)}

@@ -216,11 +216,11 @@ func toJSONDecision(d *Decision) *jsonDecision {
 // --format json` writes; see docs/cost.md for the decision's keys.
 func RenderReportJSON(w io.Writer, ss []Summary, d *Decision) error {
 	out := struct {
-		Runs     []jsonSummary `json:"runs"`
+		Runs     []any         `json:"runs"`
 		Decision *jsonDecision `json:"decision"`
-	}{Runs: make([]jsonSummary, len(ss))}
+	}{Runs: make([]any, len(ss))}
 	for i, s := range ss {
-		out.Runs[i] = toJSON(s)
+		out.Runs[i] = SummaryJSON(s)
 	}
 	if !d.Empty() {
 		out.Decision = toJSONDecision(d)

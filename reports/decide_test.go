@@ -12,7 +12,7 @@ import (
 // mixSummary is a run of target with n ok requests of in/out tokens, one
 // sent every gapMs, each taking e2eMs, at the given load, priced by p.
 func mixSummary(target, kind string, load results.LoadInfo, p *results.Prices, n int, in, out, gapMs, e2eMs int64, opt Options) Summary {
-	m := &results.Manifest{RunID: target + "-" + loadLabel(load), StopReason: results.StopCompleted,
+	m := &results.Manifest{RunID: target + "-" + LoadLabel(load), StopReason: results.StopCompleted,
 		StartedAt: time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC),
 		Target:    results.TargetInfo{Name: target, Kind: kind, Model: target},
 		Load:      load, Prices: p}

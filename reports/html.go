@@ -121,15 +121,15 @@ var latencyDoc = map[string]string{
 // and columns of statistics (ms).
 func latencyTable(ss []Summary, labels []string) htmlTable {
 	t := htmlTable{Head: []string{"p50", "p90", "p95", "p99", "max", "mean", "count"}}
-	for _, m := range shownFamilies(ss) {
-		t.Rows = append(t.Rows, htmlRow{Label: m.label, Section: true, Note: latencyDoc[m.label]})
+	for _, m := range ShownLatencies(ss) {
+		t.Rows = append(t.Rows, htmlRow{Label: m.Label, Section: true, Note: latencyDoc[m.Label]})
 		for i, s := range ss {
-			d := *m.dist(&s)
+			d := m.Of(&s)
 			row := htmlRow{Label: labels[i], Indent: 1, Color: true, Swatch: i % chart.Colors}
-			for _, st := range distStats {
+			for _, st := range Stats() {
 				c := "-"
 				if d.N > 0 {
-					c = table.Ftoa(st.get(d)/1e6, 2)
+					c = table.Ftoa(st.Of(d)/1e6, 2)
 				}
 				row.Cells = append(row.Cells, c)
 			}
@@ -168,7 +168,7 @@ func buildPage(runs []*RunData, ss []Summary, d *Decision, opt HTMLOptions) page
 	p := page{
 		Title: opt.Title,
 		CSS:   template.CSS(pageCSS + chart.CSS),
-		Notes: notes(ss),
+		Notes: Notes(ss),
 		Method: "Percentiles are nearest-rank over every measured request (warm-up excluded); latencies of ok requests. " +
 			"Definitions: docs/metrics.md.",
 	}
@@ -198,7 +198,7 @@ func buildPage(runs []*RunData, ss []Summary, d *Decision, opt HTMLOptions) page
 	// own (one row per run and latency, a column per statistic), which
 	// reads better than 42 rows of one column per run.
 	inLatency := false
-	for _, r := range buildTable(ss).Rows {
+	for _, r := range SummaryTable(ss).Rows {
 		if r.Section {
 			inLatency = strings.HasPrefix(r.Label, "latency")
 		}
@@ -274,7 +274,7 @@ func glances(ss []Summary, labels []string) []glance {
 		)
 		errs := "0"
 		if s.Requests.Failed > 0 {
-			errs = table.Ftoa(errorRate(&s)*100, 1) + "%"
+			errs = table.Ftoa(ErrorRate(&s)*100, 1) + "%"
 		}
 		g.KPIs = append(g.KPIs, kpi{Name: "errors", Value: errs, Bad: s.Requests.Failed > 0})
 		if s.Goodput != nil {

@@ -83,7 +83,7 @@ func sweepFigures(ss []Summary, targetColor map[string]int) []figure {
 	for i := range ss {
 		// The load as Decide places it on a sweep; only rate and
 		// concurrency are drawn below.
-		v, ok := loadValue(ss[i].Load)
+		v, ok := LoadValue(ss[i].Load)
 		if !ok {
 			continue
 		}
@@ -134,9 +134,9 @@ func sweepFigures(ss []Summary, targetColor map[string]int) []figure {
 		}
 		// A latency metric of the catalogue, in ms.
 		ms := func(name string) func(s Summary) (float64, bool) {
-			m, _ := lookupMetric(name)
+			m, _ := LookupMetric(name)
 			return func(s Summary) (float64, bool) {
-				v, ok := m.value(&s)
+				v, ok := m.Value(&s)
 				return v / 1e6, ok
 			}
 		}

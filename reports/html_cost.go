@@ -28,7 +28,7 @@ func costFigures(ss []Summary, labels []string, d *Decision, colors map[string]i
 		bars.Categories = append(bars.Categories, labels[i])
 		bars.Colors = append(bars.Colors, i)
 		out1M.Values = append(out1M.Values, nanIfZero(c.USDPer1MOutput))
-		all1M.Values = append(all1M.Values, nanIfZero(c.usdPer1MBlended()))
+		all1M.Values = append(all1M.Values, nanIfZero(c.USDPer1MBlended()))
 	}
 	if len(bars.Categories) == 0 {
 		return nil

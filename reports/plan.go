@@ -456,14 +456,14 @@ func latencyMetric(s string) (func(*Summary) *Dist, func(Dist) float64, error) {
 	}
 	m, st := s[:i], s[i+1:]
 	var dist func(*Summary) *Dist
-	for _, lm := range latencyFamilies {
-		if lm.name == m {
+	for _, lm := range latencies {
+		if lm.Name == m {
 			dist = lm.dist
 		}
 	}
 	var stat func(Dist) float64
-	for _, ds := range distStats {
-		if ds.name == st {
+	for _, ds := range stats {
+		if ds.Name == st {
 			stat = ds.get
 		}
 	}

@@ -357,3 +357,127 @@ func (r *RunData) merge(o *RunData) {
 func (r *RunData) notef(format string, args ...any) {
 	r.Notes = append(r.Notes, fmt.Sprintf(format, args...))
 }
+
+// Values returns the per-request values of one latency (a Latency's Name)
+// of r, sorted ascending, and how many there are in all: at most limit of
+// them (0: no limit), every k-th in recorded order beyond it, so that a
+// million-request run's tens of millions of inter-token gaps can be tested
+// and drawn from a bounded sample. Zeros (not observed) are left out as
+// Summarize leaves them out, except for schedule lag and inter-token gaps,
+// where 0 is a real value. It panics on an unknown latency.
+func (r *RunData) Values(latency string, limit int) (sorted []int64, n int) {
+	l, ok := LookupLatency(latency)
+	if !ok {
+		panic("reports: unknown latency " + latency)
+	}
+	var out []int64
+	if l.col == nil {
+		out, n = r.itlValues(limit)
+	} else {
+		out, n = r.columnValues(l.col, l.keepZero, limit)
+	}
+	radixSort(out)
+	return out, n
+}
+
+// stride is the step that keeps at most limit of n values (0: all).
+func stride(n, limit int) int {
+	if limit <= 0 {
+		return 1
+	}
+	return max((n+limit-1)/limit, 1)
+}
+
+// columnValues is Values for a per-request column, in recorded order.
+func (r *RunData) columnValues(col func(c *columns) []int64, keepZero bool, limit int) ([]int64, int) {
+	n := 0
+	for _, b := range r.blocks {
+		for _, v := range col(b) {
+			if keepZero || v != 0 {
+				n++
+			}
+		}
+	}
+	k := stride(n, limit)
+	out := make([]int64, 0, (n+k-1)/k)
+	i := 0
+	for _, b := range r.blocks {
+		for _, v := range col(b) {
+			if !keepZero && v == 0 {
+				continue
+			}
+			if i%k == 0 {
+				out = append(out, v)
+			}
+			i++
+		}
+	}
+	return out, n
+}
+
+// itlValues is Values for the per-token gaps, held in two columns, in
+// recorded order.
+func (r *RunData) itlValues(limit int) ([]int64, int) {
+	n := 0
+	for _, b := range r.blocks {
+		n += len(b.itl) + len(b.itlBig)
+	}
+	k := stride(n, limit)
+	out := make([]int64, 0, (n+k-1)/k)
+	i := 0
+	for _, b := range r.blocks {
+		for _, v := range b.itl {
+			if i%k == 0 {
+				out = append(out, int64(v))
+			}
+			i++
+		}
+		for _, v := range b.itlBig {
+			if i%k == 0 {
+				out = append(out, v)
+			}
+			i++
+		}
+	}
+	return out, n
+}
+
+// ITLByRequest returns the inter-token gaps of r request by request: vals
+// holds the gaps of each kept request in turn, lens[i] of them for kept
+// request i, so that a comparison can resample requests rather than
+// tokens (the gaps of one request are not independent of each other).
+// Requests without gaps (one chunk) are left out; nReq counts the others.
+// When there are more than capGaps gaps, every k-th request is kept so
+// that about capGaps remain.
+func (r *RunData) ITLByRequest(capGaps int) (vals []int64, lens []int32, nReq int) {
+	total := 0
+	for _, b := range r.blocks {
+		for i := range b.itlN {
+			if n := int(b.itlN[i]) + int(b.itlBigN[i]); n > 0 {
+				total += n
+				nReq++
+			}
+		}
+	}
+	k := max((total+capGaps-1)/max(capGaps, 1), 1)
+	req := 0
+	for _, b := range r.blocks {
+		small, big := 0, 0
+		for i := range b.itlN {
+			ns, nb := int(b.itlN[i]), int(b.itlBigN[i])
+			if ns+nb > 0 {
+				if req%k == 0 {
+					for _, v := range b.itl[small : small+ns] {
+						vals = append(vals, int64(v))
+					}
+					vals = append(vals, b.itlBig[big:big+nb]...)
+					lens = append(lens, int32(ns+nb))
+				}
+				req++
+			}
+			small += ns
+			big += nb
+		}
+	}
+	return vals, lens, nReq
+}

@@ -23,6 +23,12 @@ type SLO struct {
 // IsZero reports whether no limit is set.
 func (s SLO) IsZero() bool { return s == SLO{} }
 
+// DefaultAttainment is the share of a run's measured requests that must
+// meet the SLO for the run to count as meeting it (the "90% SLO
+// attainment" of DistServe and its successors): a sweep's saturation
+// search and the decision's capacity both go by it.
+const DefaultAttainment = 0.9
+
 // Options are the report's choices that are not in the run itself.
 type Options struct {
 	SLO SLO
@@ -170,7 +176,7 @@ func Summarize(run *RunData, opt Options) Summary {
 		s.ITL = splitDist(gather(run, func(c *columns) []uint32 { return c.itl }, true),
 			gather(run, func(c *columns) []int64 { return c.itlBig }, true))
 	})
-	for _, f := range latencyFamilies {
+	for _, f := range latencies {
 		if f.col != nil { // not ITL, started above
 			do(func() { *f.dist(&s) = NewDist(gather(run, f.col, f.keepZero)) })
 		}

@@ -8,8 +8,10 @@ import (
 	"time"
 )
 
-// buildTable lays out ss. Rows that no run has a value for are left out.
-func buildTable(ss []Summary) *table.Table {
+// SummaryTable lays ss out side by side, one column per run, as
+// RenderText and RenderMarkdown write it (and the HTML page draws it).
+// Rows that no run has a value for are left out.
+func SummaryTable(ss []Summary) *table.Table {
 	t := &table.Table{}
 	for _, s := range ss {
 		t.Head = append(t.Head, s.RunID)
@@ -94,9 +96,9 @@ func buildTable(ss []Summary) *table.Table {
 	}
 
 	t.Section("latency (ms, nearest-rank)")
-	for _, m := range shownFamilies(ss) {
-		for _, st := range distStats {
-			t.Add("  "+m.label+" "+st.name, each(func(s Summary) string {
+	for _, m := range ShownLatencies(ss) {
+		for _, st := range stats {
+			t.Add("  "+m.Label+" "+st.Name, each(func(s Summary) string {
 				d := *m.dist(&s)
 				if d.N == 0 {
 					return "-"
@@ -148,23 +150,6 @@ func buildTable(ss []Summary) *table.Table {
 	return t
 }
 
-// shownFamilies are the latency families a table of ss shows: those some
-// run measured, less TTFO where it equals TTFT in every run (it differs
-// only for reasoning output, and would repeat TTFT's rows).
-func shownFamilies(ss []Summary) []latencyFamily {
-	var out []latencyFamily
-	for _, f := range latencyFamilies {
-		if !slices.ContainsFunc(ss, func(s Summary) bool { return f.dist(&s).N > 0 }) {
-			continue
-		}
-		if f.name == "ttfo" && !slices.ContainsFunc(ss, func(s Summary) bool { return s.TTFO != s.TTFT }) {
-			continue
-		}
-		out = append(out, f)
-	}
-	return out
-}
-
 // errorClasses is the union of the runs' error classes, in order of first
 // appearance (each run lists its own most frequent first).
 func errorClasses(ss []Summary) []string {
@@ -205,8 +190,8 @@ func sources(sc []SourceCount) string {
 	return strings.Join(parts, ", ")
 }
 
-// notes lists every run's notes as "run_id: note".
-func notes(ss []Summary) []string {
+// Notes lists every run's notes as "run_id: note".
+func Notes(ss []Summary) []string {
 	var out []string
 	for _, s := range ss {
 		for _, n := range s.Notes {
@@ -220,8 +205,8 @@ func notes(ss []Summary) []string {
 // metric names on the left, one right-aligned column per run.
 func RenderText(w io.Writer, ss []Summary) error {
 	var b strings.Builder
-	table.WriteText(&b, "run", buildTable(ss))
-	table.WriteNotesText(&b, notes(ss))
+	table.WriteText(&b, "run", SummaryTable(ss))
+	table.WriteNotesText(&b, Notes(ss))
 	_, err := io.WriteString(w, b.String())
 	return err
 }
@@ -230,8 +215,8 @@ func RenderText(w io.Writer, ss []Summary) error {
 // table, with the notes as a list below it.
 func RenderMarkdown(w io.Writer, ss []Summary) error {
 	var b strings.Builder
-	table.WriteMarkdown(&b, "run", buildTable(ss))
-	table.WriteNotesMarkdown(&b, notes(ss))
+	table.WriteMarkdown(&b, "run", SummaryTable(ss))
+	table.WriteNotesMarkdown(&b, Notes(ss))
 	_, err := io.WriteString(w, b.String())
 	return err
 }

@@ -183,7 +183,7 @@ func TestThresholdCheck(t *testing.T) {
 func TestMetricNamesAllParse(t *testing.T) {
 	for _, name := range MetricNames() {
 		limit := "1"
-		switch m, _ := lookupMetric(name); m.unit {
+		switch m, _ := LookupMetric(name); m.Unit {
 		case UnitDuration:
 			limit = "1s"
 		case UnitFraction:

@@ -46,33 +46,41 @@ const (
 	HigherIsBetter
 )
 
-// metricDef is one metric that thresholds and comparisons know by name.
-type metricDef struct {
-	name   string
-	unit   Unit
-	better Better
-	// family and stat name the per-request distribution and statistic of
+// Metric is one metric that thresholds and comparisons know by name.
+type Metric struct {
+	Name   string
+	Unit   Unit
+	Better Better
+	// Family and Stat name the per-request distribution and statistic of
 	// a latency metric ("" for the others).
-	family, stat string
+	Family, Stat string
 	value        func(s *Summary) (float64, bool)
 }
 
-// latencyFamily is one per-request latency distribution: name is how
-// thresholds, comparisons and plans spell it, label how tables show it.
-type latencyFamily struct {
-	name, label string
+// Value is m's value in s (durations in nanoseconds, fractions 0..1), and
+// false when s has none (no requests, no prices, no SLO).
+func (m Metric) Value(s *Summary) (float64, bool) { return m.value(s) }
+
+// Latency is one per-request latency distribution of a Summary: Name is
+// how thresholds, comparisons and plans spell it, Label how tables show
+// it.
+type Latency struct {
+	Name, Label string
 	dist        func(s *Summary) *Dist
-	// col is the family's per-request column of a RunData (nil for itl, which
-	// is per token, in two columns). keepZero keeps its zeros: 0 is a
-	// real schedule lag, where elsewhere it means "not observed".
+	// col is the family's per-request column of a RunData (nil for itl,
+	// which is per token, in two columns). keepZero keeps its zeros: 0 is
+	// a real schedule lag, where elsewhere it means "not observed".
 	col      func(c *columns) []int64
 	keepZero bool
 }
 
-// latencyFamilies are the latency distributions, in the order reports show
+// Of is the latency's distribution in s.
+func (l Latency) Of(s *Summary) Dist { return *l.dist(s) }
+
+// latencies are the latency distributions, in the order reports show
 // them. Schedule lag measures the load generator, not the target, so a
 // change in it is reported but does not sway a verdict.
-var latencyFamilies = []latencyFamily{
+var latencies = []Latency{
 	{"ttft", "TTFT", func(s *Summary) *Dist { return &s.TTFT }, func(c *columns) []int64 { return c.ttft }, false},
 	{"ttfo", "TTFO", func(s *Summary) *Dist { return &s.TTFO }, func(c *columns) []int64 { return c.ttfo }, false},
 	{"tpot", "TPOT", func(s *Summary) *Dist { return &s.TPOT }, func(c *columns) []int64 { return c.tpot }, false},
@@ -82,12 +90,47 @@ var latencyFamilies = []latencyFamily{
 	{"schedule_lag", "schedule lag", func(s *Summary) *Dist { return &s.ScheduleLag }, func(c *columns) []int64 { return c.lag }, true},
 }
 
-// distStats are the statistics of a latency distribution that thresholds
-// and plans may name and tables show, in table order.
-var distStats = []struct {
-	name string
+// Latencies are the latency distributions in the order reports show them.
+func Latencies() []Latency { return slices.Clone(latencies) }
+
+// LookupLatency returns the latency called name (ttft, itl, ...).
+func LookupLatency(name string) (Latency, bool) {
+	i := slices.IndexFunc(latencies, func(l Latency) bool { return l.Name == name })
+	if i < 0 {
+		return Latency{}, false
+	}
+	return latencies[i], true
+}
+
+// ShownLatencies are the latencies a table of ss shows: those some run
+// measured, less TTFO where it equals TTFT in every run (it differs only
+// for reasoning output, and would repeat TTFT's rows).
+func ShownLatencies(ss []Summary) []Latency {
+	var out []Latency
+	for _, f := range latencies {
+		if !slices.ContainsFunc(ss, func(s Summary) bool { return f.dist(&s).N > 0 }) {
+			continue
+		}
+		if f.Name == "ttfo" && !slices.ContainsFunc(ss, func(s Summary) bool { return s.TTFO != s.TTFT }) {
+			continue
+		}
+		out = append(out, f)
+	}
+	return out
+}
+
+// Stat is a statistic of a latency distribution that thresholds and plans
+// may name and tables show.
+type Stat struct {
+	Name string
 	get  func(d Dist) float64
-}{
+}
+
+// Of is the statistic of d, in nanoseconds.
+func (st Stat) Of(d Dist) float64 { return st.get(d) }
+
+// stats are the statistics in table order.
+var stats = []Stat{
 	{"p50", func(d Dist) float64 { return float64(d.P50) }},
 	{"p90", func(d Dist) float64 { return float64(d.P90) }},
 	{"p95", func(d Dist) float64 { return float64(d.P95) }},
@@ -96,16 +139,32 @@ var distStats = []struct {
 	{"mean", func(d Dist) float64 { return d.Mean }},
 }
 
+// Stats are the statistics of a latency distribution in table order.
+func Stats() []Stat { return slices.Clone(stats) }
+
+// LookupStat returns the statistic called name (p95, mean, ...).
+func LookupStat(name string) (Stat, bool) {
+	i := slices.IndexFunc(stats, func(st Stat) bool { return st.Name == name })
+	if i < 0 {
+		return Stat{}, false
+	}
+	return stats[i], true
+}
+
 // metrics is the catalogue, built once.
 var metrics = buildMetrics()
 
-func buildMetrics() []metricDef {
-	var m []metricDef
-	for _, f := range latencyFamilies {
-		for _, st := range distStats {
-			m = append(m, metricDef{
-				name: f.name + "." + st.name, unit: UnitDuration, better: LowerIsBetter,
-				family: f.name, stat: st.name, value: distStat(f.dist, st.get),
+// Metrics is the catalogue of metrics, in catalogue order: every latency
+// statistic, then throughput, error rate, goodput and cost.
+func Metrics() []Metric { return slices.Clone(metrics) }
+
+func buildMetrics() []Metric {
+	var m []Metric
+	for _, f := range latencies {
+		for _, st := range stats {
+			m = append(m, Metric{
+				Name: f.Name + "." + st.Name, Unit: UnitDuration, Better: LowerIsBetter,
+				Family: f.Name, Stat: st.Name, value: distStat(f.dist, st.get),
 			})
 		}
 	}
@@ -130,28 +189,28 @@ func buildMetrics() []metricDef {
 		return func(s *Summary) (float64, bool) { return f(s), s.WindowNs > 0 }
 	}
 	return append(m,
-		metricDef{name: "throughput.requests_per_s", unit: UnitRate, better: HigherIsBetter,
+		Metric{Name: "throughput.requests_per_s", Unit: UnitRate, Better: HigherIsBetter,
 			value: window(func(s *Summary) float64 { return s.RequestsPerS })},
-		metricDef{name: "throughput.output_tok_s", unit: UnitRate, better: HigherIsBetter,
+		Metric{Name: "throughput.output_tok_s", Unit: UnitRate, Better: HigherIsBetter,
 			value: window(func(s *Summary) float64 { return s.OutputTokensPerS })},
-		metricDef{name: "error_rate", unit: UnitFraction, better: LowerIsBetter,
-			value: func(s *Summary) (float64, bool) { return errorRate(s), s.Requests.Total > 0 }},
-		metricDef{name: "goodput.fraction", unit: UnitFraction, better: HigherIsBetter,
+		Metric{Name: "error_rate", Unit: UnitFraction, Better: LowerIsBetter,
+			value: func(s *Summary) (float64, bool) { return ErrorRate(s), s.Requests.Total > 0 }},
+		Metric{Name: "goodput.fraction", Unit: UnitFraction, Better: HigherIsBetter,
 			value: goodput(func(g *Goodput) float64 { return g.Fraction })},
-		metricDef{name: "goodput.req_s", unit: UnitRate, better: HigherIsBetter,
+		Metric{Name: "goodput.req_s", Unit: UnitRate, Better: HigherIsBetter,
 			value: goodput(func(g *Goodput) float64 { return g.PerS })},
-		metricDef{name: "cost_per_1m_output", unit: UnitUSD, better: LowerIsBetter,
+		Metric{Name: "cost_per_1m_output", Unit: UnitUSD, Better: LowerIsBetter,
 			value: cost(func(c *Cost) float64 { return c.USDPer1MOutput })},
-		metricDef{name: "cost_per_1m_input", unit: UnitUSD, better: LowerIsBetter,
+		Metric{Name: "cost_per_1m_input", Unit: UnitUSD, Better: LowerIsBetter,
 			value: cost(func(c *Cost) float64 { return c.USDPer1MInput })},
-		metricDef{name: "cost_per_request", unit: UnitUSD, better: LowerIsBetter,
+		Metric{Name: "cost_per_request", Unit: UnitUSD, Better: LowerIsBetter,
 			value: cost(func(c *Cost) float64 { return c.USDPerRequest })},
 	)
 }
 
-// errorRate is failed / measured requests (canceled requests count in
+// ErrorRate is failed / measured requests (canceled requests count in
 // the denominator but are not errors: the run, not the target, ended them).
-func errorRate(s *Summary) float64 {
+func ErrorRate(s *Summary) float64 {
 	if s.Requests.Total == 0 {
 		return 0
 	}
@@ -176,15 +235,16 @@ var metricAliases = map[string]string{
 	"goodput.good_fraction":          "goodput.fraction",
 }
 
-// lookupMetric returns the metric called name (case-insensitive).
-func lookupMetric(name string) (metricDef, bool) {
+// LookupMetric returns the metric called name (case-insensitive; a few
+// other spellings are accepted).
+func LookupMetric(name string) (Metric, bool) {
 	name = strings.ToLower(name)
 	if a, ok := metricAliases[name]; ok {
 		name = a
 	}
-	i := slices.IndexFunc(metrics, func(m metricDef) bool { return m.name == name })
+	i := slices.IndexFunc(metrics, func(m Metric) bool { return m.Name == name })
 	if i < 0 {
-		return metricDef{}, false
+		return Metric{}, false
 	}
 	return metrics[i], true
 }
@@ -193,7 +253,7 @@ func lookupMetric(name string) (metricDef, bool) {
 func MetricNames() []string {
 	out := make([]string, len(metrics))
 	for i, m := range metrics {
-		out[i] = m.name
+		out[i] = m.Name
 	}
 	return out
 }
@@ -202,7 +262,7 @@ func MetricNames() []string {
 // nanoseconds, fractions as 0..1), and false when the metric is unknown
 // or s has no value for it (no requests, no prices, no SLO).
 func MetricValue(s *Summary, name string) (float64, bool) {
-	m, ok := lookupMetric(name)
+	m, ok := LookupMetric(name)
 	if !ok {
 		return 0, false
 	}
@@ -216,9 +276,9 @@ func closestMetric(name string) string {
 	return c
 }
 
-// formatValue shows v in the metric's unit: durations in ms (µs below
-// 1 ms), fractions as percentages, rates with a /s, dollars with usd.
-func formatValue(u Unit, v float64) string {
+// Format shows v in the unit: durations in ms (µs below 1 ms, s from
+// 100 s), fractions as percentages, rates with a /s, dollars as table.USD.
+func (u Unit) Format(v float64) string {
 	switch u {
 	case UnitDuration:
 		return formatDuration(v)
@@ -232,8 +292,8 @@ func formatValue(u Unit, v float64) string {
 	return sig(v)
 }
 
-// formatDelta is formatValue with a sign (fractions in percentage points).
-func formatDelta(u Unit, d float64) string {
+// FormatDelta is Format with a sign (fractions in percentage points).
+func (u Unit) FormatDelta(d float64) string {
 	sign := "+"
 	if d < 0 {
 		sign = "-"
@@ -242,7 +302,7 @@ func formatDelta(u Unit, d float64) string {
 	if u == UnitFraction {
 		return sign + table.Ftoa(d*100, 2) + " pp"
 	}
-	return sign + formatValue(u, d)
+	return sign + u.Format(d)
 }
 
 // formatDuration shows ns as ms with three significant digits or more.
