@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"encoding/xml"
+	"github.com/inferbench/inferbench/reports/internal/fixture"
 	"math"
 	"strings"
 	"testing"
@@ -21,12 +22,12 @@ func compareRun(id string, n int, ttft0, e2e0 int64, failed int) *RunData {
 		Prices:   &results.Prices{InputPer1M: 0.9, OutputPer1M: 0.9, Source: "test"}}
 	r := NewRunData("", m)
 	for i := range int64(n) {
-		rec := okRec(i*100, ttft0+(i*7)%11, e2e0+(i*13)%50, 100, 20, msGaps(9+i%3, 10, 11), nil)
+		rec := fixture.OKRec(i*100, ttft0+(i*7)%11, e2e0+(i*13)%50, 100, 20, fixture.MsGaps(9+i%3, 10, 11), nil)
 		rec.RunID = id
 		r.Add(&rec)
 	}
 	for i := range int64(failed) {
-		rec := failRec(int64(n)*100+i*10, int64(n)*100+i*10+5, results.ErrClassHTTP5xx)
+		rec := fixture.FailRec(int64(n)*100+i*10, int64(n)*100+i*10+5, results.ErrClassHTTP5xx)
 		r.Add(&rec)
 	}
 	return r
@@ -124,7 +125,7 @@ func TestCompareMinEffect(t *testing.T) {
 	mk := func(id string, ttft int64) *RunData {
 		r := NewRunData("", &results.Manifest{RunID: id})
 		for i := range int64(400) {
-			rec := okRec(i*10, ttft, 500, 10, 10, nil, nil)
+			rec := fixture.OKRec(i*10, ttft, 500, 10, 10, nil, nil)
 			r.Add(&rec)
 		}
 		return r
@@ -143,7 +144,7 @@ func TestCompareScheduleLagNotCounted(t *testing.T) {
 	mk := func(id string, lag int64) *RunData {
 		r := NewRunData("", &results.Manifest{RunID: id})
 		for i := range int64(100) {
-			rec := okRec(i*10, 50+i%5, 500+i%7, 10, 10, nil, nil)
+			rec := fixture.OKRec(i*10, 50+i%5, 500+i%7, 10, 10, nil, nil)
 			rec.ScheduledNs -= lag*ms + i%3*ms
 			rec.Derive()
 			r.Add(&rec)
@@ -200,7 +201,7 @@ func TestRenderCompare(t *testing.T) {
 		if err := f.render(&b); err != nil {
 			t.Fatal(err)
 		}
-		golden(t, f.name, b.Bytes())
+		fixture.Golden(t, f.name, b.Bytes())
 	}
 }
 
@@ -298,7 +299,7 @@ func BenchmarkCompare(b *testing.B) {
 			for g := range gaps {
 				gaps[g] = (9 + (i+int64(g))%5) * ms
 			}
-			rec := okRec(i, 20+shift+i%17, 400+i%91, 100, 33, gaps, nil)
+			rec := fixture.OKRec(i, 20+shift+i%17, 400+i%91, 100, 33, gaps, nil)
 			r.Add(&rec)
 		}
 		return r

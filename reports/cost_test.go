@@ -1,6 +1,7 @@
 package reports
 
 import (
+	"github.com/inferbench/inferbench/reports/internal/fixture"
 	"math"
 	"testing"
 
@@ -21,13 +22,13 @@ var costSnapshot = results.Prices{InputPer1M: 3, CachedInputPer1M: 0.3, CacheWri
 // request's cost by hand, in USD per 1M (micro-dollars).
 func costRecs() []results.Record {
 	rec := func(in, cached, write, out, reasoning int64) results.Record {
-		r := okRec(100, 20, 200, in, out, nil, nil)
+		r := fixture.OKRec(100, 20, 200, in, out, nil, nil)
 		r.CachedInputTokens, r.CacheWriteInputTokens, r.ReasoningTokens = cached, write, reasoning
 		return r
 	}
 	warm := rec(500000, 0, 0, 1000, 0) // warm-up: recorded, not in the report
 	warm.Warmup = true
-	failed := failRec(300, 400, results.ErrClassStreamBroken)
+	failed := fixture.FailRec(300, 400, results.ErrClassStreamBroken)
 	failed.InputTokens, failed.OutputTokens = 3000, 20 // billed for what it reported
 	recs := []results.Record{
 		warm,
@@ -55,7 +56,7 @@ func TestCostIsSumOfCostUSD(t *testing.T) {
 	m := &results.Manifest{RunID: "priced", StopReason: results.StopCompleted,
 		Target: results.TargetInfo{Name: "claude", Kind: "api"}, Prices: &costSnapshot}
 	recs := costRecs()
-	run, err := Load(writeRun(t, t.TempDir(), "priced", m, recs))
+	run, err := Load(fixture.WriteRun(t, t.TempDir(), "priced", m, recs))
 	if err != nil {
 		t.Fatal(err)
 	}

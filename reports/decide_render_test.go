@@ -3,6 +3,7 @@ package reports
 import (
 	"bytes"
 	"encoding/json"
+	"github.com/inferbench/inferbench/reports/internal/fixture"
 	"strings"
 	"testing"
 	"time"
@@ -45,7 +46,7 @@ func TestRenderDecisionText(t *testing.T) {
 	if err := RenderDecisionText(&b, d); err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "decision.txt", b.Bytes())
+	fixture.Golden(t, "decision.txt", b.Bytes())
 	for _, want := range []string{"$450.00", "$160.00", "$108.00", "$3,600.00", "960M", "2 GPU x $2.50/h = $5.00/h", "month = 720 h"} {
 		if !strings.Contains(b.String(), want) {
 			t.Errorf("text lacks %q", want)
@@ -59,7 +60,7 @@ func TestRenderDecisionMarkdown(t *testing.T) {
 	if err := RenderDecisionMarkdown(&b, d); err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "decision.md", b.Bytes())
+	fixture.Golden(t, "decision.md", b.Bytes())
 }
 
 func TestRenderReportJSON(t *testing.T) {
@@ -68,7 +69,7 @@ func TestRenderReportJSON(t *testing.T) {
 	if err := RenderReportJSON(&b, ss[:1], d); err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "decision.json", b.Bytes())
+	fixture.Golden(t, "decision.json", b.Bytes())
 	var got struct {
 		Runs     []map[string]any `json:"runs"`
 		Decision struct {

@@ -1,6 +1,7 @@
 package reports
 
 import (
+	"github.com/inferbench/inferbench/reports/internal/fixture"
 	"math"
 	"strings"
 	"testing"
@@ -18,7 +19,7 @@ func mixSummary(target, kind string, load results.LoadInfo, p *results.Prices, n
 		Load:      load, Prices: p}
 	r := NewRunData("", m)
 	for i := range n {
-		rec := okRec(int64(i)*gapMs, 50, e2eMs, in, out, nil, nil)
+		rec := fixture.OKRec(int64(i)*gapMs, 50, e2eMs, in, out, nil, nil)
 		r.Add(&rec)
 	}
 	return Summarize(r, opt)
@@ -219,7 +220,7 @@ func TestDecideBreakEvenNever(t *testing.T) {
 func TestDecideCachedInputPrice(t *testing.T) {
 	m := &results.Manifest{RunID: "a", Target: results.TargetInfo{Name: "a", Kind: "api"},
 		Prices: &results.Prices{InputPer1M: 2, CachedInputPer1M: 0.5, OutputPer1M: 8}}
-	rec := okRec(0, 10, 100, 1000, 100, nil, nil)
+	rec := fixture.OKRec(0, 10, 100, 1000, 100, nil, nil)
 	rec.CachedInputTokens = 250 // a quarter of the input hits the cache
 	d := Decide([]Summary{Summarize(runOf(m, rec), Options{})}, DecideOptions{Volumes: []Volume{{InputTokens: 1e6, OutputTokens: 1e6}}})
 	if got := d.Targets[0].EffectiveInputPer1M; !approx(got, 2*0.75+0.5*0.25) {

@@ -5,6 +5,7 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"errors"
+	"github.com/inferbench/inferbench/reports/internal/fixture"
 	"io"
 	"reflect"
 	"strings"
@@ -29,17 +30,17 @@ func exportRecs() []results.Record {
 		return r
 	}
 	ok := func(i, sent int64) results.Record {
-		r := okRec(sent, 20, 100+sent/10, 30, 5, msGaps(20, 20, 20, 20), nil)
+		r := fixture.OKRec(sent, 20, 100+sent/10, 30, 5, fixture.MsGaps(20, 20, 20, 20), nil)
 		r.HTTPStatus = 200
 		return stamp(r, i)
 	}
 	warm := ok(0, 0)
 	warm.Warmup = true
-	limited := stamp(failRec(50, 60, results.ErrClassRateLimited), 3)
+	limited := stamp(fixture.FailRec(50, 60, results.ErrClassRateLimited), 3)
 	limited.HTTPStatus, limited.ErrorMessage = 429, "slow down, please"
-	refused := stamp(failRec(70, 71, results.ErrClassConnect), 4)
+	refused := stamp(fixture.FailRec(70, 71, results.ErrClassConnect), 4)
 	refused.ErrorMessage = "dial tcp 127.0.0.1:1: connect: connection refused"
-	broken := stamp(failRec(80, 300, results.ErrClassStreamBroken), 5)
+	broken := stamp(fixture.FailRec(80, 300, results.ErrClassStreamBroken), 5)
 	broken.HTTPStatus, broken.ErrorMessage = 200, `stream ended, "quoted", with a comma`
 	canceled := stamp(results.Record{Status: results.StatusCanceled, ErrorClass: results.ErrClassCanceled,
 		ScheduledNs: 90 * ms, SentNs: 90 * ms, DoneNs: 400 * ms}, 6)
@@ -50,7 +51,7 @@ func exportRecs() []results.Record {
 func TestWriteVegeta(t *testing.T) {
 	m := &results.Manifest{RunID: "exp", StartedAt: exportStart,
 		Target: results.TargetInfo{Name: "sim-api", Kind: "api", BaseURL: "http://127.0.0.1:8000/v1"}}
-	dir := writeRun(t, t.TempDir(), "exp", m, exportRecs())
+	dir := fixture.WriteRun(t, t.TempDir(), "exp", m, exportRecs())
 	var b bytes.Buffer
 	n, err := WriteVegeta(&b, dir, VegetaOptions{})
 	if err != nil {
@@ -59,7 +60,7 @@ func TestWriteVegeta(t *testing.T) {
 	if n != 7 {
 		t.Fatalf("wrote %d results, want 7 (the warm-up left out)", n)
 	}
-	golden(t, "export-vegeta.json", b.Bytes())
+	fixture.Golden(t, "export-vegeta.json", b.Bytes())
 
 	// vegeta's own decoder and metrics read it.
 	dec := vegeta.NewJSONDecoder(bytes.NewReader(b.Bytes()))
@@ -120,13 +121,13 @@ func TestWriteVegeta(t *testing.T) {
 }
 
 func TestWriteCSV(t *testing.T) {
-	dir := writeRun(t, t.TempDir(), "exp", &results.Manifest{RunID: "exp"}, exportRecs())
+	dir := fixture.WriteRun(t, t.TempDir(), "exp", &results.Manifest{RunID: "exp"}, exportRecs())
 	var b bytes.Buffer
 	n, err := WriteCSV(&b, dir)
 	if err != nil || n != 8 {
 		t.Fatalf("WriteCSV: %d rows, %v", n, err)
 	}
-	golden(t, "export.csv", b.Bytes())
+	fixture.Golden(t, "export.csv", b.Bytes())
 	rows, err := csv.NewReader(bytes.NewReader(b.Bytes())).ReadAll()
 	if err != nil {
 		t.Fatal(err)

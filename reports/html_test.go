@@ -3,9 +3,8 @@ package reports
 import (
 	"bytes"
 	"fmt"
+	"github.com/inferbench/inferbench/reports/internal/fixture"
 	"github.com/inferbench/inferbench/reports/internal/table"
-	"os"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -24,14 +23,14 @@ func htmlRun(m *results.Manifest, n int, ttft, slow int64, errClass string) *Run
 	r := NewRunData("", m)
 	for i := int64(0); i < int64(n); i++ {
 		if errClass != "" && i%9 == 8 {
-			f := failRec(i*50, i*50+20, errClass)
+			f := fixture.FailRec(i*50, i*50+20, errClass)
 			f.ErrorMessage = "upstream said: " + errClass
 			r.Add(&f)
 			continue
 		}
 		// A spread that is not linear, so CDFs have a shape.
 		t := ttft + (i*i*slow)%(ttft*3+1)
-		rec := okRec(i*50, t, t+200+i*slow, 120+i%7*10, 40+i%5*8, msGaps(20, 25, 30+i%4), []int32{1, 1, 1, 2})
+		rec := fixture.OKRec(i*50, t, t+200+i*slow, 120+i%7*10, 40+i%5*8, fixture.MsGaps(20, 25, 30+i%4), []int32{1, 1, 1, 2})
 		r.Add(&rec)
 	}
 	return r
@@ -89,12 +88,7 @@ func renderHTML(t *testing.T, runs []*RunData, opt HTMLOptions) []byte {
 
 func TestRenderHTMLGolden(t *testing.T) {
 	got := renderHTML(t, htmlRuns(), htmlOptions())
-	if *update {
-		if err := os.MkdirAll(filepath.Join("testdata", "html"), 0o755); err != nil {
-			t.Fatal(err)
-		}
-	}
-	golden(t, "html/report.html", got)
+	fixture.Golden(t, "html/report.html", got)
 	// The same input gives the same page (no map order, no clock).
 	if again := renderHTML(t, htmlRuns(), htmlOptions()); !bytes.Equal(got, again) {
 		t.Error("two renderings of the same runs differ")
@@ -390,7 +384,7 @@ func TestRenderHTMLEmpty(t *testing.T) {
 	failed := func(p *results.Prices) *RunData {
 		m := &results.Manifest{RunID: "failed", Target: results.TargetInfo{Name: "down"}, Prices: p,
 			Load: results.LoadInfo{Mode: "rate", Rate: 1}}
-		return runOf(m, failRec(0, 10, results.ErrClassHTTP5xx), failRec(5, 20, results.ErrClassHTTP5xx))
+		return runOf(m, fixture.FailRec(0, 10, results.ErrClassHTTP5xx), fixture.FailRec(5, 20, results.ErrClassHTTP5xx))
 	}
 	for i, runs := range [][]*RunData{
 		nil,
@@ -505,7 +499,7 @@ func TestRenderHTMLLargeRunStaysSmall(t *testing.T) {
 		Prices: &results.Prices{InputPer1M: 1, OutputPer1M: 2}}
 	run := NewRunData("", m)
 	for i := int64(0); i < 50_000; i++ {
-		rec := okRec(i, 50+i%997, 500+i%3001, 100, 20, nil, nil)
+		rec := fixture.OKRec(i, 50+i%997, 500+i%3001, 100, 20, nil, nil)
 		run.Add(&rec)
 	}
 	out := renderHTML(t, []*RunData{run}, HTMLOptions{})
@@ -526,7 +520,7 @@ func TestRenderHTMLLargeRunStaysSmall(t *testing.T) {
 func TestSaturationChartsFromRunDir(t *testing.T) {
 	dir := t.TempDir()
 	m := &results.Manifest{RunID: "vllm", StopReason: results.StopCompleted, Target: results.TargetInfo{Name: "vllm"}}
-	runDir := writeRun(t, dir, "vllm", m, sampleRecs())
+	runDir := fixture.WriteRun(t, dir, "vllm", m, sampleRecs())
 	gw, err := results.NewGPUWriter(runDir, "vllm")
 	if err != nil {
 		t.Fatal(err)
@@ -572,7 +566,7 @@ func TestSaturationChartsFromRunDir(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	plain, err := Load(writeRun(t, dir, "api", &results.Manifest{RunID: "api", Target: results.TargetInfo{Name: "api"}}, sampleRecs()))
+	plain, err := Load(fixture.WriteRun(t, dir, "api", &results.Manifest{RunID: "api", Target: results.TargetInfo{Name: "api"}}, sampleRecs()))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,6 +2,7 @@ package reports
 
 import (
 	"errors"
+	"github.com/inferbench/inferbench/reports/internal/fixture"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -13,44 +14,15 @@ import (
 	"github.com/inferbench/inferbench/results"
 )
 
-// writeRun writes recs as a run directory under dir/name, with a manifest
-// unless m is nil.
-func writeRun(t *testing.T, dir, name string, m *results.Manifest, recs []results.Record) string {
-	t.Helper()
-	runDir := filepath.Join(dir, name)
-	if err := os.MkdirAll(runDir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	w, err := results.NewWriter(runDir, name, results.WriterConfig{PartRows: 3})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, r := range recs {
-		if err := w.Write(r); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := w.Close(); err != nil {
-		t.Fatal(err)
-	}
-	if m != nil {
-		m.Parts = w.Parts()
-		if err := results.WriteManifest(runDir, m); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return runDir
-}
-
 func sampleRecs() []results.Record {
-	warm := okRec(5, 10, 50, 3, 3, nil, nil)
+	warm := fixture.OKRec(5, 10, 50, 3, 3, nil, nil)
 	warm.Warmup = true
 	return []results.Record{
 		warm,
-		okRec(100, 20, 200, 10, 5, msGaps(40, 40, 50, 50), nil),
-		okRec(150, 30, 250, 10, 5, msGaps(50, 50, 60, 60), nil),
-		failRec(200, 260, results.ErrClassRateLimited),
-		okRec(250, 25, 300, 10, 5, msGaps(60, 60, 70, 85), nil),
+		fixture.OKRec(100, 20, 200, 10, 5, fixture.MsGaps(40, 40, 50, 50), nil),
+		fixture.OKRec(150, 30, 250, 10, 5, fixture.MsGaps(50, 50, 60, 60), nil),
+		fixture.FailRec(200, 260, results.ErrClassRateLimited),
+		fixture.OKRec(250, 25, 300, 10, 5, fixture.MsGaps(60, 60, 70, 85), nil),
 	}
 }
 
@@ -59,7 +31,7 @@ func TestLoad(t *testing.T) {
 	m := &results.Manifest{RunID: "run-a", StopReason: results.StopCompleted,
 		Target:   results.TargetInfo{Name: "sim-a", Kind: "api", Model: "m1", Simulated: true},
 		Workload: results.WorkloadInfo{Name: "w"}}
-	runDir := writeRun(t, dir, "run-a", m, sampleRecs())
+	runDir := fixture.WriteRun(t, dir, "run-a", m, sampleRecs())
 	run, err := Load(runDir)
 	if err != nil {
 		t.Fatal(err)
@@ -84,10 +56,10 @@ func TestLoad(t *testing.T) {
 func TestLoadMatchesAdd(t *testing.T) {
 	var recs []results.Record
 	for i := int64(0); i < 40; i++ {
-		r := okRec(10+i*7, 5+i%9, 100+i*3, 10+i, 2+i%5, msGaps(i%4+1, 2, i%7+1), nil)
+		r := fixture.OKRec(10+i*7, 5+i%9, 100+i*3, 10+i, 2+i%5, fixture.MsGaps(i%4+1, 2, i%7+1), nil)
 		r.CostUSD = 0.01
 		if i%6 == 0 {
-			r = failRec(10+i*7, 50+i*7, []string{results.ErrClassTimeout, results.ErrClassHTTP4xx}[i%12/6])
+			r = fixture.FailRec(10+i*7, 50+i*7, []string{results.ErrClassTimeout, results.ErrClassHTTP4xx}[i%12/6])
 		}
 		if i%10 == 3 {
 			r.Warmup = true
@@ -98,7 +70,7 @@ func TestLoadMatchesAdd(t *testing.T) {
 		recs = append(recs, r)
 	}
 	m := &results.Manifest{RunID: "r", StopReason: results.StopCompleted}
-	run, err := Load(writeRun(t, t.TempDir(), "r", m, recs)) // 14 parts of 3
+	run, err := Load(fixture.WriteRun(t, t.TempDir(), "r", m, recs)) // 14 parts of 3
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -121,7 +93,7 @@ func TestLoadMatchesAdd(t *testing.T) {
 
 func TestLoadCrashedRun(t *testing.T) {
 	dir := t.TempDir()
-	runDir := writeRun(t, dir, "crashed", nil, sampleRecs())
+	runDir := fixture.WriteRun(t, dir, "crashed", nil, sampleRecs())
 	// The part open at the crash is a hidden temp file.
 	if err := os.WriteFile(filepath.Join(runDir, results.RequestsDir, ".part-00002.parquet.tmp"), []byte("x"), 0o644); err != nil {
 		t.Fatal(err)
@@ -141,7 +113,7 @@ func TestLoadCrashedRun(t *testing.T) {
 	}
 
 	// A manifest still saying "running" is a crash too.
-	runDir = writeRun(t, dir, "running", &results.Manifest{RunID: "x", StopReason: results.StopRunning}, sampleRecs())
+	runDir = fixture.WriteRun(t, dir, "running", &results.Manifest{RunID: "x", StopReason: results.StopRunning}, sampleRecs())
 	run, err = Load(runDir)
 	if err != nil {
 		t.Fatal(err)
@@ -151,7 +123,7 @@ func TestLoadCrashedRun(t *testing.T) {
 	}
 
 	// A stop detail is passed on.
-	runDir = writeRun(t, dir, "failed", &results.Manifest{RunID: "f", StopReason: results.StopFailed,
+	runDir = fixture.WriteRun(t, dir, "failed", &results.Manifest{RunID: "f", StopReason: results.StopFailed,
 		StopDetail: "write part: disk full"}, sampleRecs())
 	if run, err = Load(runDir); err != nil {
 		t.Fatal(err)
@@ -172,7 +144,7 @@ func TestLoadErrors(t *testing.T) {
 	if _, err := Load(bad); err == nil || !strings.Contains(err.Error(), "manifest.json") {
 		t.Errorf("Load(bad manifest) = %v, want an error naming manifest.json", err)
 	}
-	corrupt := writeRun(t, dir, "corrupt", &results.Manifest{RunID: "c"}, sampleRecs())
+	corrupt := fixture.WriteRun(t, dir, "corrupt", &results.Manifest{RunID: "c"}, sampleRecs())
 	os.WriteFile(filepath.Join(corrupt, results.RequestsDir, "part-00000.parquet"), []byte("garbage"), 0o644)
 	if _, err := Load(corrupt); err == nil || !strings.Contains(err.Error(), "part-00000.parquet") {
 		t.Errorf("Load(corrupt part) = %v, want an error naming the part", err)
@@ -190,8 +162,8 @@ func TestLoadErrors(t *testing.T) {
 
 func TestLoadAll(t *testing.T) {
 	out := t.TempDir()
-	b := writeRun(t, out, "b", &results.Manifest{RunID: "b", StartedAt: time.Unix(2, 0)}, sampleRecs())
-	writeRun(t, out, "a", &results.Manifest{RunID: "a"}, sampleRecs())
+	b := fixture.WriteRun(t, out, "b", &results.Manifest{RunID: "b", StartedAt: time.Unix(2, 0)}, sampleRecs())
+	fixture.WriteRun(t, out, "a", &results.Manifest{RunID: "a"}, sampleRecs())
 	os.MkdirAll(filepath.Join(out, "not-a-run"), 0o755)
 	os.WriteFile(filepath.Join(out, "README"), []byte("x"), 0o644)
 
@@ -218,7 +190,7 @@ func TestLoadAll(t *testing.T) {
 // number of CPUs the test runs on.
 func TestMergeMatchesAdd(t *testing.T) {
 	recs := sampleRecs()
-	recs = append(recs, okRec(400, 7, 90, 3, 4, msGaps(1, 30, 2), nil), failRec(500, 900, results.ErrClassTimeout))
+	recs = append(recs, fixture.OKRec(400, 7, 90, 3, 4, fixture.MsGaps(1, 30, 2), nil), fixture.FailRec(500, 900, results.ErrClassTimeout))
 	m := &results.Manifest{RunID: "r"}
 	whole := runOf(m, recs...)
 	split := runOf(m, recs[:3]...)

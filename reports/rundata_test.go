@@ -1,6 +1,7 @@
 package reports
 
 import (
+	"github.com/inferbench/inferbench/reports/internal/fixture"
 	"slices"
 	"testing"
 
@@ -13,10 +14,10 @@ import (
 func TestValues(t *testing.T) {
 	r := NewRunData("", nil)
 	for i := range int64(5) {
-		rec := okRec(i*100, 20+(4-i), 200, 100, 20, msGaps(9+i%3, 10, 11), nil)
+		rec := fixture.OKRec(i*100, 20+(4-i), 200, 100, 20, fixture.MsGaps(9+i%3, 10, 11), nil)
 		r.Add(&rec)
 	}
-	fail := failRec(600, 605, results.ErrClassHTTP5xx)
+	fail := fixture.FailRec(600, 605, results.ErrClassHTTP5xx)
 	r.Add(&fail)
 
 	v, n := r.Values("ttft", 0)

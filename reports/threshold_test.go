@@ -2,6 +2,7 @@ package reports
 
 import (
 	"errors"
+	"github.com/inferbench/inferbench/reports/internal/fixture"
 	"math"
 	"strings"
 	"testing"
@@ -142,7 +143,7 @@ func TestThresholdCheck(t *testing.T) {
 		Prices: &results.Prices{InputPer1M: 1, OutputPer1M: 2}}
 	// TTFT 20, 30, 25 ms; 1 of 4 failed.
 	cand := Summarize(runOf(m, sampleRecs()...), Options{SLO: SLO{TTFT: 26 * 1e6}})
-	baseSum := Summarize(runOf(&results.Manifest{RunID: "base"}, okRec(0, 20, 100, 10, 5, nil, nil)), Options{})
+	baseSum := Summarize(runOf(&results.Manifest{RunID: "base"}, fixture.OKRec(0, 20, 100, 10, 5, nil, nil)), Options{})
 	for _, tc := range []struct {
 		expr   string
 		base   *Summary
