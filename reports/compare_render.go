@@ -3,10 +3,11 @@ package reports
 import (
 	"encoding/json"
 	"fmt"
-	"github.com/inferbench/inferbench/reports/internal/table"
 	"io"
 	"math"
 	"strings"
+
+	"github.com/inferbench/inferbench/reports/internal/table"
 )
 
 // headline is the one-line outcome: the gate (thresholds) first, since

@@ -4,12 +4,12 @@ import (
 	"bytes"
 	"encoding/json"
 	"encoding/xml"
-	"github.com/inferbench/inferbench/reports/internal/fixture"
 	"math"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/inferbench/inferbench/reports/internal/fixture"
 	"github.com/inferbench/inferbench/results"
 )
 

@@ -1,11 +1,11 @@
 package reports
 
 import (
-	"github.com/inferbench/inferbench/reports/internal/fixture"
 	"math"
 	"testing"
 
 	"github.com/inferbench/inferbench/prices"
+	"github.com/inferbench/inferbench/reports/internal/fixture"
 	"github.com/inferbench/inferbench/results"
 )
 

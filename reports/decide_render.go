@@ -2,9 +2,10 @@ package reports
 
 import (
 	"fmt"
-	"github.com/inferbench/inferbench/reports/internal/table"
 	"io"
 	"strings"
+
+	"github.com/inferbench/inferbench/reports/internal/table"
 )
 
 // titled is one table of the decision sections, with a title above it.

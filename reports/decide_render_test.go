@@ -3,11 +3,11 @@ package reports
 import (
 	"bytes"
 	"encoding/json"
-	"github.com/inferbench/inferbench/reports/internal/fixture"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/inferbench/inferbench/reports/internal/fixture"
 	"github.com/inferbench/inferbench/results"
 )
 

@@ -1,12 +1,12 @@
 package reports
 
 import (
-	"github.com/inferbench/inferbench/reports/internal/fixture"
 	"math"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/inferbench/inferbench/reports/internal/fixture"
 	"github.com/inferbench/inferbench/results"
 )
 

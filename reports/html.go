@@ -4,7 +4,6 @@ import (
 	"cmp"
 	_ "embed"
 	"fmt"
-	"github.com/inferbench/inferbench/reports/internal/table"
 	"html/template"
 	"io"
 	"strconv"
@@ -12,6 +11,7 @@ import (
 	"time"
 
 	"github.com/inferbench/inferbench/reports/chart"
+	"github.com/inferbench/inferbench/reports/internal/table"
 	"github.com/inferbench/inferbench/results"
 )
 

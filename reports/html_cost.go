@@ -2,11 +2,11 @@ package reports
 
 import (
 	"fmt"
-	"github.com/inferbench/inferbench/reports/internal/table"
 	"html/template"
 	"math"
 
 	"github.com/inferbench/inferbench/reports/chart"
+	"github.com/inferbench/inferbench/reports/internal/table"
 )
 
 // costFigures are the cost per 1M tokens of every priced run and, when a

@@ -3,18 +3,17 @@ package reports
 import (
 	"bytes"
 	"fmt"
-	"github.com/inferbench/inferbench/reports/internal/fixture"
-	"github.com/inferbench/inferbench/reports/internal/table"
 	"slices"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
-	"golang.org/x/net/html"
-
 	"github.com/inferbench/inferbench/reports/chart"
+	"github.com/inferbench/inferbench/reports/internal/fixture"
+	"github.com/inferbench/inferbench/reports/internal/table"
 	"github.com/inferbench/inferbench/results"
+	"golang.org/x/net/html"
 )
 
 // htmlRun builds a run of n requests whose latencies grow with slow (ms

@@ -2,7 +2,6 @@ package reports
 
 import (
 	"errors"
-	"github.com/inferbench/inferbench/reports/internal/fixture"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -11,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/inferbench/inferbench/reports/internal/fixture"
 	"github.com/inferbench/inferbench/results"
 )
 

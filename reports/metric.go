@@ -1,12 +1,12 @@
 package reports
 
 import (
-	"github.com/inferbench/inferbench/reports/internal/table"
 	"math"
 	"slices"
 	"strings"
 
 	"github.com/inferbench/inferbench/internal/suggest"
+	"github.com/inferbench/inferbench/reports/internal/table"
 )
 
 // Unit is what a metric's values measure. It decides how a threshold's

@@ -3,10 +3,10 @@ package reports
 import (
 	"bytes"
 	"encoding/json"
-	"github.com/inferbench/inferbench/reports/internal/fixture"
 	"testing"
 	"time"
 
+	"github.com/inferbench/inferbench/reports/internal/fixture"
 	"github.com/inferbench/inferbench/results"
 )
 

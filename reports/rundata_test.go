@@ -1,10 +1,10 @@
 package reports
 
 import (
-	"github.com/inferbench/inferbench/reports/internal/fixture"
 	"slices"
 	"testing"
 
+	"github.com/inferbench/inferbench/reports/internal/fixture"
 	"github.com/inferbench/inferbench/results"
 )
 

@@ -3,8 +3,9 @@ package reports
 import (
 	"cmp"
 	"fmt"
-	"github.com/inferbench/inferbench/reports/internal/table"
 	"slices"
+
+	"github.com/inferbench/inferbench/reports/internal/table"
 )
 
 // Scorecard is a weighted build-vs-buy score per target, with every input

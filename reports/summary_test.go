@@ -1,7 +1,6 @@
 package reports
 
 import (
-	"github.com/inferbench/inferbench/reports/internal/fixture"
 	"math"
 	"reflect"
 	"slices"
@@ -9,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/inferbench/inferbench/reports/internal/fixture"
 	"github.com/inferbench/inferbench/results"
 )
 

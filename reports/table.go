@@ -1,11 +1,12 @@
 package reports
 
 import (
-	"github.com/inferbench/inferbench/reports/internal/table"
 	"io"
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/inferbench/inferbench/reports/internal/table"
 )
 
 // SummaryTable lays ss out side by side, one column per run, as

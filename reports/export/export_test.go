@@ -1,17 +1,18 @@
-package reports
+package export
 
 import (
 	"bytes"
 	"encoding/csv"
 	"encoding/json"
 	"errors"
-	"github.com/inferbench/inferbench/reports/internal/fixture"
 	"io"
 	"reflect"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/inferbench/inferbench/reports"
+	"github.com/inferbench/inferbench/reports/internal/fixture"
 	"github.com/inferbench/inferbench/results"
 	"github.com/parquet-go/parquet-go"
 	vegeta "github.com/tsenart/vegeta/v12/lib"
@@ -43,7 +44,7 @@ func exportRecs() []results.Record {
 	broken := stamp(fixture.FailRec(80, 300, results.ErrClassStreamBroken), 5)
 	broken.HTTPStatus, broken.ErrorMessage = 200, `stream ended, "quoted", with a comma`
 	canceled := stamp(results.Record{Status: results.StatusCanceled, ErrorClass: results.ErrClassCanceled,
-		ScheduledNs: 90 * ms, SentNs: 90 * ms, DoneNs: 400 * ms}, 6)
+		ScheduledNs: 90 * fixture.Ms, SentNs: 90 * fixture.Ms, DoneNs: 400 * fixture.Ms}, 6)
 	canceled.Derive()
 	return []results.Record{warm, ok(2, 40), limited, ok(1, 10), refused, broken, canceled, ok(7, 200)}
 }
@@ -100,11 +101,11 @@ func TestWriteVegeta(t *testing.T) {
 		t.Errorf("broken stream: %v %q", got[4].Latency, got[4].Error)
 	}
 	// vegeta's success ratio is ours: ok / measured requests.
-	run, err := Load(dir)
+	run, err := reports.Load(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := Summarize(run, Options{})
+	s := reports.Summarize(run, reports.Options{})
 	if metrics.Requests != uint64(s.Requests.Total) || metrics.Success != float64(s.Requests.OK)/float64(s.Requests.Total) {
 		t.Errorf("vegeta: %d requests, success %v; inferbench: %d, %d ok", metrics.Requests, metrics.Success, s.Requests.Total, s.Requests.OK)
 	}
@@ -172,10 +173,10 @@ func nonNil(v []int64) []int64 {
 }
 
 func TestExportNotARun(t *testing.T) {
-	if _, err := WriteCSV(io.Discard, t.TempDir()); !errors.Is(err, ErrNoRun) {
+	if _, err := WriteCSV(io.Discard, t.TempDir()); !errors.Is(err, reports.ErrNoRun) {
 		t.Errorf("CSV of an empty dir: %v", err)
 	}
-	if _, err := WriteVegeta(io.Discard, t.TempDir(), VegetaOptions{}); !errors.Is(err, ErrNoRun) {
+	if _, err := WriteVegeta(io.Discard, t.TempDir(), VegetaOptions{}); !errors.Is(err, reports.ErrNoRun) {
 		t.Errorf("vegeta of an empty dir: %v", err)
 	}
 }

@@ -1,4 +1,11 @@
-package reports
+// Package export writes a run's request rows for other tools: CSV with
+// the Parquet schema's columns (WriteCSV) and vegeta's JSON results
+// (WriteVegeta), so `vegeta report` and `vegeta plot` read them. It reads
+// the Parquet parts directly, row by row, and summarises nothing.
+//
+// Imports: results (the schema, read through results.RequestColumns and
+// Projection), reports (only for ErrNoRun) and vegeta's result encoder.
+package export
 
 import (
 	"bufio"
@@ -12,9 +19,13 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/inferbench/inferbench/reports"
 	"github.com/inferbench/inferbench/results"
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 )
+
+// errStop ends a scan early.
+var errStop = errors.New("stop")
 
 // csvFields are Record's columns in Parquet order, so the CSV header is
 // the Parquet schema's column names.
@@ -127,7 +138,7 @@ func requestParts(runDir string) ([]string, error) {
 	}
 	if len(parts) == 0 {
 		if _, err := results.ReadManifest(runDir); errors.Is(err, fs.ErrNotExist) {
-			return nil, fmt.Errorf("export %s: %w", runDir, ErrNoRun)
+			return nil, fmt.Errorf("export %s: %w", runDir, reports.ErrNoRun)
 		}
 	}
 	return parts, nil
