@@ -1,9 +1,11 @@
-package reports
+package compare
 
 import (
 	"encoding/xml"
 	"fmt"
 	"io"
+
+	"github.com/inferbench/inferbench/reports"
 )
 
 // JUnit XML, the test-report format most CI systems read (Jenkins, GitLab,
@@ -50,17 +52,12 @@ type junitFailure struct {
 	Text    string `xml:",chardata"`
 }
 
-// JUnitProperty is a name and value shown with a JUnit test suite.
-type JUnitProperty struct{ Name, Value string }
-
-// RenderJUnit writes results as a JUnit XML test suite called suite: one
+// writeJUnit writes results as a JUnit XML test suite called suite: one
 // test case per threshold result, named by its expression, in class
 // "inferbench.<run_id>".
-func RenderJUnit(w io.Writer, suite string, props []JUnitProperty, results []ThresholdResult) error {
+func writeJUnit(w io.Writer, suite string, props []junitProperty, results []reports.ThresholdResult) error {
 	s := junitSuite{Name: suite, Tests: len(results), Time: "0", Cases: []junitCase{}}
-	for _, p := range props {
-		s.Properties = append(s.Properties, junitProperty(p))
-	}
+	s.Properties = props
 	for _, r := range results {
 		c := junitCase{Name: r.Expr, Classname: "inferbench." + r.RunID, Time: "0"}
 		if r.Failed {
@@ -85,13 +82,13 @@ func RenderJUnit(w io.Writer, suite string, props []JUnitProperty, results []Thr
 	return err
 }
 
-// RenderCompareJUnit writes c's thresholds as JUnit XML, with the verdict
+// RenderJUnit writes c's thresholds as JUnit XML, with the verdict
 // and both run ids as properties of the suite.
-func RenderCompareJUnit(w io.Writer, c *Comparison) error {
-	props := []JUnitProperty{
+func RenderJUnit(w io.Writer, c *Comparison) error {
+	props := []junitProperty{
 		{"baseline", c.Base.RunID},
 		{"candidate", c.Cand.RunID},
 		{"verdict", string(c.Verdict)},
 	}
-	return RenderJUnit(w, "inferbench compare "+c.Base.RunID+" -> "+c.Cand.RunID, props, c.Thresholds)
+	return writeJUnit(w, "inferbench compare "+c.Base.RunID+" -> "+c.Cand.RunID, props, c.Thresholds)
 }

@@ -1,4 +1,4 @@
-package reports
+package compare
 
 import (
 	"bytes"
@@ -9,18 +9,22 @@ import (
 	"testing"
 	"time"
 
+	"github.com/inferbench/inferbench/reports"
 	"github.com/inferbench/inferbench/reports/internal/fixture"
 	"github.com/inferbench/inferbench/results"
 )
 
 // compareRun is a deterministic run of n ok requests, TTFT ttft0 + 0..10
 // ms, E2E e2e0 + 0..49 ms, three chunk gaps each, and `failed` failures.
-func compareRun(id string, n int, ttft0, e2e0 int64, failed int) *RunData {
+// ms is a millisecond in nanoseconds.
+const ms = fixture.Ms
+
+func compareRun(id string, n int, ttft0, e2e0 int64, failed int) *reports.RunData {
 	m := &results.Manifest{RunID: id, StopReason: results.StopCompleted,
 		Target:   results.TargetInfo{Name: "sim-api", Kind: "api", Model: "llama<3>|x", Simulated: true},
 		Workload: results.WorkloadInfo{Name: "chat"},
 		Prices:   &results.Prices{InputPer1M: 0.9, OutputPer1M: 0.9, Source: "test"}}
-	r := NewRunData("", m)
+	r := reports.NewRunData("", m)
 	for i := range int64(n) {
 		rec := fixture.OKRec(i*100, ttft0+(i*7)%11, e2e0+(i*13)%50, 100, 20, fixture.MsGaps(9+i%3, 10, 11), nil)
 		rec.RunID = id
@@ -46,7 +50,7 @@ func find(t *testing.T, c *Comparison, metric string) MetricDelta {
 
 func TestCompareSelf(t *testing.T) {
 	run := compareRun("a", 60, 20, 200, 2)
-	c := Compare(run, run, CompareOptions{Options: Options{SLO: SLO{TTFT: 25 * time.Millisecond}}})
+	c := Runs(run, run, Options{Options: reports.Options{SLO: reports.SLO{TTFT: 25 * time.Millisecond}}})
 	if c.Verdict != VerdictSame {
 		t.Errorf("verdict %q", c.Verdict)
 	}
@@ -80,7 +84,7 @@ func TestCompareSelf(t *testing.T) {
 func TestCompareRegression(t *testing.T) {
 	base := compareRun("base", 60, 20, 200, 0)
 	slow := compareRun("cand", 60, 40, 260, 0)
-	c := Compare(base, slow, CompareOptions{})
+	c := Runs(base, slow, Options{})
 	if c.Verdict != VerdictWorse {
 		t.Errorf("verdict %q", c.Verdict)
 	}
@@ -101,19 +105,19 @@ func TestCompareRegression(t *testing.T) {
 		t.Errorf("ttft shift %+v", c.Shifts[0])
 	}
 	// The other way round it is an improvement.
-	c = Compare(slow, base, CompareOptions{})
+	c = Runs(slow, base, Options{})
 	if c.Verdict != VerdictBetter || find(t, c, "ttft.p50").Verdict != VerdictBetter {
 		t.Errorf("reversed: %q", c.Verdict)
 	}
 }
 
 func TestCompareErrorRate(t *testing.T) {
-	c := Compare(compareRun("b", 100, 20, 200, 0), compareRun("c", 100, 20, 200, 25), CompareOptions{})
+	c := Runs(compareRun("b", 100, 20, 200, 0), compareRun("c", 100, 20, 200, 25), Options{})
 	d := find(t, c, "error_rate")
 	if d.Test != "newcombe" || d.Verdict != VerdictWorse || c.Verdict != VerdictWorse {
 		t.Errorf("error_rate %+v", d)
 	}
-	c = Compare(compareRun("b", 100, 20, 200, 0), compareRun("c", 100, 20, 200, 1), CompareOptions{})
+	c = Runs(compareRun("b", 100, 20, 200, 0), compareRun("c", 100, 20, 200, 1), Options{})
 	if d := find(t, c, "error_rate"); d.Verdict != VerdictSame {
 		t.Errorf("1 failure in 101 flagged: %+v", d)
 	}
@@ -122,27 +126,27 @@ func TestCompareErrorRate(t *testing.T) {
 func TestCompareMinEffect(t *testing.T) {
 	// 400 requests, TTFT exactly 100 ms against 101 ms: certainly
 	// different, but by 1%, under the default 2%.
-	mk := func(id string, ttft int64) *RunData {
-		r := NewRunData("", &results.Manifest{RunID: id})
+	mk := func(id string, ttft int64) *reports.RunData {
+		r := reports.NewRunData("", &results.Manifest{RunID: id})
 		for i := range int64(400) {
 			rec := fixture.OKRec(i*10, ttft, 500, 10, 10, nil, nil)
 			r.Add(&rec)
 		}
 		return r
 	}
-	c := Compare(mk("a", 100), mk("b", 101), CompareOptions{})
+	c := Runs(mk("a", 100), mk("b", 101), Options{})
 	if d := find(t, c, "ttft.p50"); !d.Significant || d.Verdict != VerdictSame {
 		t.Errorf("1%% change: %+v", d)
 	}
-	c = Compare(mk("a", 100), mk("b", 101), CompareOptions{MinEffect: -1})
+	c = Runs(mk("a", 100), mk("b", 101), Options{MinEffect: -1})
 	if d := find(t, c, "ttft.p50"); d.Verdict != VerdictWorse || c.Verdict != VerdictWorse {
 		t.Errorf("1%% change without a minimum effect: %+v", d)
 	}
 }
 
 func TestCompareScheduleLagNotCounted(t *testing.T) {
-	mk := func(id string, lag int64) *RunData {
-		r := NewRunData("", &results.Manifest{RunID: id})
+	mk := func(id string, lag int64) *reports.RunData {
+		r := reports.NewRunData("", &results.Manifest{RunID: id})
 		for i := range int64(100) {
 			rec := fixture.OKRec(i*10, 50+i%5, 500+i%7, 10, 10, nil, nil)
 			rec.ScheduledNs -= lag*ms + i%3*ms
@@ -151,7 +155,7 @@ func TestCompareScheduleLagNotCounted(t *testing.T) {
 		}
 		return r
 	}
-	c := Compare(mk("a", 0), mk("b", 30), CompareOptions{})
+	c := Runs(mk("a", 0), mk("b", 30), Options{})
 	if d := find(t, c, "schedule_lag.p50"); d.Verdict != VerdictWorse || d.Counted {
 		t.Errorf("lag: %+v", d)
 	}
@@ -169,11 +173,11 @@ func TestCompareScheduleLagNotCounted(t *testing.T) {
 func goldenComparison() *Comparison {
 	base := compareRun("20261126-base", 40, 20, 200, 1)
 	cand := compareRun("20261126-cand", 40, 30, 210, 4)
-	c := Compare(base, cand, CompareOptions{Options: Options{SLO: SLO{TTFT: 28 * time.Millisecond}}})
-	var ths []*Threshold
+	c := Runs(base, cand, Options{Options: reports.Options{SLO: reports.SLO{TTFT: 28 * time.Millisecond}}})
+	var ths []*reports.Threshold
 	for _, e := range []string{"ttft.p50 > 1.2 * base", "e2e.p99 > 1s", "error_rate > 5%",
 		"cost_per_1m_output > 1.05 * base", "goodput.fraction < 50%"} {
-		th, err := ParseThreshold(e)
+		th, err := reports.ParseThreshold(e)
 		if err != nil {
 			panic(err)
 		}
@@ -192,10 +196,10 @@ func TestRenderCompare(t *testing.T) {
 		name   string
 		render func(*bytes.Buffer) error
 	}{
-		{"compare.md", func(b *bytes.Buffer) error { return RenderCompareMarkdown(b, c) }},
-		{"compare.txt", func(b *bytes.Buffer) error { return RenderCompareText(b, c) }},
-		{"compare.json", func(b *bytes.Buffer) error { return RenderCompareJSON(b, c) }},
-		{"compare.junit.xml", func(b *bytes.Buffer) error { return RenderCompareJUnit(b, c) }},
+		{"compare.md", func(b *bytes.Buffer) error { return RenderMarkdown(b, c) }},
+		{"compare.txt", func(b *bytes.Buffer) error { return RenderText(b, c) }},
+		{"compare.json", func(b *bytes.Buffer) error { return RenderJSON(b, c) }},
+		{"compare.junit.xml", func(b *bytes.Buffer) error { return RenderJUnit(b, c) }},
 	} {
 		var b bytes.Buffer
 		if err := f.render(&b); err != nil {
@@ -208,7 +212,7 @@ func TestRenderCompare(t *testing.T) {
 func TestRenderCompareMarkdownHead(t *testing.T) {
 	c := goldenComparison()
 	var b bytes.Buffer
-	if err := RenderCompareMarkdown(&b, c); err != nil {
+	if err := RenderMarkdown(&b, c); err != nil {
 		t.Fatal(err)
 	}
 	first, _, _ := strings.Cut(b.String(), "\n")
@@ -221,13 +225,13 @@ func TestRenderCompareMarkdownHead(t *testing.T) {
 	}
 	c.Thresholds = nil
 	b.Reset()
-	_ = RenderCompareMarkdown(&b, c)
+	_ = RenderMarkdown(&b, c)
 	if !strings.HasPrefix(b.String(), "### ⚠️ inferbench compare: worse · no thresholds\n") {
 		t.Errorf("no thresholds: %q", strings.SplitN(b.String(), "\n", 2)[0])
 	}
 	run := compareRun("a", 20, 20, 200, 0)
 	b.Reset()
-	_ = RenderCompareMarkdown(&b, Compare(run, run, CompareOptions{}))
+	_ = RenderMarkdown(&b, Runs(run, run, Options{}))
 	if !strings.HasPrefix(b.String(), "### ✅ inferbench compare: no significant change · no thresholds\n") {
 		t.Errorf("self: %q", strings.SplitN(b.String(), "\n", 2)[0])
 	}
@@ -236,7 +240,7 @@ func TestRenderCompareMarkdownHead(t *testing.T) {
 func TestRenderCompareJUnitRoundTrip(t *testing.T) {
 	c := goldenComparison()
 	var b bytes.Buffer
-	if err := RenderCompareJUnit(&b, c); err != nil {
+	if err := RenderJUnit(&b, c); err != nil {
 		t.Fatal(err)
 	}
 	var back junitSuites
@@ -256,9 +260,9 @@ func TestRenderCompareJUnitRoundTrip(t *testing.T) {
 		}
 	}
 	// Characters that XML must escape survive.
-	r := []ThresholdResult{{Expr: `a < b & "c" ]]> d`, RunID: "x<y", Failed: true, Message: "<script>alert(1)</script>\x00"}}
+	r := []reports.ThresholdResult{{Expr: `a < b & "c" ]]> d`, RunID: "x<y", Failed: true, Message: "<script>alert(1)</script>\x00"}}
 	b.Reset()
-	if err := RenderJUnit(&b, "s&s", nil, r); err != nil {
+	if err := writeJUnit(&b, "s&s", nil, r); err != nil {
 		t.Fatal(err)
 	}
 	var esc junitSuites
@@ -272,7 +276,7 @@ func TestRenderCompareJUnitRoundTrip(t *testing.T) {
 
 func TestRenderCompareJSONShape(t *testing.T) {
 	var b bytes.Buffer
-	if err := RenderCompareJSON(&b, goldenComparison()); err != nil {
+	if err := RenderJSON(&b, goldenComparison()); err != nil {
 		t.Fatal(err)
 	}
 	var back map[string]any
@@ -292,8 +296,8 @@ func TestRenderCompareJSONShape(t *testing.T) {
 // inter-token gaps each (6.4M gaps per run): the cost of `inferbench
 // compare` on big runs, loading aside.
 func BenchmarkCompare(b *testing.B) {
-	mk := func(id string, shift int64) *RunData {
-		r := NewRunData("", &results.Manifest{RunID: id})
+	mk := func(id string, shift int64) *reports.RunData {
+		r := reports.NewRunData("", &results.Manifest{RunID: id})
 		gaps := make([]int64, 32)
 		for i := range int64(200000) {
 			for g := range gaps {
@@ -306,12 +310,12 @@ func BenchmarkCompare(b *testing.B) {
 	}
 	base, cand := mk("a", 0), mk("b", 1)
 	for b.Loop() {
-		Compare(base, cand, CompareOptions{})
+		Runs(base, cand, Options{})
 	}
 }
 
 func TestCompareTooFew(t *testing.T) {
-	c := Compare(compareRun("a", 3, 20, 200, 0), compareRun("b", 3, 90, 900, 0), CompareOptions{})
+	c := Runs(compareRun("a", 3, 20, 200, 0), compareRun("b", 3, 90, 900, 0), Options{})
 	if d := find(t, c, "ttft.p50"); d.Verdict != VerdictUntested || d.CI != nil || d.Delta != 70*float64(ms) {
 		t.Errorf("3 requests a run: %+v", d)
 	}

@@ -1,4 +1,4 @@
-package reports
+package compare
 
 import (
 	"encoding/json"
@@ -7,6 +7,7 @@ import (
 	"math"
 	"strings"
 
+	"github.com/inferbench/inferbench/reports"
 	"github.com/inferbench/inferbench/reports/internal/table"
 )
 
@@ -47,7 +48,7 @@ func verdictIcon(v Verdict) string {
 }
 
 // describe is a run's identity for the header lines.
-func describe(s *Summary) string {
+func describe(s *reports.Summary) string {
 	parts := []string{s.Target}
 	if s.Model != "" {
 		parts = append(parts, s.Model)
@@ -109,8 +110,8 @@ func (c *Comparison) method() string {
 		100*(1-o.Alpha), o.Resamples, o.Seed, 100*o.MinEffect)
 }
 
-// RenderCompareText writes c as aligned plain text for a terminal.
-func RenderCompareText(w io.Writer, c *Comparison) error {
+// RenderText writes c as aligned plain text for a terminal.
+func RenderText(w io.Writer, c *Comparison) error {
 	var b strings.Builder
 	_, head := c.headline()
 	fmt.Fprintf(&b, "inferbench compare: %s\n", head)
@@ -148,7 +149,7 @@ func RenderCompareText(w io.Writer, c *Comparison) error {
 
 // writeThresholds lists results one a line: PASS or FAIL, the
 // expression, and what was compared.
-func writeThresholds(b *strings.Builder, rs []ThresholdResult) {
+func writeThresholds(b *strings.Builder, rs []reports.ThresholdResult) {
 	width := 0
 	for _, t := range rs {
 		width = max(width, runeLen(t.Expr))
@@ -172,7 +173,7 @@ func probText(p float64) string {
 // allNotes are the comparison's notes and then each run's.
 func (c *Comparison) allNotes() []string {
 	out := append([]string{}, c.Notes...)
-	for _, s := range []*Summary{&c.Base, &c.Cand} {
+	for _, s := range []*reports.Summary{&c.Base, &c.Cand} {
 		for _, n := range s.Notes {
 			out = append(out, s.RunID+": "+n)
 		}
@@ -216,11 +217,11 @@ func writeAligned(b *strings.Builder, rows [][]string, right []bool) {
 
 func runeLen(s string) int { return len([]rune(s)) }
 
-// RenderCompareMarkdown writes c as GitHub-flavoured Markdown for a CI job
+// RenderMarkdown writes c as GitHub-flavoured Markdown for a CI job
 // summary or a pull-request comment: the verdict line first, then the
 // metrics with deltas and intervals, the thresholds, and the details
 // folded away.
-func RenderCompareMarkdown(w io.Writer, c *Comparison) error {
+func RenderMarkdown(w io.Writer, c *Comparison) error {
 	var b strings.Builder
 	icon, head := c.headline()
 	fmt.Fprintf(&b, "### %s inferbench compare: %s\n\n", icon, head)
@@ -267,7 +268,7 @@ func RenderCompareMarkdown(w io.Writer, c *Comparison) error {
 
 // mdRun is a run's identity with every name from the run in a code span,
 // so a model or target name cannot add markup.
-func mdRun(s *Summary) string {
+func mdRun(s *reports.Summary) string {
 	id := mdCode(s.RunID) + " (" + mdCode(s.Target)
 	if s.Model != "" {
 		id += ", " + mdCode(s.Model)
@@ -278,7 +279,7 @@ func mdRun(s *Summary) string {
 	return fmt.Sprintf("%s; %d requests, %d ok)", id, s.Requests.Total, s.Requests.OK)
 }
 
-func mdValue(u Unit, v float64) string {
+func mdValue(u reports.Unit, v float64) string {
 	if math.IsNaN(v) {
 		return "–"
 	}
@@ -366,22 +367,22 @@ type jsonThreshold struct {
 }
 
 // num is v in JSON units (ms for durations), nil for NaN.
-func num(u Unit, v float64) *float64 {
+func num(u reports.Unit, v float64) *float64 {
 	if math.IsNaN(v) || math.IsInf(v, 0) {
 		return nil
 	}
-	if u == UnitDuration {
+	if u == reports.UnitDuration {
 		v /= 1e6
 	}
 	return &v
 }
 
-func runRef(s *Summary) jsonRunRef {
+func runRef(s *reports.Summary) jsonRunRef {
 	return jsonRunRef{RunID: s.RunID, Target: s.Target, Model: s.Model, Simulated: s.Simulated,
 		Requests: s.Requests.Total, OK: s.Requests.OK, Failed: s.Requests.Failed}
 }
 
-func jsonThresholds(rs []ThresholdResult) []jsonThreshold {
+func jsonThresholds(rs []reports.ThresholdResult) []jsonThreshold {
 	out := make([]jsonThreshold, 0, len(rs))
 	for _, t := range rs {
 		out = append(out, jsonThreshold{Expr: t.Expr, Metric: t.Metric, RunID: t.RunID, Unit: t.Unit.String(),
@@ -391,8 +392,8 @@ func jsonThresholds(rs []ThresholdResult) []jsonThreshold {
 	return out
 }
 
-// RenderCompareJSON writes c as one indented JSON object.
-func RenderCompareJSON(w io.Writer, c *Comparison) error {
+// RenderJSON writes c as one indented JSON object.
+func RenderJSON(w io.Writer, c *Comparison) error {
 	o := c.Options
 	j := jsonComparison{
 		Verdict: string(c.Verdict), Passed: c.ThresholdsFailed() == 0,
@@ -404,7 +405,7 @@ func RenderCompareJSON(w io.Writer, c *Comparison) error {
 	}
 	for _, d := range c.Metrics {
 		better := "lower"
-		if d.Better == HigherIsBetter {
+		if d.Better == reports.HigherIsBetter {
 			better = "higher"
 		}
 		jd := jsonDelta{Metric: d.Metric, Unit: d.Unit.String(), Better: better,
@@ -421,7 +422,7 @@ func RenderCompareJSON(w io.Writer, c *Comparison) error {
 	}
 	for _, s := range c.Shifts {
 		j.Shifts = append(j.Shifts, jsonShift{Metric: s.Metric, NBaseline: s.NBase, NCandidate: s.NCand,
-			ProbGreater: num(UnitFraction, s.ProbGreater), Z: num(UnitFraction, s.Z), P: num(UnitFraction, s.P),
+			ProbGreater: num(reports.UnitFraction, s.ProbGreater), Z: num(reports.UnitFraction, s.Z), P: num(reports.UnitFraction, s.P),
 			Verdict: string(s.Verdict)})
 	}
 	enc := json.NewEncoder(w)

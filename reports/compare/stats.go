@@ -1,10 +1,12 @@
-package reports
+package compare
 
 import (
 	"cmp"
 	"math"
 	"math/rand/v2"
 	"slices"
+
+	"github.com/inferbench/inferbench/reports"
 )
 
 // Interval is a confidence interval [Lo, Hi] of a difference
@@ -78,7 +80,7 @@ func statsOfSorted(v []int64) []float64 {
 		if st.p == 0 {
 			out[i] = sum / float64(len(v))
 		} else {
-			out[i] = float64(Percentile(v, st.p))
+			out[i] = float64(reports.Percentile(v, st.p))
 		}
 	}
 	return out
@@ -130,7 +132,7 @@ func (s *bootSide) resample(rng *rand.Rand, out []float64) {
 func percentileRanks(n int) (ranks [4]int, nr int) {
 	for _, st := range bootstrapStats {
 		if st.p > 0 {
-			ranks[nr] = nearestRank(st.p, n)
+			ranks[nr] = reports.NearestRank(st.p, n)
 			nr++
 		}
 	}

@@ -1,10 +1,12 @@
-package reports
+package compare
 
 import (
 	"fmt"
 	"math"
 	"runtime"
 	"sync"
+
+	"github.com/inferbench/inferbench/reports"
 )
 
 // Verdict is the outcome of comparing a candidate run with a baseline.
@@ -20,7 +22,7 @@ const (
 	VerdictUntested Verdict = "not tested"
 )
 
-// Defaults of CompareOptions.
+// Defaults of Options.
 const (
 	DefaultAlpha        = 0.05
 	DefaultResamples    = 1000
@@ -45,11 +47,11 @@ const minTestValues = 10
 // request-level bootstrap of ITL resamples.
 const itlCapFactor = 4
 
-// CompareOptions are the choices of a comparison. The zero value means
+// Options are the choices of a comparison. The zero value means
 // the defaults.
-type CompareOptions struct {
+type Options struct {
 	// Options (SLO, prices) apply to both runs.
-	Options
+	reports.Options
 	// Alpha is 1 - the confidence level of the intervals (default 0.05:
 	// 95% intervals).
 	Alpha float64
@@ -70,7 +72,7 @@ type CompareOptions struct {
 	MinEffect float64
 }
 
-func (o CompareOptions) withDefaults() CompareOptions {
+func (o Options) withDefaults() Options {
 	if o.Alpha <= 0 || o.Alpha >= 1 {
 		o.Alpha = DefaultAlpha
 	}
@@ -94,9 +96,9 @@ func (o CompareOptions) withDefaults() CompareOptions {
 
 // Comparison is a candidate run measured against a baseline run.
 type Comparison struct {
-	Base, Cand Summary
+	Base, Cand reports.Summary
 	// Options are the options used, defaults filled in.
-	Options CompareOptions
+	Options Options
 	// Metrics are the compared metrics in catalogue order.
 	Metrics []MetricDelta
 	// Shifts are Mann-Whitney tests of each latency distribution.
@@ -106,7 +108,7 @@ type Comparison struct {
 	// change.
 	Verdict Verdict
 	// Thresholds are the results of Check, in order.
-	Thresholds []ThresholdResult
+	Thresholds []reports.ThresholdResult
 	// Notes say how the numbers were made where that is not the default
 	// (subsampling) and what could not be compared.
 	Notes []string
@@ -116,8 +118,8 @@ type Comparison struct {
 // candidate - baseline. Durations are nanoseconds, fractions 0..1.
 type MetricDelta struct {
 	Metric string
-	Unit   Unit
-	Better Better
+	Unit   reports.Unit
+	Better reports.Better
 	Base   float64
 	Cand   float64
 	Delta  float64
@@ -138,16 +140,16 @@ type MetricDelta struct {
 // compareStats are the latency statistics a comparison lists.
 var compareStats = []string{"p50", "p95", "p99", "mean"}
 
-// Compare measures cand against base. Latency metrics get a bootstrap
+// Runs measures cand against base. Latency metrics get a bootstrap
 // interval of the difference of each statistic from the per-request
 // values, and a Mann-Whitney test of the whole distribution; error rate
 // and good fraction a Newcombe interval of the difference of proportions;
 // throughputs a Poisson-count interval. Cost metrics are shown without a
 // test. See docs/ci.md.
-func Compare(base, cand *RunData, opt CompareOptions) *Comparison {
+func Runs(base, cand *reports.RunData, opt Options) *Comparison {
 	opt = opt.withDefaults()
 	c := &Comparison{
-		Base: Summarize(base, opt.Options), Cand: Summarize(cand, opt.Options),
+		Base: reports.Summarize(base, opt.Options), Cand: reports.Summarize(cand, opt.Options),
 		Options: opt,
 	}
 	c.addLatencies(testLatencies(base, cand, opt))
@@ -169,7 +171,7 @@ func Compare(base, cand *RunData, opt CompareOptions) *Comparison {
 
 // latencyTest is what the tests of one latency found.
 type latencyTest struct {
-	latency Latency
+	latency reports.Latency
 	cis     []Interval // per bootstrapStats; nil when a side is not tested
 	shift   Shift
 	notes   []string
@@ -177,8 +179,8 @@ type latencyTest struct {
 
 // testLatencies tests every latency, side by side (each sorts up to two
 // million values), at most one per CPU to bound memory.
-func testLatencies(base, cand *RunData, opt CompareOptions) []latencyTest {
-	lats := Latencies()
+func testLatencies(base, cand *reports.RunData, opt Options) []latencyTest {
+	lats := reports.Latencies()
 	out := make([]latencyTest, len(lats))
 	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
 	var wg sync.WaitGroup
@@ -196,7 +198,7 @@ func testLatencies(base, cand *RunData, opt CompareOptions) []latencyTest {
 // testLatency bootstraps the statistics of one latency and tests the
 // shift of its distribution; stream seeds its bootstrap apart from the
 // other latencies'.
-func testLatency(l Latency, base, cand *RunData, opt CompareOptions, stream uint64) latencyTest {
+func testLatency(l reports.Latency, base, cand *reports.RunData, opt Options, stream uint64) latencyTest {
 	vb, nb := base.Values(l.Name, maxCompareValues)
 	vc, nc := cand.Values(l.Name, maxCompareValues)
 	r := latencyTest{latency: l}
@@ -247,7 +249,7 @@ func testLatency(l Latency, base, cand *RunData, opt CompareOptions, stream uint
 // itlSides are the bootstrap sides of inter-token latency: requests are
 // resampled, not gaps, and more values are kept than for the others since
 // whole requests are drawn. ok is false when too few requests have gaps.
-func itlSides(base, cand *RunData, vb, vc []int64, opt CompareOptions, notes *[]string) (sb, sc resampler, ok bool) {
+func itlSides(base, cand *reports.RunData, vb, vc []int64, opt Options, notes *[]string) (sb, sc resampler, ok bool) {
 	capGaps := itlCapFactor * opt.BootstrapCap
 	vals, lens, nReq := base.ITLByRequest(capGaps)
 	b := newClusterSide(vals, lens, nReq, vb)
@@ -280,7 +282,7 @@ func (c *Comparison) addLatencies(tests []latencyTest) {
 		}
 		c.Shifts = append(c.Shifts, r.shift)
 		for _, st := range compareStats {
-			m, _ := LookupMetric(r.latency.Name + "." + st)
+			m, _ := reports.LookupMetric(r.latency.Name + "." + st)
 			d := c.delta(m)
 			if r.cis != nil {
 				for k, bs := range bootstrapStats {
@@ -299,7 +301,7 @@ func (c *Comparison) addLatencies(tests []latencyTest) {
 // the normal quantile of the intervals.
 func (c *Comparison) addOthers(z float64) {
 	b, k, minEffect := &c.Base, &c.Cand, c.Options.MinEffect
-	for _, m := range Metrics() {
+	for _, m := range reports.Metrics() {
 		if m.Family != "" {
 			continue
 		}
@@ -337,7 +339,7 @@ func (c *Comparison) addOthers(z float64) {
 }
 
 // delta fills in both values of m and their difference, untested.
-func (c *Comparison) delta(m Metric) MetricDelta {
+func (c *Comparison) delta(m reports.Metric) MetricDelta {
 	d := MetricDelta{Metric: m.Name, Unit: m.Unit, Better: m.Better, Verdict: VerdictUntested,
 		Counted: m.Family != "schedule_lag", Base: math.NaN(), Cand: math.NaN(), Delta: math.NaN(), RelDelta: math.NaN()}
 	bv, bok := m.Value(&c.Base)
@@ -370,7 +372,7 @@ func (d *MetricDelta) setCI(iv Interval, test string, minEffect float64) {
 	if !d.Significant || math.Abs(d.Delta) < minEffect*math.Abs(d.Base) {
 		return
 	}
-	if (d.Delta > 0) == (d.Better == HigherIsBetter) {
+	if (d.Delta > 0) == (d.Better == reports.HigherIsBetter) {
 		d.Verdict = VerdictBetter
 	} else {
 		d.Verdict = VerdictWorse
@@ -379,7 +381,7 @@ func (d *MetricDelta) setCI(iv Interval, test string, minEffect float64) {
 
 // Check evaluates ths on the candidate, with the baseline as base, and
 // keeps the results in c.Thresholds. It returns the number that failed.
-func (c *Comparison) Check(ths []*Threshold) int {
+func (c *Comparison) Check(ths []*reports.Threshold) int {
 	c.Thresholds = c.Thresholds[:0]
 	failed := 0
 	for _, t := range ths {
