@@ -167,7 +167,7 @@ func Decide(ss []Summary, opt DecideOptions) *Decision {
 	var order []string
 	groups := map[string][]*Summary{}
 	for i := range ss {
-		name := decideName(&ss[i], opt.Plan)
+		name := DecisionName(&ss[i], opt.Plan)
 		if _, ok := groups[name]; !ok {
 			order = append(order, name)
 		}
@@ -177,7 +177,7 @@ func Decide(ss []Summary, opt DecideOptions) *Decision {
 		d.Targets = append(d.Targets, targetCost(name, groups[name], opt))
 	}
 	for _, v := range opt.Volumes {
-		d.Projections = append(d.Projections, project(d.Targets, v, d.MonthHours))
+		d.Projections = append(d.Projections, d.Project(v))
 	}
 	if opt.Plan != nil {
 		d.Scorecard = score(d, opt.Plan)
@@ -185,9 +185,9 @@ func Decide(ss []Summary, opt DecideOptions) *Decision {
 	return d
 }
 
-// decideName is the name s's target goes by in a Decision: its plan
+// DecisionName is the name s's target goes by in a Decision: its plan
 // group, else its target name.
-func decideName(s *Summary, plan *Plan) string {
+func DecisionName(s *Summary, plan *Plan) string {
 	name := targetName(s)
 	if tp, ok := plan.target(name); ok && tp.Group != "" {
 		return tp.Group

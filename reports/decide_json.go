@@ -141,7 +141,7 @@ func toJSONDecision(d *Decision) *jsonDecision {
 		return nil
 	}
 	j := &jsonDecision{MonthHours: d.MonthHours, SLOAttainment: d.Attainment,
-		Targets: []jsonTargetCost{}, Projections: []jsonProjection{}, Notes: append([]string{}, d.notes()...)}
+		Targets: []jsonTargetCost{}, Projections: []jsonProjection{}, Notes: append([]string{}, d.Notes()...)}
 	for _, t := range d.Targets {
 		jt := jsonTargetCost{Target: t.Target, Kind: t.Kind, Model: t.Model, Simulated: t.Simulated,
 			PriceSource: t.PriceSource, RunID: t.RunID, Load: t.Load, Runs: t.Runs, InputShare: t.InputShare,

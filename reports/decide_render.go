@@ -8,11 +8,12 @@ import (
 	"github.com/inferbench/inferbench/reports/internal/table"
 )
 
-// titled is one table of the decision sections, with a title above it.
-type titled struct {
-	title  string
-	corner string
-	t      *table.Table
+// Section is one table of a Decision as the renderers show it: a title
+// above it and the heading of its label column.
+type Section struct {
+	Title  string
+	Corner string
+	Table  *table.Table
 }
 
 // Empty reports whether d has nothing to show: no target has a cost, and
@@ -32,19 +33,21 @@ func (d *Decision) Empty() bool {
 	return true
 }
 
-func (d *Decision) tables() []titled {
-	var out []titled
-	out = append(out, titled{fmt.Sprintf("Cost comparison (USD; month = %s h)", table.Ftoa(d.MonthHours, -1)), "target", d.costTable()})
+// Sections are d's tables in the order RenderDecisionText writes them:
+// the cost comparison, each sweep, each projection, the scorecard.
+func (d *Decision) Sections() []Section {
+	var out []Section
+	out = append(out, Section{fmt.Sprintf("Cost comparison (USD; month = %s h)", table.Ftoa(d.MonthHours, -1)), "target", d.costTable()})
 	for _, t := range d.Targets {
 		if len(t.Sweep) > 0 {
-			out = append(out, titled{fmt.Sprintf("Sweep of %s (meets the SLO: >= %s%% of requests good)", t.Target, table.Ftoa(d.Attainment*100, -1)), "load", sweepTable(t)})
+			out = append(out, Section{fmt.Sprintf("Sweep of %s (meets the SLO: >= %s%% of requests good)", t.Target, table.Ftoa(d.Attainment*100, -1)), "load", sweepTable(t)})
 		}
 	}
 	for _, p := range d.Projections {
-		out = append(out, titled{fmt.Sprintf("Monthly projection at %s tokens (input:output), %s h", p.Volume, table.Ftoa(d.MonthHours, -1)), "target", d.projectionTable(p)})
+		out = append(out, Section{fmt.Sprintf("Monthly projection at %s tokens (input:output), %s h", p.Volume, table.Ftoa(d.MonthHours, -1)), "target", d.projectionTable(p)})
 	}
 	if sc := d.Scorecard; sc != nil {
-		out = append(out, titled{"Build-vs-buy scorecard (0-10, higher is better; plan: " + sc.Source + ")", "target", d.scoreTable()})
+		out = append(out, Section{"Build-vs-buy scorecard (0-10, higher is better; plan: " + sc.Source + ")", "target", d.scoreTable()})
 	}
 	return out
 }
@@ -324,8 +327,8 @@ func (d *Decision) scoreTable() *table.Table {
 	return t
 }
 
-// decisionNotes are the targets' notes and what the figures leave out.
-func (d *Decision) notes() []string {
+// Notes are the targets' notes and what the figures leave out.
+func (d *Decision) Notes() []string {
 	var out []string
 	for _, t := range d.Targets {
 		for _, n := range t.Notes {
@@ -349,11 +352,11 @@ func RenderDecisionText(w io.Writer, d *Decision) error {
 		return nil
 	}
 	var b strings.Builder
-	for _, s := range d.tables() {
-		b.WriteString("\n" + s.title + "\n\n")
-		table.WriteText(&b, s.corner, s.t)
+	for _, s := range d.Sections() {
+		b.WriteString("\n" + s.Title + "\n\n")
+		table.WriteText(&b, s.Corner, s.Table)
 	}
-	table.WriteNotesText(&b, d.notes())
+	table.WriteNotesText(&b, d.Notes())
 	_, err := io.WriteString(w, b.String())
 	return err
 }
@@ -365,11 +368,11 @@ func RenderDecisionMarkdown(w io.Writer, d *Decision) error {
 		return nil
 	}
 	var b strings.Builder
-	for _, s := range d.tables() {
-		b.WriteString("\n### " + table.MDEscape(s.title) + "\n\n")
-		table.WriteMarkdown(&b, s.corner, s.t)
+	for _, s := range d.Sections() {
+		b.WriteString("\n### " + table.MDEscape(s.Title) + "\n\n")
+		table.WriteMarkdown(&b, s.Corner, s.Table)
 	}
-	table.WriteNotesMarkdown(&b, d.notes())
+	table.WriteNotesMarkdown(&b, d.Notes())
 	_, err := io.WriteString(w, b.String())
 	return err
 }

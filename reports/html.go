@@ -160,7 +160,7 @@ func buildPage(runs []*RunData, ss []Summary, d *Decision, opt HTMLOptions) page
 		if _, ok := targetColor[ss[i].Target]; !ok {
 			targetColor[ss[i].Target] = i
 		}
-		n := decideName(&ss[i], plan)
+		n := DecisionName(&ss[i], plan)
 		if _, ok := decideColor[n]; !ok {
 			decideColor[n] = i
 		}
@@ -211,8 +211,8 @@ func buildPage(runs []*RunData, ss []Summary, d *Decision, opt HTMLOptions) page
 
 	if len(runs) > 0 {
 		p.CDF = []figure{
-			cdfFigure("cdf-ttft", "TTFT", runs, labels, func(c *columns) []int64 { return c.ttft }),
-			cdfFigure("cdf-e2e", "E2E", runs, labels, func(c *columns) []int64 { return c.e2e }),
+			cdfFigure("cdf-ttft", "ttft", runs, labels),
+			cdfFigure("cdf-e2e", "e2e", runs, labels),
 		}
 	}
 	p.Sweep = sweepFigures(ss, targetColor)
@@ -220,7 +220,7 @@ func buildPage(runs []*RunData, ss []Summary, d *Decision, opt HTMLOptions) page
 	if opt.Decide != nil {
 		p.Decision = decisionTables(d)
 		if p.Decision != nil {
-			p.DecisionNotes = d.notes()
+			p.DecisionNotes = d.Notes()
 		}
 	}
 	sat := opt.Saturation

@@ -34,11 +34,10 @@ type SaturationChart struct {
 	Series  []chart.Series
 }
 
-// msValues returns one latency column of run, without unobserved zeros, in
-// milliseconds, sorted.
-func msValues(run *RunData, col func(c *columns) []int64) []float64 {
-	v := gather(run, col, false)
-	radixSort(v)
+// msValues returns one latency of run (a Latency's Name), without
+// unobserved zeros, in milliseconds, sorted.
+func msValues(run *RunData, latency string) []float64 {
+	v, _ := run.Values(latency, 0)
 	out := make([]float64, len(v))
 	for i, x := range v {
 		out[i] = float64(x) / 1e6
@@ -47,7 +46,9 @@ func msValues(run *RunData, col func(c *columns) []int64) []float64 {
 }
 
 // cdfFigure is the CDF of one latency, one line per run, on a log x axis.
-func cdfFigure(id, name string, runs []*RunData, labels []string, col func(c *columns) []int64) figure {
+func cdfFigure(id, latency string, runs []*RunData, labels []string) figure {
+	l, _ := LookupLatency(latency)
+	name := l.Label
 	c := &chart.Line{
 		ID:    id,
 		Title: name + " CDF",
@@ -61,7 +62,7 @@ func cdfFigure(id, name string, runs []*RunData, labels []string, col func(c *co
 			Color: i,
 			// Past the palette, colours repeat: dashes tell them apart.
 			Dashed: (i/chart.Colors)%2 == 1,
-			Points: chart.Downsample(msValues(r, col), cdfPoints),
+			Points: chart.Downsample(msValues(r, latency), cdfPoints),
 		})
 	}
 	return figure{ID: id, Title: name + " distribution",

@@ -64,7 +64,7 @@ func (d *Decision) chartProjection() (Projection, bool) {
 	for _, t := range d.Targets {
 		if t.Pricing != "" && t.InputShare > 0 {
 			v := Volume{InputTokens: t.InputShare * 1e6, OutputTokens: (1 - t.InputShare) * 1e6}
-			return project(d.Targets, v, d.MonthHours), true
+			return d.Project(v), true
 		}
 	}
 	return Projection{}, false
@@ -90,7 +90,7 @@ func monthlyFigure(d *Decision, colors map[string]int) (figure, bool) {
 			perTok = append(perTok, i)
 		case c.Pricing == CostGPUHourly && c.FixedUSD > 0:
 			fixed = append(fixed, i)
-			capM[i] = replicaTokens(&d.Targets[i], p.Volume, d.MonthHours) / 1e6
+			capM[i] = d.Targets[i].ReplicaTokens(p.Volume, d.MonthHours) / 1e6
 		}
 	}
 	if len(perTok) == 0 && len(fixed) == 0 {
@@ -204,12 +204,12 @@ func decisionTables(d *Decision) []decisionTable {
 		return nil
 	}
 	var out []decisionTable
-	for _, s := range d.tables() {
-		t := htmlTable{Head: s.t.Head}
-		for _, r := range s.t.Rows {
+	for _, s := range d.Sections() {
+		t := htmlTable{Head: s.Table.Head}
+		for _, r := range s.Table.Rows {
 			t.Rows = append(t.Rows, htmlRowOf(r))
 		}
-		out = append(out, decisionTable{Title: s.title, Corner: s.corner, Table: t})
+		out = append(out, decisionTable{Title: s.Title, Corner: s.Corner, Table: t})
 	}
 	return out
 }

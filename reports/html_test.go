@@ -324,20 +324,20 @@ func TestRenderHTMLDecision(t *testing.T) {
 			}
 		})
 	})
-	want := d.tables()
+	want := d.Sections()
 	if len(got) != len(want) || len(want) < 4 { // cost, sweep of vllm, projection, scorecard
 		t.Fatalf("decision tables: got %d, want %d (>= 4)", len(got), len(want))
 	}
 	for i, w := range want {
-		if got[i].title != w.title {
-			t.Errorf("table %d title %q, want %q", i, got[i].title, w.title)
+		if got[i].title != w.Title {
+			t.Errorf("table %d title %q, want %q", i, got[i].title, w.Title)
 		}
-		wrows := [][]string{append([]string{w.corner}, w.t.Head...)}
-		for _, r := range w.t.Rows {
+		wrows := [][]string{append([]string{w.Corner}, w.Table.Head...)}
+		for _, r := range w.Table.Rows {
 			wrows = append(wrows, append([]string{strings.TrimLeft(r.Label, " ")}, r.Cells...))
 		}
 		if fmt.Sprint(got[i].rows) != fmt.Sprint(wrows) {
-			t.Errorf("table %q:\n got %q\nwant %q", w.title, got[i].rows, wrows)
+			t.Errorf("table %q:\n got %q\nwant %q", w.Title, got[i].rows, wrows)
 		}
 	}
 	be := d.Projections[0].BreakEvens

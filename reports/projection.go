@@ -167,8 +167,9 @@ type BreakEven struct {
 	AtCapacityUSDPer1M float64
 }
 
-// project prices v for every target.
-func project(targets []TargetCost, v Volume, monthHours float64) Projection {
+// Project prices v for every target of d.
+func (d *Decision) Project(v Volume) Projection {
+	targets, monthHours := d.Targets, d.MonthHours
 	p := Projection{Volume: v}
 	for i := range targets {
 		p.Costs = append(p.Costs, projectOne(&targets[i], v, monthHours))
@@ -177,7 +178,7 @@ func project(targets []TargetCost, v Volume, monthHours float64) Projection {
 		if sh.Pricing != CostGPUHourly || !p.Costs[i].Known {
 			continue
 		}
-		perReplica := replicaTokens(&sh, v, monthHours)
+		perReplica := sh.ReplicaTokens(v, monthHours)
 		for j, api := range targets {
 			if api.Pricing != CostPerToken || !p.Costs[j].Known || p.Costs[j].MonthlyUSD <= 0 {
 				continue
@@ -202,9 +203,10 @@ func project(targets []TargetCost, v Volume, monthHours float64) Projection {
 	return p
 }
 
-// replicaTokens is what one replica of a GPU-hourly target serves in a
-// month at v's mix, in input + output tokens (0 when unknown).
-func replicaTokens(t *TargetCost, v Volume, monthHours float64) float64 {
+// ReplicaTokens is what one replica of a GPU-hourly target serves in a
+// month of monthHours at v's mix, in input + output tokens (0 when
+// unknown).
+func (t *TargetCost) ReplicaTokens(v Volume, monthHours float64) float64 {
 	need := replicasNeeded(t, v, monthHours)
 	if need <= 0 {
 		return 0
