@@ -4,6 +4,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/inferbench/inferbench/reports/internal/fixture"
 	"github.com/inferbench/inferbench/results"
 )
 
@@ -16,7 +17,7 @@ func BenchmarkLoad100k(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	gaps := make([]int64, benchGaps)
+	gaps := make([]int64, fixture.BenchGaps)
 	for j := range gaps {
 		gaps[j] = int64(j+5) * int64(time.Millisecond)
 	}
@@ -25,7 +26,7 @@ func BenchmarkLoad100k(b *testing.B) {
 		r := results.Record{RunID: "bench", Target: "t", Model: "m", Status: results.StatusOK,
 			RequestIndex: int64(i), ScheduledNs: sent, SentNs: sent,
 			FirstTokenNs: sent + 5e7, FirstOutputNs: sent + 5e7, LastTokenNs: sent + 5e8, DoneNs: sent + 5e8 + 1,
-			InputTokens: 500, OutputTokens: benchGaps + 1, ChunkGapsNs: gaps,
+			InputTokens: 500, OutputTokens: fixture.BenchGaps + 1, ChunkGapsNs: gaps,
 			InputTokensSource: results.TokensFromUsage, OutputTokensSource: results.TokensFromUsage}
 		r.Derive()
 		if err := w.Write(r); err != nil {

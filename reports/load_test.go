@@ -14,24 +14,12 @@ import (
 	"github.com/inferbench/inferbench/results"
 )
 
-func sampleRecs() []results.Record {
-	warm := fixture.OKRec(5, 10, 50, 3, 3, nil, nil)
-	warm.Warmup = true
-	return []results.Record{
-		warm,
-		fixture.OKRec(100, 20, 200, 10, 5, fixture.MsGaps(40, 40, 50, 50), nil),
-		fixture.OKRec(150, 30, 250, 10, 5, fixture.MsGaps(50, 50, 60, 60), nil),
-		fixture.FailRec(200, 260, results.ErrClassRateLimited),
-		fixture.OKRec(250, 25, 300, 10, 5, fixture.MsGaps(60, 60, 70, 85), nil),
-	}
-}
-
 func TestLoad(t *testing.T) {
 	dir := t.TempDir()
 	m := &results.Manifest{RunID: "run-a", StopReason: results.StopCompleted,
 		Target:   results.TargetInfo{Name: "sim-a", Kind: "api", Model: "m1", Simulated: true},
 		Workload: results.WorkloadInfo{Name: "w"}}
-	runDir := fixture.WriteRun(t, dir, "run-a", m, sampleRecs())
+	runDir := fixture.WriteRun(t, dir, "run-a", m, fixture.SampleRecs())
 	run, err := Load(runDir)
 	if err != nil {
 		t.Fatal(err)
@@ -93,7 +81,7 @@ func TestLoadMatchesAdd(t *testing.T) {
 
 func TestLoadCrashedRun(t *testing.T) {
 	dir := t.TempDir()
-	runDir := fixture.WriteRun(t, dir, "crashed", nil, sampleRecs())
+	runDir := fixture.WriteRun(t, dir, "crashed", nil, fixture.SampleRecs())
 	// The part open at the crash is a hidden temp file.
 	if err := os.WriteFile(filepath.Join(runDir, results.RequestsDir, ".part-00002.parquet.tmp"), []byte("x"), 0o644); err != nil {
 		t.Fatal(err)
@@ -113,7 +101,7 @@ func TestLoadCrashedRun(t *testing.T) {
 	}
 
 	// A manifest still saying "running" is a crash too.
-	runDir = fixture.WriteRun(t, dir, "running", &results.Manifest{RunID: "x", StopReason: results.StopRunning}, sampleRecs())
+	runDir = fixture.WriteRun(t, dir, "running", &results.Manifest{RunID: "x", StopReason: results.StopRunning}, fixture.SampleRecs())
 	run, err = Load(runDir)
 	if err != nil {
 		t.Fatal(err)
@@ -124,7 +112,7 @@ func TestLoadCrashedRun(t *testing.T) {
 
 	// A stop detail is passed on.
 	runDir = fixture.WriteRun(t, dir, "failed", &results.Manifest{RunID: "f", StopReason: results.StopFailed,
-		StopDetail: "write part: disk full"}, sampleRecs())
+		StopDetail: "write part: disk full"}, fixture.SampleRecs())
 	if run, err = Load(runDir); err != nil {
 		t.Fatal(err)
 	}
@@ -144,7 +132,7 @@ func TestLoadErrors(t *testing.T) {
 	if _, err := Load(bad); err == nil || !strings.Contains(err.Error(), "manifest.json") {
 		t.Errorf("Load(bad manifest) = %v, want an error naming manifest.json", err)
 	}
-	corrupt := fixture.WriteRun(t, dir, "corrupt", &results.Manifest{RunID: "c"}, sampleRecs())
+	corrupt := fixture.WriteRun(t, dir, "corrupt", &results.Manifest{RunID: "c"}, fixture.SampleRecs())
 	os.WriteFile(filepath.Join(corrupt, results.RequestsDir, "part-00000.parquet"), []byte("garbage"), 0o644)
 	if _, err := Load(corrupt); err == nil || !strings.Contains(err.Error(), "part-00000.parquet") {
 		t.Errorf("Load(corrupt part) = %v, want an error naming the part", err)
@@ -162,8 +150,8 @@ func TestLoadErrors(t *testing.T) {
 
 func TestLoadAll(t *testing.T) {
 	out := t.TempDir()
-	b := fixture.WriteRun(t, out, "b", &results.Manifest{RunID: "b", StartedAt: time.Unix(2, 0)}, sampleRecs())
-	fixture.WriteRun(t, out, "a", &results.Manifest{RunID: "a"}, sampleRecs())
+	b := fixture.WriteRun(t, out, "b", &results.Manifest{RunID: "b", StartedAt: time.Unix(2, 0)}, fixture.SampleRecs())
+	fixture.WriteRun(t, out, "a", &results.Manifest{RunID: "a"}, fixture.SampleRecs())
 	os.MkdirAll(filepath.Join(out, "not-a-run"), 0o755)
 	os.WriteFile(filepath.Join(out, "README"), []byte("x"), 0o644)
 
@@ -189,7 +177,7 @@ func TestLoadAll(t *testing.T) {
 // workers make) summarises like one built row by row, whatever the
 // number of CPUs the test runs on.
 func TestMergeMatchesAdd(t *testing.T) {
-	recs := sampleRecs()
+	recs := fixture.SampleRecs()
 	recs = append(recs, fixture.OKRec(400, 7, 90, 3, 4, fixture.MsGaps(1, 30, 2), nil), fixture.FailRec(500, 900, results.ErrClassTimeout))
 	m := &results.Manifest{RunID: "r"}
 	whole := runOf(m, recs...)

@@ -19,7 +19,7 @@ func goldenSummaries() []Summary {
 		Workload: results.WorkloadInfo{Name: "chat"},
 		Prices:   &results.Prices{InputPer1M: 2.5, CachedInputPer1M: 1.25, OutputPer1M: 10, Source: "test catalogue"}}
 	apiRun := NewRunData("", api)
-	for _, r := range sampleRecs() {
+	for _, r := range fixture.SampleRecs() {
 		r.CachedInputTokens = 4
 		apiRun.Add(&r)
 	}
@@ -77,7 +77,7 @@ func TestRenderOneRunNoExtras(t *testing.T) {
 	// A plain completed run without SLO or prices has no stop reason,
 	// goodput or cost rows, and no notes.
 	run := runOf(&results.Manifest{RunID: "plain", StopReason: results.StopCompleted,
-		Target: results.TargetInfo{Name: "t", Model: "m"}}, sampleRecs()...)
+		Target: results.TargetInfo{Name: "t", Model: "m"}}, fixture.SampleRecs()...)
 	var b bytes.Buffer
 	if err := RenderText(&b, []Summary{Summarize(run, Options{})}); err != nil {
 		t.Fatal(err)

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/inferbench/inferbench/reports"
+	"github.com/inferbench/inferbench/reports/html"
 	"github.com/inferbench/inferbench/results"
 	"github.com/inferbench/inferbench/targets/sim"
 )
@@ -151,9 +152,9 @@ func cmdDemo(ctx context.Context, e *env, args []string) int {
 	// The decision the demo is for: what each way of serving costs at the
 	// cost model's worked-example volume (docs/cost.md), in text and HTML.
 	dopt := reports.DecideOptions{Volumes: []reports.Volume{{InputTokens: 100e6, OutputTokens: 20e6}}}
-	hopt := reports.HTMLOptions{Options: opt, Title: "inferbench demo (simulated targets)", Generated: time.Now(), Decide: &dopt}
+	hopt := html.Options{Options: opt, Title: "inferbench demo (simulated targets)", Generated: time.Now(), Decide: &dopt}
 	if *format == "html" {
-		err = reports.RenderHTML(e.stdout, runs, hopt)
+		err = html.Render(e.stdout, runs, hopt)
 	} else {
 		err = render(e.stdout, sums, reports.Decide(sums, dopt))
 	}
@@ -163,7 +164,7 @@ func cmdDemo(ctx context.Context, e *env, args []string) int {
 	}
 	if *htmlOut != "" {
 		var b bytes.Buffer
-		if err := reports.RenderHTML(&b, runs, hopt); err == nil {
+		if err := html.Render(&b, runs, hopt); err == nil {
 			err = os.WriteFile(*htmlOut, b.Bytes(), 0o644)
 		}
 		if err != nil {

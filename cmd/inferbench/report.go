@@ -13,6 +13,7 @@ import (
 
 	pricecat "github.com/inferbench/inferbench/prices"
 	"github.com/inferbench/inferbench/reports"
+	"github.com/inferbench/inferbench/reports/html"
 	"github.com/inferbench/inferbench/results"
 )
 
@@ -136,14 +137,14 @@ func cmdReport(ctx context.Context, e *env, args []string) int {
 	dopt := reports.DecideOptions{Volumes: volumes, MonthHours: monthHours, Attainment: float64(attainment), Plan: plan}
 	var summaries []reports.Summary
 	var decision *reports.Decision
-	if format != "html" { // RenderHTML summarises and decides itself
+	if format != "html" { // html.Render summarises and decides itself
 		summaries = reports.SummarizeAll(runs, opt, plan)
 		decision = reports.Decide(summaries, dopt)
 	}
 	var b bytes.Buffer
 	switch format {
 	case "html":
-		err = reports.RenderHTML(&b, runs, reports.HTMLOptions{Options: opt, Generated: time.Now(), Decide: &dopt})
+		err = html.Render(&b, runs, html.Options{Options: opt, Generated: time.Now(), Decide: &dopt})
 	case "md":
 		err = reports.RenderMarkdown(&b, summaries)
 		if err == nil {

@@ -1,10 +1,11 @@
-package reports
+package html
 
 import (
 	"cmp"
 	"slices"
 	"strconv"
 
+	"github.com/inferbench/inferbench/reports"
 	"github.com/inferbench/inferbench/reports/chart"
 	"github.com/inferbench/inferbench/results"
 )
@@ -20,7 +21,7 @@ const saturationPoints = 600
 // requests, and its KV-cache usage. labels name the runs in legends (nil:
 // run ids). Runs without telemetry add nothing; no telemetry at all gives
 // no charts.
-func SaturationCharts(runs []*RunData, labels []string) []SaturationChart {
+func SaturationCharts(runs []*reports.RunData, labels []string) []SaturationChart {
 	gpuC := SaturationChart{Title: "GPU activity", YLabel: "% active",
 		Caption: "SM activity where the GPU reports it (the share of cycles with work resident), else NVML utilisation, which reads 100% with any kernel running. One line per GPU."}
 	queueC := SaturationChart{Title: "Server queue", YLabel: "requests",

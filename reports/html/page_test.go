@@ -1,4 +1,4 @@
-package reports
+package html
 
 import (
 	"bytes"
@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/inferbench/inferbench/reports"
 	"github.com/inferbench/inferbench/reports/chart"
 	"github.com/inferbench/inferbench/reports/internal/fixture"
 	"github.com/inferbench/inferbench/reports/internal/table"
@@ -18,8 +19,20 @@ import (
 
 // htmlRun builds a run of n requests whose latencies grow with slow (ms
 // added per request index) and with every ninth request failed.
-func htmlRun(m *results.Manifest, n int, ttft, slow int64, errClass string) *RunData {
-	r := NewRunData("", m)
+// ms is a millisecond in nanoseconds.
+const ms = fixture.Ms
+
+// runOf is a run of recs described by m.
+func runOf(m *results.Manifest, recs ...results.Record) *reports.RunData {
+	r := reports.NewRunData("", m)
+	for i := range recs {
+		r.Add(&recs[i])
+	}
+	return r
+}
+
+func htmlRun(m *results.Manifest, n int, ttft, slow int64, errClass string) *reports.RunData {
+	r := reports.NewRunData("", m)
 	for i := int64(0); i < int64(n); i++ {
 		if errClass != "" && i%9 == 8 {
 			f := fixture.FailRec(i*50, i*50+20, errClass)
@@ -38,7 +51,7 @@ func htmlRun(m *results.Manifest, n int, ttft, slow int64, errClass string) *Run
 // htmlRuns are the runs of the golden HTML report: an API priced per
 // token, and a self-hosted target priced per GPU-hour at three offered
 // rates (a sweep).
-func htmlRuns() []*RunData {
+func htmlRuns() []*reports.RunData {
 	api := &results.Manifest{SchemaVersion: 1, RunID: "20261126-api", StopReason: results.StopCompleted,
 		Tool:      results.Tool{Name: "inferbench", Version: "v0.1.0", Commit: "abc1234", GoVersion: "go1.26.0"},
 		Host:      results.Host{Hostname: "ci-runner", OS: "linux", Arch: "amd64", CPUs: 2},
@@ -50,7 +63,7 @@ func htmlRuns() []*RunData {
 		Prices:   &results.Prices{InputPer1M: 2.5, OutputPer1M: 10, Source: "test catalogue", CheckedAt: "2026-11-01"},
 		Args:     []string{"run", "--rate", "4/s"},
 	}
-	runs := []*RunData{htmlRun(api, 36, 300, 7, results.ErrClassRateLimited)}
+	runs := []*reports.RunData{htmlRun(api, 36, 300, 7, results.ErrClassRateLimited)}
 	for i, rate := range []float64{2, 4, 8} {
 		m := &results.Manifest{SchemaVersion: 1, RunID: fmt.Sprintf("20261126-vllm-%d", i), StopReason: results.StopCompleted,
 			Target: results.TargetInfo{Name: "vllm", Kind: "self-hosted", Protocol: "openai-chat",
@@ -64,7 +77,7 @@ func htmlRuns() []*RunData {
 	return runs
 }
 
-func htmlOptions() HTMLOptions {
+func htmlOptions() Options {
 	sat := SaturationChart{Title: "GPU utilisation", YLabel: "%"}
 	for g := range 2 {
 		s := chart.Series{Name: "vllm GPU " + strconv.Itoa(g), Color: g}
@@ -73,13 +86,13 @@ func htmlOptions() HTMLOptions {
 		}
 		sat.Series = append(sat.Series, s)
 	}
-	return HTMLOptions{Options: Options{SLO: SLO{TTFT: 400 * time.Millisecond}}, Saturation: []SaturationChart{sat}}
+	return Options{Options: reports.Options{SLO: reports.SLO{TTFT: 400 * time.Millisecond}}, Saturation: []SaturationChart{sat}}
 }
 
-func renderHTML(t *testing.T, runs []*RunData, opt HTMLOptions) []byte {
+func renderHTML(t *testing.T, runs []*reports.RunData, opt Options) []byte {
 	t.Helper()
 	var b bytes.Buffer
-	if err := RenderHTML(&b, runs, opt); err != nil {
+	if err := Render(&b, runs, opt); err != nil {
 		t.Fatal(err)
 	}
 	return b.Bytes()
@@ -171,7 +184,7 @@ func TestRenderHTMLCharts(t *testing.T) {
 		}
 	}
 	// Bars: one per priced run and statistic, with the summary's value.
-	ss := Summarize(htmlRuns()[0], Options{})
+	ss := reports.Summarize(htmlRuns()[0], reports.Options{})
 	key := "api / per 1M output tokens (input cost included)"
 	if v := got["cost-per-1m"][key]; v != strconv.FormatFloat(ss.Cost.USDPer1MOutput, 'g', 6, 64) {
 		t.Errorf("bar %s = %q, want %v", key, v, ss.Cost.USDPer1MOutput)
@@ -203,48 +216,48 @@ func TestRenderHTMLCharts(t *testing.T) {
 // cannot, the GPUs cost more per token than the API even when full, and
 // there is no break-even.
 func TestRenderHTMLBreakEven(t *testing.T) {
-	gpt4o := Summary{RunID: "gpt-4o", Target: "gpt-4o", Requests: Counts{Total: 10, OK: 10},
-		Cost: &Cost{Model: CostPerToken, Prices: results.Prices{InputPer1M: 2.5, OutputPer1M: 10}, InputTokens: 5000, OutputTokens: 1000,
+	gpt4o := reports.Summary{RunID: "gpt-4o", Target: "gpt-4o", Requests: reports.Counts{Total: 10, OK: 10},
+		Cost: &reports.Cost{Model: reports.CostPerToken, Prices: results.Prices{InputPer1M: 2.5, OutputPer1M: 10}, InputTokens: 5000, OutputTokens: 1000,
 			TotalUSD: 0.0225, InputUSD: 0.0125, OutputUSD: 0.01}} // 5000 * 2.5 / 1e6 + 1000 * 10 / 1e6
 	// a100 is a run of the self-hosted target at a rate, serving tokPerS
 	// (input + output, at the workload's 5:1 mix) with or without meeting
 	// the SLO.
-	a100 := func(rate, tokPerS float64, met bool) Summary {
-		g := &Goodput{Fraction: 1}
+	a100 := func(rate, tokPerS float64, met bool) reports.Summary {
+		g := &reports.Goodput{Fraction: 1}
 		if !met {
 			g.Fraction = 0.5
 		}
-		return Summary{RunID: "a100-" + table.Ftoa(rate, 0), Target: "2xA100", Load: results.LoadInfo{Mode: "rate", Rate: rate},
-			Requests: Counts{Total: 10, OK: 10}, Goodput: g,
+		return reports.Summary{RunID: "a100-" + table.Ftoa(rate, 0), Target: "2xA100", Load: results.LoadInfo{Mode: "rate", Rate: rate},
+			Requests: reports.Counts{Total: 10, OK: 10}, Goodput: g,
 			RequestsPerS: tokPerS / 600, InputTokensPerS: tokPerS * 5 / 6, OutputTokensPerS: tokPerS / 6,
-			Cost: &Cost{Model: CostGPUHourly, Prices: results.Prices{GPUHourly: 5}, InputTokens: 5000, OutputTokens: 1000}}
+			Cost: &reports.Cost{Model: reports.CostGPUHourly, Prices: results.Prices{GPUHourly: 5}, InputTokens: 5000, OutputTokens: 1000}}
 	}
 	colors := map[string]int{"gpt-4o": 0, "2xA100": 1}
 	for _, c := range []struct {
 		name    string
-		runs    []Summary
-		volumes []Volume
+		runs    []reports.Summary
+		volumes []reports.Volume
 		caption []string
 		marker  bool
 	}{
 		// 1000 tok/s is 2.592B tokens a month: 960M fits in one replica.
-		{"serves it", []Summary{gpt4o, a100(1, 1000, true)}, nil, []string{
+		{"serves it", []reports.Summary{gpt4o, a100(1, 1000, true)}, nil, []string{
 			"At the workload's input:output mix, 83:17.",
 			"2xA100 breaks even with gpt-4o at 960M tokens/month",
 			"One 2xA100 replica serves 2.59B tokens/month."}, true},
 		// The projection asked for sets the mix; the same 5:1 here.
-		{"at the volume asked for", []Summary{gpt4o, a100(1, 1000, true)}, []Volume{{InputTokens: 100e6, OutputTokens: 20e6}}, []string{
+		{"at the volume asked for", []reports.Summary{gpt4o, a100(1, 1000, true)}, []reports.Volume{{InputTokens: 100e6, OutputTokens: 20e6}}, []string{
 			"At the first projected volume's (100M:20M) input:output mix, 83:17.",
 			"2xA100 breaks even with gpt-4o at 960M tokens/month"}, true},
 		// The capacity is the highest load within the SLO, not the fastest.
-		{"capacity within the SLO", []Summary{gpt4o, a100(1, 300, true), a100(2, 1000, false)}, nil, []string{
+		{"capacity within the SLO", []reports.Summary{gpt4o, a100(1, 300, true), a100(2, 1000, false)}, nil, []string{
 			"2xA100 costs more per token than gpt-4o even with its replicas full: no break-even",
 			"One 2xA100 replica serves 777.6M tokens/month."}, false},
-		{"no load met the SLO", []Summary{gpt4o, a100(1, 100, false), a100(2, 1000, false)}, nil, []string{
+		{"no load met the SLO", []reports.Summary{gpt4o, a100(1, 100, false), a100(2, 1000, false)}, nil, []string{
 			"breaks even with gpt-4o at 960M",
 			"(no load met the SLO: this is its best throughput"}, true},
 	} {
-		f, ok := monthlyFigure(Decide(c.runs, DecideOptions{Volumes: c.volumes}), colors)
+		f, ok := monthlyFigure(reports.Decide(c.runs, reports.DecideOptions{Volumes: c.volumes}), colors)
 		if !ok {
 			t.Fatalf("%s: no monthly figure", c.name)
 		}
@@ -293,9 +306,9 @@ func text(n *html.Node) string {
 func TestRenderHTMLDecision(t *testing.T) {
 	runs := htmlRuns()
 	opt := htmlOptions()
-	opt.Decide = &DecideOptions{Volumes: []Volume{{InputTokens: 100e6, OutputTokens: 20e6}}, MonthHours: 730, Plan: DefaultPlan()}
+	opt.Decide = &reports.DecideOptions{Volumes: []reports.Volume{{InputTokens: 100e6, OutputTokens: 20e6}}, MonthHours: 730, Plan: reports.DefaultPlan()}
 	doc := parseHTML(t, renderHTML(t, runs, opt))
-	d := Decide(SummarizeAll(runs, opt.Options, opt.Decide.Plan), *opt.Decide)
+	d := reports.Decide(reports.SummarizeAll(runs, opt.Options, opt.Decide.Plan), *opt.Decide)
 
 	// Each table under #decision: its title (h3), then rows of label and
 	// cells.
@@ -350,7 +363,7 @@ func TestRenderHTMLDecision(t *testing.T) {
 			marks = append(marks, v)
 		}
 	})
-	if wantMark := Tokens(be[0].TokensPerMonth) + " vs api"; !slices.Equal(marks, []string{wantMark}) {
+	if wantMark := reports.Tokens(be[0].TokensPerMonth) + " vs api"; !slices.Equal(marks, []string{wantMark}) {
 		t.Errorf("markers %q, want [%q]", marks, wantMark)
 	}
 	// Without decide options there is no Decision section.
@@ -362,8 +375,8 @@ func TestRenderHTMLDecision(t *testing.T) {
 func TestRenderHTMLNoPricesNoSweep(t *testing.T) {
 	// One plain run: summary, latency and runs, nothing else.
 	run := runOf(&results.Manifest{RunID: "plain", StopReason: results.StopCompleted,
-		Target: results.TargetInfo{Name: "t", Model: "m"}}, sampleRecs()...)
-	out := string(renderHTML(t, []*RunData{run}, HTMLOptions{}))
+		Target: results.TargetInfo{Name: "t", Model: "m"}}, fixture.SampleRecs()...)
+	out := string(renderHTML(t, []*reports.RunData{run}, Options{}))
 	for _, absent := range []string{`id="sweep"`, `id="cost"`, `id="saturation"`, "<script"} {
 		if strings.Contains(out, absent) {
 			t.Errorf("page has %s", absent)
@@ -380,18 +393,18 @@ func TestRenderHTMLEmpty(t *testing.T) {
 	// No runs, a run without rows, a run whose every request failed (priced
 	// per token and by the hour): a page, not a panic, and no NaN or Inf
 	// coordinates.
-	failed := func(p *results.Prices) *RunData {
+	failed := func(p *results.Prices) *reports.RunData {
 		m := &results.Manifest{RunID: "failed", Target: results.TargetInfo{Name: "down"}, Prices: p,
 			Load: results.LoadInfo{Mode: "rate", Rate: 1}}
 		return runOf(m, fixture.FailRec(0, 10, results.ErrClassHTTP5xx), fixture.FailRec(5, 20, results.ErrClassHTTP5xx))
 	}
-	for i, runs := range [][]*RunData{
+	for i, runs := range [][]*reports.RunData{
 		nil,
-		{NewRunData("", nil)},
+		{reports.NewRunData("", nil)},
 		{failed(&results.Prices{InputPer1M: 1, OutputPer1M: 2})},
 		{failed(&results.Prices{GPUHourly: 4}), failed(&results.Prices{InputPer1M: 1, OutputPer1M: 2})},
 	} {
-		out := renderHTML(t, runs, HTMLOptions{})
+		out := renderHTML(t, runs, Options{})
 		if !bytes.Contains(out, []byte("</html>")) {
 			t.Errorf("case %d: incomplete page", i)
 		}
@@ -407,7 +420,7 @@ func TestRenderHTMLEmpty(t *testing.T) {
 // checks none of it comes out as markup.
 func TestRenderHTMLInjection(t *testing.T) {
 	payloads := []string{`<script>alert(1)</script>`, `"><img src=x onerror=alert(1)>`, `'><svg onload=alert(1)>`}
-	var runs []*RunData
+	var runs []*reports.RunData
 	for i, p := range payloads {
 		for j, rate := range []float64{1, 2} { // two loads: the sweep charts carry the names too
 			m := &results.Manifest{RunID: "run" + p + strconv.Itoa(j), StopReason: results.StopInterrupted, StopDetail: p,
@@ -424,11 +437,11 @@ func TestRenderHTMLInjection(t *testing.T) {
 				m.Prices = &results.Prices{InputPer1M: 1, OutputPer1M: 2, Source: p}
 			}
 			r := htmlRun(m, 20, 100, 5, "class"+p)
-			r.notef("note %s", p)
+			r.Notes = append(r.Notes, "note "+p)
 			runs = append(runs, r)
 		}
 	}
-	opt := HTMLOptions{Title: "title" + payloads[0], Saturation: []SaturationChart{{Title: payloads[1], YLabel: payloads[2],
+	opt := Options{Title: "title" + payloads[0], Saturation: []SaturationChart{{Title: payloads[1], YLabel: payloads[2],
 		Series: []chart.Series{{Name: payloads[0], Points: []chart.Point{{X: 0, Y: 1}, {X: 1, Y: 2}}}}}}}
 	out := renderHTML(t, runs, opt)
 
@@ -496,12 +509,12 @@ func textOf(doc *html.Node) string {
 func TestRenderHTMLLargeRunStaysSmall(t *testing.T) {
 	m := &results.Manifest{RunID: "big", Target: results.TargetInfo{Name: "big"},
 		Prices: &results.Prices{InputPer1M: 1, OutputPer1M: 2}}
-	run := NewRunData("", m)
+	run := reports.NewRunData("", m)
 	for i := int64(0); i < 50_000; i++ {
 		rec := fixture.OKRec(i, 50+i%997, 500+i%3001, 100, 20, nil, nil)
 		run.Add(&rec)
 	}
-	out := renderHTML(t, []*RunData{run}, HTMLOptions{})
+	out := renderHTML(t, []*reports.RunData{run}, Options{})
 	if len(out) > 200_000 {
 		t.Errorf("page of 50k requests is %d bytes", len(out))
 	}
@@ -519,7 +532,7 @@ func TestRenderHTMLLargeRunStaysSmall(t *testing.T) {
 func TestSaturationChartsFromRunDir(t *testing.T) {
 	dir := t.TempDir()
 	m := &results.Manifest{RunID: "vllm", StopReason: results.StopCompleted, Target: results.TargetInfo{Name: "vllm"}}
-	runDir := fixture.WriteRun(t, dir, "vllm", m, sampleRecs())
+	runDir := fixture.WriteRun(t, dir, "vllm", m, fixture.SampleRecs())
 	gw, err := results.NewGPUWriter(runDir, "vllm")
 	if err != nil {
 		t.Fatal(err)
@@ -561,11 +574,11 @@ func TestSaturationChartsFromRunDir(t *testing.T) {
 	if err := sw.Close(); err != nil {
 		t.Fatal(err)
 	}
-	withTelemetry, err := Load(runDir)
+	withTelemetry, err := reports.Load(runDir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	plain, err := Load(fixture.WriteRun(t, dir, "api", &results.Manifest{RunID: "api", Target: results.TargetInfo{Name: "api"}}, sampleRecs()))
+	plain, err := reports.Load(fixture.WriteRun(t, dir, "api", &results.Manifest{RunID: "api", Target: results.TargetInfo{Name: "api"}}, fixture.SampleRecs()))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -573,7 +586,7 @@ func TestSaturationChartsFromRunDir(t *testing.T) {
 	if len(withTelemetry.Notes) > 0 {
 		t.Errorf("notes: %v", withTelemetry.Notes)
 	}
-	charts := SaturationCharts([]*RunData{plain, withTelemetry}, []string{"api", "vllm"})
+	charts := SaturationCharts([]*reports.RunData{plain, withTelemetry}, []string{"api", "vllm"})
 	got := map[string][]chart.Point{}
 	for _, c := range charts {
 		for _, s := range c.Series {
@@ -599,14 +612,14 @@ func TestSaturationChartsFromRunDir(t *testing.T) {
 		t.Errorf("KV usage (as %%) = %v", p)
 	}
 
-	// RenderHTML draws them when not given charts, and nothing for a run
+	// Render draws them when not given charts, and nothing for a run
 	// without telemetry.
-	doc := parseHTML(t, renderHTML(t, []*RunData{plain, withTelemetry}, HTMLOptions{}))
+	doc := parseHTML(t, renderHTML(t, []*reports.RunData{plain, withTelemetry}, Options{}))
 	d := drawn(doc)
 	if d["saturation-0"]["vllm GPU 0"] != "10" || d["saturation-1"]["vllm waiting"] != "6" {
 		t.Errorf("saturation charts drawn: %v", d)
 	}
-	out := renderHTML(t, []*RunData{plain}, HTMLOptions{})
+	out := renderHTML(t, []*reports.RunData{plain}, Options{})
 	if bytes.Contains(out, []byte(`id="saturation"`)) {
 		t.Error("saturation section without telemetry")
 	}
@@ -633,12 +646,12 @@ func TestPeaksKeepsMaxima(t *testing.T) {
 // TestRenderHTMLManyRuns checks that colours past the palette wrap (the
 // CSS has c0..c7 only) and that wrapped CDF lines are dashed.
 func TestRenderHTMLManyRuns(t *testing.T) {
-	var runs []*RunData
+	var runs []*reports.RunData
 	for i := range 10 {
 		m := &results.Manifest{RunID: "r" + strconv.Itoa(i), Target: results.TargetInfo{Name: "t" + strconv.Itoa(i)}}
-		runs = append(runs, runOf(m, sampleRecs()...))
+		runs = append(runs, runOf(m, fixture.SampleRecs()...))
 	}
-	out := string(renderHTML(t, runs, HTMLOptions{}))
+	out := string(renderHTML(t, runs, Options{}))
 	for _, bad := range []string{"c8", "c9"} {
 		if strings.Contains(out, `class="`+bad) || strings.Contains(out, " "+bad+`"`) || strings.Contains(out, " "+bad+" ") {
 			t.Errorf("class %s has no colour", bad)

@@ -1,4 +1,4 @@
-package reports
+package html
 
 import (
 	"cmp"
@@ -10,14 +10,15 @@ import (
 	"strings"
 	"time"
 
+	"github.com/inferbench/inferbench/reports"
 	"github.com/inferbench/inferbench/reports/chart"
 	"github.com/inferbench/inferbench/reports/internal/table"
 	"github.com/inferbench/inferbench/results"
 )
 
-// HTMLOptions are the choices of an HTML report beyond the summary's.
-type HTMLOptions struct {
-	Options
+// Options are the choices of an HTML report beyond the summary's.
+type Options struct {
+	reports.Options
 	// Title heads the page (default "inferbench report").
 	Title string
 	// Generated, when set, is printed as the time the report was made;
@@ -32,10 +33,10 @@ type HTMLOptions struct {
 	// RenderDecisionText's). Nil: the defaults with no volumes, and no
 	// Decision section; the chart then spans a default range of volumes
 	// at the workload's mix. A plan's per-target prices price the runs.
-	Decide *DecideOptions
+	Decide *reports.DecideOptions
 }
 
-// RenderHTML writes runs as one self-contained HTML page: the summary
+// Render writes runs as one self-contained HTML page: the summary
 // table of RenderText, latency CDFs, TTFT/TPOT/throughput against load
 // when runs form a sweep, cost per 1M tokens, monthly cost against volume
 // with break-even points, the Decision tables when opt.Decide is set, GPU
@@ -46,13 +47,13 @@ type HTMLOptions struct {
 //
 // Every string from the runs (names, models, error messages, notes) is
 // escaped by html/template or, inside charts, by package chart.
-func RenderHTML(w io.Writer, runs []*RunData, opt HTMLOptions) error {
-	var dopt DecideOptions
+func Render(w io.Writer, runs []*reports.RunData, opt Options) error {
+	var dopt reports.DecideOptions
 	if opt.Decide != nil {
 		dopt = *opt.Decide
 	}
-	ss := SummarizeAll(runs, opt.Options, dopt.Plan)
-	p := buildPage(runs, ss, Decide(ss, dopt), opt)
+	ss := reports.SummarizeAll(runs, opt.Options, dopt.Plan)
+	p := buildPage(runs, ss, reports.Decide(ss, dopt), opt)
 	if err := pageTemplate.Execute(w, p); err != nil {
 		return fmt.Errorf("render html: %w", err)
 	}
@@ -119,14 +120,14 @@ var latencyDoc = map[string]string{
 
 // latencyTable is the latency section of the text table as rows of runs
 // and columns of statistics (ms).
-func latencyTable(ss []Summary, labels []string) htmlTable {
+func latencyTable(ss []reports.Summary, labels []string) htmlTable {
 	t := htmlTable{Head: []string{"p50", "p90", "p95", "p99", "max", "mean", "count"}}
-	for _, m := range ShownLatencies(ss) {
+	for _, m := range reports.ShownLatencies(ss) {
 		t.Rows = append(t.Rows, htmlRow{Label: m.Label, Section: true, Note: latencyDoc[m.Label]})
 		for i, s := range ss {
 			d := m.Of(&s)
 			row := htmlRow{Label: labels[i], Indent: 1, Color: true, Swatch: i % chart.Colors}
-			for _, st := range Stats() {
+			for _, st := range reports.Stats() {
 				c := "-"
 				if d.N > 0 {
 					c = table.Ftoa(st.Of(d)/1e6, 2)
@@ -147,11 +148,11 @@ func htmlRowOf(r table.Row) htmlRow {
 	return htmlRow{Label: label, Indent: (len(r.Label) - len(label)) / 2, Section: r.Section, Cells: r.Cells}
 }
 
-func buildPage(runs []*RunData, ss []Summary, d *Decision, opt HTMLOptions) page {
+func buildPage(runs []*reports.RunData, ss []reports.Summary, d *reports.Decision, opt Options) page {
 	labels := runLabels(runs, ss)
 	// Colours: a target (or the Decision's name for it: a plan group)
 	// takes its first run's.
-	var plan *Plan
+	var plan *reports.Plan
 	if opt.Decide != nil {
 		plan = opt.Decide.Plan
 	}
@@ -160,7 +161,7 @@ func buildPage(runs []*RunData, ss []Summary, d *Decision, opt HTMLOptions) page
 		if _, ok := targetColor[ss[i].Target]; !ok {
 			targetColor[ss[i].Target] = i
 		}
-		n := DecisionName(&ss[i], plan)
+		n := reports.DecisionName(&ss[i], plan)
 		if _, ok := decideColor[n]; !ok {
 			decideColor[n] = i
 		}
@@ -168,7 +169,7 @@ func buildPage(runs []*RunData, ss []Summary, d *Decision, opt HTMLOptions) page
 	p := page{
 		Title: opt.Title,
 		CSS:   template.CSS(pageCSS + chart.CSS),
-		Notes: Notes(ss),
+		Notes: reports.Notes(ss),
 		Method: "Percentiles are nearest-rank over every measured request (warm-up excluded); latencies of ok requests. " +
 			"Definitions: docs/metrics.md.",
 	}
@@ -198,7 +199,7 @@ func buildPage(runs []*RunData, ss []Summary, d *Decision, opt HTMLOptions) page
 	// own (one row per run and latency, a column per statistic), which
 	// reads better than 42 rows of one column per run.
 	inLatency := false
-	for _, r := range SummaryTable(ss).Rows {
+	for _, r := range reports.SummaryTable(ss).Rows {
 		if r.Section {
 			inLatency = strings.HasPrefix(r.Label, "latency")
 		}
@@ -247,7 +248,7 @@ type kpi struct {
 	Bad   bool // drawn as a warning (errors)
 }
 
-func glances(ss []Summary, labels []string) []glance {
+func glances(ss []reports.Summary, labels []string) []glance {
 	var out []glance
 	for i, s := range ss {
 		g := glance{Label: labels[i], Color: i % chart.Colors}
@@ -261,7 +262,7 @@ func glances(ss []Summary, labels []string) []glance {
 			sub = append(sub, "simulated")
 		}
 		g.Sub = strings.Join(sub, " · ")
-		pair := func(d Dist) string {
+		pair := func(d reports.Dist) string {
 			if d.N == 0 {
 				return "-"
 			}
@@ -274,7 +275,7 @@ func glances(ss []Summary, labels []string) []glance {
 		)
 		errs := "0"
 		if s.Requests.Failed > 0 {
-			errs = table.Ftoa(ErrorRate(&s)*100, 1) + "%"
+			errs = table.Ftoa(reports.ErrorRate(&s)*100, 1) + "%"
 		}
 		g.KPIs = append(g.KPIs, kpi{Name: "errors", Value: errs, Bad: s.Requests.Failed > 0})
 		if s.Goodput != nil {
@@ -312,7 +313,7 @@ func sig3(v float64) string {
 
 // runLabels names each run for legends: the target, then the load where
 // a target ran more than once, then the run id where that is not enough.
-func runLabels(runs []*RunData, ss []Summary) []string {
+func runLabels(runs []*reports.RunData, ss []reports.Summary) []string {
 	labels := make([]string, len(ss))
 	count := map[string]int{}
 	for i, s := range ss {
@@ -370,9 +371,9 @@ func plural(n int, one, many string) string {
 }
 
 // metaTable is the runs' manifests side by side.
-func metaTable(runs []*RunData, ss []Summary) htmlTable {
+func metaTable(runs []*reports.RunData, ss []reports.Summary) htmlTable {
 	var t htmlTable
-	each := func(f func(r *RunData, m *results.Manifest) string) []string {
+	each := func(f func(r *reports.RunData, m *results.Manifest) string) []string {
 		c := make([]string, len(runs))
 		for i, r := range runs {
 			if r.Manifest == nil {
@@ -408,16 +409,16 @@ func metaTable(runs []*RunData, ss []Summary) htmlTable {
 		ids[i] = s.RunID
 	}
 	add("run id", 0, true, ids)
-	add("directory", 0, true, each(func(r *RunData, _ *results.Manifest) string { return r.Dir }))
+	add("directory", 0, true, each(func(r *reports.RunData, _ *results.Manifest) string { return r.Dir }))
 
 	section("target")
-	add("name", 1, false, each(func(_ *RunData, m *results.Manifest) string { return m.Target.Name }))
-	add("kind", 1, false, each(func(_ *RunData, m *results.Manifest) string { return m.Target.Kind }))
-	add("provider", 1, false, each(func(_ *RunData, m *results.Manifest) string { return m.Target.Provider }))
-	add("protocol", 1, false, each(func(_ *RunData, m *results.Manifest) string { return m.Target.Protocol }))
-	add("base URL", 1, true, each(func(_ *RunData, m *results.Manifest) string { return m.Target.BaseURL }))
-	add("model", 1, false, each(func(_ *RunData, m *results.Manifest) string { return m.Target.Model }))
-	add("simulated", 1, false, each(func(_ *RunData, m *results.Manifest) string {
+	add("name", 1, false, each(func(_ *reports.RunData, m *results.Manifest) string { return m.Target.Name }))
+	add("kind", 1, false, each(func(_ *reports.RunData, m *results.Manifest) string { return m.Target.Kind }))
+	add("provider", 1, false, each(func(_ *reports.RunData, m *results.Manifest) string { return m.Target.Provider }))
+	add("protocol", 1, false, each(func(_ *reports.RunData, m *results.Manifest) string { return m.Target.Protocol }))
+	add("base URL", 1, true, each(func(_ *reports.RunData, m *results.Manifest) string { return m.Target.BaseURL }))
+	add("model", 1, false, each(func(_ *reports.RunData, m *results.Manifest) string { return m.Target.Model }))
+	add("simulated", 1, false, each(func(_ *reports.RunData, m *results.Manifest) string {
 		if m.Target.Simulated {
 			return "yes (inferbench simulator, not a real service)"
 		}
@@ -425,10 +426,10 @@ func metaTable(runs []*RunData, ss []Summary) htmlTable {
 	}))
 
 	section("workload")
-	add("name", 1, false, each(func(_ *RunData, m *results.Manifest) string { return m.Workload.Name }))
-	add("path", 1, true, each(func(_ *RunData, m *results.Manifest) string { return m.Workload.Path }))
-	add("sha256", 1, true, each(func(_ *RunData, m *results.Manifest) string { return m.Workload.SHA256 }))
-	add("requests", 1, false, each(func(_ *RunData, m *results.Manifest) string {
+	add("name", 1, false, each(func(_ *reports.RunData, m *results.Manifest) string { return m.Workload.Name }))
+	add("path", 1, true, each(func(_ *reports.RunData, m *results.Manifest) string { return m.Workload.Path }))
+	add("sha256", 1, true, each(func(_ *reports.RunData, m *results.Manifest) string { return m.Workload.SHA256 }))
+	add("requests", 1, false, each(func(_ *reports.RunData, m *results.Manifest) string {
 		if m.Workload.Requests == 0 {
 			return ""
 		}
@@ -436,23 +437,23 @@ func metaTable(runs []*RunData, ss []Summary) htmlTable {
 	}))
 
 	section("load")
-	add("plan", 1, false, each(func(_ *RunData, m *results.Manifest) string { return loadDesc(m) }))
-	add("details", 1, false, each(func(_ *RunData, m *results.Manifest) string { return loadDetails(m.Load) }))
+	add("plan", 1, false, each(func(_ *reports.RunData, m *results.Manifest) string { return loadDesc(m) }))
+	add("details", 1, false, each(func(_ *reports.RunData, m *results.Manifest) string { return loadDetails(m.Load) }))
 
 	section("run")
-	add("started", 1, false, each(func(_ *RunData, m *results.Manifest) string { return ts(m.StartedAt) }))
-	add("ended", 1, false, each(func(_ *RunData, m *results.Manifest) string { return ts(m.EndedAt) }))
-	add("stop reason", 1, false, each(func(_ *RunData, m *results.Manifest) string {
+	add("started", 1, false, each(func(_ *reports.RunData, m *results.Manifest) string { return ts(m.StartedAt) }))
+	add("ended", 1, false, each(func(_ *reports.RunData, m *results.Manifest) string { return ts(m.EndedAt) }))
+	add("stop reason", 1, false, each(func(_ *reports.RunData, m *results.Manifest) string {
 		if m.StopDetail != "" {
 			return m.StopReason + ": " + m.StopDetail
 		}
 		return m.StopReason
 	}))
-	add("prices", 1, false, each(func(_ *RunData, m *results.Manifest) string { return pricesDesc(m.Prices) }))
-	add("command", 1, true, each(func(_ *RunData, m *results.Manifest) string { return strings.Join(m.Args, " ") }))
+	add("prices", 1, false, each(func(_ *reports.RunData, m *results.Manifest) string { return pricesDesc(m.Prices) }))
+	add("command", 1, true, each(func(_ *reports.RunData, m *results.Manifest) string { return strings.Join(m.Args, " ") }))
 
 	section("harness")
-	add("tool", 1, false, each(func(_ *RunData, m *results.Manifest) string {
+	add("tool", 1, false, each(func(_ *reports.RunData, m *results.Manifest) string {
 		s := strings.TrimSpace(m.Tool.Name + " " + m.Tool.Version)
 		if m.Tool.Commit != "" {
 			s += " (" + m.Tool.Commit + ")"
@@ -462,14 +463,14 @@ func metaTable(runs []*RunData, ss []Summary) htmlTable {
 		}
 		return s
 	}))
-	add("host", 1, false, each(func(_ *RunData, m *results.Manifest) string {
+	add("host", 1, false, each(func(_ *reports.RunData, m *results.Manifest) string {
 		h := m.Host
 		if h.Hostname == "" && h.OS == "" {
 			return ""
 		}
 		return fmt.Sprintf("%s (%s/%s, %d CPUs)", h.Hostname, h.OS, h.Arch, h.CPUs)
 	}))
-	add("schema version", 1, false, each(func(_ *RunData, m *results.Manifest) string {
+	add("schema version", 1, false, each(func(_ *reports.RunData, m *results.Manifest) string {
 		if m.SchemaVersion == 0 {
 			return ""
 		}

@@ -1,4 +1,4 @@
-package reports
+package html
 
 import (
 	"cmp"
@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/inferbench/inferbench/reports"
 	"github.com/inferbench/inferbench/reports/chart"
 )
 
@@ -36,7 +37,7 @@ type SaturationChart struct {
 
 // msValues returns one latency of run (a Latency's Name), without
 // unobserved zeros, in milliseconds, sorted.
-func msValues(run *RunData, latency string) []float64 {
+func msValues(run *reports.RunData, latency string) []float64 {
 	v, _ := run.Values(latency, 0)
 	out := make([]float64, len(v))
 	for i, x := range v {
@@ -46,8 +47,8 @@ func msValues(run *RunData, latency string) []float64 {
 }
 
 // cdfFigure is the CDF of one latency, one line per run, on a log x axis.
-func cdfFigure(id, latency string, runs []*RunData, labels []string) figure {
-	l, _ := LookupLatency(latency)
+func cdfFigure(id, latency string, runs []*reports.RunData, labels []string) figure {
+	l, _ := reports.LookupLatency(latency)
 	name := l.Label
 	c := &chart.Line{
 		ID:    id,
@@ -73,10 +74,10 @@ func cdfFigure(id, latency string, runs []*RunData, labels []string) figure {
 
 // sweepFigures are TTFT, TPOT and throughput against load, one line per
 // target, for targets run at two or more loads of the same mode.
-func sweepFigures(ss []Summary, targetColor map[string]int) []figure {
+func sweepFigures(ss []reports.Summary, targetColor map[string]int) []figure {
 	type pt struct {
 		x float64
-		s Summary
+		s reports.Summary
 	}
 	type key struct{ mode, target string }
 	groups := map[key][]pt{}
@@ -84,7 +85,7 @@ func sweepFigures(ss []Summary, targetColor map[string]int) []figure {
 	for i := range ss {
 		// The load as Decide places it on a sweep; only rate and
 		// concurrency are drawn below.
-		v, ok := LoadValue(ss[i].Load)
+		v, ok := reports.LoadValue(ss[i].Load)
 		if !ok {
 			continue
 		}
@@ -120,7 +121,7 @@ func sweepFigures(ss []Summary, targetColor map[string]int) []figure {
 		if mode == "concurrency" {
 			xlabel = "concurrency (virtual users)"
 		}
-		line := func(stat string, get func(s Summary) (float64, bool), dashed bool, k key) chart.Series {
+		line := func(stat string, get func(s reports.Summary) (float64, bool), dashed bool, k key) chart.Series {
 			name := k.target
 			if stat != "" {
 				name += " " + stat
@@ -134,9 +135,9 @@ func sweepFigures(ss []Summary, targetColor map[string]int) []figure {
 			return sr
 		}
 		// A latency metric of the catalogue, in ms.
-		ms := func(name string) func(s Summary) (float64, bool) {
-			m, _ := LookupMetric(name)
-			return func(s Summary) (float64, bool) {
+		ms := func(name string) func(s reports.Summary) (float64, bool) {
+			m, _ := reports.LookupMetric(name)
+			return func(s reports.Summary) (float64, bool) {
 				v, ok := m.Value(&s)
 				return v / 1e6, ok
 			}
@@ -157,7 +158,7 @@ func sweepFigures(ss []Summary, targetColor map[string]int) []figure {
 		c := &chart.Line{ID: id, Title: "Throughput against load",
 			X: chart.Axis{Label: xlabel}, Y: chart.Axis{Label: "output tokens/s"}}
 		for _, k := range ks {
-			c.Series = append(c.Series, line("", func(s Summary) (float64, bool) { return s.OutputTokensPerS, true }, false, k))
+			c.Series = append(c.Series, line("", func(s reports.Summary) (float64, bool) { return s.OutputTokensPerS, true }, false, k))
 		}
 		figs = append(figs, figure{ID: id, Title: "Throughput against load",
 			Caption: "Output tokens per second of ok requests over each run's window. A flat line while load rises is the capacity.",
