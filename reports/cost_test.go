@@ -103,7 +103,7 @@ func TestCostIsSumOfCostUSD(t *testing.T) {
 // reads and writes are billed at the input price when no price of their
 // own is given, and reasoning above output is still billed.
 func TestCostFromReportPrices(t *testing.T) {
-	run := runOf(&results.Manifest{RunID: "priced", Prices: &costSnapshot}, costRecs()...)
+	run := fixture.AddAll(NewRunData("", &results.Manifest{RunID: "priced", Prices: &costSnapshot}), costRecs()...)
 	c := Summarize(run, Options{Prices: &results.Prices{InputPer1M: 1, OutputPer1M: 2, Source: "command line"}}).Cost
 	// input: every measured input token at $1 (1000+2000+4000+250000+100+3000);
 	// output: max(output, reasoning) at $2 (200+100+50+300+40+20).

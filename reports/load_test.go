@@ -64,7 +64,7 @@ func TestLoadMatchesAdd(t *testing.T) {
 	}
 	opt := Options{SLO: SLO{TTFT: 9 * time.Millisecond, ITL: 5 * time.Millisecond}, Prices: &results.Prices{InputPer1M: 1, OutputPer1M: 2}}
 	got := Summarize(run, opt)
-	want := Summarize(runOf(m, recs...), opt)
+	want := Summarize(fixture.AddAll(NewRunData("", m), recs...), opt)
 	got.Notes, want.Notes = nil, nil
 	// Sums of float cost_usd depend on the order rows were added in.
 	if !approxCost(*got.Cost, *want.Cost) {
@@ -180,10 +180,10 @@ func TestMergeMatchesAdd(t *testing.T) {
 	recs := fixture.SampleRecs()
 	recs = append(recs, fixture.OKRec(400, 7, 90, 3, 4, fixture.MsGaps(1, 30, 2), nil), fixture.FailRec(500, 900, results.ErrClassTimeout))
 	m := &results.Manifest{RunID: "r"}
-	whole := runOf(m, recs...)
-	split := runOf(m, recs[:3]...)
-	split.merge(runOf(m, recs[3:5]...))
-	split.merge(runOf(m, recs[5:]...))
+	whole := fixture.AddAll(NewRunData("", m), recs...)
+	split := fixture.AddAll(NewRunData("", m), recs[:3]...)
+	split.merge(fixture.AddAll(NewRunData("", m), recs[3:5]...))
+	split.merge(fixture.AddAll(NewRunData("", m), recs[5:]...))
 	if len(split.blocks) != 3 {
 		t.Fatalf("blocks = %d, want 3", len(split.blocks))
 	}

@@ -76,8 +76,8 @@ func TestRenderJSON(t *testing.T) {
 func TestRenderOneRunNoExtras(t *testing.T) {
 	// A plain completed run without SLO or prices has no stop reason,
 	// goodput or cost rows, and no notes.
-	run := runOf(&results.Manifest{RunID: "plain", StopReason: results.StopCompleted,
-		Target: results.TargetInfo{Name: "t", Model: "m"}}, fixture.SampleRecs()...)
+	run := fixture.AddAll(NewRunData("", &results.Manifest{RunID: "plain", StopReason: results.StopCompleted,
+		Target: results.TargetInfo{Name: "t", Model: "m"}}), fixture.SampleRecs()...)
 	var b bytes.Buffer
 	if err := RenderText(&b, []Summary{Summarize(run, Options{})}); err != nil {
 		t.Fatal(err)

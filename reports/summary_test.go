@@ -1,7 +1,6 @@
 package reports
 
 import (
-	"math"
 	"reflect"
 	"slices"
 	"strings"
@@ -15,21 +14,12 @@ import (
 // ms is a millisecond in nanoseconds.
 const ms = fixture.Ms
 
-// runOf is a run of recs described by m.
-func runOf(m *results.Manifest, recs ...results.Record) *RunData {
-	r := NewRunData("", m)
-	for i := range recs {
-		r.Add(&recs[i])
-	}
-	return r
-}
-
 func TestSummarizeCountsAndWindow(t *testing.T) {
 	warm := fixture.OKRec(0, 999, 9999, 10, 10, nil, nil)
 	warm.Warmup = true
 	canceled := results.Record{RunID: "r", Status: results.StatusCanceled, ErrorClass: results.ErrClassCanceled,
 		ScheduledNs: 1500 * ms, SentNs: 1500 * ms, DoneNs: 1600 * ms}
-	run := runOf(nil,
+	run := fixture.AddAll(NewRunData("", nil),
 		warm,
 		fixture.OKRec(1000, 100, 1100, 10, 11, nil, nil), // done at 2101
 		fixture.OKRec(1200, 200, 1300, 20, 21, nil, nil), // done at 2501
@@ -76,7 +66,7 @@ func TestSummarizeDistributions(t *testing.T) {
 		r.Derive()
 		recs = append(recs, r)
 	}
-	s := Summarize(runOf(nil, recs...), Options{})
+	s := Summarize(fixture.AddAll(NewRunData("", nil), recs...), Options{})
 	want := Dist{N: 100, P50: 50 * ms, P90: 90 * ms, P95: 95 * ms, P99: 99 * ms, Max: 100 * ms, Mean: 50.5 * float64(ms)}
 	if s.TTFT != want {
 		t.Errorf("TTFT = %+v, want %+v", s.TTFT, want)
@@ -113,7 +103,7 @@ func TestSummarizeITL(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			run := runOf(nil, fixture.OKRec(0, 10, 100, 1, 5, tt.gaps, tt.toks))
+			run := fixture.AddAll(NewRunData("", nil), fixture.OKRec(0, 10, 100, 1, 5, tt.gaps, tt.toks))
 			var got []int64
 			for _, v := range gather(run, func(c *columns) []uint32 { return c.itl }, true) {
 				got = append(got, int64(v)/ms)
@@ -157,7 +147,7 @@ func TestSummarizeGoodput(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			s := Summarize(runOf(nil, recs...), Options{SLO: tt.slo})
+			s := Summarize(fixture.AddAll(NewRunData("", nil), recs...), Options{SLO: tt.slo})
 			g := s.Goodput
 			if g == nil {
 				t.Fatal("no goodput with an SLO set")
@@ -238,7 +228,7 @@ func TestSummarizeCost(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			run := runOf(tt.m, recs...)
+			run := fixture.AddAll(NewRunData("", tt.m), recs...)
 			if tt.noRecorded {
 				run.recordedCostUSD = 0
 			}
@@ -264,7 +254,7 @@ func TestSummarizeCost(t *testing.T) {
 			// Self-hosted: $/1M output = H / (3600 * output tok/s) * 1e6.
 			if got.Model == CostGPUHourly {
 				alt := tt.prices.GPUHourly / (3600 * s.OutputTokensPerS) * 1e6
-				if !approx(alt, got.USDPer1MOutput) {
+				if !fixture.Approx(alt, got.USDPer1MOutput) {
 					t.Errorf("per 1M output %v != H/(3600*tok/s)*1e6 = %v", got.USDPer1MOutput, alt)
 				}
 			}
@@ -272,14 +262,12 @@ func TestSummarizeCost(t *testing.T) {
 	}
 }
 
-func approx(a, b float64) bool { return math.Abs(a-b) <= 1e-9*math.Max(1, math.Abs(b)) }
-
 func approxCost(a, b Cost) bool {
-	return a.Model == b.Model && a.Source == b.Source && approx(a.TotalUSD, b.TotalUSD) &&
-		approx(a.InputUSD, b.InputUSD) && approx(a.CachedInputUSD, b.CachedInputUSD) &&
-		approx(a.OutputUSD, b.OutputUSD) && approx(a.USDPerRequest, b.USDPerRequest) &&
-		approx(a.USDPer1MInput, b.USDPer1MInput) && approx(a.USDPer1MOutput, b.USDPer1MOutput) &&
-		approx(a.RecordedUSD, b.RecordedUSD)
+	return a.Model == b.Model && a.Source == b.Source && fixture.Approx(a.TotalUSD, b.TotalUSD) &&
+		fixture.Approx(a.InputUSD, b.InputUSD) && fixture.Approx(a.CachedInputUSD, b.CachedInputUSD) &&
+		fixture.Approx(a.OutputUSD, b.OutputUSD) && fixture.Approx(a.USDPerRequest, b.USDPerRequest) &&
+		fixture.Approx(a.USDPer1MInput, b.USDPer1MInput) && fixture.Approx(a.USDPer1MOutput, b.USDPer1MOutput) &&
+		fixture.Approx(a.RecordedUSD, b.RecordedUSD)
 }
 
 func TestSummarizeTokenSourceWarning(t *testing.T) {
@@ -287,7 +275,7 @@ func TestSummarizeTokenSourceWarning(t *testing.T) {
 	b := fixture.OKRec(0, 10, 100, 5, 5, nil, nil)
 	b.OutputTokensSource = results.TokensFromChunks
 	b.InputTokensSource = results.TokensFromTokenizer
-	s := Summarize(runOf(nil, a, b, a), Options{})
+	s := Summarize(fixture.AddAll(NewRunData("", nil), a, b, a), Options{})
 	wantOut := []SourceCount{{results.TokensFromUsage, 2}, {results.TokensFromChunks, 1}}
 	if !reflect.DeepEqual(s.OutputTokenSources, wantOut) {
 		t.Errorf("output sources = %v, want %v", s.OutputTokenSources, wantOut)
@@ -301,13 +289,13 @@ func TestSummarizeTokenSourceWarning(t *testing.T) {
 			t.Errorf("notes %q lack %q", joined, want)
 		}
 	}
-	if s := Summarize(runOf(nil, a), Options{}); len(s.Notes) != 0 {
+	if s := Summarize(fixture.AddAll(NewRunData("", nil), a), Options{}); len(s.Notes) != 0 {
 		t.Errorf("all-usage run has notes %v", s.Notes)
 	}
 }
 
 func TestSummarizeDoesNotChangeRun(t *testing.T) {
-	run := runOf(nil, fixture.OKRec(0, 30, 100, 1, 5, fixture.MsGaps(3, 1, 2), nil), fixture.OKRec(0, 10, 100, 1, 5, nil, nil))
+	run := fixture.AddAll(NewRunData("", nil), fixture.OKRec(0, 30, 100, 1, 5, fixture.MsGaps(3, 1, 2), nil), fixture.OKRec(0, 10, 100, 1, 5, nil, nil))
 	c := run.blocks[0]
 	before := slices.Clone(c.ttft)
 	beforeITL := slices.Clone(c.itl)

@@ -142,8 +142,8 @@ func TestThresholdCheck(t *testing.T) {
 	m := &results.Manifest{RunID: "cand", Target: results.TargetInfo{Name: "t"},
 		Prices: &results.Prices{InputPer1M: 1, OutputPer1M: 2}}
 	// TTFT 20, 30, 25 ms; 1 of 4 failed.
-	cand := Summarize(runOf(m, fixture.SampleRecs()...), Options{SLO: SLO{TTFT: 26 * 1e6}})
-	baseSum := Summarize(runOf(&results.Manifest{RunID: "base"}, fixture.OKRec(0, 20, 100, 10, 5, nil, nil)), Options{})
+	cand := Summarize(fixture.AddAll(NewRunData("", m), fixture.SampleRecs()...), Options{SLO: SLO{TTFT: 26 * 1e6}})
+	baseSum := Summarize(fixture.AddAll(NewRunData("", &results.Manifest{RunID: "base"}), fixture.OKRec(0, 20, 100, 10, 5, nil, nil)), Options{})
 	for _, tc := range []struct {
 		expr   string
 		base   *Summary
@@ -210,7 +210,7 @@ func FuzzParseThreshold(f *testing.F) {
 	} {
 		f.Add(s)
 	}
-	s := Summarize(runOf(nil, fixture.SampleRecs()...), Options{})
+	s := Summarize(fixture.AddAll(NewRunData("", nil), fixture.SampleRecs()...), Options{})
 	f.Fuzz(func(t *testing.T, expr string) {
 		th, err := ParseThreshold(expr)
 		if err != nil {

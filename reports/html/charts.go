@@ -9,6 +9,7 @@ import (
 
 	"github.com/inferbench/inferbench/reports"
 	"github.com/inferbench/inferbench/reports/chart"
+	"github.com/inferbench/inferbench/reports/decide"
 )
 
 // cdfPoints is the most points one CDF line is drawn with, so the report
@@ -85,7 +86,7 @@ func sweepFigures(ss []reports.Summary, targetColor map[string]int) []figure {
 	for i := range ss {
 		// The load as Decide places it on a sweep; only rate and
 		// concurrency are drawn below.
-		v, ok := reports.LoadValue(ss[i].Load)
+		v, ok := decide.LoadValue(ss[i].Load)
 		if !ok {
 			continue
 		}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/inferbench/inferbench/reports"
 	"github.com/inferbench/inferbench/reports/chart"
+	"github.com/inferbench/inferbench/reports/decide"
 	"github.com/inferbench/inferbench/reports/internal/table"
 )
 
@@ -14,7 +15,7 @@ import (
 // target has a cost to project, monthly cost against volume with
 // break-even points. The monthly chart draws d's numbers, so it agrees
 // with the Decision tables and with the text report.
-func costFigures(ss []reports.Summary, labels []string, d *reports.Decision, colors map[string]int) []figure {
+func costFigures(ss []reports.Summary, labels []string, d *decide.Decision, colors map[string]int) []figure {
 	bars := &chart.Bars{ID: "cost-per-1m", Title: "Cost per 1M tokens",
 		X:     chart.Axis{Label: "USD per 1M tokens", Format: usdTick},
 		Value: table.USD,
@@ -58,17 +59,17 @@ func nanIfZero(v float64) float64 {
 // first priced target's). The chart spans many volumes at that mix; its
 // size does not matter, as neither the break-even volumes nor what a
 // replica serves depend on it.
-func chartProjection(d *reports.Decision) (reports.Projection, bool) {
+func chartProjection(d *decide.Decision) (decide.Projection, bool) {
 	if len(d.Projections) > 0 {
 		return d.Projections[0], true
 	}
 	for _, t := range d.Targets {
 		if t.Pricing != "" && t.InputShare > 0 {
-			v := reports.Volume{InputTokens: t.InputShare * 1e6, OutputTokens: (1 - t.InputShare) * 1e6}
+			v := decide.Volume{InputTokens: t.InputShare * 1e6, OutputTokens: (1 - t.InputShare) * 1e6}
 			return d.Project(v), true
 		}
 	}
-	return reports.Projection{}, false
+	return decide.Projection{}, false
 }
 
 // monthlyFigure is monthly cost against monthly volume, log-log, at one
@@ -78,7 +79,7 @@ func chartProjection(d *reports.Decision) (reports.Projection, bool) {
 // does in a month, so monthly(V) = replicas(V) x fixed. The break-even
 // markers are the projection's BreakEvens: where a per-token line crosses
 // the first step, if one replica can serve that much.
-func monthlyFigure(d *reports.Decision, colors map[string]int) (figure, bool) {
+func monthlyFigure(d *decide.Decision, colors map[string]int) (figure, bool) {
 	p, ok := chartProjection(d)
 	if !ok {
 		return figure{}, false
@@ -146,7 +147,7 @@ func monthlyFigure(d *reports.Decision, colors map[string]int) (figure, bool) {
 		c.Series = append(c.Series, chart.Series{Name: t.Target + " (" + priceText(t.Prices.GPUHourly) + "/h a replica)",
 			Color: colors[t.Target], Dashed: true, Points: staircase(p.Costs[i].FixedUSD, capM[i], lo, hi)})
 		if capM[i] > 0 {
-			caption += fmt.Sprintf(" One %s replica serves %s tokens/month", t.Target, reports.Tokens(capM[i]*1e6))
+			caption += fmt.Sprintf(" One %s replica serves %s tokens/month", t.Target, decide.Tokens(capM[i]*1e6))
 			if t.Capacity != nil && !t.Capacity.MetSLO {
 				caption += " (no load met the SLO: this is its best throughput, not a capacity within the SLO)"
 			}
@@ -160,8 +161,8 @@ func monthlyFigure(d *reports.Decision, colors map[string]int) (figure, bool) {
 		}
 		vol := be.TokensPerMonth / 1e6
 		c.Markers = append(c.Markers, chart.Marker{X: vol, Y: p.Costs[index[be.SelfHosted]].FixedUSD,
-			Color: colors[be.SelfHosted], Label: reports.Tokens(be.TokensPerMonth) + " vs " + be.PerToken})
-		caption += fmt.Sprintf(" %s breaks even with %s at %s tokens/month.", be.SelfHosted, be.PerToken, reports.Tokens(be.TokensPerMonth))
+			Color: colors[be.SelfHosted], Label: decide.Tokens(be.TokensPerMonth) + " vs " + be.PerToken})
+		caption += fmt.Sprintf(" %s breaks even with %s at %s tokens/month.", be.SelfHosted, be.PerToken, decide.Tokens(be.TokensPerMonth))
 	}
 	return figure{ID: "monthly-cost", Title: "Monthly cost against volume", Caption: caption,
 		SVG: template.HTML(c.SVG())}, true
@@ -200,7 +201,7 @@ type decisionTable struct {
 }
 
 // decisionTables are d's tables as RenderDecisionText lays them out.
-func decisionTables(d *reports.Decision) []decisionTable {
+func decisionTables(d *decide.Decision) []decisionTable {
 	if d.Empty() {
 		return nil
 	}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/inferbench/inferbench/reports"
 	"github.com/inferbench/inferbench/reports/chart"
+	"github.com/inferbench/inferbench/reports/decide"
 	"github.com/inferbench/inferbench/reports/internal/table"
 	"github.com/inferbench/inferbench/results"
 )
@@ -33,7 +34,7 @@ type Options struct {
 	// RenderDecisionText's). Nil: the defaults with no volumes, and no
 	// Decision section; the chart then spans a default range of volumes
 	// at the workload's mix. A plan's per-target prices price the runs.
-	Decide *reports.DecideOptions
+	Decide *decide.Options
 }
 
 // Render writes runs as one self-contained HTML page: the summary
@@ -48,12 +49,12 @@ type Options struct {
 // Every string from the runs (names, models, error messages, notes) is
 // escaped by html/template or, inside charts, by package chart.
 func Render(w io.Writer, runs []*reports.RunData, opt Options) error {
-	var dopt reports.DecideOptions
+	var dopt decide.Options
 	if opt.Decide != nil {
 		dopt = *opt.Decide
 	}
-	ss := reports.SummarizeAll(runs, opt.Options, dopt.Plan)
-	p := buildPage(runs, ss, reports.Decide(ss, dopt), opt)
+	ss := decide.SummarizeAll(runs, opt.Options, dopt.ScorecardPlan)
+	p := buildPage(runs, ss, decide.New(ss, dopt), opt)
 	if err := pageTemplate.Execute(w, p); err != nil {
 		return fmt.Errorf("render html: %w", err)
 	}
@@ -148,20 +149,20 @@ func htmlRowOf(r table.Row) htmlRow {
 	return htmlRow{Label: label, Indent: (len(r.Label) - len(label)) / 2, Section: r.Section, Cells: r.Cells}
 }
 
-func buildPage(runs []*reports.RunData, ss []reports.Summary, d *reports.Decision, opt Options) page {
+func buildPage(runs []*reports.RunData, ss []reports.Summary, d *decide.Decision, opt Options) page {
 	labels := runLabels(runs, ss)
 	// Colours: a target (or the Decision's name for it: a plan group)
 	// takes its first run's.
-	var plan *reports.Plan
+	var plan *decide.ScorecardPlan
 	if opt.Decide != nil {
-		plan = opt.Decide.Plan
+		plan = opt.Decide.ScorecardPlan
 	}
 	targetColor, decideColor := map[string]int{}, map[string]int{}
 	for i := range ss {
 		if _, ok := targetColor[ss[i].Target]; !ok {
 			targetColor[ss[i].Target] = i
 		}
-		n := reports.DecisionName(&ss[i], plan)
+		n := decide.TargetName(&ss[i], plan)
 		if _, ok := decideColor[n]; !ok {
 			decideColor[n] = i
 		}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/inferbench/inferbench/reports"
 	"github.com/inferbench/inferbench/reports/chart"
+	"github.com/inferbench/inferbench/reports/decide"
 	"github.com/inferbench/inferbench/reports/internal/fixture"
 	"github.com/inferbench/inferbench/reports/internal/table"
 	"github.com/inferbench/inferbench/results"
@@ -21,15 +22,6 @@ import (
 // added per request index) and with every ninth request failed.
 // ms is a millisecond in nanoseconds.
 const ms = fixture.Ms
-
-// runOf is a run of recs described by m.
-func runOf(m *results.Manifest, recs ...results.Record) *reports.RunData {
-	r := reports.NewRunData("", m)
-	for i := range recs {
-		r.Add(&recs[i])
-	}
-	return r
-}
 
 func htmlRun(m *results.Manifest, n int, ttft, slow int64, errClass string) *reports.RunData {
 	r := reports.NewRunData("", m)
@@ -236,7 +228,7 @@ func TestRenderHTMLBreakEven(t *testing.T) {
 	for _, c := range []struct {
 		name    string
 		runs    []reports.Summary
-		volumes []reports.Volume
+		volumes []decide.Volume
 		caption []string
 		marker  bool
 	}{
@@ -246,7 +238,7 @@ func TestRenderHTMLBreakEven(t *testing.T) {
 			"2xA100 breaks even with gpt-4o at 960M tokens/month",
 			"One 2xA100 replica serves 2.59B tokens/month."}, true},
 		// The projection asked for sets the mix; the same 5:1 here.
-		{"at the volume asked for", []reports.Summary{gpt4o, a100(1, 1000, true)}, []reports.Volume{{InputTokens: 100e6, OutputTokens: 20e6}}, []string{
+		{"at the volume asked for", []reports.Summary{gpt4o, a100(1, 1000, true)}, []decide.Volume{{InputTokens: 100e6, OutputTokens: 20e6}}, []string{
 			"At the first projected volume's (100M:20M) input:output mix, 83:17.",
 			"2xA100 breaks even with gpt-4o at 960M tokens/month"}, true},
 		// The capacity is the highest load within the SLO, not the fastest.
@@ -257,7 +249,7 @@ func TestRenderHTMLBreakEven(t *testing.T) {
 			"breaks even with gpt-4o at 960M",
 			"(no load met the SLO: this is its best throughput"}, true},
 	} {
-		f, ok := monthlyFigure(reports.Decide(c.runs, reports.DecideOptions{Volumes: c.volumes}), colors)
+		f, ok := monthlyFigure(decide.New(c.runs, decide.Options{Volumes: c.volumes}), colors)
 		if !ok {
 			t.Fatalf("%s: no monthly figure", c.name)
 		}
@@ -306,9 +298,9 @@ func text(n *html.Node) string {
 func TestRenderHTMLDecision(t *testing.T) {
 	runs := htmlRuns()
 	opt := htmlOptions()
-	opt.Decide = &reports.DecideOptions{Volumes: []reports.Volume{{InputTokens: 100e6, OutputTokens: 20e6}}, MonthHours: 730, Plan: reports.DefaultPlan()}
+	opt.Decide = &decide.Options{Volumes: []decide.Volume{{InputTokens: 100e6, OutputTokens: 20e6}}, MonthHours: 730, ScorecardPlan: decide.DefaultScorecardPlan()}
 	doc := parseHTML(t, renderHTML(t, runs, opt))
-	d := reports.Decide(reports.SummarizeAll(runs, opt.Options, opt.Decide.Plan), *opt.Decide)
+	d := decide.New(decide.SummarizeAll(runs, opt.Options, opt.Decide.ScorecardPlan), *opt.Decide)
 
 	// Each table under #decision: its title (h3), then rows of label and
 	// cells.
@@ -363,7 +355,7 @@ func TestRenderHTMLDecision(t *testing.T) {
 			marks = append(marks, v)
 		}
 	})
-	if wantMark := reports.Tokens(be[0].TokensPerMonth) + " vs api"; !slices.Equal(marks, []string{wantMark}) {
+	if wantMark := decide.Tokens(be[0].TokensPerMonth) + " vs api"; !slices.Equal(marks, []string{wantMark}) {
 		t.Errorf("markers %q, want [%q]", marks, wantMark)
 	}
 	// Without decide options there is no Decision section.
@@ -374,8 +366,8 @@ func TestRenderHTMLDecision(t *testing.T) {
 
 func TestRenderHTMLNoPricesNoSweep(t *testing.T) {
 	// One plain run: summary, latency and runs, nothing else.
-	run := runOf(&results.Manifest{RunID: "plain", StopReason: results.StopCompleted,
-		Target: results.TargetInfo{Name: "t", Model: "m"}}, fixture.SampleRecs()...)
+	run := fixture.AddAll(reports.NewRunData("", &results.Manifest{RunID: "plain", StopReason: results.StopCompleted,
+		Target: results.TargetInfo{Name: "t", Model: "m"}}), fixture.SampleRecs()...)
 	out := string(renderHTML(t, []*reports.RunData{run}, Options{}))
 	for _, absent := range []string{`id="sweep"`, `id="cost"`, `id="saturation"`, "<script"} {
 		if strings.Contains(out, absent) {
@@ -396,7 +388,7 @@ func TestRenderHTMLEmpty(t *testing.T) {
 	failed := func(p *results.Prices) *reports.RunData {
 		m := &results.Manifest{RunID: "failed", Target: results.TargetInfo{Name: "down"}, Prices: p,
 			Load: results.LoadInfo{Mode: "rate", Rate: 1}}
-		return runOf(m, fixture.FailRec(0, 10, results.ErrClassHTTP5xx), fixture.FailRec(5, 20, results.ErrClassHTTP5xx))
+		return fixture.AddAll(reports.NewRunData("", m), fixture.FailRec(0, 10, results.ErrClassHTTP5xx), fixture.FailRec(5, 20, results.ErrClassHTTP5xx))
 	}
 	for i, runs := range [][]*reports.RunData{
 		nil,
@@ -649,7 +641,7 @@ func TestRenderHTMLManyRuns(t *testing.T) {
 	var runs []*reports.RunData
 	for i := range 10 {
 		m := &results.Manifest{RunID: "r" + strconv.Itoa(i), Target: results.TargetInfo{Name: "t" + strconv.Itoa(i)}}
-		runs = append(runs, runOf(m, fixture.SampleRecs()...))
+		runs = append(runs, fixture.AddAll(reports.NewRunData("", m), fixture.SampleRecs()...))
 	}
 	out := string(renderHTML(t, runs, Options{}))
 	for _, bad := range []string{"c8", "c9"} {

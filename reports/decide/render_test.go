@@ -1,4 +1,4 @@
-package reports
+package decide
 
 import (
 	"bytes"
@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/inferbench/inferbench/reports"
 	"github.com/inferbench/inferbench/reports/internal/fixture"
 	"github.com/inferbench/inferbench/results"
 )
@@ -14,9 +15,9 @@ import (
 // goldenDecision is the worked example of docs/cost.md (the self-hosted
 // target declared as 2 GPUs at $2.50 in a plan) plus a sweep of the
 // self-hosted target at two more rates, one of which breaks the SLO.
-func goldenDecision(t *testing.T) ([]Summary, *Decision) {
+func goldenDecision(t *testing.T) ([]reports.Summary, *Decision) {
 	t.Helper()
-	plan, err := ParsePlan("plan.yaml", []byte(`
+	plan, err := ParseScorecardPlan("plan.yaml", []byte(`
 targets:
   llama-3-70b-2xA100: {gpus: 2, usd_per_gpu_hour: 2.50}
   claude-3.5-haiku: {privacy: 5}
@@ -24,9 +25,9 @@ targets:
 	if err != nil {
 		t.Fatal(err)
 	}
-	opt := Options{SLO: SLO{E2E: 800 * time.Millisecond}}
+	opt := reports.Options{SLO: reports.SLO{E2E: 800 * time.Millisecond}}
 	sh := plan.Prices("llama-3-70b-2xA100")
-	ss := []Summary{
+	ss := []reports.Summary{
 		mixSummary("gpt-4o", "api", rate1, &results.Prices{InputPer1M: 2.50, OutputPer1M: 10, Source: "example"}, 10, 500, 100, 100, 500, opt),
 		mixSummary("claude-3.5-haiku", "api", rate1, &results.Prices{InputPer1M: 0.80, OutputPer1M: 4, Source: "example"}, 10, 500, 100, 100, 400, opt),
 		mixSummary("llama-3-70b-hosted", "managed", rate1, &results.Prices{InputPer1M: 0.90, OutputPer1M: 0.90, Source: "example"}, 10, 500, 100, 100, 600, opt),
@@ -36,14 +37,14 @@ targets:
 	}
 	ss[3].StartedAt = ss[3].StartedAt.Add(-2 * time.Hour)
 	ss[4].StartedAt = ss[4].StartedAt.Add(-time.Hour)
-	d := Decide(ss, DecideOptions{Volumes: []Volume{{100e6, 20e6}, {2e9, 400e6}}, Plan: plan})
+	d := New(ss, Options{Volumes: []Volume{{100e6, 20e6}, {2e9, 400e6}}, ScorecardPlan: plan})
 	return ss, d
 }
 
 func TestRenderDecisionText(t *testing.T) {
 	_, d := goldenDecision(t)
 	var b bytes.Buffer
-	if err := RenderDecisionText(&b, d); err != nil {
+	if err := RenderText(&b, d); err != nil {
 		t.Fatal(err)
 	}
 	fixture.Golden(t, "decision.txt", b.Bytes())
@@ -57,7 +58,7 @@ func TestRenderDecisionText(t *testing.T) {
 func TestRenderDecisionMarkdown(t *testing.T) {
 	_, d := goldenDecision(t)
 	var b bytes.Buffer
-	if err := RenderDecisionMarkdown(&b, d); err != nil {
+	if err := RenderMarkdown(&b, d); err != nil {
 		t.Fatal(err)
 	}
 	fixture.Golden(t, "decision.md", b.Bytes())
@@ -96,9 +97,9 @@ func TestRenderReportJSON(t *testing.T) {
 }
 
 func TestRenderDecisionEmpty(t *testing.T) {
-	d := Decide([]Summary{mixSummary("x", "api", rate1, nil, 2, 1, 1, 10, 10, Options{})}, DecideOptions{})
+	d := New([]reports.Summary{mixSummary("x", "api", rate1, nil, 2, 1, 1, 10, 10, reports.Options{})}, Options{})
 	var b bytes.Buffer
-	if err := RenderDecisionText(&b, d); err != nil || b.Len() != 0 {
+	if err := RenderText(&b, d); err != nil || b.Len() != 0 {
 		t.Errorf("unpriced targets without projection wrote %q, %v", b.String(), err)
 	}
 	b.Reset()

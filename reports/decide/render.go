@@ -1,10 +1,11 @@
-package reports
+package decide
 
 import (
 	"fmt"
 	"io"
 	"strings"
 
+	"github.com/inferbench/inferbench/reports"
 	"github.com/inferbench/inferbench/reports/internal/table"
 )
 
@@ -33,7 +34,7 @@ func (d *Decision) Empty() bool {
 	return true
 }
 
-// Sections are d's tables in the order RenderDecisionText writes them:
+// Sections are d's tables in the order RenderText writes them:
 // the cost comparison, each sweep, each projection, the scorecard.
 func (d *Decision) Sections() []Section {
 	var out []Section
@@ -169,13 +170,13 @@ func costRows(t *table.Table, d *Decision, get func(t *TargetCost) *CostPoint) {
 func pricingText(t *TargetCost) string {
 	p := t.Prices
 	switch t.Pricing {
-	case CostPerToken:
+	case reports.CostPerToken:
 		s := table.Price(p.InputPer1M) + " in, " + table.Price(p.OutputPer1M) + " out /1M"
 		if t.EffectiveInputPer1M != p.InputPer1M {
 			s += " (cached " + table.Price(p.CachedInputPer1M) + ")"
 		}
 		return s
-	case CostGPUHourly:
+	case reports.CostGPUHourly:
 		if p.GPUCount > 0 && p.USDPerGPUHour > 0 {
 			gpu := "GPU"
 			if p.GPUType != "" {
@@ -187,7 +188,7 @@ func pricingText(t *TargetCost) string {
 			return fmt.Sprintf("%d %s x %s/h = %s/h", p.GPUCount, gpu, table.Price(p.USDPerGPUHour), table.Price(p.GPUHourly))
 		}
 		return table.Price(p.GPUHourly) + "/h"
-	case CostRecorded:
+	case reports.CostRecorded:
 		return "recorded cost_usd"
 	}
 	return "-"
@@ -238,10 +239,10 @@ func (d *Decision) projectionTable(p Projection) *table.Table {
 	}
 	t.Add("monthly cost", each(func(c ProjectedCost) string { return table.USD(c.MonthlyUSD) }))
 	t.Add("per 1M tok", each(func(c ProjectedCost) string { return table.USD(c.USDPer1M) }))
-	if d.any(func(t *TargetCost) bool { return t.Pricing == CostGPUHourly }) {
+	if d.any(func(t *TargetCost) bool { return t.Pricing == reports.CostGPUHourly }) {
 		gpu := func(f func(c ProjectedCost) string) func(c ProjectedCost) string {
 			return func(c ProjectedCost) string {
-				if c.Pricing != CostGPUHourly {
+				if c.Pricing != reports.CostGPUHourly {
 					return "-"
 				}
 				return f(c)
@@ -335,7 +336,7 @@ func (d *Decision) Notes() []string {
 			out = append(out, t.Target+": "+n)
 		}
 	}
-	if d.any(func(t *TargetCost) bool { return t.Pricing == CostGPUHourly }) {
+	if d.any(func(t *TargetCost) bool { return t.Pricing == reports.CostGPUHourly }) {
 		out = append(out, "self-hosted cost is GPU rental only: storage, egress, engineering, redundancy and autoscaling headroom are not in it")
 	}
 	if sc := d.Scorecard; sc != nil {
@@ -344,10 +345,10 @@ func (d *Decision) Notes() []string {
 	return out
 }
 
-// RenderDecisionText writes d's sections (cost comparison, sweeps,
+// RenderText writes d's sections (cost comparison, sweeps,
 // projections, scorecard) as terminal tables. It writes nothing when d is
 // Empty.
-func RenderDecisionText(w io.Writer, d *Decision) error {
+func RenderText(w io.Writer, d *Decision) error {
 	if d.Empty() {
 		return nil
 	}
@@ -361,9 +362,9 @@ func RenderDecisionText(w io.Writer, d *Decision) error {
 	return err
 }
 
-// RenderDecisionMarkdown writes d's sections as Markdown, each under a
+// RenderMarkdown writes d's sections as Markdown, each under a
 // level-3 heading. It writes nothing when d is Empty.
-func RenderDecisionMarkdown(w io.Writer, d *Decision) error {
+func RenderMarkdown(w io.Writer, d *Decision) error {
 	if d.Empty() {
 		return nil
 	}

@@ -1,4 +1,4 @@
-package reports
+package decide
 
 import (
 	"cmp"
@@ -50,7 +50,7 @@ type Score struct {
 	Known bool
 }
 
-func score(d *Decision, p *Plan) *Scorecard {
+func score(d *Decision, p *ScorecardPlan) *Scorecard {
 	sc := &Scorecard{Source: p.Source, Criteria: Criteria, LatencyMetric: p.LatencyMetric}
 	if sc.LatencyMetric == "" {
 		sc.LatencyMetric = DefaultLatencyMetric
@@ -62,10 +62,10 @@ func score(d *Decision, p *Plan) *Scorecard {
 		}
 		sc.Weights = append(sc.Weights, w)
 	}
-	dist, stat, err := latencyMetric(sc.LatencyMetric)
+	lat, stat, err := latencyMetric(sc.LatencyMetric)
 	if err != nil {
 		sc.LatencyMetric = DefaultLatencyMetric
-		dist, stat, _ = latencyMetric(DefaultLatencyMetric)
+		lat, stat, _ = latencyMetric(DefaultLatencyMetric)
 	}
 
 	// The cost compared: the first projection's monthly cost when there is
@@ -101,8 +101,8 @@ func score(d *Decision, p *Plan) *Scorecard {
 		if t.capacitySummary != nil {
 			s = t.capacitySummary
 		}
-		if s != nil && dist(s).N > 0 {
-			lats[i] = stat(*dist(s)) / 1e6
+		if s != nil && lat.Of(s).N > 0 {
+			lats[i] = stat.Of(lat.Of(s)) / 1e6
 		}
 	}
 	costScores := relativeScores(costs)

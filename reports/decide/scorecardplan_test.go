@@ -1,4 +1,4 @@
-package reports
+package decide
 
 import (
 	"errors"
@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/inferbench/inferbench/reports"
+	"github.com/inferbench/inferbench/reports/internal/fixture"
 	"github.com/inferbench/inferbench/results"
 )
 
@@ -22,7 +24,7 @@ targets:
     team: 6
   gpt-4o: {input_per_1m: 2.50, output_per_1m: 10, cached_input_per_1m: 1.25}
 `
-	p, err := ParsePlan("plan.yaml", []byte(src))
+	p, err := ParseScorecardPlan("plan.yaml", []byte(src))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -58,10 +60,10 @@ targets:
 		}
 	}
 	// JSON is YAML too.
-	if p, err := ParsePlan("p.json", []byte(`{"weights": {"cost": 1}, "targets": {"a": {"privacy": 3}}}`)); err != nil || p.Targets["a"].Declared[CriterionPrivacy] != 3 {
+	if p, err := ParseScorecardPlan("p.json", []byte(`{"weights": {"cost": 1}, "targets": {"a": {"privacy": 3}}}`)); err != nil || p.Targets["a"].Declared[CriterionPrivacy] != 3 {
 		t.Errorf("JSON plan: %+v, %v", p, err)
 	}
-	if p, err := ParsePlan("empty.yaml", nil); err != nil || p.Weights[CriterionCost] != 30 {
+	if p, err := ParseScorecardPlan("empty.yaml", nil); err != nil || p.Weights[CriterionCost] != 30 {
 		t.Errorf("empty plan: %+v, %v", p, err)
 	}
 }
@@ -90,7 +92,7 @@ func TestParsePlanErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := ParsePlan("p.yaml", []byte(tt.src))
+			_, err := ParseScorecardPlan("p.yaml", []byte(tt.src))
 			if err == nil {
 				t.Fatal("no error")
 			}
@@ -108,7 +110,7 @@ func FuzzParsePlan(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		p, err := ParsePlan("f.yaml", []byte(s))
+		p, err := ParseScorecardPlan("f.yaml", []byte(s))
 		if err != nil {
 			if !strings.HasPrefix(err.Error(), "f.yaml") {
 				t.Fatalf("error without the file name: %v", err)
@@ -124,34 +126,34 @@ func FuzzParsePlan(f *testing.F) {
 }
 
 func TestScorecard(t *testing.T) {
-	ss := []Summary{
-		mixSummary("gpt-4o", "api", rate1, &results.Prices{InputPer1M: 2.50, OutputPer1M: 10}, 10, 500, 100, 100, 500, Options{}),
-		mixSummary("vllm", "self-hosted", rate1, &results.Prices{GPUHourly: 5}, 10, 500, 100, 100, 1000, Options{}),
-		mixSummary("mystery", "api", rate1, nil, 10, 500, 100, 100, 250, Options{}),
+	ss := []reports.Summary{
+		mixSummary("gpt-4o", "api", rate1, &results.Prices{InputPer1M: 2.50, OutputPer1M: 10}, 10, 500, 100, 100, 500, reports.Options{}),
+		mixSummary("vllm", "self-hosted", rate1, &results.Prices{GPUHourly: 5}, 10, 500, 100, 100, 1000, reports.Options{}),
+		mixSummary("mystery", "api", rate1, nil, 10, 500, 100, 100, 250, reports.Options{}),
 	}
-	plan, err := ParsePlan("p.yaml", []byte("weights: {cost: 1, latency: 1, control: 0, privacy: 0, lock_in: 0, team: 0}\nlatency: e2e_p50\n"))
+	plan, err := ParseScorecardPlan("p.yaml", []byte("weights: {cost: 1, latency: 1, control: 0, privacy: 0, lock_in: 0, team: 0}\nlatency: e2e_p50\n"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	d := Decide(ss, DecideOptions{Volumes: []Volume{{100e6, 20e6}}, Plan: plan})
+	d := New(ss, Options{Volumes: []Volume{{100e6, 20e6}}, ScorecardPlan: plan})
 	sc := d.Scorecard
 	if sc == nil || len(sc.Rows) != 3 || !strings.Contains(sc.CostBasis, "100M:20M") {
 		t.Fatalf("scorecard %+v", sc)
 	}
 	api, self, mystery := sc.Rows[0], sc.Rows[1], sc.Rows[2]
 	// Cost: gpt-4o $450 is cheapest, vllm $3600 gets 10*450/3600.
-	if api.Scores[0].Score != 10 || !approx(self.Scores[0].Score, 1.25) || api.Scores[0].Value != "$450.00/month" {
+	if api.Scores[0].Score != 10 || !fixture.Approx(self.Scores[0].Score, 1.25) || api.Scores[0].Value != "$450.00/month" {
 		t.Errorf("cost scores %+v %+v", api.Scores[0], self.Scores[0])
 	}
 	// Latency e2e p50: 250 ms (mystery) is fastest; 500 gets 5, 1000 gets 2.5.
-	if mystery.Scores[1].Score != 10 || !approx(api.Scores[1].Score, 5) || !approx(self.Scores[1].Score, 2.5) {
+	if mystery.Scores[1].Score != 10 || !fixture.Approx(api.Scores[1].Score, 5) || !fixture.Approx(self.Scores[1].Score, 2.5) {
 		t.Errorf("latency scores %+v %+v %+v", api.Scores[1], self.Scores[1], mystery.Scores[1])
 	}
 	// No price: cost scores 0 and says so.
 	if mystery.Scores[0].Known || mystery.Scores[0].Score != 0 || !strings.Contains(mystery.Scores[0].From, "scores 0") {
 		t.Errorf("unpriced cost %+v", mystery.Scores[0])
 	}
-	if !approx(api.Total, 7.5) || !approx(self.Total, 1.875) || !approx(mystery.Total, 5) {
+	if !fixture.Approx(api.Total, 7.5) || !fixture.Approx(self.Total, 1.875) || !fixture.Approx(mystery.Total, 5) {
 		t.Errorf("totals %v %v %v", api.Total, self.Total, mystery.Total)
 	}
 	if api.Rank != 1 || mystery.Rank != 2 || self.Rank != 3 {
@@ -180,7 +182,7 @@ func (fakeCatalog) GPUPrice(gpu, offer string) (float64, string, error) {
 
 func TestPlanResolve(t *testing.T) {
 	src := "targets:\n  vllm: {gpus: 2, gpu: A100-80GB, offer: lambda}\n  api: {provider: openai, model: gpt-4o}\n  x: {gpus: 1, gpu: A100-80GB, offer: nowhere}\n  y: {model: nope}\n"
-	p, err := ParsePlan("p.yaml", []byte(src))
+	p, err := ParseScorecardPlan("p.yaml", []byte(src))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package reports
+package decide
 
 import (
 	"math"
@@ -6,23 +6,24 @@ import (
 	"testing"
 	"time"
 
+	"github.com/inferbench/inferbench/reports"
 	"github.com/inferbench/inferbench/reports/internal/fixture"
 	"github.com/inferbench/inferbench/results"
 )
 
 // mixSummary is a run of target with n ok requests of in/out tokens, one
 // sent every gapMs, each taking e2eMs, at the given load, priced by p.
-func mixSummary(target, kind string, load results.LoadInfo, p *results.Prices, n int, in, out, gapMs, e2eMs int64, opt Options) Summary {
+func mixSummary(target, kind string, load results.LoadInfo, p *results.Prices, n int, in, out, gapMs, e2eMs int64, opt reports.Options) reports.Summary {
 	m := &results.Manifest{RunID: target + "-" + LoadLabel(load), StopReason: results.StopCompleted,
 		StartedAt: time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC),
 		Target:    results.TargetInfo{Name: target, Kind: kind, Model: target},
 		Load:      load, Prices: p}
-	r := NewRunData("", m)
+	r := reports.NewRunData("", m)
 	for i := range n {
 		rec := fixture.OKRec(int64(i)*gapMs, 50, e2eMs, in, out, nil, nil)
 		r.Add(&rec)
 	}
-	return Summarize(r, opt)
+	return reports.Summarize(r, opt)
 }
 
 var rate1 = results.LoadInfo{Mode: "rate", Rate: 1}
@@ -30,17 +31,17 @@ var rate1 = results.LoadInfo{Mode: "rate", Rate: 1}
 // The worked example of docs/cost.md: 100M input + 20M output tokens a
 // month.
 func TestDecideWorkedExample(t *testing.T) {
-	ss := []Summary{
-		mixSummary("gpt-4o", "api", rate1, &results.Prices{InputPer1M: 2.50, OutputPer1M: 10}, 10, 500, 100, 100, 500, Options{}),
-		mixSummary("claude-3.5-haiku", "api", rate1, &results.Prices{InputPer1M: 0.80, OutputPer1M: 4}, 10, 500, 100, 100, 500, Options{}),
-		mixSummary("llama-3-70b-hosted", "managed", rate1, &results.Prices{InputPer1M: 0.90, OutputPer1M: 0.90}, 10, 500, 100, 100, 500, Options{}),
-		mixSummary("llama-3-70b-2xA100", "self-hosted", rate1, &results.Prices{GPUHourly: 2 * 2.50}, 10, 500, 100, 100, 500, Options{}),
+	ss := []reports.Summary{
+		mixSummary("gpt-4o", "api", rate1, &results.Prices{InputPer1M: 2.50, OutputPer1M: 10}, 10, 500, 100, 100, 500, reports.Options{}),
+		mixSummary("claude-3.5-haiku", "api", rate1, &results.Prices{InputPer1M: 0.80, OutputPer1M: 4}, 10, 500, 100, 100, 500, reports.Options{}),
+		mixSummary("llama-3-70b-hosted", "managed", rate1, &results.Prices{InputPer1M: 0.90, OutputPer1M: 0.90}, 10, 500, 100, 100, 500, reports.Options{}),
+		mixSummary("llama-3-70b-2xA100", "self-hosted", rate1, &results.Prices{GPUHourly: 2 * 2.50}, 10, 500, 100, 100, 500, reports.Options{}),
 	}
 	vol, err := ParseVolume("100M:20M")
 	if err != nil {
 		t.Fatal(err)
 	}
-	d := Decide(ss, DecideOptions{Volumes: []Volume{vol}})
+	d := New(ss, Options{Volumes: []Volume{vol}})
 	if d.MonthHours != 720 {
 		t.Fatalf("month hours %v, want 720", d.MonthHours)
 	}
@@ -67,10 +68,10 @@ func TestDecideWorkedExample(t *testing.T) {
 	}
 	// 3600 / (160/120M) = 2.7B and 3600 / (108/120M) = 4B, both within
 	// what one replica serves (the run measured ~4300 tok/s, 11B a month).
-	if b := p.BreakEvens[1]; b.Never || !approx(b.TokensPerMonth, 2.7e9) {
+	if b := p.BreakEvens[1]; b.Never || !fixture.Approx(b.TokensPerMonth, 2.7e9) {
 		t.Errorf("break-even vs haiku = %+v, want 2.7B", b)
 	}
-	if b := p.BreakEvens[2]; b.Never || !approx(b.TokensPerMonth, 4e9) {
+	if b := p.BreakEvens[2]; b.Never || !fixture.Approx(b.TokensPerMonth, 4e9) {
 		t.Errorf("break-even vs hosted llama = %+v, want 4B", b)
 	}
 	if got := Tokens(be.TokensPerMonth); got != "960M" {
@@ -79,8 +80,8 @@ func TestDecideWorkedExample(t *testing.T) {
 
 	// Measured figures at the workload's own 5:1 mix.
 	api := d.Targets[0]
-	if api.Pricing != CostPerToken || api.AtLoad.USDPer1MInput != 2.5 || api.AtLoad.USDPer1MOutput != 10 ||
-		!approx(api.AtLoad.USDPer1MBlended, 3.75) || !approx(api.AtLoad.USDPerRequest, 0.00225) || !approx(api.InputShare, 5.0/6) {
+	if api.Pricing != reports.CostPerToken || api.AtLoad.USDPer1MInput != 2.5 || api.AtLoad.USDPer1MOutput != 10 ||
+		!fixture.Approx(api.AtLoad.USDPer1MBlended, 3.75) || !fixture.Approx(api.AtLoad.USDPerRequest, 0.00225) || !fixture.Approx(api.InputShare, 5.0/6) {
 		t.Errorf("gpt-4o measured %+v share %v", api.AtLoad, api.InputShare)
 	}
 	self := d.Targets[3]
@@ -89,10 +90,10 @@ func TestDecideWorkedExample(t *testing.T) {
 		t.Fatalf("self-hosted capacity %+v utilisation %v", self.Capacity, self.AtLoad.Utilisation)
 	}
 	s := ss[3]
-	if want := 5 / (3600 * s.OutputTokensPerS) * 1e6; !approx(self.AtLoad.USDPer1MOutput, want) {
+	if want := 5 / (3600 * s.OutputTokensPerS) * 1e6; !fixture.Approx(self.AtLoad.USDPer1MOutput, want) {
 		t.Errorf("self-hosted $/1M output %v, want H/(3600*TPS_out)*1e6 = %v", self.AtLoad.USDPer1MOutput, want)
 	}
-	if want := 5 / (3600 * s.RequestsPerS); !approx(self.AtLoad.USDPerRequest, want) {
+	if want := 5 / (3600 * s.RequestsPerS); !fixture.Approx(self.AtLoad.USDPerRequest, want) {
 		t.Errorf("self-hosted $/request %v, want %v", self.AtLoad.USDPerRequest, want)
 	}
 }
@@ -142,7 +143,7 @@ func FuzzParseVolume(f *testing.F) {
 			t.Fatalf("ParseVolume(%q) = %v", s, v)
 		}
 		back, err := ParseVolume(v.String())
-		if err != nil || !approx(back.InputTokens, v.InputTokens) || !approx(back.OutputTokens, v.OutputTokens) {
+		if err != nil || !fixture.Approx(back.InputTokens, v.InputTokens) || !fixture.Approx(back.OutputTokens, v.OutputTokens) {
 			t.Fatalf("round trip of %q: %v -> %q -> %v, %v", s, v, v.String(), back, err)
 		}
 	})
@@ -153,14 +154,14 @@ func FuzzParseVolume(f *testing.F) {
 // (at 2/s) is at half of it.
 func TestDecideSweepCapacity(t *testing.T) {
 	h := &results.Prices{GPUHourly: 10}
-	slo := Options{SLO: SLO{E2E: 600 * time.Millisecond}}
-	at := func(rate float64, gapMs, e2eMs int64, day int) Summary {
+	slo := reports.Options{SLO: reports.SLO{E2E: 600 * time.Millisecond}}
+	at := func(rate float64, gapMs, e2eMs int64, day int) reports.Summary {
 		s := mixSummary("vllm", "self-hosted", results.LoadInfo{Mode: "rate", Rate: rate}, h, 20, 1000, 200, gapMs, e2eMs, slo)
 		s.StartedAt = time.Date(2026, 11, day, 0, 0, 0, 0, time.UTC)
 		return s
 	}
-	ss := []Summary{at(8, 125, 900, 1), at(4, 250, 500, 2), at(2, 500, 400, 3)}
-	d := Decide(ss, DecideOptions{Volumes: []Volume{{InputTokens: 30e9, OutputTokens: 6e9}}})
+	ss := []reports.Summary{at(8, 125, 900, 1), at(4, 250, 500, 2), at(2, 500, 400, 3)}
+	d := New(ss, Options{Volumes: []Volume{{InputTokens: 30e9, OutputTokens: 6e9}}})
 	tc := d.Targets[0]
 	if tc.Runs != 3 || tc.RunID != ss[2].RunID {
 		t.Fatalf("runs %d, at-load run %s; want 3 and the most recent", tc.Runs, tc.RunID)
@@ -172,11 +173,11 @@ func TestDecideSweepCapacity(t *testing.T) {
 	if len(tc.Sweep) != 3 || tc.Sweep[0].LoadValue != 2 || tc.Sweep[2].MetSLO || !tc.Sweep[1].MetSLO {
 		t.Fatalf("sweep %+v", tc.Sweep)
 	}
-	if want := ss[2].RequestsPerS / ss[1].RequestsPerS; !approx(tc.AtLoad.Utilisation, want) {
+	if want := ss[2].RequestsPerS / ss[1].RequestsPerS; !fixture.Approx(tc.AtLoad.Utilisation, want) {
 		t.Errorf("utilisation %v, want %v", tc.AtLoad.Utilisation, want)
 	}
 	// Cost per token at load = cost at capacity / utilisation.
-	if want := c.Cost.USDPer1MBlended / tc.AtLoad.Utilisation; !approx(tc.AtLoad.USDPer1MBlended, want) {
+	if want := c.Cost.USDPer1MBlended / tc.AtLoad.Utilisation; !fixture.Approx(tc.AtLoad.USDPer1MBlended, want) {
 		t.Errorf("at load %v, want capacity / utilisation = %v", tc.AtLoad.USDPer1MBlended, want)
 	}
 	// 30B:6B a month needs input 30e9 / (in tok/s * 2.592e6 s) replicas.
@@ -188,12 +189,12 @@ func TestDecideSweepCapacity(t *testing.T) {
 }
 
 func TestDecideNoLoadMetSLO(t *testing.T) {
-	slo := Options{SLO: SLO{TTFT: time.Millisecond}}
-	ss := []Summary{
+	slo := reports.Options{SLO: reports.SLO{TTFT: time.Millisecond}}
+	ss := []reports.Summary{
 		mixSummary("vllm", "self-hosted", results.LoadInfo{Mode: "concurrency", Concurrency: 4}, &results.Prices{GPUHourly: 1}, 5, 10, 10, 100, 300, slo),
 		mixSummary("vllm", "self-hosted", results.LoadInfo{Mode: "concurrency", Concurrency: 8}, &results.Prices{GPUHourly: 1}, 5, 10, 10, 50, 300, slo),
 	}
-	d := Decide(ss, DecideOptions{})
+	d := New(ss, Options{})
 	c := d.Targets[0].Capacity
 	if c == nil || c.MetSLO || c.Load != "concurrency 8" {
 		t.Fatalf("capacity %+v, want the fastest run, flagged", c)
@@ -206,11 +207,11 @@ func TestDecideNoLoadMetSLO(t *testing.T) {
 // A self-hosted target whose full replica costs more per token than the
 // API never breaks even.
 func TestDecideBreakEvenNever(t *testing.T) {
-	ss := []Summary{
-		mixSummary("cheap-api", "api", rate1, &results.Prices{InputPer1M: 0.1, OutputPer1M: 0.1}, 4, 100, 100, 1000, 900, Options{}),
-		mixSummary("slow-gpu", "self-hosted", rate1, &results.Prices{GPUHourly: 100}, 4, 100, 100, 1000, 900, Options{}),
+	ss := []reports.Summary{
+		mixSummary("cheap-api", "api", rate1, &results.Prices{InputPer1M: 0.1, OutputPer1M: 0.1}, 4, 100, 100, 1000, 900, reports.Options{}),
+		mixSummary("slow-gpu", "self-hosted", rate1, &results.Prices{GPUHourly: 100}, 4, 100, 100, 1000, 900, reports.Options{}),
 	}
-	d := Decide(ss, DecideOptions{Volumes: []Volume{{InputTokens: 1e6, OutputTokens: 1e6}}})
+	d := New(ss, Options{Volumes: []Volume{{InputTokens: 1e6, OutputTokens: 1e6}}})
 	be := d.Projections[0].BreakEvens
 	if len(be) != 1 || !be[0].Never || be[0].TokensPerMonth != 0 || be[0].AtCapacityUSDPer1M <= be[0].PerTokenUSDPer1M {
 		t.Fatalf("break-even %+v, want never", be)
@@ -222,17 +223,17 @@ func TestDecideCachedInputPrice(t *testing.T) {
 		Prices: &results.Prices{InputPer1M: 2, CachedInputPer1M: 0.5, OutputPer1M: 8}}
 	rec := fixture.OKRec(0, 10, 100, 1000, 100, nil, nil)
 	rec.CachedInputTokens = 250 // a quarter of the input hits the cache
-	d := Decide([]Summary{Summarize(runOf(m, rec), Options{})}, DecideOptions{Volumes: []Volume{{InputTokens: 1e6, OutputTokens: 1e6}}})
-	if got := d.Targets[0].EffectiveInputPer1M; !approx(got, 2*0.75+0.5*0.25) {
+	d := New([]reports.Summary{reports.Summarize(fixture.AddAll(reports.NewRunData("", m), rec), reports.Options{})}, Options{Volumes: []Volume{{InputTokens: 1e6, OutputTokens: 1e6}}})
+	if got := d.Targets[0].EffectiveInputPer1M; !fixture.Approx(got, 2*0.75+0.5*0.25) {
 		t.Errorf("effective input price %v, want 1.625", got)
 	}
-	if got := d.Projections[0].Costs[0].MonthlyUSD; !approx(got, 1.625+8) {
+	if got := d.Projections[0].Costs[0].MonthlyUSD; !fixture.Approx(got, 1.625+8) {
 		t.Errorf("monthly %v, want 9.625", got)
 	}
 }
 
 func TestDecideNoPrices(t *testing.T) {
-	d := Decide([]Summary{mixSummary("x", "api", rate1, nil, 2, 1, 1, 10, 10, Options{})}, DecideOptions{Volumes: []Volume{{1, 1}}})
+	d := New([]reports.Summary{mixSummary("x", "api", rate1, nil, 2, 1, 1, 10, 10, reports.Options{})}, Options{Volumes: []Volume{{1, 1}}})
 	if d.Targets[0].Pricing != "" || d.Projections[0].Costs[0].Known || len(d.Targets[0].Notes) == 0 {
 		t.Errorf("target %+v projection %+v", d.Targets[0], d.Projections[0].Costs[0])
 	}
@@ -256,17 +257,17 @@ func TestTokens(t *testing.T) {
 
 // A plan's group makes runs of differently named targets one sweep.
 func TestDecideExplicitGroup(t *testing.T) {
-	plan, err := ParsePlan("p.yaml", []byte("targets:\n  vllm-c4: {group: vllm}\n  vllm-c8: {group: vllm}\n"))
+	plan, err := ParseScorecardPlan("p.yaml", []byte("targets:\n  vllm-c4: {group: vllm}\n  vllm-c8: {group: vllm}\n"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	h := &results.Prices{GPUHourly: 4}
-	ss := []Summary{
-		mixSummary("vllm-c4", "self-hosted", results.LoadInfo{Mode: "concurrency", Concurrency: 4}, h, 8, 100, 100, 200, 300, Options{}),
-		mixSummary("vllm-c8", "self-hosted", results.LoadInfo{Mode: "concurrency", Concurrency: 8}, h, 8, 100, 100, 100, 300, Options{}),
-		mixSummary("api", "api", rate1, &results.Prices{InputPer1M: 1, OutputPer1M: 1}, 2, 1, 1, 10, 10, Options{}),
+	ss := []reports.Summary{
+		mixSummary("vllm-c4", "self-hosted", results.LoadInfo{Mode: "concurrency", Concurrency: 4}, h, 8, 100, 100, 200, 300, reports.Options{}),
+		mixSummary("vllm-c8", "self-hosted", results.LoadInfo{Mode: "concurrency", Concurrency: 8}, h, 8, 100, 100, 100, 300, reports.Options{}),
+		mixSummary("api", "api", rate1, &results.Prices{InputPer1M: 1, OutputPer1M: 1}, 2, 1, 1, 10, 10, reports.Options{}),
 	}
-	d := Decide(ss, DecideOptions{Plan: plan})
+	d := New(ss, Options{ScorecardPlan: plan})
 	if len(d.Targets) != 2 || d.Targets[0].Target != "vllm" || d.Targets[0].Runs != 2 {
 		t.Fatalf("targets %+v", d.Targets)
 	}

@@ -1,4 +1,4 @@
-package reports
+package decide
 
 import (
 	"errors"
@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/inferbench/inferbench/reports"
 	"github.com/inferbench/inferbench/results"
 	"go.yaml.in/yaml/v3"
 )
@@ -52,10 +53,10 @@ var DefaultDeclared = map[string]map[string]float64{
 // DefaultLatencyMetric is the latency the scorecard compares.
 const DefaultLatencyMetric = "ttft_p95"
 
-// Plan is a decision plan: scorecard weights, declared scores per kind and
+// ScorecardPlan is a decision plan: scorecard weights, declared scores per kind and
 // per target, and per-target prices (GPU count and $/GPU-hour for
-// self-hosted, per-token prices for the others). Read one with ParsePlan.
-type Plan struct {
+// self-hosted, per-token prices for the others). Read one with ParseScorecardPlan.
+type ScorecardPlan struct {
 	// Source is where the plan came from ("defaults" or a file name).
 	Source  string
 	Weights map[string]float64
@@ -63,11 +64,11 @@ type Plan struct {
 	// e2e, user_latency; stat one of p50, p90, p95, p99, max, mean.
 	LatencyMetric string
 	Kinds         map[string]map[string]float64
-	Targets       map[string]TargetPlan
+	Targets       map[string]ScorecardTarget
 }
 
-// TargetPlan is what a plan says of one target.
-type TargetPlan struct {
+// ScorecardTarget is what a plan says of one target.
+type ScorecardTarget struct {
 	// Group, when set, makes this target's runs part of the target Group
 	// in the comparison: an explicit sweep of runs named per load
 	// (vllm-c8, vllm-c16 -> vllm).
@@ -90,15 +91,15 @@ type TargetPlan struct {
 	line     int
 }
 
-// DefaultPlan is the plan used when none is given: default weights and
+// DefaultScorecardPlan is the plan used when none is given: default weights and
 // declared scores, no prices.
-func DefaultPlan() *Plan {
-	return &Plan{Source: "defaults", Weights: DefaultWeights, LatencyMetric: DefaultLatencyMetric}
+func DefaultScorecardPlan() *ScorecardPlan {
+	return &ScorecardPlan{Source: "defaults", Weights: DefaultWeights, LatencyMetric: DefaultLatencyMetric}
 }
 
 // Prices returns the prices the plan gives target, or nil when it gives
 // none (the command line or the manifest then apply).
-func (p *Plan) Prices(target string) *results.Prices {
+func (p *ScorecardPlan) Prices(target string) *results.Prices {
 	if p == nil {
 		return nil
 	}
@@ -133,7 +134,7 @@ type PriceCatalog interface {
 
 // NeedsCatalog reports whether some target names a catalogue price that
 // Resolve has not looked up.
-func (p *Plan) NeedsCatalog() bool {
+func (p *ScorecardPlan) NeedsCatalog() bool {
 	if p == nil {
 		return false
 	}
@@ -147,7 +148,7 @@ func (p *Plan) NeedsCatalog() bool {
 
 // Resolve fills in the prices that targets name by GPU type and offer, or
 // by provider and model, from cat. Errors are "file:line: ...", all at once.
-func (p *Plan) Resolve(cat PriceCatalog) error {
+func (p *ScorecardPlan) Resolve(cat PriceCatalog) error {
 	if p == nil {
 		return nil
 	}
@@ -183,15 +184,15 @@ func (p *Plan) Resolve(cat PriceCatalog) error {
 }
 
 // gpuPrice is t's GPUs at usdPerGPUHour each.
-func gpuPrice(t TargetPlan, usdPerGPUHour float64) *results.Prices {
+func gpuPrice(t ScorecardTarget, usdPerGPUHour float64) *results.Prices {
 	return &results.Prices{GPUHourly: float64(t.GPUs) * usdPerGPUHour, GPUCount: t.GPUs,
 		USDPerGPUHour: usdPerGPUHour, GPUType: t.GPUType, GPUOffer: t.GPUOffer}
 }
 
 // target is the plan's entry for a target (p may be nil).
-func (p *Plan) target(name string) (TargetPlan, bool) {
+func (p *ScorecardPlan) target(name string) (ScorecardTarget, bool) {
 	if p == nil {
-		return TargetPlan{}, false
+		return ScorecardTarget{}, false
 	}
 	t, ok := p.Targets[name]
 	return t, ok
@@ -199,7 +200,7 @@ func (p *Plan) target(name string) (TargetPlan, bool) {
 
 // declared is the declared score of criterion for a target of kind, and
 // where it came from.
-func (p *Plan) declared(target, kind, criterion string) (float64, string) {
+func (p *ScorecardPlan) declared(target, kind, criterion string) (float64, string) {
 	if t, ok := p.Targets[target]; ok {
 		if v, ok := t.Declared[criterion]; ok {
 			return v, "plan (target)"
@@ -217,7 +218,7 @@ func (p *Plan) declared(target, kind, criterion string) (float64, string) {
 	return 5, "no default for kind " + strconv.Quote(kind) + ": neutral 5"
 }
 
-// ParsePlan reads a plan in YAML (or JSON, which YAML includes). name is
+// ParseScorecardPlan reads a plan in YAML (or JSON, which YAML includes). name is
 // used in errors, which are "name:line: what is wrong", every problem at
 // once. An empty plan is the default plan.
 //
@@ -229,8 +230,8 @@ func (p *Plan) declared(target, kind, criterion string) (float64, string) {
 //	  vllm-a100: {gpus: 2, usd_per_gpu_hour: 2.50, privacy: 10}
 //	  gpt-4o:    {input_per_1m: 2.50, output_per_1m: 10, cached_input_per_1m: 1.25}
 //	  vllm-c8:   {group: vllm-a100}   # runs named per load, one target
-func ParsePlan(name string, data []byte) (*Plan, error) {
-	p := DefaultPlan()
+func ParseScorecardPlan(name string, data []byte) (*ScorecardPlan, error) {
+	p := DefaultScorecardPlan()
 	p.Source = name
 	p.Weights = map[string]float64{}
 	for k, v := range DefaultWeights {
@@ -276,7 +277,7 @@ func ParsePlan(name string, data []byte) (*Plan, error) {
 				p.Kinds[kind] = m
 			})
 		case "targets":
-			p.Targets = map[string]TargetPlan{}
+			p.Targets = map[string]ScorecardTarget{}
 			pp.mapping(v, "targets", func(target string, kn, v *yaml.Node) {
 				p.Targets[target] = pp.target(target, v)
 			})
@@ -356,8 +357,8 @@ func (pp *planParser) score(m map[string]float64, c string, kn, v *yaml.Node) {
 	}
 }
 
-func (pp *planParser) target(name string, n *yaml.Node) TargetPlan {
-	t := TargetPlan{Declared: map[string]float64{}, line: n.Line}
+func (pp *planParser) target(name string, n *yaml.Node) ScorecardTarget {
+	t := ScorecardTarget{Declared: map[string]float64{}, line: n.Line}
 	var usdPerGPUHour, in, out, cached float64
 	set := map[string]*yaml.Node{}
 	pp.mapping(n, "target "+name, func(key string, kn, v *yaml.Node) {
@@ -448,41 +449,31 @@ func yamlErr(err error) error {
 	return err
 }
 
-// latencyMetric parses "metric_stat" into the Dist getter and the stat.
-func latencyMetric(s string) (func(*Summary) *Dist, func(Dist) float64, error) {
+// latencyMetric parses "metric_stat" into the latency and the statistic.
+func latencyMetric(s string) (reports.Latency, reports.Stat, error) {
 	i := strings.LastIndex(s, "_")
 	if i < 0 {
-		return nil, nil, fmt.Errorf("latency %q: want metric_stat like ttft_p95", s)
+		return reports.Latency{}, reports.Stat{}, fmt.Errorf("latency %q: want metric_stat like ttft_p95", s)
 	}
 	m, st := s[:i], s[i+1:]
-	var dist func(*Summary) *Dist
-	for _, lm := range latencies {
-		if lm.Name == m {
-			dist = lm.dist
-		}
+	l, okL := reports.LookupLatency(m)
+	stat, okS := reports.LookupStat(st)
+	if !okL || !okS || m == "schedule_lag" {
+		return reports.Latency{}, reports.Stat{}, fmt.Errorf("latency %q: want metric_stat with metric ttft, ttfo, tpot, itl, e2e or user_latency and stat p50, p90, p95, p99, max or mean", s)
 	}
-	var stat func(Dist) float64
-	for _, ds := range stats {
-		if ds.Name == st {
-			stat = ds.get
-		}
-	}
-	if dist == nil || stat == nil || m == "schedule_lag" {
-		return nil, nil, fmt.Errorf("latency %q: want metric_stat with metric ttft, ttfo, tpot, itl, e2e or user_latency and stat p50, p90, p95, p99, max or mean", s)
-	}
-	return dist, stat, nil
+	return l, stat, nil
 }
 
 // SummarizeAll summarises runs with opt, each priced by the plan's prices
 // for its target where the plan gives some (plan may be nil).
-func SummarizeAll(runs []*RunData, opt Options, plan *Plan) []Summary {
-	ss := make([]Summary, len(runs))
+func SummarizeAll(runs []*reports.RunData, opt reports.Options, plan *ScorecardPlan) []reports.Summary {
+	ss := make([]reports.Summary, len(runs))
 	for i, r := range runs {
 		ropt := opt
 		if p := plan.Prices(r.Target); p != nil {
 			ropt.Prices = p
 		}
-		ss[i] = Summarize(r, ropt)
+		ss[i] = reports.Summarize(r, ropt)
 	}
 	return ss
 }

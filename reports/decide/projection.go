@@ -1,4 +1,4 @@
-package reports
+package decide
 
 import (
 	"errors"
@@ -6,6 +6,8 @@ import (
 	"math"
 	"strconv"
 	"strings"
+
+	"github.com/inferbench/inferbench/reports"
 )
 
 // Volume is a monthly token volume: input and output tokens per month.
@@ -175,12 +177,12 @@ func (d *Decision) Project(v Volume) Projection {
 		p.Costs = append(p.Costs, projectOne(&targets[i], v, monthHours))
 	}
 	for i, sh := range targets {
-		if sh.Pricing != CostGPUHourly || !p.Costs[i].Known {
+		if sh.Pricing != reports.CostGPUHourly || !p.Costs[i].Known {
 			continue
 		}
 		perReplica := sh.ReplicaTokens(v, monthHours)
 		for j, api := range targets {
-			if api.Pricing != CostPerToken || !p.Costs[j].Known || p.Costs[j].MonthlyUSD <= 0 {
+			if api.Pricing != reports.CostPerToken || !p.Costs[j].Known || p.Costs[j].MonthlyUSD <= 0 {
 				continue
 			}
 			be := BreakEven{SelfHosted: sh.Target, PerToken: api.Target, PerTokenUSDPer1M: p.Costs[j].USDPer1M}
@@ -240,10 +242,10 @@ func replicasNeeded(t *TargetCost, v Volume, monthHours float64) float64 {
 func projectOne(t *TargetCost, v Volume, monthHours float64) ProjectedCost {
 	pc := ProjectedCost{Target: t.Target, Pricing: t.Pricing}
 	switch t.Pricing {
-	case CostPerToken:
+	case reports.CostPerToken:
 		pc.Known = true
 		pc.MonthlyUSD = v.InputTokens/1e6*t.EffectiveInputPer1M + v.OutputTokens/1e6*t.EffectiveOutputPer1M
-	case CostGPUHourly:
+	case reports.CostGPUHourly:
 		pc.FixedUSD = t.Prices.GPUHourly * monthHours
 		need := replicasNeeded(t, v, monthHours)
 		if need <= 0 {

@@ -1,8 +1,10 @@
-package reports
+package decide
 
 import (
 	"encoding/json"
 	"io"
+
+	"github.com/inferbench/inferbench/reports"
 )
 
 // The JSON shape of a Decision: snake_case keys with their unit, every key
@@ -105,7 +107,7 @@ type jsonBreakEven struct {
 }
 
 type jsonScorecard struct {
-	Plan          string             `json:"plan"`
+	ScorecardPlan string             `json:"plan"`
 	Weights       map[string]float64 `json:"weights"`
 	LatencyMetric string             `json:"latency_metric"`
 	CostBasis     string             `json:"cost_basis"`
@@ -172,7 +174,7 @@ func toJSONDecision(d *Decision) *jsonDecision {
 			jc := jsonProjectedCost{Target: c.Target}
 			if c.Known {
 				jc.MonthlyUSD, jc.USDPer1M = ptr(c.MonthlyUSD), ptr(c.USDPer1M)
-				if c.Pricing == CostGPUHourly {
+				if c.Pricing == reports.CostGPUHourly {
 					jc.Replicas, jc.Utilisation, jc.FixedUSD = ptr(c.Replicas), ptr(c.Utilisation), ptr(c.FixedUSD)
 				}
 			}
@@ -189,7 +191,7 @@ func toJSONDecision(d *Decision) *jsonDecision {
 		j.Projections = append(j.Projections, jp)
 	}
 	if sc := d.Scorecard; sc != nil {
-		js := &jsonScorecard{Plan: sc.Source, Weights: map[string]float64{}, LatencyMetric: sc.LatencyMetric,
+		js := &jsonScorecard{ScorecardPlan: sc.Source, Weights: map[string]float64{}, LatencyMetric: sc.LatencyMetric,
 			CostBasis: sc.CostBasis, Rows: []jsonScoreRow{}}
 		for i, c := range sc.Criteria {
 			js.Weights[c] = sc.Weights[i]
@@ -214,13 +216,13 @@ func toJSONDecision(d *Decision) *jsonDecision {
 // RenderReportJSON writes one JSON object: {"runs": [the RenderJSON
 // objects], "decision": the cost comparison or null}. It is what `report
 // --format json` writes; see docs/cost.md for the decision's keys.
-func RenderReportJSON(w io.Writer, ss []Summary, d *Decision) error {
+func RenderReportJSON(w io.Writer, ss []reports.Summary, d *Decision) error {
 	out := struct {
 		Runs     []any         `json:"runs"`
 		Decision *jsonDecision `json:"decision"`
 	}{Runs: make([]any, len(ss))}
 	for i, s := range ss {
-		out.Runs[i] = SummaryJSON(s)
+		out.Runs[i] = reports.SummaryJSON(s)
 	}
 	if !d.Empty() {
 		out.Decision = toJSONDecision(d)

@@ -1,10 +1,11 @@
-package reports
+package decide
 
 import (
 	"fmt"
 	"slices"
 	"strconv"
 
+	"github.com/inferbench/inferbench/reports"
 	"github.com/inferbench/inferbench/results"
 )
 
@@ -13,8 +14,8 @@ import (
 // used are always shown.)
 const DefaultMonthHours = 720
 
-// DecideOptions are the choices of a cost comparison.
-type DecideOptions struct {
+// Options are the choices of a cost comparison.
+type Options struct {
 	// Volumes are the monthly volumes to project (none: no projection).
 	Volumes []Volume
 	// MonthHours is the length of a month in hours (0: DefaultMonthHours).
@@ -22,23 +23,23 @@ type DecideOptions struct {
 	// Attainment is the good fraction a run needs to meet the SLO
 	// (0: DefaultAttainment). Without an SLO, "good" means "ok".
 	Attainment float64
-	// Plan declares GPUs, per-target values and weights for the
+	// ScorecardPlan declares GPUs, per-target values and weights for the
 	// scorecard; nil leaves the scorecard out.
-	Plan *Plan
+	ScorecardPlan *ScorecardPlan
 }
 
-func (o DecideOptions) monthHours() float64 {
+func (o Options) monthHours() float64 {
 	if o.MonthHours > 0 {
 		return o.MonthHours
 	}
 	return DefaultMonthHours
 }
 
-func (o DecideOptions) attainment() float64 {
+func (o Options) attainment() float64 {
 	if o.Attainment > 0 {
 		return o.Attainment
 	}
-	return DefaultAttainment
+	return reports.DefaultAttainment
 }
 
 // Decision compares targets on cost: what each cost per request and per
@@ -100,7 +101,7 @@ type TargetCost struct {
 
 	// summary and capacitySummary are the runs the figures at load and at
 	// capacity are from, for the scorecard's latency.
-	summary, capacitySummary *Summary
+	summary, capacitySummary *reports.Summary
 }
 
 // CostPoint is cost per request and per 1M tokens at one load.
@@ -159,15 +160,15 @@ type LoadPoint struct {
 	Cost             CostPoint
 }
 
-// Decide compares the targets of ss (several runs of one target are one
+// New compares the targets of ss (several runs of one target are one
 // target: a sweep, or a history) on cost. ss are summaries made with the
 // prices and SLO to apply.
-func Decide(ss []Summary, opt DecideOptions) *Decision {
+func New(ss []reports.Summary, opt Options) *Decision {
 	d := &Decision{MonthHours: opt.monthHours(), Attainment: opt.attainment()}
 	var order []string
-	groups := map[string][]*Summary{}
+	groups := map[string][]*reports.Summary{}
 	for i := range ss {
-		name := DecisionName(&ss[i], opt.Plan)
+		name := TargetName(&ss[i], opt.ScorecardPlan)
 		if _, ok := groups[name]; !ok {
 			order = append(order, name)
 		}
@@ -179,23 +180,23 @@ func Decide(ss []Summary, opt DecideOptions) *Decision {
 	for _, v := range opt.Volumes {
 		d.Projections = append(d.Projections, d.Project(v))
 	}
-	if opt.Plan != nil {
-		d.Scorecard = score(d, opt.Plan)
+	if opt.ScorecardPlan != nil {
+		d.Scorecard = score(d, opt.ScorecardPlan)
 	}
 	return d
 }
 
-// DecisionName is the name s's target goes by in a Decision: its plan
+// TargetName is the name s's target goes by in a Decision: its plan
 // group, else its target name.
-func DecisionName(s *Summary, plan *Plan) string {
-	name := targetName(s)
+func TargetName(s *reports.Summary, plan *ScorecardPlan) string {
+	name := summaryTarget(s)
 	if tp, ok := plan.target(name); ok && tp.Group != "" {
 		return tp.Group
 	}
 	return name
 }
 
-func targetName(s *Summary) string {
+func summaryTarget(s *reports.Summary) string {
 	if s.Target != "" {
 		return s.Target
 	}
@@ -204,7 +205,7 @@ func targetName(s *Summary) string {
 
 // latest is the most recent of runs: by started_at, ties and runs without
 // a manifest going to the later one given.
-func latest(runs []*Summary) *Summary {
+func latest(runs []*reports.Summary) *reports.Summary {
 	best := runs[0]
 	for _, s := range runs[1:] {
 		if !s.StartedAt.Before(best.StartedAt) {
@@ -214,7 +215,7 @@ func latest(runs []*Summary) *Summary {
 	return best
 }
 
-func targetCost(name string, runs []*Summary, opt DecideOptions) TargetCost {
+func targetCost(name string, runs []*reports.Summary, opt Options) TargetCost {
 	s := latest(runs)
 	t := TargetCost{
 		Target: name, Kind: s.TargetKind, Model: s.Model, Simulated: s.Simulated,
@@ -230,12 +231,12 @@ func targetCost(name string, runs []*Summary, opt DecideOptions) TargetCost {
 		t.InputShare = float64(in) / float64(in+out)
 	}
 	switch c.Model {
-	case CostPerToken:
+	case reports.CostPerToken:
 		t.Prices = c.Prices
 		t.EffectiveInputPer1M, t.EffectiveOutputPer1M = effectivePrices(c)
 		t.AtLoad = CostPoint{USDPerRequest: c.USDPerRequest, USDPer1MInput: t.EffectiveInputPer1M,
 			USDPer1MOutput: t.EffectiveOutputPer1M, USDPer1MBlended: c.USDPer1MBlended()}
-	case CostGPUHourly:
+	case reports.CostGPUHourly:
 		t.Prices = c.Prices
 		t.AtLoad = gpuCost(c.Prices.GPUHourly, s.RequestsPerS, s.InputTokensPerS, s.OutputTokensPerS)
 		t.Capacity, t.capacitySummary, t.Sweep = capacity(runs, opt.attainment())
@@ -251,7 +252,7 @@ func targetCost(name string, runs []*Summary, opt DecideOptions) TargetCost {
 		if t.Capacity != nil && !t.Capacity.MetSLO {
 			t.Notes = append(t.Notes, fmt.Sprintf("no load met the SLO (%.0f%% of requests good); capacity is the highest throughput measured and over-states it", opt.attainment()*100))
 		}
-	case CostRecorded:
+	case reports.CostRecorded:
 		t.AtLoad = CostPoint{USDPerRequest: c.USDPerRequest, USDPer1MBlended: c.USDPer1MBlended()}
 		t.Notes = append(t.Notes, "cost is the recorded cost_usd: no prices to split input from output or to project")
 	}
@@ -261,7 +262,7 @@ func targetCost(name string, runs []*Summary, opt DecideOptions) TargetCost {
 // effectivePrices are the per-token cost's input and output prices on the
 // run's own workload (TargetCost.EffectiveInputPer1M): measured cost over
 // measured tokens, or the list price for a side without tokens.
-func effectivePrices(c *Cost) (in, out float64) {
+func effectivePrices(c *reports.Cost) (in, out float64) {
 	in, out = c.Prices.InputPer1M, c.Prices.OutputPer1M
 	if c.InputTokens > 0 {
 		in = (c.InputUSD + c.CachedInputUSD) * 1e6 / float64(c.InputTokens)
@@ -291,7 +292,7 @@ func gpuCost(hourly, rps, inTPS, outTPS float64) CostPoint {
 
 // goodFraction is the share of a run's measured requests that met the
 // SLO, or that completed ok when no SLO was given.
-func goodFraction(s *Summary) float64 {
+func goodFraction(s *reports.Summary) float64 {
 	if s.Goodput != nil {
 		return s.Goodput.Fraction
 	}
@@ -304,7 +305,7 @@ func goodFraction(s *Summary) float64 {
 // metSLO is whether a run with good fraction gf met the SLO: some request
 // completed and at least attainment of them were good. The sweep's points
 // and the capacity read it alike.
-func metSLO(s *Summary, gf, attainment float64) bool {
+func metSLO(s *reports.Summary, gf, attainment float64) bool {
 	return s.Requests.OK > 0 && gf >= attainment
 }
 
@@ -348,9 +349,9 @@ func LoadLabel(l results.LoadInfo) string {
 // target's runs. Runs of the load mode of the most recent run count; of
 // several runs at one load the most recent counts. A sweep is two or more
 // loads; the sweep's points are returned in load order.
-func capacity(runs []*Summary, attainment float64) (*Capacity, *Summary, []LoadPoint) {
+func capacity(runs []*reports.Summary, attainment float64) (*Capacity, *reports.Summary, []LoadPoint) {
 	mode := latest(runs).Load.Mode
-	byLoad := map[float64]*Summary{}
+	byLoad := map[float64]*reports.Summary{}
 	for _, s := range runs {
 		l := s.Load
 		v, ok := LoadValue(l)
@@ -375,7 +376,7 @@ func capacity(runs []*Summary, attainment float64) (*Capacity, *Summary, []LoadP
 	slices.Sort(loads)
 	sweep := len(loads) > 1
 	var points []LoadPoint
-	var best, fastest *Summary
+	var best, fastest *reports.Summary
 	bestIdx := -1
 	for i, v := range loads {
 		s := byLoad[v]
@@ -401,7 +402,7 @@ func capacity(runs []*Summary, attainment float64) (*Capacity, *Summary, []LoadP
 	return c, best, points
 }
 
-func capacityOf(s *Summary, attainment float64, sweep bool) *Capacity {
+func capacityOf(s *reports.Summary, attainment float64, sweep bool) *Capacity {
 	gf := goodFraction(s)
 	hourly := hourlyOf(s)
 	c := &Capacity{RunID: s.RunID, Load: LoadLabel(s.Load), Sweep: sweep,
@@ -415,7 +416,7 @@ func capacityOf(s *Summary, attainment float64, sweep bool) *Capacity {
 }
 
 // hourlyOf is the GPU-hourly price of s (0 when it has none).
-func hourlyOf(s *Summary) float64 {
+func hourlyOf(s *reports.Summary) float64 {
 	if s.Cost == nil {
 		return 0
 	}
@@ -424,7 +425,7 @@ func hourlyOf(s *Summary) float64 {
 
 // otherModes counts the runs whose load mode differs from the most recent
 // run's (they cannot be placed on its sweep's axis).
-func otherModes(runs []*Summary) int {
+func otherModes(runs []*reports.Summary) int {
 	mode := latest(runs).Load.Mode
 	n := 0
 	for _, s := range runs {
