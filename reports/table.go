@@ -17,41 +17,56 @@ func SummaryTable(ss []Summary) *table.Table {
 	for _, s := range ss {
 		t.Head = append(t.Head, s.RunID)
 	}
-	each := func(f func(s Summary) string) []string {
-		c := make([]string, len(ss))
-		for i, s := range ss {
-			c[i] = f(s)
-		}
-		return c
-	}
-	anyRun := func(f func(s Summary) bool) bool {
-		for _, s := range ss {
-			if f(s) {
-				return true
-			}
-		}
-		return false
-	}
+	runs := runCells(ss)
+	addRequests(t, runs)
+	addThroughput(t, runs)
+	addLatency(t, runs)
+	t.Section("tokens (ok requests)")
+	t.Add("  input", runs.each(func(s Summary) string { return table.Itoa(s.InputTokens) }))
+	t.Add("  cached input", runs.each(func(s Summary) string { return table.Itoa(s.CachedInputTokens) }))
+	t.Add("  output", runs.each(func(s Summary) string { return table.Itoa(s.OutputTokens) }))
+	t.Add("  input counted by", runs.each(func(s Summary) string { return sources(s.InputTokenSources) }))
+	t.Add("  output counted by", runs.each(func(s Summary) string { return sources(s.OutputTokenSources) }))
+	addSaturation(t, runs)
+	addCost(t, runs)
+	return t
+}
 
-	t.Add("target", each(func(s Summary) string {
+// runCells are the runs of a summary table, which make its rows.
+type runCells []Summary
+
+// each is a row: f of every run.
+func (ss runCells) each(f func(s Summary) string) []string {
+	c := make([]string, len(ss))
+	for i, s := range ss {
+		c[i] = f(s)
+	}
+	return c
+}
+
+// any reports whether f holds for some run.
+func (ss runCells) any(f func(s Summary) bool) bool { return slices.ContainsFunc(ss, f) }
+
+// addRequests adds the identity rows and the requests by outcome.
+func addRequests(t *table.Table, runs runCells) {
+	t.Add("target", runs.each(func(s Summary) string {
 		if s.Simulated {
 			return s.Target + " (simulated)"
 		}
 		return s.Target
 	}))
-	t.Add("model", each(func(s Summary) string { return s.Model }))
-	if anyRun(func(s Summary) bool { return s.StopReason != "completed" }) {
-		t.Add("stop reason", each(func(s Summary) string { return table.Dash(s.StopReason) }))
+	t.Add("model", runs.each(func(s Summary) string { return s.Model }))
+	if runs.any(func(s Summary) bool { return s.StopReason != "completed" }) {
+		t.Add("stop reason", runs.each(func(s Summary) string { return table.Dash(s.StopReason) }))
 	}
-
 	t.Section("requests")
-	t.Add("  total", each(func(s Summary) string { return table.Itoa(s.Requests.Total) }))
-	t.Add("  ok", each(func(s Summary) string { return table.Itoa(s.Requests.OK) }))
-	t.Add("  failed", each(func(s Summary) string { return table.Itoa(s.Requests.Failed) }))
-	t.Add("  canceled", each(func(s Summary) string { return table.Itoa(s.Requests.Canceled) }))
-	t.Add("  warm-up (not counted)", each(func(s Summary) string { return table.Itoa(s.Requests.Warmup) }))
-	for _, class := range errorClasses(ss) {
-		t.Add("  error "+class, each(func(s Summary) string {
+	t.Add("  total", runs.each(func(s Summary) string { return table.Itoa(s.Requests.Total) }))
+	t.Add("  ok", runs.each(func(s Summary) string { return table.Itoa(s.Requests.OK) }))
+	t.Add("  failed", runs.each(func(s Summary) string { return table.Itoa(s.Requests.Failed) }))
+	t.Add("  canceled", runs.each(func(s Summary) string { return table.Itoa(s.Requests.Canceled) }))
+	t.Add("  warm-up (not counted)", runs.each(func(s Summary) string { return table.Itoa(s.Requests.Warmup) }))
+	for _, class := range errorClasses(runs) {
+		t.Add("  error "+class, runs.each(func(s Summary) string {
 			for _, c := range s.Requests.Errors {
 				if c.Class == class {
 					return table.Itoa(c.Count)
@@ -60,46 +75,40 @@ func SummaryTable(ss []Summary) *table.Table {
 			return "0"
 		}))
 	}
+}
 
+// addThroughput adds the throughput rows and, when some run has an SLO,
+// the goodput rows.
+func addThroughput(t *table.Table, runs runCells) {
 	t.Section("throughput")
-	t.Add("  window (s)", each(func(s Summary) string { return table.Ftoa(float64(s.WindowNs)/1e9, 3) }))
-	t.Add("  requests/s", each(func(s Summary) string { return table.Ftoa(s.RequestsPerS, 3) }))
-	t.Add("  output tok/s", each(func(s Summary) string { return table.Ftoa(s.OutputTokensPerS, 1) }))
-	t.Add("  input tok/s", each(func(s Summary) string { return table.Ftoa(s.InputTokensPerS, 1) }))
-
-	if anyRun(func(s Summary) bool { return s.Goodput != nil }) {
-		slo := ""
-		for _, s := range ss {
-			if s.Goodput != nil {
-				slo = sloString(s.Goodput.SLO)
-				break
-			}
-		}
-		t.Section("goodput (SLO " + slo + ")")
-		t.Add("  good requests", each(func(s Summary) string {
-			if s.Goodput == nil {
-				return "-"
-			}
-			return table.Itoa(s.Goodput.Good)
-		}))
-		t.Add("  goodput (req/s)", each(func(s Summary) string {
-			if s.Goodput == nil {
-				return "-"
-			}
-			return table.Ftoa(s.Goodput.PerS, 3)
-		}))
-		t.Add("  good fraction", each(func(s Summary) string {
-			if s.Goodput == nil {
-				return "-"
-			}
-			return table.Ftoa(s.Goodput.Fraction*100, 1) + "%"
-		}))
+	t.Add("  window (s)", runs.each(func(s Summary) string { return table.Ftoa(float64(s.WindowNs)/1e9, 3) }))
+	t.Add("  requests/s", runs.each(func(s Summary) string { return table.Ftoa(s.RequestsPerS, 3) }))
+	t.Add("  output tok/s", runs.each(func(s Summary) string { return table.Ftoa(s.OutputTokensPerS, 1) }))
+	t.Add("  input tok/s", runs.each(func(s Summary) string { return table.Ftoa(s.InputTokensPerS, 1) }))
+	i := slices.IndexFunc(runs, func(s Summary) bool { return s.Goodput != nil })
+	if i < 0 {
+		return
 	}
+	t.Section("goodput (SLO " + sloString(runs[i].Goodput.SLO) + ")")
+	good := func(f func(g *Goodput) string) []string {
+		return runs.each(func(s Summary) string {
+			if s.Goodput == nil {
+				return "-"
+			}
+			return f(s.Goodput)
+		})
+	}
+	t.Add("  good requests", good(func(g *Goodput) string { return table.Itoa(g.Good) }))
+	t.Add("  goodput (req/s)", good(func(g *Goodput) string { return table.Ftoa(g.PerS, 3) }))
+	t.Add("  good fraction", good(func(g *Goodput) string { return table.Ftoa(g.Fraction*100, 1) + "%" }))
+}
 
+// addLatency adds every statistic of every latency shown, in ms.
+func addLatency(t *table.Table, runs runCells) {
 	t.Section("latency (ms, nearest-rank)")
-	for _, m := range ShownLatencies(ss) {
+	for _, m := range ShownLatencies(runs) {
 		for _, st := range stats {
-			t.Add("  "+m.Label+" "+st.Name, each(func(s Summary) string {
+			t.Add("  "+m.Label+" "+st.Name, runs.each(func(s Summary) string {
 				d := *m.dist(&s)
 				if d.N == 0 {
 					return "-"
@@ -108,47 +117,42 @@ func SummaryTable(ss []Summary) *table.Table {
 			}))
 		}
 	}
+}
 
-	t.Section("tokens (ok requests)")
-	t.Add("  input", each(func(s Summary) string { return table.Itoa(s.InputTokens) }))
-	t.Add("  cached input", each(func(s Summary) string { return table.Itoa(s.CachedInputTokens) }))
-	t.Add("  output", each(func(s Summary) string { return table.Itoa(s.OutputTokens) }))
-	t.Add("  input counted by", each(func(s Summary) string { return sources(s.InputTokenSources) }))
-	t.Add("  output counted by", each(func(s Summary) string { return sources(s.OutputTokenSources) }))
-
-	addSaturation(t, ss, each)
-
-	if anyRun(func(s Summary) bool { return s.Cost != nil }) {
-		t.Section("cost (USD)")
-		cost := func(f func(c *Cost) string) []string {
-			return each(func(s Summary) string {
-				if s.Cost == nil {
+// addCost adds the cost rows when some run has a cost: the per-token
+// parts only where some run is priced per token.
+func addCost(t *table.Table, runs runCells) {
+	if !runs.any(func(s Summary) bool { return s.Cost != nil }) {
+		return
+	}
+	t.Section("cost (USD)")
+	cost := func(f func(c *Cost) string) []string {
+		return runs.each(func(s Summary) string {
+			if s.Cost == nil {
+				return "-"
+			}
+			return f(s.Cost)
+		})
+	}
+	t.Add("  pricing", cost(func(c *Cost) string { return c.Model }))
+	t.Add("  prices from", cost(func(c *Cost) string { return c.Source }))
+	t.Add("  total", cost(func(c *Cost) string { return table.USD(c.TotalUSD) }))
+	if runs.any(func(s Summary) bool { return s.Cost != nil && s.Cost.Model == CostPerToken }) {
+		part := func(f func(c *Cost) float64) func(c *Cost) string {
+			return func(c *Cost) string {
+				if c.Model != CostPerToken {
 					return "-"
 				}
-				return f(s.Cost)
-			})
-		}
-		t.Add("  pricing", cost(func(c *Cost) string { return c.Model }))
-		t.Add("  prices from", cost(func(c *Cost) string { return c.Source }))
-		t.Add("  total", cost(func(c *Cost) string { return table.USD(c.TotalUSD) }))
-		if anyRun(func(s Summary) bool { return s.Cost != nil && s.Cost.Model == CostPerToken }) {
-			part := func(f func(c *Cost) float64) func(c *Cost) string {
-				return func(c *Cost) string {
-					if c.Model != CostPerToken {
-						return "-"
-					}
-					return table.USD(f(c))
-				}
+				return table.USD(f(c))
 			}
-			t.Add("    input part", cost(part(func(c *Cost) float64 { return c.InputUSD })))
-			t.Add("    cached input part", cost(part(func(c *Cost) float64 { return c.CachedInputUSD })))
-			t.Add("    output part", cost(part(func(c *Cost) float64 { return c.OutputUSD })))
 		}
-		t.Add("  per request", cost(func(c *Cost) string { return table.USD(c.USDPerRequest) }))
-		t.Add("  per 1M input tok (blended)", cost(func(c *Cost) string { return table.USD(c.USDPer1MInput) }))
-		t.Add("  per 1M output tok (blended)", cost(func(c *Cost) string { return table.USD(c.USDPer1MOutput) }))
+		t.Add("    input part", cost(part(func(c *Cost) float64 { return c.InputUSD })))
+		t.Add("    cached input part", cost(part(func(c *Cost) float64 { return c.CachedInputUSD })))
+		t.Add("    output part", cost(part(func(c *Cost) float64 { return c.OutputUSD })))
 	}
-	return t
+	t.Add("  per request", cost(func(c *Cost) string { return table.USD(c.USDPerRequest) }))
+	t.Add("  per 1M input tok (blended)", cost(func(c *Cost) string { return table.USD(c.USDPer1MInput) }))
+	t.Add("  per 1M output tok (blended)", cost(func(c *Cost) string { return table.USD(c.USDPer1MOutput) }))
 }
 
 // errorClasses is the union of the runs' error classes, in order of first
@@ -224,8 +228,8 @@ func RenderMarkdown(w io.Writer, ss []Summary) error {
 
 // addSaturation adds the telemetry rows (GPU, energy, server queue) when
 // any run has telemetry.
-func addSaturation(t *table.Table, ss []Summary, each func(func(Summary) string) []string) {
-	anyRun := func(f func(s Summary) bool) bool { return slices.ContainsFunc(ss, f) }
+func addSaturation(t *table.Table, runs runCells) {
+	each, anyRun := runs.each, runs.any
 	if !anyRun(func(s Summary) bool { return s.Saturation != nil }) {
 		return
 	}
