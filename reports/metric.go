@@ -95,11 +95,17 @@ func Latencies() []Latency { return slices.Clone(latencies) }
 
 // LookupLatency returns the latency called name (ttft, itl, ...).
 func LookupLatency(name string) (Latency, bool) {
-	i := slices.IndexFunc(latencies, func(l Latency) bool { return l.Name == name })
+	return named(latencies, name, func(l Latency) string { return l.Name })
+}
+
+// named returns the element of list that nameOf calls name.
+func named[T any](list []T, name string, nameOf func(T) string) (T, bool) {
+	i := slices.IndexFunc(list, func(x T) bool { return nameOf(x) == name })
 	if i < 0 {
-		return Latency{}, false
+		var zero T
+		return zero, false
 	}
-	return latencies[i], true
+	return list[i], true
 }
 
 // ShownLatencies are the latencies a table of ss shows: those some run
@@ -144,11 +150,7 @@ func Stats() []Stat { return slices.Clone(stats) }
 
 // LookupStat returns the statistic called name (p95, mean, ...).
 func LookupStat(name string) (Stat, bool) {
-	i := slices.IndexFunc(stats, func(st Stat) bool { return st.Name == name })
-	if i < 0 {
-		return Stat{}, false
-	}
-	return stats[i], true
+	return named(stats, name, func(st Stat) string { return st.Name })
 }
 
 // metrics is the catalogue, built once.
@@ -242,11 +244,7 @@ func LookupMetric(name string) (Metric, bool) {
 	if a, ok := metricAliases[name]; ok {
 		name = a
 	}
-	i := slices.IndexFunc(metrics, func(m Metric) bool { return m.Name == name })
-	if i < 0 {
-		return Metric{}, false
-	}
-	return metrics[i], true
+	return named(metrics, name, func(m Metric) string { return m.Name })
 }
 
 // MetricNames lists every metric a threshold may name, in catalogue order.

@@ -1,7 +1,6 @@
 package results
 
 import (
-	"os"
 	"strings"
 	"testing"
 
@@ -24,16 +23,11 @@ func TestRequestColumnsMatchWrittenSchema(t *testing.T) {
 		t.Fatal(err)
 	}
 	parts, _ := PartFiles(dir)
-	f, err := os.Open(parts[0])
+	f, pf, err := openParquet(parts[0])
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	st, _ := f.Stat()
-	pf, err := parquet.OpenFile(f, st.Size())
-	if err != nil {
-		t.Fatal(err)
-	}
 	fields := pf.Schema().Fields()
 	cols := RequestColumns()
 	if len(cols) != len(fields) {
