@@ -15,11 +15,12 @@
 // The flow is Load (or LoadAll) -> Summarize -> RenderText, RenderMarkdown
 // or RenderJSON. Metric definitions are in docs/metrics.md.
 //
-// Imports: results, and prices only for the cost of a request
+// Imports: results; prices only for the cost of a request
 // (prices.FromSnapshot and TokenPrice.Cost over the run's price snapshot);
-// reports/chart and reports/internal/... The packages under reports build
-// on this one and it imports none of them: reports/compare (a candidate
-// run against a baseline), reports/decide (cost comparison, capacity,
-// projections, scorecard), reports/html (the page and its charts) and
-// reports/export (CSV and vegeta).
+// internal/suggest for did-you-mean hints; reports/internal/table for the
+// table layout. The packages under reports build on this one and it
+// imports none of them: reports/compare (a candidate run against a
+// baseline), reports/decide (cost comparison, capacity, projections,
+// scorecard), reports/html (the page and its charts, drawn with
+// reports/chart) and reports/export (CSV and vegeta).
 package reports
