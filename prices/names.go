@@ -3,6 +3,8 @@ package prices
 import (
 	"sort"
 	"strings"
+
+	"github.com/inferbench/inferbench/internal/suggest"
 )
 
 // providerAliases maps the names other tools and SDKs use for a provider
@@ -167,7 +169,7 @@ func nearMatches(query string, names []string, n int) []string {
 		}
 		seen[name] = true
 		l := strings.ToLower(name)
-		d := levenshtein(q, l)
+		d := suggest.Distance(q, l)
 		if strings.Contains(l, q) || strings.Contains(q, l) {
 			// Containment ranks first, the closest in length first.
 			c = append(c, scored{name, max(len(l)-len(q), len(q)-len(l)) - 1000})
@@ -188,27 +190,6 @@ func nearMatches(query string, names []string, n int) []string {
 		out = append(out, c[i].name)
 	}
 	return out
-}
-
-// levenshtein is the edit distance between a and b (bytes; names are ASCII).
-func levenshtein(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }
 
 // CanonicalGPU returns the catalogue's normalised name of a GPU type:

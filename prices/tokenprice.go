@@ -101,16 +101,38 @@ func (p TokenPrice) RatesFor(inputTokens int64) Rates {
 //	           + CacheWrite  * R.CacheWrite    (R.Input where not priced separately)
 //	           + output      * R.Output ) / 1e6
 //
-// Negative counts are treated as 0.
+// Negative counts are treated as 0. CostParts is the same cost split into
+// its four terms.
 func (p TokenPrice) Cost(u Usage) float64 {
+	t := p.terms(u)
+	return (t[0] + t[1] + t[2] + t[3]) / 1e6
+}
+
+// CostParts is the cost of one request split by what was billed, in USD:
+// the four terms of Cost's formula. Their sum is Cost (to rounding).
+type CostParts struct {
+	Input       float64 // uncached input tokens
+	CachedInput float64 // input tokens read from the prompt cache
+	CacheWrite  float64 // input tokens written to the prompt cache
+	Output      float64 // max(output, reasoning) tokens
+}
+
+// CostParts is Cost split into its terms, for reports that show what a
+// run's cost is made of.
+func (p TokenPrice) CostParts(u Usage) CostParts {
+	t := p.terms(u)
+	return CostParts{Input: t[0] / 1e6, CachedInput: t[1] / 1e6, CacheWrite: t[2] / 1e6, Output: t[3] / 1e6}
+}
+
+// terms are Cost's four terms before the division by 1e6: tokens times
+// USD per 1M tokens.
+func (p TokenPrice) terms(u Usage) [4]float64 {
 	in, cached, write := max(u.Input, 0), max(u.CachedInput, 0), max(u.CacheWrite, 0)
 	out := max(u.Output, u.Reasoning, 0)
 	r := p.RatesFor(in)
 	uncached := max(in-cached-write, 0)
-	return (float64(uncached)*r.InputPer1M +
-		float64(cached)*r.CachedInput() +
-		float64(write)*r.CacheWrite() +
-		float64(out)*r.OutputPer1M) / 1e6
+	return [4]float64{float64(uncached) * r.InputPer1M, float64(cached) * r.CachedInput(),
+		float64(write) * r.CacheWrite(), float64(out) * r.OutputPer1M}
 }
 
 // validate reports what is wrong with a price: negative or non-finite

@@ -128,3 +128,40 @@ func TestCostWorkedExampleFromCatalogue(t *testing.T) {
 		t.Errorf("cost = %.15g, want 0.16125", got)
 	}
 }
+
+// CostParts are Cost's terms: the long-context tier, cache reads and
+// writes and reasoning above output each land in their part, and the
+// parts add up to Cost.
+func TestCostParts(t *testing.T) {
+	p := TokenPrice{Provider: "x", Model: "m",
+		Rates: Rates{InputPer1M: 3, CachedInputPer1M: ptr(0.3), CacheWritePer1M: ptr(3.75), OutputPer1M: 15},
+		LongContext: &Tier{AboveInputTokens: 200000,
+			Rates: Rates{InputPer1M: 6, CachedInputPer1M: ptr(0.6), CacheWritePer1M: ptr(7.5), OutputPer1M: 22.5}}}
+	for _, tt := range []struct {
+		name string
+		u    Usage
+		want CostParts
+	}{
+		// base band: uncached 1000-200-300 = 500 * 3; 200 * 0.3; 300 * 3.75; 40 * 15
+		{"base", Usage{Input: 1000, CachedInput: 200, CacheWrite: 300, Output: 40},
+			CostParts{Input: 1500e-6, CachedInput: 60e-6, CacheWrite: 1125e-6, Output: 600e-6}},
+		// tier: uncached 250000-50000-10000 = 190000 * 6; 50000 * 0.6; 10000 * 7.5; max(10, 30) = 30 * 22.5
+		{"long context, reasoning above output", Usage{Input: 250000, CachedInput: 50000, CacheWrite: 10000, Output: 10, Reasoning: 30},
+			CostParts{Input: 1.14, CachedInput: 0.03, CacheWrite: 0.075, Output: 675e-6}},
+	} {
+		got := p.CostParts(tt.u)
+		for _, c := range []struct {
+			part      string
+			got, want float64
+		}{{"input", got.Input, tt.want.Input}, {"cached", got.CachedInput, tt.want.CachedInput},
+			{"write", got.CacheWrite, tt.want.CacheWrite}, {"output", got.Output, tt.want.Output}} {
+			if math.Abs(c.got-c.want) > 1e-12 {
+				t.Errorf("%s: %s part = %.15g, want %.15g", tt.name, c.part, c.got, c.want)
+			}
+		}
+		sum := got.Input + got.CachedInput + got.CacheWrite + got.Output
+		if cost := p.Cost(tt.u); math.Abs(sum-cost) > 1e-12 {
+			t.Errorf("%s: parts add up to %.15g, Cost is %.15g", tt.name, sum, cost)
+		}
+	}
+}

@@ -1,24 +1,29 @@
 package reports
 
-import "github.com/inferbench/inferbench/results"
+import (
+	"math"
+
+	"github.com/inferbench/inferbench/prices"
+	"github.com/inferbench/inferbench/results"
+)
 
 // Cost models.
 const (
-	CostPerToken  = "per-token"  // USD per 1M input, cached input and output tokens
+	CostPerToken  = "per-token"  // USD per 1M input, cached input, cache-write and output tokens
 	CostGPUHourly = "gpu-hourly" // USD per hour for all the target's GPUs
 	CostRecorded  = "recorded"   // the sum of the rows' cost_usd, no prices known
 )
 
 // Cost is what a run cost and what that means per request and per token.
 //
-// Per-token pricing (APIs, managed hosts), over every measured request
-// (warm-up excluded; a failed request adds whatever tokens it recorded,
-// usually none):
-//
-//	input  = (input - cached) * P_in / 1e6
-//	cached = cached * P_cached / 1e6        (P_cached defaults to P_in)
-//	output = output * P_out / 1e6
-//	total  = input + cached + output
+// Per-token pricing (APIs, managed hosts) sums prices.TokenPrice.Cost, the
+// one cost of a request, over every measured request (warm-up excluded; a
+// failed request is billed for whatever tokens it recorded, usually none):
+// cache reads and writes at their prices, the long-context tier for a
+// request whose prompt is above its threshold, and max(output, reasoning)
+// output tokens. It is the function cost_usd is stamped with, so under the
+// prices the run was made with (the manifest's snapshot) TotalUSD is the
+// sum of cost_usd over the measured rows.
 //
 // GPU-hourly pricing (self-hosted): total = H * window / 1h, where H is the
 // price of all the target's GPUs together.
@@ -36,7 +41,10 @@ type Cost struct {
 	Prices results.Prices
 
 	TotalUSD float64
-	// Components of a per-token TotalUSD (zero for other models).
+	// Components of a per-token TotalUSD (zero for other models), summed
+	// from prices.TokenPrice.CostParts: InputUSD is the input tokens not
+	// read from the cache (uncached and cache-write tokens), CachedInputUSD
+	// the cache reads, OutputUSD the output (reasoning included).
 	InputUSD       float64
 	CachedInputUSD float64
 	OutputUSD      float64
@@ -55,10 +63,27 @@ type Cost struct {
 	OutputTokens      int64
 }
 
-// computeCost picks the prices (command line, else manifest, else the
-// recorded cost_usd) and applies them. It returns nil when nothing is
-// known about cost.
-func computeCost(run *Run, opt Options, s Summary) *Cost {
+// usage is what one measured request was billed for: the token counts
+// prices.TokenPrice.Cost takes, as int32 (a request's tokens are far below
+// 2^31; larger counts saturate) so that a million requests hold 20 MB.
+type usage struct{ in, cached, write, out, reasoning int32 }
+
+func usageOf(r *reqRow) usage {
+	return usage{in: clamp32(r.InputTokens), cached: clamp32(r.CachedInputTokens), write: clamp32(r.CacheWriteTokens),
+		out: clamp32(r.OutputTokens), reasoning: clamp32(r.ReasoningTokens)}
+}
+
+func clamp32(v int64) int32 { return int32(min(max(v, math.MinInt32), math.MaxInt32)) }
+
+func (u usage) tokens() prices.Usage {
+	return prices.Usage{Input: int64(u.in), CachedInput: int64(u.cached), CacheWrite: int64(u.write),
+		Output: int64(u.out), Reasoning: int64(u.reasoning)}
+}
+
+// runPrices picks the prices a run is costed at: opt's (the command line
+// or a plan), else the manifest's snapshot; nil when neither has any. The
+// source says which.
+func runPrices(run *RunData, opt Options) (*results.Prices, string) {
 	p, source := opt.Prices, "command line"
 	if p != nil && p.Source != "" {
 		source = p.Source
@@ -69,7 +94,20 @@ func computeCost(run *Run, opt Options, s Summary) *Cost {
 			source = "manifest: " + p.Source
 		}
 	}
+	return p, source
+}
+
+// computeCost picks the prices (command line, else manifest, else the
+// recorded cost_usd) and applies them. It returns nil when nothing is
+// known about cost.
+func computeCost(run *RunData, opt Options, s Summary) *Cost {
+	p, source := runPrices(run, opt)
 	c := &Cost{Source: source, RecordedUSD: run.recordedCostUSD}
+	var tp prices.TokenPrice
+	perToken := false
+	if p != nil {
+		tp, perToken = prices.FromSnapshot(*p)
+	}
 	var in, out int64
 	switch {
 	case p != nil && p.GPUHourly > 0:
@@ -79,18 +117,12 @@ func computeCost(run *Run, opt Options, s Summary) *Cost {
 		// use their tokens: what the GPUs produced that was delivered.
 		in, out = run.okIn, run.okOut
 		c.CachedInputTokens = run.okCached
-	case p != nil && (p.InputPer1M > 0 || p.OutputPer1M > 0 || p.CachedInputPer1M > 0):
+	case perToken:
 		c.Model, c.Prices = CostPerToken, *p
-		cachedPrice := p.CachedInputPer1M
-		if cachedPrice == 0 {
-			cachedPrice = p.InputPer1M
-			c.Prices.CachedInputPer1M = cachedPrice // show the price applied
+		if c.Prices.CachedInputPer1M == 0 {
+			c.Prices.CachedInputPer1M = p.InputPer1M // show the price applied
 		}
-		uncached := max(run.allIn-run.allCached, 0)
-		c.InputUSD = float64(uncached) * p.InputPer1M / 1e6
-		c.CachedInputUSD = float64(run.allCached) * cachedPrice / 1e6
-		c.OutputUSD = float64(run.allOut) * p.OutputPer1M / 1e6
-		c.TotalUSD = c.InputUSD + c.CachedInputUSD + c.OutputUSD
+		c.addRequests(run, tp)
 		in, out = run.allIn, run.allOut
 		c.CachedInputTokens = run.allCached
 	case run.recordedCostUSD > 0:
@@ -114,9 +146,43 @@ func computeCost(run *Run, opt Options, s Summary) *Cost {
 	return c
 }
 
+// addRequests sets the per-token total and its parts: tp's cost of every
+// measured request, summed.
+func (c *Cost) addRequests(run *RunData, tp prices.TokenPrice) {
+	var total, input, cached, output sum
+	for _, b := range run.blocks {
+		for _, u := range b.usage {
+			tu := u.tokens()
+			total.add(tp.Cost(tu))
+			parts := tp.CostParts(tu)
+			input.add(parts.Input + parts.CacheWrite)
+			cached.add(parts.CachedInput)
+			output.add(parts.Output)
+		}
+	}
+	c.TotalUSD, c.InputUSD, c.CachedInputUSD, c.OutputUSD = total.value(), input.value(), cached.value(), output.value()
+}
+
+// sum is a compensated (Neumaier) sum. A run's cost adds up a million
+// fractions of a cent; a plain sum would drift in the last digits, and the
+// total should be the sum of cost_usd to the digit a reader compares.
+type sum struct{ s, c float64 }
+
+func (k *sum) add(x float64) {
+	t := k.s + x
+	if math.Abs(k.s) >= math.Abs(x) {
+		k.c += (k.s - t) + x
+	} else {
+		k.c += (x - t) + k.s
+	}
+	k.s = t
+}
+
+func (k sum) value() float64 { return k.s + k.c }
+
 // usdPer1MBlended is the total over input + output tokens, per 1M (0 when
 // no tokens): what a token cost on the run's own mix.
-func (c *Cost) usdPer1MBlended() float64 {
+func (c *Cost) USDPer1MBlended() float64 {
 	tok := c.InputTokens + c.OutputTokens
 	if tok <= 0 {
 		return 0

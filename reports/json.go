@@ -171,6 +171,10 @@ func toJSON(s Summary) jsonSummary {
 	return j
 }
 
+// SummaryJSON is the value RenderJSON encodes for s, for documents that
+// hold summaries among other things (the report's combined JSON).
+func SummaryJSON(s Summary) any { return toJSON(s) }
+
 // RenderJSON writes ss as an indented JSON array of summary objects (see
 // docs/metrics.md for the keys), one per run in order.
 func RenderJSON(w io.Writer, ss []Summary) error {

@@ -20,13 +20,14 @@ func Percentile(sorted []int64, p float64) int64 {
 	if n == 0 {
 		return 0
 	}
-	return sorted[nearestRank(p, n)-1]
+	return sorted[NearestRank(p, n)-1]
 }
 
-// nearestRank is ceil(p/100 * n) clamped to 1..n. p*n is computed before
-// the division so that whole-number cases stay exact (90*10/100 = 9, where
+// NearestRank is the 1-based rank of the p-th percentile among n sorted
+// values: ceil(p/100 * n) clamped to 1..n. p*n is computed before the
+// division so that whole-number cases stay exact (90*10/100 = 9, where
 // 0.9*10 could round up past 9 and pick the wrong value).
-func nearestRank(p float64, n int) int {
+func NearestRank(p float64, n int) int {
 	r := int(math.Ceil(p * float64(n) / 100))
 	return min(max(r, 1), n)
 }
@@ -88,7 +89,7 @@ func distOf(n int, sum float64, at func(i int) int64) Dist {
 	if n == 0 {
 		return Dist{}
 	}
-	pct := func(p float64) int64 { return at(nearestRank(p, n) - 1) }
+	pct := func(p float64) int64 { return at(NearestRank(p, n) - 1) }
 	return Dist{
 		N:    n,
 		P50:  pct(50),

@@ -3,38 +3,12 @@ package reports
 import (
 	"bytes"
 	"encoding/json"
-	"flag"
-	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
+	"github.com/inferbench/inferbench/reports/internal/fixture"
 	"github.com/inferbench/inferbench/results"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
-
-// golden compares got with testdata/name, or rewrites it under -update.
-func golden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.MkdirAll("testdata", 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs (go test -update to accept):\n--- got\n%s\n--- want\n%s", path, got, want)
-	}
-}
 
 // goldenSummaries are two runs side by side: a simulated API with per-token
 // prices, warm-up and errors, and an interrupted self-hosted run priced by
@@ -44,8 +18,8 @@ func goldenSummaries() []Summary {
 		Target:   results.TargetInfo{Name: "sim-api", Kind: "api", Model: "gpt-sim", Simulated: true},
 		Workload: results.WorkloadInfo{Name: "chat"},
 		Prices:   &results.Prices{InputPer1M: 2.5, CachedInputPer1M: 1.25, OutputPer1M: 10, Source: "test catalogue"}}
-	apiRun := NewRun("", api)
-	for _, r := range sampleRecs() {
+	apiRun := NewRunData("", api)
+	for _, r := range fixture.SampleRecs() {
 		r.CachedInputTokens = 4
 		apiRun.Add(&r)
 	}
@@ -53,9 +27,9 @@ func goldenSummaries() []Summary {
 		Target:   results.TargetInfo{Name: "vllm-h100", Kind: "self-hosted", Model: "llama-70b"},
 		Workload: results.WorkloadInfo{Name: "chat"},
 		Prices:   &results.Prices{GPUHourly: 8}}
-	selfRun := NewRun("", self)
+	selfRun := NewRunData("", self)
 	for i := int64(0); i < 6; i++ {
-		r := okRec(100+i*50, 40+i*10, 400+i*20, 200, 9, msGaps(45, 45, 45, 30+i*5), []int32{1, 1, 2, 1, 1})
+		r := fixture.OKRec(100+i*50, 40+i*10, 400+i*20, 200, 9, fixture.MsGaps(45, 45, 45, 30+i*5), []int32{1, 1, 2, 1, 1})
 		r.OutputTokensSource = results.TokensFromChunks
 		selfRun.Add(&r)
 	}
@@ -73,7 +47,7 @@ func TestRenderText(t *testing.T) {
 	if err := RenderText(&b, goldenSummaries()); err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "two-runs.txt", b.Bytes())
+	fixture.Golden(t, "two-runs.txt", b.Bytes())
 }
 
 func TestRenderMarkdown(t *testing.T) {
@@ -81,7 +55,7 @@ func TestRenderMarkdown(t *testing.T) {
 	if err := RenderMarkdown(&b, goldenSummaries()); err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "two-runs.md", b.Bytes())
+	fixture.Golden(t, "two-runs.md", b.Bytes())
 }
 
 func TestRenderJSON(t *testing.T) {
@@ -89,7 +63,7 @@ func TestRenderJSON(t *testing.T) {
 	if err := RenderJSON(&b, goldenSummaries()); err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "two-runs.json", b.Bytes())
+	fixture.Golden(t, "two-runs.json", b.Bytes())
 	var back []map[string]any
 	if err := json.Unmarshal(b.Bytes(), &back); err != nil {
 		t.Fatalf("output is not JSON: %v", err)
@@ -102,11 +76,11 @@ func TestRenderJSON(t *testing.T) {
 func TestRenderOneRunNoExtras(t *testing.T) {
 	// A plain completed run without SLO or prices has no stop reason,
 	// goodput or cost rows, and no notes.
-	run := runOf(&results.Manifest{RunID: "plain", StopReason: results.StopCompleted,
-		Target: results.TargetInfo{Name: "t", Model: "m"}}, sampleRecs()...)
+	run := fixture.AddAll(NewRunData("", &results.Manifest{RunID: "plain", StopReason: results.StopCompleted,
+		Target: results.TargetInfo{Name: "t", Model: "m"}}), fixture.SampleRecs()...)
 	var b bytes.Buffer
 	if err := RenderText(&b, []Summary{Summarize(run, Options{})}); err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "one-run.txt", b.Bytes())
+	fixture.Golden(t, "one-run.txt", b.Bytes())
 }

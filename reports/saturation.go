@@ -523,7 +523,7 @@ type Saturation struct {
 }
 
 // saturationOf summarises run's telemetry over the summary's window.
-func saturationOf(run *Run, opt Options, s Summary) *Saturation {
+func saturationOf(run *RunData, opt Options, s Summary) *Saturation {
 	if len(run.GPU) == 0 && len(run.Server) == 0 {
 		return nil
 	}

@@ -235,7 +235,7 @@ func TestSaturationVerdict(t *testing.T) {
 // TestSummarizeSaturation: a run with telemetry gets GPU, energy and queue
 // figures over its window, and the text report shows energy per token.
 func TestSummarizeSaturation(t *testing.T) {
-	run := NewRun("", nil)
+	run := NewRunData("", nil)
 	for i := range 4 {
 		run.Add(&results.Record{RunID: "r", Target: "t", Status: results.StatusOK, SentNs: int64(i+1) * 1e9,
 			FirstTokenNs: int64(i+1)*1e9 + 1e8, LastTokenNs: int64(i+2) * 1e9, DoneNs: int64(i+2) * 1e9, OutputTokens: 100})

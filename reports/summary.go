@@ -23,6 +23,12 @@ type SLO struct {
 // IsZero reports whether no limit is set.
 func (s SLO) IsZero() bool { return s == SLO{} }
 
+// DefaultAttainment is the share of a run's measured requests that must
+// meet the SLO for the run to count as meeting it (the "90% SLO
+// attainment" of DistServe and its successors): a sweep's saturation
+// search and the decision's capacity both go by it.
+const DefaultAttainment = 0.9
+
 // Options are the report's choices that are not in the run itself.
 type Options struct {
 	SLO SLO
@@ -125,7 +131,7 @@ type Goodput struct {
 
 // Summarize reduces run to its summary. It does not change run, so one
 // run can be summarised under several SLOs.
-func Summarize(run *Run, opt Options) Summary {
+func Summarize(run *RunData, opt Options) Summary {
 	s := Summary{
 		RunID: run.RunID, Target: run.Target, TargetKind: run.TargetKind,
 		Model: run.Model, Workload: run.Workload, Simulated: run.Simulated,
@@ -170,7 +176,7 @@ func Summarize(run *Run, opt Options) Summary {
 		s.ITL = splitDist(gather(run, func(c *columns) []uint32 { return c.itl }, true),
 			gather(run, func(c *columns) []int64 { return c.itlBig }, true))
 	})
-	for _, f := range latencyFamilies {
+	for _, f := range latencies {
 		if f.col != nil { // not ITL, started above
 			do(func() { *f.dist(&s) = NewDist(gather(run, f.col, f.keepZero)) })
 		}
@@ -191,7 +197,7 @@ func Summarize(run *Run, opt Options) Summary {
 // never makes a request look better than it was: no TTFT or E2E fails
 // the limit; no TPOT (one output token) or no gaps (one chunk) pass it,
 // since there was no decoding to be slow.
-func goodput(run *Run, slo SLO, windowNs int64) *Goodput {
+func goodput(run *RunData, slo SLO, windowNs int64) *Goodput {
 	g := &Goodput{SLO: slo}
 	for _, c := range run.blocks {
 		for i := range c.ttft {

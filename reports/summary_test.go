@@ -1,70 +1,31 @@
 package reports
 
 import (
-	"math"
 	"reflect"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/inferbench/inferbench/reports/internal/fixture"
 	"github.com/inferbench/inferbench/results"
 )
 
-const ms = int64(time.Millisecond)
-
-// okRec is a successful request sent at sent (ms) with the given TTFT and
-// E2E (ms), token counts and chunk gaps; derived fields come from Derive,
-// as in a real run.
-func okRec(sent, ttft, e2e, in, out int64, gaps []int64, toks []int32) results.Record {
-	r := results.Record{
-		RunID: "r", Target: "t", Model: "m", Status: results.StatusOK,
-		ScheduledNs: sent * ms, SentNs: sent * ms,
-		FirstTokenNs: (sent + ttft) * ms, FirstOutputNs: (sent + ttft) * ms,
-		LastTokenNs: (sent + e2e) * ms, DoneNs: (sent + e2e + 1) * ms,
-		InputTokens: in, OutputTokens: out,
-		InputTokensSource: results.TokensFromUsage, OutputTokensSource: results.TokensFromUsage,
-		ChunkGapsNs: gaps, ChunkTokens: toks,
-	}
-	r.Derive()
-	return r
-}
-
-func failRec(sent, done int64, class string) results.Record {
-	r := results.Record{RunID: "r", ScheduledNs: sent * ms, SentNs: sent * ms, DoneNs: done * ms}
-	r.SetError(class, "boom")
-	r.Derive()
-	return r
-}
-
-func runOf(m *results.Manifest, recs ...results.Record) *Run {
-	r := NewRun("", m)
-	for i := range recs {
-		r.Add(&recs[i])
-	}
-	return r
-}
-
-func msGaps(v ...int64) []int64 {
-	out := make([]int64, len(v))
-	for i, x := range v {
-		out[i] = x * ms
-	}
-	return out
-}
+// ms is a millisecond in nanoseconds.
+const ms = fixture.Ms
 
 func TestSummarizeCountsAndWindow(t *testing.T) {
-	warm := okRec(0, 999, 9999, 10, 10, nil, nil)
+	warm := fixture.OKRec(0, 999, 9999, 10, 10, nil, nil)
 	warm.Warmup = true
 	canceled := results.Record{RunID: "r", Status: results.StatusCanceled, ErrorClass: results.ErrClassCanceled,
 		ScheduledNs: 1500 * ms, SentNs: 1500 * ms, DoneNs: 1600 * ms}
-	run := runOf(nil,
+	run := fixture.AddAll(NewRunData("", nil),
 		warm,
-		okRec(1000, 100, 1100, 10, 11, nil, nil), // done at 2101
-		okRec(1200, 200, 1300, 20, 21, nil, nil), // done at 2501
-		failRec(1100, 1150, results.ErrClassHTTP5xx),
-		failRec(1300, 1400, results.ErrClassHTTP5xx),
-		failRec(1400, 3000, results.ErrClassTimeout),
+		fixture.OKRec(1000, 100, 1100, 10, 11, nil, nil), // done at 2101
+		fixture.OKRec(1200, 200, 1300, 20, 21, nil, nil), // done at 2501
+		fixture.FailRec(1100, 1150, results.ErrClassHTTP5xx),
+		fixture.FailRec(1300, 1400, results.ErrClassHTTP5xx),
+		fixture.FailRec(1400, 3000, results.ErrClassTimeout),
 		canceled,
 	)
 	s := Summarize(run, Options{})
@@ -100,12 +61,12 @@ func TestSummarizeCountsAndWindow(t *testing.T) {
 func TestSummarizeDistributions(t *testing.T) {
 	var recs []results.Record
 	for i := int64(1); i <= 100; i++ {
-		r := okRec(i*10, i, 10*i, 5, 11, nil, nil)
+		r := fixture.OKRec(i*10, i, 10*i, 5, 11, nil, nil)
 		r.ScheduledNs -= i * ms // lag of i ms
 		r.Derive()
 		recs = append(recs, r)
 	}
-	s := Summarize(runOf(nil, recs...), Options{})
+	s := Summarize(fixture.AddAll(NewRunData("", nil), recs...), Options{})
 	want := Dist{N: 100, P50: 50 * ms, P90: 90 * ms, P95: 95 * ms, P99: 99 * ms, Max: 100 * ms, Mean: 50.5 * float64(ms)}
 	if s.TTFT != want {
 		t.Errorf("TTFT = %+v, want %+v", s.TTFT, want)
@@ -130,19 +91,19 @@ func TestSummarizeITL(t *testing.T) {
 		toks    []int32
 		wantITL []int64 // sorted, ms
 	}{
-		{"one token per chunk, no chunk_tokens", msGaps(10, 20, 30), nil, []int64{10, 20, 30}},
-		{"chunk_tokens all 1", msGaps(10, 20), []int32{1, 1, 1}, []int64{10, 20}},
+		{"one token per chunk, no chunk_tokens", fixture.MsGaps(10, 20, 30), nil, []int64{10, 20, 30}},
+		{"chunk_tokens all 1", fixture.MsGaps(10, 20), []int32{1, 1, 1}, []int64{10, 20}},
 		// The event after the 30 ms gap carried 3 tokens: three gaps of 10.
-		{"multi-token chunk split evenly", msGaps(40, 30), []int32{1, 1, 3}, []int64{10, 10, 10, 40}},
-		{"first chunk's tokens are not a gap", msGaps(8), []int32{5, 2}, []int64{4, 4}},
-		{"zero-token event still counts once", msGaps(7), []int32{1, 0}, []int64{7}},
-		{"mismatched chunk_tokens ignored", msGaps(10, 20), []int32{4, 4}, []int64{10, 20}},
+		{"multi-token chunk split evenly", fixture.MsGaps(40, 30), []int32{1, 1, 3}, []int64{10, 10, 10, 40}},
+		{"first chunk's tokens are not a gap", fixture.MsGaps(8), []int32{5, 2}, []int64{4, 4}},
+		{"zero-token event still counts once", fixture.MsGaps(7), []int32{1, 0}, []int64{7}},
+		{"mismatched chunk_tokens ignored", fixture.MsGaps(10, 20), []int32{4, 4}, []int64{10, 20}},
 		{"no gaps", nil, nil, nil},
-		{"gaps of 4.29 s and more kept exactly", msGaps(5000, 4294, 4295), nil, []int64{4294, 4295, 5000}},
+		{"gaps of 4.29 s and more kept exactly", fixture.MsGaps(5000, 4294, 4295), nil, []int64{4294, 4295, 5000}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			run := runOf(nil, okRec(0, 10, 100, 1, 5, tt.gaps, tt.toks))
+			run := fixture.AddAll(NewRunData("", nil), fixture.OKRec(0, 10, 100, 1, 5, tt.gaps, tt.toks))
 			var got []int64
 			for _, v := range gather(run, func(c *columns) []uint32 { return c.itl }, true) {
 				got = append(got, int64(v)/ms)
@@ -165,11 +126,11 @@ func TestSummarizeITL(t *testing.T) {
 func TestSummarizeGoodput(t *testing.T) {
 	// Four ok requests and one failure, window 1000..3000 ms.
 	recs := []results.Record{
-		okRec(1000, 100, 1000, 1, 11, msGaps(50, 60), nil), // tpot 90, max itl 60
-		okRec(1100, 300, 900, 1, 11, msGaps(20, 20), nil),  // ttft 300, tpot 60
-		okRec(1200, 100, 1799, 1, 11, msGaps(200), nil),    // e2e 1799, tpot 169.9, itl 200
-		okRec(1300, 50, 50, 1, 1, nil, nil),                // one token: no TPOT, no gaps
-		failRec(1400, 3000, results.ErrClassConnection),    // never good
+		fixture.OKRec(1000, 100, 1000, 1, 11, fixture.MsGaps(50, 60), nil), // tpot 90, max itl 60
+		fixture.OKRec(1100, 300, 900, 1, 11, fixture.MsGaps(20, 20), nil),  // ttft 300, tpot 60
+		fixture.OKRec(1200, 100, 1799, 1, 11, fixture.MsGaps(200), nil),    // e2e 1799, tpot 169.9, itl 200
+		fixture.OKRec(1300, 50, 50, 1, 1, nil, nil),                        // one token: no TPOT, no gaps
+		fixture.FailRec(1400, 3000, results.ErrClassConnection),            // never good
 	}
 	tests := []struct {
 		name string
@@ -186,7 +147,7 @@ func TestSummarizeGoodput(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			s := Summarize(runOf(nil, recs...), Options{SLO: tt.slo})
+			s := Summarize(fixture.AddAll(NewRunData("", nil), recs...), Options{SLO: tt.slo})
 			g := s.Goodput
 			if g == nil {
 				t.Fatal("no goodput with an SLO set")
@@ -207,12 +168,12 @@ func TestSummarizeGoodput(t *testing.T) {
 func TestSummarizeCost(t *testing.T) {
 	// Two ok requests (100 in of which 40 cached, 1000 out in total) and
 	// one failure billed for 50 input tokens; window 1 ms..3600.001 s.
-	a := okRec(1, 10, 100, 60, 400, nil, nil)
+	a := fixture.OKRec(1, 10, 100, 60, 400, nil, nil)
 	a.CachedInputTokens = 40
 	a.CostUSD = 0.5
-	b := okRec(10, 10, 100, 40, 600, nil, nil)
+	b := fixture.OKRec(10, 10, 100, 40, 600, nil, nil)
 	b.CostUSD = 0.25
-	f := failRec(20, 3600_001, results.ErrClassHTTP5xx)
+	f := fixture.FailRec(20, 3600_001, results.ErrClassHTTP5xx)
 	f.InputTokens = 50
 	recs := []results.Record{a, b, f}
 	manifestPrices := &results.Manifest{StopReason: results.StopCompleted,
@@ -267,7 +228,7 @@ func TestSummarizeCost(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			run := runOf(tt.m, recs...)
+			run := fixture.AddAll(NewRunData("", tt.m), recs...)
 			if tt.noRecorded {
 				run.recordedCostUSD = 0
 			}
@@ -293,7 +254,7 @@ func TestSummarizeCost(t *testing.T) {
 			// Self-hosted: $/1M output = H / (3600 * output tok/s) * 1e6.
 			if got.Model == CostGPUHourly {
 				alt := tt.prices.GPUHourly / (3600 * s.OutputTokensPerS) * 1e6
-				if !approx(alt, got.USDPer1MOutput) {
+				if !fixture.Approx(alt, got.USDPer1MOutput) {
 					t.Errorf("per 1M output %v != H/(3600*tok/s)*1e6 = %v", got.USDPer1MOutput, alt)
 				}
 			}
@@ -301,22 +262,20 @@ func TestSummarizeCost(t *testing.T) {
 	}
 }
 
-func approx(a, b float64) bool { return math.Abs(a-b) <= 1e-9*math.Max(1, math.Abs(b)) }
-
 func approxCost(a, b Cost) bool {
-	return a.Model == b.Model && a.Source == b.Source && approx(a.TotalUSD, b.TotalUSD) &&
-		approx(a.InputUSD, b.InputUSD) && approx(a.CachedInputUSD, b.CachedInputUSD) &&
-		approx(a.OutputUSD, b.OutputUSD) && approx(a.USDPerRequest, b.USDPerRequest) &&
-		approx(a.USDPer1MInput, b.USDPer1MInput) && approx(a.USDPer1MOutput, b.USDPer1MOutput) &&
-		approx(a.RecordedUSD, b.RecordedUSD)
+	return a.Model == b.Model && a.Source == b.Source && fixture.Approx(a.TotalUSD, b.TotalUSD) &&
+		fixture.Approx(a.InputUSD, b.InputUSD) && fixture.Approx(a.CachedInputUSD, b.CachedInputUSD) &&
+		fixture.Approx(a.OutputUSD, b.OutputUSD) && fixture.Approx(a.USDPerRequest, b.USDPerRequest) &&
+		fixture.Approx(a.USDPer1MInput, b.USDPer1MInput) && fixture.Approx(a.USDPer1MOutput, b.USDPer1MOutput) &&
+		fixture.Approx(a.RecordedUSD, b.RecordedUSD)
 }
 
 func TestSummarizeTokenSourceWarning(t *testing.T) {
-	a := okRec(0, 10, 100, 5, 5, nil, nil)
-	b := okRec(0, 10, 100, 5, 5, nil, nil)
+	a := fixture.OKRec(0, 10, 100, 5, 5, nil, nil)
+	b := fixture.OKRec(0, 10, 100, 5, 5, nil, nil)
 	b.OutputTokensSource = results.TokensFromChunks
 	b.InputTokensSource = results.TokensFromTokenizer
-	s := Summarize(runOf(nil, a, b, a), Options{})
+	s := Summarize(fixture.AddAll(NewRunData("", nil), a, b, a), Options{})
 	wantOut := []SourceCount{{results.TokensFromUsage, 2}, {results.TokensFromChunks, 1}}
 	if !reflect.DeepEqual(s.OutputTokenSources, wantOut) {
 		t.Errorf("output sources = %v, want %v", s.OutputTokenSources, wantOut)
@@ -330,13 +289,13 @@ func TestSummarizeTokenSourceWarning(t *testing.T) {
 			t.Errorf("notes %q lack %q", joined, want)
 		}
 	}
-	if s := Summarize(runOf(nil, a), Options{}); len(s.Notes) != 0 {
+	if s := Summarize(fixture.AddAll(NewRunData("", nil), a), Options{}); len(s.Notes) != 0 {
 		t.Errorf("all-usage run has notes %v", s.Notes)
 	}
 }
 
 func TestSummarizeDoesNotChangeRun(t *testing.T) {
-	run := runOf(nil, okRec(0, 30, 100, 1, 5, msGaps(3, 1, 2), nil), okRec(0, 10, 100, 1, 5, nil, nil))
+	run := fixture.AddAll(NewRunData("", nil), fixture.OKRec(0, 30, 100, 1, 5, fixture.MsGaps(3, 1, 2), nil), fixture.OKRec(0, 10, 100, 1, 5, nil, nil))
 	c := run.blocks[0]
 	before := slices.Clone(c.ttft)
 	beforeITL := slices.Clone(c.itl)
@@ -347,7 +306,7 @@ func TestSummarizeDoesNotChangeRun(t *testing.T) {
 }
 
 func TestSummarizeEmptyRun(t *testing.T) {
-	s := Summarize(NewRun("", nil), Options{SLO: SLO{TTFT: time.Second}, Prices: &results.Prices{GPUHourly: 1}})
+	s := Summarize(NewRunData("", nil), Options{SLO: SLO{TTFT: time.Second}, Prices: &results.Prices{GPUHourly: 1}})
 	if s.WindowNs != 0 || s.RequestsPerS != 0 || s.TTFT.N != 0 || s.Goodput.Fraction != 0 {
 		t.Errorf("empty run summary = %+v", s)
 	}

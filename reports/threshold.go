@@ -40,7 +40,7 @@ type Threshold struct {
 	// Op is the comparison that fails the threshold.
 	Op string
 
-	def     metricDef
+	def     Metric
 	limit   node
 	basePos int // byte offset of the first "base", -1 when there is none
 }
@@ -112,7 +112,7 @@ type ThresholdResult struct {
 // prices, no SLO) fails the threshold: a gate that cannot be checked must
 // not pass silently.
 func (t *Threshold) Check(s *Summary, base *Summary) ThresholdResult {
-	r := ThresholdResult{Expr: t.Expr, Metric: t.Metric, RunID: s.RunID, Unit: t.def.unit,
+	r := ThresholdResult{Expr: t.Expr, Metric: t.Metric, RunID: s.RunID, Unit: t.def.Unit,
 		Value: math.NaN(), Limit: math.NaN(), Base: math.NaN()}
 	v, ok := t.def.value(s)
 	if !ok {
@@ -152,26 +152,26 @@ func (t *Threshold) Check(s *Summary, base *Summary) ThresholdResult {
 	case "<=":
 		r.Failed = v <= r.Limit
 	}
-	u := t.def.unit
+	u := t.def.Unit
 	if r.Failed {
-		r.Message = fmt.Sprintf("%s = %s %s %s", t.Metric, formatValue(u, v), t.Op, formatValue(u, r.Limit))
+		r.Message = fmt.Sprintf("%s = %s %s %s", t.Metric, u.Format(v), t.Op, u.Format(r.Limit))
 	} else {
-		r.Message = fmt.Sprintf("%s = %s, not %s %s", t.Metric, formatValue(u, v), t.Op, formatValue(u, r.Limit))
+		r.Message = fmt.Sprintf("%s = %s, not %s %s", t.Metric, u.Format(v), t.Op, u.Format(r.Limit))
 	}
 	if t.UsesBase() {
-		r.Message += " (base " + formatValue(u, bv) + ")"
+		r.Message += " (base " + u.Format(bv) + ")"
 	}
 	return r
 }
 
 // missingReason says why a run may lack a value of m.
-func missingReason(m metricDef) string {
+func missingReason(m Metric) string {
 	switch {
-	case m.family != "":
+	case m.Family != "":
 		return "no ok request measured it"
-	case strings.HasPrefix(m.name, "cost"):
+	case strings.HasPrefix(m.Name, "cost"):
 		return "no prices: the manifest has none and none were given"
-	case strings.HasPrefix(m.name, "goodput"):
+	case strings.HasPrefix(m.Name, "goodput"):
 		return "no SLO given (--slo) or no requests"
 	}
 	return "no measured requests"
@@ -245,7 +245,7 @@ type parser struct {
 	expr    string
 	toks    []token
 	i       int
-	def     metricDef
+	def     Metric
 	basePos int
 	percent bool // a % literal appears in the limit
 }
@@ -333,17 +333,17 @@ func (p *parser) threshold() (*Threshold, error) {
 		}
 		return nil, p.errAt(mt.pos, "want a metric name first, like ttft.p95 or error_rate")
 	}
-	def, ok := lookupMetric(mt.text)
+	def, ok := LookupMetric(mt.text)
 	if !ok {
 		msg := fmt.Sprintf("unknown metric %q", mt.text)
 		if c := closestMetric(mt.text); c != "" {
 			msg += fmt.Sprintf(" (did you mean %s?)", c)
 		} else if !strings.Contains(mt.text, ".") && isFamily(mt.text) {
-			stats := make([]string, len(distStats))
-			for i, st := range distStats {
-				stats[i] = st.name
+			names := make([]string, len(stats))
+			for i, st := range stats {
+				names[i] = st.Name
 			}
-			msg += fmt.Sprintf(" (name a statistic: %s.p95; one of %s)", mt.text, strings.Join(stats, ", "))
+			msg += fmt.Sprintf(" (name a statistic: %s.p95; one of %s)", mt.text, strings.Join(names, ", "))
 		} else {
 			msg += "; known: latencies (ttft, ttfo, tpot, itl, e2e, user_latency, schedule_lag) . p50|p90|p95|p99|max|mean, error_rate, throughput.requests_per_s, throughput.output_tok_s, goodput.fraction, goodput.req_s, cost_per_1m_output, cost_per_1m_input, cost_per_request"
 		}
@@ -366,7 +366,7 @@ func (p *parser) threshold() (*Threshold, error) {
 		return nil, p.errAt(t.pos, "unexpected %q after the limit", t.text)
 	}
 	want := dimScalar
-	if def.unit == UnitDuration {
+	if def.Unit == UnitDuration {
 		want = dimDuration
 	}
 	if d != want {
@@ -378,29 +378,29 @@ func (p *parser) threshold() (*Threshold, error) {
 			} else {
 				hint = " (like 800ms, 1.1 * base or base + 50ms)"
 			}
-			return nil, p.errAt(limitPos, "%s is a duration, but the limit is %s%s", def.name, d, hint)
+			return nil, p.errAt(limitPos, "%s is a duration, but the limit is %s%s", def.Name, d, hint)
 		}
-		return nil, p.errAt(limitPos, "%s is not a duration, but the limit is one", def.name)
+		return nil, p.errAt(limitPos, "%s is not a duration, but the limit is one", def.Name)
 	}
 	if !p.UsesBase() {
 		v := limit.eval(0)
 		switch {
-		case def.unit == UnitFraction && !p.percent && v > 1:
+		case def.Unit == UnitFraction && !p.percent && v > 1:
 			return nil, p.errAt(limitPos, "%s is a fraction from 0 to 1: write %s%% or %s (%s would be %s%%)",
-				def.name, sigPlain(v), sigPlain(v/100), sigPlain(v), sigPlain(v*100))
-		case def.unit != UnitFraction && p.percent:
+				def.Name, sigPlain(v), sigPlain(v/100), sigPlain(v), sigPlain(v*100))
+		case def.Unit != UnitFraction && p.percent:
 			return nil, p.errAt(limitPos, "%s is not a fraction, so a bare percentage means a plain number; did you mean %s * base?",
-				def.name, strings.TrimSpace(p.expr[limitPos:]))
+				def.Name, strings.TrimSpace(p.expr[limitPos:]))
 		}
 	}
-	return &Threshold{Expr: p.expr, Metric: def.name, Op: op.text, def: def, limit: limit, basePos: p.basePos}, nil
+	return &Threshold{Expr: p.expr, Metric: def.Name, Op: op.text, def: def, limit: limit, basePos: p.basePos}, nil
 }
 
 func (p *parser) UsesBase() bool { return p.basePos >= 0 }
 
 func isFamily(name string) bool {
-	for _, f := range latencyFamilies {
-		if strings.EqualFold(f.name, name) {
+	for _, f := range latencies {
+		if strings.EqualFold(f.Name, name) {
 			return true
 		}
 	}
@@ -482,7 +482,7 @@ func (p *parser) factor() (node, dim, error) {
 		if p.basePos < 0 {
 			p.basePos = t.pos
 		}
-		if p.def.unit == UnitDuration {
+		if p.def.Unit == UnitDuration {
 			return baseNode{}, dimDuration, nil
 		}
 		return baseNode{}, dimScalar, nil
@@ -500,8 +500,8 @@ func (p *parser) factor() (node, dim, error) {
 		if u.kind == tIdent {
 			if ns, ok := durationUnits[strings.ToLower(u.text)]; ok {
 				p.next()
-				if p.def.unit != UnitDuration {
-					return nil, 0, p.errAt(u.pos, "%s is not a duration: drop the unit %q", p.def.name, u.text)
+				if p.def.Unit != UnitDuration {
+					return nil, 0, p.errAt(u.pos, "%s is not a duration: drop the unit %q", p.def.Name, u.text)
 				}
 				return numNode(v * ns), dimDuration, nil
 			}

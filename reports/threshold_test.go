@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/inferbench/inferbench/reports/internal/fixture"
 	"github.com/inferbench/inferbench/results"
 )
 
@@ -141,8 +142,8 @@ func TestThresholdCheck(t *testing.T) {
 	m := &results.Manifest{RunID: "cand", Target: results.TargetInfo{Name: "t"},
 		Prices: &results.Prices{InputPer1M: 1, OutputPer1M: 2}}
 	// TTFT 20, 30, 25 ms; 1 of 4 failed.
-	cand := Summarize(runOf(m, sampleRecs()...), Options{SLO: SLO{TTFT: 26 * 1e6}})
-	baseSum := Summarize(runOf(&results.Manifest{RunID: "base"}, okRec(0, 20, 100, 10, 5, nil, nil)), Options{})
+	cand := Summarize(fixture.AddAll(NewRunData("", m), fixture.SampleRecs()...), Options{SLO: SLO{TTFT: 26 * 1e6}})
+	baseSum := Summarize(fixture.AddAll(NewRunData("", &results.Manifest{RunID: "base"}), fixture.OKRec(0, 20, 100, 10, 5, nil, nil)), Options{})
 	for _, tc := range []struct {
 		expr   string
 		base   *Summary
@@ -183,7 +184,7 @@ func TestThresholdCheck(t *testing.T) {
 func TestMetricNamesAllParse(t *testing.T) {
 	for _, name := range MetricNames() {
 		limit := "1"
-		switch m, _ := lookupMetric(name); m.unit {
+		switch m, _ := LookupMetric(name); m.Unit {
 		case UnitDuration:
 			limit = "1s"
 		case UnitFraction:
@@ -209,7 +210,7 @@ func FuzzParseThreshold(f *testing.F) {
 	} {
 		f.Add(s)
 	}
-	s := Summarize(runOf(nil, sampleRecs()...), Options{})
+	s := Summarize(fixture.AddAll(NewRunData("", nil), fixture.SampleRecs()...), Options{})
 	f.Fuzz(func(t *testing.T, expr string) {
 		th, err := ParseThreshold(expr)
 		if err != nil {

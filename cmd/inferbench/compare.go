@@ -10,6 +10,7 @@ import (
 	"slices"
 
 	"github.com/inferbench/inferbench/reports"
+	"github.com/inferbench/inferbench/reports/compare"
 )
 
 const compareSynopsis = `inferbench compare BASE_RUN CAND_RUN [--format text|md|json|junit] [--fail-on EXPR]...
@@ -45,10 +46,10 @@ func cmdCompare(ctx context.Context, e *env, args []string) int {
 	var (
 		format                     = "text"
 		failOn                     thresholdsFlag
-		alpha                      = reports.DefaultAlpha
-		resamples                  = reports.DefaultResamples
-		seed                       = uint64(reports.DefaultSeed)
-		minEffect                  = fractionFlag(reports.DefaultMinEffect)
+		alpha                      = compare.DefaultAlpha
+		resamples                  = compare.DefaultResamples
+		seed                       = uint64(compare.DefaultSeed)
+		minEffect                  = fractionFlag(compare.DefaultMinEffect)
 		slo                        sloFlag
 		priceIn, priceOut, priceCa float64
 		gpuHourly                  float64
@@ -100,14 +101,14 @@ func cmdCompare(ctx context.Context, e *env, args []string) int {
 
 	base, err := reports.Load(dirs[0])
 	if err == nil {
-		var cand *reports.Run
+		var cand *reports.RunData
 		cand, err = reports.Load(dirs[1])
 		if err == nil {
 			me := float64(minEffect)
 			if me == 0 {
 				me = -1 // CompareOptions: negative turns it off, 0 is the default
 			}
-			c := reports.Compare(base, cand, reports.CompareOptions{
+			c := compare.Runs(base, cand, compare.Options{
 				Options: reports.Options{SLO: slo.slo, Prices: prices},
 				Alpha:   alpha, Resamples: resamples, Seed: seed, MinEffect: me,
 			})
@@ -120,11 +121,11 @@ func cmdCompare(ctx context.Context, e *env, args []string) int {
 
 // writeComparison checks the thresholds, writes every requested output
 // and returns the exit code.
-func writeComparison(e *env, c *reports.Comparison, failOn thresholdsFlag, format string, outs map[string]*string) int {
+func writeComparison(e *env, c *compare.Comparison, failOn thresholdsFlag, format string, outs map[string]*string) int {
 	failed := c.Check(failOn.list)
-	render := map[string]func(io.Writer, *reports.Comparison) error{
-		"text": reports.RenderCompareText, "md": reports.RenderCompareMarkdown,
-		"json": reports.RenderCompareJSON, "junit": reports.RenderCompareJUnit,
+	render := map[string]func(io.Writer, *compare.Comparison) error{
+		"text": compare.RenderText, "md": compare.RenderMarkdown,
+		"json": compare.RenderJSON, "junit": compare.RenderJUnit,
 	}
 	write := func(format, file string) error {
 		var b bytes.Buffer

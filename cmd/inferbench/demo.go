@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"github.com/inferbench/inferbench/reports"
+	"github.com/inferbench/inferbench/reports/decide"
+	"github.com/inferbench/inferbench/reports/html"
 	"github.com/inferbench/inferbench/results"
 	"github.com/inferbench/inferbench/targets/sim"
 )
@@ -150,12 +152,12 @@ func cmdDemo(ctx context.Context, e *env, args []string) int {
 	}
 	// The decision the demo is for: what each way of serving costs at the
 	// cost model's worked-example volume (docs/cost.md), in text and HTML.
-	dopt := reports.DecideOptions{Volumes: []reports.Volume{{InputTokens: 100e6, OutputTokens: 20e6}}}
-	hopt := reports.HTMLOptions{Options: opt, Title: "inferbench demo (simulated targets)", Generated: time.Now(), Decide: &dopt}
+	dopt := decide.Options{Volumes: []decide.Volume{{InputTokens: 100e6, OutputTokens: 20e6}}}
+	hopt := html.Options{Options: opt, Title: "inferbench demo (simulated targets)", Generated: time.Now(), Decide: &dopt}
 	if *format == "html" {
-		err = reports.RenderHTML(e.stdout, runs, hopt)
+		err = html.Render(e.stdout, runs, hopt)
 	} else {
-		err = render(e.stdout, sums, reports.Decide(sums, dopt))
+		err = render(e.stdout, sums, decide.New(sums, dopt))
 	}
 	if err != nil {
 		fmt.Fprintf(e.stderr, "inferbench demo: %v\n", err)
@@ -163,7 +165,7 @@ func cmdDemo(ctx context.Context, e *env, args []string) int {
 	}
 	if *htmlOut != "" {
 		var b bytes.Buffer
-		if err := reports.RenderHTML(&b, runs, hopt); err == nil {
+		if err := html.Render(&b, runs, hopt); err == nil {
 			err = os.WriteFile(*htmlOut, b.Bytes(), 0o644)
 		}
 		if err != nil {
@@ -221,18 +223,18 @@ func serveSim(cfg sim.Config) (*simServer, string, error) {
 }
 
 // renderers are the report formats by --format name.
-var renderers = map[string]func(io.Writer, []reports.Summary, *reports.Decision) error{
-	"text": func(w io.Writer, ss []reports.Summary, d *reports.Decision) error {
+var renderers = map[string]func(io.Writer, []reports.Summary, *decide.Decision) error{
+	"text": func(w io.Writer, ss []reports.Summary, d *decide.Decision) error {
 		if err := reports.RenderText(w, ss); err != nil {
 			return err
 		}
-		return reports.RenderDecisionText(w, d)
+		return decide.RenderText(w, d)
 	},
-	"md": func(w io.Writer, ss []reports.Summary, d *reports.Decision) error {
+	"md": func(w io.Writer, ss []reports.Summary, d *decide.Decision) error {
 		if err := reports.RenderMarkdown(w, ss); err != nil {
 			return err
 		}
-		return reports.RenderDecisionMarkdown(w, d)
+		return decide.RenderMarkdown(w, d)
 	},
-	"json": reports.RenderReportJSON,
+	"json": decide.RenderReportJSON,
 }

@@ -9,7 +9,7 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/inferbench/inferbench/reports"
+	"github.com/inferbench/inferbench/reports/export"
 )
 
 const exportSynopsis = `inferbench export RUN_DIR --format csv|vegeta [--out FILE] [--attack NAME] [--warmup]
@@ -95,9 +95,9 @@ func cmdExport(ctx context.Context, e *env, args []string) int {
 		err error
 	)
 	if format == "csv" {
-		n, err = reports.WriteCSV(w, dirs[0])
+		n, err = export.WriteCSV(w, dirs[0])
 	} else {
-		n, err = reports.WriteVegeta(w, dirs[0], reports.VegetaOptions{Attack: attack, Warmup: warmup})
+		n, err = export.WriteVegeta(w, dirs[0], export.VegetaOptions{Attack: attack, Warmup: warmup})
 	}
 	if err == nil {
 		err = finish()

@@ -13,6 +13,8 @@ import (
 
 	pricecat "github.com/inferbench/inferbench/prices"
 	"github.com/inferbench/inferbench/reports"
+	"github.com/inferbench/inferbench/reports/decide"
+	"github.com/inferbench/inferbench/reports/html"
 	"github.com/inferbench/inferbench/results"
 )
 
@@ -58,7 +60,7 @@ func cmdReport(ctx context.Context, e *env, args []string) int {
 		out                        string
 		volumes                    volumesFlag
 		scorecard                  string
-		monthHours                 = float64(reports.DefaultMonthHours)
+		monthHours                 = float64(decide.DefaultMonthHours)
 		attainment                 = fractionFlag(reports.DefaultAttainment)
 		since                      sinceFlag
 		targets                    listFlag
@@ -105,15 +107,15 @@ func cmdReport(ctx context.Context, e *env, args []string) int {
 	if attainment <= 0 {
 		problems = append(problems, errors.New("--slo-attainment must be above 0%"))
 	}
-	var plan *reports.Plan
+	var plan *decide.ScorecardPlan
 	switch scorecard {
 	case "":
 	case "default":
-		plan = reports.DefaultPlan()
+		plan = decide.DefaultScorecardPlan()
 	default:
 		data, rerr := os.ReadFile(scorecard)
 		if rerr == nil {
-			plan, rerr = reports.ParsePlan(scorecard, data)
+			plan, rerr = decide.ParseScorecardPlan(scorecard, data)
 		}
 		if rerr == nil && plan.NeedsCatalog() {
 			rerr = plan.Resolve(catalogPrices{pricecat.Default()})
@@ -133,28 +135,28 @@ func cmdReport(ctx context.Context, e *env, args []string) int {
 		return exitFailed
 	}
 	opt := reports.Options{SLO: slo.slo, Prices: prices, Energy: reports.EnergyPrice{USDPerKWh: usdPerKWh, PUE: pue}}
-	dopt := reports.DecideOptions{Volumes: volumes, MonthHours: monthHours, Attainment: float64(attainment), Plan: plan}
+	dopt := decide.Options{Volumes: volumes, MonthHours: monthHours, Attainment: float64(attainment), ScorecardPlan: plan}
 	var summaries []reports.Summary
-	var decision *reports.Decision
-	if format != "html" { // RenderHTML summarises and decides itself
-		summaries = reports.SummarizeAll(runs, opt, plan)
-		decision = reports.Decide(summaries, dopt)
+	var decision *decide.Decision
+	if format != "html" { // html.Render summarises and decides itself
+		summaries = decide.SummarizeAll(runs, opt, plan)
+		decision = decide.New(summaries, dopt)
 	}
 	var b bytes.Buffer
 	switch format {
 	case "html":
-		err = reports.RenderHTML(&b, runs, reports.HTMLOptions{Options: opt, Generated: time.Now(), Decide: &dopt})
+		err = html.Render(&b, runs, html.Options{Options: opt, Generated: time.Now(), Decide: &dopt})
 	case "md":
 		err = reports.RenderMarkdown(&b, summaries)
 		if err == nil {
-			err = reports.RenderDecisionMarkdown(&b, decision)
+			err = decide.RenderMarkdown(&b, decision)
 		}
 	case "json":
-		err = reports.RenderReportJSON(&b, summaries, decision)
+		err = decide.RenderReportJSON(&b, summaries, decision)
 	default:
 		err = reports.RenderText(&b, summaries)
 		if err == nil {
-			err = reports.RenderDecisionText(&b, decision)
+			err = decide.RenderText(&b, decision)
 		}
 	}
 	if err == nil {
@@ -274,7 +276,7 @@ func (f *sloFlag) Set(s string) error {
 }
 
 // volumesFlag is --volume, repeatable.
-type volumesFlag []reports.Volume
+type volumesFlag []decide.Volume
 
 func (f *volumesFlag) String() string {
 	if f == nil {
@@ -288,7 +290,7 @@ func (f *volumesFlag) String() string {
 }
 
 func (f *volumesFlag) Set(s string) error {
-	v, err := reports.ParseVolume(s)
+	v, err := decide.ParseVolume(s)
 	if err != nil {
 		return err
 	}
@@ -381,8 +383,11 @@ func (c catalogPrices) TokenPrice(provider, model string) (results.Prices, error
 	if err != nil {
 		return results.Prices{}, err
 	}
-	return results.Prices{InputPer1M: tp.InputPer1M, OutputPer1M: tp.OutputPer1M, CachedInputPer1M: tp.CachedInput(),
-		Provider: tp.Provider, Model: tp.Model, Source: "catalogue " + tp.Provider + "/" + tp.Model, CheckedAt: tp.CheckedAt}, nil
+	// The whole price, as a run's manifest keeps it (cache-write prices
+	// and the long-context tier included), labelled by its entry.
+	p := pricecat.Snapshot(tp)
+	p.Source = "catalogue " + tp.Provider + "/" + tp.Model
+	return p, nil
 }
 
 func (c catalogPrices) GPUPrice(gpuType, offer string) (float64, string, error) {

@@ -43,7 +43,8 @@ type Line struct {
 	Width, Height float64
 }
 
-// SVG renders the chart.
+// SVG renders the chart: the legend on top, then the axes and grid, the
+// lines clipped to the plot area, and the markers with their labels.
 func (c *Line) SVG() string {
 	w, h := c.Width, c.Height
 	if w <= 0 {
@@ -52,6 +53,37 @@ func (c *Line) SVG() string {
 	if h <= 0 {
 		h = 340
 	}
+	var out svg
+	out.open(c.ID, c.Title, w, h)
+	var items []legendItem
+	for _, s := range c.Series {
+		cls := ""
+		if s.Dashed {
+			cls = "dash"
+		}
+		items = append(items, legendItem{name: s.Name, color: s.Color, class: cls})
+	}
+	top := 8 + out.legend(items, 8, 6, w-16) + 12
+	p := c.layout(w, h, top)
+	c.drawAxes(&out, &p, h)
+	c.drawSeries(&out, &p)
+	c.drawMarkers(&out, &p)
+	return out.close()
+}
+
+// plotArea is where a Line's data goes: the pixel box [x0, x1] x [y1, y0]
+// (y grows downwards), the scales onto it and the ticks of both axes.
+type plotArea struct {
+	x0, x1, y0, y1 float64
+	sx, sy         scale
+	xticks, yticks []float64
+	xfmt, yfmt     func(float64) string
+}
+
+// layout fits the plot area into a w x h chart below top: the left margin
+// holds the widest y tick label and the rotated axis label, the bottom the
+// x tick labels and axis label.
+func (c *Line) layout(w, h, top float64) plotArea {
 	var xs, ys []float64
 	for _, s := range c.Series {
 		for _, p := range s.Points {
@@ -65,26 +97,10 @@ func (c *Line) SVG() string {
 	}
 	xlo, xhi, xticks := c.X.resolve(xs)
 	ylo, yhi, yticks := c.Y.resolve(ys)
-	xfmt, yfmt := formatter(c.X), formatter(c.Y)
-
-	var out svg
-	out.open(c.ID, c.Title, w, h)
-
-	// Legend on top, across the width.
-	var items []legendItem
-	for _, s := range c.Series {
-		cls := ""
-		if s.Dashed {
-			cls = "dash"
-		}
-		items = append(items, legendItem{name: s.Name, color: s.Color, class: cls})
-	}
-	top := 8 + out.legend(items, 8, 6, w-16) + 12
-
-	// Left margin: the widest y tick label, plus the rotated axis label.
+	p := plotArea{xticks: xticks, yticks: yticks, xfmt: formatter(c.X), yfmt: formatter(c.Y)}
 	labelW := 0.0
 	for _, t := range yticks {
-		labelW = max(labelW, textWidth(yfmt(t)))
+		labelW = max(labelW, textWidth(p.yfmt(t)))
 	}
 	left := labelW + 14
 	if c.Y.Label != "" {
@@ -92,47 +108,52 @@ func (c *Line) SVG() string {
 	}
 	right := 16.0
 	if n := len(xticks); n > 0 {
-		right = max(right, textWidth(xfmt(xticks[n-1]))/2+4)
+		right = max(right, textWidth(p.xfmt(xticks[n-1]))/2+4)
 	}
 	bottom := 26.0
 	if c.X.Label != "" {
 		bottom += 18
 	}
-	px0, px1 := left, w-right
-	py0, py1 := h-bottom, top
-	sx := newScale(c.X.Log, xlo, xhi, px0, px1)
-	sy := newScale(c.Y.Log, ylo, yhi, py0, py1)
+	p.x0, p.x1 = left, w-right
+	p.y0, p.y1 = h-bottom, top
+	p.sx = newScale(c.X.Log, xlo, xhi, p.x0, p.x1)
+	p.sy = newScale(c.Y.Log, ylo, yhi, p.y0, p.y1)
+	return p
+}
 
-	// Grid and tick labels.
+// drawAxes draws the grid, the tick labels, the axes and their labels.
+func (c *Line) drawAxes(out *svg, p *plotArea, h float64) {
 	out.printf(`<g class="axes">`)
-	for _, t := range yticks {
-		y := sy.px(t)
-		out.line(px0, y, px1, y, "grid")
-		out.text(px0-6, y+4, "end", "", yfmt(t))
+	for _, t := range p.yticks {
+		y := p.sy.px(t)
+		out.line(p.x0, y, p.x1, y, "grid")
+		out.text(p.x0-6, y+4, "end", "", p.yfmt(t))
 	}
-	for _, t := range xticks {
-		x := sx.px(t)
-		out.line(x, py1, x, py0, "grid")
-		out.text(x, py0+16, "middle", "", xfmt(t))
+	for _, t := range p.xticks {
+		x := p.sx.px(t)
+		out.line(x, p.y1, x, p.y0, "grid")
+		out.text(x, p.y0+16, "middle", "", p.xfmt(t))
 	}
-	out.line(px0, py0, px1, py0, "axis")
-	out.line(px0, py1, px0, py0, "axis")
+	out.line(p.x0, p.y0, p.x1, p.y0, "axis")
+	out.line(p.x0, p.y1, p.x0, p.y0, "axis")
 	if c.X.Label != "" {
-		out.text((px0+px1)/2, h-6, "middle", "label", c.X.Label)
+		out.text((p.x0+p.x1)/2, h-6, "middle", "label", c.X.Label)
 	}
 	if c.Y.Label != "" {
-		cy := (py0 + py1) / 2
+		cy := (p.y0 + p.y1) / 2
 		out.printf(`<text x="14" y="%s" text-anchor="middle" transform="rotate(-90 14 %s)" class="label">%s</text>`,
 			num(cy), num(cy), esc(c.Y.Label))
 	}
 	out.printf("</g>")
+}
 
-	// Lines, clipped to the plot area.
-	clipID := ""
+// drawSeries draws the lines (and their dots), clipped to the plot area.
+// A point a scale cannot place (a 0 on a log axis, NaN) breaks its line.
+func (c *Line) drawSeries(out *svg, p *plotArea) {
 	if c.ID != "" {
-		clipID = c.ID + "-plot"
+		clipID := c.ID + "-plot"
 		out.printf(`<clipPath id="%s"><rect x="%s" y="%s" width="%s" height="%s"/></clipPath>`,
-			esc(clipID), num(px0-3), num(py1-3), num(px1-px0+6), num(py0-py1+6))
+			esc(clipID), num(p.x0-3), num(p.y1-3), num(p.x1-p.x0+6), num(p.y0-p.y1+6))
 		out.printf(`<g clip-path="url(#%s)">`, esc(clipID))
 	} else {
 		out.printf("<g>")
@@ -141,8 +162,8 @@ func (c *Line) SVG() string {
 		var d strings.Builder
 		n := 0
 		pen := false
-		for _, p := range s.Points {
-			if !sx.ok(p.X) || !sy.ok(p.Y) {
+		for _, pt := range s.Points {
+			if !p.sx.ok(pt.X) || !p.sy.ok(pt.Y) {
 				pen = false // a gap: start a new subpath after it
 				continue
 			}
@@ -150,7 +171,7 @@ func (c *Line) SVG() string {
 			if !pen {
 				cmd = "M"
 			}
-			d.WriteString(cmd + num(sx.px(p.X)) + " " + num(sy.px(p.Y)))
+			d.WriteString(cmd + num(p.sx.px(pt.X)) + " " + num(p.sy.px(pt.Y)))
 			pen = true
 			n++
 		}
@@ -160,56 +181,60 @@ func (c *Line) SVG() string {
 		}
 		out.printf(`<path class="%s" data-series="%s" data-points="%d" d="%s"/>`, cls, esc(s.Name), n, d.String())
 		if s.Dots {
-			for _, p := range s.Points {
-				if sx.ok(p.X) && sy.ok(p.Y) {
-					out.printf(`<circle cx="%s" cy="%s" r="3" class="marker c%d"/>`, num(sx.px(p.X)), num(sy.px(p.Y)), mod(s.Color))
+			for _, pt := range s.Points {
+				if p.sx.ok(pt.X) && p.sy.ok(pt.Y) {
+					out.printf(`<circle cx="%s" cy="%s" r="3" class="marker c%d"/>`, num(p.sx.px(pt.X)), num(p.sy.px(pt.Y)), mod(s.Color))
 				}
 			}
 		}
 	}
 	out.printf("</g>")
+}
 
-	// Marker labels go to the first free place around their point, so
-	// break-even points close together stay readable.
+// drawMarkers draws each marker inside the plot area with a dashed drop
+// line, and its label at the first free place around it, so break-even
+// points close together stay readable.
+func (c *Line) drawMarkers(out *svg, p *plotArea) {
 	var placed []rect
 	for _, m := range c.Markers {
-		if !sx.ok(m.X) || !sy.ok(m.Y) {
+		if !p.sx.ok(m.X) || !p.sy.ok(m.Y) {
 			continue
 		}
-		x, y := sx.px(m.X), sy.px(m.Y)
-		if x < px0-1 || x > px1+1 || y < py1-1 || y > py0+1 {
+		x, y := p.sx.px(m.X), p.sy.px(m.Y)
+		if x < p.x0-1 || x > p.x1+1 || y < p.y1-1 || y > p.y0+1 {
 			continue
 		}
 		out.printf(`<g class="mark" data-marker="%s">`, esc(m.Label))
-		out.line(x, y, x, py0, "grid dash")
+		out.line(x, y, x, p.y0, "grid dash")
 		out.printf(`<circle cx="%s" cy="%s" r="5" class="marker c%d"/>`, num(x), num(y), mod(m.Color))
-		lw, lh := textWidth(m.Label)*0.92, 13.0
-		var at rect
-		found := false
-		for k := 0; k < 8 && !found; k++ {
-			for _, cand := range []rect{
-				{x + 8, y - 8 - lh - float64(k)*lh, lw, lh},
-				{x - 8 - lw, y - 8 - lh - float64(k)*lh, lw, lh},
-				{x + 8, y + 8 + float64(k)*lh, lw, lh},
-				{x - 8 - lw, y + 8 + float64(k)*lh, lw, lh},
-			} {
-				if cand.x < px0 || cand.x+cand.w > px1 || cand.y < py1 || cand.y+cand.h > py0 {
-					continue
-				}
-				if !slices.ContainsFunc(placed, cand.overlaps) {
-					at, found = cand, true
-					break
-				}
-			}
-		}
-		if !found {
-			at = rect{x + 8, y - 8 - lh, lw, lh}
-		}
+		at := p.labelPlace(x, y, textWidth(m.Label)*0.92, 13, placed)
 		placed = append(placed, at)
-		out.text(at.x, at.y+lh-2, "", "mlabel", m.Label)
+		out.text(at.x, at.y+at.h-2, "", "mlabel", m.Label)
 		out.printf("</g>")
 	}
-	return out.close()
+}
+
+// labelPlace is the first box of w x h next to (x, y), above or below it,
+// to its right or left, moving outwards a row at a time, that stays in
+// the plot area and overlaps none of placed; the box above right when
+// none is free.
+func (p *plotArea) labelPlace(x, y, w, h float64, placed []rect) rect {
+	for k := range 8 {
+		for _, cand := range []rect{
+			{x + 8, y - 8 - h - float64(k)*h, w, h},
+			{x - 8 - w, y - 8 - h - float64(k)*h, w, h},
+			{x + 8, y + 8 + float64(k)*h, w, h},
+			{x - 8 - w, y + 8 + float64(k)*h, w, h},
+		} {
+			if cand.x < p.x0 || cand.x+cand.w > p.x1 || cand.y < p.y1 || cand.y+cand.h > p.y0 {
+				continue
+			}
+			if !slices.ContainsFunc(placed, cand.overlaps) {
+				return cand
+			}
+		}
+	}
+	return rect{x + 8, y - 8 - h, w, h}
 }
 
 // rect is a box in pixels, for placing labels.

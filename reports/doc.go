@@ -1,0 +1,26 @@
+// Package reports turns run directories into summaries. It reads results
+// and never runs anything: every number here is computed from what
+// results.Writer put on disk, so a report can be made again, later, on
+// another machine.
+//
+// It owns loading run directories (Load, LoadAll, LoadMatching) into
+// RunData and merging the shards of a split run; the Summary of a run
+// (Summarize: counts, throughput, goodput under an SLO, nearest-rank
+// latency percentiles, the cost of the run, GPU and server telemetry over
+// its window) and its text, Markdown and JSON renderers; the catalogue of
+// metrics that thresholds and comparisons name, and the --fail-on
+// thresholds (ParseThreshold, Threshold.Check); the join of telemetry onto
+// requests.
+//
+// The flow is Load (or LoadAll) -> Summarize -> RenderText, RenderMarkdown
+// or RenderJSON. Metric definitions are in docs/metrics.md.
+//
+// Imports: results; prices only for the cost of a request
+// (prices.FromSnapshot and TokenPrice.Cost over the run's price snapshot);
+// internal/suggest for did-you-mean hints; reports/internal/table for the
+// table layout. The packages under reports build on this one and it
+// imports none of them: reports/compare (a candidate run against a
+// baseline), reports/decide (cost comparison, capacity, projections,
+// scorecard), reports/html (the page and its charts, drawn with
+// reports/chart) and reports/export (CSV and vegeta).
+package reports
