@@ -23,9 +23,11 @@ type SinkFunc func(results.Record) error
 // Write calls f.
 func (f SinkFunc) Write(r results.Record) error { return f(r) }
 
-// Config is one run's load plan. The zero value of each optional field
-// means its documented default.
-type Config struct {
+// DispatchConfig is what the dispatcher needs: the target, the requests,
+// the pacing and the stops. Execute builds one from a Plan; calibrate and
+// tests call Dispatch with one directly. The zero value of each optional
+// field means its documented default.
+type DispatchConfig struct {
 	// Target receives the requests.
 	Target Target
 	// Workload is what to send; it is cycled when the plan asks for more
@@ -77,16 +79,18 @@ type Config struct {
 	// whose clock does not move while a goroutine spins).
 	SpinWait time.Duration
 
-	// Sink receives each Record after Stamp and Derive.
+	// Sink receives each Record once it is stamped (see Identity).
 	Sink Sink
-	// Stamp fills run-level identity (run id, target name...) on a Record.
-	Stamp func(*results.Record)
-	// Start is the run start; default time.Now() when Run is called.
+	// Identity is stamped on every Record.
+	Identity Identity
+	// Start is the run start; default time.Now() when Dispatch is called.
 	Start time.Time
 }
 
-// Validate reports every problem with the plan at once.
-func (c *Config) Validate() error {
+// Validate reports every problem with the configuration at once. A Plan
+// checks its own load before it builds one (Plan.Validate), so these fire
+// only for callers of Dispatch.
+func (c *DispatchConfig) Validate() error {
 	var errs []error
 	if c.Target == nil {
 		errs = append(errs, errors.New("no target"))
@@ -100,17 +104,18 @@ func (c *Config) Validate() error {
 	case c.Pacer != nil && c.Concurrency > 0:
 		errs = append(errs, errors.New("set a rate or a concurrency, not both"))
 	}
-	if c.Requests < 0 || c.Warmup < 0 || c.MaxInFlight < 0 || c.Duration < 0 || c.ThinkTime < 0 {
-		errs = append(errs, errors.New("requests, warmup, max in-flight, duration and think time must not be negative"))
-	}
+	errs = append(errs, countProblems(c.Requests, c.Warmup, c.MaxInFlight, c.Duration, c.ThinkTime)...)
 	if c.Sink == nil {
 		errs = append(errs, errors.New("no sink"))
 	}
 	return errors.Join(errs...)
 }
 
-// Outcome says how a run ended.
-type Outcome struct {
+// defaultDrain is DispatchConfig.DrainTimeout's default.
+const defaultDrain = 30 * time.Second
+
+// DispatchResult says how a dispatch ended.
+type DispatchResult struct {
 	StopReason string // one of results.Stop*
 	Start, End time.Time
 	Sent       int64 // requests handed to the target
@@ -118,7 +123,7 @@ type Outcome struct {
 }
 
 // total is the number of requests the plan sends, or -1 for unlimited.
-func (c *Config) total() int {
+func (c *DispatchConfig) total() int {
 	switch {
 	case c.Requests > 0:
 		return c.Warmup + c.Requests
@@ -134,16 +139,17 @@ func (c *Config) total() int {
 	}
 }
 
-// Run executes the plan. Cancelling ctx stops scheduling (first Ctrl-C):
-// requests in flight finish, up to DrainTimeout, and every request sent
-// gets a Record. Run returns an error only when the plan is invalid or the
+// Dispatch sends the configured requests and streams their Records to the
+// sink. Cancelling ctx stops scheduling (first Ctrl-C): requests in flight
+// finish, up to DrainTimeout, and every request sent gets a Record.
+// Dispatch returns an error only when the configuration is invalid or the
 // sink fails; failed requests are Records, not errors.
-func Run(ctx context.Context, cfg Config) (Outcome, error) {
+func Dispatch(ctx context.Context, cfg DispatchConfig) (DispatchResult, error) {
 	if err := cfg.Validate(); err != nil {
-		return Outcome{}, fmt.Errorf("bench: %w", err)
+		return DispatchResult{}, fmt.Errorf("bench: %w", err)
 	}
 	if cfg.DrainTimeout <= 0 {
-		cfg.DrainTimeout = 30 * time.Second
+		cfg.DrainTimeout = defaultDrain
 	}
 	start := cfg.Start
 	if start.IsZero() {
@@ -223,7 +229,7 @@ func Run(ctx context.Context, cfg Config) (Outcome, error) {
 	close(d.recs)
 	<-writerDone
 
-	out := Outcome{Start: start, End: time.Now(), Sent: d.sent, Written: written}
+	out := DispatchResult{Start: start, End: time.Now(), Sent: d.sent, Written: written}
 	aborted := false
 	if cfg.Abort != nil {
 		select {
@@ -249,7 +255,7 @@ func Run(ctx context.Context, cfg Config) (Outcome, error) {
 }
 
 type dispatcher struct {
-	cfg      Config
+	cfg      DispatchConfig
 	clock    results.Clock
 	total    int // -1 = unlimited
 	units    []unit
@@ -265,42 +271,15 @@ type dispatcher struct {
 	durationHit bool
 }
 
-// send runs workload request wi as request index i and hands its Record
-// to the writer; it returns a copy.
+// send runs workload request wi as request index i, stamps its Record
+// and hands it to the writer; it returns a copy.
 func (d *dispatcher) send(ctx context.Context, i, wi int, scheduled int64) results.Record {
 	w := &d.cfg.Workload[wi]
 	d.mu.Lock()
 	d.sent++
 	d.mu.Unlock()
 	rec := d.cfg.Target.Do(ctx, d.clock, w)
-	rec.RequestIndex = int64(i)
-	rec.RequestID = w.ID
-	rec.SessionID = w.SessionID
-	rec.Turn = int32(w.Turn)
-	rec.Warmup = i < d.cfg.Warmup
-	rec.ScheduledNs = scheduled
-	if rec.SentNs == 0 {
-		rec.SentNs = scheduled
-	}
-	if rec.DoneNs == 0 {
-		rec.DoneNs = d.clock.Now()
-	}
-	if rec.StartedAt.IsZero() {
-		rec.StartedAt = d.clock.Wall(rec.SentNs)
-	}
-	if rec.RequestedOutputTokens == 0 {
-		rec.RequestedOutputTokens = int64(w.MaxTokens)
-	}
-	if rec.IntendedInputTokens == 0 {
-		rec.IntendedInputTokens = int64(w.InputTokens)
-	}
-	if rec.Status == "" {
-		rec.SetError(results.ErrClassOther, "target returned no status")
-	}
-	if d.cfg.Stamp != nil {
-		d.cfg.Stamp(&rec)
-	}
-	rec.Derive()
+	d.cfg.Identity.stamp(&rec, w, i, i < d.cfg.Warmup, scheduled, d.clock)
 	d.recs <- rec
 	return rec
 }
@@ -402,7 +381,7 @@ func (d *dispatcher) closedLoop(ctx context.Context, reqCtx context.Context) {
 		}()
 	}
 	// Wait for the users only until scheduling stops; the drain logic in
-	// Run bounds the rest.
+	// Dispatch bounds the rest.
 	done := make(chan struct{})
 	go func() { users.Wait(); close(done) }()
 	select {
@@ -421,7 +400,8 @@ func (d *dispatcher) noteDeadline(ctx context.Context) {
 }
 
 // sleepUntil waits until t or until ctx is done; it reports whether t was
-// reached. The last spin of the wait is a busy loop (see Config.SpinWait).
+// reached. The last spin of the wait is a busy loop (see
+// DispatchConfig.SpinWait).
 func sleepUntil(ctx context.Context, t time.Time, spin time.Duration) bool {
 	if d := time.Until(t) - spin; d > 0 {
 		timer := time.NewTimer(d)

@@ -77,13 +77,13 @@ func workload(n int) []workloads.Request {
 
 const ms = int64(time.Millisecond)
 
-func TestRunOpenLoopConstant(t *testing.T) {
+func TestDispatchOpenLoopConstant(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		sink := &memSink{}
-		out, err := Run(t.Context(), Config{
+		out, err := Dispatch(t.Context(), DispatchConfig{
 			Target:   memTarget{ttft: 50 * time.Millisecond, decode: 200 * time.Millisecond},
 			Workload: workload(3), Pacer: ConstantPacer(10), Requests: 5, Sink: sink,
-			Stamp: func(r *results.Record) { r.RunID = "run1" },
+			Identity: Identity{RunID: "run1"},
 		})
 		if err != nil {
 			t.Fatal(err)
@@ -107,10 +107,10 @@ func TestRunOpenLoopConstant(t *testing.T) {
 	})
 }
 
-func TestRunClosedLoop(t *testing.T) {
+func TestDispatchClosedLoop(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		sink := &memSink{}
-		out, err := Run(t.Context(), Config{
+		out, err := Dispatch(t.Context(), DispatchConfig{
 			Target:   memTarget{ttft: 10 * time.Millisecond, decode: 90 * time.Millisecond},
 			Workload: workload(2), Concurrency: 2, Requests: 6, Sink: sink,
 		})
@@ -133,10 +133,10 @@ func TestRunClosedLoop(t *testing.T) {
 	})
 }
 
-func TestRunInFlightCapShowsLag(t *testing.T) {
+func TestDispatchInFlightCapShowsLag(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		sink := &memSink{}
-		_, err := Run(t.Context(), Config{
+		_, err := Dispatch(t.Context(), DispatchConfig{
 			Target:   memTarget{ttft: 50 * time.Millisecond, decode: 200 * time.Millisecond},
 			Workload: workload(1), Pacer: ConstantPacer(10), Requests: 3, MaxInFlight: 1, Sink: sink,
 		})
@@ -154,10 +154,10 @@ func TestRunInFlightCapShowsLag(t *testing.T) {
 	})
 }
 
-func TestRunDuration(t *testing.T) {
+func TestDispatchDuration(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		sink := &memSink{}
-		out, err := Run(t.Context(), Config{
+		out, err := Dispatch(t.Context(), DispatchConfig{
 			Target:   memTarget{ttft: 10 * time.Millisecond, decode: 300 * time.Millisecond},
 			Workload: workload(4), Pacer: ConstantPacer(10), Duration: time.Second, Sink: sink,
 		})
@@ -176,10 +176,10 @@ func TestRunDuration(t *testing.T) {
 	})
 }
 
-func TestRunClosedLoopDuration(t *testing.T) {
+func TestDispatchClosedLoopDuration(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		sink := &memSink{}
-		out, err := Run(t.Context(), Config{
+		out, err := Dispatch(t.Context(), DispatchConfig{
 			Target:   memTarget{ttft: 10 * time.Millisecond, decode: 290 * time.Millisecond},
 			Workload: workload(4), Concurrency: 3, Duration: time.Second, Sink: sink,
 		})
@@ -193,12 +193,12 @@ func TestRunClosedLoopDuration(t *testing.T) {
 	})
 }
 
-func TestRunInterruptDrains(t *testing.T) {
+func TestDispatchInterruptDrains(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		sink := &memSink{}
 		ctx, cancel := context.WithCancel(t.Context())
 		time.AfterFunc(350*time.Millisecond, cancel)
-		out, err := Run(ctx, Config{
+		out, err := Dispatch(ctx, DispatchConfig{
 			Target:   memTarget{ttft: 100 * time.Millisecond, decode: 900 * time.Millisecond},
 			Workload: workload(2), Pacer: ConstantPacer(10), Requests: 100, Sink: sink,
 		})
@@ -217,14 +217,14 @@ func TestRunInterruptDrains(t *testing.T) {
 	})
 }
 
-func TestRunAbortCancelsInFlight(t *testing.T) {
+func TestDispatchAbortCancelsInFlight(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		sink := &memSink{}
 		ctx, cancel := context.WithCancel(t.Context())
 		abort := make(chan struct{})
 		time.AfterFunc(250*time.Millisecond, cancel)
 		time.AfterFunc(500*time.Millisecond, func() { close(abort) })
-		out, err := Run(ctx, Config{
+		out, err := Dispatch(ctx, DispatchConfig{
 			Target:   memTarget{ttft: 100 * time.Millisecond, decode: 5 * time.Second},
 			Workload: workload(2), Pacer: ConstantPacer(10), Requests: 100, Sink: sink, Abort: abort,
 		})
@@ -242,10 +242,10 @@ func TestRunAbortCancelsInFlight(t *testing.T) {
 	})
 }
 
-func TestRunDrainTimeout(t *testing.T) {
+func TestDispatchDrainTimeout(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		sink := &memSink{}
-		out, err := Run(t.Context(), Config{
+		out, err := Dispatch(t.Context(), DispatchConfig{
 			Target:   memTarget{ttft: 100 * time.Millisecond, decode: time.Hour},
 			Workload: workload(1), Pacer: ConstantPacer(1), Requests: 1, DrainTimeout: 2 * time.Second, Sink: sink,
 		})
@@ -258,10 +258,10 @@ func TestRunDrainTimeout(t *testing.T) {
 	})
 }
 
-func TestRunWarmup(t *testing.T) {
+func TestDispatchWarmup(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		sink := &memSink{}
-		_, err := Run(t.Context(), Config{
+		_, err := Dispatch(t.Context(), DispatchConfig{
 			Target:   memTarget{ttft: time.Millisecond, decode: time.Millisecond},
 			Workload: workload(3), Concurrency: 1, Warmup: 2, Requests: 3, Sink: sink,
 		})
@@ -280,10 +280,10 @@ func TestRunWarmup(t *testing.T) {
 	})
 }
 
-func TestRunDefaultOnePass(t *testing.T) {
+func TestDispatchDefaultOnePass(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		sink := &memSink{}
-		out, err := Run(t.Context(), Config{
+		out, err := Dispatch(t.Context(), DispatchConfig{
 			Target:   memTarget{ttft: time.Millisecond, decode: time.Millisecond},
 			Workload: workload(4), Concurrency: 2, Warmup: 1, Sink: sink,
 		})
@@ -293,11 +293,11 @@ func TestRunDefaultOnePass(t *testing.T) {
 	})
 }
 
-func TestRunReplay(t *testing.T) {
+func TestDispatchReplay(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		sink := &memSink{}
 		offs := []time.Duration{100 * time.Millisecond, 150 * time.Millisecond, 400 * time.Millisecond}
-		out, err := Run(t.Context(), Config{
+		out, err := Dispatch(t.Context(), DispatchConfig{
 			Target:   memTarget{ttft: time.Millisecond, decode: time.Millisecond},
 			Workload: workload(3), Pacer: ReplayPacer(offs, 0.5), Replay: true, Sink: sink,
 		})
@@ -313,10 +313,10 @@ func TestRunReplay(t *testing.T) {
 	})
 }
 
-func TestRunSinkFailure(t *testing.T) {
+func TestDispatchSinkFailure(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		sink := &memSink{fail: 2}
-		out, err := Run(t.Context(), Config{
+		out, err := Dispatch(t.Context(), DispatchConfig{
 			Target:   memTarget{ttft: time.Millisecond, decode: time.Millisecond},
 			Workload: workload(2), Pacer: ConstantPacer(100), Requests: 50, Sink: sink,
 		})
@@ -329,8 +329,8 @@ func TestRunSinkFailure(t *testing.T) {
 	})
 }
 
-func TestConfigValidate(t *testing.T) {
-	err := (&Config{}).Validate()
+func TestDispatchConfigValidate(t *testing.T) {
+	err := (&DispatchConfig{}).Validate()
 	if err == nil {
 		t.Fatal("empty config is valid")
 	}
@@ -339,7 +339,7 @@ func TestConfigValidate(t *testing.T) {
 			t.Errorf("error %q lacks %q", err, want)
 		}
 	}
-	c := Config{Target: memTarget{}, Workload: workload(1), Pacer: ConstantPacer(1), Concurrency: 2, Sink: &memSink{}}
+	c := DispatchConfig{Target: memTarget{}, Workload: workload(1), Pacer: ConstantPacer(1), Concurrency: 2, Sink: &memSink{}}
 	if err := c.Validate(); err == nil || !contains(err.Error(), "not both") {
 		t.Errorf("rate and concurrency together: %v", err)
 	}
