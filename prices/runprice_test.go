@@ -12,7 +12,7 @@ func TestForRun(t *testing.T) {
 	f := func(v float64) *float64 { return &v }
 	sonnet := results.Prices{InputPer1M: 3, CachedInputPer1M: 0.3, CacheWritePer1M: 3.75, OutputPer1M: 15,
 		LongContext: &results.PriceTier{AboveInputTokens: 200000, InputPer1M: 6, CachedInputPer1M: 0.6, CacheWritePer1M: 7.5, OutputPer1M: 22.5},
-		Provider: "anthropic", Model: "claude-sonnet-4-5", CheckedAt: "2026-07-29"}
+		Provider:    "anthropic", Model: "claude-sonnet-4-5", CheckedAt: "2026-07-29"}
 	tests := []struct {
 		name string
 		q    RunQuery
