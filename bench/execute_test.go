@@ -76,59 +76,63 @@ func testPlan(t *testing.T, target Target, w *workloads.Workload) Plan {
 	}
 }
 
+// TestExecuteInMemory runs a plan under synctest and reads what it wrote
+// afterwards: parquet-go's readers must not run inside a bubble (their
+// finalizers receive on the bubble's channels from outside it).
 func TestExecuteInMemory(t *testing.T) {
+	snap := prices.Snapshot(prices.TokenPrice{Provider: "p", Model: "m", Rates: prices.Rates{InputPer1M: 3, OutputPer1M: 15,
+		CachedInputPer1M: ptr(0.3), CacheWritePer1M: ptr(3.75)}})
+	obs := &recorder{}
+	var out Outcome
+	p := testPlan(t, tokenTarget{simulated: true}, testWorkload("a", "bad", "c"))
+	p.Load.Warmup = 1
+	p.Prices = &snap
+	p.Observers = []Observer{obs}
 	synctest.Test(t, func(t *testing.T) {
-		snap := prices.Snapshot(prices.TokenPrice{Provider: "p", Model: "m", Rates: prices.Rates{InputPer1M: 3, OutputPer1M: 15,
-			CachedInputPer1M: ptr(0.3), CacheWritePer1M: ptr(3.75)}})
-		obs := &recorder{}
-		p := testPlan(t, tokenTarget{simulated: true}, testWorkload("a", "bad", "c"))
-		p.Load.Warmup = 1
-		p.Prices = &snap
-		p.Observers = []Observer{obs}
-		out, err := Execute(t.Context(), p)
-		if err != nil {
+		var err error
+		if out, err = Execute(t.Context(), p); err != nil {
 			t.Fatal(err)
-		}
-		if out.RunID != "r" || out.Dir != filepath.Join(p.Outputs.Dir, "r") || out.StopReason != results.StopCompleted || out.Interrupted() {
-			t.Fatalf("outcome %+v", out)
-		}
-		// One pass over the workload after one warm-up request.
-		if want := (results.RequestCounts{Sent: 4, OK: 3, Failed: 1, Warmup: 1}); out.Requests != want {
-			t.Errorf("counts %+v, want %+v", out.Requests, want)
-		}
-		recs, err := results.ReadRequests(out.Dir)
-		if err != nil || len(recs) != 4 {
-			t.Fatalf("%d rows, %v", len(recs), err)
-		}
-		for _, r := range recs {
-			// Stamped once, with everything that is not wire-level.
-			if r.RunID != "r" || r.Target != "mem" || r.TargetKind != "api" || r.Provider != "p" || r.Model != "m" ||
-				r.Workload != "w" || !r.Simulated || r.RequestedOutputTokens != 20 || r.StartedAt.IsZero() || r.Warmup != (r.RequestIndex == 0) {
-				t.Errorf("row %d identity: %+v", r.RequestIndex, r)
-			}
-			// Every row, failed ones too, costs RecordCost of its tokens.
-			if want := prices.RecordCost(snap, &r); r.CostUSD != want || want == 0 {
-				t.Errorf("row %d (%s) cost %v, want %v", r.RequestIndex, r.Status, r.CostUSD, want)
-			}
-		}
-		//	50·3 + 40·0.3 + 10·3.75 + 20·15 = 150 + 12 + 37.5 + 300 = 499.5 µ$
-		if ok := recs[0]; math.Abs(ok.CostUSD-499.5e-6) > 1e-12 {
-			t.Errorf("ok row cost %v, want 499.5e-6", ok.CostUSD)
-		}
-		m, err := results.ReadManifest(out.Dir)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if m.StopReason != results.StopCompleted || m.Requests != out.Requests || !m.Target.Simulated || m.Prices == nil ||
-			m.Prices.InputPer1M != 3 || len(m.Parts) != 1 || m.Load.Mode != "concurrency" || m.Load.Concurrency != 1 ||
-			m.Load.DrainNs != int64(30*time.Second) || m.Workload.Requests != 3 || m.Workload.SHA256 != "abc" ||
-			m.Tool.Version != "test" || strings.Join(m.Args, " ") != "run --test" || m.Host.CPUs == 0 {
-			t.Errorf("manifest %+v", m)
-		}
-		if len(obs.started) != 1 || obs.started[0].Planned != 4 || obs.started[0].Dir != out.Dir || len(obs.recs) != 4 {
-			t.Errorf("observer saw %+v and %d records", obs.started, len(obs.recs))
 		}
 	})
+	if out.RunID != "r" || out.Dir != filepath.Join(p.Outputs.Dir, "r") || out.StopReason != results.StopCompleted || out.Interrupted() {
+		t.Fatalf("outcome %+v", out)
+	}
+	// One pass over the workload after one warm-up request.
+	if want := (results.RequestCounts{Sent: 4, OK: 3, Failed: 1, Warmup: 1}); out.Requests != want {
+		t.Errorf("counts %+v, want %+v", out.Requests, want)
+	}
+	recs, err := results.ReadRequests(out.Dir)
+	if err != nil || len(recs) != 4 {
+		t.Fatalf("%d rows, %v", len(recs), err)
+	}
+	for _, r := range recs {
+		// Stamped once, with everything that is not wire-level.
+		if r.RunID != "r" || r.Target != "mem" || r.TargetKind != "api" || r.Provider != "p" || r.Model != "m" ||
+			r.Workload != "w" || !r.Simulated || r.RequestedOutputTokens != 20 || r.StartedAt.IsZero() || r.Warmup != (r.RequestIndex == 0) {
+			t.Errorf("row %d identity: %+v", r.RequestIndex, r)
+		}
+		// Every row, failed ones too, costs RecordCost of its tokens.
+		if want := prices.RecordCost(snap, &r); r.CostUSD != want || want == 0 {
+			t.Errorf("row %d (%s) cost %v, want %v", r.RequestIndex, r.Status, r.CostUSD, want)
+		}
+		//	50·3 + 40·0.3 + 10·3.75 + 20·15 = 150 + 12 + 37.5 + 300 = 499.5 µ$
+		if r.OK() && math.Abs(r.CostUSD-499.5e-6) > 1e-12 {
+			t.Errorf("ok row cost %v, want 499.5e-6", r.CostUSD)
+		}
+	}
+	m, err := results.ReadManifest(out.Dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.StopReason != results.StopCompleted || m.Requests != out.Requests || !m.Target.Simulated || m.Prices == nil ||
+		m.Prices.InputPer1M != 3 || len(m.Parts) != 1 || m.Load.Mode != "concurrency" || m.Load.Concurrency != 1 ||
+		m.Load.DrainNs != int64(30*time.Second) || m.Workload.Requests != 3 || m.Workload.SHA256 != "abc" ||
+		m.Tool.Version != "test" || strings.Join(m.Args, " ") != "run --test" || m.Host.CPUs == 0 {
+		t.Errorf("manifest %+v", m)
+	}
+	if len(obs.started) != 1 || obs.started[0].Planned != 4 || obs.started[0].Dir != out.Dir || len(obs.recs) != 4 {
+		t.Errorf("observer saw %+v and %d records", obs.started, len(obs.recs))
+	}
 }
 
 func ptr(v float64) *float64 { return &v }
@@ -252,27 +256,28 @@ func TestExecutePlanErrors(t *testing.T) {
 }
 
 func TestExecuteReplayShard(t *testing.T) {
+	w := testWorkload("a", "b", "c", "d")
+	at := func(ms float64) *float64 { return &ms }
+	w.Requests[0].AtMs, w.Requests[2].AtMs = at(300), at(0) // shard 0 of 2 sends a and c, c first
+	p := testPlan(t, tokenTarget{}, w)
+	p.Load = Load{Mode: ModeReplay, TimeScale: 0.5}
+	p.Outputs.Shard = workloads.Shard{Index: 0, Count: 2}
+	var out Outcome
 	synctest.Test(t, func(t *testing.T) {
-		w := testWorkload("a", "b", "c", "d")
-		at := func(ms float64) *float64 { return &ms }
-		w.Requests[0].AtMs, w.Requests[2].AtMs = at(300), at(0) // shard 0 of 2 sends a and c, c first
-		p := testPlan(t, tokenTarget{}, w)
-		p.Load = Load{Mode: ModeReplay, TimeScale: 0.5}
-		p.Outputs.Shard = workloads.Shard{Index: 0, Count: 2}
-		out, err := Execute(t.Context(), p)
-		if err != nil {
+		var err error
+		if out, err = Execute(t.Context(), p); err != nil {
 			t.Fatal(err)
 		}
-		recs, _ := results.ReadRequests(out.Dir)
-		got := map[string]int64{}
-		for _, r := range recs {
-			got[r.RequestID] = r.ScheduledNs
-		}
-		if len(got) != 2 || got["c"] != 0 || got["a"] != 150*ms || w.Requests[0].ID != "a" {
-			t.Errorf("scheduled %v; the loaded workload must stay in file order", got)
-		}
-		if m := out.Manifest; m.Load.Mode != "replay" || m.Load.TimeScale != 0.5 || m.Workload.Requests != 2 {
-			t.Errorf("manifest load %+v workload %+v", m.Load, m.Workload)
-		}
 	})
+	recs, _ := results.ReadRequests(out.Dir)
+	got := map[string]int64{}
+	for _, r := range recs {
+		got[r.RequestID] = r.ScheduledNs
+	}
+	if len(got) != 2 || got["c"] != 0 || got["a"] != 150*ms || w.Requests[0].ID != "a" {
+		t.Errorf("scheduled %v; the loaded workload must stay in file order", got)
+	}
+	if m := out.Manifest; m.Load.Mode != "replay" || m.Load.TimeScale != 0.5 || m.Workload.Requests != 2 {
+		t.Errorf("manifest load %+v workload %+v", m.Load, m.Workload)
+	}
 }

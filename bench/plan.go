@@ -173,7 +173,7 @@ var validRunID = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*$`)
 func (p *Plan) Validate() error {
 	var errs []error
 	if p.Target == nil {
-		errs = append(errs, problem("", "no target"))
+		errs = append(errs, problem("target", "is required"))
 	}
 	if p.Workload == nil || len(p.Workload.Requests) == 0 {
 		errs = append(errs, problem("workload", `is required (a JSON Lines file, or "sample")`))

@@ -23,7 +23,7 @@ func TestPlanValidate(t *testing.T) {
 		{"valid replay with sessions", func(p *Plan) {
 			p.Load = Load{Mode: ModeReplay, TimeScale: 0.1, Sessions: true, ThinkTime: time.Second}
 		}, nil},
-		{"nothing", func(p *Plan) { *p = Plan{} }, []string{"no target", `--workload is required`, "--out is required",
+		{"nothing", func(p *Plan) { *p = Plan{} }, []string{"--target is required", `--workload is required`, "--out is required",
 			"give exactly one of --rate, --concurrency and --replay"}},
 		{"rate", func(p *Plan) { p.Load.Rate = 0 }, []string{"--rate must be > 0"}},
 		{"arrival", func(p *Plan) { p.Load.Arrival = workloads.Arrival{Kind: "gamma"} }, []string{`--arrival "gamma:0": want gamma:CV`}},

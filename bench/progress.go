@@ -39,10 +39,11 @@ func (s Snapshot) Counts() results.RequestCounts {
 	return results.RequestCounts{Sent: s.Done, OK: s.OK, Failed: s.Errors, Canceled: s.Canceled, Warmup: s.Warmup}
 }
 
-// Begin implements Observer: the run started.
+// Begin implements Observer: a run started, and the counting starts
+// again.
 func (p *Progress) Begin(s Started) {
 	p.mu.Lock()
-	p.start, p.planned = s.Start, s.Planned
+	p.start, p.planned, p.snap = s.Start, s.Planned, Snapshot{}
 	p.mu.Unlock()
 }
 
