@@ -39,13 +39,13 @@ func Load(path string, opts ImportOptions) (*Workload, error) {
 	var b []byte
 	if path == SampleName {
 		if _, err := os.Stat(path); err == nil {
-			return nil, fmt.Errorf(`workload %q is ambiguous: a file of that name exists; use ./%s for the file`, path, path)
+			return nil, fmt.Errorf(`%q is ambiguous: a file of that name exists; use ./%s for the file`, path, path)
 		}
 		b = SampleBytes()
 	} else {
 		var err error
 		if b, err = os.ReadFile(path); err != nil {
-			return nil, fmt.Errorf("workload: %w", err)
+			return nil, err
 		}
 		w.Name = strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
 		w.Path = path

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"strconv"
@@ -197,82 +198,48 @@ func (g *gpuFlag) Set(s string) error {
 	return nil
 }
 
-// priceFlags are run's flags that choose prices from the catalogue.
+// priceFlags are run's flags that price a run: explicit prices, the
+// catalogue entry to use, the GPUs, and catalogue overrides.
 type priceFlags struct {
-	provider string // --price-provider; default --provider
+	explicit results.Prices
+	provider string // --price-provider; default the target's
 	file     string // --prices overrides
 	gpus     gpuFlag
 }
 
-// resolveRunPrices fills p.prices from the catalogue where the command
-// line did not give prices, and sets p.tokenPrice, which prices every
-// request (cost_usd):
-//
-//   - --gpus TYPE:COUNT[:OFFER]: the GPU-hour price of the offer, times COUNT
-//     (or --gpu-hourly when given, recorded with the GPU type and count);
-//   - --price-in/--price-out given: those prices, as before;
-//   - otherwise, for api and managed targets: the catalogue's price of
-//     (--price-provider or --provider, --model). A miss is a usage error
-//     when --price-provider was given, else a note (cost_usd stays 0).
-func resolveRunPrices(e *env, p *runPlan) error {
-	cat, err := loadCatalog(p.priceFlags.file)
+func (f *priceFlags) register(fs *flag.FlagSet) {
+	fs.Float64Var(&f.explicit.InputPer1M, "price-in", 0, "USD per 1M input tokens (for cost_usd and the manifest's price snapshot)")
+	fs.Float64Var(&f.explicit.CachedInputPer1M, "price-cached", 0, "USD per 1M cached input tokens (default: --price-in)")
+	fs.Float64Var(&f.explicit.OutputPer1M, "price-out", 0, "USD per 1M output tokens")
+	fs.Float64Var(&f.explicit.GPUHourly, "gpu-hourly", 0, "USD per hour for all GPUs of a self-hosted target")
+	fs.StringVar(&f.provider, "price-provider", "", "look up per-token prices for --model at this provider in the price catalogue (default: --provider; see 'inferbench prices')")
+	fs.Var(&f.gpus, "gpus", "GPUs of a self-hosted target, TYPE:COUNT[:OFFER], e.g. H100-SXM-80GB:2:aws-on-demand; the offer's catalogue price sets --gpu-hourly")
+	fs.StringVar(&f.file, "prices", "", "JSON file of prices that add to or replace price-catalogue entries (docs/prices.md)")
+}
+
+// resolve prices the run of target (with its targets-file price spec, nil
+// for none) through prices.ForRun, naming the flag at fault in errors. An
+// error wrapping prices.ErrUnpriced is a note: the run goes on unpriced.
+func (f *priceFlags) resolve(spec *prices.Spec, target results.TargetInfo, where string) (*results.Prices, error) {
+	cat, err := loadCatalog(f.file)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	pr := &p.prices
-	opt := func(v float64) *float64 {
-		if v == 0 {
-			return nil
-		}
-		return &v
+	q := prices.RunQuery{Explicit: f.explicit, Provider: f.provider, Target: spec,
+		Kind: target.Kind, TargetProvider: target.Provider, TargetModel: target.Model}
+	if g := f.gpus; g.gpuType != "" {
+		q.GPUs = &prices.GPUSpec{Type: g.gpuType, Count: g.count, Offer: g.offer}
 	}
-	src := pr.Source // the demo cites its own prices
-	if src == "" {
-		src = "command line"
-	}
-	spec := prices.Spec{Provider: p.priceFlags.provider, Source: src, CheckedAt: pr.CheckedAt, CachedInputPer1M: opt(pr.CachedInputPer1M)}
-	g := p.priceFlags.gpus
+	pr, err := cat.ForRun(q)
 	switch {
-	case g.gpuType != "":
-		spec.GPUs = &prices.GPUSpec{Type: g.gpuType, Count: g.count, Offer: g.offer}
-		spec.InputPer1M, spec.OutputPer1M = opt(pr.InputPer1M), opt(pr.OutputPer1M)
-		if pr.GPUHourly > 0 { // an explicit total wins over the catalogue
-			spec.USDPerGPUHour = opt(pr.GPUHourly / float64(g.count))
-		}
-	case pr.InputPer1M > 0 || pr.OutputPer1M > 0:
-		// Explicit per-token prices, as given (an unset one is 0).
-		spec.InputPer1M, spec.OutputPer1M = &pr.InputPer1M, &pr.OutputPer1M
-	case pr.GPUHourly > 0:
-		return nil // a GPU-hour total without GPUs: recorded as given
-	case spec.Provider == "" && (p.kind == "self-hosted" || p.provider == ""):
-		return nil // self-hosted targets are priced by the GPU-hour
+	case err == nil, errors.Is(err, prices.ErrUnpriced):
+		return pr, err
+	case q.GPUs != nil:
+		return nil, fmt.Errorf("--gpus %s: %w (or give --gpu-hourly)", f.gpus.String(), err)
+	case f.provider != "":
+		return nil, fmt.Errorf("--price-provider: %w", err)
+	case spec != nil:
+		return nil, fmt.Errorf("%s: price: %w", where, err)
 	}
-	res, err := cat.Resolve(spec, p.provider, p.model)
-	switch {
-	case err != nil && g.gpuType != "":
-		return fmt.Errorf("--gpus %s: %w (or give --gpu-hourly)", g.String(), err)
-	case err != nil && p.priceFlags.provider != "":
-		return fmt.Errorf("--price-provider: %w", err)
-	case errors.Is(err, prices.ErrNotFound) || errors.Is(err, prices.ErrAmbiguous):
-		if !p.quiet {
-			fmt.Fprintf(e.stderr, "inferbench run: note: %v; cost_usd will be 0 (give --price-in/--price-out, --price-provider or --prices FILE)\n", err)
-		}
-		return nil
-	case err != nil:
-		return err
-	}
-	if gp := res.GPU; gp != nil {
-		*pr = results.Prices{GPUHourly: res.HourlyUSD, GPUType: gp.GPU, GPUCount: res.GPUCount, GPUOffer: g.offer,
-			USDPerGPUHour: gp.USDPerGPUHour, Source: gp.Source, SourceURL: gp.SourceURL, CheckedAt: gp.CheckedAt}
-		if spec.USDPerGPUHour == nil {
-			pr.GPUOffer = gp.Offer
-		}
-		return nil
-	}
-	*pr = prices.Snapshot(*res.Token)
-	if spec.InputPer1M != nil { // explicit prices name no catalogue entry
-		pr.Provider, pr.Model = "", ""
-	}
-	p.tokenPrice = res.Token
-	return nil
+	return nil, err
 }
