@@ -7,9 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"strconv"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/inferbench/inferbench/prices"
 	"github.com/inferbench/inferbench/results"
@@ -45,157 +43,51 @@ func cmdPrices(_ context.Context, e *env, args []string) int {
 	if *format != "text" && *format != "json" {
 		return usageError(e, "prices", fmt.Errorf("--format %q: want text or json", *format))
 	}
-	cat, err := loadCatalog(*overrides)
+	cat, err := prices.LoadCatalog(*overrides)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "inferbench prices: %v\n", err)
 		return exitUsage
 	}
 	query := strings.Join(pos, " ")
-	var toks []prices.TokenPrice
-	var gs []prices.GPUPrice
-	for _, en := range cat.Search(query) {
-		switch {
-		case en.GPU != nil && *gpus && (*provider == "" || en.GPU.Provider == strings.ToLower(*provider)):
-			gs = append(gs, *en.GPU)
-		case en.Token != nil && !*gpus && (*provider == "" || en.Token.Provider == prices.CanonicalProvider(*provider)):
-			toks = append(toks, *en.Token)
-		}
-	}
-	// A name the search does not contain (a dated snapshot, models/...) may
-	// still resolve to one model.
-	if !*gpus && len(toks) == 0 && len(pos) > 0 {
-		if p, err := cat.Lookup(*provider, query); err == nil {
-			toks = append(toks, p)
-		} else if !errors.Is(err, prices.ErrAmbiguous) {
-			fmt.Fprintf(e.stderr, "inferbench %v\n", err) // err reads "prices: ..."
-			return exitFailed
-		}
+	toks, gs, err := cat.Find(query, *provider, *gpus)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "inferbench %v\n", err) // err reads "prices: ..."
+		return exitFailed
 	}
 	if len(toks) == 0 && len(gs) == 0 {
 		fmt.Fprintf(e.stderr, "inferbench prices: no prices match %q\n", query)
 		return exitFailed
 	}
-	if *format == "json" {
-		enc := json.NewEncoder(e.stdout)
-		enc.SetIndent("", "  ")
-		var v any = toks
-		if *gpus {
-			v = gs
-		}
-		if err := enc.Encode(v); err != nil {
-			fmt.Fprintf(e.stderr, "inferbench prices: %v\n", err)
-			return exitFailed
-		}
-		return exitOK
+	switch {
+	case *format == "json" && *gpus:
+		err = writeJSON(e.stdout, gs)
+	case *format == "json":
+		err = writeJSON(e.stdout, toks)
+	case *gpus:
+		err = prices.WriteGPUTable(e.stdout, gs)
+	default:
+		err = prices.WriteTokenTable(e.stdout, toks)
 	}
-	if *gpus {
-		writeGPUTable(e.stdout, gs)
-	} else {
-		writeTokenTable(e.stdout, toks)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "inferbench prices: %v\n", err)
+		return exitFailed
 	}
 	return exitOK
 }
 
-// loadCatalog is the shipped catalogue with the overrides file applied.
-func loadCatalog(overridesPath string) (*prices.Catalog, error) {
-	if overridesPath == "" {
-		return prices.Default(), nil
-	}
-	o, err := prices.LoadOverrides(overridesPath)
-	if err != nil {
-		return nil, err
-	}
-	return o.Apply(prices.Default())
-}
-
-func writeTokenTable(w io.Writer, ts []prices.TokenPrice) {
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "PROVIDER\tMODEL\tINPUT\tCACHED\tCACHE-WRITE\tOUTPUT\tLONG CONTEXT\tCHECKED\tSOURCE")
-	for _, p := range ts {
-		lc := "-"
-		if t := p.LongContext; t != nil {
-			lc = fmt.Sprintf(">%s: %s/%s/%s/%s", kTokens(t.AboveInputTokens), usd(t.InputPer1M),
-				optUSD(t.CachedInputPer1M), optUSD(t.CacheWritePer1M), usd(t.OutputPer1M))
-		}
-		src := p.SourceURL
-		if src == "" {
-			src = p.Source
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", p.Provider, p.Model, usd(p.InputPer1M),
-			optUSD(p.CachedInputPer1M), optUSD(p.CacheWritePer1M), usd(p.OutputPer1M), lc, p.CheckedAt, src)
-	}
-	tw.Flush()
-	fmt.Fprintf(w, "\n%d prices, USD per 1M tokens; - = billed at the input price. Long context: the whole\n"+
-		"request is billed at in/cached/write/out once its input exceeds the threshold.\n", len(ts))
-}
-
-func writeGPUTable(w io.Writer, gs []prices.GPUPrice) {
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "GPU\tOFFER\tALSO\tUSD/GPU-H\tSKU\tGPUS\tCHECKED\tSOURCE")
-	for _, g := range gs {
-		also := strings.Join(g.Aliases, ",")
-		if also == "" {
-			also = "-"
-		}
-		src := g.SourceURL
-		if src == "" {
-			src = g.Source
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\t%s\t%s\n", g.GPU, g.Offer, also,
-			strconv.FormatFloat(g.USDPerGPUHour, 'f', -1, 64), g.SKU, g.GPUsPerInstance, g.CheckedAt, src)
-	}
-	tw.Flush()
-	fmt.Fprintf(w, "\n%d offers. A target with N GPUs costs N x USD/GPU-H per hour (run --gpus TYPE:N:OFFER).\n", len(gs))
-}
-
-func usd(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
-
-func optUSD(v *float64) string {
-	if v == nil {
-		return "-"
-	}
-	return usd(*v)
-}
-
-// kTokens writes a token threshold compactly: 200000 -> 200k.
-func kTokens(n int64) string {
-	if n%1000 == 0 {
-		return strconv.FormatInt(n/1000, 10) + "k"
-	}
-	return strconv.FormatInt(n, 10)
+// writeJSON writes v as indented JSON.
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
 }
 
 // gpuFlag is --gpus TYPE:COUNT[:OFFER], the GPUs of a self-hosted target.
-type gpuFlag struct {
-	gpuType, offer string
-	count          int
-}
+type gpuFlag struct{ prices.GPUSpec }
 
-func (g *gpuFlag) String() string {
-	if g == nil || g.gpuType == "" {
-		return ""
-	}
-	s := fmt.Sprintf("%s:%d", g.gpuType, g.count)
-	if g.offer != "" {
-		s += ":" + g.offer
-	}
-	return s
-}
-
-func (g *gpuFlag) Set(s string) error {
-	parts := strings.Split(s, ":")
-	if len(parts) < 2 || len(parts) > 3 || parts[0] == "" {
-		return fmt.Errorf("want TYPE:COUNT[:OFFER], e.g. H100-SXM-80GB:2:aws-on-demand")
-	}
-	n, err := strconv.Atoi(parts[1])
-	if err != nil || n <= 0 {
-		return fmt.Errorf("GPU count %q: want a whole number > 0", parts[1])
-	}
-	g.gpuType, g.count = parts[0], n
-	if len(parts) == 3 {
-		g.offer = parts[2]
-	}
-	return nil
+func (g *gpuFlag) Set(s string) (err error) {
+	g.GPUSpec, err = prices.ParseGPUSpec(s)
+	return err
 }
 
 // priceFlags are run's flags that price a run: explicit prices, the
@@ -221,21 +113,21 @@ func (f *priceFlags) register(fs *flag.FlagSet) {
 // for none) through prices.ForRun, naming the flag at fault in errors. An
 // error wrapping prices.ErrUnpriced is a note: the run goes on unpriced.
 func (f *priceFlags) resolve(spec *prices.Spec, target results.TargetInfo, where string) (*results.Prices, error) {
-	cat, err := loadCatalog(f.file)
+	cat, err := prices.LoadCatalog(f.file)
 	if err != nil {
 		return nil, err
 	}
 	q := prices.RunQuery{Explicit: f.explicit, Provider: f.provider, Target: spec,
 		Kind: target.Kind, TargetProvider: target.Provider, TargetModel: target.Model}
-	if g := f.gpus; g.gpuType != "" {
-		q.GPUs = &prices.GPUSpec{Type: g.gpuType, Count: g.count, Offer: g.offer}
+	if f.gpus.Type != "" {
+		q.GPUs = &f.gpus.GPUSpec
 	}
 	pr, err := cat.ForRun(q)
 	switch {
 	case err == nil, errors.Is(err, prices.ErrUnpriced):
 		return pr, err
 	case q.GPUs != nil:
-		return nil, fmt.Errorf("--gpus %s: %w (or give --gpu-hourly)", f.gpus.String(), err)
+		return nil, fmt.Errorf("--gpus %s: %w (or give --gpu-hourly)", f.gpus, err)
 	case f.provider != "":
 		return nil, fmt.Errorf("--price-provider: %w", err)
 	case spec != nil:
