@@ -2,11 +2,15 @@
 // how busy the GPUs are (NVML locally, a DCGM exporter or `inferbench
 // agent` remotely) and how full the inference server is (its Prometheus
 // /metrics: queue depth, batch occupancy, KV-cache usage). Samples go to
-// gpu.parquet and server_metrics.parquet through package results, and the
-// pure functions in join.go relate them to requests afterwards.
+// gpu.parquet and server_metrics.parquet through package results; reports
+// relates them to requests afterwards.
 //
 // Telemetry never stops a run: a failing sampler is logged once per kind of
-// failure, counted, and tried again on the next tick.
+// failure, counted, and tried again on the next tick. Collect runs
+// samplers into a sink, Session is a run's telemetry (bench starts one),
+// and Agent serves a host's GPU readings as dcgm-exporter text.
+//
+// It imports results only (and the NVML and Prometheus libraries).
 package telemetry
 
 import (

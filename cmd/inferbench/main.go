@@ -2,7 +2,11 @@
 // managed hosts and self-hosted engines, measures latency, throughput and
 // saturation, writes Parquet results, and turns them into cost comparisons.
 //
-// Only this package touches flags, stdout, signals and os.Exit.
+// It is wiring only: flags become a plan (bench.Plan, and the reports',
+// workloads' and prices' options), signals become a context and an abort
+// channel (interruptible), an outcome becomes an exit code, and it
+// prints. Only this package touches flags, stdout, signals and os.Exit;
+// it may import every other package.
 package main
 
 import (
