@@ -60,8 +60,8 @@ func (c *Calibration) Run(ctx context.Context, fn func(CalibrationLevel)) error 
 		var recs []results.Record
 		cpu0 := cpuTime()
 		_, err := Dispatch(ctx, DispatchConfig{
-			Target: c.Target, Workload: wl, Pacer: PoissonPacer(rate, 1), Requests: n, SpinWait: c.SpinWait,
-			Sink: SinkFunc(func(r results.Record) error { recs = append(recs, r); return nil }),
+			Target: c.Target, Workload: wl, Pacer: PoissonPacer(rate, 1),
+			Sink: SinkFunc(func(r results.Record) error { recs = append(recs, r); return nil }), Flow: Flow{Requests: n, SpinWait: c.SpinWait},
 		})
 		cpu := cpuTime() - cpu0
 		if err != nil {

@@ -43,6 +43,25 @@ type DispatchConfig struct {
 	// sends its next request as soon as its last one finished.
 	Concurrency int
 
+	// Flow is how the requests are sent, whatever paces them.
+	Flow
+	// Abort, when closed, cancels in-flight requests at once (the second
+	// Ctrl-C). They are recorded as canceled.
+	Abort <-chan struct{}
+
+	// Sink receives each Record once it is stamped (see Identity).
+	Sink Sink
+	// Identity is stamped on every Record.
+	Identity Identity
+	// Start is the run start; default time.Now() when Dispatch is called.
+	Start time.Time
+}
+
+// Flow is how a dispatch sends its requests, whatever paces them:
+// conversations, how many requests and for how long, the warm-up, the
+// in-flight cap, the send precision and the drain. DispatchConfig and a
+// Plan's Load share it.
+type Flow struct {
 	// Sessions sends requests that share a session_id as one conversation,
 	// in turn order: the pacer (or a free virtual user) starts the first
 	// turn, and each later turn is scheduled ThinkTime after the previous
@@ -65,26 +84,42 @@ type DispatchConfig struct {
 	// MaxInFlight caps concurrent requests of an open loop (0 = no cap). A
 	// request delayed by the cap is sent late and shows it in schedule_lag.
 	MaxInFlight int
-	// DrainTimeout bounds how long in-flight requests may run after
-	// scheduling stops (by ctx, Duration or the end of the plan) before
-	// they are canceled (default 30s).
-	DrainTimeout time.Duration
-	// Abort, when closed, cancels in-flight requests at once (the second
-	// Ctrl-C). They are recorded as canceled.
-	Abort <-chan struct{}
 	// SpinWait makes the open loop busy-wait the last SpinWait before each
 	// send instead of trusting the timer for it: Go timers fire up to about
 	// a millisecond late, a spin does not. It costs up to SpinWait of CPU
 	// per request. 0 = timers only (and required under testing/synctest,
 	// whose clock does not move while a goroutine spins).
 	SpinWait time.Duration
+	// DrainTimeout bounds how long in-flight requests may run after
+	// scheduling stops (by ctx, Duration or the end of the plan) before
+	// they are canceled (default 30s).
+	DrainTimeout time.Duration
+}
 
-	// Sink receives each Record once it is stamped (see Identity).
-	Sink Sink
-	// Identity is stamped on every Record.
-	Identity Identity
-	// Start is the run start; default time.Now() when Dispatch is called.
-	Start time.Time
+// problems is the one check of a flow, for a Plan and for a
+// DispatchConfig.
+func (f *Flow) problems() []error {
+	var errs []error
+	for _, n := range []struct {
+		setting string
+		v       int
+	}{{"requests", f.Requests}, {"warmup", f.Warmup}, {"max-inflight", f.MaxInFlight}} {
+		if n.v < 0 {
+			errs = append(errs, problem(n.setting, "must not be negative, got %d", n.v))
+		}
+	}
+	for _, d := range []struct {
+		setting string
+		v       time.Duration
+	}{{"duration", f.Duration}, {"think-time", f.ThinkTime}, {"spin-wait", f.SpinWait}, {"drain-timeout", f.DrainTimeout}} {
+		if d.v < 0 {
+			errs = append(errs, problem(d.setting, "must not be negative, got %s", d.v))
+		}
+	}
+	if f.ThinkTime > 0 && !f.Sessions {
+		errs = append(errs, problem("think-time", "needs {sessions}"))
+	}
+	return errs
 }
 
 // Validate reports every problem with the configuration at once. A Plan
@@ -104,7 +139,7 @@ func (c *DispatchConfig) Validate() error {
 	case c.Pacer != nil && c.Concurrency > 0:
 		errs = append(errs, errors.New("set a rate or a concurrency, not both"))
 	}
-	errs = append(errs, countProblems(c.Requests, c.Warmup, c.MaxInFlight, c.Duration, c.ThinkTime)...)
+	errs = append(errs, c.Flow.problems()...)
 	if c.Sink == nil {
 		errs = append(errs, errors.New("no sink"))
 	}

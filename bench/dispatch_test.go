@@ -82,8 +82,8 @@ func TestDispatchOpenLoopConstant(t *testing.T) {
 		sink := &memSink{}
 		out, err := Dispatch(t.Context(), DispatchConfig{
 			Target:   memTarget{ttft: 50 * time.Millisecond, decode: 200 * time.Millisecond},
-			Workload: workload(3), Pacer: ConstantPacer(10), Requests: 5, Sink: sink,
-			Identity: Identity{RunID: "run1"},
+			Workload: workload(3), Pacer: ConstantPacer(10), Sink: sink,
+			Identity: Identity{RunID: "run1"}, Flow: Flow{Requests: 5},
 		})
 		if err != nil {
 			t.Fatal(err)
@@ -112,7 +112,7 @@ func TestDispatchClosedLoop(t *testing.T) {
 		sink := &memSink{}
 		out, err := Dispatch(t.Context(), DispatchConfig{
 			Target:   memTarget{ttft: 10 * time.Millisecond, decode: 90 * time.Millisecond},
-			Workload: workload(2), Concurrency: 2, Requests: 6, Sink: sink,
+			Workload: workload(2), Concurrency: 2, Sink: sink, Flow: Flow{Requests: 6},
 		})
 		if err != nil || out.Written != 6 || out.StopReason != results.StopCompleted {
 			t.Fatalf("out=%+v err=%v", out, err)
@@ -138,7 +138,7 @@ func TestDispatchInFlightCapShowsLag(t *testing.T) {
 		sink := &memSink{}
 		_, err := Dispatch(t.Context(), DispatchConfig{
 			Target:   memTarget{ttft: 50 * time.Millisecond, decode: 200 * time.Millisecond},
-			Workload: workload(1), Pacer: ConstantPacer(10), Requests: 3, MaxInFlight: 1, Sink: sink,
+			Workload: workload(1), Pacer: ConstantPacer(10), Sink: sink, Flow: Flow{Requests: 3, MaxInFlight: 1},
 		})
 		if err != nil {
 			t.Fatal(err)
@@ -159,7 +159,7 @@ func TestDispatchDuration(t *testing.T) {
 		sink := &memSink{}
 		out, err := Dispatch(t.Context(), DispatchConfig{
 			Target:   memTarget{ttft: 10 * time.Millisecond, decode: 300 * time.Millisecond},
-			Workload: workload(4), Pacer: ConstantPacer(10), Duration: time.Second, Sink: sink,
+			Workload: workload(4), Pacer: ConstantPacer(10), Sink: sink, Flow: Flow{Duration: time.Second},
 		})
 		if err != nil {
 			t.Fatal(err)
@@ -181,7 +181,7 @@ func TestDispatchClosedLoopDuration(t *testing.T) {
 		sink := &memSink{}
 		out, err := Dispatch(t.Context(), DispatchConfig{
 			Target:   memTarget{ttft: 10 * time.Millisecond, decode: 290 * time.Millisecond},
-			Workload: workload(4), Concurrency: 3, Duration: time.Second, Sink: sink,
+			Workload: workload(4), Concurrency: 3, Sink: sink, Flow: Flow{Duration: time.Second},
 		})
 		if err != nil {
 			t.Fatal(err)
@@ -200,7 +200,7 @@ func TestDispatchInterruptDrains(t *testing.T) {
 		time.AfterFunc(350*time.Millisecond, cancel)
 		out, err := Dispatch(ctx, DispatchConfig{
 			Target:   memTarget{ttft: 100 * time.Millisecond, decode: 900 * time.Millisecond},
-			Workload: workload(2), Pacer: ConstantPacer(10), Requests: 100, Sink: sink,
+			Workload: workload(2), Pacer: ConstantPacer(10), Sink: sink, Flow: Flow{Requests: 100},
 		})
 		if err != nil {
 			t.Fatal(err)
@@ -226,7 +226,7 @@ func TestDispatchAbortCancelsInFlight(t *testing.T) {
 		time.AfterFunc(500*time.Millisecond, func() { close(abort) })
 		out, err := Dispatch(ctx, DispatchConfig{
 			Target:   memTarget{ttft: 100 * time.Millisecond, decode: 5 * time.Second},
-			Workload: workload(2), Pacer: ConstantPacer(10), Requests: 100, Sink: sink, Abort: abort,
+			Workload: workload(2), Pacer: ConstantPacer(10), Sink: sink, Abort: abort, Flow: Flow{Requests: 100},
 		})
 		if err != nil {
 			t.Fatal(err)
@@ -247,7 +247,7 @@ func TestDispatchDrainTimeout(t *testing.T) {
 		sink := &memSink{}
 		out, err := Dispatch(t.Context(), DispatchConfig{
 			Target:   memTarget{ttft: 100 * time.Millisecond, decode: time.Hour},
-			Workload: workload(1), Pacer: ConstantPacer(1), Requests: 1, DrainTimeout: 2 * time.Second, Sink: sink,
+			Workload: workload(1), Pacer: ConstantPacer(1), Sink: sink, Flow: Flow{Requests: 1, DrainTimeout: 2 * time.Second},
 		})
 		if err != nil || out.Written != 1 {
 			t.Fatalf("out=%+v err=%v", out, err)
@@ -263,7 +263,7 @@ func TestDispatchWarmup(t *testing.T) {
 		sink := &memSink{}
 		_, err := Dispatch(t.Context(), DispatchConfig{
 			Target:   memTarget{ttft: time.Millisecond, decode: time.Millisecond},
-			Workload: workload(3), Concurrency: 1, Warmup: 2, Requests: 3, Sink: sink,
+			Workload: workload(3), Concurrency: 1, Sink: sink, Flow: Flow{Warmup: 2, Requests: 3},
 		})
 		if err != nil {
 			t.Fatal(err)
@@ -285,7 +285,7 @@ func TestDispatchDefaultOnePass(t *testing.T) {
 		sink := &memSink{}
 		out, err := Dispatch(t.Context(), DispatchConfig{
 			Target:   memTarget{ttft: time.Millisecond, decode: time.Millisecond},
-			Workload: workload(4), Concurrency: 2, Warmup: 1, Sink: sink,
+			Workload: workload(4), Concurrency: 2, Sink: sink, Flow: Flow{Warmup: 1},
 		})
 		if err != nil || out.Written != 5 {
 			t.Fatalf("one pass + warm-up: out=%+v err=%v", out, err)
@@ -318,7 +318,7 @@ func TestDispatchSinkFailure(t *testing.T) {
 		sink := &memSink{fail: 2}
 		out, err := Dispatch(t.Context(), DispatchConfig{
 			Target:   memTarget{ttft: time.Millisecond, decode: time.Millisecond},
-			Workload: workload(2), Pacer: ConstantPacer(100), Requests: 50, Sink: sink,
+			Workload: workload(2), Pacer: ConstantPacer(100), Sink: sink, Flow: Flow{Requests: 50},
 		})
 		if err == nil || out.StopReason != results.StopFailed {
 			t.Fatalf("out=%+v err=%v, want a failed run", out, err)

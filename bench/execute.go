@@ -266,11 +266,7 @@ func NewRunID(t time.Time, target string) string {
 // dispatchConfig is the dispatcher's part of the plan, for reqs.
 func (p *Plan) dispatchConfig(reqs []workloads.Request, start time.Time, sink Sink, id Identity) DispatchConfig {
 	l := p.Load
-	dc := DispatchConfig{
-		Target: p.Target, Workload: reqs, Requests: l.Requests, Duration: l.Duration, Warmup: l.Warmup,
-		MaxInFlight: l.MaxInFlight, DrainTimeout: l.DrainTimeout, SpinWait: l.SpinWait, Sessions: l.Sessions,
-		ThinkTime: l.ThinkTime, Abort: p.Abort, Sink: sink, Identity: id, Start: start,
-	}
+	dc := DispatchConfig{Target: p.Target, Workload: reqs, Flow: l.Flow, Abort: p.Abort, Sink: sink, Identity: id, Start: start}
 	switch l.Mode {
 	case ModeConcurrency:
 		dc.Concurrency = l.Concurrency

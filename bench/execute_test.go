@@ -190,7 +190,7 @@ func TestExecuteInterruptAndAbort(t *testing.T) {
 	for _, abort := range []bool{false, true} {
 		synctest.Test(t, func(t *testing.T) {
 			p := testPlan(t, memTarget{ttft: 50 * time.Millisecond, decode: 200 * time.Millisecond}, testWorkload("a"))
-			p.Load = Load{Mode: ModeRate, Rate: 100, Arrival: workloads.Arrival{Kind: "constant"}, Requests: 1000}
+			p.Load = Load{Mode: ModeRate, Rate: 100, Arrival: workloads.Arrival{Kind: "constant"}, Flow: Flow{Requests: 1000}}
 			ab := make(chan struct{})
 			p.Abort = ab
 			ctx, cancel := context.WithCancel(t.Context())

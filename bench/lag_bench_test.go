@@ -23,8 +23,8 @@ func BenchmarkScheduleLag(b *testing.B) {
 					return results.Record{SentNs: now, DoneNs: now, Status: results.StatusOK}
 				})
 				_, err := Dispatch(context.Background(), DispatchConfig{
-					Target: target, Workload: workload(1), Pacer: ConstantPacer(1000), Requests: 500, SpinWait: spin,
-					Sink: SinkFunc(func(r results.Record) error { lags = append(lags, r.ScheduleLagNs); return nil }),
+					Target: target, Workload: workload(1), Pacer: ConstantPacer(1000),
+					Sink: SinkFunc(func(r results.Record) error { lags = append(lags, r.ScheduleLagNs); return nil }), Flow: Flow{Requests: 500, SpinWait: spin},
 				})
 				if err != nil {
 					b.Fatal(err)

@@ -73,16 +73,8 @@ type Load struct {
 	// TimeScale multiplies recorded offsets (ModeReplay; must be > 0,
 	// 0.1 replays ten times faster).
 	TimeScale float64
-	// Sessions, ThinkTime, Requests, Duration, Warmup, MaxInFlight,
-	// SpinWait and DrainTimeout are as in DispatchConfig.
-	Sessions     bool
-	ThinkTime    time.Duration
-	Requests     int
-	Duration     time.Duration
-	Warmup       int
-	MaxInFlight  int
-	SpinWait     time.Duration
-	DrainTimeout time.Duration
+	// Flow is how the requests are sent (DispatchConfig's).
+	Flow
 	// RequestTimeout is the target's timeout of one request, recorded in
 	// the manifest (the target enforces it).
 	RequestTimeout time.Duration
@@ -216,40 +208,9 @@ func (l *Load) problems() []error {
 	default:
 		errs = append(errs, problem("", "load mode %q: want rate, concurrency or replay", l.Mode))
 	}
-	errs = append(errs, countProblems(l.Requests, l.Warmup, l.MaxInFlight, l.Duration, l.ThinkTime)...)
-	for _, d := range []struct {
-		setting string
-		v       time.Duration
-	}{{"spin-wait", l.SpinWait}, {"drain-timeout", l.DrainTimeout}, {"timeout", l.RequestTimeout}} {
-		if d.v < 0 {
-			errs = append(errs, problem(d.setting, "must not be negative, got %s", d.v))
-		}
-	}
-	if l.ThinkTime > 0 && !l.Sessions {
-		errs = append(errs, problem("think-time", "needs {sessions}"))
-	}
-	return errs
-}
-
-// countProblems is the one check of a load's counts and durations, for a
-// Plan and for a DispatchConfig.
-func countProblems(requests, warmup, maxInFlight int, duration, thinkTime time.Duration) []error {
-	var errs []error
-	for _, n := range []struct {
-		setting string
-		v       int
-	}{{"requests", requests}, {"warmup", warmup}, {"max-inflight", maxInFlight}} {
-		if n.v < 0 {
-			errs = append(errs, problem(n.setting, "must not be negative, got %d", n.v))
-		}
-	}
-	for _, d := range []struct {
-		setting string
-		v       time.Duration
-	}{{"duration", duration}, {"think-time", thinkTime}} {
-		if d.v < 0 {
-			errs = append(errs, problem(d.setting, "must not be negative, got %s", d.v))
-		}
+	errs = append(errs, l.Flow.problems()...)
+	if l.RequestTimeout < 0 {
+		errs = append(errs, problem("timeout", "must not be negative, got %s", l.RequestTimeout))
 	}
 	return errs
 }

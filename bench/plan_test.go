@@ -21,7 +21,7 @@ func TestPlanValidate(t *testing.T) {
 	}{
 		{"valid", func(p *Plan) {}, nil},
 		{"valid replay with sessions", func(p *Plan) {
-			p.Load = Load{Mode: ModeReplay, TimeScale: 0.1, Sessions: true, ThinkTime: time.Second}
+			p.Load = Load{Mode: ModeReplay, TimeScale: 0.1, Flow: Flow{Sessions: true, ThinkTime: time.Second}}
 		}, nil},
 		{"nothing", func(p *Plan) { *p = Plan{} }, []string{"--target is required", `--workload is required`, "--out is required",
 			"give exactly one of --rate, --concurrency and --replay"}},

@@ -136,9 +136,7 @@ func TestRunSessions(t *testing.T) {
 				sink := &memSink{}
 				out, err := Dispatch(t.Context(), DispatchConfig{
 					Target:   failTarget{memTarget{ttft: 10 * time.Millisecond, decode: 90 * time.Millisecond}, tc.fail},
-					Workload: tc.w, Pacer: tc.pacer, Concurrency: tc.concurrency,
-					Requests: tc.requests, Duration: tc.duration,
-					Sessions: true, ThinkTime: 30 * time.Millisecond, Sink: sink,
+					Workload: tc.w, Pacer: tc.pacer, Concurrency: tc.concurrency, Sink: sink, Flow: Flow{Requests: tc.requests, Duration: tc.duration, Sessions: true, ThinkTime: 30 * time.Millisecond},
 				})
 				if err != nil {
 					t.Fatal(err)
@@ -181,8 +179,7 @@ func TestRunSessionsInFlightCap(t *testing.T) {
 		sink := &memSink{}
 		_, err := Dispatch(t.Context(), DispatchConfig{
 			Target:   memTarget{ttft: 10 * time.Millisecond, decode: 90 * time.Millisecond},
-			Workload: convo("A:1", "A:2", "B:1"), Pacer: ConstantPacer(10), MaxInFlight: 1,
-			Sessions: true, ThinkTime: 30 * time.Millisecond, Sink: sink,
+			Workload: convo("A:1", "A:2", "B:1"), Pacer: ConstantPacer(10), Sink: sink, Flow: Flow{MaxInFlight: 1, Sessions: true, ThinkTime: 30 * time.Millisecond},
 		})
 		if err != nil {
 			t.Fatal(err)

@@ -59,7 +59,7 @@ func TestSweepSaturation(t *testing.T) {
 func TestSweepRatesWithoutJudge(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		p := testPlan(t, tokenTarget{}, testWorkload("a"))
-		p.Load = Load{Mode: ModeRate, Requests: 3}
+		p.Load = Load{Mode: ModeRate, Flow: Flow{Requests: 3}}
 		p.Outputs.RunID = ""
 		p.TargetInfo.Name = "sim host"
 		out, err := Sweep(t.Context(), SweepPlan{Plan: p, Levels: []Level{{Name: "rate 10/s", Rate: 10}, {Name: "rate 20/s", Rate: 20}}})

@@ -136,8 +136,8 @@ func (o *Options) plan(dt Target, srv *Sim, wl *workloads.Workload) (bench.Plan,
 	}
 	p := bench.Plan{
 		Target: t, TargetInfo: info, Workload: wl,
-		Load: bench.Load{Mode: bench.ModeReplay, TimeScale: o.TimeScale, Requests: o.Requests,
-			RequestTimeout: 5 * time.Minute, DrainTimeout: 2 * time.Minute},
+		Load: bench.Load{Mode: bench.ModeReplay, TimeScale: o.TimeScale,
+			RequestTimeout: 5 * time.Minute, Flow: bench.Flow{Requests: o.Requests, DrainTimeout: 2 * time.Minute}},
 		Outputs: bench.Outputs{Dir: o.Dir, RunID: dt.Name},
 		Prices:  pr, Tool: o.Tool, Args: []string{"demo"}, Log: o.Log, Abort: o.Abort,
 	}
