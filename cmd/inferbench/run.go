@@ -70,11 +70,12 @@ type runFlags struct {
 func (f *runFlags) register(fs *flag.FlagSet) {
 	l, o, t := &f.load, &f.outputs, &f.telemetry
 	f.target.register(fs)
-	fs.StringVar(&f.workloadOpts.format, "workload-format", "", "workload file format: "+formatNames()+" (default: detected)")
-	fs.StringVar(&f.workloadOpts.tokenizer, "tokenizer", "cl100k_base", "tokenizer that synthesised prompts of length-only traces are exact under (cl100k_base, o200k_base)")
-	fs.Int64Var(&f.workloadOpts.seed, "workload-seed", 0, "seed of synthesised prompt text")
-	fs.BoolVar(&f.workloadOpts.keepFailed, "keep-failed", false, "replay rows a trace records as failed (BurstGPT Response tokens 0)")
-	fs.BoolVar(&f.workloadOpts.skipInvalid, "skip-invalid", false, "skip and count malformed workload rows instead of stopping")
+	w := &f.workloadOpts
+	fs.StringVar(&w.format, "workload-format", "", "workload file format: "+formatNames()+" (default: detected)")
+	fs.StringVar(&w.Tokenizer, "tokenizer", "cl100k_base", "tokenizer that synthesised prompts of length-only traces are exact under (cl100k_base, o200k_base)")
+	fs.Int64Var(&w.Seed, "workload-seed", 0, "seed of synthesised prompt text")
+	fs.BoolVar(&w.KeepFailed, "keep-failed", false, "replay rows a trace records as failed (BurstGPT Response tokens 0)")
+	fs.BoolVar(&w.SkipInvalid, "skip-invalid", false, "skip and count malformed workload rows instead of stopping")
 	fs.StringVar(&f.workloadPath, "workload", "", `workload file (any supported format, see docs/workloads.md), or "sample" for the bundled sample (required)`)
 	fs.Var(&f.rates, "rate", "open-loop arrival rate, e.g. 5/s, 300/m or 2.5; a list (1/s,2/s,4/s) sweeps: one run per rate, in order")
 	fs.StringVar(&f.arrival, "arrival", "poisson", "arrival process for --rate: poisson, constant or gamma:CV")
@@ -204,7 +205,7 @@ func (f *runFlags) plan(e *env, set map[string]bool) (bench.Plan, []error) {
 		}
 	}
 	if f.workloadPath != "" {
-		if p.Workload, err = f.loadWorkload(); err != nil {
+		if p.Workload, err = f.loadWorkload(e); err != nil {
 			problems = append(problems, err)
 		}
 	}
@@ -226,12 +227,10 @@ func (f *runFlags) plan(e *env, set map[string]bool) (bench.Plan, []error) {
 }
 
 // loadWorkload reads --workload as the workload flags say.
-func (f *runFlags) loadWorkload() (*workloads.Workload, error) {
-	opts := workloads.ImportOptions{Tokenizer: f.workloadOpts.tokenizer, Seed: f.workloadOpts.seed,
-		KeepFailed: f.workloadOpts.keepFailed, SkipInvalid: f.workloadOpts.skipInvalid}
-	var err error
-	if opts.Format, err = workloads.ParseFormat(f.workloadOpts.format); err != nil {
-		return nil, fmt.Errorf("--workload-format: %w", err)
+func (f *runFlags) loadWorkload(e *env) (*workloads.Workload, error) {
+	opts, err := f.workloadOpts.options(e, "inferbench run: --workload")
+	if err != nil {
+		return nil, err // says which: an unknown format or tokenizer
 	}
 	w, err := workloads.Load(f.workloadPath, opts)
 	if err != nil {

@@ -59,11 +59,8 @@ Run 'inferbench workload <subcommand> -h' for its flags.
 // importFlags are the flags shared by the subcommands that read a file,
 // and run's flags that shape how its workload file is read.
 type importFlags struct {
-	format      string
-	tokenizer   string
-	seed        int64
-	keepFailed  bool
-	skipInvalid bool
+	workloads.ImportOptions
+	format string
 }
 
 func (f *importFlags) register(fs *flag.FlagSet, formatFlag string) {
@@ -71,27 +68,28 @@ func (f *importFlags) register(fs *flag.FlagSet, formatFlag string) {
 	if formatFlag != "input-format" {
 		fs.StringVar(&f.format, "input-format", "", "same as --"+formatFlag)
 	}
-	fs.StringVar(&f.tokenizer, "tokenizer", workloads.DefaultTokenizer, "tokenizer for synthesised prompts and counted text: "+strings.Join(workloads.TokenizerNames, ", "))
-	fs.Int64Var(&f.seed, "seed", 0, "seed of synthesised prompt text")
-	fs.BoolVar(&f.keepFailed, "keep-failed", false, "keep rows the trace records as failed (BurstGPT Response tokens 0)")
-	fs.BoolVar(&f.skipInvalid, "skip-invalid", false, "skip and count malformed rows instead of stopping at the first")
+	fs.StringVar(&f.Tokenizer, "tokenizer", workloads.DefaultTokenizer, "tokenizer for synthesised prompts and counted text: "+strings.Join(workloads.TokenizerNames, ", "))
+	fs.Int64Var(&f.Seed, "seed", 0, "seed of synthesised prompt text")
+	fs.BoolVar(&f.KeepFailed, "keep-failed", false, "keep rows the trace records as failed (BurstGPT Response tokens 0)")
+	fs.BoolVar(&f.SkipInvalid, "skip-invalid", false, "skip and count malformed rows instead of stopping at the first")
 }
 
-func (f *importFlags) options(e *env, cmd string) (workloads.ImportOptions, error) {
-	format, err := workloads.ParseFormat(f.format)
-	if err != nil {
-		return workloads.ImportOptions{}, err
+// options are the import options the flags give; with --skip-invalid the
+// first five skipped rows are printed (after prefix).
+func (f *importFlags) options(e *env, prefix string) (workloads.ImportOptions, error) {
+	opts := f.ImportOptions
+	var err error
+	if opts.Format, err = workloads.ParseFormat(f.format); err != nil {
+		return opts, err
 	}
-	if _, err := workloads.NewTokenizer(f.tokenizer); err != nil {
-		return workloads.ImportOptions{}, err
+	if _, err := workloads.NewTokenizer(opts.Tokenizer); err != nil {
+		return opts, err
 	}
-	opts := workloads.ImportOptions{Format: format, Tokenizer: f.tokenizer, Seed: f.seed,
-		KeepFailed: f.keepFailed, SkipInvalid: f.skipInvalid}
-	if f.skipInvalid {
+	if opts.SkipInvalid {
 		shown := 0
 		opts.OnInvalid = func(se *workloads.SyntaxError) {
 			if shown < 5 {
-				fmt.Fprintf(e.stderr, "inferbench workload %s: skipped %v\n", cmd, se)
+				fmt.Fprintf(e.stderr, "%s: skipped %v\n", prefix, se)
 			}
 			shown++
 		}
@@ -136,7 +134,7 @@ func workloadInspect(e *env, args []string) int {
 	if err != nil {
 		return usageError(e, cmd, err)
 	}
-	opts, err := imp.options(e, "inspect")
+	opts, err := imp.options(e, "inferbench workload inspect")
 	if err != nil {
 		return usageError(e, cmd, err)
 	}
@@ -181,7 +179,7 @@ func workloadConvert(e *env, args []string) int {
 	if err != nil {
 		return usageError(e, cmd, err)
 	}
-	opts, err := imp.options(e, "convert")
+	opts, err := imp.options(e, "inferbench workload convert")
 	if err != nil {
 		return usageError(e, cmd, err)
 	}
@@ -333,7 +331,7 @@ func workloadSample(e *env, args []string) int {
 	if err := errors.Join(errs...); err != nil {
 		return usageError(e, cmd, err)
 	}
-	iopts, err := imp.options(e, "sample")
+	iopts, err := imp.options(e, "inferbench workload sample")
 	if err != nil {
 		return usageError(e, cmd, err)
 	}
