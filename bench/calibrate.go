@@ -45,9 +45,9 @@ type CalibrationLevel struct {
 // E2E is the end-to-end time the server is told to take.
 func (c *Calibration) E2E() time.Duration { return c.TTFT + time.Duration(c.Tokens-1)*c.ITL }
 
-// Run sends each rate's load and calls fn with what it measured. It stops
+// Measure sends each rate's load and calls fn with what it measured. It stops
 // early, without error, when ctx ends.
-func (c *Calibration) Run(ctx context.Context, fn func(CalibrationLevel)) error {
+func (c *Calibration) Measure(ctx context.Context, fn func(CalibrationLevel)) error {
 	if c.Target == nil || len(c.Rates) == 0 || c.Tokens < 2 {
 		return errors.New("calibrate: need a target, rates and at least 2 tokens")
 	}

@@ -34,7 +34,7 @@ func TestCalibrationErrors(t *testing.T) {
 		c := Calibration{Target: exactTarget{ttft: 50 * time.Millisecond, itl: 10 * time.Millisecond, late: 2 * time.Millisecond},
 			Rates: []float64{10, 20}, Seconds: 1, TTFT: 50 * time.Millisecond, ITL: 10 * time.Millisecond, Tokens: 4}
 		var levels []CalibrationLevel
-		if err := c.Run(t.Context(), func(l CalibrationLevel) { levels = append(levels, l) }); err != nil {
+		if err := c.Measure(t.Context(), func(l CalibrationLevel) { levels = append(levels, l) }); err != nil {
 			t.Fatal(err)
 		}
 		if len(levels) != 2 || levels[1].Rate != 20 || levels[0].Requests != 50 || levels[0].OK != 50 || len(levels[0].ITLErr) != 150 {

@@ -82,11 +82,11 @@ type Options struct {
 	Observers func(target string) []bench.Observer
 }
 
-// Run serves the three simulators and replays the sample against each at
+// Execute serves the three simulators and replays the sample against each at
 // once. It returns every run's outcome, in the order of Targets; an error
 // names the target whose run failed. Cancelling ctx stops scheduling and
 // drains every run.
-func Run(ctx context.Context, o Options) ([]bench.Outcome, error) {
+func Execute(ctx context.Context, o Options) ([]bench.Outcome, error) {
 	wl, err := workloads.Load(workloads.SampleName, workloads.ImportOptions{})
 	if err != nil {
 		return nil, err

@@ -75,7 +75,7 @@ func cmdCalibrate(ctx context.Context, e *env, args []string) int {
 	fmt.Fprintf(e.stdout, "errors are measured minus configured; percentiles nearest-rank; CPU is this process only (the simulator runs in a child process)\n\n")
 	const row = "%7s %8s %6s %12s %11s %12s %11s %12s %11s %13s %11s %9s\n"
 	fmt.Fprintf(e.stdout, row, "rate/s", "requests", "ok", "TTFT err p50", "p99", "ITL err p50", "p99", "E2E err p50", "p99", "sched lag p50", "p99", "CPU/req")
-	err = c.Run(ctx, func(l bench.CalibrationLevel) {
+	err = c.Measure(ctx, func(l bench.CalibrationLevel) {
 		t, i, e2, lag := reports.NewDist(l.TTFTErr), reports.NewDist(l.ITLErr), reports.NewDist(l.E2EErr), reports.NewDist(l.ScheduleLag)
 		fmt.Fprintf(e.stdout, row, strconv.FormatFloat(l.Rate, 'g', -1, 64), strconv.Itoa(l.Requests), strconv.Itoa(l.OK),
 			fmtErr(t.P50), fmtErr(t.P99), fmtErr(i.P50), fmtErr(i.P99), fmtErr(e2.P50), fmtErr(e2.P99),

@@ -55,7 +55,7 @@ func cmdDemo(ctx context.Context, e *env, args []string) int {
 			return []bench.Observer{p}
 		}
 	}
-	outs, err := demo.Run(ctx, opts)
+	outs, err := demo.Execute(ctx, opts)
 	for _, p := range printers {
 		p.stop()
 	}
