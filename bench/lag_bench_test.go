@@ -22,9 +22,9 @@ func BenchmarkScheduleLag(b *testing.B) {
 					now := c.Now()
 					return results.Record{SentNs: now, DoneNs: now, Status: results.StatusOK}
 				})
-				_, err := Run(context.Background(), Config{
-					Target: target, Workload: workload(1), Pacer: ConstantPacer(1000), Requests: 500, SpinWait: spin,
-					Sink: SinkFunc(func(r results.Record) error { lags = append(lags, r.ScheduleLagNs); return nil }),
+				_, err := Dispatch(context.Background(), DispatchConfig{
+					Target: target, Workload: workload(1), Pacer: ConstantPacer(1000),
+					Sink: SinkFunc(func(r results.Record) error { lags = append(lags, r.ScheduleLagNs); return nil }), Flow: Flow{Requests: 500, SpinWait: spin},
 				})
 				if err != nil {
 					b.Fatal(err)

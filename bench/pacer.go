@@ -80,44 +80,47 @@ func (p *arrivalPacer) Rate(time.Duration) float64 { return p.rate }
 
 func (p *arrivalPacer) String() string { return p.name }
 
+// ArrivalPacer returns the pacer of an arrival process at rate hits per
+// second: vegeta's constant pacer, or a seeded Poisson or gamma process
+// (the zero Arrival is Poisson).
+func ArrivalPacer(a workloads.Arrival, rate float64, seed uint64) Pacer {
+	switch a.Kind {
+	case "constant":
+		return ConstantPacer(rate)
+	case "gamma":
+		return GammaPacer(rate, a.CV, seed)
+	}
+	return PoissonPacer(rate, seed)
+}
+
 // PoissonPacer returns a seeded Poisson arrival process at rate hits per
 // second: inter-arrival gaps are exponential with mean 1/rate. The first
 // hit is at 0. The same seed gives the same offsets.
 func PoissonPacer(rate float64, seed uint64) Pacer {
-	rng := rand.New(rand.NewPCG(seed, 0x9e3779b97f4a7c15))
-	first := true
-	return &arrivalPacer{
-		rate: rate,
-		name: fmt.Sprintf("Poisson{%g/s seed=%d}", rate, seed),
-		next: func() (time.Duration, bool) {
-			if first {
-				first = false
-				return 0, true
-			}
-			return time.Duration(rng.ExpFloat64() / rate * 1e9), true
-		},
-	}
+	return gapPacer(workloads.Arrival{Kind: "poisson"}, rate, seed, fmt.Sprintf("Poisson{%g/s seed=%d}", rate, seed))
 }
 
 // GammaPacer returns a seeded gamma arrival process at rate hits per
 // second whose inter-arrival gaps have coefficient of variation cv
 // (cv = 1 is Poisson; cv > 1 is burstier; cv < 1 more regular).
-//
-//	shape k = 1/cv²,  scale θ = 1/(rate·k),  mean gap = kθ = 1/rate
 func GammaPacer(rate, cv float64, seed uint64) Pacer {
+	return gapPacer(workloads.Arrival{Kind: "gamma", CV: cv}, rate, seed, fmt.Sprintf("Gamma{%g/s cv=%g seed=%d}", rate, cv, seed))
+}
+
+// gapPacer draws its gaps from workloads.Arrival.Gap, the one formula of
+// every arrival process, with the first hit at 0.
+func gapPacer(a workloads.Arrival, rate float64, seed uint64, name string) Pacer {
 	rng := rand.New(rand.NewPCG(seed, 0x9e3779b97f4a7c15))
-	k := 1 / (cv * cv)
-	theta := 1 / (rate * k)
 	first := true
 	return &arrivalPacer{
 		rate: rate,
-		name: fmt.Sprintf("Gamma{%g/s cv=%g seed=%d}", rate, cv, seed),
+		name: name,
 		next: func() (time.Duration, bool) {
 			if first {
 				first = false
 				return 0, true
 			}
-			return time.Duration(workloads.GammaSample(rng, k) * theta * 1e9), true
+			return time.Duration(a.Gap(rng, rate) * 1e9), true
 		},
 	}
 }

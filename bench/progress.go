@@ -9,12 +9,13 @@ import (
 
 // Progress is the live accumulator of a run, updated as records arrive.
 // It is kept apart from the final summary (which reports computes from
-// the Parquet files): Snapshot copies out plain data for display.
+// the Parquet files): Snapshot copies out plain data for display. It is
+// an Observer; the zero value is ready, and counts from Begin.
 type Progress struct {
-	mu    sync.Mutex
-	start time.Time
-	total int // planned requests, -1 unlimited
-	snap  Snapshot
+	mu      sync.Mutex
+	start   time.Time
+	planned int
+	snap    Snapshot
 }
 
 // Snapshot is a copy of the live counters.
@@ -33,15 +34,20 @@ type Snapshot struct {
 	LastError string
 }
 
-// NewProgress starts a tracker; planned is -1 when the run is unbounded.
-func NewProgress(start time.Time, planned int) *Progress {
-	return &Progress{start: start, total: planned}
+// Counts are the manifest's request counts: every record taken.
+func (s Snapshot) Counts() results.RequestCounts {
+	return results.RequestCounts{Sent: s.Done, OK: s.OK, Failed: s.Errors, Canceled: s.Canceled, Warmup: s.Warmup}
 }
 
-// Planned is the number of requests the plan sends, or -1 for unlimited.
-func (c *Config) Planned() int { return c.total() }
+// Begin implements Observer: a run started, and the counting starts
+// again.
+func (p *Progress) Begin(s Started) {
+	p.mu.Lock()
+	p.start, p.planned, p.snap = s.Start, s.Planned, Snapshot{}
+	p.mu.Unlock()
+}
 
-// Observe adds one record.
+// Observe implements Observer: one more record.
 func (p *Progress) Observe(r *results.Record) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -65,9 +71,11 @@ func (p *Progress) Observe(r *results.Record) {
 func (p *Progress) Snapshot() Snapshot {
 	p.mu.Lock()
 	s := p.snap
+	s.Planned = p.planned
+	if !p.start.IsZero() {
+		s.Elapsed = time.Since(p.start)
+	}
 	p.mu.Unlock()
-	s.Planned = p.total
-	s.Elapsed = time.Since(p.start)
 	if secs := s.Elapsed.Seconds(); secs > 0 {
 		s.ReqPerSec = float64(s.Done) / secs
 		s.TokPerSec = float64(s.OutputTokens) / secs

@@ -8,7 +8,8 @@ import (
 )
 
 func TestProgressCounts(t *testing.T) {
-	p := NewProgress(time.Now(), 5)
+	var p Progress
+	p.Begin(Started{Start: time.Now(), Planned: 5})
 	for _, r := range []results.Record{
 		{Status: results.StatusOK, Warmup: true, OutputTokens: 3},
 		{Status: results.StatusOK, OutputTokens: 4},

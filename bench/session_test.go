@@ -134,11 +134,9 @@ func TestRunSessions(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
 				sink := &memSink{}
-				out, err := Run(t.Context(), Config{
+				out, err := Dispatch(t.Context(), DispatchConfig{
 					Target:   failTarget{memTarget{ttft: 10 * time.Millisecond, decode: 90 * time.Millisecond}, tc.fail},
-					Workload: tc.w, Pacer: tc.pacer, Concurrency: tc.concurrency,
-					Requests: tc.requests, Duration: tc.duration,
-					Sessions: true, ThinkTime: 30 * time.Millisecond, Sink: sink,
+					Workload: tc.w, Pacer: tc.pacer, Concurrency: tc.concurrency, Sink: sink, Flow: Flow{Requests: tc.requests, Duration: tc.duration, Sessions: true, ThinkTime: 30 * time.Millisecond},
 				})
 				if err != nil {
 					t.Fatal(err)
@@ -179,10 +177,9 @@ func TestRunSessionsInFlightCap(t *testing.T) {
 		// One slot: B's first turn (due at 100 ms) waits for A:1 to finish,
 		// and A:2 (due at 130 ms) waits for B:1: both delays show as lag.
 		sink := &memSink{}
-		_, err := Run(t.Context(), Config{
+		_, err := Dispatch(t.Context(), DispatchConfig{
 			Target:   memTarget{ttft: 10 * time.Millisecond, decode: 90 * time.Millisecond},
-			Workload: convo("A:1", "A:2", "B:1"), Pacer: ConstantPacer(10), MaxInFlight: 1,
-			Sessions: true, ThinkTime: 30 * time.Millisecond, Sink: sink,
+			Workload: convo("A:1", "A:2", "B:1"), Pacer: ConstantPacer(10), Sink: sink, Flow: Flow{MaxInFlight: 1, Sessions: true, ThinkTime: 30 * time.Millisecond},
 		})
 		if err != nil {
 			t.Fatal(err)

@@ -1,7 +1,16 @@
-// Package bench runs a load plan: it turns a pacer into absolute send
-// times (the schedule), dispatches requests to a Target at those times or
-// from N virtual users, and streams one results.Record per request to a
-// Sink. It never imports targets or reports.
+// Package bench is the benchmark runner. It owns a run's whole lifecycle
+// as a library: a Plan (target, workload, load, outputs, telemetry,
+// prices) validated in one place, Execute (run directory, a manifest kept
+// current while the run goes, Parquet parts, telemetry, start time,
+// two-stage cancellation, one stamp per record), Sweep (a ladder of
+// loads, and the saturation search with a caller's SLO rule), and
+// calibration of the harness's own timing. At its core, the schedule
+// turns a pacer into absolute send times and the dispatcher sends
+// requests to a Target at those times or from N virtual users.
+//
+// bench imports workloads, results, telemetry and prices, never targets
+// (it declares the Target it consumes) or reports (an SLO verdict comes
+// in as a Judge). It never prints, exits or handles signals: cmd does.
 package bench
 
 import (

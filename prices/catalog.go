@@ -9,9 +9,14 @@
 // licences). Prices change: every entry carries the day it was checked and
 // its source, and a run writes the entry it used into its manifest.
 //
-// The package imports only the standard library and results (whose price
-// snapshot it converts), so any part of the tool can price a request, and
-// every part prices it with the one function, RecordCost.
+// It owns the three facts every price figure rests on: the catalogue,
+// the resolution of a run's price into the snapshot its manifest keeps
+// (Catalog.ForRun: explicit prices, the target's own price spec, the
+// catalogue), and the cost of one request under that snapshot
+// (RecordCost), which the runner stamps as cost_usd and reports sum.
+//
+// It imports only the standard library and results (whose price snapshot
+// it converts), so any part of the tool can price a request.
 package prices
 
 import (

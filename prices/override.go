@@ -151,3 +151,16 @@ func elementLine(data []byte, key string, i int) int {
 	}
 	return 1
 }
+
+// LoadCatalog is the shipped catalogue with the overrides file at path
+// applied; an empty path is the shipped catalogue.
+func LoadCatalog(path string) (*Catalog, error) {
+	if path == "" {
+		return Default(), nil
+	}
+	o, err := LoadOverrides(path)
+	if err != nil {
+		return nil, err
+	}
+	return o.Apply(Default())
+}

@@ -306,9 +306,9 @@ func TestNVMLDeviceLostMidRun(t *testing.T) {
 	}
 }
 
-// A lost device through Run: the run goes on, the error is counted once
+// A lost device through Collect: the run goes on, the error is counted once
 // per tick it happened and logged once in all.
-func TestNVMLDeviceLostThroughRun(t *testing.T) {
+func TestNVMLDeviceLostThroughCollect(t *testing.T) {
 	a := &fakeGPU{uuid: "GPU-0", lost: true}
 	lib := newFakeLib(a, &fakeGPU{uuid: "GPU-1"})
 	var lb logBuf
@@ -327,7 +327,7 @@ func TestNVMLDeviceLostThroughRun(t *testing.T) {
 		}
 		return n.Sample(ctx)
 	}}
-	st := Run(ctx, Options{Interval: 1, Log: lb.log}, &sink, s)
+	st := Collect(ctx, Options{Interval: 1, Log: lb.log}, &sink, s)
 	if st.Samplers[0].Failed(ClassDeviceLost) != 1 {
 		t.Errorf("device_lost failures = %d, want 1", st.Samplers[0].Failed(ClassDeviceLost))
 	}

@@ -170,7 +170,7 @@ func runFor(t *testing.T, ticks int, lb *logBuf, samplers ...Sampler) (Stats, *M
 			return s.Sample(ctx)
 		}}
 	}
-	st := Run(ctx, Options{Interval: 5 * time.Millisecond, Log: lb.log, FinalTimeout: -1}, &sink, wrapped...)
+	st := Collect(ctx, Options{Interval: 5 * time.Millisecond, Log: lb.log, FinalTimeout: -1}, &sink, wrapped...)
 	return st, &sink
 }
 
@@ -247,7 +247,7 @@ func TestScraperStampsRows(t *testing.T) {
 	var sink MemorySink
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel() // one tick, then the final sample
-	st := Run(ctx, Options{RunID: "r9", Clock: results.NewClock(start), Log: lb.log}, &sink, &Scraper{URL: srv.URL})
+	st := Collect(ctx, Options{RunID: "r9", Clock: results.NewClock(start), Log: lb.log}, &sink, &Scraper{URL: srv.URL})
 	rows := sink.Server()
 	n := st.Samplers[0].Samples
 	if n < 1 || len(rows) != int(12*n) || st.ServerRows != 12*n {

@@ -66,7 +66,7 @@ func (c Config) enabled() bool {
 	return c.GPUMetricsURL != "" || c.ServerMetricsURL != "" || c.NVML || len(c.Samplers) > 0
 }
 
-// SessionStats is what a Session did: Run's counters, plus what was
+// SessionStats is what a Session did: Collect's counters, plus what was
 // turned off and which files were written.
 type SessionStats struct {
 	Stats
@@ -166,7 +166,7 @@ func Start(ctx context.Context, cfg Config) (*Session, error) {
 	opts := Options{Interval: cfg.Interval, Clock: cfg.Clock, RunID: cfg.RunID, Log: cfg.Log}
 	go func() {
 		defer close(s.done)
-		s.stats = Run(rctx, opts, &FileSink{GPU: s.gpu, Server: s.server}, samplers...)
+		s.stats = Collect(rctx, opts, &FileSink{GPU: s.gpu, Server: s.server}, samplers...)
 	}()
 	return s, nil
 }

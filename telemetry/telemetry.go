@@ -2,11 +2,15 @@
 // how busy the GPUs are (NVML locally, a DCGM exporter or `inferbench
 // agent` remotely) and how full the inference server is (its Prometheus
 // /metrics: queue depth, batch occupancy, KV-cache usage). Samples go to
-// gpu.parquet and server_metrics.parquet through package results, and the
-// pure functions in join.go relate them to requests afterwards.
+// gpu.parquet and server_metrics.parquet through package results; reports
+// relates them to requests afterwards.
 //
 // Telemetry never stops a run: a failing sampler is logged once per kind of
-// failure, counted, and tried again on the next tick.
+// failure, counted, and tried again on the next tick. Collect runs
+// samplers into a sink, Session is a run's telemetry (bench starts one),
+// and Agent serves a host's GPU readings as dcgm-exporter text.
+//
+// It imports results only (and the NVML and Prometheus libraries).
 package telemetry
 
 import (
@@ -26,9 +30,9 @@ type Batch struct {
 	Server []results.ServerMetricSample
 }
 
-// Sampler reads one batch of telemetry. Run stamps ts, ts_ns and run_id on
+// Sampler reads one batch of telemetry. Collect stamps ts, ts_ns and run_id on
 // rows that leave them zero. A sampler may return rows and an error
-// together (one GPU lost, the others read); Run keeps the rows and counts
+// together (one GPU lost, the others read); Collect keeps the rows and counts
 // the error.
 type Sampler interface {
 	// Name identifies the sampler in logs and Stats (a URL, "nvml").
@@ -55,11 +59,11 @@ type Sink interface {
 	WriteServer([]results.ServerMetricSample) error
 }
 
-// Options configures Run. Zero values mean the defaults.
+// Options configures Collect. Zero values mean the defaults.
 type Options struct {
 	// Interval between two samples of one sampler (default 1s).
 	Interval time.Duration
-	// Clock gives ts_ns; the zero Clock starts at the first Run call.
+	// Clock gives ts_ns; the zero Clock starts at the first Collect call.
 	Clock results.Clock
 	RunID string
 	// Log receives one line per new kind of failure; nil discards them.
@@ -83,7 +87,7 @@ func (o Options) withDefaults() Options {
 	return o
 }
 
-// Stats counts what Run did, per sampler.
+// Stats counts what Collect did, per sampler.
 type Stats struct {
 	Samplers   []SamplerStats
 	GPURows    int64
@@ -118,13 +122,13 @@ const (
 	ClassOther      = "other"
 )
 
-// SampleError is a sampling failure with a class, so Run logs each class
+// SampleError is a sampling failure with a class, so Collect logs each class
 // once per sampler however often it repeats.
 type SampleError struct {
 	Class string
 	Err   error
 	// Logged says the sampler already logged this failure itself (NVML
-	// logs each lost GPU), so Run only counts it.
+	// logs each lost GPU), so Collect only counts it.
 	Logged bool
 }
 
@@ -149,7 +153,7 @@ func logged(err error) bool {
 // be sampled (no driver, no GPU, no cgo); the message says which.
 var ErrNVMLUnavailable = errors.New("NVML unavailable")
 
-// runner holds the live counters of one Run.
+// runner holds the live counters of one Collect.
 type runner struct {
 	opts Options
 	sink Sink
@@ -160,10 +164,10 @@ type runner struct {
 	sinkErrs map[string]bool
 }
 
-// Run samples every sampler on its own ticker (a slow scrape never delays
+// Collect samples every sampler on its own ticker (a slow scrape never delays
 // NVML) until ctx ends, then takes one final sample of each, and returns
 // the counts. Rows go to sink as they come.
-func Run(ctx context.Context, opts Options, sink Sink, samplers ...Sampler) Stats {
+func Collect(ctx context.Context, opts Options, sink Sink, samplers ...Sampler) Stats {
 	r := newRunner(opts, sink, samplers)
 	var wg sync.WaitGroup
 	for i, s := range samplers {

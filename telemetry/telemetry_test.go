@@ -68,7 +68,7 @@ func TestRunSinkErrorsAreLoggedOnceAndCounted(t *testing.T) {
 		}
 		return Batch{GPU: []results.GPUSample{{GPUUUID: "x"}}}, nil
 	}}
-	st := Run(ctx, Options{Interval: time.Millisecond, Log: lb.log}, &sink, s)
+	st := Collect(ctx, Options{Interval: time.Millisecond, Log: lb.log}, &sink, s)
 	if st.SinkErrors != sink.calls.Load() || st.SinkErrors < 3 || st.GPURows != 0 {
 		t.Errorf("stats = %+v, sink calls %d", st, sink.calls.Load())
 	}
@@ -97,7 +97,7 @@ func TestRunSamplesOnIndependentTickers(t *testing.T) {
 		return Batch{}, nil
 	}}
 	done := make(chan Stats)
-	go func() { done <- Run(ctx, Options{Interval: time.Millisecond, FinalTimeout: -1}, nil, slow, fast) }()
+	go func() { done <- Collect(ctx, Options{Interval: time.Millisecond, FinalTimeout: -1}, nil, slow, fast) }()
 	select {
 	case st := <-done:
 		if st.Samplers[1].Samples < 4 {
@@ -105,7 +105,7 @@ func TestRunSamplesOnIndependentTickers(t *testing.T) {
 		}
 	case <-time.After(10 * time.Second):
 		close(release)
-		t.Fatal("Run blocked behind the slow sampler")
+		t.Fatal("Collect blocked behind the slow sampler")
 	}
 	close(release)
 }

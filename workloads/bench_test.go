@@ -160,7 +160,7 @@ func BenchmarkLoadMooncake2000(b *testing.B) {
 	for _, tok := range []string{"cl100k_base", "o200k_base"} {
 		b.Run(tok, func(b *testing.B) {
 			for b.Loop() {
-				reqs, err := Load("testdata/traces/mooncake/synthetic_trace.first2000.jsonl", ImportOptions{Tokenizer: tok})
+				reqs, err := loadReqs("testdata/traces/mooncake/synthetic_trace.first2000.jsonl", ImportOptions{Tokenizer: tok})
 				if err != nil || len(reqs) != 2000 {
 					b.Fatal(err)
 				}

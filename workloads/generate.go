@@ -104,25 +104,42 @@ func ParseArrival(s string) (Arrival, error) {
 	case kind == "gamma":
 		cv, err := strconv.ParseFloat(arg, 64)
 		if err != nil || !(cv > 0) || math.IsInf(cv, 0) {
-			return Arrival{}, fmt.Errorf("arrival %q: gamma needs a coefficient of variation > 0, e.g. gamma:2", s)
+			return Arrival{}, fmt.Errorf("arrival %q: want gamma:CV with CV > 0 (1 = Poisson, 2 = bursty)", s)
 		}
 		return Arrival{Kind: kind, CV: cv}, nil
 	}
-	return Arrival{}, fmt.Errorf("arrival %q: want constant, poisson or gamma:CV", s)
+	return Arrival{}, fmt.Errorf("arrival %q: want poisson, constant or gamma:CV", s)
 }
 
-// Gap draws the next inter-arrival gap in seconds at rate per second.
+// String is the form ParseArrival reads.
+func (a Arrival) String() string {
+	if a.Kind == "gamma" {
+		return "gamma:" + strconv.FormatFloat(a.CV, 'g', -1, 64)
+	}
+	return a.Kind
+}
+
+// Gap draws the next inter-arrival gap in seconds at rate per second. It
+// is the one formula of every arrival process: synthesised workloads and
+// bench's pacers both draw their gaps here.
+//
+//	constant  1/rate
+//	poisson   Exp(1) / rate
+//	gamma     Gamma(k, 1) · θ,  shape k = 1/CV², scale θ = 1/(rate·k),
+//	          so the mean gap kθ is 1/rate and its CV is CV
+//
+// The expressions are written as bench's golden Poisson offsets pin them
+// (x/rate, not x·(1/rate), which differs in the last bit).
 func (a Arrival) Gap(r *rand.Rand, rate float64) float64 {
-	mean := 1 / rate
 	switch a.Kind {
 	case "poisson":
-		return mean * r.ExpFloat64()
+		return r.ExpFloat64() / rate
 	case "gamma":
-		// Shape k = 1/CV^2 and scale mean/k give the mean and the CV.
 		k := 1 / (a.CV * a.CV)
-		return GammaSample(r, k) * mean / k
+		theta := 1 / (rate * k)
+		return GammaSample(r, k) * theta
 	}
-	return mean
+	return 1 / rate
 }
 
 // GammaSample draws from Gamma(k, 1) by Marsaglia and Tsang's method,
@@ -149,16 +166,22 @@ func GammaSample(r *rand.Rand, k float64) float64 {
 }
 
 // ParseRate parses a request rate: "5/s", "300/m", "1000/h" or a bare
-// number per second.
+// number per second. It rejects rates that are not finite and positive.
 func ParseRate(s string) (float64, error) {
-	num, unit, _ := strings.Cut(strings.TrimSpace(s), "/")
+	num, unit, hasUnit := strings.Cut(strings.TrimSpace(s), "/")
 	v, err := strconv.ParseFloat(num, 64)
-	per := map[string]float64{"": 1, "s": 1, "sec": 1, "m": 60, "min": 60, "h": 3600}[unit]
+	per := 1.0
+	if hasUnit {
+		per = rateUnits[unit]
+	}
 	if err != nil || per == 0 || !(v > 0) || math.IsInf(v, 0) {
-		return 0, fmt.Errorf("rate %q: want a positive number per second, minute or hour, e.g. 5/s or 300/m", s)
+		return 0, fmt.Errorf("rate %q: want a positive rate such as 5/s, 300/m or 2.5 (per second, minute or hour)", s)
 	}
 	return v / per, nil
 }
+
+// rateUnits are the seconds of each unit ParseRate reads after the slash.
+var rateUnits = map[string]float64{"s": 1, "sec": 1, "1s": 1, "m": 60, "min": 60, "1m": 60, "h": 3600, "1h": 3600}
 
 // GenerateSpec describes a synthetic workload.
 type GenerateSpec struct {

@@ -82,12 +82,12 @@ func TestArrivalCV(t *testing.T) {
 }
 
 func TestParseRate(t *testing.T) {
-	for in, want := range map[string]float64{"5/s": 5, "300/m": 5, "7200/h": 2, "2.5": 2.5} {
+	for in, want := range map[string]float64{"5/s": 5, "300/m": 5, "7200/h": 2, "2.5": 2.5, "3/sec": 3, "120/min": 2, "60/1m": 1, " 4/1s ": 4, "3600/1h": 1} {
 		if got, err := ParseRate(in); err != nil || got != want {
 			t.Errorf("ParseRate(%q) = %v, %v", in, got, err)
 		}
 	}
-	for _, in := range []string{"0/s", "-1", "5/d", "fast"} {
+	for _, in := range []string{"", "0", "0/s", "-1", "-1/s", "5/d", "x/s", "fast", "5/", "NaN", "nan/s", "Inf", "+Inf/m", "1e400"} {
 		if _, err := ParseRate(in); err == nil {
 			t.Errorf("ParseRate(%q) succeeded", in)
 		}

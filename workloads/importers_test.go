@@ -186,7 +186,7 @@ func TestSkipInvalidCounts(t *testing.T) {
 		t.Errorf("at_ms %v invalid %d lines %v, want [0 2000] 2 [3 4]", got, r.Invalid(), seen)
 	}
 	// Without SkipInvalid the same file stops at line 3.
-	if _, err := Load(writeTemp(t, "a.csv", in), ImportOptions{}); err == nil || !strings.Contains(err.Error(), "a.csv:3:") {
+	if _, err := loadReqs(writeTemp(t, "a.csv", in), ImportOptions{}); err == nil || !strings.Contains(err.Error(), "a.csv:3:") {
 		t.Errorf("err = %v, want a.csv:3: ...", err)
 	}
 }
@@ -298,7 +298,7 @@ func TestShareGPTSessions(t *testing.T) {
 }
 
 func TestShareGPTSample(t *testing.T) {
-	reqs, err := Load("testdata/traces/sharegpt/ShareGPT_V3_first5.json", ImportOptions{})
+	reqs, err := loadReqs("testdata/traces/sharegpt/ShareGPT_V3_first5.json", ImportOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -320,7 +320,7 @@ func TestShareGPTSample(t *testing.T) {
 }
 
 func TestOpenAIBatch(t *testing.T) {
-	reqs, err := Load("testdata/openai_batch/vllm_openai_example_batch.jsonl", ImportOptions{})
+	reqs, err := loadReqs("testdata/openai_batch/vllm_openai_example_batch.jsonl", ImportOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -362,7 +362,7 @@ func TestPromptLists(t *testing.T) {
 }
 
 func TestReaderSynthesisesLengthOnlyRows(t *testing.T) {
-	reqs, err := Load("testdata/traces/azure2024/AzureLLMInferenceTrace_conv_1week.head5.reconstructed.csv", ImportOptions{Tokenizer: "o200k_base", Seed: 3})
+	reqs, err := loadReqs("testdata/traces/azure2024/AzureLLMInferenceTrace_conv_1week.head5.reconstructed.csv", ImportOptions{Tokenizer: "o200k_base", Seed: 3})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -391,16 +391,18 @@ func TestReaderSynthesisesLengthOnlyRows(t *testing.T) {
 func TestReaderNativePassThrough(t *testing.T) {
 	in := "{\"prompt\": \"a\", \"at_ms\": 500}\n# comment\n{\"messages\": [{\"role\": \"user\", \"content\": \"b\"}], \"at_ms\": 700, \"session_id\": \"s\", \"turn\": 1}\n"
 	path := writeTemp(t, "w.jsonl", in)
-	reqs, err := Load(path, ImportOptions{})
+	reqs, err := loadReqs(path, ImportOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	old, err := LoadFile(path)
+	// The streaming reader (SkipInvalid) and the all-errors-at-once native
+	// loader read the same requests.
+	streamed, err := loadReqs(path, ImportOptions{SkipInvalid: true})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !reflect.DeepEqual(reqs, old) {
-		t.Errorf("Load and LoadFile differ:\n%+v\n%+v", reqs, old)
+	if !reflect.DeepEqual(reqs, streamed) {
+		t.Errorf("the native loader and the reader differ:\n%+v\n%+v", reqs, streamed)
 	}
 	if *reqs[0].AtMs != 500 || reqs[1].ID != "3" {
 		t.Errorf("native at_ms must be kept as written: %+v", reqs)
@@ -409,7 +411,7 @@ func TestReaderNativePassThrough(t *testing.T) {
 
 func TestReaderRejectsTimeGoingBackBeforeFirst(t *testing.T) {
 	in := "{\"timestamp\": 100, \"input_length\": 3, \"output_length\": 1}\n{\"timestamp\": 50, \"input_length\": 3, \"output_length\": 1}\n"
-	if _, err := Load(writeTemp(t, "m.jsonl", in), ImportOptions{}); err == nil || !strings.Contains(err.Error(), "m.jsonl:2: timestamp is earlier") {
+	if _, err := loadReqs(writeTemp(t, "m.jsonl", in), ImportOptions{}); err == nil || !strings.Contains(err.Error(), "m.jsonl:2: timestamp is earlier") {
 		t.Errorf("err = %v", err)
 	}
 }

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
 	"strconv"
 )
 
@@ -35,16 +34,15 @@ const maxReported = 20
 // MaxLineBytes is the longest line a JSON Lines workload may have.
 const MaxLineBytes = 64 << 20
 
-// LoadFile reads a native JSON Lines workload. Every problem is reported at
-// once (up to 20, then a count), each as file:line: what is wrong; nothing
-// is returned unless the whole file is valid.
+// LoadFile reads a native JSON Lines workload through Load: every problem
+// is reported at once (up to 20, then a count), each as file:line: what is
+// wrong; nothing is returned unless the whole file is valid.
 func LoadFile(path string) ([]Request, error) {
-	f, err := os.Open(path)
+	w, err := Load(path, ImportOptions{Format: FormatNative})
 	if err != nil {
 		return nil, err
 	}
-	defer f.Close()
-	return ReadJSONL(f, path)
+	return w.Requests, nil
 }
 
 // ReadJSONL reads native JSON Lines from r; name is used in errors.

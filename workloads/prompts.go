@@ -31,15 +31,13 @@ func (s *promptsJSONLSource) next() (Row, error) {
 	if err := s.decode(b, line, &p, `want a JSON object {"prompt": "..."}`); err != nil {
 		return row, err
 	}
-	switch {
-	case p.Prompt == nil:
+	if p.Prompt == nil {
 		return row, s.errorf(line, `missing "prompt"`)
-	case *p.Prompt == "":
-		return row, s.errorf(line, `"prompt" is empty`)
-	case p.MaxTokens < 0:
-		return row, s.errorf(line, `"max_tokens" must be >= 0, got %d`, p.MaxTokens)
 	}
 	row.Request = Request{ID: rawID(p.ID, line), Prompt: *p.Prompt, MaxTokens: p.MaxTokens}
+	if msg := row.Request.validate(); msg != "" {
+		return row, s.errorf(line, "%s", msg)
+	}
 	row.OutputTokens = p.MaxTokens
 	return row, nil
 }

@@ -47,32 +47,6 @@ func NewReader(r io.Reader, name string, opts ImportOptions) (*Reader, error) {
 	return &Reader{rows: rows, opts: opts}, nil
 }
 
-// Load reads a whole workload file in any supported format into memory.
-// Unlike LoadFile (native only, which reports every bad line), it stops at
-// the first malformed row unless opts.SkipInvalid.
-func Load(path string, opts ImportOptions) ([]Request, error) {
-	r, err := Open(path, opts)
-	if err != nil {
-		return nil, err
-	}
-	defer r.Close()
-	var reqs []Request
-	for {
-		req, err := r.Next()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return nil, err
-		}
-		reqs = append(reqs, req)
-	}
-	if len(reqs) == 0 {
-		return nil, fmt.Errorf("%s: %w", path, ErrEmpty)
-	}
-	return reqs, nil
-}
-
 // Format is the format being read.
 func (r *Reader) Format() Format { return r.rows.Format() }
 

@@ -1,5 +1,12 @@
-// Package workloads says what to send: the native JSON Lines workload
-// format, its loader with file:line errors, and the bundled sample.
+// Package workloads says what to send. It owns the native JSON Lines
+// workload format and the one loader of every supported format (Load,
+// with file:line errors and the identity a manifest records), the trace
+// importers, prompt synthesis and synthetic workloads, the arrival
+// processes and rate parsing (Arrival.Gap is the one formula of a gap),
+// sharding across load generators, replay order, and the bundled sample.
+//
+// It imports only the standard library and the tokenizer, so every other
+// package can read a workload.
 package workloads
 
 import (

@@ -1,18 +1,14 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"net"
-	"net/http"
 	"path/filepath"
 	"sort"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"text/tabwriter"
 	"time"
 
@@ -73,84 +69,40 @@ func cmdAgent(ctx context.Context, e *env, args []string) int {
 		defer c.Close()
 	}
 
-	a := &agent{}
-	var writer *results.GPUWriter
-	clock := results.NewClock(time.Now())
+	a := &telemetry.Agent{Sampler: sampler, Interval: *interval, Clock: results.NewClock(time.Now()), Log: logf}
 	if *out != "" {
-		if writer, err = results.NewGPUWriter(*out, "agent"); err != nil {
+		if a.GPU, err = results.NewGPUWriter(*out, "agent"); err != nil {
 			fmt.Fprintf(e.stderr, "inferbench agent: %v\n", err)
 			return exitFailed
 		}
 	}
-
-	runCtx, cancel := context.WithCancel(ctx)
-	defer cancel()
+	sigCtx, _, release := e.interruptible(ctx, "inferbench agent: interrupted, stopping", "")
+	defer release()
+	runCtx := sigCtx
 	if *duration > 0 {
-		var c2 context.CancelFunc
-		runCtx, c2 = context.WithTimeout(runCtx, *duration)
-		defer c2()
+		var cancel context.CancelFunc
+		runCtx, cancel = context.WithTimeout(sigCtx, *duration)
+		defer cancel()
 	}
-	var interrupted atomic.Bool
-	go func() {
-		select {
-		case <-e.interrupts:
-			interrupted.Store(true)
-			fmt.Fprintln(e.stderr, "inferbench agent: interrupted, stopping")
-			cancel()
-		case <-runCtx.Done():
-		}
-	}()
-
-	var srv *http.Server
-	srvDone := make(chan error, 1)
+	var ln net.Listener
 	if *listen != "off" {
-		ln, err := net.Listen("tcp", *listen)
-		if err != nil {
+		if ln, err = net.Listen("tcp", *listen); err != nil {
 			fmt.Fprintf(e.stderr, "inferbench agent: %v\n", err)
-			if writer != nil {
-				writer.Close()
+			if a.GPU != nil {
+				a.GPU.Close()
 			}
 			return exitFailed
 		}
-		mux := http.NewServeMux()
-		mux.Handle("/metrics", a)
-		mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-			if r.URL.Path != "/" {
-				http.NotFound(w, r)
-				return
-			}
-			fmt.Fprintln(w, "inferbench agent: GPU metrics in dcgm-exporter format at /metrics")
-		})
-		srv = &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
-		go func() { srvDone <- srv.Serve(ln) }()
 		fmt.Fprintf(e.stdout, "inferbench agent: listening on http://%s\n", ln.Addr())
 	}
-
-	var sink telemetry.Sink = a
-	if writer != nil {
-		sink = agentTee{a, &telemetry.FileSink{GPU: writer}}
-	}
-	var samplers []telemetry.Sampler
-	if sampler != nil {
-		samplers = append(samplers, sampler)
-	}
-	st := telemetry.Run(runCtx, telemetry.Options{Interval: *interval, Clock: clock, RunID: "agent", Log: logf}, sink, samplers...)
-	if len(samplers) == 0 {
-		<-runCtx.Done()
-	}
-
+	st, err := a.Serve(runCtx, ln)
 	code := exitOK
-	if srv != nil {
-		sctx, c := context.WithTimeout(context.Background(), 2*time.Second)
-		srv.Shutdown(sctx)
-		c()
-		if err := <-srvDone; err != nil && !errors.Is(err, http.ErrServerClosed) {
-			fmt.Fprintf(e.stderr, "inferbench agent: %v\n", err)
-			code = exitFailed
-		}
+	if err != nil {
+		fmt.Fprintf(e.stderr, "inferbench agent: %v\n", err)
+		code = exitFailed
 	}
-	if writer != nil {
-		if err := writer.Close(); err != nil {
+	if a.GPU != nil {
+		if err := a.GPU.Close(); err != nil {
 			fmt.Fprintf(e.stderr, "inferbench agent: %v\n", err)
 			return exitFailed
 		}
@@ -163,7 +115,7 @@ func cmdAgent(ctx context.Context, e *env, args []string) int {
 			st.GPURows, filepath.Join(*out, results.GPUFile), failures(st))
 		writeAgentSummary(e.stdout, rows)
 	}
-	if code == exitOK && (interrupted.Load() || ctx.Err() != nil) {
+	if code == exitOK && sigCtx.Err() != nil {
 		return exitInterrupted
 	}
 	return code
@@ -175,49 +127,6 @@ func failures(st telemetry.Stats) int64 {
 		n += s.Failures
 	}
 	return n
-}
-
-// agent keeps the latest reading of each GPU and serves it.
-type agent struct {
-	mu     sync.Mutex
-	latest []results.GPUSample
-}
-
-// WriteGPU implements telemetry.Sink: the batch is the latest reading.
-func (a *agent) WriteGPU(s []results.GPUSample) error {
-	a.mu.Lock()
-	a.latest = append(a.latest[:0], s...)
-	a.mu.Unlock()
-	return nil
-}
-
-// WriteServer implements telemetry.Sink (the agent samples no server).
-func (a *agent) WriteServer([]results.ServerMetricSample) error { return nil }
-
-// ServeHTTP serves the latest reading as dcgm-exporter text; a scrape
-// never triggers a hardware read, as with dcgm-exporter.
-func (a *agent) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	a.mu.Lock()
-	latest := append([]results.GPUSample(nil), a.latest...)
-	a.mu.Unlock()
-	var buf bytes.Buffer
-	if err := telemetry.WriteDCGM(&buf, latest, nil); err != nil {
-		http.Error(w, err.Error(), http.StatusInternalServerError)
-		return
-	}
-	w.Header().Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
-	w.Write(buf.Bytes())
-}
-
-// agentTee sends rows to two sinks.
-type agentTee struct{ a, b telemetry.Sink }
-
-func (t agentTee) WriteGPU(s []results.GPUSample) error {
-	return errors.Join(t.a.WriteGPU(s), t.b.WriteGPU(s))
-}
-
-func (t agentTee) WriteServer(s []results.ServerMetricSample) error {
-	return errors.Join(t.a.WriteServer(s), t.b.WriteServer(s))
 }
 
 // writeAgentSummary prints one line per GPU; NULL columns print "-".

@@ -53,7 +53,7 @@ func TestAgentWithoutGPUExits1WithTheReason(t *testing.T) {
 		return nil, errors.Join(telemetry.ErrNVMLUnavailable, errors.New("libnvidia-ml.so.1 not found"))
 	})
 	var out, errb syncBuffer
-	code := run(context.Background(), &env{stdout: &out, stderr: &errb}, []string{"agent", "--listen", "127.0.0.1:0"})
+	code := dispatch(context.Background(), &env{stdout: &out, stderr: &errb}, []string{"agent", "--listen", "127.0.0.1:0"})
 	if code != exitFailed || !strings.Contains(errb.String(), "no local GPU to serve") || !strings.Contains(errb.String(), "libnvidia-ml") {
 		t.Fatalf("code %d, stderr %q", code, errb.String())
 	}
@@ -69,7 +69,7 @@ func TestAgentUsageErrors(t *testing.T) {
 		{"agent", "extra"},
 	} {
 		var out, errb syncBuffer
-		if code := run(context.Background(), &env{stdout: &out, stderr: &errb}, args); code != exitUsage {
+		if code := dispatch(context.Background(), &env{stdout: &out, stderr: &errb}, args); code != exitUsage {
 			t.Errorf("%v: code %d, want %d (stderr %q)", args, code, exitUsage, errb.String())
 		}
 	}
@@ -84,7 +84,7 @@ func startAgent(t *testing.T, stdout, stderr *syncBuffer, args ...string) (strin
 	intr := make(chan os.Signal, 1)
 	codes := make(chan int, 1)
 	go func() {
-		codes <- run(context.Background(), &env{stdout: stdout, stderr: stderr, interrupts: intr}, append([]string{"agent"}, args...))
+		codes <- dispatch(context.Background(), &env{stdout: stdout, stderr: stderr, interrupts: intr}, append([]string{"agent"}, args...))
 	}()
 	deadline := time.Now().Add(10 * time.Second)
 	for time.Now().Before(deadline) {
@@ -169,7 +169,7 @@ func TestAgentDurationOutWritesParquetAndSummary(t *testing.T) {
 	withAgentNVML(t, func(func(string)) (telemetry.Sampler, error) { return fake, nil })
 	dir := t.TempDir()
 	var out, errb syncBuffer
-	code := run(context.Background(), &env{stdout: &out, stderr: &errb},
+	code := dispatch(context.Background(), &env{stdout: &out, stderr: &errb},
 		[]string{"agent", "--listen", "off", "--duration", "200ms", "--interval", "10ms", "--out", dir})
 	if code != exitOK {
 		t.Fatalf("code %d, stderr %q", code, errb.String())

@@ -10,14 +10,11 @@ import (
 	"os/exec"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/inferbench/inferbench/bench"
 	"github.com/inferbench/inferbench/reports"
-	"github.com/inferbench/inferbench/results"
 	"github.com/inferbench/inferbench/targets"
-	"github.com/inferbench/inferbench/workloads"
 )
 
 const calibrateSynopsis = `inferbench calibrate [--rates 10,100,500,1000] [--seconds S] [--ttft D] [--itl D] [--tokens N] [--base-url URL]`
@@ -55,6 +52,8 @@ func cmdCalibrate(ctx context.Context, e *env, args []string) int {
 		return usageError(e, "calibrate", errors.New("--tokens must be at least 2"))
 	}
 
+	ctx, _, release := e.interruptible(ctx, "", "")
+	defer release()
 	url := *baseURL
 	if url == "" {
 		child, u, err := startSimProcess(ctx, *ttft, *itl)
@@ -70,62 +69,27 @@ func cmdCalibrate(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintf(e.stderr, "inferbench calibrate: %v\n", err)
 		return exitFailed
 	}
-	wl := []workloads.Request{{ID: "1", Prompt: "calibrate", MaxTokens: *tokens}}
-
+	c := bench.Calibration{Target: target, Rates: rates, Seconds: *seconds, TTFT: *ttft, ITL: *itl, Tokens: *tokens, SpinWait: *spin}
 	fmt.Fprintf(e.stdout, "inferbench calibrate: exact simulator TTFT %s, ITL %s, %d tokens (E2E %s); Poisson arrivals\n",
-		*ttft, *itl, *tokens, *ttft+time.Duration(*tokens-1)**itl)
+		*ttft, *itl, *tokens, c.E2E())
 	fmt.Fprintf(e.stdout, "errors are measured minus configured; percentiles nearest-rank; CPU is this process only (the simulator runs in a child process)\n\n")
 	const row = "%7s %8s %6s %12s %11s %12s %11s %12s %11s %13s %11s %9s\n"
 	fmt.Fprintf(e.stdout, row, "rate/s", "requests", "ok", "TTFT err p50", "p99", "ITL err p50", "p99", "E2E err p50", "p99", "sched lag p50", "p99", "CPU/req")
-	for _, rate := range rates {
-		if ctx.Err() != nil {
-			break
-		}
-		n := max(50, int(rate**seconds))
-		var recs []results.Record
-		cpu0 := cpuTime()
-		_, err := bench.Run(ctx, bench.Config{
-			Target: target, Workload: wl, Pacer: bench.PoissonPacer(rate, 1), Requests: n, SpinWait: *spin,
-			Sink: bench.SinkFunc(func(r results.Record) error { recs = append(recs, r); return nil }),
-		})
-		cpu := cpuTime() - cpu0
-		if err != nil {
-			fmt.Fprintf(e.stderr, "inferbench calibrate: %v\n", err)
-			return exitFailed
-		}
-		var ttftErr, itlErr, e2eErr, lag []int64
-		ok := 0
-		for _, r := range recs {
-			lag = append(lag, r.ScheduleLagNs)
-			if !r.OK() {
-				continue
-			}
-			ok++
-			ttftErr = append(ttftErr, r.TTFTNs-int64(*ttft))
-			e2eErr = append(e2eErr, r.E2ENs-int64(*ttft+time.Duration(*tokens-1)**itl))
-			for _, g := range r.ChunkGapsNs {
-				itlErr = append(itlErr, g-int64(*itl))
-			}
-		}
-		t, i, e2, l := reports.NewDist(ttftErr), reports.NewDist(itlErr), reports.NewDist(e2eErr), reports.NewDist(lag)
-		fmt.Fprintf(e.stdout, row, strconv.FormatFloat(rate, 'g', -1, 64), strconv.Itoa(len(recs)), strconv.Itoa(ok),
+	err = c.Measure(ctx, func(l bench.CalibrationLevel) {
+		t, i, e2, lag := reports.NewDist(l.TTFTErr), reports.NewDist(l.ITLErr), reports.NewDist(l.E2EErr), reports.NewDist(l.ScheduleLag)
+		fmt.Fprintf(e.stdout, row, strconv.FormatFloat(l.Rate, 'g', -1, 64), strconv.Itoa(l.Requests), strconv.Itoa(l.OK),
 			fmtErr(t.P50), fmtErr(t.P99), fmtErr(i.P50), fmtErr(i.P99), fmtErr(e2.P50), fmtErr(e2.P99),
-			fmtErr(l.P50), fmtErr(l.P99), (cpu / time.Duration(max(len(recs), 1))).Round(time.Microsecond).String())
+			fmtErr(lag.P50), fmtErr(lag.P99), (l.CPU / time.Duration(max(l.Requests, 1))).Round(time.Microsecond).String())
+	})
+	if err != nil {
+		fmt.Fprintf(e.stderr, "inferbench calibrate: %v\n", err)
+		return exitFailed
 	}
 	return exitOK
 }
 
 func fmtErr(ns int64) string {
 	return strconv.FormatFloat(float64(ns)/1e6, 'f', 3, 64) + "ms"
-}
-
-// cpuTime is this process's user+system CPU time.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // childSim is `inferbench sim` in a child process.

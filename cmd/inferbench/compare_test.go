@@ -19,7 +19,7 @@ func simRun(t *testing.T, id string, ttft time.Duration, n int) string {
 	wl := writeWorkload(t, 10, 8)
 	out := t.TempDir()
 	e, _, stderr := testEnv(nil)
-	code := run(t.Context(), e, []string{"run", "--base-url", url, "--model", "sim", "--workload", wl,
+	code := dispatch(t.Context(), e, []string{"run", "--base-url", url, "--model", "sim", "--workload", wl,
 		"--rate", "50/s", "--requests", strconv.Itoa(n), "--out", out, "--run-id", id, "--quiet"})
 	if code != exitOK {
 		t.Fatalf("run %s: exit %d\n%s", id, code, stderr)
@@ -71,7 +71,7 @@ func TestCompareSimulatedRuns(t *testing.T) {
 	t.Run("self", func(t *testing.T) {
 		js := filepath.Join(dir, "self.json")
 		e, stdout, stderr := testEnv(nil)
-		code := run(t.Context(), e, []string{"compare", base, base, "--json", js,
+		code := dispatch(t.Context(), e, []string{"compare", base, base, "--json", js,
 			"--fail-on", "ttft.p50 > 1.2 * base", "--fail-on", "error_rate > 1%"})
 		if code != exitOK {
 			t.Fatalf("exit %d\n%s", code, stderr)
@@ -93,7 +93,7 @@ func TestCompareSimulatedRuns(t *testing.T) {
 	t.Run("regression", func(t *testing.T) {
 		md, junit, js := filepath.Join(dir, "sum.md"), filepath.Join(dir, "junit.xml"), filepath.Join(dir, "c.json")
 		e, stdout, stderr := testEnv(nil)
-		code := run(t.Context(), e, []string{"compare", base, slow, "--format", "md", "--junit", junit, "--json", js,
+		code := dispatch(t.Context(), e, []string{"compare", base, slow, "--format", "md", "--junit", junit, "--json", js,
 			"--fail-on", "ttft.p50 > 1.2 * base", "--fail-on", "error_rate > 1%", "--md", md})
 		if code != exitThresholds {
 			t.Fatalf("exit %d, want 3\n%s", code, stderr)
@@ -140,14 +140,14 @@ func TestCompareSimulatedRuns(t *testing.T) {
 
 	t.Run("report gate", func(t *testing.T) {
 		e, _, stderr := testEnv(nil)
-		if code := run(t.Context(), e, []string{"report", slow, "--fail-on", "ttft.p50 > 30ms"}); code != exitThresholds {
+		if code := dispatch(t.Context(), e, []string{"report", slow, "--fail-on", "ttft.p50 > 30ms"}); code != exitThresholds {
 			t.Errorf("slow run: exit %d\n%s", code, stderr)
 		}
 		if !strings.Contains(stderr.String(), "FAIL  ttft.p50 > 30ms  [slow] ttft.p50 = ") {
 			t.Errorf("stderr:\n%s", stderr)
 		}
 		e, _, stderr = testEnv(nil)
-		if code := run(t.Context(), e, []string{"report", base, "--fail-on", "ttft.p50 > 30ms", "--fail-on", "error_rate > 0%"}); code != exitOK {
+		if code := dispatch(t.Context(), e, []string{"report", base, "--fail-on", "ttft.p50 > 30ms", "--fail-on", "error_rate > 0%"}); code != exitOK {
 			t.Errorf("base run: exit %d\n%s", code, stderr)
 		}
 	})
@@ -173,7 +173,7 @@ func TestCompareUsage(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			e, _, stderr := testEnv(nil)
-			if code := run(t.Context(), e, tc.args); code != tc.code || !strings.Contains(stderr.String(), tc.want) {
+			if code := dispatch(t.Context(), e, tc.args); code != tc.code || !strings.Contains(stderr.String(), tc.want) {
 				t.Errorf("exit %d, want %d; stderr:\n%s\nwant it to contain:\n%s", code, tc.code, stderr, tc.want)
 			}
 		})
@@ -182,7 +182,7 @@ func TestCompareUsage(t *testing.T) {
 
 func TestCompareHelp(t *testing.T) {
 	e, stdout, _ := testEnv(nil)
-	if code := run(t.Context(), e, []string{"compare", "-h"}); code != exitOK {
+	if code := dispatch(t.Context(), e, []string{"compare", "-h"}); code != exitOK {
 		t.Fatalf("exit %d", code)
 	}
 	for _, want := range []string{"inferbench compare BASE_RUN CAND_RUN", "-fail-on EXPR", "-junit FILE", "Exit status"} {

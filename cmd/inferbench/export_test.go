@@ -31,7 +31,7 @@ func TestExportCommand(t *testing.T) {
 			args := strings.Fields(strings.ReplaceAll(tt.args, "$DIR", tmp))
 			var stdout, stderr bytes.Buffer
 			e := &env{stdout: &stdout, stderr: &stderr, getenv: func(string) string { return "" }}
-			code := run(context.Background(), e, append([]string{"export"}, args...))
+			code := dispatch(context.Background(), e, append([]string{"export"}, args...))
 			if code != tt.code {
 				t.Errorf("exit %d, want %d; stderr:\n%s", code, tt.code, stderr.String())
 			}
@@ -44,7 +44,7 @@ func TestExportCommand(t *testing.T) {
 	// The file holds what stdout would have, and no temporary is left.
 	var stdout bytes.Buffer
 	e := &env{stdout: &stdout, stderr: &bytes.Buffer{}, getenv: func(string) string { return "" }}
-	run(context.Background(), e, []string{"export", filepath.Join(tmp, "runs", "api"), "--format", "vegeta"})
+	dispatch(context.Background(), e, []string{"export", filepath.Join(tmp, "runs", "api"), "--format", "vegeta"})
 	b, err := os.ReadFile(filepath.Join(tmp, "api.json"))
 	if err != nil || !bytes.Equal(b, stdout.Bytes()) || len(b) == 0 {
 		t.Errorf("--out file differs from stdout (%v)", err)

@@ -57,7 +57,7 @@ func TestLiveSmoke(t *testing.T) {
 			out := t.TempDir()
 			e, stdout, stderr := testEnv(nil)
 			e.getenv = os.Getenv
-			code := run(t.Context(), e, []string{"run", "--preset", p.preset, "--model", model, "--workload", wl,
+			code := dispatch(t.Context(), e, []string{"run", "--preset", p.preset, "--model", model, "--workload", wl,
 				"--concurrency", "1", "--requests", "3", "--retries", "2", "--timeout", "60s", "--connect-timeout", "10s",
 				"--out", out, "--run-id", "live", "--quiet"})
 			if code != exitOK {

@@ -2,18 +2,22 @@
 // managed hosts and self-hosted engines, measures latency, throughput and
 // saturation, writes Parquet results, and turns them into cost comparisons.
 //
-// Only this package touches flags, stdout, signals and os.Exit.
+// It is wiring only: flags become a plan (bench.Plan, and the reports',
+// workloads' and prices' options), signals become a context and an abort
+// channel (interruptible), an outcome becomes an exit code, and it
+// prints. Only this package touches flags, stdout, signals and os.Exit;
+// it may import every other package.
 package main
 
 import (
 	"context"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"os/signal"
-	"sort"
-	"strings"
 	"syscall"
+	"time"
 )
 
 // Exit codes.
@@ -64,11 +68,11 @@ func main() {
 	sigs := make(chan os.Signal, 2)
 	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
 	e := &env{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv, interrupts: sigs}
-	os.Exit(run(context.Background(), e, os.Args[1:]))
+	os.Exit(dispatch(context.Background(), e, os.Args[1:]))
 }
 
-// run dispatches to a subcommand and returns the exit code.
-func run(ctx context.Context, e *env, args []string) int {
+// dispatch runs a subcommand and returns the exit code.
+func dispatch(ctx context.Context, e *env, args []string) int {
 	if len(args) == 0 {
 		usage(e.stderr)
 		return exitUsage
@@ -100,13 +104,10 @@ Usage:
 
 Commands:
 `)
-	names := make([]string, 0, len(commands))
 	width := 0
 	for _, c := range commands {
-		names = append(names, c.name)
 		width = max(width, len(c.name))
 	}
-	_ = sort.StringsAreSorted(names)
 	for _, c := range commands {
 		fmt.Fprintf(w, "  %-*s  %s\n", width, c.name, c.summary)
 	}
@@ -120,5 +121,55 @@ Examples:
 
 Run 'inferbench <command> -h' for the flags of a command.
 `)
-	_ = strings.TrimSpace
+}
+
+// interruptible is the one two-stage shutdown of every command that runs
+// until stopped: the first interrupt (Ctrl-C, SIGTERM) cancels the
+// returned context (stop scheduling, stop accepting, drain), the second
+// closes abort (cancel what is in flight). first and second, when not
+// empty, are printed as each comes. release stops watching.
+func (e *env) interruptible(ctx context.Context, first, second string) (_ context.Context, abort <-chan struct{}, release func()) {
+	ctx, cancel := context.WithCancel(ctx)
+	ab := make(chan struct{})
+	done := make(chan struct{})
+	go func() {
+		for n := 1; ; n++ {
+			select {
+			case <-e.interrupts: // nil in tests that do not interrupt: never ready
+			case <-done:
+				return
+			}
+			if n == 1 {
+				e.note(first)
+				cancel()
+				continue
+			}
+			e.note(second)
+			close(ab)
+			return
+		}
+	}()
+	return ctx, ab, func() { close(done); cancel() }
+}
+
+// note prints s on a line of its own on stderr, unless it is empty.
+func (e *env) note(s string) {
+	if s != "" {
+		fmt.Fprintf(e.stderr, "\n%s\n", s)
+	}
+}
+
+// shutdown stops hs accepting and waits up to grace for what is in flight,
+// less when cut closes (a second interrupt).
+func shutdown(hs *http.Server, grace time.Duration, cut <-chan struct{}) error {
+	ctx, cancel := context.WithTimeout(context.Background(), grace)
+	defer cancel()
+	go func() {
+		select {
+		case <-cut:
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
+	return hs.Shutdown(ctx)
 }

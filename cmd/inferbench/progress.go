@@ -12,42 +12,63 @@ import (
 	"github.com/inferbench/inferbench/bench"
 )
 
-// startProgress prints live progress of a run to w until done is closed:
-// a line rewritten in place on a terminal (4 times a second), plain lines
-// every 5 s otherwise (CI logs). The returned func waits for the printer
-// to finish.
-func startProgress(w io.Writer, name string, p *bench.Progress, done <-chan struct{}) func() {
+// progressPrinter prints live progress of a run from the moment it
+// begins until stop: a line rewritten in place on a terminal (4 times a
+// second), plain lines every 5 s otherwise (CI logs). It is a bench
+// Observer; a sweep begins it again for every level.
+type progressPrinter struct {
+	bench.Progress
+	w    io.Writer
+	name string
+	done chan struct{}
+	wg   sync.WaitGroup
+}
+
+// Begin implements bench.Observer: count and print from now on.
+func (p *progressPrinter) Begin(s bench.Started) {
+	p.stop()
+	p.Progress.Begin(s)
 	tty := false
-	if f, ok := w.(*os.File); ok {
+	if f, ok := p.w.(*os.File); ok {
 		tty = term.IsTerminal(int(f.Fd()))
 	}
 	every := 5 * time.Second
 	if tty {
 		every = 250 * time.Millisecond
 	}
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
+	p.done = make(chan struct{})
+	p.wg.Add(1)
+	go func(done chan struct{}) {
+		defer p.wg.Done()
 		t := time.NewTicker(every)
 		defer t.Stop()
 		for {
 			select {
 			case <-done:
 				if tty {
-					fmt.Fprintf(w, "\r%s\n", progressLine(name, p.Snapshot()))
+					fmt.Fprintf(p.w, "\r%s\n", progressLine(p.name, p.Snapshot()))
 				}
 				return
 			case <-t.C:
 				if tty {
-					fmt.Fprintf(w, "\r%s\x1b[K", progressLine(name, p.Snapshot()))
+					fmt.Fprintf(p.w, "\r%s\x1b[K", progressLine(p.name, p.Snapshot()))
 				} else {
-					fmt.Fprintln(w, progressLine(name, p.Snapshot()))
+					fmt.Fprintln(p.w, progressLine(p.name, p.Snapshot()))
 				}
 			}
 		}
-	}()
-	return wg.Wait
+	}(p.done)
+}
+
+// stop ends the printing, if any, and waits for the printer; nil is a
+// printer that prints nothing.
+func (p *progressPrinter) stop() {
+	if p == nil || p.done == nil {
+		return
+	}
+	close(p.done)
+	p.wg.Wait()
+	p.done = nil
 }
 
 func progressLine(name string, s bench.Snapshot) string {

@@ -27,7 +27,7 @@ func protocolSim(t *testing.T, cfg sim.Config) (root string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(srv.close)
+	t.Cleanup(srv.Close)
 	return strings.TrimSuffix(url, "/v1")
 }
 
@@ -52,7 +52,7 @@ func TestRunEveryProtocol(t *testing.T) {
 		t.Run(p, func(t *testing.T) {
 			out := t.TempDir()
 			e, _, stderr := testEnv(nil)
-			code := run(t.Context(), e, []string{"run", "--base-url", baseFor(root, p), "--protocol", p, "--model", "sim",
+			code := dispatch(t.Context(), e, []string{"run", "--base-url", baseFor(root, p), "--protocol", p, "--model", "sim",
 				"--workload", wl, "--concurrency", "2", "--requests", "6", "--out", out, "--run-id", "r", "--quiet"})
 			if code != exitOK {
 				t.Fatalf("exit %d\n%s", code, stderr)
@@ -160,7 +160,7 @@ func TestRunNeverWritesKeysOfAnyPreset(t *testing.T) {
 			key := strings.TrimPrefix(tc.value, "Bearer ")
 			out := t.TempDir()
 			e, stdout, stderr := testEnv(map[string]string{tc.env: key})
-			code := run(t.Context(), e, []string{"run", "--preset", tc.preset, "--base-url", root + tc.base, "--model", "sim",
+			code := dispatch(t.Context(), e, []string{"run", "--preset", tc.preset, "--base-url", root + tc.base, "--model", "sim",
 				"--workload", "sample", "--concurrency", "2", "--requests", "4", "--out", out, "--run-id", "k"})
 			if code != exitOK {
 				t.Fatalf("exit %d: %s", code, stderr)
@@ -218,7 +218,7 @@ func TestRunTargetsFile(t *testing.T) {
 	} {
 		out := t.TempDir()
 		e, _, stderr := testEnv(map[string]string{"ANTHROPIC_API_KEY": "k"})
-		code := run(t.Context(), e, []string{"run", "--targets", file, "--target", tc.target, "--workload", "sample",
+		code := dispatch(t.Context(), e, []string{"run", "--targets", file, "--target", tc.target, "--workload", "sample",
 			"--concurrency", "2", "--requests", "4", "--out", out, "--run-id", "f", "--quiet"})
 		if code != exitOK {
 			t.Fatalf("%s: exit %d: %s", tc.target, code, stderr)
@@ -272,7 +272,7 @@ func TestRunTargetUsageErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		e, _, stderr := testEnv(nil)
-		code := run(t.Context(), e, append(append([]string{"run"}, tt.args...), common...))
+		code := dispatch(t.Context(), e, append(append([]string{"run"}, tt.args...), common...))
 		if code != exitUsage || !strings.Contains(stderr.String(), tt.want) {
 			t.Errorf("%v: exit %d, stderr %s\nwant %q", tt.args, code, stderr, tt.want)
 		}
@@ -288,7 +288,7 @@ func TestRunRetries(t *testing.T) {
 	for _, retries := range []string{"0", "8"} {
 		out := t.TempDir()
 		e, _, stderr := testEnv(nil)
-		code := run(t.Context(), e, []string{"run", "--base-url", root + "/v1", "--model", "sim", "--workload", "sample",
+		code := dispatch(t.Context(), e, []string{"run", "--base-url", root + "/v1", "--model", "sim", "--workload", "sample",
 			"--concurrency", "2", "--requests", "12", "--retries", retries, "--out", out, "--run-id", "x", "--quiet"})
 		if code != exitOK {
 			t.Fatalf("exit %d: %s", code, stderr)

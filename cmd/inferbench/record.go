@@ -75,26 +75,18 @@ func cmdRecord(ctx context.Context, e *env, args []string) int {
 	fmt.Fprintf(e.stderr, "inferbench record: listening on http://%s, forwarding to %s, recording to %s (content %s)\n",
 		ln.Addr(), up.Redacted(), *out, mode)
 
+	ctx, cut, release := e.interruptible(ctx, "", "")
+	defer release()
 	code := exitOK
 	select {
 	case err := <-served:
 		fmt.Fprintf(e.stderr, "inferbench record: %v\n", err)
 		code = exitFailed
 	case <-ctx.Done():
-	case <-e.interrupts: // nil in tests that do not interrupt
 	}
 	// Stop accepting and let requests in flight finish (a second interrupt
 	// cuts them short), then write what is queued.
-	sctx, cancel := context.WithTimeout(context.Background(), recordShutdownGrace)
-	defer cancel()
-	go func() {
-		select {
-		case <-e.interrupts:
-			cancel()
-		case <-sctx.Done():
-		}
-	}()
-	if err := hs.Shutdown(sctx); err != nil {
+	if err := shutdown(hs, recordShutdownGrace, cut); err != nil {
 		hs.Close()
 	}
 	if err := p.Close(); err != nil {

@@ -31,7 +31,7 @@ func TestRecordCommand(t *testing.T) {
 	e := &env{stdin: strings.NewReader(""), stdout: &bytes.Buffer{}, stderr: stderr, getenv: func(string) string { return "" }}
 	done := make(chan int, 1)
 	go func() {
-		done <- run(ctx, e, []string{"record", "--listen", "127.0.0.1:0", "--upstream", upstream.URL, "--out", out})
+		done <- dispatch(ctx, e, []string{"record", "--listen", "127.0.0.1:0", "--upstream", upstream.URL, "--out", out})
 	}()
 	addr := regexp.MustCompile(`listening on (http://[0-9.:]+)`)
 	var base string

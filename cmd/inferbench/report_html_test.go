@@ -108,7 +108,7 @@ func TestReportHTMLInChromium(t *testing.T) {
 	dir := t.TempDir()
 	runs := filepath.Join(dir, "runs")
 	e, _, errb := testEnv(nil)
-	if code := run(t.Context(), e, []string{"demo", "--requests", "30", "--time-scale", "0.02", "--quiet", "--out", runs}); code != exitOK {
+	if code := dispatch(t.Context(), e, []string{"demo", "--requests", "30", "--time-scale", "0.02", "--quiet", "--out", runs}); code != exitOK {
 		t.Fatalf("demo exit %d: %s", code, errb.String())
 	}
 	demoDirs, _ := filepath.Glob(filepath.Join(runs, "*"))
@@ -117,7 +117,7 @@ func TestReportHTMLInChromium(t *testing.T) {
 	}
 	page := filepath.Join(dir, "report.html")
 	e, _, errb = testEnv(nil)
-	if code := run(t.Context(), e, []string{"report", demoDirs[0], "--format", "html", "--slo", "ttft=1s", "--out", page}); code != exitOK {
+	if code := dispatch(t.Context(), e, []string{"report", demoDirs[0], "--format", "html", "--slo", "ttft=1s", "--out", page}); code != exitOK {
 		t.Fatalf("report exit %d: %s", code, errb.String())
 	}
 
@@ -211,7 +211,7 @@ func reportHTML(t *testing.T, tmp string, extra ...string) ([]byte, *html.Node) 
 	t.Helper()
 	out := filepath.Join(tmp, "report.html")
 	e, stdout, errb := testEnv(nil)
-	if code := run(t.Context(), e, append([]string{"report", filepath.Join(tmp, "runs"), "--format", "html", "--out", out}, extra...)); code != exitOK {
+	if code := dispatch(t.Context(), e, append([]string{"report", filepath.Join(tmp, "runs"), "--format", "html", "--out", out}, extra...)); code != exitOK {
 		t.Fatalf("exit %d: %s", code, errb.String())
 	}
 	if stdout.String() != "" || !strings.Contains(errb.String(), "wrote "+out) {
@@ -278,7 +278,7 @@ func TestReportHTMLDecision(t *testing.T) {
 	tmp := reportFixture(t)
 	flags := []string{"--slo", "ttft=50ms", "--volume", "100M:20M", "--scorecard", "default", "--month-hours", "730", "--slo-attainment", "80%"}
 	e, stdout, errb := testEnv(nil)
-	if code := run(t.Context(), e, append([]string{"report", filepath.Join(tmp, "runs")}, flags...)); code != exitOK {
+	if code := dispatch(t.Context(), e, append([]string{"report", filepath.Join(tmp, "runs")}, flags...)); code != exitOK {
 		t.Fatalf("text: exit %d: %s", code, errb.String())
 	}
 	var want []string

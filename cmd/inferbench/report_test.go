@@ -166,7 +166,7 @@ func TestReportCommand(t *testing.T) {
 			args := strings.Fields(strings.ReplaceAll(tt.args, "$DIR", tmp))
 			var stdout, stderr bytes.Buffer
 			e := &env{stdout: &stdout, stderr: &stderr, getenv: func(string) string { return "" }}
-			code := run(context.Background(), e, append([]string{"report"}, args...))
+			code := dispatch(context.Background(), e, append([]string{"report"}, args...))
 			if code != tt.code {
 				t.Errorf("exit %d, want %d; stderr:\n%s", code, tt.code, stderr.String())
 			}
@@ -299,7 +299,7 @@ func TestReportPlanFromCatalogue(t *testing.T) {
 	}
 	var stdout, stderr bytes.Buffer
 	e := &env{stdout: &stdout, stderr: &stderr, getenv: func(string) string { return "" }}
-	code := run(context.Background(), e, []string{"report", filepath.Join(tmp, "runs"), "--scorecard", plan, "--volume", "100M:20M"})
+	code := dispatch(context.Background(), e, []string{"report", filepath.Join(tmp, "runs"), "--scorecard", plan, "--volume", "100M:20M"})
 	if code != exitOK {
 		t.Fatalf("exit %d: %s", code, stderr.String())
 	}

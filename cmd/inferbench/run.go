@@ -2,21 +2,13 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"flag"
 	"fmt"
-	"net/url"
-	"os"
-	"path/filepath"
-	"regexp"
-	"strings"
 	"time"
 
 	"github.com/inferbench/inferbench/bench"
 	"github.com/inferbench/inferbench/prices"
-	"github.com/inferbench/inferbench/results"
 	"github.com/inferbench/inferbench/workloads"
 )
 
@@ -54,563 +46,256 @@ const runExamples = `  # 5 requests per second, Poisson arrivals, 200 requests, 
   inferbench run --base-url http://127.0.0.1:8000/v1 --model sim --workload chats.jsonl \
       --rate 2/s --sessions --think-time 3s --out runs`
 
-// runPlan is everything one run needs, from flags (cmdRun) or built in
-// (cmdDemo).
-type runPlan struct {
-	baseURL, model   string
-	apiKeyEnv        string
-	targetName, kind string
-	provider         string
-	simulated        bool
-	simConfig        map[string]any
-	workloadPath     string // "sample" = the bundled sample
-	workloadOpts     importFlags
-	rate             rateFlag // this run's rate (one level of rates)
-	rates            rateList // --rate: one rate, or a sweep's ladder
-	arrival          string
-	seed             uint64
-	concurrency      int     // this run's virtual users
-	concurrencies    intList // --concurrency: one level, or a sweep's ladder
-	sweepPause       time.Duration
-	saturate         bool
-	slo              sloFlag
-	replay           bool
-	timeScale        float64
-	sessions         bool
-	thinkTime        time.Duration
-	requests, warmup int
-	duration         time.Duration
-	maxInFlight      int
-	spinWait         time.Duration
-	timeout, drain   time.Duration
-	temperature      optFloat
-	noUsage          bool
-	out, runID       string
-	runIDSuffix      string // added to runID (given or generated): a sweep level's "-r2"
-	shard            shardFlag
-	startAt          string
-	prices           results.Prices
-	priceFlags       priceFlags         // catalogue lookups (prices.go)
-	tokenPrice       *prices.TokenPrice // prices every request; nil = no per-token price
-	partRows         int
-	partInterval     time.Duration
-	quiet            bool
-	args             []string
-	tf               targetFlags
-	// Telemetry (issue 5): a DCGM-style GPU endpoint, the engine's
-	// /metrics, local NVML, and the sampling interval.
-	gpuMetrics, serverMetrics string
-	nvml                      bool
-	telemetryInterval         time.Duration
-
-	// workload is prepared once for all levels of a sweep; nil: executeRun
-	// prepares it.
-	workload *loadedWorkload
+// runFlags are run's flags as given; plan turns them into a bench.Plan.
+type runFlags struct {
+	target       targetFlags
+	price        priceFlags
+	workloadPath string // "sample" = the bundled sample
+	workloadOpts importFlags
+	rates        rateList // one rate, or a sweep's ladder
+	arrival      string
+	concurrency  intList // one level, or a sweep's ladder
+	replay       bool
+	sweepPause   time.Duration
+	saturate     bool
+	slo          sloFlag
+	shard        shardFlag
+	startAt      string
+	quiet        bool
+	load         bench.Load
+	outputs      bench.Outputs
+	telemetry    bench.Telemetry
 }
 
-func (p *runPlan) flags(fs *flag.FlagSet) {
-	fs.StringVar(&p.baseURL, "base-url", "", "API base URL, including the version (/v1); optional with a --preset that has one")
-	fs.StringVar(&p.model, "model", "", "model name sent in requests (required unless --targets gives it)")
-	fs.StringVar(&p.apiKeyEnv, "api-key-env", "OPENAI_API_KEY", "environment variable holding the API key (the key is never written anywhere)")
-	fs.StringVar(&p.targetName, "target-name", "", "name of the target in results and reports (default: the URL's host)")
-	fs.StringVar(&p.kind, "kind", "", "target kind: api, managed or self-hosted (default self-hosted for loopback URLs, else api)")
-	fs.StringVar(&p.provider, "provider", "", "provider label, e.g. openai, together, vllm")
-	fs.StringVar(&p.workloadOpts.format, "workload-format", "", "workload file format: "+formatNames()+" (default: detected)")
-	fs.StringVar(&p.workloadOpts.tokenizer, "tokenizer", "cl100k_base", "tokenizer that synthesised prompts of length-only traces are exact under (cl100k_base, o200k_base)")
-	fs.Int64Var(&p.workloadOpts.seed, "workload-seed", 0, "seed of synthesised prompt text")
-	fs.BoolVar(&p.workloadOpts.keepFailed, "keep-failed", false, "replay rows a trace records as failed (BurstGPT Response tokens 0)")
-	fs.BoolVar(&p.workloadOpts.skipInvalid, "skip-invalid", false, "skip and count malformed workload rows instead of stopping")
-	fs.StringVar(&p.workloadPath, "workload", "", `workload file (any supported format, see docs/workloads.md), or "sample" for the bundled sample (required)`)
-	fs.Var(&p.rates, "rate", "open-loop arrival rate, e.g. 5/s, 300/m or 2.5; a list (1/s,2/s,4/s) sweeps: one run per rate, in order")
-	fs.StringVar(&p.arrival, "arrival", "poisson", "arrival process for --rate: poisson, constant or gamma:CV")
-	fs.Uint64Var(&p.seed, "seed", 1, "seed of random arrivals (same seed, same schedule)")
-	fs.Var(&p.concurrencies, "concurrency", "closed loop: N virtual users, each sending when its last request finished; a list (1,2,4,8) sweeps: one run per level, in order")
-	fs.DurationVar(&p.sweepPause, "sweep-pause", 0, "pause between the runs of a sweep")
-	fs.BoolVar(&p.saturate, "saturate", false, "with a sweep: stop at the first level where fewer than 90% of requests meet --slo, and name the highest level that met it")
-	fs.Var(&p.slo, "slo", "latency SLO for --saturate, `name=duration,...` with names ttft, tpot, e2e, itl")
-	fs.BoolVar(&p.replay, "replay", false, "replay the workload's at_ms arrival offsets")
-	fs.Float64Var(&p.timeScale, "time-scale", 1, "replay speed factor: 0.1 replays ten times faster")
-	fs.BoolVar(&p.sessions, "sessions", false, "send requests sharing a session_id as conversations in turn order: the load starts each session, and each later turn waits for the previous answer (+ --think-time)")
-	fs.DurationVar(&p.thinkTime, "think-time", 0, "with --sessions: pause between a turn's answer and the session's next turn")
-	fs.IntVar(&p.requests, "requests", 0, "measured requests to send (default: one pass over the workload, or unlimited with --duration)")
-	fs.DurationVar(&p.duration, "duration", 0, "stop scheduling after this long (e.g. 2m)")
-	fs.IntVar(&p.warmup, "warmup", 0, "warm-up requests sent first, recorded with warmup=true and left out of reports")
-	fs.IntVar(&p.maxInFlight, "max-inflight", 0, "cap on concurrent requests in open loop (0 = none); delays show as schedule lag")
-	fs.DurationVar(&p.spinWait, "spin-wait", 0, "busy-wait this long before each open-loop send for sub-millisecond precision; costs CPU and can starve requests on a busy machine (0 = timers only)")
-	fs.DurationVar(&p.timeout, "timeout", 10*time.Minute, "total timeout of one request")
-	fs.DurationVar(&p.drain, "drain-timeout", 30*time.Second, "how long in-flight requests may finish after scheduling stops")
-	fs.Var(&p.temperature, "temperature", "sampling temperature sent with every request (0 is sent as 0)")
-	fs.BoolVar(&p.noUsage, "no-usage", false, "do not send stream_options.include_usage (for servers that reject it)")
-	fs.StringVar(&p.out, "out", "", "results directory; the run is written to DIR/RUN_ID (required)")
-	fs.StringVar(&p.runID, "run-id", "", "name of the run (default: UTC time, target and a random suffix)")
-	fs.Var(&p.shard, "shard", "run shard I of N (0-based) of a run split across load generators: keeps the workload's requests whose index % N == I (whole conversations with --sessions) and writes DIR/RUN_ID-shard-I-of-N; needs --run-id")
-	fs.StringVar(&p.startAt, "start-at", "", "wait until this RFC 3339 wall-clock time before starting (at most 1h ahead; up to 1m in the past starts at once, lateness shows as schedule lag), so shards start together")
-	fs.Float64Var(&p.prices.InputPer1M, "price-in", 0, "USD per 1M input tokens (for cost_usd and the manifest's price snapshot)")
-	fs.Float64Var(&p.prices.CachedInputPer1M, "price-cached", 0, "USD per 1M cached input tokens (default: --price-in)")
-	fs.Float64Var(&p.prices.OutputPer1M, "price-out", 0, "USD per 1M output tokens")
-	fs.Float64Var(&p.prices.GPUHourly, "gpu-hourly", 0, "USD per hour for all GPUs of a self-hosted target")
-	fs.StringVar(&p.priceFlags.provider, "price-provider", "", "look up per-token prices for --model at this provider in the price catalogue (default: --provider; see 'inferbench prices')")
-	fs.Var(&p.priceFlags.gpus, "gpus", "GPUs of a self-hosted target, TYPE:COUNT[:OFFER], e.g. H100-SXM-80GB:2:aws-on-demand; the offer's catalogue price sets --gpu-hourly")
-	fs.StringVar(&p.priceFlags.file, "prices", "", "JSON file of prices that add to or replace price-catalogue entries (docs/prices.md)")
-	fs.IntVar(&p.partRows, "part-rows", 10000, "start a new Parquet part after this many rows")
-	fs.DurationVar(&p.partInterval, "part-interval", 10*time.Second, "close the open Parquet part after this long, so a crash loses at most that much")
-	fs.BoolVar(&p.quiet, "quiet", false, "no progress output")
-	p.tf.register(fs)
-	fs.StringVar(&p.gpuMetrics, "gpu-metrics", "", "scrape this DCGM-style GPU metrics URL (dcgm-exporter, inferbench agent, inferbench sim's /gpu/metrics) into gpu.parquet")
-	fs.StringVar(&p.serverMetrics, "server-metrics", "", "scrape the engine's Prometheus /metrics URL into server_metrics.parquet (vLLM, SGLang, TGI, llama.cpp names understood)")
-	fs.BoolVar(&p.nvml, "nvml", false, "sample this host's NVIDIA GPUs through NVML into gpu.parquet")
-	fs.DurationVar(&p.telemetryInterval, "telemetry-interval", time.Second, "interval between telemetry samples")
+func (f *runFlags) register(fs *flag.FlagSet) {
+	l, o, t := &f.load, &f.outputs, &f.telemetry
+	f.target.register(fs)
+	w := &f.workloadOpts
+	fs.StringVar(&w.format, "workload-format", "", "workload file format: "+formatNames()+" (default: detected)")
+	fs.StringVar(&w.Tokenizer, "tokenizer", "cl100k_base", "tokenizer that synthesised prompts of length-only traces are exact under (cl100k_base, o200k_base)")
+	fs.Int64Var(&w.Seed, "workload-seed", 0, "seed of synthesised prompt text")
+	fs.BoolVar(&w.KeepFailed, "keep-failed", false, "replay rows a trace records as failed (BurstGPT Response tokens 0)")
+	fs.BoolVar(&w.SkipInvalid, "skip-invalid", false, "skip and count malformed workload rows instead of stopping")
+	fs.StringVar(&f.workloadPath, "workload", "", `workload file (any supported format, see docs/workloads.md), or "sample" for the bundled sample (required)`)
+	fs.Var(&f.rates, "rate", "open-loop arrival rate, e.g. 5/s, 300/m or 2.5; a list (1/s,2/s,4/s) sweeps: one run per rate, in order")
+	fs.StringVar(&f.arrival, "arrival", "poisson", "arrival process for --rate: poisson, constant or gamma:CV")
+	fs.Uint64Var(&l.Seed, "seed", 1, "seed of random arrivals (same seed, same schedule)")
+	fs.Var(&f.concurrency, "concurrency", "closed loop: N virtual users, each sending when its last request finished; a list (1,2,4,8) sweeps: one run per level, in order")
+	fs.DurationVar(&f.sweepPause, "sweep-pause", 0, "pause between the runs of a sweep")
+	fs.BoolVar(&f.saturate, "saturate", false, "with a sweep: stop at the first level where fewer than 90% of requests meet --slo, and name the highest level that met it")
+	fs.Var(&f.slo, "slo", "latency SLO for --saturate, `name=duration,...` with names ttft, tpot, e2e, itl")
+	fs.BoolVar(&f.replay, "replay", false, "replay the workload's at_ms arrival offsets")
+	fs.Float64Var(&l.TimeScale, "time-scale", 1, "replay speed factor: 0.1 replays ten times faster")
+	fs.BoolVar(&l.Sessions, "sessions", false, "send requests sharing a session_id as conversations in turn order: the load starts each session, and each later turn waits for the previous answer (+ --think-time)")
+	fs.DurationVar(&l.ThinkTime, "think-time", 0, "with --sessions: pause between a turn's answer and the session's next turn")
+	fs.IntVar(&l.Requests, "requests", 0, "measured requests to send (default: one pass over the workload, or unlimited with --duration)")
+	fs.DurationVar(&l.Duration, "duration", 0, "stop scheduling after this long (e.g. 2m)")
+	fs.IntVar(&l.Warmup, "warmup", 0, "warm-up requests sent first, recorded with warmup=true and left out of reports")
+	fs.IntVar(&l.MaxInFlight, "max-inflight", 0, "cap on concurrent requests in open loop (0 = none); delays show as schedule lag")
+	fs.DurationVar(&l.SpinWait, "spin-wait", 0, "busy-wait this long before each open-loop send for sub-millisecond precision; costs CPU and can starve requests on a busy machine (0 = timers only)")
+	fs.DurationVar(&l.RequestTimeout, "timeout", 10*time.Minute, "total timeout of one request")
+	fs.DurationVar(&l.DrainTimeout, "drain-timeout", 30*time.Second, "how long in-flight requests may finish after scheduling stops")
+	fs.StringVar(&o.Dir, "out", "", "results directory; the run is written to DIR/RUN_ID (required)")
+	fs.StringVar(&o.RunID, "run-id", "", "name of the run (default: UTC time, target and a random suffix)")
+	fs.Var(&f.shard, "shard", "run shard I of N (0-based) of a run split across load generators: keeps the workload's requests whose index % N == I (whole conversations with --sessions) and writes DIR/RUN_ID-shard-I-of-N; needs --run-id")
+	fs.StringVar(&f.startAt, "start-at", "", "wait until this RFC 3339 wall-clock time before starting (at most 1h ahead; up to 1m in the past starts at once, lateness shows as schedule lag), so shards start together")
+	f.price.register(fs)
+	fs.IntVar(&o.PartRows, "part-rows", 10000, "start a new Parquet part after this many rows")
+	fs.DurationVar(&o.PartInterval, "part-interval", 10*time.Second, "close the open Parquet part after this long, so a crash loses at most that much")
+	fs.BoolVar(&f.quiet, "quiet", false, "no progress output")
+	fs.StringVar(&t.GPUMetricsURL, "gpu-metrics", "", "scrape this DCGM-style GPU metrics URL (dcgm-exporter, inferbench agent, inferbench sim's /gpu/metrics) into gpu.parquet")
+	fs.StringVar(&t.ServerMetricsURL, "server-metrics", "", "scrape the engine's Prometheus /metrics URL into server_metrics.parquet (vLLM, SGLang, TGI, llama.cpp names understood)")
+	fs.BoolVar(&t.NVML, "nvml", false, "sample this host's NVIDIA GPUs through NVML into gpu.parquet")
+	fs.DurationVar(&t.Interval, "telemetry-interval", time.Second, "interval between telemetry samples")
 }
 
 func cmdRun(ctx context.Context, e *env, args []string) int {
-	p := &runPlan{args: append([]string{"run"}, args...)}
+	f := &runFlags{}
 	fs := newFlagSet("run", runSynopsis, runExamples, e.stderr)
-	p.flags(fs)
+	f.register(fs)
 	if err := parseFlagsOnly(fs, args); err != nil {
 		return usageError(e, "run", err)
 	}
 	set := givenFlags(fs)
-	p.tf.set = set
-	if len(p.rates) > 0 {
-		p.rate = p.rates[0]
+	f.target.set = set
+	p, problems := f.plan(e, set)
+	p.Args = append([]string{"run"}, args...)
+	sweep := len(f.rates) > 1 || len(f.concurrency) > 1
+	if set["sweep-pause"] && !sweep {
+		problems = append(problems, errors.New("--sweep-pause needs a sweep (a list of rates or concurrencies)"))
 	}
-	if len(p.concurrencies) > 0 {
-		p.concurrency = p.concurrencies[0]
+	if f.saturate && (!sweep || f.slo.slo.IsZero()) {
+		problems = append(problems, errors.New("--saturate needs a sweep (a list of rates or concurrencies) and --slo"))
 	}
-	if err := p.validate(set); err != nil {
+	if set["slo"] && !f.saturate {
+		problems = append(problems, errors.New("--slo is for --saturate; apply an SLO to a finished run with 'inferbench report --slo'"))
+	}
+	// Signals: the first stops scheduling and drains; the second cancels
+	// the requests in flight.
+	ctx, abort, release := e.interruptible(ctx,
+		fmt.Sprintf("inferbench: stopping: no new requests; waiting up to %s for those in flight (Ctrl-C again to cancel them)", f.load.DrainTimeout),
+		"inferbench: canceling in-flight requests")
+	defer release()
+	p.Abort = abort
+	if sweep {
+		sp := f.sweepPlan(p)
+		if err := f.planProblems(&p, sp.Validate(), problems); err != nil {
+			return usageError(e, "run", err)
+		}
+		return runSweep(ctx, e, f, sp)
+	}
+	if err := f.planProblems(&p, p.Validate(), problems); err != nil {
 		return usageError(e, "run", err)
 	}
-	if levels := p.sweepLevels(); levels != nil {
-		return runSweep(ctx, e, p, levels)
+	progress := f.progress(e, p.TargetInfo.Name)
+	if progress != nil {
+		p.Observers = append(p.Observers, progress)
 	}
-	res, err := executeRun(ctx, e, p)
+	if !p.Outputs.StartAt.IsZero() && !f.quiet {
+		fmt.Fprintf(e.stderr, "inferbench run: waiting until %s to start\n", p.Outputs.StartAt.Format(time.RFC3339Nano))
+	}
+	out, err := bench.Execute(ctx, p)
+	progress.stop()
 	if err != nil {
 		return runError(e, "", err)
 	}
-	fmt.Fprintf(e.stdout, "%s\n", res.dir)
-	if res.interrupted() {
+	f.summary(e, out)
+	fmt.Fprintf(e.stdout, "%s\n", out.Dir)
+	if out.Interrupted() {
 		return exitInterrupted
 	}
 	return exitOK
 }
 
-// usageErr marks a configuration problem found after flag parsing (exit 2).
-type usageErr struct{ err error }
+// plan turns the flags into a plan: it loads the workload, builds the
+// target and resolves the price. The problems are those of the flags that
+// the plan's own Validate cannot see; a part that could not be built is
+// left out of the plan, and its problem is among them.
+func (f *runFlags) plan(e *env, set map[string]bool) (bench.Plan, []error) {
+	p := bench.Plan{Load: f.load, Outputs: f.outputs, Telemetry: f.telemetry, Tool: toolInfo(),
+		Log: func(s string) { fmt.Fprintf(e.stderr, "inferbench: %s\n", s) }}
+	p.Outputs.Shard = f.shard.Shard
+	problems := f.target.validate()
+	modes := 0
+	for _, m := range []struct {
+		flag string
+		mode bench.Mode
+	}{{"rate", bench.ModeRate}, {"concurrency", bench.ModeConcurrency}, {"replay", bench.ModeReplay}} {
+		if set[m.flag] {
+			modes++
+			p.Load.Mode = m.mode
+		}
+	}
+	if modes != 1 {
+		p.Load.Mode = "" // Validate says to give exactly one
+	}
+	if len(f.rates) > 0 {
+		p.Load.Rate = f.rates[0].perSec
+	}
+	if len(f.concurrency) > 0 {
+		p.Load.Concurrency = f.concurrency[0]
+	}
+	var err error
+	if p.Load.Arrival, err = workloads.ParseArrival(f.arrival); err != nil {
+		problems = append(problems, fmt.Errorf("--%w", err))
+	}
+	if f.startAt != "" {
+		if p.Outputs.StartAt, err = bench.ParseStartAt(f.startAt, time.Now()); err != nil {
+			problems = append(problems, fmt.Errorf("--start-at %w", err))
+		}
+	}
+	if f.workloadPath != "" {
+		if p.Workload, err = f.loadWorkload(e); err != nil {
+			problems = append(problems, err)
+		}
+	}
+	if len(problems) > 0 {
+		return p, problems // the target flags are wrong: build nothing
+	}
+	spec, err := f.target.build(e, &p)
+	if err != nil {
+		return p, append(problems, err)
+	}
+	if p.Prices, err = f.price.resolve(spec.Price, p.TargetInfo, f.target.where(spec.Name)); errors.Is(err, prices.ErrUnpriced) {
+		if !f.quiet {
+			fmt.Fprintf(e.stderr, "inferbench run: note: %v; cost_usd will be 0 (give --price-in/--price-out, --price-provider or --prices FILE)\n", err)
+		}
+	} else if err != nil {
+		problems = append(problems, err)
+	}
+	return p, problems
+}
 
-func (u *usageErr) Error() string { return u.err.Error() }
+// loadWorkload reads --workload as the workload flags say.
+func (f *runFlags) loadWorkload(e *env) (*workloads.Workload, error) {
+	opts, err := f.workloadOpts.options(e, "inferbench run: --workload")
+	if err != nil {
+		return nil, err // says which: an unknown format or tokenizer
+	}
+	w, err := workloads.Load(f.workloadPath, opts)
+	if err != nil {
+		return nil, fmt.Errorf("--workload: %w", err)
+	}
+	return w, nil
+}
 
-// runError prints an executeRun error (after where, e.g. a sweep level's
-// "rate 2/s: ") and returns the exit code: a usage error for a
-// configuration problem, exitInterrupted when a Ctrl-C ended the --start-at
-// wait, else exitFailed.
+// planProblems joins the flags' problems with the plan's (rendered with
+// flag names), leaving out the plan's complaint about a target or a
+// workload that the flags' problems say could not be built.
+func (f *runFlags) planProblems(p *bench.Plan, planErr error, problems []error) error {
+	explained := map[string]bool{"target": p.Target == nil && len(problems) > 0, "workload": p.Workload == nil && f.workloadPath != ""}
+	if planErr != nil {
+		for _, e := range planErr.(interface{ Unwrap() []error }).Unwrap() {
+			var fe *bench.FieldError
+			if errors.As(e, &fe) && explained[fe.Setting] {
+				continue
+			}
+			problems = append(problems, e)
+		}
+	}
+	if len(problems) == 0 {
+		return nil
+	}
+	return errors.New(bench.FormatProblems(errors.Join(problems...), flagName))
+}
+
+// flagName names a plan's setting as its flag.
+func flagName(setting string) string { return "--" + setting }
+
+// runError prints an error of a run (after where, e.g. a sweep level's
+// "rate 2/s: ") and returns the exit code: a usage error for a problem
+// with the plan, exitInterrupted when a Ctrl-C ended the --start-at wait,
+// else exitFailed.
 func runError(e *env, where string, err error) int {
-	var ue *usageErr
-	if errors.As(err, &ue) {
-		return usageError(e, "run", ue.err)
+	if errors.Is(err, bench.ErrInvalidPlan) {
+		return usageError(e, "run", errors.New(bench.FormatProblems(err, flagName)))
 	}
 	fmt.Fprintf(e.stderr, "inferbench run: %s%v\n", where, err)
-	if errors.Is(err, errStartWaitInterrupted) {
+	if errors.Is(err, bench.ErrStartInterrupted) {
 		return exitInterrupted
 	}
 	return exitFailed
 }
 
-// validate reports every problem with the flags at once.
-func (p *runPlan) validate(set map[string]bool) error {
-	errs := p.tf.validate(p)
-	if p.workloadPath == "" {
-		errs = append(errs, errors.New(`--workload is required (a JSON Lines file, or "sample")`))
-	}
-	if p.out == "" {
-		errs = append(errs, errors.New("--out is required"))
-	}
-	modes := 0
-	for _, m := range []string{"rate", "concurrency", "replay"} {
-		if set[m] {
-			modes++
-		}
-	}
-	if modes != 1 {
-		errs = append(errs, errors.New("give exactly one of --rate, --concurrency and --replay"))
-	}
-	if set["concurrency"] && p.concurrency <= 0 {
-		errs = append(errs, fmt.Errorf("--concurrency must be > 0, got %d", p.concurrency))
-	}
-	if set["rate"] && p.rate.perSec <= 0 {
-		errs = append(errs, errors.New("--rate must be > 0"))
-	}
-	if _, _, err := parseArrival(p.arrival); err != nil {
-		errs = append(errs, err)
-	}
-	if p.timeScale <= 0 {
-		errs = append(errs, fmt.Errorf("--time-scale must be > 0, got %g", p.timeScale))
-	}
-	if p.requests < 0 || p.warmup < 0 || p.duration < 0 || p.maxInFlight < 0 || p.thinkTime < 0 {
-		errs = append(errs, errors.New("--requests, --warmup, --duration, --max-inflight and --think-time must not be negative"))
-	}
-	if set["think-time"] && !p.sessions {
-		errs = append(errs, errors.New("--think-time needs --sessions"))
-	}
-	switch p.kind {
-	case "", "api", "managed", "self-hosted":
-	default:
-		errs = append(errs, fmt.Errorf("--kind %q: want api, managed or self-hosted", p.kind))
-	}
-	for _, m := range []struct{ flag, v string }{{"--gpu-metrics", p.gpuMetrics}, {"--server-metrics", p.serverMetrics}} {
-		if m.v == "" {
-			continue
-		}
-		if u, err := url.Parse(m.v); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			errs = append(errs, fmt.Errorf("%s %q: want an http(s) URL", m.flag, m.v))
-		}
-	}
-	sweep := len(p.rates) > 1 || len(p.concurrencies) > 1
-	if p.sweepPause < 0 {
-		errs = append(errs, fmt.Errorf("--sweep-pause must not be negative, got %s", p.sweepPause))
-	}
-	if set["sweep-pause"] && !sweep {
-		errs = append(errs, errors.New("--sweep-pause needs a sweep (a list of rates or concurrencies)"))
-	}
-	if p.shard.count > 0 && p.runID == "" {
-		errs = append(errs, errors.New("--shard needs --run-id, the name all shards share"))
-	}
-	if p.startAt != "" {
-		if _, err := parseStartAt(p.startAt, time.Now()); err != nil {
-			errs = append(errs, err)
-		}
-		if sweep {
-			errs = append(errs, errors.New("--start-at starts one run, not a sweep"))
-		}
-	}
-	if p.saturate && (!sweep || p.slo.slo.IsZero()) {
-		errs = append(errs, errors.New("--saturate needs a sweep (a list of rates or concurrencies) and --slo"))
-	}
-	if set["slo"] && !p.saturate {
-		errs = append(errs, errors.New("--slo is for --saturate; apply an SLO to a finished run with 'inferbench report --slo'"))
-	}
-	if p.telemetryInterval <= 0 {
-		errs = append(errs, fmt.Errorf("--telemetry-interval must be > 0, got %s", p.telemetryInterval))
-	}
-	if p.runID != "" && !validRunID.MatchString(p.runID) {
-		errs = append(errs, fmt.Errorf("--run-id %q: use letters, digits, '.', '_' and '-'", p.runID))
-	}
-	if (p.prices.InputPer1M > 0 || p.prices.OutputPer1M > 0) && p.prices.GPUHourly > 0 {
-		errs = append(errs, errors.New("give per-token prices or --gpu-hourly, not both"))
-	}
-	return errors.Join(errs...)
-}
-
-var validRunID = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*$`)
-
-func parseArrival(s string) (kind string, cv float64, err error) {
-	switch {
-	case s == "poisson", s == "constant":
-		return s, 0, nil
-	case strings.HasPrefix(s, "gamma:"):
-		if _, err := fmt.Sscanf(s[len("gamma:"):], "%g", &cv); err != nil || cv <= 0 {
-			return "", 0, fmt.Errorf("--arrival %q: want gamma:CV with CV > 0 (1 = Poisson, 2 = bursty)", s)
-		}
-		return "gamma", cv, nil
-	}
-	return "", 0, fmt.Errorf("--arrival %q: want poisson, constant or gamma:CV", s)
-}
-
-type runResult struct {
-	dir      string
-	manifest *results.Manifest
-	outcome  bench.Outcome
-}
-
-// interrupted says whether a Ctrl-C (or ctx) stopped the run early.
-func (r *runResult) interrupted() bool {
-	switch r.outcome.StopReason {
-	case results.StopInterrupted, results.StopCanceled:
-		return true
-	}
-	return false
-}
-
-// executeRun loads the workload, builds the target, runs the plan and
-// writes the run directory.
-func executeRun(ctx context.Context, e *env, p *runPlan) (*runResult, error) {
-	wl := p.workload
-	if wl == nil {
-		var err error
-		if wl, err = prepareWorkload(p); err != nil {
-			return nil, err
-		}
-	}
-
-	target, err := buildTarget(e, p)
-	if err != nil {
-		return nil, &usageErr{err}
-	}
-	if err := resolveRunPrices(e, p); err != nil {
-		return nil, &usageErr{err}
-	}
-	u, _ := url.Parse(p.baseURL)
-
-	if p.runID == "" {
-		p.runID = newRunID(time.Now(), p.targetName)
-	}
-	p.runID += p.runIDSuffix
-	group := p.runID
-	p.runID += p.shard.suffix()
-	dir := filepath.Join(p.out, p.runID)
-	if _, err := os.Stat(dir); err == nil {
-		return nil, &usageErr{fmt.Errorf("%s already exists; choose another --run-id or --out", dir)}
-	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, err
-	}
-
-	cfg := bench.Config{
-		Target:       target,
-		Workload:     wl.requests,
-		Requests:     p.requests,
-		Duration:     p.duration,
-		Warmup:       p.warmup,
-		MaxInFlight:  p.maxInFlight,
-		DrainTimeout: p.drain,
-		SpinWait:     p.spinWait,
-		Sessions:     p.sessions,
-		ThinkTime:    p.thinkTime,
-	}
-	load := results.LoadInfo{
-		Requests: p.requests, DurationNs: int64(p.duration), Warmup: p.warmup,
-		MaxInFlight: p.maxInFlight, TimeoutNs: int64(p.timeout), DrainNs: int64(p.drain),
-		Sessions: p.sessions, ThinkTimeNs: int64(p.thinkTime),
-	}
-	switch {
-	case p.concurrency > 0:
-		cfg.Concurrency = p.concurrency
-		load.Mode, load.Concurrency = "concurrency", p.concurrency
-	case p.replay:
-		// With sessions only each conversation's first turn is paced;
-		// later turns follow their answers.
-		starts := bench.SessionStarts(wl.requests, p.sessions)
-		offs := make([]time.Duration, len(starts))
-		for i, wi := range starts {
-			offs[i], _ = wl.requests[wi].At()
-		}
-		cfg.Pacer, cfg.Replay = bench.ReplayPacer(offs, p.timeScale), true
-		load.Mode, load.TimeScale = "replay", p.timeScale
-	default:
-		kind, cv, _ := parseArrival(p.arrival)
-		switch kind {
-		case "constant":
-			cfg.Pacer = bench.ConstantPacer(p.rate.perSec)
-		case "gamma":
-			cfg.Pacer = bench.GammaPacer(p.rate.perSec, cv, p.seed)
-		default:
-			cfg.Pacer = bench.PoissonPacer(p.rate.perSec, p.seed)
-		}
-		load.Mode, load.Rate, load.Arrival, load.Seed = "rate", p.rate.perSec, p.arrival, int64(p.seed)
-	}
-
-	start := time.Now()
-	var startAt time.Time
-	if p.startAt != "" {
-		at, err := parseStartAt(p.startAt, start)
-		if err != nil {
-			return nil, &usageErr{err}
-		}
-		if !p.quiet {
-			fmt.Fprintf(e.stderr, "inferbench run: waiting until %s to start\n", at.Format(time.RFC3339Nano))
-		}
-		var ok bool
-		if start, ok = waitStart(ctx, e, at); !ok {
-			os.RemoveAll(dir) // nothing was sent: leave no half run behind
-			return nil, errStartWaitInterrupted
-		}
-		startAt = at
-	}
-	cfg.Start = start
-	host, _ := os.Hostname()
-	man := &results.Manifest{
-		SchemaVersion: results.SchemaVersion,
-		RunID:         p.runID,
-		Tool:          toolInfo(),
-		Host:          hostInfo(host),
-		StartedAt:     start.UTC(),
-		StopReason:    results.StopRunning,
-		Target: results.TargetInfo{
-			Name: p.targetName, Kind: p.kind, Provider: p.provider, Protocol: p.tf.resolvedProtocol,
-			BaseURL: redactURL(u), Model: p.model, APIKeyEnv: p.apiKeyEnv,
-			Simulated: p.simulated, SimConfig: p.simConfig,
-		},
-		Workload: results.WorkloadInfo{Name: wl.name, Path: wl.path, Format: wl.format, SHA256: wl.sha256, Requests: len(wl.requests), Skipped: wl.skipped},
-		Load:     load,
-		Args:     p.args,
-	}
-	if p.shard.count > 0 {
-		man.Shard = &results.ShardInfo{Index: p.shard.index, Count: p.shard.count, Group: group, StartAt: startAt.UTC()}
-	}
-	if p.prices != (results.Prices{}) {
-		pr := p.prices
-		if pr.Source == "" {
-			pr.Source = "command line"
-		}
-		man.Prices = &pr
-	}
-	if err := results.WriteManifest(dir, man); err != nil {
-		return nil, err
-	}
-
-	w, err := results.NewWriter(dir, p.runID, results.WriterConfig{PartRows: p.partRows, PartInterval: p.partInterval})
-	if err != nil {
-		return nil, err
-	}
-	tel, err := startTelemetry(ctx, e, p, dir, results.NewClock(start))
-	if err != nil {
-		w.Close()
-		return nil, err
-	}
-	planned := cfg.Planned()
-	prog := bench.NewProgress(start, planned)
-	cfg.Sink = bench.SinkFunc(func(r results.Record) error {
-		if err := w.Write(r); err != nil {
-			return err
-		}
-		prog.Observe(&r)
+// progress is a progress printer for the run of target, or nil with
+// --quiet.
+func (f *runFlags) progress(e *env, target string) *progressPrinter {
+	if f.quiet {
 		return nil
-	})
-	cfg.Stamp = func(r *results.Record) {
-		r.RunID = p.runID
-		r.Target = p.targetName
-		r.TargetKind = p.kind
-		r.Provider = p.provider
-		r.Model = p.model
-		r.Workload = wl.name
-		r.Simulated = p.simulated
-		if p.tokenPrice != nil && r.OK() {
-			r.CostUSD = prices.RecordCost(*man.Prices, r)
-		}
 	}
-
-	// Signals: the first stops scheduling and drains; the second cancels
-	// in-flight requests.
-	schedCtx, stop := context.WithCancel(ctx)
-	defer stop()
-	abort := make(chan struct{})
-	cfg.Abort = abort
-	sigDone := make(chan struct{})
-	defer close(sigDone)
-	if e.interrupts != nil {
-		go func() {
-			n := 0
-			for {
-				select {
-				case <-e.interrupts:
-					n++
-					if n == 1 {
-						fmt.Fprintf(e.stderr, "\ninferbench: stopping: no new requests; waiting up to %s for those in flight (Ctrl-C again to cancel them)\n", p.drain)
-						stop()
-					} else {
-						fmt.Fprintln(e.stderr, "\ninferbench: canceling in-flight requests")
-						close(abort)
-						return
-					}
-				case <-sigDone:
-					return
-				}
-			}
-		}()
-	}
-
-	var progDone chan struct{}
-	if !p.quiet {
-		progDone = make(chan struct{})
-		stopProg := startProgress(e.stderr, p.targetName, prog, progDone)
-		defer stopProg()
-	}
-
-	outcome, runErr := bench.Run(schedCtx, cfg)
-	if progDone != nil {
-		close(progDone)
-	}
-	closeErr := w.Close()
-	if tel != nil {
-		info, err := tel.stop()
-		man.Telemetry = info
-		if err != nil {
-			fmt.Fprintf(e.stderr, "inferbench: telemetry: %v\n", err)
-		}
-	}
-	man.EndedAt = time.Now().UTC()
-	man.StopReason = outcome.StopReason
-	if outcome.StopReason == "" {
-		man.StopReason = results.StopFailed
-	}
-	man.Parts = w.Parts()
-	// The manifest's counts are the progress counters: both count every
-	// record the writer took.
-	s := prog.Snapshot()
-	man.Requests = results.RequestCounts{Sent: s.Done, OK: s.OK, Failed: s.Errors, Canceled: s.Canceled, Warmup: s.Warmup}
-	if runErr != nil {
-		man.StopDetail = runErr.Error()
-	} else if closeErr != nil {
-		man.StopReason, man.StopDetail = results.StopFailed, closeErr.Error()
-	}
-	if err := results.WriteManifest(dir, man); err != nil {
-		return nil, err
-	}
-	if err := errors.Join(runErr, closeErr); err != nil {
-		return nil, err
-	}
-	if !p.quiet {
-		fmt.Fprintf(e.stderr, "%s: %d requests (%d ok, %d failed, %d canceled) in %s; stop reason: %s\n",
-			p.targetName, s.Done, s.OK, s.Errors, s.Canceled, s.Elapsed.Round(time.Millisecond), man.StopReason)
-	}
-	return &runResult{dir: dir, manifest: man, outcome: outcome}, nil
+	return &progressPrinter{w: e.stderr, name: target}
 }
 
-// prepareWorkload loads the plan's workload and keeps this shard's part,
-// in replay order with --replay. Configuration problems are usage errors.
-func prepareWorkload(p *runPlan) (*loadedWorkload, error) {
-	wl, err := loadWorkload(p.workloadPath, p.workloadOpts)
-	if err != nil {
-		return nil, &usageErr{err}
+// summary prints a finished run's counts (not with --quiet).
+func (f *runFlags) summary(e *env, out bench.Outcome) {
+	if f.quiet {
+		return
 	}
-	if p.shard.count > 1 {
-		wl.requests = shardWorkload(wl.requests, p.shard, p.sessions)
-		if len(wl.requests) == 0 {
-			return nil, &usageErr{fmt.Errorf("--shard %s: %s has no requests for this shard", p.shard.String(), wl.name)}
-		}
-	}
-	if p.replay {
-		if err := sortForReplay(wl.requests); err != nil {
-			return nil, &usageErr{fmt.Errorf("--replay: %s: %w", wl.name, err)}
-		}
-	}
-	return wl, nil
+	printSummary(e, out)
 }
 
-func newRunID(t time.Time, target string) string {
-	var b [3]byte
-	_, _ = rand.Read(b[:])
-	name := strings.Map(func(r rune) rune {
-		switch {
-		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '-', r == '_', r == '.':
-			return r
-		}
-		return '-'
-	}, target)
-	return t.UTC().Format("20060102T150405Z") + "-" + name + "-" + hex.EncodeToString(b[:])
-}
-
-// redactURL drops user info and query strings, which may carry keys.
-func redactURL(u *url.URL) string {
-	c := *u
-	c.User = nil
-	c.RawQuery = ""
-	return c.String()
-}
-
-// loadedWorkload is a workload with its identity for the manifest.
-type loadedWorkload struct {
-	name, path, sha256 string
-	format             string
-	skipped            int // invalid rows skipped (--skip-invalid)
-	requests           []workloads.Request
+func printSummary(e *env, out bench.Outcome) {
+	c := out.Requests
+	fmt.Fprintf(e.stderr, "%s: %d requests (%d ok, %d failed, %d canceled) in %s; stop reason: %s\n",
+		out.Manifest.Target.Name, c.Sent, c.OK, c.Failed, c.Canceled, out.End.Sub(out.Start).Round(time.Millisecond), out.StopReason)
 }

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/inferbench/inferbench/demo"
 	"github.com/inferbench/inferbench/results"
 	"github.com/inferbench/inferbench/targets/sim"
 	"github.com/inferbench/inferbench/workloads"
@@ -44,6 +45,16 @@ func testEnv(vars map[string]string) (*env, *syncBuffer, *syncBuffer) {
 	}, out, errb
 }
 
+// serveSim serves cfg on a loopback port (demo.ServeSim) and returns it
+// with its /v1 URL.
+func serveSim(cfg sim.Config) (*demo.Sim, string, error) {
+	s, err := demo.ServeSim(cfg)
+	if err != nil {
+		return nil, "", err
+	}
+	return s, s.URL, nil
+}
+
 // exactSim serves an exact-timing simulator for the test's lifetime.
 func exactSim(t *testing.T, ttft, itl time.Duration) string {
 	t.Helper()
@@ -51,7 +62,7 @@ func exactSim(t *testing.T, ttft, itl time.Duration) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(srv.close)
+	t.Cleanup(srv.Close)
 	return url
 }
 
@@ -97,7 +108,7 @@ func TestRunExactSimulator(t *testing.T) {
 	wl := writeWorkload(t, 10, 64)
 	out := t.TempDir()
 	e, stdout, stderr := testEnv(nil)
-	code := run(t.Context(), e, []string{"run", "--base-url", url, "--model", "sim", "--workload", wl,
+	code := dispatch(t.Context(), e, []string{"run", "--base-url", url, "--model", "sim", "--workload", wl,
 		"--rate", "20/s", "--arrival", "poisson", "--requests", "200", "--out", out, "--run-id", "acc", "--quiet"})
 	if code != exitOK {
 		t.Fatalf("exit %d\n%s", code, stderr)
@@ -168,7 +179,7 @@ func TestRunInterrupt(t *testing.T) {
 					time.Sleep(100 * time.Millisecond)
 				}
 			}()
-			code := run(t.Context(), e, []string{"run", "--base-url", url, "--model", "sim", "--workload", wl,
+			code := dispatch(t.Context(), e, []string{"run", "--base-url", url, "--model", "sim", "--workload", wl,
 				"--rate", "20/s", "--requests", "1000", "--out", out, "--run-id", "x", "--quiet", "--part-rows", "3"})
 			if code != exitInterrupted {
 				t.Fatalf("exit %d, want 130\n%s", code, stderr)
@@ -232,7 +243,7 @@ func TestRunUsageErrors(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			e, _, stderr := testEnv(nil)
-			code := run(t.Context(), e, append([]string{"run"}, tc.args...))
+			code := dispatch(t.Context(), e, append([]string{"run"}, tc.args...))
 			if code != exitUsage {
 				t.Fatalf("exit %d, want 2\n%s", code, stderr)
 			}
@@ -250,7 +261,7 @@ func TestRunBadWorkloadStopsBeforeSending(t *testing.T) {
 	os.WriteFile(p, []byte("{\"prompt\":\"ok\"}\n{\"max_tokens\":5}\n"), 0o644)
 	out := t.TempDir()
 	e, _, stderr := testEnv(nil)
-	code := run(t.Context(), e, []string{"run", "--base-url", "http://127.0.0.1:1/v1", "--model", "m",
+	code := dispatch(t.Context(), e, []string{"run", "--base-url", "http://127.0.0.1:1/v1", "--model", "m",
 		"--workload", p, "--rate", "1/s", "--out", out})
 	if code != exitUsage {
 		t.Fatalf("exit %d, want 2", code)
@@ -265,7 +276,7 @@ func TestRunBadWorkloadStopsBeforeSending(t *testing.T) {
 
 func TestRunMissingKeyNamesVariable(t *testing.T) {
 	e, _, stderr := testEnv(nil)
-	code := run(t.Context(), e, []string{"run", "--base-url", "https://api.example.invalid/v1", "--model", "m",
+	code := dispatch(t.Context(), e, []string{"run", "--base-url", "https://api.example.invalid/v1", "--model", "m",
 		"--workload", "sample", "--rate", "1/s", "--out", t.TempDir(), "--api-key-env", "MY_PROVIDER_KEY"})
 	if code != exitUsage || !strings.Contains(stderr.String(), "$MY_PROVIDER_KEY is not set") {
 		t.Fatalf("exit %d, stderr %s", code, stderr)
@@ -279,7 +290,7 @@ func TestRunNeverWritesTheKey(t *testing.T) {
 	wl := writeWorkload(t, 3, 4)
 	out := t.TempDir()
 	e, stdout, stderr := testEnv(map[string]string{"OPENAI_API_KEY": secret})
-	code := run(t.Context(), e, []string{"run", "--base-url", url, "--model", "sim", "--workload", wl,
+	code := dispatch(t.Context(), e, []string{"run", "--base-url", url, "--model", "sim", "--workload", wl,
 		"--concurrency", "2", "--requests", "6", "--out", out, "--run-id", "k"})
 	if code != exitOK {
 		t.Fatalf("exit %d: %s", code, stderr)
@@ -304,7 +315,7 @@ func TestRunReplayAndConcurrency(t *testing.T) {
 	out := t.TempDir()
 	e, _, stderr := testEnv(nil)
 	// The sample's first 20 requests at 50x speed.
-	code := run(t.Context(), e, []string{"run", "--base-url", url, "--model", "sim", "--workload", "sample",
+	code := dispatch(t.Context(), e, []string{"run", "--base-url", url, "--model", "sim", "--workload", "sample",
 		"--replay", "--time-scale", "0.02", "--requests", "20", "--warmup", "2", "--out", out, "--run-id", "r", "--quiet"})
 	if code != exitOK {
 		t.Fatalf("exit %d: %s", code, stderr)
@@ -344,7 +355,7 @@ func TestRunExistingRunDir(t *testing.T) {
 	out := t.TempDir()
 	os.MkdirAll(filepath.Join(out, "dup"), 0o755)
 	e, _, stderr := testEnv(nil)
-	code := run(context.Background(), e, []string{"run", "--base-url", "http://127.0.0.1:1/v1", "--model", "m",
+	code := dispatch(context.Background(), e, []string{"run", "--base-url", "http://127.0.0.1:1/v1", "--model", "m",
 		"--workload", "sample", "--rate", "1/s", "--out", out, "--run-id", "dup"})
 	if code != exitUsage || !strings.Contains(stderr.String(), "already exists") {
 		t.Fatalf("exit %d: %s", code, stderr)
@@ -371,7 +382,7 @@ func TestDemoSmall(t *testing.T) {
 		t.Skip("runs three simulators")
 	}
 	e, stdout, stderr := testEnv(nil)
-	code := run(t.Context(), e, []string{"demo", "--requests", "30", "--time-scale", "0.05", "--quiet", "--out", t.TempDir()})
+	code := dispatch(t.Context(), e, []string{"demo", "--requests", "30", "--time-scale", "0.05", "--quiet", "--out", t.TempDir()})
 	if code != exitOK {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
@@ -388,15 +399,15 @@ func TestDemoSmall(t *testing.T) {
 
 func TestHelpAndUnknownCommand(t *testing.T) {
 	e, stdout, _ := testEnv(nil)
-	if code := run(t.Context(), e, []string{"help"}); code != exitOK || !strings.Contains(stdout.String(), "Examples:") {
+	if code := dispatch(t.Context(), e, []string{"help"}); code != exitOK || !strings.Contains(stdout.String(), "Examples:") {
 		t.Errorf("help: exit %d", code)
 	}
 	e, _, stderr := testEnv(nil)
-	if code := run(t.Context(), e, []string{"frobnicate"}); code != exitUsage || !strings.Contains(stderr.String(), `unknown command "frobnicate"`) {
+	if code := dispatch(t.Context(), e, []string{"frobnicate"}); code != exitUsage || !strings.Contains(stderr.String(), `unknown command "frobnicate"`) {
 		t.Errorf("unknown command: exit %d %s", code, stderr)
 	}
 	e, _, stderr = testEnv(nil)
-	if code := run(t.Context(), e, []string{"run", "-h"}); code != exitOK || !strings.Contains(stderr.String(), "Examples:") {
+	if code := dispatch(t.Context(), e, []string{"run", "-h"}); code != exitOK || !strings.Contains(stderr.String(), "Examples:") {
 		t.Errorf("run -h: exit %d", code)
 	}
 }
@@ -418,10 +429,10 @@ func TestParquetOpensInDuckDB(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer srv.close()
+	defer srv.Close()
 	out := t.TempDir()
 	e, _, stderr := testEnv(nil)
-	if code := run(t.Context(), e, []string{"run", "--base-url", url, "--model", "sim", "--workload", writeWorkload(t, 4, 5),
+	if code := dispatch(t.Context(), e, []string{"run", "--base-url", url, "--model", "sim", "--workload", writeWorkload(t, 4, 5),
 		"--concurrency", "2", "--requests", "20", "--out", out, "--run-id", "d", "--quiet"}); code != exitOK {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
@@ -445,14 +456,15 @@ func TestParquetOpensInDuckDB(t *testing.T) {
 // and checks each request went out at its recorded offset, scaled.
 func TestRunReplaysImportedTrace(t *testing.T) {
 	trace, _ := filepath.Abs("../../workloads/testdata/traces/azure2023/AzureLLMInferenceTrace_conv.first2000.csv")
-	want, err := workloads.Load(trace, workloads.ImportOptions{})
+	wl, err := workloads.Load(trace, workloads.ImportOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
+	want := wl.Requests
 	url := exactSim(t, time.Millisecond, 100*time.Microsecond)
 	out := t.TempDir()
 	e, _, stderr := testEnv(nil)
-	if code := run(t.Context(), e, []string{"run", "--base-url", url, "--model", "sim", "--workload", trace,
+	if code := dispatch(t.Context(), e, []string{"run", "--base-url", url, "--model", "sim", "--workload", trace,
 		"--replay", "--time-scale", "0.05", "--requests", "40", "--out", out, "--run-id", "az", "--quiet"}); code != exitOK {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}

@@ -4,10 +4,12 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/inferbench/inferbench/workloads"
 )
 
-// rateFlag is a request rate: "5/s", "300/m", "2/h" or a bare number (per
-// second).
+// rateFlag is a request rate as workloads.ParseRate reads it ("5/s",
+// "300/m", "2/h" or a bare number per second), with the text given.
 type rateFlag struct {
 	perSec float64
 	text   string
@@ -16,26 +18,76 @@ type rateFlag struct {
 func (r *rateFlag) String() string { return r.text }
 
 func (r *rateFlag) Set(s string) error {
-	num, unit, found := strings.Cut(strings.TrimSpace(s), "/")
-	per := 1.0
-	if found {
-		switch unit {
-		case "s", "sec", "1s":
-			per = 1
-		case "m", "min", "1m":
-			per = 60
-		case "h", "1h":
-			per = 3600
-		default:
-			return fmt.Errorf("unit %q: want /s, /m or /h", unit)
-		}
+	v, err := workloads.ParseRate(s)
+	if err != nil {
+		return err
 	}
-	v, err := strconv.ParseFloat(num, 64)
-	if err != nil || v <= 0 {
-		return fmt.Errorf("%q: want a positive rate such as 5/s, 300/m or 2.5", s)
-	}
-	r.perSec, r.text = v/per, s
+	r.perSec, r.text = v, s
 	return nil
+}
+
+// rateList is --rate: one rate, or a comma-separated ladder of rates for a
+// sweep ("1/s,2/s,4/s"). A repeated flag replaces the list.
+type rateList []rateFlag
+
+func (l *rateList) String() string {
+	if l == nil {
+		return ""
+	}
+	s := make([]string, len(*l))
+	for i, r := range *l {
+		s[i] = r.text
+	}
+	return strings.Join(s, ",")
+}
+
+func (l *rateList) Set(s string) error {
+	var out rateList
+	for part := range strings.SplitSeq(s, ",") {
+		var r rateFlag
+		if err := r.Set(strings.TrimSpace(part)); err != nil {
+			return err
+		}
+		out = append(out, r)
+	}
+	*l = out
+	return nil
+}
+
+// intList is --concurrency: one level, or a comma-separated ladder
+// ("1,2,4,8"). Every level must be > 0.
+type intList []int
+
+func (l *intList) String() string {
+	if l == nil {
+		return ""
+	}
+	s := make([]string, len(*l))
+	for i, n := range *l {
+		s[i] = strconv.Itoa(n)
+	}
+	return strings.Join(s, ",")
+}
+
+func (l *intList) Set(s string) error {
+	var out intList
+	for part := range strings.SplitSeq(s, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(part))
+		if err != nil || n <= 0 {
+			return fmt.Errorf("%q: want a positive number of virtual users, or a list such as 1,2,4,8", part)
+		}
+		out = append(out, n)
+	}
+	*l = out
+	return nil
+}
+
+// shardFlag is --shard I/N (workloads.ParseShard).
+type shardFlag struct{ workloads.Shard }
+
+func (s *shardFlag) Set(v string) (err error) {
+	s.Shard, err = workloads.ParseShard(v)
+	return err
 }
 
 // optFloat is a float flag that knows whether it was given, so 0 can be

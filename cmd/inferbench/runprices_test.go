@@ -20,13 +20,13 @@ func runPriced(t *testing.T, model string, extra ...string) (*results.Manifest, 
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(srv.close)
+	t.Cleanup(srv.Close)
 	wl := writeWorkload(t, 3, 8)
 	out := t.TempDir()
 	e, _, stderr := testEnv(nil)
 	args := append([]string{"run", "--base-url", url, "--model", model, "--workload", wl,
 		"--concurrency", "1", "--requests", "3", "--out", out, "--run-id", "p"}, extra...)
-	code := run(t.Context(), e, args)
+	code := dispatch(t.Context(), e, args)
 	if code != exitOK {
 		return nil, nil, stderr.String(), code
 	}
@@ -136,6 +136,48 @@ func TestRunPricesErrorsAndNotes(t *testing.T) {
 		_, _, stderr, code := runPriced(t, "sim", tt.args...)
 		if code != tt.code || !strings.Contains(stderr, tt.want) {
 			t.Errorf("%v: exit %d, stderr %q; want %d and %q", tt.args, code, stderr, tt.code, tt.want)
+		}
+	}
+}
+
+// TestRunPricesTargetsFileModel: a targets file's price names a catalogue
+// entry by provider and model, and a run against a simulator serving
+// another model is priced at that entry (before, only the provider
+// reached the run and the simulator's model was looked up).
+func TestRunPricesTargetsFileModel(t *testing.T) {
+	srv, url, err := serveSim(sim.Config{Exact: true, TTFT: time.Millisecond, ITL: time.Millisecond, Model: "sim"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(srv.Close)
+	file := filepath.Join(t.TempDir(), "targets.yaml")
+	os.WriteFile(file, []byte("targets:\n  - name: sonnet-sim\n    base_url: "+url+"\n    model: sim\n"+
+		"    price: {provider: anthropic, model: claude-sonnet-4-5}\n"), 0o644)
+	out := t.TempDir()
+	e, _, stderr := testEnv(nil)
+	code := dispatch(t.Context(), e, []string{"run", "--targets", file, "--workload", writeWorkload(t, 3, 8),
+		"--concurrency", "1", "--requests", "3", "--out", out, "--run-id", "s", "--quiet"})
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	m, err := results.ReadManifest(filepath.Join(out, "s"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := m.Prices
+	if p == nil || p.Provider != "anthropic" || p.Model != "claude-sonnet-4-5" || p.InputPer1M != 3 || p.CachedInputPer1M != 0.3 ||
+		p.CacheWritePer1M != 3.75 || p.OutputPer1M != 15 || p.LongContext == nil || p.LongContext.AboveInputTokens != 200000 || p.CheckedAt == "" {
+		t.Fatalf("manifest prices = %+v", p)
+	}
+	recs, err := results.ReadRequests(filepath.Join(out, "s"))
+	if err != nil || len(recs) != 3 {
+		t.Fatalf("%d rows, %v", len(recs), err)
+	}
+	for _, r := range recs {
+		// (uncached·3 + cached·0.30 + output·15) / 1e6, far below the 200k-token tier
+		want := (float64(r.InputTokens-r.CachedInputTokens)*3 + float64(r.CachedInputTokens)*0.3 + float64(r.OutputTokens)*15) / 1e6
+		if r.OutputTokens != 8 || r.InputTokens == 0 || math.Abs(r.CostUSD-want) > 1e-15 {
+			t.Errorf("row %d: %d in %d out cost %g, want %g", r.RequestIndex, r.InputTokens, r.OutputTokens, r.CostUSD, want)
 		}
 	}
 }

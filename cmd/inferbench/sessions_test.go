@@ -35,7 +35,7 @@ func TestRunSessions(t *testing.T) {
 			e, _, stderr := testEnv(nil)
 			args := append([]string{"run", "--base-url", url, "--model", "sim", "--workload", wl,
 				"--sessions", "--think-time", think.String(), "--out", out, "--run-id", "s", "--quiet"}, mode...)
-			if code := run(t.Context(), e, args); code != exitOK {
+			if code := dispatch(t.Context(), e, args); code != exitOK {
 				t.Fatalf("exit %d: %s", code, stderr)
 			}
 			dir := filepath.Join(out, "s")
@@ -76,7 +76,7 @@ func TestRunSessions(t *testing.T) {
 
 func TestRunThinkTimeNeedsSessions(t *testing.T) {
 	e, _, stderr := testEnv(nil)
-	code := run(t.Context(), e, []string{"run", "--base-url", "http://127.0.0.1:1/v1", "--model", "m", "--workload", "sample",
+	code := dispatch(t.Context(), e, []string{"run", "--base-url", "http://127.0.0.1:1/v1", "--model", "m", "--workload", "sample",
 		"--rate", "1/s", "--think-time", "1s", "--out", t.TempDir()})
 	if code != exitUsage || !bytes.Contains([]byte(stderr.String()), []byte("--think-time needs --sessions")) {
 		t.Errorf("exit %d: %s", code, stderr)

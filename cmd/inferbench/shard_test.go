@@ -1,121 +1,14 @@
 package main
 
 import (
-	"context"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
-	"testing/synctest"
 	"time"
 
 	"github.com/inferbench/inferbench/results"
-	"github.com/inferbench/inferbench/workloads"
 )
-
-func ids(reqs []workloads.Request) string {
-	s := make([]string, len(reqs))
-	for i, r := range reqs {
-		s[i] = r.ID
-	}
-	return strings.Join(s, ",")
-}
-
-func TestShardWorkload(t *testing.T) {
-	mk := func(specs ...string) []workloads.Request {
-		w := make([]workloads.Request, len(specs))
-		for i, s := range specs {
-			sess, _, _ := strings.Cut(s, "@")
-			if sess == s {
-				sess = ""
-			}
-			w[i] = workloads.Request{ID: s, SessionID: sess}
-		}
-		return w
-	}
-	plain := mk("0", "1", "2", "3", "4", "5", "6")
-	chats := mk("A@1", "A@2", "x", "B@1", "A@3", "y", "B@2")
-	cases := []struct {
-		w        []workloads.Request
-		shard    shardFlag
-		sessions bool
-		want     string
-	}{
-		{plain, shardFlag{0, 3}, false, "0,3,6"},
-		{plain, shardFlag{1, 3}, false, "1,4"},
-		{plain, shardFlag{2, 3}, false, "2,5"},
-		{plain, shardFlag{0, 1}, false, "0,1,2,3,4,5,6"},
-		// Without --sessions conversations are split like any request.
-		{chats, shardFlag{0, 2}, false, "A@1,x,A@3,B@2"},
-		// With it, whole conversations: A is 0th, x 1st, B 2nd, y 3rd.
-		{chats, shardFlag{0, 2}, true, "A@1,A@2,B@1,A@3,B@2"},
-		{chats, shardFlag{1, 2}, true, "x,y"},
-		{plain, shardFlag{0, 9}, false, "0"},
-		{plain, shardFlag{8, 9}, false, ""},
-	}
-	for _, tc := range cases {
-		if got := ids(shardWorkload(tc.w, tc.shard, tc.sessions)); got != tc.want {
-			t.Errorf("%s of %s (sessions %v) = %q, want %q", tc.shard.String(), ids(tc.w), tc.sessions, got, tc.want)
-		}
-	}
-}
-
-func TestShardFlag(t *testing.T) {
-	for _, bad := range []string{"", "1", "2/2", "-1/2", "0/0", "a/b", "1/2/3"} {
-		var s shardFlag
-		if err := s.Set(bad); err == nil {
-			t.Errorf("--shard %q accepted as %s", bad, s.String())
-		}
-	}
-	var s shardFlag
-	if err := s.Set("3/4"); err != nil || s.index != 3 || s.count != 4 || s.suffix() != "-shard-3-of-4" {
-		t.Errorf("3/4: %+v %v", s, err)
-	}
-}
-
-func TestParseStartAt(t *testing.T) {
-	now := time.Date(2026, 1, 2, 15, 0, 0, 0, time.UTC)
-	for _, tc := range []struct {
-		v    string
-		want string // error substring; "" = ok
-	}{
-		{"2026-01-02T15:00:30Z", ""},
-		{"2026-01-02T14:59:30Z", ""},            // 30 s late: start at once
-		{"2026-01-02T16:00:00+01:00", ""},       // same instant, other zone
-		{"2026-01-02T14:58:00Z", "in the past"}, // 2 min late
-		{"2026-01-02T17:00:00Z", "away"},        // 2 h ahead
-		{"tomorrow", "want an RFC 3339 time"},
-		{"2026-01-02 15:00:30", "want an RFC 3339 time"},
-	} {
-		_, err := parseStartAt(tc.v, now)
-		if (err == nil) != (tc.want == "") || (err != nil && !strings.Contains(err.Error(), tc.want)) {
-			t.Errorf("%s: err %v, want %q", tc.v, err, tc.want)
-		}
-	}
-}
-
-func TestWaitStart(t *testing.T) {
-	synctest.Test(t, func(t *testing.T) {
-		e, _, _ := testEnv(nil)
-		at := time.Now().Add(2 * time.Second).Truncate(time.Second)
-		start, ok := waitStart(t.Context(), e, at)
-		if !ok || time.Now().Before(at) || !start.Equal(at) {
-			t.Errorf("ok %v, woke at %s, start %s; want %s", ok, time.Now(), start, at)
-		}
-		// In the past: no wait, and the start stays the shared one.
-		past := time.Now().Add(-10 * time.Second)
-		before := time.Now()
-		if start, ok := waitStart(t.Context(), e, past); !ok || !start.Equal(past) || time.Since(before) != 0 {
-			t.Errorf("past start: %s %v", start, ok)
-		}
-		// ctx ends the wait.
-		ctx, cancel := context.WithTimeout(t.Context(), time.Second)
-		defer cancel()
-		if _, ok := waitStart(ctx, e, time.Now().Add(time.Minute)); ok || time.Since(before) != time.Second {
-			t.Errorf("canceled wait: ok %v after %s", ok, time.Since(before))
-		}
-	})
-}
 
 func TestRunShards(t *testing.T) {
 	url := exactSim(t, 2*time.Millisecond, time.Millisecond)
@@ -130,7 +23,7 @@ func TestRunShards(t *testing.T) {
 		if i == 0 {
 			args = append(args, "--start-at", at.Format(time.RFC3339Nano))
 		}
-		if code := run(t.Context(), e, args); code != exitOK {
+		if code := dispatch(t.Context(), e, args); code != exitOK {
 			t.Fatalf("shard %s: exit %d: %s", shard, code, stderr)
 		}
 		dir := strings.TrimSpace(stdout.String())
@@ -177,7 +70,7 @@ func TestRunShardUsage(t *testing.T) {
 		e, _, stderr := testEnv(nil)
 		args := append([]string{"run", "--base-url", "http://127.0.0.1:1/v1", "--model", "m", "--workload", "sample",
 			"--out", t.TempDir()}, tc.args...)
-		if code := run(t.Context(), e, args); code != exitUsage || !strings.Contains(stderr.String(), tc.want) {
+		if code := dispatch(t.Context(), e, args); code != exitUsage || !strings.Contains(stderr.String(), tc.want) {
 			t.Errorf("%v: exit %d, stderr %q lacks %q", tc.args, code, stderr, tc.want)
 		}
 	}

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/inferbench/inferbench/demo"
 	"github.com/inferbench/inferbench/targets/sim"
 )
 
@@ -83,30 +84,22 @@ Presets:
 		fmt.Fprintf(e.stderr, "inferbench sim: %v\n", err)
 		return exitFailed
 	}
-	hs := &http.Server{Handler: simHandler(srv, *gpus), ReadHeaderTimeout: 10 * time.Second}
+	hs := &http.Server{Handler: demo.Handler(srv, *gpus), ReadHeaderTimeout: 10 * time.Second}
 	served := make(chan error, 1)
 	go func() { served <- hs.Serve(ln) }()
 	fmt.Fprintf(e.stdout, "inferbench sim: listening on http://%s (preset %s)\n", ln.Addr(), name)
 
+	ctx, cut, release := e.interruptible(ctx, "", "")
+	defer release()
 	select {
 	case err := <-served:
 		fmt.Fprintf(e.stderr, "inferbench sim: %v\n", err)
 		return exitFailed
 	case <-ctx.Done():
-	case <-e.interrupts: // nil in tests: never ready
 	}
 	// Stop accepting, let streams in flight finish for a grace period (a
 	// second interrupt cuts it short), then cut what is left.
-	sctx, cancel := context.WithTimeout(context.Background(), simShutdownGrace)
-	defer cancel()
-	go func() {
-		select {
-		case <-e.interrupts:
-			cancel()
-		case <-sctx.Done():
-		}
-	}()
-	if err := hs.Shutdown(sctx); err != nil {
+	if err := shutdown(hs, simShutdownGrace, cut); err != nil {
 		srv.Close() // ends the streams so their handlers return
 		hs.Close()
 	}

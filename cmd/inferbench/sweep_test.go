@@ -39,7 +39,7 @@ func TestRunSweep(t *testing.T) {
 			e, stdout, stderr := testEnv(nil)
 			args := append([]string{"run", "--base-url", url, "--model", "sim", "--workload", wl,
 				"--requests", "6", "--out", out, "--run-id", "sw", "--quiet"}, tc.load...)
-			if code := run(t.Context(), e, args); code != exitOK {
+			if code := dispatch(t.Context(), e, args); code != exitOK {
 				t.Fatalf("exit %d: %s", code, stderr)
 			}
 			dirs := strings.Fields(stdout.String())
@@ -71,11 +71,11 @@ func TestRunSaturate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(srv.close)
+	t.Cleanup(srv.Close)
 	wl := writeWorkload(t, 4, 8)
 	out := t.TempDir()
 	e, stdout, stderr := testEnv(nil)
-	code := run(t.Context(), e, []string{"run", "--base-url", url, "--model", "sim", "--workload", wl,
+	code := dispatch(t.Context(), e, []string{"run", "--base-url", url, "--model", "sim", "--workload", wl,
 		"--concurrency", "1,4,8", "--requests", "24", "--saturate", "--slo", "ttft=30ms",
 		"--out", out, "--run-id", "sat", "--quiet"})
 	if code != exitOK {
@@ -108,7 +108,7 @@ func TestRunSweepUsage(t *testing.T) {
 		e, _, stderr := testEnv(nil)
 		args := append([]string{"run", "--base-url", "http://127.0.0.1:1/v1", "--model", "m", "--workload", "sample",
 			"--out", t.TempDir()}, tc.args...)
-		if code := run(t.Context(), e, args); code != exitUsage || !strings.Contains(stderr.String(), tc.want) {
+		if code := dispatch(t.Context(), e, args); code != exitUsage || !strings.Contains(stderr.String(), tc.want) {
 			t.Errorf("%v: exit %d, stderr %q lacks %q", tc.args, code, stderr, tc.want)
 		}
 	}
@@ -119,7 +119,7 @@ func TestRunSaturateNoLevelMeets(t *testing.T) {
 	wl := writeWorkload(t, 2, 2)
 	out := t.TempDir()
 	e, stdout, stderr := testEnv(nil)
-	code := run(t.Context(), e, []string{"run", "--base-url", url, "--model", "sim", "--workload", wl,
+	code := dispatch(t.Context(), e, []string{"run", "--base-url", url, "--model", "sim", "--workload", wl,
 		"--concurrency", "1,2", "--requests", "4", "--saturate", "--slo", "ttft=1ms",
 		"--out", out, "--run-id", "none", "--quiet"})
 	if code != exitThresholds || len(strings.Fields(stdout.String())) != 1 || !strings.Contains(stderr.String(), "no level met the SLO") {

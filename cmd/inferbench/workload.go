@@ -1,19 +1,12 @@
 package main
 
 import (
-	"bufio"
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
-	"io"
-	"math"
-	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/inferbench/inferbench/workloads"
@@ -66,11 +59,8 @@ Run 'inferbench workload <subcommand> -h' for its flags.
 // importFlags are the flags shared by the subcommands that read a file,
 // and run's flags that shape how its workload file is read.
 type importFlags struct {
-	format      string
-	tokenizer   string
-	seed        int64
-	keepFailed  bool
-	skipInvalid bool
+	workloads.ImportOptions
+	format string
 }
 
 func (f *importFlags) register(fs *flag.FlagSet, formatFlag string) {
@@ -78,27 +68,28 @@ func (f *importFlags) register(fs *flag.FlagSet, formatFlag string) {
 	if formatFlag != "input-format" {
 		fs.StringVar(&f.format, "input-format", "", "same as --"+formatFlag)
 	}
-	fs.StringVar(&f.tokenizer, "tokenizer", workloads.DefaultTokenizer, "tokenizer for synthesised prompts and counted text: "+strings.Join(workloads.TokenizerNames, ", "))
-	fs.Int64Var(&f.seed, "seed", 0, "seed of synthesised prompt text")
-	fs.BoolVar(&f.keepFailed, "keep-failed", false, "keep rows the trace records as failed (BurstGPT Response tokens 0)")
-	fs.BoolVar(&f.skipInvalid, "skip-invalid", false, "skip and count malformed rows instead of stopping at the first")
+	fs.StringVar(&f.Tokenizer, "tokenizer", workloads.DefaultTokenizer, "tokenizer for synthesised prompts and counted text: "+strings.Join(workloads.TokenizerNames, ", "))
+	fs.Int64Var(&f.Seed, "seed", 0, "seed of synthesised prompt text")
+	fs.BoolVar(&f.KeepFailed, "keep-failed", false, "keep rows the trace records as failed (BurstGPT Response tokens 0)")
+	fs.BoolVar(&f.SkipInvalid, "skip-invalid", false, "skip and count malformed rows instead of stopping at the first")
 }
 
-func (f *importFlags) options(e *env, cmd string) (workloads.ImportOptions, error) {
-	format, err := workloads.ParseFormat(f.format)
-	if err != nil {
-		return workloads.ImportOptions{}, err
+// options are the import options the flags give; with --skip-invalid the
+// first five skipped rows are printed (after prefix).
+func (f *importFlags) options(e *env, prefix string) (workloads.ImportOptions, error) {
+	opts := f.ImportOptions
+	var err error
+	if opts.Format, err = workloads.ParseFormat(f.format); err != nil {
+		return opts, err
 	}
-	if _, err := workloads.NewTokenizer(f.tokenizer); err != nil {
-		return workloads.ImportOptions{}, err
+	if _, err := workloads.NewTokenizer(opts.Tokenizer); err != nil {
+		return opts, err
 	}
-	opts := workloads.ImportOptions{Format: format, Tokenizer: f.tokenizer, Seed: f.seed,
-		KeepFailed: f.keepFailed, SkipInvalid: f.skipInvalid}
-	if f.skipInvalid {
+	if opts.SkipInvalid {
 		shown := 0
 		opts.OnInvalid = func(se *workloads.SyntaxError) {
 			if shown < 5 {
-				fmt.Fprintf(e.stderr, "inferbench workload %s: skipped %v\n", cmd, se)
+				fmt.Fprintf(e.stderr, "%s: skipped %v\n", prefix, se)
 			}
 			shown++
 		}
@@ -143,87 +134,31 @@ func workloadInspect(e *env, args []string) int {
 	if err != nil {
 		return usageError(e, cmd, err)
 	}
-	opts, err := imp.options(e, "inspect")
+	opts, err := imp.options(e, "inferbench workload inspect")
 	if err != nil {
 		return usageError(e, cmd, err)
 	}
 	rr, err := workloads.OpenRows(file, opts)
 	if err != nil {
-		fmt.Fprintf(e.stderr, "inferbench %s: %v\n", cmd, err)
-		return exitFailed
+		return failed(e, cmd, err)
 	}
 	defer rr.Close()
 	s, err := workloads.Inspect(rr)
+	if err == nil && *out == "json" {
+		err = s.WriteJSON(e.stdout, file)
+	} else if err == nil {
+		err = s.WriteText(e.stdout, file)
+	}
 	if err != nil {
-		fmt.Fprintf(e.stderr, "inferbench %s: %v\n", cmd, err)
-		return exitFailed
+		return failed(e, cmd, err)
 	}
-	if *out == "json" {
-		enc := json.NewEncoder(e.stdout)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(inspectJSON{File: file, Stats: s}); err != nil {
-			fmt.Fprintf(e.stderr, "inferbench %s: %v\n", cmd, err)
-			return exitFailed
-		}
-		return exitOK
-	}
-	renderInspect(e.stdout, file, s)
 	return exitOK
 }
 
-// inspectJSON is the JSON that inspect prints: the file name and the
-// workloads.Stats fields.
-type inspectJSON struct {
-	File string `json:"file"`
-	workloads.Stats
-}
-
-// renderInspect prints Stats as an aligned table.
-func renderInspect(w io.Writer, file string, s workloads.Stats) {
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintf(tw, "file\t%s\n", file)
-	fmt.Fprintf(tw, "format\t%s\n", s.Format)
-	fmt.Fprintf(tw, "rows\t%d\n", s.Rows)
-	if s.Timed {
-		fmt.Fprintf(tw, "duration\t%.6f s (%s)\n", s.DurationS, time.Duration(s.DurationS*float64(time.Second)).Round(time.Millisecond))
-		fmt.Fprintf(tw, "rate\t%.6f /s (rows-1)/duration\n", s.RatePerS)
-		fmt.Fprintf(tw, "cv inter-arrival\t%.6f (1 = Poisson)\n", s.CVInterarrival)
-		if s.OutOfOrder > 0 {
-			fmt.Fprintf(tw, "out of order\t%d rows earlier than the row before\n", s.OutOfOrder)
-		}
-	} else {
-		fmt.Fprintf(tw, "arrival times\tnone (the run's load model decides when to send)\n")
-	}
-	tw.Flush()
-	fmt.Fprintln(w)
-	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintf(tw, "tokens\tmean\tp50\tp90\tp99\tmax\tsum\t\n")
-	for _, l := range []struct {
-		name string
-		ls   workloads.LengthStats
-	}{{"input", s.InputTokens}, {"output", s.OutputTokens}} {
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%d\t%d\t\n", l.name, strconv.FormatFloat(math.Round(l.ls.Mean*1e4)/1e4, 'f', -1, 64), l.ls.P50, l.ls.P90, l.ls.P99, l.ls.Max, l.ls.Sum)
-	}
-	tw.Flush()
-	fmt.Fprintf(w, "(nearest-rank percentiles; mean to 4 decimals; input lengths %s)\n", s.InputSource)
-	if s.Sessions > 0 || s.FailedRows > 0 || s.InvalidRows > 0 || s.PrefixReuse != nil {
-		fmt.Fprintln(w)
-	}
-	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	if s.Sessions > 0 {
-		fmt.Fprintf(tw, "sessions\t%d (%d turns, longest %d)\n", s.Sessions, s.Turns, s.MaxTurns)
-	}
-	if p := s.PrefixReuse; p != nil {
-		fmt.Fprintf(tw, "prefix reuse\t%d of %d hash blocks repeat an earlier one (%.1f%%); %d unique; %d rows share a first block\n",
-			p.ReusedBlocks, p.Blocks, 100*p.ReuseRatio, p.UniqueBlocks, p.RowsSharing)
-	}
-	if s.FailedRows > 0 {
-		fmt.Fprintf(tw, "failed rows\t%d (skipped when replaying unless --keep-failed)\n", s.FailedRows)
-	}
-	if s.InvalidRows > 0 {
-		fmt.Fprintf(tw, "invalid rows\t%d skipped\n", s.InvalidRows)
-	}
-	tw.Flush()
+// failed prints err for cmd and returns exitFailed.
+func failed(e *env, cmd string, err error) int {
+	fmt.Fprintf(e.stderr, "inferbench %s: %v\n", cmd, err)
+	return exitFailed
 }
 
 func workloadConvert(e *env, args []string) int {
@@ -244,77 +179,29 @@ func workloadConvert(e *env, args []string) int {
 	if err != nil {
 		return usageError(e, cmd, err)
 	}
-	opts, err := imp.options(e, "convert")
+	opts, err := imp.options(e, "inferbench workload convert")
 	if err != nil {
 		return usageError(e, cmd, err)
 	}
-	r, err := workloads.Open(file, opts)
+	return filterTo(e, cmd, file, opts, workloads.FilterOptions{}, *out)
+}
+
+// filterTo reads file, keeps what opts selects and writes it to out as
+// native JSON Lines, saying what it wrote.
+func filterTo(e *env, cmd, file string, iopts workloads.ImportOptions, opts workloads.FilterOptions, out string) int {
+	r, err := workloads.Open(file, iopts)
 	if err != nil {
-		fmt.Fprintf(e.stderr, "inferbench %s: %v\n", cmd, err)
-		return exitFailed
+		return failed(e, cmd, err)
 	}
 	defer r.Close()
-	n, err := writeRequests(e, *out, func(fn func(workloads.Request) error) error {
-		return workloads.Filter(r, workloads.FilterOptions{}, fn)
+	n, err := workloads.WriteFile(out, e.stdout, func(fn func(workloads.Request) error) error {
+		return workloads.Filter(r, opts, fn)
 	})
 	if err != nil {
-		fmt.Fprintf(e.stderr, "inferbench %s: %v\n", cmd, err)
-		return exitFailed
+		return failed(e, cmd, err)
 	}
-	fmt.Fprintf(e.stderr, "inferbench %s: wrote %d requests from %s (%s) to %s%s\n", cmd, n, file, r.Format(), *out, skipped(r))
+	fmt.Fprintf(e.stderr, "inferbench %s: wrote %d requests from %s (%s) to %s%s\n", cmd, n, file, r.Format(), out, r.Skipped())
 	return exitOK
-}
-
-// skipped describes the rows a reader left out.
-func skipped(r *workloads.Reader) string {
-	var parts []string
-	if n := r.Failed(); n > 0 {
-		parts = append(parts, fmt.Sprintf("%d failed rows skipped (--keep-failed keeps them)", n))
-	}
-	if n := r.Invalid(); n > 0 {
-		parts = append(parts, fmt.Sprintf("%d invalid rows skipped", n))
-	}
-	if len(parts) == 0 {
-		return ""
-	}
-	return "; " + strings.Join(parts, ", ")
-}
-
-// writeRequests writes the requests that gen yields as native JSON Lines
-// to path ("-" for stdout). A file is written beside its final name and
-// renamed when complete, so a failed conversion leaves no half file.
-func writeRequests(e *env, path string, gen func(func(workloads.Request) error) error) (int, error) {
-	var (
-		w   io.Writer = e.stdout
-		f   *os.File
-		err error
-	)
-	if path != "-" {
-		f, err = os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
-		if err != nil {
-			return 0, err
-		}
-		defer os.Remove(f.Name()) // no-op after the rename
-		defer f.Close()
-		w = f
-	}
-	bw := bufio.NewWriterSize(w, 1<<20)
-	enc := json.NewEncoder(bw)
-	enc.SetEscapeHTML(false)
-	n := 0
-	err = gen(func(r workloads.Request) error {
-		n++
-		return enc.Encode(&r)
-	})
-	if err == nil {
-		err = bw.Flush()
-	}
-	if err == nil && f != nil {
-		if err = f.Close(); err == nil {
-			err = os.Rename(f.Name(), path)
-		}
-	}
-	return n, err
 }
 
 func workloadSynth(e *env, args []string) int {
@@ -370,12 +257,11 @@ func workloadSynth(e *env, args []string) int {
 	if err := errors.Join(errs...); err != nil {
 		return usageError(e, cmd, err)
 	}
-	count, err := writeRequests(e, *out, func(fn func(workloads.Request) error) error {
+	count, err := workloads.WriteFile(*out, e.stdout, func(fn func(workloads.Request) error) error {
 		return workloads.Generate(spec, fn)
 	})
 	if err != nil {
-		fmt.Fprintf(e.stderr, "inferbench %s: %v\n", cmd, err)
-		return exitFailed
+		return failed(e, cmd, err)
 	}
 	fmt.Fprintf(e.stderr, "inferbench %s: wrote %d requests to %s\n", cmd, count, *out)
 	return exitOK
@@ -445,23 +331,9 @@ func workloadSample(e *env, args []string) int {
 	if err := errors.Join(errs...); err != nil {
 		return usageError(e, cmd, err)
 	}
-	iopts, err := imp.options(e, "sample")
+	iopts, err := imp.options(e, "inferbench workload sample")
 	if err != nil {
 		return usageError(e, cmd, err)
 	}
-	r, err := workloads.Open(file, iopts)
-	if err != nil {
-		fmt.Fprintf(e.stderr, "inferbench %s: %v\n", cmd, err)
-		return exitFailed
-	}
-	defer r.Close()
-	n, err := writeRequests(e, *out, func(fn func(workloads.Request) error) error {
-		return workloads.Filter(r, opts, fn)
-	})
-	if err != nil {
-		fmt.Fprintf(e.stderr, "inferbench %s: %v\n", cmd, err)
-		return exitFailed
-	}
-	fmt.Fprintf(e.stderr, "inferbench %s: wrote %d requests from %s (%s) to %s%s\n", cmd, n, file, r.Format(), *out, skipped(r))
-	return exitOK
+	return filterTo(e, cmd, file, iopts, opts, *out)
 }

@@ -22,7 +22,7 @@ const traces = "../../workloads/testdata/traces/"
 func runCLI(t *testing.T, args ...string) (int, string, string) {
 	t.Helper()
 	e, stdout, stderr := testEnv(nil)
-	code := run(context.Background(), e, args)
+	code := dispatch(context.Background(), e, args)
 	return code, stdout.String(), stderr.String()
 }
 

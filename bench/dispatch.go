@@ -23,9 +23,11 @@ type SinkFunc func(results.Record) error
 // Write calls f.
 func (f SinkFunc) Write(r results.Record) error { return f(r) }
 
-// Config is one run's load plan. The zero value of each optional field
-// means its documented default.
-type Config struct {
+// DispatchConfig is what the dispatcher needs: the target, the requests,
+// the pacing and the stops. Execute builds one from a Plan; calibrate and
+// tests call Dispatch with one directly. The zero value of each optional
+// field means its documented default.
+type DispatchConfig struct {
 	// Target receives the requests.
 	Target Target
 	// Workload is what to send; it is cycled when the plan asks for more
@@ -41,6 +43,25 @@ type Config struct {
 	// sends its next request as soon as its last one finished.
 	Concurrency int
 
+	// Flow is how the requests are sent, whatever paces them.
+	Flow
+	// Abort, when closed, cancels in-flight requests at once (the second
+	// Ctrl-C). They are recorded as canceled.
+	Abort <-chan struct{}
+
+	// Sink receives each Record once it is stamped (see Identity).
+	Sink Sink
+	// Identity is stamped on every Record.
+	Identity Identity
+	// Start is the run start; default time.Now() when Dispatch is called.
+	Start time.Time
+}
+
+// Flow is how a dispatch sends its requests, whatever paces them:
+// conversations, how many requests and for how long, the warm-up, the
+// in-flight cap, the send precision and the drain. DispatchConfig and a
+// Plan's Load share it.
+type Flow struct {
 	// Sessions sends requests that share a session_id as one conversation,
 	// in turn order: the pacer (or a free virtual user) starts the first
 	// turn, and each later turn is scheduled ThinkTime after the previous
@@ -63,30 +84,48 @@ type Config struct {
 	// MaxInFlight caps concurrent requests of an open loop (0 = no cap). A
 	// request delayed by the cap is sent late and shows it in schedule_lag.
 	MaxInFlight int
-	// DrainTimeout bounds how long in-flight requests may run after
-	// scheduling stops (by ctx, Duration or the end of the plan) before
-	// they are canceled (default 30s).
-	DrainTimeout time.Duration
-	// Abort, when closed, cancels in-flight requests at once (the second
-	// Ctrl-C). They are recorded as canceled.
-	Abort <-chan struct{}
 	// SpinWait makes the open loop busy-wait the last SpinWait before each
 	// send instead of trusting the timer for it: Go timers fire up to about
 	// a millisecond late, a spin does not. It costs up to SpinWait of CPU
 	// per request. 0 = timers only (and required under testing/synctest,
 	// whose clock does not move while a goroutine spins).
 	SpinWait time.Duration
-
-	// Sink receives each Record after Stamp and Derive.
-	Sink Sink
-	// Stamp fills run-level identity (run id, target name...) on a Record.
-	Stamp func(*results.Record)
-	// Start is the run start; default time.Now() when Run is called.
-	Start time.Time
+	// DrainTimeout bounds how long in-flight requests may run after
+	// scheduling stops (by ctx, Duration or the end of the plan) before
+	// they are canceled (default 30s).
+	DrainTimeout time.Duration
 }
 
-// Validate reports every problem with the plan at once.
-func (c *Config) Validate() error {
+// problems is the one check of a flow, for a Plan and for a
+// DispatchConfig.
+func (f *Flow) problems() []error {
+	var errs []error
+	for _, n := range []struct {
+		setting string
+		v       int
+	}{{"requests", f.Requests}, {"warmup", f.Warmup}, {"max-inflight", f.MaxInFlight}} {
+		if n.v < 0 {
+			errs = append(errs, problem(n.setting, "must not be negative, got %d", n.v))
+		}
+	}
+	for _, d := range []struct {
+		setting string
+		v       time.Duration
+	}{{"duration", f.Duration}, {"think-time", f.ThinkTime}, {"spin-wait", f.SpinWait}, {"drain-timeout", f.DrainTimeout}} {
+		if d.v < 0 {
+			errs = append(errs, problem(d.setting, "must not be negative, got %s", d.v))
+		}
+	}
+	if f.ThinkTime > 0 && !f.Sessions {
+		errs = append(errs, problem("think-time", "needs {sessions}"))
+	}
+	return errs
+}
+
+// Validate reports every problem with the configuration at once. A Plan
+// checks its own load before it builds one (Plan.Validate), so these fire
+// only for callers of Dispatch.
+func (c *DispatchConfig) Validate() error {
 	var errs []error
 	if c.Target == nil {
 		errs = append(errs, errors.New("no target"))
@@ -100,17 +139,18 @@ func (c *Config) Validate() error {
 	case c.Pacer != nil && c.Concurrency > 0:
 		errs = append(errs, errors.New("set a rate or a concurrency, not both"))
 	}
-	if c.Requests < 0 || c.Warmup < 0 || c.MaxInFlight < 0 || c.Duration < 0 || c.ThinkTime < 0 {
-		errs = append(errs, errors.New("requests, warmup, max in-flight, duration and think time must not be negative"))
-	}
+	errs = append(errs, c.Flow.problems()...)
 	if c.Sink == nil {
 		errs = append(errs, errors.New("no sink"))
 	}
 	return errors.Join(errs...)
 }
 
-// Outcome says how a run ended.
-type Outcome struct {
+// defaultDrain is DispatchConfig.DrainTimeout's default.
+const defaultDrain = 30 * time.Second
+
+// DispatchResult says how a dispatch ended.
+type DispatchResult struct {
 	StopReason string // one of results.Stop*
 	Start, End time.Time
 	Sent       int64 // requests handed to the target
@@ -118,7 +158,7 @@ type Outcome struct {
 }
 
 // total is the number of requests the plan sends, or -1 for unlimited.
-func (c *Config) total() int {
+func (c *DispatchConfig) total() int {
 	switch {
 	case c.Requests > 0:
 		return c.Warmup + c.Requests
@@ -134,16 +174,17 @@ func (c *Config) total() int {
 	}
 }
 
-// Run executes the plan. Cancelling ctx stops scheduling (first Ctrl-C):
-// requests in flight finish, up to DrainTimeout, and every request sent
-// gets a Record. Run returns an error only when the plan is invalid or the
+// Dispatch sends the configured requests and streams their Records to the
+// sink. Cancelling ctx stops scheduling (first Ctrl-C): requests in flight
+// finish, up to DrainTimeout, and every request sent gets a Record.
+// Dispatch returns an error only when the configuration is invalid or the
 // sink fails; failed requests are Records, not errors.
-func Run(ctx context.Context, cfg Config) (Outcome, error) {
+func Dispatch(ctx context.Context, cfg DispatchConfig) (DispatchResult, error) {
 	if err := cfg.Validate(); err != nil {
-		return Outcome{}, fmt.Errorf("bench: %w", err)
+		return DispatchResult{}, fmt.Errorf("bench: %w", err)
 	}
 	if cfg.DrainTimeout <= 0 {
-		cfg.DrainTimeout = 30 * time.Second
+		cfg.DrainTimeout = defaultDrain
 	}
 	start := cfg.Start
 	if start.IsZero() {
@@ -223,7 +264,7 @@ func Run(ctx context.Context, cfg Config) (Outcome, error) {
 	close(d.recs)
 	<-writerDone
 
-	out := Outcome{Start: start, End: time.Now(), Sent: d.sent, Written: written}
+	out := DispatchResult{Start: start, End: time.Now(), Sent: d.sent, Written: written}
 	aborted := false
 	if cfg.Abort != nil {
 		select {
@@ -249,7 +290,7 @@ func Run(ctx context.Context, cfg Config) (Outcome, error) {
 }
 
 type dispatcher struct {
-	cfg      Config
+	cfg      DispatchConfig
 	clock    results.Clock
 	total    int // -1 = unlimited
 	units    []unit
@@ -265,42 +306,15 @@ type dispatcher struct {
 	durationHit bool
 }
 
-// send runs workload request wi as request index i and hands its Record
-// to the writer; it returns a copy.
+// send runs workload request wi as request index i, stamps its Record
+// and hands it to the writer; it returns a copy.
 func (d *dispatcher) send(ctx context.Context, i, wi int, scheduled int64) results.Record {
 	w := &d.cfg.Workload[wi]
 	d.mu.Lock()
 	d.sent++
 	d.mu.Unlock()
 	rec := d.cfg.Target.Do(ctx, d.clock, w)
-	rec.RequestIndex = int64(i)
-	rec.RequestID = w.ID
-	rec.SessionID = w.SessionID
-	rec.Turn = int32(w.Turn)
-	rec.Warmup = i < d.cfg.Warmup
-	rec.ScheduledNs = scheduled
-	if rec.SentNs == 0 {
-		rec.SentNs = scheduled
-	}
-	if rec.DoneNs == 0 {
-		rec.DoneNs = d.clock.Now()
-	}
-	if rec.StartedAt.IsZero() {
-		rec.StartedAt = d.clock.Wall(rec.SentNs)
-	}
-	if rec.RequestedOutputTokens == 0 {
-		rec.RequestedOutputTokens = int64(w.MaxTokens)
-	}
-	if rec.IntendedInputTokens == 0 {
-		rec.IntendedInputTokens = int64(w.InputTokens)
-	}
-	if rec.Status == "" {
-		rec.SetError(results.ErrClassOther, "target returned no status")
-	}
-	if d.cfg.Stamp != nil {
-		d.cfg.Stamp(&rec)
-	}
-	rec.Derive()
+	d.cfg.Identity.stamp(&rec, w, i, i < d.cfg.Warmup, scheduled, d.clock)
 	d.recs <- rec
 	return rec
 }
@@ -402,7 +416,7 @@ func (d *dispatcher) closedLoop(ctx context.Context, reqCtx context.Context) {
 		}()
 	}
 	// Wait for the users only until scheduling stops; the drain logic in
-	// Run bounds the rest.
+	// Dispatch bounds the rest.
 	done := make(chan struct{})
 	go func() { users.Wait(); close(done) }()
 	select {
@@ -421,7 +435,8 @@ func (d *dispatcher) noteDeadline(ctx context.Context) {
 }
 
 // sleepUntil waits until t or until ctx is done; it reports whether t was
-// reached. The last spin of the wait is a busy loop (see Config.SpinWait).
+// reached. The last spin of the wait is a busy loop (see
+// DispatchConfig.SpinWait).
 func sleepUntil(ctx context.Context, t time.Time, spin time.Duration) bool {
 	if d := time.Until(t) - spin; d > 0 {
 		timer := time.NewTimer(d)

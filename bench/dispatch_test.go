@@ -77,13 +77,13 @@ func workload(n int) []workloads.Request {
 
 const ms = int64(time.Millisecond)
 
-func TestRunOpenLoopConstant(t *testing.T) {
+func TestDispatchOpenLoopConstant(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		sink := &memSink{}
-		out, err := Run(t.Context(), Config{
+		out, err := Dispatch(t.Context(), DispatchConfig{
 			Target:   memTarget{ttft: 50 * time.Millisecond, decode: 200 * time.Millisecond},
-			Workload: workload(3), Pacer: ConstantPacer(10), Requests: 5, Sink: sink,
-			Stamp: func(r *results.Record) { r.RunID = "run1" },
+			Workload: workload(3), Pacer: ConstantPacer(10), Sink: sink,
+			Identity: Identity{RunID: "run1"}, Flow: Flow{Requests: 5},
 		})
 		if err != nil {
 			t.Fatal(err)
@@ -107,12 +107,12 @@ func TestRunOpenLoopConstant(t *testing.T) {
 	})
 }
 
-func TestRunClosedLoop(t *testing.T) {
+func TestDispatchClosedLoop(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		sink := &memSink{}
-		out, err := Run(t.Context(), Config{
+		out, err := Dispatch(t.Context(), DispatchConfig{
 			Target:   memTarget{ttft: 10 * time.Millisecond, decode: 90 * time.Millisecond},
-			Workload: workload(2), Concurrency: 2, Requests: 6, Sink: sink,
+			Workload: workload(2), Concurrency: 2, Sink: sink, Flow: Flow{Requests: 6},
 		})
 		if err != nil || out.Written != 6 || out.StopReason != results.StopCompleted {
 			t.Fatalf("out=%+v err=%v", out, err)
@@ -133,12 +133,12 @@ func TestRunClosedLoop(t *testing.T) {
 	})
 }
 
-func TestRunInFlightCapShowsLag(t *testing.T) {
+func TestDispatchInFlightCapShowsLag(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		sink := &memSink{}
-		_, err := Run(t.Context(), Config{
+		_, err := Dispatch(t.Context(), DispatchConfig{
 			Target:   memTarget{ttft: 50 * time.Millisecond, decode: 200 * time.Millisecond},
-			Workload: workload(1), Pacer: ConstantPacer(10), Requests: 3, MaxInFlight: 1, Sink: sink,
+			Workload: workload(1), Pacer: ConstantPacer(10), Sink: sink, Flow: Flow{Requests: 3, MaxInFlight: 1},
 		})
 		if err != nil {
 			t.Fatal(err)
@@ -154,12 +154,12 @@ func TestRunInFlightCapShowsLag(t *testing.T) {
 	})
 }
 
-func TestRunDuration(t *testing.T) {
+func TestDispatchDuration(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		sink := &memSink{}
-		out, err := Run(t.Context(), Config{
+		out, err := Dispatch(t.Context(), DispatchConfig{
 			Target:   memTarget{ttft: 10 * time.Millisecond, decode: 300 * time.Millisecond},
-			Workload: workload(4), Pacer: ConstantPacer(10), Duration: time.Second, Sink: sink,
+			Workload: workload(4), Pacer: ConstantPacer(10), Sink: sink, Flow: Flow{Duration: time.Second},
 		})
 		if err != nil {
 			t.Fatal(err)
@@ -176,12 +176,12 @@ func TestRunDuration(t *testing.T) {
 	})
 }
 
-func TestRunClosedLoopDuration(t *testing.T) {
+func TestDispatchClosedLoopDuration(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		sink := &memSink{}
-		out, err := Run(t.Context(), Config{
+		out, err := Dispatch(t.Context(), DispatchConfig{
 			Target:   memTarget{ttft: 10 * time.Millisecond, decode: 290 * time.Millisecond},
-			Workload: workload(4), Concurrency: 3, Duration: time.Second, Sink: sink,
+			Workload: workload(4), Concurrency: 3, Sink: sink, Flow: Flow{Duration: time.Second},
 		})
 		if err != nil {
 			t.Fatal(err)
@@ -193,14 +193,14 @@ func TestRunClosedLoopDuration(t *testing.T) {
 	})
 }
 
-func TestRunInterruptDrains(t *testing.T) {
+func TestDispatchInterruptDrains(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		sink := &memSink{}
 		ctx, cancel := context.WithCancel(t.Context())
 		time.AfterFunc(350*time.Millisecond, cancel)
-		out, err := Run(ctx, Config{
+		out, err := Dispatch(ctx, DispatchConfig{
 			Target:   memTarget{ttft: 100 * time.Millisecond, decode: 900 * time.Millisecond},
-			Workload: workload(2), Pacer: ConstantPacer(10), Requests: 100, Sink: sink,
+			Workload: workload(2), Pacer: ConstantPacer(10), Sink: sink, Flow: Flow{Requests: 100},
 		})
 		if err != nil {
 			t.Fatal(err)
@@ -217,16 +217,16 @@ func TestRunInterruptDrains(t *testing.T) {
 	})
 }
 
-func TestRunAbortCancelsInFlight(t *testing.T) {
+func TestDispatchAbortCancelsInFlight(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		sink := &memSink{}
 		ctx, cancel := context.WithCancel(t.Context())
 		abort := make(chan struct{})
 		time.AfterFunc(250*time.Millisecond, cancel)
 		time.AfterFunc(500*time.Millisecond, func() { close(abort) })
-		out, err := Run(ctx, Config{
+		out, err := Dispatch(ctx, DispatchConfig{
 			Target:   memTarget{ttft: 100 * time.Millisecond, decode: 5 * time.Second},
-			Workload: workload(2), Pacer: ConstantPacer(10), Requests: 100, Sink: sink, Abort: abort,
+			Workload: workload(2), Pacer: ConstantPacer(10), Sink: sink, Abort: abort, Flow: Flow{Requests: 100},
 		})
 		if err != nil {
 			t.Fatal(err)
@@ -242,12 +242,12 @@ func TestRunAbortCancelsInFlight(t *testing.T) {
 	})
 }
 
-func TestRunDrainTimeout(t *testing.T) {
+func TestDispatchDrainTimeout(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		sink := &memSink{}
-		out, err := Run(t.Context(), Config{
+		out, err := Dispatch(t.Context(), DispatchConfig{
 			Target:   memTarget{ttft: 100 * time.Millisecond, decode: time.Hour},
-			Workload: workload(1), Pacer: ConstantPacer(1), Requests: 1, DrainTimeout: 2 * time.Second, Sink: sink,
+			Workload: workload(1), Pacer: ConstantPacer(1), Sink: sink, Flow: Flow{Requests: 1, DrainTimeout: 2 * time.Second},
 		})
 		if err != nil || out.Written != 1 {
 			t.Fatalf("out=%+v err=%v", out, err)
@@ -258,12 +258,12 @@ func TestRunDrainTimeout(t *testing.T) {
 	})
 }
 
-func TestRunWarmup(t *testing.T) {
+func TestDispatchWarmup(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		sink := &memSink{}
-		_, err := Run(t.Context(), Config{
+		_, err := Dispatch(t.Context(), DispatchConfig{
 			Target:   memTarget{ttft: time.Millisecond, decode: time.Millisecond},
-			Workload: workload(3), Concurrency: 1, Warmup: 2, Requests: 3, Sink: sink,
+			Workload: workload(3), Concurrency: 1, Sink: sink, Flow: Flow{Warmup: 2, Requests: 3},
 		})
 		if err != nil {
 			t.Fatal(err)
@@ -280,12 +280,12 @@ func TestRunWarmup(t *testing.T) {
 	})
 }
 
-func TestRunDefaultOnePass(t *testing.T) {
+func TestDispatchDefaultOnePass(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		sink := &memSink{}
-		out, err := Run(t.Context(), Config{
+		out, err := Dispatch(t.Context(), DispatchConfig{
 			Target:   memTarget{ttft: time.Millisecond, decode: time.Millisecond},
-			Workload: workload(4), Concurrency: 2, Warmup: 1, Sink: sink,
+			Workload: workload(4), Concurrency: 2, Sink: sink, Flow: Flow{Warmup: 1},
 		})
 		if err != nil || out.Written != 5 {
 			t.Fatalf("one pass + warm-up: out=%+v err=%v", out, err)
@@ -293,11 +293,11 @@ func TestRunDefaultOnePass(t *testing.T) {
 	})
 }
 
-func TestRunReplay(t *testing.T) {
+func TestDispatchReplay(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		sink := &memSink{}
 		offs := []time.Duration{100 * time.Millisecond, 150 * time.Millisecond, 400 * time.Millisecond}
-		out, err := Run(t.Context(), Config{
+		out, err := Dispatch(t.Context(), DispatchConfig{
 			Target:   memTarget{ttft: time.Millisecond, decode: time.Millisecond},
 			Workload: workload(3), Pacer: ReplayPacer(offs, 0.5), Replay: true, Sink: sink,
 		})
@@ -313,12 +313,12 @@ func TestRunReplay(t *testing.T) {
 	})
 }
 
-func TestRunSinkFailure(t *testing.T) {
+func TestDispatchSinkFailure(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		sink := &memSink{fail: 2}
-		out, err := Run(t.Context(), Config{
+		out, err := Dispatch(t.Context(), DispatchConfig{
 			Target:   memTarget{ttft: time.Millisecond, decode: time.Millisecond},
-			Workload: workload(2), Pacer: ConstantPacer(100), Requests: 50, Sink: sink,
+			Workload: workload(2), Pacer: ConstantPacer(100), Sink: sink, Flow: Flow{Requests: 50},
 		})
 		if err == nil || out.StopReason != results.StopFailed {
 			t.Fatalf("out=%+v err=%v, want a failed run", out, err)
@@ -329,8 +329,8 @@ func TestRunSinkFailure(t *testing.T) {
 	})
 }
 
-func TestConfigValidate(t *testing.T) {
-	err := (&Config{}).Validate()
+func TestDispatchConfigValidate(t *testing.T) {
+	err := (&DispatchConfig{}).Validate()
 	if err == nil {
 		t.Fatal("empty config is valid")
 	}
@@ -339,7 +339,7 @@ func TestConfigValidate(t *testing.T) {
 			t.Errorf("error %q lacks %q", err, want)
 		}
 	}
-	c := Config{Target: memTarget{}, Workload: workload(1), Pacer: ConstantPacer(1), Concurrency: 2, Sink: &memSink{}}
+	c := DispatchConfig{Target: memTarget{}, Workload: workload(1), Pacer: ConstantPacer(1), Concurrency: 2, Sink: &memSink{}}
 	if err := c.Validate(); err == nil || !contains(err.Error(), "not both") {
 		t.Errorf("rate and concurrency together: %v", err)
 	}

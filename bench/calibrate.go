@@ -1,0 +1,99 @@
+package bench
+
+import (
+	"context"
+	"errors"
+	"syscall"
+	"time"
+
+	"github.com/inferbench/inferbench/results"
+	"github.com/inferbench/inferbench/workloads"
+)
+
+// Calibration measures the harness's own timing error: it sends Poisson
+// load to an exact-timing server (first token at TTFT, then one token
+// every ITL) and compares what it measured with what the server was told
+// to do, at each of Rates.
+type Calibration struct {
+	// Target is the exact-timing server.
+	Target Target
+	// Rates are the request rates per second, in order.
+	Rates []float64
+	// Seconds of load per rate; at least 50 requests are sent.
+	Seconds float64
+	// TTFT, ITL and Tokens are what the server does for every request.
+	TTFT, ITL time.Duration
+	Tokens    int
+	// SpinWait is DispatchConfig.SpinWait.
+	SpinWait time.Duration
+}
+
+// CalibrationLevel is what one rate measured: every value's error against
+// the configured timing, in nanoseconds (measured minus configured), and
+// this process's CPU time.
+type CalibrationLevel struct {
+	Rate         float64
+	Requests, OK int
+	// TTFTErr and E2EErr have one value per ok request, ITLErr one per
+	// chunk gap, ScheduleLag one per request.
+	TTFTErr, ITLErr, E2EErr, ScheduleLag []int64
+	// CPU is this process's user and system CPU time over the level (the
+	// server should run in another process).
+	CPU time.Duration
+}
+
+// E2E is the end-to-end time the server is told to take.
+func (c *Calibration) E2E() time.Duration { return c.TTFT + time.Duration(c.Tokens-1)*c.ITL }
+
+// Measure sends each rate's load and calls fn with what it measured. It stops
+// early, without error, when ctx ends.
+func (c *Calibration) Measure(ctx context.Context, fn func(CalibrationLevel)) error {
+	if c.Target == nil || len(c.Rates) == 0 || c.Tokens < 2 {
+		return errors.New("calibrate: need a target, rates and at least 2 tokens")
+	}
+	wl := []workloads.Request{{ID: "1", Prompt: "calibrate", MaxTokens: c.Tokens}}
+	for _, rate := range c.Rates {
+		if ctx.Err() != nil {
+			return nil
+		}
+		n := max(50, int(rate*c.Seconds))
+		var recs []results.Record
+		cpu0 := cpuTime()
+		_, err := Dispatch(ctx, DispatchConfig{
+			Target: c.Target, Workload: wl, Pacer: PoissonPacer(rate, 1),
+			Sink: SinkFunc(func(r results.Record) error { recs = append(recs, r); return nil }), Flow: Flow{Requests: n, SpinWait: c.SpinWait},
+		})
+		cpu := cpuTime() - cpu0
+		if err != nil {
+			return err
+		}
+		fn(c.level(rate, recs, cpu))
+	}
+	return nil
+}
+
+func (c *Calibration) level(rate float64, recs []results.Record, cpu time.Duration) CalibrationLevel {
+	l := CalibrationLevel{Rate: rate, Requests: len(recs), CPU: cpu}
+	for _, r := range recs {
+		l.ScheduleLag = append(l.ScheduleLag, r.ScheduleLagNs)
+		if !r.OK() {
+			continue
+		}
+		l.OK++
+		l.TTFTErr = append(l.TTFTErr, r.TTFTNs-int64(c.TTFT))
+		l.E2EErr = append(l.E2EErr, r.E2ENs-int64(c.E2E()))
+		for _, g := range r.ChunkGapsNs {
+			l.ITLErr = append(l.ITLErr, g-int64(c.ITL))
+		}
+	}
+	return l
+}
+
+// cpuTime is this process's user+system CPU time.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}

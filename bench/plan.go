@@ -1,0 +1,299 @@
+package bench
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/inferbench/inferbench/results"
+	"github.com/inferbench/inferbench/telemetry"
+	"github.com/inferbench/inferbench/workloads"
+)
+
+// Plan is one run: what to send, to which target, how hard, what to
+// sample alongside, at what price and where to write it. Execute runs it;
+// Validate reports every problem with it at once. The zero value of each
+// optional field means its documented default.
+type Plan struct {
+	// Target receives the requests; the caller builds it (bench never
+	// imports targets). TargetInfo is what the manifest and every record
+	// say about it (never a secret).
+	Target     Target
+	TargetInfo results.TargetInfo
+	// Workload is what to send, as loaded; Execute takes this shard's part
+	// of it, in arrival order for a replay.
+	Workload *workloads.Workload
+	Load     Load
+	Outputs  Outputs
+	// Telemetry samples GPUs and the server alongside the run.
+	Telemetry Telemetry
+	// Prices is the price snapshot every request is priced with
+	// (prices.Catalog.ForRun); nil leaves cost_usd 0.
+	Prices *results.Prices
+	// Tool is the binary that runs the plan; Args its command line (no
+	// secrets), both for the manifest.
+	Tool results.Tool
+	Args []string
+	// Log receives notes for the user (telemetry failures); nil is silent.
+	Log func(string)
+	// Abort, when closed, cancels the requests in flight (the second
+	// Ctrl-C); cancelling Execute's ctx only stops scheduling and drains.
+	Abort <-chan struct{}
+	// Observers see the run start and every record once stamped (progress,
+	// live metrics), from one goroutine at a time.
+	Observers []Observer
+}
+
+// Mode is how load is generated.
+type Mode string
+
+// The load modes.
+const (
+	// ModeRate is an open loop at Load.Rate with Load.Arrival's gaps.
+	ModeRate Mode = "rate"
+	// ModeConcurrency is a closed loop of Load.Concurrency virtual users.
+	ModeConcurrency Mode = "concurrency"
+	// ModeReplay sends each request at its own at_ms, times Load.TimeScale.
+	ModeReplay Mode = "replay"
+)
+
+// Load is how hard and how long a plan sends.
+type Load struct {
+	Mode Mode
+	// Rate is requests per second (ModeRate); Arrival its gap process
+	// (zero: Poisson) and Seed the seed of random gaps.
+	Rate    float64
+	Arrival workloads.Arrival
+	Seed    uint64
+	// Concurrency is the number of virtual users (ModeConcurrency).
+	Concurrency int
+	// TimeScale multiplies recorded offsets (ModeReplay; must be > 0,
+	// 0.1 replays ten times faster).
+	TimeScale float64
+	// Flow is how the requests are sent (DispatchConfig's).
+	Flow
+	// RequestTimeout is the target's timeout of one request, recorded in
+	// the manifest (the target enforces it).
+	RequestTimeout time.Duration
+}
+
+// Outputs says where and how a run is written.
+type Outputs struct {
+	// Dir is the results directory; the run goes to Dir/RunID.
+	Dir string
+	// RunID names the run (default: UTC time, target name and a random
+	// suffix). A shard's directory adds Shard's suffix.
+	RunID string
+	// Shard runs part of the workload under a run id all shards share.
+	Shard workloads.Shard
+	// StartAt waits until this wall-clock time before starting (at most
+	// MaxStartWait ahead; up to MaxStartLate in the past starts at once
+	// with the shared time base); zero starts now.
+	StartAt time.Time
+	// PartRows and PartInterval rotate the Parquet parts (default 10000
+	// rows, 10s).
+	PartRows     int
+	PartInterval time.Duration
+	// ManifestInterval is how often the manifest's counts and parts are
+	// rewritten while the run goes (default 5s).
+	ManifestInterval time.Duration
+}
+
+// Telemetry is what to sample alongside a run.
+type Telemetry struct {
+	GPUMetricsURL, ServerMetricsURL string
+	NVML                            bool
+	// Interval between samples (default 1s).
+	Interval time.Duration
+}
+
+func (t Telemetry) enabled() bool { return t.GPUMetricsURL != "" || t.ServerMetricsURL != "" || t.NVML }
+
+// Observer watches a run as it goes: progress, live metrics, checks.
+type Observer interface {
+	// Begin is called once, when the run starts sending (after any
+	// StartAt wait).
+	Begin(Started)
+	// Observe is called with every record once it is stamped, from one
+	// goroutine at a time; it must not keep r.
+	Observe(r *results.Record)
+}
+
+// Started describes a run that has begun.
+type Started struct {
+	RunID, Dir string
+	Start      time.Time
+	// Planned is the number of requests the plan sends (warm-up
+	// included), or -1 when only a duration or an interrupt ends it.
+	Planned int
+}
+
+// FieldError is one problem with one setting of a plan. The setting, and
+// any setting Msg refers to as {name}, is named in the command line's
+// spelling (run-id, think-time), so Render can name it the way the user
+// wrote it: a flag, a YAML key.
+type FieldError struct {
+	// Setting is the setting at fault; "" for the plan as a whole.
+	Setting string
+	Msg     string
+}
+
+func (e *FieldError) Error() string { return e.Render(func(s string) string { return s }) }
+
+var settingRef = regexp.MustCompile(`\{[a-z0-9-]+\}`)
+
+// Render names the setting and each {setting} of Msg with name.
+func (e *FieldError) Render(name func(setting string) string) string {
+	msg := settingRef.ReplaceAllStringFunc(e.Msg, func(m string) string { return name(m[1 : len(m)-1]) })
+	if e.Setting == "" {
+		return msg
+	}
+	return name(e.Setting) + " " + msg
+}
+
+func problem(setting, format string, args ...any) error {
+	return &FieldError{Setting: setting, Msg: fmt.Sprintf(format, args...)}
+}
+
+var validRunID = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*$`)
+
+// Validate reports every problem with the plan at once, as FieldErrors
+// (errors.Join), checking the start time against the clock now.
+func (p *Plan) Validate() error {
+	var errs []error
+	if p.Target == nil {
+		errs = append(errs, problem("target", "is required"))
+	}
+	if p.Workload == nil || len(p.Workload.Requests) == 0 {
+		errs = append(errs, problem("workload", `is required (a JSON Lines file, or "sample")`))
+	} else if _, err := p.requests(); err != nil {
+		errs = append(errs, err)
+	}
+	errs = append(errs, p.Load.problems()...)
+	errs = append(errs, p.Outputs.problems(time.Now())...)
+	errs = append(errs, p.Telemetry.problems()...)
+	return errors.Join(errs...)
+}
+
+// problems checks the load.
+func (l *Load) problems() []error {
+	var errs []error
+	switch l.Mode {
+	case ModeRate:
+		if !(l.Rate > 0) || math.IsInf(l.Rate, 0) {
+			errs = append(errs, problem("rate", "must be > 0"))
+		}
+		switch l.Arrival.Kind {
+		case "", "poisson", "constant":
+		case "gamma":
+			if !(l.Arrival.CV > 0) || math.IsInf(l.Arrival.CV, 0) {
+				errs = append(errs, problem("arrival", "%q: want gamma:CV with CV > 0", l.Arrival))
+			}
+		default:
+			errs = append(errs, problem("arrival", "%q: want poisson, constant or gamma:CV", l.Arrival))
+		}
+	case ModeConcurrency:
+		if l.Concurrency <= 0 {
+			errs = append(errs, problem("concurrency", "must be > 0, got %d", l.Concurrency))
+		}
+	case ModeReplay:
+		if !(l.TimeScale > 0) || math.IsInf(l.TimeScale, 0) {
+			errs = append(errs, problem("time-scale", "must be > 0, got %g", l.TimeScale))
+		}
+	case "":
+		errs = append(errs, problem("", "give exactly one of {rate}, {concurrency} and {replay}"))
+	default:
+		errs = append(errs, problem("", "load mode %q: want rate, concurrency or replay", l.Mode))
+	}
+	errs = append(errs, l.Flow.problems()...)
+	if l.RequestTimeout < 0 {
+		errs = append(errs, problem("timeout", "must not be negative, got %s", l.RequestTimeout))
+	}
+	return errs
+}
+
+// problems checks where the run goes, and its start time against now.
+func (o *Outputs) problems(now time.Time) []error {
+	var errs []error
+	if o.Dir == "" {
+		errs = append(errs, problem("out", "is required"))
+	}
+	if o.RunID != "" && !validRunID.MatchString(o.RunID) {
+		errs = append(errs, problem("run-id", "%q: use letters, digits, '.', '_' and '-'", o.RunID))
+	}
+	if !o.Shard.Valid() {
+		errs = append(errs, problem("shard", "%d/%d: want I/N with 0 <= I < N", o.Shard.Index, o.Shard.Count))
+	} else if o.Shard.Count > 0 && o.RunID == "" {
+		errs = append(errs, problem("shard", "needs {run-id}, the name all shards share"))
+	}
+	if !o.StartAt.IsZero() {
+		if err := CheckStartAt(o.StartAt, now); err != nil {
+			errs = append(errs, problem("start-at", "%v", err))
+		}
+	}
+	if o.PartRows < 0 || o.PartInterval < 0 || o.ManifestInterval < 0 {
+		errs = append(errs, problem("", "part rows and the part and manifest intervals must not be negative"))
+	}
+	return errs
+}
+
+// problems checks the telemetry endpoints (through telemetry's own check).
+func (t *Telemetry) problems() []error {
+	var errs []error
+	if t.Interval < 0 {
+		errs = append(errs, problem("telemetry-interval", "must be > 0, got %s", t.Interval))
+	}
+	if err := (telemetry.Config{GPUMetricsURL: t.GPUMetricsURL, ServerMetricsURL: t.ServerMetricsURL, RunDir: "-"}).Validate(); err != nil {
+		errs = append(errs, &FieldError{Msg: err.Error()})
+	}
+	return errs
+}
+
+// requests are the requests the plan sends: its shard's part of the
+// workload, in arrival order for a replay (a copy; the workload stays as
+// loaded, so a sweep shares it).
+func (p *Plan) requests() ([]workloads.Request, error) {
+	w := p.Workload
+	reqs := p.Outputs.Shard.Of(w.Requests, p.Load.Sessions)
+	if len(reqs) == 0 {
+		return nil, problem("shard", "%s: %s has no requests for this shard", p.Outputs.Shard, w.Name)
+	}
+	if p.Load.Mode != ModeReplay {
+		return reqs, nil
+	}
+	reqs = append([]workloads.Request(nil), reqs...)
+	if err := workloads.SortForReplay(reqs); err != nil {
+		return nil, problem("", "%s: %v", w.Name, err)
+	}
+	return reqs, nil
+}
+
+// FormatProblems writes err, the problems of a plan, one per line, naming
+// each setting of a FieldError with name (a flag, a YAML key); other
+// errors read as they are.
+func FormatProblems(err error, name func(setting string) string) string {
+	var lines []string
+	var walk func(error)
+	walk = func(e error) {
+		if pe, ok := e.(*planError); ok {
+			e = pe.err
+		}
+		if j, ok := e.(interface{ Unwrap() []error }); ok {
+			for _, x := range j.Unwrap() {
+				walk(x)
+			}
+			return
+		}
+		var fe *FieldError
+		if errors.As(e, &fe) {
+			lines = append(lines, fe.Render(name))
+			return
+		}
+		lines = append(lines, e.Error())
+	}
+	walk(err)
+	return strings.Join(lines, "\n")
+}
