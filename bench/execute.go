@@ -128,6 +128,7 @@ func (x *execution) run(ctx context.Context, reqs []workloads.Request) (Outcome,
 	}
 	man.EndedAt = time.Now().UTC()
 	man.StopReason = cmp.Or(res.StopReason, results.StopFailed)
+	man.Load.Phases = res.Phases
 	x.update()
 	if runErr != nil {
 		man.StopDetail = runErr.Error()
