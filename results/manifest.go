@@ -124,6 +124,10 @@ type LoadInfo struct {
 	// Phases is set for a run with a warm-up (Warmup > 0): the warm-up
 	// phase, and where the measured phase began.
 	Phases *Phases `json:"phases,omitempty"`
+	// ShardSeed is the seed a shard of a split run drew its arrivals from,
+	// derived from Seed and the shard's index (bench.ShardSeed), so that
+	// shards do not send in lockstep.
+	ShardSeed uint64 `json:"shard_seed,omitempty"`
 }
 
 // Phases are the two phases of a run with a warm-up. The warm-up runs
