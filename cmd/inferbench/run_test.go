@@ -324,6 +324,14 @@ func TestRunReplayAndConcurrency(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	m, err := results.ReadManifest(filepath.Join(out, "r"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ph := m.Load.Phases
+	if ph == nil || ph.Warmup.Sent != 2 || ph.MeasuredStartNs <= 0 {
+		t.Fatalf("manifest phases %+v, want a warm-up of 2 and a measured start", ph)
+	}
 	sample := workloads.Sample()
 	warm := 0
 	for _, r := range recs {
@@ -331,8 +339,14 @@ func TestRunReplayAndConcurrency(t *testing.T) {
 			warm++
 		}
 		want := sample[r.RequestIndex]
-		// Replay keeps each request's own offset, scaled.
-		if at := int64(*want.AtMs * 0.02 * 1e6); r.ScheduledNs < at-1e6 || r.ScheduledNs > at+1e6 {
+		// Replay keeps each request's own offset, scaled, from the start
+		// of its phase: the warm-up replays the first two, the measured
+		// phase the rest from its own zero.
+		zero, first := int64(0), *sample[0].AtMs
+		if !r.Warmup {
+			zero, first = ph.MeasuredStartNs, *sample[2].AtMs
+		}
+		if at := zero + int64((*want.AtMs-first)*0.02*1e6); r.ScheduledNs < at-1e6 || r.ScheduledNs > at+1e6 {
 			t.Errorf("request %d scheduled at %d, want %d", r.RequestIndex, r.ScheduledNs, at)
 		}
 		if r.RequestID != want.ID || r.OutputTokens != int64(want.MaxTokens) || r.IntendedInputTokens != int64(want.InputTokens) {
@@ -341,10 +355,6 @@ func TestRunReplayAndConcurrency(t *testing.T) {
 	}
 	if len(recs) != 22 || warm != 2 { // warm-up requests are extra to --requests
 		t.Errorf("%d rows (%d warm-up), want 22 (2)", len(recs), warm)
-	}
-	m, err := results.ReadManifest(filepath.Join(out, "r"))
-	if err != nil {
-		t.Fatal(err)
 	}
 	if want := (results.RequestCounts{Sent: 22, OK: 22, Warmup: 2}); m.Requests != want {
 		t.Errorf("manifest counts %+v, want %+v", m.Requests, want)
