@@ -71,9 +71,9 @@ func SessionStarts(w []workloads.Request, sessions bool) []int {
 // claimUnit returns the next unit of phase ph and the request index of
 // its first request, reserving one request index per request of the unit
 // and counting the unit in ph.scheduling (under the lock, so a wait for
-// scheduling that starts once ph.claimed is closed sees every claim). The last
-// unit of a phase is cut short so the phase ends at exactly its limit;
-// ok is false when the phase is exhausted.
+// scheduling that starts once ph.claimed is closed sees every claim). The
+// last unit of a phase is cut short so the phase ends at exactly its
+// limit; ok is false when the phase is exhausted.
 func (d *dispatcher) claimUnit(ph *phase) (u unit, base int, ok bool) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
