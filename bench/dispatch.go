@@ -76,10 +76,18 @@ type Flow struct {
 	// Requests is the number of measured requests (after warm-up); 0 means
 	// one pass over the workload, or unlimited when Duration is set.
 	Requests int
-	// Duration stops scheduling after this long (0 = no limit).
+	// Duration stops scheduling the measured phase this long after it
+	// started (0 = no limit); the warm-up does not count.
 	Duration time.Duration
-	// Warmup requests are sent first, recorded with Warmup set, and left
-	// out of summaries. They are extra to Requests.
+	// Warmup requests are sent first, as a phase of their own: with the
+	// same load shape (the open loop's schedule, the closed loop's users;
+	// whole conversations with Sessions, the last one cut short to
+	// Warmup requests), recorded with Warmup set and left out of
+	// summaries. The measured phase starts once every warm-up request has
+	// finished, or DrainTimeout after the last warm-up conversation
+	// started, when the requests still running are canceled; it schedules
+	// from its own time zero. Warm-up requests are extra to Requests
+	// (a replay's one pass includes them).
 	Warmup int
 	// MaxInFlight caps concurrent requests of an open loop (0 = no cap). A
 	// request delayed by the cap is sent late and shows it in schedule_lag.
@@ -92,7 +100,8 @@ type Flow struct {
 	SpinWait time.Duration
 	// DrainTimeout bounds how long in-flight requests may run after
 	// scheduling stops (by ctx, Duration or the end of the plan) before
-	// they are canceled (default 30s).
+	// they are canceled (default 30s). It bounds the warm-up phase too
+	// (see Warmup).
 	DrainTimeout time.Duration
 }
 
@@ -155,6 +164,9 @@ type DispatchResult struct {
 	Start, End time.Time
 	Sent       int64 // requests handed to the target
 	Written    int64 // records written to the sink
+	// Phases is set when the dispatch had a warm-up: how it went, and
+	// where the measured phase started (offsets on the run clock).
+	Phases *results.Phases
 }
 
 // total is the number of requests the plan sends, or -1 for unlimited.
@@ -175,8 +187,10 @@ func (c *DispatchConfig) total() int {
 }
 
 // Dispatch sends the configured requests and streams their Records to the
-// sink. Cancelling ctx stops scheduling (first Ctrl-C): requests in flight
-// finish, up to DrainTimeout, and every request sent gets a Record.
+// sink: the warm-up phase first, if any, then the measured phase (see
+// Flow.Warmup). Cancelling ctx stops scheduling (first Ctrl-C): requests
+// in flight finish, up to DrainTimeout, every request sent gets a Record,
+// and a warm-up that is stopped is not followed by a measured phase.
 // Dispatch returns an error only when the configuration is invalid or the
 // sink fails; failed requests are Records, not errors.
 func Dispatch(ctx context.Context, cfg DispatchConfig) (DispatchResult, error) {
@@ -197,6 +211,9 @@ func Dispatch(ctx context.Context, cfg DispatchConfig) (DispatchResult, error) {
 		units: buildUnits(cfg.Workload, cfg.Sessions),
 		recs:  make(chan results.Record, 1024),
 	}
+	if cfg.Pacer != nil {
+		d.sched = NewSchedule(cfg.Pacer)
+	}
 	// Request contexts survive the scheduling ctx (so a first Ctrl-C lets
 	// them finish) but die on Abort, on the drain deadline, or when the
 	// sink fails.
@@ -204,11 +221,6 @@ func Dispatch(ctx context.Context, cfg DispatchConfig) (DispatchResult, error) {
 	defer cancelReqs()
 	schedCtx, stopSched := context.WithCancel(ctx)
 	defer stopSched()
-	if cfg.Duration > 0 {
-		var cancel context.CancelFunc
-		schedCtx, cancel = context.WithDeadline(schedCtx, start.Add(cfg.Duration))
-		defer cancel()
-	}
 
 	// One writer goroutine: the sink sees records one at a time.
 	var sinkErr error
@@ -244,27 +256,11 @@ func Dispatch(ctx context.Context, cfg DispatchConfig) (DispatchResult, error) {
 		}()
 	}
 
-	if cfg.Concurrency > 0 {
-		d.closedLoop(schedCtx, reqCtx)
-	} else {
-		d.openLoop(schedCtx, reqCtx)
-	}
-
-	// Scheduling is over; drain in-flight requests up to the deadline.
-	drained := make(chan struct{})
-	go func() { d.inflight.Wait(); close(drained) }()
-	timer := time.NewTimer(cfg.DrainTimeout)
-	select {
-	case <-drained:
-		timer.Stop()
-	case <-timer.C:
-		cancelReqs()
-		<-drained
-	}
+	phases := d.run(schedCtx, reqCtx)
 	close(d.recs)
 	<-writerDone
 
-	out := DispatchResult{Start: start, End: time.Now(), Sent: d.sent, Written: written}
+	out := DispatchResult{Start: start, End: time.Now(), Sent: d.sent, Written: written, Phases: phases}
 	aborted := false
 	if cfg.Abort != nil {
 		select {
@@ -290,15 +286,15 @@ func Dispatch(ctx context.Context, cfg DispatchConfig) (DispatchResult, error) {
 }
 
 type dispatcher struct {
-	cfg      DispatchConfig
-	clock    results.Clock
-	total    int // -1 = unlimited
-	units    []unit
-	recs     chan results.Record
-	inflight sync.WaitGroup
-	// scheduling counts units that may still schedule a request: open
-	// loop scheduling lasts until every started session sent its last turn.
-	scheduling  sync.WaitGroup
+	cfg   DispatchConfig
+	clock results.Clock
+	total int // -1 = unlimited
+	units []unit
+	// sched is the open loop's schedule, one for the whole dispatch: the
+	// measured phase goes on where the warm-up stopped, so a replay sends
+	// each request once and in order.
+	sched       *Schedule
+	recs        chan results.Record
 	mu          sync.Mutex
 	next        int // next request index
 	nextUnit    int // next unit (cycled over units)
@@ -306,60 +302,58 @@ type dispatcher struct {
 	durationHit bool
 }
 
-// send runs workload request wi as request index i, stamps its Record
-// and hands it to the writer; it returns a copy.
-func (d *dispatcher) send(ctx context.Context, i, wi int, scheduled int64) results.Record {
+// send runs workload request wi as request index i of phase ph, stamps
+// its Record and hands it to the writer; it returns a copy.
+func (d *dispatcher) send(ctx context.Context, ph *phase, i, wi int, scheduled int64) results.Record {
 	w := &d.cfg.Workload[wi]
 	d.mu.Lock()
 	d.sent++
 	d.mu.Unlock()
 	rec := d.cfg.Target.Do(ctx, d.clock, w)
-	d.cfg.Identity.stamp(&rec, w, i, i < d.cfg.Warmup, scheduled, d.clock)
+	d.cfg.Identity.stamp(&rec, w, i, ph.warmup, scheduled, d.clock)
+	ph.count(&rec)
 	d.recs <- rec
 	return rec
 }
 
-// openLoop sends each unit's first request at its scheduled offset,
-// whatever the state of earlier requests. It never catches up silently: a
-// request sent late (slow scheduler, in-flight cap) records the lateness as
-// schedule lag. With sessions, scheduling lasts until every started
-// conversation has sent its last turn.
-func (d *dispatcher) openLoop(ctx context.Context, reqCtx context.Context) {
+// openLoop sends each unit's first request at its scheduled offset from
+// the phase's time zero, whatever the state of earlier requests, until the
+// phase's requests are claimed or scheduling stops. It never catches up
+// silently: a request sent late (slow scheduler, in-flight cap) records
+// the lateness as schedule lag.
+func (d *dispatcher) openLoop(ctx, reqCtx context.Context, ph *phase) {
 	var slots chan struct{}
 	if d.cfg.MaxInFlight > 0 {
 		slots = make(chan struct{}, d.cfg.MaxInFlight)
 	}
-	d.pace(ctx, reqCtx, slots)
-	d.waitScheduling(ctx)
-}
-
-func (d *dispatcher) pace(ctx context.Context, reqCtx context.Context, slots chan struct{}) {
-	sched := NewSchedule(d.cfg.Pacer)
 	start := d.clock.Start()
 	for {
-		off, ok := sched.Next()
+		u, base, ok := d.claimUnit(ph)
 		if !ok {
 			return
 		}
-		if d.cfg.Duration > 0 && off >= d.cfg.Duration {
+		raw, ok := d.sched.Next()
+		if !ok {
+			d.unclaimUnit(ph, u)
+			return
+		}
+		off := ph.offset(raw)
+		if ph.duration > 0 && off >= ph.duration {
+			d.unclaimUnit(ph, u)
 			d.mu.Lock()
 			d.durationHit = true
 			d.mu.Unlock()
 			return
 		}
-		u, base, ok := d.claimUnit()
-		if !ok {
+		at := ph.zero + int64(off)
+		if !d.waitTurn(ctx, start.Add(time.Duration(at)), slots) {
+			d.unclaimUnit(ph, u)
 			return
 		}
-		if !d.waitTurn(ctx, start.Add(off), slots) {
-			d.unclaimUnit(u)
-			return
-		}
-		d.inflight.Add(1)
-		d.scheduling.Add(1)
+		ph.inflight.Add(1)
 		go func() {
-			defer d.inflight.Done()
-			d.runUnit(ctx, reqCtx, u, base, int64(off), slots)
+			defer ph.inflight.Done()
+			d.runUnit(ctx, reqCtx, ph, u, base, at, slots)
 		}()
 	}
 }
@@ -383,44 +377,32 @@ func (d *dispatcher) waitTurn(ctx context.Context, t time.Time, slots chan struc
 	return true
 }
 
-// waitScheduling waits until no unit has a request left to schedule, or
-// until scheduling stops.
-func (d *dispatcher) waitScheduling(ctx context.Context) {
-	done := make(chan struct{})
-	go func() { d.scheduling.Wait(); close(done) }()
-	select {
-	case <-done:
-	case <-ctx.Done():
-		d.noteDeadline(ctx)
-	}
-}
-
 // closedLoop runs Concurrency virtual users; each is scheduled the moment
-// it is free, so schedule lag measures only the harness itself.
-func (d *dispatcher) closedLoop(ctx context.Context, reqCtx context.Context) {
+// it is free, so schedule lag measures only the harness itself. It
+// returns once the phase's requests are all claimed (the users finish
+// theirs under the phase's drain) or scheduling stops.
+func (d *dispatcher) closedLoop(ctx, reqCtx context.Context, ph *phase) {
 	var users sync.WaitGroup
 	for range d.cfg.Concurrency {
 		users.Add(1)
-		d.inflight.Add(1)
+		ph.inflight.Add(1)
 		go func() {
 			defer users.Done()
-			defer d.inflight.Done()
+			defer ph.inflight.Done()
 			for ctx.Err() == nil {
-				u, base, ok := d.claimUnit()
+				u, base, ok := d.claimUnit(ph)
 				if !ok {
 					return
 				}
-				d.scheduling.Add(1)
-				d.runUnit(ctx, reqCtx, u, base, d.clock.Now(), nil)
+				d.runUnit(ctx, reqCtx, ph, u, base, d.clock.Now(), nil)
 			}
 		}()
 	}
-	// Wait for the users only until scheduling stops; the drain logic in
-	// Dispatch bounds the rest.
 	done := make(chan struct{})
 	go func() { users.Wait(); close(done) }()
 	select {
 	case <-done:
+	case <-ph.claimed:
 	case <-ctx.Done():
 		d.noteDeadline(ctx)
 	}

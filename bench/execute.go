@@ -128,6 +128,7 @@ func (x *execution) run(ctx context.Context, reqs []workloads.Request) (Outcome,
 	}
 	man.EndedAt = time.Now().UTC()
 	man.StopReason = cmp.Or(res.StopReason, results.StopFailed)
+	man.Load.Phases = res.Phases
 	x.update()
 	if runErr != nil {
 		man.StopDetail = runErr.Error()
@@ -280,7 +281,7 @@ func (p *Plan) dispatchConfig(reqs []workloads.Request, start time.Time, sink Si
 		}
 		dc.Pacer, dc.Replay = ReplayPacer(offs, l.TimeScale), true
 	default:
-		dc.Pacer = ArrivalPacer(l.Arrival, l.Rate, l.Seed)
+		dc.Pacer = ArrivalPacer(l.Arrival, l.Rate, ShardSeed(l.Seed, p.Outputs.Shard))
 	}
 	return dc
 }
@@ -298,6 +299,9 @@ func (p *Plan) manifest(runID, group string, start time.Time, requests int) *res
 		load.TimeScale = l.TimeScale
 	case ModeRate:
 		load.Rate, load.Arrival, load.Seed = l.Rate, cmp.Or(l.Arrival.String(), "poisson"), int64(l.Seed)
+		if s := ShardSeed(l.Seed, p.Outputs.Shard); s != l.Seed {
+			load.ShardSeed = s
+		}
 	}
 	w := p.Workload
 	host, _ := os.Hostname()

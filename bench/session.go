@@ -68,33 +68,38 @@ func SessionStarts(w []workloads.Request, sessions bool) []int {
 	return out
 }
 
-// claimUnit returns the next unit and the request index of its first
-// request, reserving one request index per request of the unit. The last
-// unit of a plan is cut short so the plan sends exactly its total; ok is
-// false when the plan is exhausted.
-func (d *dispatcher) claimUnit() (u unit, base int, ok bool) {
+// claimUnit returns the next unit of phase ph and the request index of
+// its first request, reserving one request index per request of the unit
+// and counting the unit in ph.scheduling (under the lock, so a wait for
+// scheduling that starts once ph.claimed is closed sees every claim). The
+// last unit of a phase is cut short so the phase ends at exactly its
+// limit; ok is false when the phase is exhausted.
+func (d *dispatcher) claimUnit(ph *phase) (u unit, base int, ok bool) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	if d.total >= 0 && d.next >= d.total {
+	if ph.exhausted(d.next) {
 		return nil, 0, false
 	}
 	u = d.units[d.nextUnit%len(d.units)]
-	if d.total >= 0 && d.next+len(u) > d.total {
-		u = u[:d.total-d.next]
+	if ph.limit >= 0 && d.next+len(u) > ph.limit {
+		u = u[:ph.limit-d.next]
 	}
 	base = d.next
 	d.next += len(u)
 	d.nextUnit++
+	ph.scheduling.Add(1)
+	ph.exhausted(d.next)
 	return u, base, true
 }
 
 // unclaimUnit gives back the unit just claimed (scheduling stopped before
 // it was sent). Only the open loop's single pacing goroutine calls it.
-func (d *dispatcher) unclaimUnit(u unit) {
+func (d *dispatcher) unclaimUnit(ph *phase, u unit) {
 	d.mu.Lock()
 	d.next -= len(u)
 	d.nextUnit--
 	d.mu.Unlock()
+	ph.scheduling.Done()
 }
 
 // runUnit sends the requests of u in order. The first is sent at once
@@ -105,9 +110,9 @@ func (d *dispatcher) unclaimUnit(u unit) {
 // A failed turn does not end the conversation: the next turn is sent as
 // the workload wrote it, as a user would retry or go on. A canceled turn
 // (abort, drain deadline) or the end of scheduling (ctx) ends it. It calls
-// d.scheduling.Done once it has nothing more to schedule.
-func (d *dispatcher) runUnit(ctx, reqCtx context.Context, u unit, base int, first int64, slots chan struct{}) {
-	schedDone := sync.OnceFunc(d.scheduling.Done)
+// ph.scheduling.Done once it has nothing more to schedule.
+func (d *dispatcher) runUnit(ctx, reqCtx context.Context, ph *phase, u unit, base int, first int64, slots chan struct{}) {
+	schedDone := sync.OnceFunc(ph.scheduling.Done)
 	defer schedDone()
 	start := d.clock.Start()
 	scheduled := first
@@ -118,7 +123,7 @@ func (d *dispatcher) runUnit(ctx, reqCtx context.Context, u unit, base int, firs
 		if k == len(u)-1 {
 			schedDone()
 		}
-		rec := d.send(reqCtx, base+k, wi, scheduled)
+		rec := d.send(reqCtx, ph, base+k, wi, scheduled)
 		if slots != nil {
 			<-slots
 		}

@@ -121,6 +121,46 @@ type LoadInfo struct {
 	// each turn ThinkTimeNs after the previous turn's answer.
 	Sessions    bool  `json:"sessions,omitempty"`
 	ThinkTimeNs int64 `json:"think_time_ns,omitempty"`
+	// Phases is set for a run with a warm-up (Warmup > 0): the warm-up
+	// phase, and where the measured phase began.
+	Phases *Phases `json:"phases,omitempty"`
+	// ShardSeed is the seed a shard of a split run drew its arrivals from,
+	// derived from Seed and the shard's index (bench.ShardSeed), so that
+	// shards do not send in lockstep.
+	ShardSeed uint64 `json:"shard_seed,omitempty"`
+}
+
+// Phases are the two phases of a run with a warm-up. The warm-up runs
+// first, from the run start (started_at, offset 0); once every warm-up
+// request has finished (or the drain timeout canceled the rest), the
+// measured phase starts its own schedule. Every offset of the run, warm-up
+// rows, measured rows and telemetry alike, counts on one clock from
+// started_at; a measured request's offset in its phase's schedule is
+// scheduled_ns - MeasuredStartNs.
+type Phases struct {
+	Warmup WarmupPhase `json:"warmup"`
+	// MeasuredStartNs is the run-clock offset where the measured phase
+	// began (its schedule's time zero), and MeasuredStartedAt the same
+	// instant on the wall clock. Both are absent when the run stopped
+	// during the warm-up (nothing was measured).
+	MeasuredStartNs   int64     `json:"measured_start_ns,omitempty"`
+	MeasuredStartedAt time.Time `json:"measured_started_at,omitzero"`
+}
+
+// WarmupPhase is how the warm-up went: its requests by outcome, and how
+// long it took.
+type WarmupPhase struct {
+	// DurationNs runs from the run start until the last warm-up request
+	// finished or was canceled.
+	DurationNs int64 `json:"duration_ns"`
+	Sent       int64 `json:"sent"`
+	OK         int64 `json:"ok"`
+	Failed     int64 `json:"failed"`
+	Canceled   int64 `json:"canceled"`
+	// TimedOut says the drain timeout ran out with warm-up requests still
+	// running: they were canceled (and counted in Canceled) before the
+	// measured phase started.
+	TimedOut bool `json:"timed_out,omitempty"`
 }
 
 // Prices is a per-token price snapshot (USD per 1M tokens) or a GPU-hour

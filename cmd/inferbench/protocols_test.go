@@ -39,14 +39,17 @@ func baseFor(root, protocol string) string {
 }
 
 // TestRunEveryProtocol runs the same workload against one simulator in
-// every protocol: the same TTFT and ITL as configured (loosely) and
-// exactly the configured token counts, reasoning and cached tokens where
-// the protocol reports them.
+// every protocol: exactly the configured token counts, reasoning and
+// cached tokens where the protocol reports them, and timings that are
+// per event and never faster than the simulator's (its exact mode sends
+// token i no earlier than TTFT + i·ITL after it got the request). Other
+// timing bounds are loose so they hold on a loaded machine (CI runs
+// packages in parallel on 2 cores); precise timing belongs to `make bench`.
 func TestRunEveryProtocol(t *testing.T) {
-	const ttft, itl = 20 * time.Millisecond, 4 * time.Millisecond
+	const ttft, itl, tokens = 20 * time.Millisecond, 4 * time.Millisecond, 16
 	root := protocolSim(t, sim.Config{Exact: true, TTFT: ttft, ITL: itl, Model: "sim",
 		Provider: sim.Provider{ReasoningTokens: 3, CachedFraction: 0.5}})
-	wl := writeWorkload(t, 3, 16)
+	wl := writeWorkload(t, 3, tokens)
 	wantIn := int64(sim.EstimateTokens("Say something."))
 	for _, p := range targets.Protocols {
 		t.Run(p, func(t *testing.T) {
@@ -71,12 +74,13 @@ func TestRunEveryProtocol(t *testing.T) {
 			}
 			var ttfts, gaps []int64
 			for _, r := range recs {
-				if !r.OK() || r.OutputTokens != 16 || r.InputTokens != wantIn || r.CachedInputTokens != wantCached ||
-					r.ReasoningTokens != wantReasoning || r.Chunks != 16 || r.OutputTokensSource != results.TokensFromUsage {
+				if !r.OK() || r.OutputTokens != tokens || r.InputTokens != wantIn || r.CachedInputTokens != wantCached ||
+					r.ReasoningTokens != wantReasoning || r.Chunks != tokens || r.OutputTokensSource != results.TokensFromUsage {
 					t.Fatalf("row %d: %s %s %q; tokens in %d out %d cached %d reasoning %d, %d chunks",
 						r.RequestIndex, r.Status, r.ErrorClass, r.ErrorMessage, r.InputTokens, r.OutputTokens,
 						r.CachedInputTokens, r.ReasoningTokens, r.Chunks)
 				}
+				checkStreamTiming(t, r, ttft, itl)
 				if p != targets.ProtocolOpenAICompletions {
 					// Reasoning counts for TTFT, not for TTFO: the first
 					// output event comes after the reasoning events (by
@@ -90,21 +94,15 @@ func TestRunEveryProtocol(t *testing.T) {
 				ttfts = append(ttfts, r.TTFTNs)
 				gaps = append(gaps, r.ChunkGapsNs...)
 			}
-			// The simulator never sends token i before TTFT + i·ITL, so
-			// the mean gap is at least ITL; a loaded machine delivers late
-			// tokens together, which skews the median, not the mean.
-			var sum int64
-			for _, g := range gaps {
-				sum += g
-			}
-			p50, mean := percentile(ttfts, 50), sum/int64(len(gaps))
+			// Two streams at a time do not queue: a loaded machine adds tens
+			// of milliseconds (140 ms seen at load average 17 under -race),
+			// not a second, to the TTFT a protocol measures.
+			p50, mean := percentile(ttfts, 50), meanOf(gaps)
 			t.Logf("TTFT p50 %.2fms, mean ITL %.2fms", float64(p50)/1e6, float64(mean)/1e6)
-			if p50 < int64(ttft) || p50 > int64(ttft)+int64(60*time.Millisecond) {
+			if p50 > int64(ttft+time.Second) {
 				t.Errorf("TTFT p50 %v, want about %v", time.Duration(p50), ttft)
 			}
-			if mean < int64(itl)*95/100 || mean > int64(itl)+int64(10*time.Millisecond) {
-				t.Errorf("mean ITL %v, want about %v", time.Duration(mean), itl)
-			}
+			checkTimedPerEvent(t, gaps, itl)
 			m, err := results.ReadManifest(dir)
 			if err != nil {
 				t.Fatal(err)
