@@ -90,6 +90,11 @@ type Summary struct {
 	// run has none.
 	Saturation *Saturation
 
+	// Incomplete says why the run cannot carry a verdict (RunData's);
+	// RowsNote then says how many of the requests sent survive on disk.
+	Incomplete []string
+	RowsNote   string
+
 	// Notes are the run's notes followed by warnings about the numbers.
 	Notes []string
 }
@@ -106,10 +111,14 @@ type Counts struct {
 	Errors []ClassCount
 }
 
-// ClassCount is the number of failed requests of one error class.
+// ClassCount is the number of failed requests of one error class, with
+// one of their error messages (see ErrorTally).
 type ClassCount struct {
 	Class string
 	Count int64
+	// Sample is the error message of the class's earliest request ("" when
+	// none had one).
+	Sample string
 }
 
 // SourceCount is the number of ok requests whose token count came from one
@@ -138,13 +147,17 @@ func Summarize(run *RunData, opt Options) Summary {
 		Requests: Counts{
 			Total: run.total, OK: run.ok, Failed: run.failed,
 			Canceled: run.canceled, Warmup: run.warmup,
-			Errors: classCounts(run.errorClasses),
+			Errors: run.errors.Classes(),
 		},
 		InputTokens: run.okIn, OutputTokens: run.okOut, CachedInputTokens: run.okCached,
 		InputTokenSources:  sourceCounts(run.inSources),
 		OutputTokenSources: sourceCounts(run.outSources),
 		Notes:              slices.Clone(run.Notes),
 		StartedAt:          run.StartedAt,
+		Incomplete:         slices.Clone(run.Incomplete),
+	}
+	if len(run.Incomplete) > 0 {
+		s.RowsNote = run.RowsNote()
 	}
 	if run.Manifest != nil {
 		s.StopReason = run.Manifest.StopReason
@@ -187,6 +200,9 @@ func Summarize(run *RunData, opt Options) Summary {
 	wg.Wait()
 
 	s.Cost = computeCost(run, opt, s)
+	if n := s.Cost.StaleNote(); n != "" {
+		s.Notes = append(s.Notes, n)
+	}
 	s.Saturation = saturationOf(run, opt, s)
 	s.Notes = append(s.Notes, tokenWarnings(s)...)
 	return s
@@ -228,17 +244,6 @@ func perSecond(n, windowNs int64) float64 {
 		return 0
 	}
 	return float64(n) / (float64(windowNs) / 1e9)
-}
-
-func classCounts(m map[string]int64) []ClassCount {
-	out := make([]ClassCount, 0, len(m))
-	for c, n := range m {
-		out = append(out, ClassCount{c, n})
-	}
-	slices.SortFunc(out, func(a, b ClassCount) int {
-		return cmp.Or(cmp.Compare(b.Count, a.Count), cmp.Compare(a.Class, b.Class))
-	})
-	return out
 }
 
 func sourceCounts(m map[string]int64) []SourceCount {

@@ -390,10 +390,10 @@ func (c catalogPrices) TokenPrice(provider, model string) (results.Prices, error
 	return p, nil
 }
 
-func (c catalogPrices) GPUPrice(gpuType, offer string) (float64, string, error) {
+func (c catalogPrices) GPUPrice(gpuType, offer string) (float64, string, string, error) {
 	g, err := c.c.GPU(gpuType, offer)
 	if err != nil {
-		return 0, "", err
+		return 0, "", "", err
 	}
-	return g.USDPerGPUHour, fmt.Sprintf("catalogue %s %s, checked %s", g.GPU, g.Offer, g.CheckedAt), nil
+	return g.USDPerGPUHour, fmt.Sprintf("catalogue %s %s, checked %s", g.GPU, g.Offer, g.CheckedAt), g.CheckedAt, nil
 }

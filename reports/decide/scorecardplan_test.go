@@ -173,11 +173,11 @@ func (fakeCatalog) TokenPrice(provider, model string) (results.Prices, error) {
 		Source:      "catalogue", CheckedAt: "2026-11-01"}, nil
 }
 
-func (fakeCatalog) GPUPrice(gpu, offer string) (float64, string, error) {
+func (fakeCatalog) GPUPrice(gpu, offer string) (float64, string, string, error) {
 	if gpu != "A100-80GB" || offer != "lambda" {
-		return 0, "", errors.New("prices: no offer " + strconv.Quote(offer))
+		return 0, "", "", errors.New("prices: no offer " + strconv.Quote(offer))
 	}
-	return 2.5, "lambda list price", nil
+	return 2.5, "lambda list price", "2026-10-01", nil
 }
 
 func TestPlanResolve(t *testing.T) {
