@@ -14,7 +14,7 @@ import (
 )
 
 const compareSynopsis = `inferbench compare BASE_RUN CAND_RUN [--format text|md|json|junit] [--fail-on EXPR]...
-      [--alpha 0.05] [--resamples 1000] [--seed 1] [--min-effect 2%] [--slo ttft=500ms,...]
+      [--allow-incomplete] [--alpha 0.05] [--resamples 1000] [--seed 1] [--min-effect 2%] [--slo ttft=500ms,...]
       [--price-in USD --price-out USD [--price-cached USD] | --gpu-hourly USD]
       [--out FILE] [--md FILE] [--json FILE] [--junit FILE] [--text FILE]
 
@@ -33,9 +33,16 @@ Metrics: ttft|ttfo|tpot|itl|e2e|user_latency|schedule_lag . p50|p90|p95|p99|max|
 error_rate, throughput.requests_per_s, throughput.output_tok_s, goodput.fraction,
 goodput.req_s, cost_per_1m_output, cost_per_1m_input, cost_per_request.
 
+A pair that cannot carry a verdict is refused (exit 1), naming the run and
+why: a run that did not complete (crashed, failed, canceled, no manifest), a
+shard group with a shard missing or given twice, or a candidate that
+replayed another workload than the baseline. --allow-incomplete compares
+them anyway, and every output then says the verdict rests on incomplete
+data.
+
 Exit status: 0 when every threshold passed (whatever the verdict), 3 when
 one failed, 2 for a usage error (a bad expression names its column), 1 when
-a run cannot be read. Details: docs/ci.md.`
+a run cannot be read or the pair is refused. Details: docs/ci.md.`
 
 const compareExamples = `  inferbench compare runs/nightly-0412 runs/nightly-0413
   inferbench compare base/ cand/ --fail-on 'ttft.p95 > 1.10 * base' --fail-on 'error_rate > 1%'
@@ -53,11 +60,13 @@ func cmdCompare(ctx context.Context, e *env, args []string) int {
 		slo                        sloFlag
 		priceIn, priceOut, priceCa float64
 		gpuHourly                  float64
+		allowIncomplete            bool
 		outs                       = map[string]*string{"out": new(string), "md": new(string), "json": new(string), "junit": new(string), "text": new(string)}
 	)
 	fs := newFlagSet("compare", compareSynopsis, compareExamples, e.stdout)
 	fs.StringVar(&format, "format", format, "standard output `format`: text, md, json or junit")
 	fs.Var(&failOn, "fail-on", "fail (exit 3) when `EXPR` holds for the candidate, like 'ttft.p95 > 1.1 * base'; repeatable")
+	fs.BoolVar(&allowIncomplete, "allow-incomplete", false, "compare runs that cannot carry a verdict (crashed, shards missing, another workload) instead of refusing them; the output says so")
 	fs.Float64Var(&alpha, "alpha", alpha, "1 - confidence level of the intervals (0.05: 95% intervals)")
 	fs.IntVar(&resamples, "resamples", resamples, "bootstrap resamples")
 	fs.Uint64Var(&seed, "seed", seed, "bootstrap seed (the same seed gives the same intervals)")
@@ -99,11 +108,15 @@ func cmdCompare(ctx context.Context, e *env, args []string) int {
 		return usageError(e, "compare", errors.Join(problems...))
 	}
 
-	base, err := reports.Load(dirs[0])
+	base, err := loadOne(dirs[0])
 	if err == nil {
 		var cand *reports.RunData
-		cand, err = reports.Load(dirs[1])
+		cand, err = loadOne(dirs[1])
 		if err == nil {
+			if problems := compare.Problems(base, cand); len(problems) > 0 && !allowIncomplete {
+				refuse(e, "compare", problems)
+				return exitFailed
+			}
 			me := float64(minEffect)
 			if me == 0 {
 				me = -1 // CompareOptions: negative turns it off, 0 is the default
@@ -117,6 +130,29 @@ func cmdCompare(ctx context.Context, e *env, args []string) int {
 	}
 	fmt.Fprintf(e.stderr, "inferbench compare: %v\n", err)
 	return exitFailed
+}
+
+// loadOne loads one run given to compare: a run directory, or the
+// shards of one split run (their folder, or a group's first shard), merged.
+func loadOne(dir string) (*reports.RunData, error) {
+	runs, err := reports.LoadAll([]string{dir})
+	if err != nil {
+		return nil, err
+	}
+	if len(runs) != 1 {
+		return nil, fmt.Errorf("load %s: %d runs, want one run (or the shards of one run)", dir, len(runs))
+	}
+	return runs[0], nil
+}
+
+// refuse says why a gate will not judge the data, one reason a line, and
+// how to judge it anyway.
+func refuse(e *env, cmd string, reasons []string) {
+	fmt.Fprintf(e.stderr, "inferbench %s: refused: the data cannot carry a verdict:\n", cmd)
+	for _, r := range reasons {
+		fmt.Fprintf(e.stderr, "  %s\n", r)
+	}
+	fmt.Fprintf(e.stderr, "inferbench %s: --allow-incomplete judges it anyway, saying so in the output\n", cmd)
 }
 
 // writeComparison checks the thresholds, writes every requested output

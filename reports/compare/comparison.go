@@ -112,6 +112,11 @@ type Comparison struct {
 	// Notes say how the numbers were made where that is not the default
 	// (subsampling) and what could not be compared.
 	Notes []string
+	// Incomplete are the Problems of the pair: reasons the verdict rests on
+	// data that cannot carry one (a crashed run, a workload that differs).
+	// A gate refuses such a pair unless told to accept it; then every
+	// output says so.
+	Incomplete []string
 }
 
 // MetricDelta is one metric of both runs and the difference
@@ -150,7 +155,7 @@ func Runs(base, cand *reports.RunData, opt Options) *Comparison {
 	opt = opt.withDefaults()
 	c := &Comparison{
 		Base: reports.Summarize(base, opt.Options), Cand: reports.Summarize(cand, opt.Options),
-		Options: opt,
+		Options: opt, Incomplete: Problems(base, cand),
 	}
 	c.addLatencies(testLatencies(base, cand, opt))
 	c.addOthers(normalQuantile(opt.Alpha / 2))

@@ -32,7 +32,19 @@ func (c *Comparison) headline() (icon, text string) {
 	default:
 		text += fmt.Sprintf(" · %d of %d thresholds passed", n, n)
 	}
+	if len(c.Incomplete) > 0 {
+		icon = "⚠️"
+		if failed > 0 {
+			icon = "❌"
+		}
+		text += " · ON INCOMPLETE DATA"
+	}
 	return icon, text
+}
+
+// incompleteText is the warning over a verdict on incomplete data.
+func (c *Comparison) incompleteText() string {
+	return "this verdict rests on incomplete data (accepted with --allow-incomplete): " + strings.Join(c.Incomplete, "; ")
 }
 
 func verdictIcon(v Verdict) string {
@@ -115,6 +127,9 @@ func RenderText(w io.Writer, c *Comparison) error {
 	var b strings.Builder
 	_, head := c.headline()
 	fmt.Fprintf(&b, "inferbench compare: %s\n", head)
+	if len(c.Incomplete) > 0 {
+		table.WrapText(&b, "WARNING: ", "         ", c.incompleteText())
+	}
 	fmt.Fprintf(&b, "baseline   %s\ncandidate  %s\n\n", describe(&c.Base), describe(&c.Cand))
 	conf := fmt.Sprintf("%g%% CI of delta", 100*(1-c.Options.Alpha))
 	rows := [][]string{{"metric", "baseline", "candidate", "delta", "delta %", conf, "verdict"}}
@@ -226,6 +241,9 @@ func RenderMarkdown(w io.Writer, c *Comparison) error {
 	icon, head := c.headline()
 	fmt.Fprintf(&b, "### %s inferbench compare: %s\n\n", icon, head)
 	fmt.Fprintf(&b, "Candidate %s against baseline %s.\n\n", mdRun(&c.Cand), mdRun(&c.Base))
+	if len(c.Incomplete) > 0 {
+		b.WriteString("> **Warning:** " + table.MDEscape(c.incompleteText()) + "\n\n")
+	}
 	if len(c.Thresholds) > 0 {
 		b.WriteString("| | threshold | candidate | limit | detail |\n|---|---|--:|--:|---|\n")
 		for _, t := range c.Thresholds {
@@ -301,6 +319,8 @@ func mdCodeText(s string) string {
 type jsonComparison struct {
 	Verdict    string          `json:"verdict"`
 	Passed     bool            `json:"passed"`
+	Complete   bool            `json:"complete"`
+	Incomplete []string        `json:"incomplete"`
 	Baseline   jsonRunRef      `json:"baseline"`
 	Candidate  jsonRunRef      `json:"candidate"`
 	Method     jsonMethod      `json:"method"`
@@ -397,6 +417,7 @@ func RenderJSON(w io.Writer, c *Comparison) error {
 	o := c.Options
 	j := jsonComparison{
 		Verdict: string(c.Verdict), Passed: c.ThresholdsFailed() == 0,
+		Complete: len(c.Incomplete) == 0, Incomplete: append([]string{}, c.Incomplete...),
 		Baseline: runRef(&c.Base), Candidate: runRef(&c.Cand),
 		Method: jsonMethod{Confidence: 1 - o.Alpha, Resamples: o.Resamples, Seed: o.Seed,
 			BootstrapCap: o.BootstrapCap, MinEffect: o.MinEffect, Percentiles: "nearest-rank"},
