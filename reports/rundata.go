@@ -434,6 +434,31 @@ func (r *RunData) Values(latency string, limit int) (sorted []int64, n int) {
 	return out, n
 }
 
+// PairKeys returns, for every ok request in recorded order, a key naming
+// the workload request it sent (a hash of request_id, session_id and
+// turn) and its request_index: what pairs it with the same request of
+// another run of the same workload (a request sent twice in a run, as
+// over several passes of a workload, is told apart by request_index
+// order). OKValues are aligned with it.
+func (r *RunData) PairKeys() (keys []uint64, idx []int64) {
+	for _, b := range r.blocks {
+		keys = append(keys, b.key...)
+		idx = append(idx, b.idx...)
+	}
+	return keys, idx
+}
+
+// OKValues returns one latency (a Latency's Name, one whose PerOKRequest
+// holds) of every ok request in recorded order, aligned with PairKeys, 0
+// where not observed. It panics on another latency.
+func (r *RunData) OKValues(latency string) []int64 {
+	l, ok := LookupLatency(latency)
+	if !ok || !l.PerOKRequest() {
+		panic("reports: no per-request values of latency " + latency)
+	}
+	return gather(r, l.col, true)
+}
+
 // stride is the step that keeps at most limit of n values (0: all).
 func stride(n, limit int) int {
 	if limit <= 0 {

@@ -14,7 +14,7 @@ import (
 )
 
 const compareSynopsis = `inferbench compare BASE_RUN CAND_RUN [--format text|md|json|junit] [--fail-on EXPR]...
-      [--allow-incomplete] [--alpha 0.05] [--resamples 1000] [--seed 1] [--min-effect 2%] [--slo ttft=500ms,...]
+      [--allow-incomplete] [--unpaired] [--alpha 0.05] [--resamples 1000] [--seed 1] [--min-effect 2%] [--slo ttft=500ms,...]
       [--price-in USD --price-out USD [--price-cached USD] | --gpu-hourly USD]
       [--out FILE] [--md FILE] [--json FILE] [--junit FILE] [--text FILE]
 
@@ -24,6 +24,14 @@ throughput, error rate, goodput (with --slo) and cost. Each difference gets a
 confidence interval computed from the per-request values (a seeded
 bootstrap; Newcombe's interval for rates of errors; a Poisson interval for
 throughput) and a verdict: better, worse or no significant change.
+
+When both runs replayed the same workload with the same load mode and seed
+(their manifests say so), requests pair by request_id, and latencies are
+compared request by request: a bootstrap of the pairs and a Wilcoxon
+signed-rank test of the differences, which find a small shift that two wide
+distributions hide. Otherwise (or with --unpaired) the distributions are
+compared: a bootstrap of each run and a Mann-Whitney test. Every output
+says which, and how many pairs.
 
 --fail-on gates a CI job: each EXPR says when to fail, on the candidate's
 value, and may use the baseline's value as base:
@@ -60,7 +68,7 @@ func cmdCompare(ctx context.Context, e *env, args []string) int {
 		slo                        sloFlag
 		priceIn, priceOut, priceCa float64
 		gpuHourly                  float64
-		allowIncomplete            bool
+		allowIncomplete, unpaired  bool
 		outs                       = map[string]*string{"out": new(string), "md": new(string), "json": new(string), "junit": new(string), "text": new(string)}
 	)
 	fs := newFlagSet("compare", compareSynopsis, compareExamples, e.stdout)
@@ -70,6 +78,7 @@ func cmdCompare(ctx context.Context, e *env, args []string) int {
 	fs.Float64Var(&alpha, "alpha", alpha, "1 - confidence level of the intervals (0.05: 95% intervals)")
 	fs.IntVar(&resamples, "resamples", resamples, "bootstrap resamples")
 	fs.Uint64Var(&seed, "seed", seed, "bootstrap seed (the same seed gives the same intervals)")
+	fs.BoolVar(&unpaired, "unpaired", false, "compare the two runs' distributions even when their requests pair (same workload, load mode and seed)")
 	fs.Var(&minEffect, "min-effect", "smallest change, relative to the baseline, that a verdict counts (`percent`, like 2% or 0.02)")
 	fs.Var(&slo, "slo", "latency SLO for goodput, `name=duration,...` with names ttft, tpot, e2e, itl; repeatable")
 	fs.Float64Var(&priceIn, "price-in", 0, "input price, `USD` per 1M tokens, for both runs (with --price-out)")
@@ -123,7 +132,7 @@ func cmdCompare(ctx context.Context, e *env, args []string) int {
 			}
 			c := compare.Runs(base, cand, compare.Options{
 				Options: reports.Options{SLO: slo.slo, Prices: prices},
-				Alpha:   alpha, Resamples: resamples, Seed: seed, MinEffect: me,
+				Alpha:   alpha, Resamples: resamples, Seed: seed, MinEffect: me, Unpaired: unpaired,
 			})
 			return writeComparison(e, c, failOn, format, outs)
 		}

@@ -158,12 +158,19 @@ func bootstrapCI(base, cand resampler, resamples int, alpha float64, seed [2]uin
 			diffs[k][i] = oc[k] - ob[k]
 		}
 	}
-	out := make([]Interval, nst)
-	for k, d := range diffs {
+	return percentileIntervals(diffs, alpha)
+}
+
+// percentileIntervals are the alpha/2 and 1-alpha/2 quantiles of each
+// list of bootstrap draws (sorted in place).
+func percentileIntervals(draws [][]float64, alpha float64) []Interval {
+	out := make([]Interval, len(draws))
+	for k, d := range draws {
 		slices.Sort(d)
-		lo := int(math.Floor(alpha / 2 * float64(resamples)))
-		hi := int(math.Ceil((1-alpha/2)*float64(resamples))) - 1
-		out[k] = Interval{d[min(max(lo, 0), resamples-1)], d[min(max(hi, 0), resamples-1)]}
+		n := len(d)
+		lo := int(math.Floor(alpha / 2 * float64(n)))
+		hi := int(math.Ceil((1-alpha/2)*float64(n))) - 1
+		out[k] = Interval{d[min(max(lo, 0), n-1)], d[min(max(hi, 0), n-1)]}
 	}
 	return out
 }
@@ -252,16 +259,29 @@ func (s *clusterSide) resample(rng *rand.Rand, out []float64) {
 	}
 }
 
-// Shift is a Mann-Whitney U test of one latency distribution: does the
-// candidate's tend to be larger or smaller than the baseline's?
+// Shift is a test of one latency distribution: does the candidate's tend
+// to be larger or smaller than the baseline's? Unpaired, a Mann-Whitney U
+// test of the two distributions; paired, a Wilcoxon signed-rank test of
+// the per-request differences.
 type Shift struct {
-	Metric       string // latency family, like "ttft"
+	Metric string // latency family, like "ttft"
+	// Test is "mann-whitney" or "wilcoxon" (paired).
+	Test         string
 	NBase, NCand int
-	// ProbGreater is P(candidate value > baseline value) + P(equal)/2
-	// over all pairs, U / (n_base * n_cand): 0.5 means no shift.
+	// Pairs is the number of request pairs of a paired test (0 unpaired).
+	Pairs int
+	// ProbGreater is, unpaired, P(candidate value > baseline value) +
+	// P(equal)/2 over all pairs of values, U / (n_base * n_cand); paired,
+	// the share of request pairs where the candidate was slower (ties
+	// half). 0.5 means no shift.
 	ProbGreater float64
 	Z, P        float64 // normal approximation, two-sided
-	Verdict     Verdict
+	// MedianDiff is the median of the per-request differences, candidate
+	// minus baseline, and MedianCI its paired-bootstrap interval (paired
+	// only: NaN and nil otherwise).
+	MedianDiff float64
+	MedianCI   *Interval
+	Verdict    Verdict
 	// Counted is false for metrics that do not sway the overall verdict.
 	Counted bool
 }
