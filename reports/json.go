@@ -40,7 +40,36 @@ type jsonSummary struct {
 	TokenSources     jsonSources  `json:"token_sources"`
 	Cost             *jsonCost    `json:"cost"`
 	Saturation       *Saturation  `json:"saturation"`
+	ServerState      *jsonState   `json:"server_state"`
 	Notes            []string     `json:"notes"`
+}
+
+type jsonState struct {
+	Requests int64      `json:"requests"`
+	Waited   int64      `json:"waited"`
+	ByQueue  []jsonBand `json:"ttft_by_queue_at_send"`
+	ByKV     []jsonBand `json:"ttft_by_kv_usage_at_send"`
+}
+
+type jsonBand struct {
+	Band     string  `json:"band"`
+	Requests int     `json:"requests"`
+	P50      float64 `json:"ttft_p50_ms"`
+	P95      float64 `json:"ttft_p95_ms"`
+}
+
+func toJSONState(st *ServerState) *jsonState {
+	if st == nil {
+		return nil
+	}
+	j := &jsonState{Requests: st.Requests, Waited: st.Waited, ByQueue: []jsonBand{}, ByKV: []jsonBand{}}
+	for _, b := range st.ByQueue {
+		j.ByQueue = append(j.ByQueue, jsonBand{b.Band, b.Requests, float64(b.TTFTP50Ns) / 1e6, float64(b.TTFTP95Ns) / 1e6})
+	}
+	for _, b := range st.ByKV {
+		j.ByKV = append(j.ByKV, jsonBand{b.Band, b.Requests, float64(b.TTFTP50Ns) / 1e6, float64(b.TTFTP95Ns) / 1e6})
+	}
+	return j
 }
 
 type jsonCounts struct {
@@ -180,6 +209,7 @@ func toJSON(s Summary) jsonSummary {
 		}
 	}
 	j.Saturation = s.Saturation
+	j.ServerState = toJSONState(s.ServerState)
 	return j
 }
 

@@ -89,6 +89,9 @@ type Summary struct {
 	// Saturation is GPU and server telemetry over the window; nil when the
 	// run has none.
 	Saturation *Saturation
+	// ServerState is the TTFT the requests met by the server's queue and
+	// KV usage when they were sent; nil without those series.
+	ServerState *ServerState
 
 	// Incomplete says why the run cannot carry a verdict (RunData's);
 	// RowsNote then says how many of the requests sent survive on disk.
@@ -204,6 +207,9 @@ func Summarize(run *RunData, opt Options) Summary {
 		s.Notes = append(s.Notes, n)
 	}
 	s.Saturation = saturationOf(run, opt, s)
+	if len(run.Server) > 0 {
+		s.ServerState = serverStateOf(run)
+	}
 	s.Notes = append(s.Notes, tokenWarnings(s)...)
 	return s
 }

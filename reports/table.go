@@ -268,6 +268,49 @@ func ErrorSamples(ss []Summary) []ErrorSample {
 	return out
 }
 
+// StateSection is one run's server-state table (ServerState): a row per
+// band of queue depth and of KV-cache usage at send, with the ok
+// requests in it and their TTFT p50 and p95 (ms).
+type StateSection struct {
+	RunID string
+	// Title says what the table shows and how many requests waited.
+	Title string
+	Table *table.Table
+}
+
+// StateSections are the server-state tables of the runs that have one.
+func StateSections(ss []Summary) []StateSection {
+	var out []StateSection
+	for _, s := range ss {
+		st := s.ServerState
+		if st == nil {
+			continue
+		}
+		title := "Server state the requests met (" + s.RunID + "; engine /metrics at send, max over engines)"
+		t := &table.Table{Head: []string{"requests", "TTFT p50 (ms)", "TTFT p95 (ms)"}}
+		add := func(bands []StateBand) {
+			for _, b := range bands {
+				t.Add("  "+b.Band, []string{table.Itoa(int64(b.Requests)), table.Ftoa(float64(b.TTFTP50Ns)/1e6, 1), table.Ftoa(float64(b.TTFTP95Ns)/1e6, 1)})
+			}
+		}
+		pct := 0.0
+		if st.Requests > 0 {
+			pct = float64(st.Waited) / float64(st.Requests) * 100
+		}
+		t.Add("sent while others waited", []string{fmt.Sprintf("%d of %d (%s%%)", st.Waited, st.Requests, table.Ftoa(pct, 1)), "", ""})
+		if len(st.ByQueue) > 0 {
+			t.Section("requests waiting in the queue at send")
+			add(st.ByQueue)
+		}
+		if len(st.ByKV) > 0 {
+			t.Section("KV-cache usage at send")
+			add(st.ByKV)
+		}
+		out = append(out, StateSection{RunID: s.RunID, Title: title, Table: t})
+	}
+	return out
+}
+
 // maxTextSample is the most of a sample error message a terminal report
 // shows (Markdown, JSON and HTML show all of it, up to the 512 bytes a
 // row keeps).
@@ -295,6 +338,12 @@ func writeText(b *strings.Builder, ss []Summary) {
 			}
 			table.WrapText(b, fmt.Sprintf("  %s: %s x%d: ", e.RunID, e.Class, e.Count), "      ", msg)
 		}
+	}
+	for _, st := range StateSections(ss) {
+		b.WriteString("\n")
+		table.WrapText(b, "", "  ", st.Title)
+		b.WriteString("\n")
+		table.WriteText(b, "state at send", st.Table)
 	}
 	table.WriteNotesText(b, Notes(ss))
 }
@@ -329,6 +378,10 @@ func RenderMarkdown(w io.Writer, ss []Summary) error {
 			fmt.Fprintf(&b, "| %s | %s | %d | %s |\n", table.MDEscape(e.RunID), table.MDEscape(e.Class), e.Count,
 				table.MDEscape(strings.ReplaceAll(e.Sample, "\n", " ")))
 		}
+	}
+	for _, st := range StateSections(ss) {
+		b.WriteString("\n### " + table.MDEscape(st.Title) + "\n\n")
+		table.WriteMarkdown(&b, "state at send", st.Table)
 	}
 	table.WriteNotesMarkdown(&b, Notes(ss))
 	_, err := io.WriteString(w, b.String())

@@ -70,9 +70,13 @@ func runes(s string) int { return utf8.RuneCountInString(s) }
 // table.
 func WriteText(b *strings.Builder, corner string, t *Table) {
 	rows, foot := footnotes(t.Rows)
+	// Section headings stand on lines of their own, so only the labels
+	// of rows set the label column's width.
 	width := runes(corner)
 	for _, r := range rows {
-		width = max(width, runes(r.Label))
+		if !r.Section {
+			width = max(width, runes(r.Label))
+		}
 	}
 	cols := make([]int, len(t.Head))
 	for i, h := range t.Head {
