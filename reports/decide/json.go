@@ -39,17 +39,17 @@ type jsonTargetCost struct {
 }
 
 type jsonTargetPrices struct {
-	InputPer1M          float64 `json:"input_per_1m_usd"`
-	CachedInputPer1M    float64 `json:"cached_input_per_1m_usd"`
-	OutputPer1M         float64 `json:"output_per_1m_usd"`
+	InputPer1M           float64 `json:"input_per_1m_usd"`
+	CachedInputPer1M     float64 `json:"cached_input_per_1m_usd"`
+	OutputPer1M          float64 `json:"output_per_1m_usd"`
 	EffectiveInputPer1M  float64 `json:"effective_input_per_1m_usd"`
 	EffectiveOutputPer1M float64 `json:"effective_output_per_1m_usd"`
 	CheckedAt            string  `json:"checked_at"`
-	GPUs                int     `json:"gpus"`
-	GPUType             string  `json:"gpu_type"`
-	GPUOffer            string  `json:"gpu_offer"`
-	USDPerGPUHour       float64 `json:"usd_per_gpu_hour"`
-	USDPerHour          float64 `json:"usd_per_hour"`
+	GPUs                 int     `json:"gpus"`
+	GPUType              string  `json:"gpu_type"`
+	GPUOffer             string  `json:"gpu_offer"`
+	USDPerGPUHour        float64 `json:"usd_per_gpu_hour"`
+	USDPerHour           float64 `json:"usd_per_hour"`
 }
 
 type jsonCostPoint struct {

@@ -92,7 +92,7 @@ func monthlyFigure(d *decide.Decision, colors map[string]int) (figure, bool) {
 		case c.Pricing == reports.CostPerToken && c.Known && c.USDPer1M > 0:
 			perTok = append(perTok, i)
 		case c.Pricing == reports.CostGPUHourly && c.FixedUSD > 0:
-		// An unknown capacity is not drawn, but said in the caption.
+			// An unknown capacity is not drawn, but said in the caption.
 			fixed = append(fixed, i)
 			capM[i] = d.Targets[i].ReplicaTokens(p.Volume, d.MonthHours) / 1e6
 		}

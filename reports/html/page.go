@@ -79,12 +79,12 @@ type page struct {
 	Errors  []reports.ErrorSample
 	Latency htmlTable
 	// Server are the server-state tables of runs with telemetry.
-	Server []serverTable
-	Notes  []string
-	CDF       []figure
-	Sweep     []figure
-	Cost      []figure
-	Decision  []decisionTable
+	Server   []serverTable
+	Notes    []string
+	CDF      []figure
+	Sweep    []figure
+	Cost     []figure
+	Decision []decisionTable
 	// DecisionNotes are the Decision's notes, shown under its tables.
 	DecisionNotes []string
 	Sat           []figure
