@@ -133,6 +133,8 @@ func (d *Decision) costTable() *table.Table {
 				return "-"
 			case t.AtLoad.Utilisation == 0:
 				return "SLO not met"
+			case t.RunID == t.Capacity.RunID:
+				return "at capacity"
 			case t.Capacity.LowerBound:
 				return "≤ " + percent(t.AtLoad.Utilisation)
 			}
@@ -246,6 +248,8 @@ func sweepTable(tc TargetCost) *table.Table {
 			return "-"
 		case !p.MetSLO:
 			return "past capacity"
+		case p.RunID == tc.Capacity.RunID:
+			return "at capacity"
 		case tc.Capacity.LowerBound:
 			return "≤ " + percent(p.Cost.Utilisation)
 		}

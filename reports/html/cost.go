@@ -109,7 +109,7 @@ func monthlyFigure(d *decide.Decision, colors map[string]int) (figure, bool) {
 	// projected, with room.
 	lo, hi := 1.0, 10000.0
 	for _, be := range p.BreakEvens {
-		if !be.Never {
+		if be.TokensPerMonth > 0 { // not never, not unknown
 			lo = math.Min(lo, be.TokensPerMonth/1e7)
 			hi = math.Max(hi, be.TokensPerMonth/1e5)
 		}

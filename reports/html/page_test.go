@@ -278,6 +278,11 @@ func TestRenderHTMLBreakEven(t *testing.T) {
 		if got := strings.Contains(string(f.SVG), `data-marker="960M vs gpt-4o"`); got != c.marker {
 			t.Errorf("%s: 960M marker drawn = %v", c.name, got)
 		}
+		// The per-token line is drawn whole whatever the self-hosted
+		// target's break-even (an unknown one once put the axis at 0).
+		if !strings.Contains(string(f.SVG), `data-series="gpt-4o (per token)" data-points="2"`) {
+			t.Errorf("%s: gpt-4o line not drawn whole", c.name)
+		}
 	}
 }
 
