@@ -36,16 +36,22 @@ func (t *ErrorTally) Add(class, message string, sentNs int64) {
 	if class == "" {
 		class = "unknown"
 	}
+	c := t.class(class)
+	c.count++
+	c.offer(message, sentNs)
+}
+
+// class is the tally of one class, made on first use.
+func (t *ErrorTally) class(name string) *classTally {
 	if t.classes == nil {
 		t.classes = map[string]*classTally{}
 	}
-	c := t.classes[class]
+	c := t.classes[name]
 	if c == nil {
 		c = &classTally{}
-		t.classes[class] = c
+		t.classes[name] = c
 	}
-	c.count++
-	c.offer(message, sentNs)
+	return c
 }
 
 // offer takes message as the class's sample when it comes first by the
@@ -72,14 +78,7 @@ func (t *ErrorTally) AddRecord(rec *results.Record) {
 // Merge adds o's counts and samples to t.
 func (t *ErrorTally) Merge(o *ErrorTally) {
 	for class, oc := range o.classes {
-		if t.classes == nil {
-			t.classes = map[string]*classTally{}
-		}
-		c := t.classes[class]
-		if c == nil {
-			c = &classTally{}
-			t.classes[class] = c
-		}
+		c := t.class(class)
 		c.count += oc.count
 		if oc.seen {
 			c.offer(oc.sample, oc.sentNs)

@@ -101,24 +101,21 @@ func pairedValues(l reports.Latency, base, cand *reports.RunData, p pairing) (b,
 	return b, c
 }
 
-// pv is a value and the pair it belongs to.
-type pv struct {
-	v int64
-	p int32
-}
-
 // pairedBoot resamples pairs: each draw takes a pair whole, so the
 // statistics of both sides move together and their difference keeps only
 // the per-request change. Its statistics are bootstrapStats' differences
 // (statistic of the candidate minus the baseline's) and then the median of
 // the per-request differences.
 type pairedBoot struct {
-	b, c, d []pv // the (sub)sample's values, each sorted, p = pair
-	counts  []int32
-	full    []float64
-	subE    []float64
-	scale   float64
-	sb, sc  []float64 // a resample's statistics of each side
+	// b, c and d are the (sub)sample's baseline and candidate values and
+	// differences, each sorted, with the pair each value belongs to.
+	b, c, d    []int64
+	bp, cp, dp []int32
+	counts     []int32
+	full       []float64
+	subE       []float64
+	scale      float64
+	sb, sc     []float64 // a resample's statistics of each side
 }
 
 // medianDiff is the index of the median of differences in pairedBoot's
@@ -148,14 +145,21 @@ func newPairedBoot(b, c, fullB, fullC []int64, cap int) *pairedBoot {
 		order = sub
 		s.scale = math.Sqrt(float64(len(order)) / float64(n))
 	}
-	for j, i := range order {
-		s.b = append(s.b, pv{b[i], int32(j)})
-		s.c = append(s.c, pv{c[i], int32(j)})
-		s.d = append(s.d, pv{c[i] - b[i], int32(j)})
+	side := func(v func(i int) int64) ([]int64, []int32) {
+		pairOf := make([]int32, len(order))
+		for j := range pairOf {
+			pairOf[j] = int32(j)
+		}
+		slices.SortFunc(pairOf, func(x, y int32) int { return cmp.Compare(v(order[x]), v(order[y])) })
+		vals := make([]int64, len(order))
+		for k, j := range pairOf {
+			vals[k] = v(order[j])
+		}
+		return vals, pairOf
 	}
-	for _, x := range [][]pv{s.b, s.c, s.d} {
-		slices.SortFunc(x, func(p, q pv) int { return cmp.Compare(p.v, q.v) })
-	}
+	s.b, s.bp = side(func(i int) int64 { return b[i] })
+	s.c, s.cp = side(func(i int) int64 { return c[i] })
+	s.d, s.dp = side(func(i int) int64 { return c[i] - b[i] })
 	s.counts = make([]int32, len(order))
 	d := make([]int64, n)
 	for i := range d {
@@ -163,14 +167,7 @@ func newPairedBoot(b, c, fullB, fullC []int64, cap int) *pairedBoot {
 	}
 	slices.Sort(d)
 	s.full = diffStats(statsOfSorted(fullB), statsOfSorted(fullC), d)
-	vals := func(x []pv) []int64 {
-		out := make([]int64, len(x))
-		for i, p := range x {
-			out[i] = p.v
-		}
-		return out
-	}
-	s.subE = diffStats(statsOfSorted(vals(s.b)), statsOfSorted(vals(s.c)), vals(s.d))
+	s.subE = diffStats(statsOfSorted(s.b), statsOfSorted(s.c), s.d)
 	return s
 }
 
@@ -193,40 +190,17 @@ func diffStats(b, c []float64, sortedDiffs []int64) []float64 {
 // O(m) per resample.
 func (s *pairedBoot) resample(rng *rand.Rand, out []float64) {
 	counts := s.counts
-	clear(counts)
-	m := uint64(len(counts))
-	for range len(counts) {
-		counts[(rng.Uint64()>>32)*m>>32]++
-	}
-	ranks, nr := percentileRanks(len(counts))
-	sb, sc := s.sb, s.sc
-	walk := func(x []pv, stats []float64) {
-		cum, j := 0, 0
-		var sum float64
-		for _, p := range x {
-			c := int(counts[p.p])
-			if c == 0 {
-				continue
-			}
-			cum += c
-			sum += float64(c) * float64(p.v)
-			for j < nr && ranks[j] <= cum {
-				stats[j] = float64(p.v)
-				j++
-			}
-		}
-		stats[len(bootstrapStats)-1] = sum / float64(len(counts))
-	}
-	walk(s.b, sb)
-	walk(s.c, sc)
+	drawCounts(rng, counts)
+	m := len(counts)
+	weightedStats(s.b, s.bp, counts, m, s.sb)
+	weightedStats(s.c, s.cp, counts, m, s.sc)
 	for k := range bootstrapStats {
-		out[k] = sc[k] - sb[k]
+		out[k] = s.sc[k] - s.sb[k]
 	}
-	med := reports.NearestRank(50, len(counts))
-	cum := 0
-	for _, p := range s.d {
-		if cum += int(counts[p.p]); cum >= med {
-			out[medianDiff] = float64(p.v)
+	med, cum := reports.NearestRank(50, m), 0
+	for i, v := range s.d {
+		if cum += int(counts[s.dp[i]]); cum >= med {
+			out[medianDiff] = float64(v)
 			break
 		}
 	}

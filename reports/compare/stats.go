@@ -229,20 +229,36 @@ func newClusterSide(vals []int64, lens []int32, nReq int, fullSorted []int64) *c
 // percentiles, O(gaps) per resample.
 func (s *clusterSide) resample(rng *rand.Rand, out []float64) {
 	counts := s.counts
+	drawCounts(rng, counts)
+	w := 0
+	for r, c := range counts {
+		w += int(c) * int(s.lens[r])
+	}
+	weightedStats(s.vals, s.owner, counts, w, out)
+	for k := range out {
+		out[k] = s.full[k] + s.scale*(out[k]-s.subE[k])
+	}
+}
+
+// drawCounts draws len(counts) indices uniformly with replacement and
+// counts how often each was drawn.
+func drawCounts(rng *rand.Rand, counts []int32) {
 	clear(counts)
 	m := uint64(len(counts))
 	for range len(counts) {
 		counts[(rng.Uint64()>>32)*m>>32]++
 	}
-	w := 0
-	for r, c := range counts {
-		w += int(c) * int(s.lens[r])
-	}
-	ranks, nr := percentileRanks(w)
+}
+
+// weightedStats writes bootstrapStats of sorted values vals to out, value
+// i counted counts[owner[i]] times, n times in all: one walk finds the
+// nearest-rank percentiles and the mean.
+func weightedStats(vals []int64, owner []int32, counts []int32, n int, out []float64) {
+	ranks, nr := percentileRanks(n)
 	cum, j := 0, 0
 	var sum float64
-	for i, v := range s.vals {
-		c := int(counts[s.owner[i]])
+	for i, v := range vals {
+		c := int(counts[owner[i]])
 		if c == 0 {
 			continue
 		}
@@ -253,10 +269,7 @@ func (s *clusterSide) resample(rng *rand.Rand, out []float64) {
 			j++
 		}
 	}
-	out[len(bootstrapStats)-1] = sum / float64(w)
-	for k := range out {
-		out[k] = s.full[k] + s.scale*(out[k]-s.subE[k])
-	}
+	out[len(bootstrapStats)-1] = sum / float64(n)
 }
 
 // Shift is a test of one latency distribution: does the candidate's tend

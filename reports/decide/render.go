@@ -128,17 +128,7 @@ func (d *Decision) costTable() *table.Table {
 	}
 	if d.any(func(t *TargetCost) bool { return t.Capacity != nil }) {
 		t.Add("  utilisation", d.each(func(t *TargetCost) string {
-			switch {
-			case !t.Capacity.Known():
-				return "-"
-			case t.AtLoad.Utilisation == 0:
-				return "SLO not met"
-			case t.RunID == t.Capacity.RunID:
-				return "at capacity"
-			case t.Capacity.LowerBound:
-				return "≤ " + percent(t.AtLoad.Utilisation)
-			}
-			return percent(t.AtLoad.Utilisation)
+			return utilisationText(t.Capacity, t.RunID, t.AtLoad.Utilisation > 0, t.AtLoad.Utilisation, "SLO not met")
 		}))
 		d.capacityRows(t)
 	}
@@ -243,19 +233,27 @@ func sweepTable(tc TargetCost) *table.Table {
 	}))
 	t.Add("all-in per 1M tok (in+out)", each(func(p LoadPoint) string { return money(p.Cost.USDPer1MBlended) }))
 	t.Add("utilisation", each(func(p LoadPoint) string {
-		switch {
-		case !tc.Capacity.Known():
-			return "-"
-		case !p.MetSLO:
-			return "past capacity"
-		case p.RunID == tc.Capacity.RunID:
-			return "at capacity"
-		case tc.Capacity.LowerBound:
-			return "≤ " + percent(p.Cost.Utilisation)
-		}
-		return percent(p.Cost.Utilisation)
+		return utilisationText(tc.Capacity, p.RunID, p.MetSLO, p.Cost.Utilisation, "past capacity")
 	}))
 	return t
+}
+
+// utilisationText is the utilisation of run runID against capacity c:
+// none without a capacity, past (the text given) for a load that broke
+// the SLO, "at capacity" for the capacity's own run, an upper bound (≤)
+// when the capacity is a lower bound.
+func utilisationText(c *Capacity, runID string, met bool, u float64, past string) string {
+	switch {
+	case !c.Known():
+		return "-"
+	case !met:
+		return past
+	case runID == c.RunID:
+		return "at capacity"
+	case c.LowerBound:
+		return "≤ " + percent(u)
+	}
+	return percent(u)
 }
 
 func (d *Decision) projectionTable(p Projection) *table.Table {
