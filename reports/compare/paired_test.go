@@ -170,3 +170,19 @@ func TestWilcoxon(t *testing.T) {
 		t.Errorf("all zero: %v %v", pg, p)
 	}
 }
+
+// TestRenderTextFits120: the text comparison of paired runs, with wide
+// intervals and long run ids, stays within 120 columns.
+func TestRenderTextFits120(t *testing.T) {
+	base, cand := shiftRuns(70*time.Millisecond, true)
+	base.RunID, cand.RunID = "nightly-2026-11-26-vllm-h100-tp2", "nightly-2026-11-27-vllm-h100-tp2"
+	var b strings.Builder
+	if err := RenderText(&b, Runs(base, cand, Options{})); err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range strings.Split(b.String(), "\n") {
+		if n := len([]rune(l)); n > 120 {
+			t.Errorf("%d columns: %q", n, l)
+		}
+	}
+}

@@ -189,7 +189,11 @@ func RenderText(w io.Writer, c *Comparison) error {
 		b.WriteString("\ndistribution shift (two-sided; paired: Wilcoxon signed-rank, else Mann-Whitney U):\n")
 		rows = [][]string{{"  metric", "test", "n base", "n cand", "P(cand>base)", fmt.Sprintf("median Δ [%g%% CI]", 100*(1-c.Options.Alpha)), "p", "verdict"}}
 		for _, s := range c.Shifts {
-			rows = append(rows, append(append([]string{"  " + s.Metric}, s.shiftCells()...), string(s.Verdict)))
+			v := string(s.Verdict)
+			if s.Verdict == VerdictSame {
+				v = "no sig. change" // as the metrics table, to fit 120 columns
+			}
+			rows = append(rows, append(append([]string{"  " + s.Metric}, s.shiftCells()...), v))
 		}
 		writeAligned(&b, rows, []bool{false, false, true, true, true, true, true, false})
 	}
