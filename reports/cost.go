@@ -1,9 +1,12 @@
 package reports
 
 import (
+	"fmt"
 	"math"
+	"time"
 
 	"github.com/inferbench/inferbench/prices"
+	"github.com/inferbench/inferbench/reports/internal/table"
 	"github.com/inferbench/inferbench/results"
 )
 
@@ -29,8 +32,9 @@ const (
 // price of all the target's GPUs together.
 //
 // Either way, per request is total / ok requests and per 1M tokens is
-// blended: total / tokens * 1e6, so USDPer1MOutput charges the input too.
-// For self-hosted that is H / (3600 * output tok/s) * 1e6.
+// all-in: total / tokens * 1e6, so USDPer1MOutput charges the input too
+// (it is not the output price, which is in Prices). For self-hosted that
+// is H / (3600 * output tok/s) * 1e6.
 type Cost struct {
 	Model string
 	// Source says where the prices came from: "command line", the
@@ -50,10 +54,14 @@ type Cost struct {
 	OutputUSD      float64
 
 	USDPerRequest  float64 // total / ok requests
-	USDPer1MInput  float64 // total / input tokens * 1e6 (blended)
-	USDPer1MOutput float64 // total / output tokens * 1e6 (blended)
+	USDPer1MInput  float64 // total / input tokens * 1e6 (all-in: output included)
+	USDPer1MOutput float64 // total / output tokens * 1e6 (all-in: input included)
 	// RecordedUSD is the sum of the rows' cost_usd, for comparison.
 	RecordedUSD float64
+	// StaleDays is how many days before the run started its prices were
+	// checked, when that is more than StaleAfterDays (0 otherwise): a
+	// catalogue price that old may have changed.
+	StaleDays int
 
 	// The tokens the per-token figures are over: of every measured
 	// request for per-token and recorded pricing, of ok requests for
@@ -134,6 +142,9 @@ func computeCost(run *RunData, opt Options, s Summary) *Cost {
 		return nil
 	}
 	c.InputTokens, c.OutputTokens = in, out
+	if p != nil {
+		c.StaleDays = staleDays(p.CheckedAt, run.StartedAt)
+	}
 	if run.ok > 0 {
 		c.USDPerRequest = c.TotalUSD / float64(run.ok)
 	}
@@ -188,4 +199,69 @@ func (c *Cost) USDPer1MBlended() float64 {
 		return 0
 	}
 	return c.TotalUSD / float64(tok) * 1e6
+}
+
+// StaleAfterDays is the age, in days before a run started, past which a
+// price it was costed at is flagged as possibly stale: providers change
+// list prices a few times a year.
+const StaleAfterDays = 90
+
+// staleDays is the days from checkedAt (YYYY-MM-DD, or YYYY-MM: its first
+// day) to started when more than StaleAfterDays, else 0 (also when either
+// is unknown).
+func staleDays(checkedAt string, started time.Time) int {
+	if checkedAt == "" || started.IsZero() {
+		return 0
+	}
+	var t time.Time
+	var err error
+	for _, layout := range []string{"2006-01-02", "2006-01"} {
+		if t, err = time.Parse(layout, checkedAt); err == nil {
+			break
+		}
+	}
+	if err != nil {
+		return 0
+	}
+	if d := int(started.Sub(t).Hours() / 24); d > StaleAfterDays {
+		return d
+	}
+	return 0
+}
+
+// StaleNote says that c's prices may be stale, or "" when they are not
+// known to be.
+func (c *Cost) StaleNote() string {
+	if c == nil || c.StaleDays == 0 {
+		return ""
+	}
+	return fmt.Sprintf("prices possibly stale: checked %s, %d days before the run started", c.Prices.CheckedAt, c.StaleDays)
+}
+
+// ListPrices writes the list prices of p as a price sheet says them:
+// "$2.50 in, $10.00 out /1M" ("$2.50 in ($1.25 cached), $10.00 out /1M"
+// where a cached-input price is set), "$5.00/h", or "2 H100 (lambda) x $2.50/h = $5.00/h" when the GPUs
+// are known; "-" when p has none.
+func ListPrices(p results.Prices) string {
+	if p.GPUHourly > 0 {
+		if p.GPUCount > 0 && p.USDPerGPUHour > 0 {
+			gpu := "GPU"
+			if p.GPUType != "" {
+				gpu = p.GPUType
+			}
+			if p.GPUOffer != "" {
+				gpu += " (" + p.GPUOffer + ")"
+			}
+			return fmt.Sprintf("%d %s x %s/h = %s/h", p.GPUCount, gpu, table.Price(p.USDPerGPUHour), table.Price(p.GPUHourly))
+		}
+		return table.Price(p.GPUHourly) + "/h"
+	}
+	if p.InputPer1M == 0 && p.OutputPer1M == 0 {
+		return "-"
+	}
+	s := table.Price(p.InputPer1M) + " in, "
+	if p.CachedInputPer1M > 0 && p.CachedInputPer1M != p.InputPer1M {
+		s = table.Price(p.InputPer1M) + " in (" + table.Price(p.CachedInputPer1M) + " cached), "
+	}
+	return s + table.Price(p.OutputPer1M) + " out /1M"
 }

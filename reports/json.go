@@ -17,6 +17,9 @@ type jsonSummary struct {
 	Workload         string       `json:"workload"`
 	Simulated        bool         `json:"simulated"`
 	StopReason       string       `json:"stop_reason"`
+	Complete         bool         `json:"complete"`
+	Incomplete       []string     `json:"incomplete"`
+	RowsNote         *string      `json:"rows_note"`
 	Requests         jsonCounts   `json:"requests"`
 	WindowS          float64      `json:"window_s"`
 	RequestsPerS     float64      `json:"requests_per_s"`
@@ -37,7 +40,36 @@ type jsonSummary struct {
 	TokenSources     jsonSources  `json:"token_sources"`
 	Cost             *jsonCost    `json:"cost"`
 	Saturation       *Saturation  `json:"saturation"`
+	ServerState      *jsonState   `json:"server_state"`
 	Notes            []string     `json:"notes"`
+}
+
+type jsonState struct {
+	Requests int64      `json:"requests"`
+	Waited   int64      `json:"waited"`
+	ByQueue  []jsonBand `json:"ttft_by_queue_at_send"`
+	ByKV     []jsonBand `json:"ttft_by_kv_usage_at_send"`
+}
+
+type jsonBand struct {
+	Band     string  `json:"band"`
+	Requests int     `json:"requests"`
+	P50      float64 `json:"ttft_p50_ms"`
+	P95      float64 `json:"ttft_p95_ms"`
+}
+
+func toJSONState(st *ServerState) *jsonState {
+	if st == nil {
+		return nil
+	}
+	j := &jsonState{Requests: st.Requests, Waited: st.Waited, ByQueue: []jsonBand{}, ByKV: []jsonBand{}}
+	for _, b := range st.ByQueue {
+		j.ByQueue = append(j.ByQueue, jsonBand{b.Band, b.Requests, float64(b.TTFTP50Ns) / 1e6, float64(b.TTFTP95Ns) / 1e6})
+	}
+	for _, b := range st.ByKV {
+		j.ByKV = append(j.ByKV, jsonBand{b.Band, b.Requests, float64(b.TTFTP50Ns) / 1e6, float64(b.TTFTP95Ns) / 1e6})
+	}
+	return j
 }
 
 type jsonCounts struct {
@@ -50,8 +82,9 @@ type jsonCounts struct {
 }
 
 type jsonErrors struct {
-	Class string `json:"class"`
-	Count int64  `json:"count"`
+	Class  string `json:"class"`
+	Count  int64  `json:"count"`
+	Sample string `json:"sample_message"`
 }
 
 type jsonDist struct {
@@ -99,7 +132,10 @@ type jsonCost struct {
 	USDPerRequest     float64    `json:"usd_per_request"`
 	USDPer1MInputTok  float64    `json:"usd_per_1m_input_tokens"`
 	USDPer1MOutputTok float64    `json:"usd_per_1m_output_tokens"`
+	USDPer1MTok       float64    `json:"usd_per_1m_tokens"`
 	RecordedUSD       float64    `json:"recorded_cost_usd"`
+	CheckedAt         string     `json:"prices_checked_at"`
+	PossiblyStale     bool       `json:"prices_possibly_stale"`
 }
 
 type jsonPrices struct {
@@ -141,9 +177,13 @@ func toJSON(s Summary) jsonSummary {
 		ScheduleLag:  toJSONDist(s.ScheduleLag),
 		TokenSources: jsonSources{Input: []jsonSource{}, Output: []jsonSource{}},
 		Notes:        append([]string{}, s.Notes...),
+		Complete:     len(s.Incomplete) == 0, Incomplete: append([]string{}, s.Incomplete...),
+	}
+	if s.RowsNote != "" {
+		j.RowsNote = &s.RowsNote
 	}
 	for _, e := range s.Requests.Errors {
-		j.Requests.Errors = append(j.Requests.Errors, jsonErrors{e.Class, e.Count})
+		j.Requests.Errors = append(j.Requests.Errors, jsonErrors{e.Class, e.Count, e.Sample})
 	}
 	for _, c := range s.InputTokenSources {
 		j.TokenSources.Input = append(j.TokenSources.Input, jsonSource{c.Source, c.Count})
@@ -164,10 +204,12 @@ func toJSON(s Summary) jsonSummary {
 				OutputPer1M: c.Prices.OutputPer1M, GPUHourly: c.Prices.GPUHourly},
 			TotalUSD: c.TotalUSD, InputUSD: c.InputUSD, CachedInputUSD: c.CachedInputUSD, OutputUSD: c.OutputUSD,
 			USDPerRequest: c.USDPerRequest, USDPer1MInputTok: c.USDPer1MInput, USDPer1MOutputTok: c.USDPer1MOutput,
-			RecordedUSD: c.RecordedUSD,
+			USDPer1MTok: c.USDPer1MBlended(), RecordedUSD: c.RecordedUSD,
+			CheckedAt: c.Prices.CheckedAt, PossiblyStale: c.StaleDays > 0,
 		}
 	}
 	j.Saturation = s.Saturation
+	j.ServerState = toJSONState(s.ServerState)
 	return j
 }
 

@@ -100,10 +100,10 @@ func Load(runDir string) (*RunData, error) {
 	r := NewRunData(runDir, m)
 	if m == nil {
 		r.notef("no %s: the run stopped before writing it; target and model come from the rows", results.ManifestFile)
-	} else if m.StopReason == results.StopRunning {
-		r.notef("stop_reason is %q: the run did not finish (crash?); this covers the parts written", m.StopReason)
 	}
-	if m != nil && m.StopDetail != "" {
+	if why := incompleteRun(m); why != "" {
+		r.Incomplete = append(r.Incomplete, why)
+	} else if m.StopDetail != "" {
 		r.notef("stopped (%s): %s", m.StopReason, m.StopDetail)
 	}
 	if tmp, _ := filepath.Glob(filepath.Join(runDir, results.RequestsDir, ".part-*.tmp")); len(tmp) > 0 {

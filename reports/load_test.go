@@ -106,18 +106,30 @@ func TestLoadCrashedRun(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(strings.Join(run.Notes, "\n"), `"running"`) {
-		t.Errorf("notes = %v, want a note on stop_reason running", run.Notes)
+	if !strings.Contains(strings.Join(run.Incomplete, "\n"), `"running"`) {
+		t.Errorf("incomplete = %v, want stop_reason running", run.Incomplete)
+	}
+	if err := CheckComplete(run); !errors.Is(err, ErrIncomplete) || !strings.Contains(err.Error(), "run x: ") {
+		t.Errorf("CheckComplete = %v", err)
 	}
 
-	// A stop detail is passed on.
+	// A failed run is incomplete, with the stop detail; an interrupted
+	// one (drained) is complete, the detail in a note.
 	runDir = fixture.WriteRun(t, dir, "failed", &results.Manifest{RunID: "f", StopReason: results.StopFailed,
 		StopDetail: "write part: disk full"}, fixture.SampleRecs())
 	if run, err = Load(runDir); err != nil {
 		t.Fatal(err)
 	}
-	if want := "stopped (failed): write part: disk full"; !slices.Contains(run.Notes, want) {
-		t.Errorf("notes = %v, want %q", run.Notes, want)
+	if want := `stop_reason "failed": the harness failed (write part: disk full)`; !slices.Contains(run.Incomplete, want) {
+		t.Errorf("incomplete = %v, want %q", run.Incomplete, want)
+	}
+	runDir = fixture.WriteRun(t, dir, "int", &results.Manifest{RunID: "i", StopReason: results.StopInterrupted,
+		StopDetail: "first Ctrl-C"}, fixture.SampleRecs())
+	if run, err = Load(runDir); err != nil {
+		t.Fatal(err)
+	}
+	if want := "stopped (interrupted): first Ctrl-C"; !slices.Contains(run.Notes, want) || len(run.Incomplete) > 0 || CheckComplete(run) != nil {
+		t.Errorf("notes = %v, incomplete %v, want %q and complete", run.Notes, run.Incomplete, want)
 	}
 }
 

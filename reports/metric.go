@@ -77,6 +77,11 @@ type Latency struct {
 // Of is the latency's distribution in s.
 func (l Latency) Of(s *Summary) Dist { return *l.dist(s) }
 
+// PerOKRequest reports whether the latency has one value per ok request
+// (RunData.OKValues): every one but per-token ITL and schedule lag, which
+// is measured over every request.
+func (l Latency) PerOKRequest() bool { return l.col != nil && !l.keepZero }
+
 // latencies are the latency distributions, in the order reports show
 // them. Schedule lag measures the load generator, not the target, so a
 // change in it is reported but does not sway a verdict.

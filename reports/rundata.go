@@ -1,7 +1,9 @@
 package reports
 
 import (
+	"encoding/binary"
 	"fmt"
+	"hash/fnv"
 	"time"
 
 	"github.com/inferbench/inferbench/results"
@@ -23,6 +25,12 @@ type RunData struct {
 	Manifest *results.Manifest
 	// Notes say what is unusual about the run or how it was read.
 	Notes []string
+	// Incomplete says why the run cannot carry a verdict: it did not
+	// complete (crashed, failed, canceled, no manifest), or it is a shard
+	// group with a shard missing or given twice. Empty when it can. A
+	// report still summarises such a run, saying so; gates refuse it
+	// (see docs/ci.md).
+	Incomplete []string
 
 	RunID      string
 	Target     string
@@ -34,7 +42,7 @@ type RunData struct {
 	StartedAt time.Time
 
 	warmup, total, ok, failed, canceled int64
-	errorClasses                        map[string]int64
+	errors                              ErrorTally
 
 	// Window endpoints over measured requests (0 = none yet).
 	firstSent, lastDone int64
@@ -70,6 +78,14 @@ type columns struct {
 	// One entry per ok request, aligned, 0 = not observed. maxITL is the
 	// largest per-token gap of the request, for the ITL SLO.
 	ttft, ttfo, tpot, e2e, user, maxITL []int64
+	// sent and done are the ok request's offsets (telemetry joins), idx
+	// its request_index and key a hash of its request_id, session_id and
+	// turn (pairing requests across runs), aligned with ttft.
+	sent, done, idx []int64
+	key             []uint64
+	// failSent and failDone are the offsets of the measured requests that
+	// did not complete ok.
+	failSent, failDone []int64
 
 	// Per-token inter-token latencies of ok requests: those in [0, 2^32)
 	// ns (4.29 s), nearly all, as uint32 to halve the largest column;
@@ -116,11 +132,10 @@ func gather[T int64 | uint32](r *RunData, col func(c *columns) []T, keepZero boo
 // NewRunData returns an empty RunData for dir described by m (which may be nil).
 func NewRunData(dir string, m *results.Manifest) *RunData {
 	r := &RunData{
-		Dir:          dir,
-		Manifest:     m,
-		errorClasses: map[string]int64{},
-		inSources:    map[string]int64{},
-		outSources:   map[string]int64{},
+		Dir:        dir,
+		Manifest:   m,
+		inSources:  map[string]int64{},
+		outSources: map[string]int64{},
 	}
 	if m != nil {
 		r.RunID = m.RunID
@@ -150,9 +165,15 @@ func (r *RunData) Add(rec *results.Record) {
 
 // reqRow is the part of a Record that summaries are computed from. Load
 // reads only its columns (reqColumns, through results.ScanColumns), which
-// skips the strings (request ids, error messages) and most of the
-// decoding; Add copies it out of a whole Record.
+// skips most strings (request ids, models) and most of the decoding; Add
+// copies it out of a whole Record. Error messages are read for one sample
+// per error class (ErrorTally); they are null on ok rows, which cost
+// nothing to decode.
 type reqRow struct {
+	RequestIndex       int64
+	RequestID          string
+	SessionID          string
+	Turn               int64
 	Warmup             bool
 	ScheduledNs        int64
 	SentNs             int64
@@ -174,15 +195,16 @@ type reqRow struct {
 	OutputTokensSource string
 	Status             string
 	ErrorClass         string
+	ErrorMessage       string
 	CostUSD            float64
 }
 
 // reqColumns are reqRow's columns for results.ScanColumns, with the kinds
 // Record's tags give them.
-var reqColumns = results.Projection("warmup", "scheduled_ns", "sent_ns", "last_token_ns", "done_ns",
+var reqColumns = results.Projection("request_index", "request_id", "session_id", "turn", "warmup", "scheduled_ns", "sent_ns", "last_token_ns", "done_ns",
 	"schedule_lag_ns", "ttft_ns", "ttfo_ns", "tpot_ns", "e2e_ns", "chunk_gaps_ns", "chunk_tokens",
 	"input_tokens", "output_tokens", "cached_input_tokens", "cache_write_input_tokens", "reasoning_tokens",
-	"input_tokens_source", "output_tokens_source", "status", "error_class", "cost_usd")
+	"input_tokens_source", "output_tokens_source", "status", "error_class", "error_message", "cost_usd")
 
 // addGroup adds the rows of a group read with reqColumns.
 func (r *RunData) addGroup(g *results.ColumnGroup) {
@@ -192,8 +214,10 @@ func (r *RunData) addGroup(g *results.ColumnGroup) {
 		n := int(g.PartRows)
 		r.blocks = append(r.blocks, &columns{lag: make([]int64, 0, n), usage: make([]usage, 0, n),
 			ttft: make([]int64, 0, n), ttfo: make([]int64, 0, n), tpot: make([]int64, 0, n),
-			e2e: make([]int64, 0, n), user: make([]int64, 0, n), maxITL: make([]int64, 0, n)})
+			e2e: make([]int64, 0, n), user: make([]int64, 0, n), maxITL: make([]int64, 0, n),
+			sent: make([]int64, 0, n), done: make([]int64, 0, n), idx: make([]int64, 0, n), key: make([]uint64, 0, n)})
 	}
+	reqIdx, reqID, sess, turn := g.Int64("request_index"), g.String("request_id"), g.String("session_id"), g.Int64("turn")
 	warm, sched, sent := g.Bool("warmup"), g.Int64("scheduled_ns"), g.Int64("sent_ns")
 	last, done, lag := g.Int64("last_token_ns"), g.Int64("done_ns"), g.Int64("schedule_lag_ns")
 	ttft, ttfo, tpot, e2e := g.Int64("ttft_ns"), g.Int64("ttfo_ns"), g.Int64("tpot_ns"), g.Int64("e2e_ns")
@@ -203,31 +227,33 @@ func (r *RunData) addGroup(g *results.ColumnGroup) {
 	write, reasoning := g.Int64("cache_write_input_tokens"), g.Int64("reasoning_tokens")
 	inSrc, outSrc := g.String("input_tokens_source"), g.String("output_tokens_source")
 	status, class, cost := g.String("status"), g.String("error_class"), g.Float64("cost_usd")
+	msg := g.String("error_message")
 	var toks []int32
 	for i := range g.Rows {
 		toks = toks[:0]
 		for _, t := range toks64[tokOff[i]:tokOff[i+1]] {
 			toks = append(toks, int32(t))
 		}
-		row := reqRow{Warmup: warm[i], ScheduledNs: sched[i], SentNs: sent[i], LastTokenNs: last[i],
+		row := reqRow{RequestIndex: reqIdx[i], RequestID: reqID[i], SessionID: sess[i], Turn: turn[i], Warmup: warm[i], ScheduledNs: sched[i], SentNs: sent[i], LastTokenNs: last[i],
 			DoneNs: done[i], ScheduleLagNs: lag[i], TTFTNs: ttft[i], TTFONs: ttfo[i], TPOTNs: tpot[i], E2ENs: e2e[i],
 			ChunkGapsNs: gaps[gapOff[i]:gapOff[i+1]], ChunkTokens: toks,
 			InputTokens: in[i], OutputTokens: out[i], CachedInputTokens: cached[i],
 			CacheWriteTokens: write[i], ReasoningTokens: reasoning[i],
 			InputTokensSource: inSrc[i], OutputTokensSource: outSrc[i],
-			Status: status[i], ErrorClass: class[i], CostUSD: cost[i]}
+			Status: status[i], ErrorClass: class[i], ErrorMessage: msg[i], CostUSD: cost[i]}
 		r.add(&row)
 	}
 }
 
 func rowOf(rec *results.Record) reqRow {
-	return reqRow{Warmup: rec.Warmup, ScheduledNs: rec.ScheduledNs, SentNs: rec.SentNs, LastTokenNs: rec.LastTokenNs,
+	return reqRow{RequestIndex: rec.RequestIndex, RequestID: rec.RequestID, SessionID: rec.SessionID, Turn: int64(rec.Turn),
+		Warmup: rec.Warmup, ScheduledNs: rec.ScheduledNs, SentNs: rec.SentNs, LastTokenNs: rec.LastTokenNs,
 		DoneNs: rec.DoneNs, ScheduleLagNs: rec.ScheduleLagNs, TTFTNs: rec.TTFTNs, TTFONs: rec.TTFONs,
 		TPOTNs: rec.TPOTNs, E2ENs: rec.E2ENs, ChunkGapsNs: rec.ChunkGapsNs, ChunkTokens: rec.ChunkTokens,
 		InputTokens: rec.InputTokens, OutputTokens: rec.OutputTokens, CachedInputTokens: rec.CachedInputTokens,
 		CacheWriteTokens: rec.CacheWriteInputTokens, ReasoningTokens: rec.ReasoningTokens,
 		InputTokensSource: rec.InputTokensSource, OutputTokensSource: rec.OutputTokensSource,
-		Status: rec.Status, ErrorClass: rec.ErrorClass, CostUSD: rec.CostUSD}
+		Status: rec.Status, ErrorClass: rec.ErrorClass, ErrorMessage: rec.ErrorMessage, CostUSD: rec.CostUSD}
 }
 
 func (r *RunData) add(rec *reqRow) {
@@ -243,11 +269,7 @@ func (r *RunData) add(rec *reqRow) {
 		r.canceled++
 	default:
 		r.failed++
-		class := rec.ErrorClass
-		if class == "" {
-			class = "unknown"
-		}
-		r.errorClasses[class]++
+		r.errors.Add(rec.ErrorClass, rec.ErrorMessage, rec.SentNs)
 	}
 	if rec.SentNs > 0 && (r.firstSent == 0 || rec.SentNs < r.firstSent) {
 		r.firstSent = rec.SentNs
@@ -262,6 +284,8 @@ func (r *RunData) add(rec *reqRow) {
 	r.allCached += rec.CachedInputTokens
 	r.recordedCostUSD += rec.CostUSD
 	if rec.Status != results.StatusOK {
+		c.failSent = append(c.failSent, rec.SentNs)
+		c.failDone = append(c.failDone, rec.DoneNs)
 		return
 	}
 	r.okIn += rec.InputTokens
@@ -280,6 +304,38 @@ func (r *RunData) add(rec *reqRow) {
 	}
 	c.user = append(c.user, user)
 	c.maxITL = append(c.maxITL, c.addITL(rec.ChunkGapsNs, rec.ChunkTokens))
+	c.sent = append(c.sent, rec.SentNs)
+	c.done = append(c.done, rec.DoneNs)
+	c.idx = append(c.idx, rec.RequestIndex)
+	c.key = append(c.key, pairKey(rec.RequestID, rec.SessionID, rec.Turn))
+}
+
+// pairKey identifies a workload request across runs of the same workload:
+// FNV-1a of its request_id, session_id and turn.
+func pairKey(id, session string, turn int64) uint64 {
+	h := fnv.New64a()
+	h.Write([]byte(id))
+	h.Write([]byte{0})
+	h.Write([]byte(session))
+	var b [9]byte
+	binary.LittleEndian.PutUint64(b[1:], uint64(turn))
+	h.Write(b[:])
+	return h.Sum64()
+}
+
+// shiftSent moves the run's per-request offsets by shift nanoseconds
+// (a shard onto the time base of the shard it is merged into).
+func (r *RunData) shiftSent(shift int64) {
+	if shift == 0 {
+		return
+	}
+	for _, b := range r.blocks {
+		for _, col := range [][]int64{b.sent, b.done, b.failSent, b.failDone} {
+			for i := range col {
+				col[i] += shift
+			}
+		}
+	}
 }
 
 func sourceName(s string) string {
@@ -330,9 +386,7 @@ func (r *RunData) merge(o *RunData) {
 	r.ok += o.ok
 	r.failed += o.failed
 	r.canceled += o.canceled
-	for k, v := range o.errorClasses {
-		r.errorClasses[k] += v
-	}
+	r.errors.Merge(&o.errors)
 	for k, v := range o.inSources {
 		r.inSources[k] += v
 	}
@@ -378,6 +432,31 @@ func (r *RunData) Values(latency string, limit int) (sorted []int64, n int) {
 	}
 	radixSort(out)
 	return out, n
+}
+
+// PairKeys returns, for every ok request in recorded order, a key naming
+// the workload request it sent (a hash of request_id, session_id and
+// turn) and its request_index: what pairs it with the same request of
+// another run of the same workload (a request sent twice in a run, as
+// over several passes of a workload, is told apart by request_index
+// order). OKValues are aligned with it.
+func (r *RunData) PairKeys() (keys []uint64, idx []int64) {
+	for _, b := range r.blocks {
+		keys = append(keys, b.key...)
+		idx = append(idx, b.idx...)
+	}
+	return keys, idx
+}
+
+// OKValues returns one latency (a Latency's Name, one whose PerOKRequest
+// holds) of every ok request in recorded order, aligned with PairKeys, 0
+// where not observed. It panics on another latency.
+func (r *RunData) OKValues(latency string) []int64 {
+	l, ok := LookupLatency(latency)
+	if !ok || !l.PerOKRequest() {
+		panic("reports: no per-request values of latency " + latency)
+	}
+	return gather(r, l.col, true)
 }
 
 // stride is the step that keeps at most limit of n values (0: all).

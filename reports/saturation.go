@@ -1,8 +1,9 @@
 package reports
 
-// Joins of telemetry onto requests and runs, and the saturation verdict.
-// Pure functions over results rows, so package reports can call them on
-// what it reads back from Parquet.
+// Telemetry over a run's window (GPU, energy, the server's queue) and the
+// saturation verdict of a sweep. Pure functions over results rows, so
+// package reports can call them on what it reads back from Parquet. The
+// join of telemetry onto each request is in join.go.
 
 import (
 	"fmt"
@@ -40,119 +41,6 @@ func (s series) maxOver(from, to int64) (float64, bool) {
 		best, ok = math.Max(best, s[i].v), true
 	}
 	return best, ok
-}
-
-// RequestLoad is what the server and GPUs looked like while one request
-// was in flight ([sent, done]). A nil field was not observed.
-type RequestLoad struct {
-	RequestIndex int64
-	// MaxRunning, MaxWaiting and MaxKVUsage come from the server's
-	// canonical series (max over engines when a URL exposes several).
-	MaxRunning *float64
-	MaxWaiting *float64
-	MaxKVUsage *float64
-	// MaxGPUUtilPct and MaxSMActivePct are over all GPUs.
-	MaxGPUUtilPct  *float64
-	MaxSMActivePct *float64
-}
-
-// JoinRequests gives each request the maximum queue depth, batch
-// occupancy, KV usage, GPU utilisation and SM activity observed during
-// [sent_ns, done_ns], in the order of reqs. Each series (one engine label
-// set, one GPU) is read as sample-and-hold: the state at sent is its last
-// sample before sent, so a request shorter than the sampling interval still
-// gets the state it ran in.
-func JoinRequests(reqs []results.Record, gpu []results.GPUSample, server []results.ServerMetricSample) []RequestLoad {
-	byCanon := map[string][]series{}
-	{
-		idx := map[string]int{}
-		groups := map[string][]series{}
-		for _, r := range server {
-			switch r.Canonical {
-			case results.CanonRunning, results.CanonWaiting, results.CanonKVUsage:
-			default:
-				continue
-			}
-			key := r.Canonical + "\x00" + r.Source + "\x00" + r.Labels
-			i, ok := idx[key]
-			if !ok {
-				i = len(groups[r.Canonical])
-				idx[key] = i
-				groups[r.Canonical] = append(groups[r.Canonical], nil)
-			}
-			groups[r.Canonical][i] = append(groups[r.Canonical][i], point{r.TsNs, r.Value})
-		}
-		for c, ss := range groups {
-			for _, s := range ss {
-				sortSeries(s)
-			}
-			byCanon[c] = ss
-		}
-	}
-	util, sm := gpuSeries(gpu, func(s *results.GPUSample) *float64 { return s.UtilGPUPct }),
-		gpuSeries(gpu, func(s *results.GPUSample) *float64 { return s.SMActivePct })
-
-	out := make([]RequestLoad, len(reqs))
-	for i := range reqs {
-		r := &reqs[i]
-		from, to := r.SentNs, r.DoneNs
-		if to < from {
-			to = from
-		}
-		out[i] = RequestLoad{
-			RequestIndex:   r.RequestIndex,
-			MaxRunning:     maxAll(byCanon[results.CanonRunning], from, to),
-			MaxWaiting:     maxAll(byCanon[results.CanonWaiting], from, to),
-			MaxKVUsage:     maxAll(byCanon[results.CanonKVUsage], from, to),
-			MaxGPUUtilPct:  maxAll(util, from, to),
-			MaxSMActivePct: maxAll(sm, from, to),
-		}
-	}
-	return out
-}
-
-func sortSeries(s series) {
-	sort.SliceStable(s, func(i, j int) bool { return s[i].t < s[j].t })
-}
-
-// gpuKey identifies one GPU across samples.
-func gpuKey(s *results.GPUSample) string {
-	return s.Source + "\x00" + s.SourceURL + "\x00" + s.Host + "\x00" + s.GPUUUID + fmt.Sprintf("\x00%d", s.GPUIndex)
-}
-
-// gpuSeries splits one optional GPU field into one series per GPU.
-func gpuSeries(gpu []results.GPUSample, field func(*results.GPUSample) *float64) []series {
-	idx := map[string]int{}
-	var out []series
-	for i := range gpu {
-		s := &gpu[i]
-		v := field(s)
-		if v == nil {
-			continue
-		}
-		k := gpuKey(s)
-		j, ok := idx[k]
-		if !ok {
-			j = len(out)
-			idx[k] = j
-			out = append(out, nil)
-		}
-		out[j] = append(out[j], point{s.TsNs, *v})
-	}
-	for _, s := range out {
-		sortSeries(s)
-	}
-	return out
-}
-
-func maxAll(ss []series, from, to int64) *float64 {
-	var best *float64
-	for _, s := range ss {
-		if v, ok := s.maxOver(from, to); ok && (best == nil || v > *best) {
-			best = &v
-		}
-	}
-	return best
 }
 
 // GPUWindow summarises GPU telemetry over one window (normally the

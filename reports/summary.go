@@ -89,6 +89,14 @@ type Summary struct {
 	// Saturation is GPU and server telemetry over the window; nil when the
 	// run has none.
 	Saturation *Saturation
+	// ServerState is the TTFT the requests met by the server's queue and
+	// KV usage when they were sent; nil without those series.
+	ServerState *ServerState
+
+	// Incomplete says why the run cannot carry a verdict (RunData's);
+	// RowsNote then says how many of the requests sent survive on disk.
+	Incomplete []string
+	RowsNote   string
 
 	// Notes are the run's notes followed by warnings about the numbers.
 	Notes []string
@@ -106,10 +114,14 @@ type Counts struct {
 	Errors []ClassCount
 }
 
-// ClassCount is the number of failed requests of one error class.
+// ClassCount is the number of failed requests of one error class, with
+// one of their error messages (see ErrorTally).
 type ClassCount struct {
 	Class string
 	Count int64
+	// Sample is the error message of the class's earliest request ("" when
+	// none had one).
+	Sample string
 }
 
 // SourceCount is the number of ok requests whose token count came from one
@@ -138,13 +150,17 @@ func Summarize(run *RunData, opt Options) Summary {
 		Requests: Counts{
 			Total: run.total, OK: run.ok, Failed: run.failed,
 			Canceled: run.canceled, Warmup: run.warmup,
-			Errors: classCounts(run.errorClasses),
+			Errors: run.errors.Classes(),
 		},
 		InputTokens: run.okIn, OutputTokens: run.okOut, CachedInputTokens: run.okCached,
 		InputTokenSources:  sourceCounts(run.inSources),
 		OutputTokenSources: sourceCounts(run.outSources),
 		Notes:              slices.Clone(run.Notes),
 		StartedAt:          run.StartedAt,
+		Incomplete:         slices.Clone(run.Incomplete),
+	}
+	if len(run.Incomplete) > 0 {
+		s.RowsNote = run.RowsNote()
 	}
 	if run.Manifest != nil {
 		s.StopReason = run.Manifest.StopReason
@@ -187,7 +203,13 @@ func Summarize(run *RunData, opt Options) Summary {
 	wg.Wait()
 
 	s.Cost = computeCost(run, opt, s)
+	if n := s.Cost.StaleNote(); n != "" {
+		s.Notes = append(s.Notes, n)
+	}
 	s.Saturation = saturationOf(run, opt, s)
+	if len(run.Server) > 0 {
+		s.ServerState = serverStateOf(run)
+	}
 	s.Notes = append(s.Notes, tokenWarnings(s)...)
 	return s
 }
@@ -228,17 +250,6 @@ func perSecond(n, windowNs int64) float64 {
 		return 0
 	}
 	return float64(n) / (float64(windowNs) / 1e9)
-}
-
-func classCounts(m map[string]int64) []ClassCount {
-	out := make([]ClassCount, 0, len(m))
-	for c, n := range m {
-		out = append(out, ClassCount{c, n})
-	}
-	slices.SortFunc(out, func(a, b ClassCount) int {
-		return cmp.Or(cmp.Compare(b.Count, a.Count), cmp.Compare(a.Class, b.Class))
-	})
-	return out
 }
 
 func sourceCounts(m map[string]int64) []SourceCount {

@@ -1,6 +1,7 @@
 package reports
 
 import (
+	"fmt"
 	"io"
 	"slices"
 	"strings"
@@ -119,8 +120,11 @@ func addLatency(t *table.Table, runs runCells) {
 	}
 }
 
-// addCost adds the cost rows when some run has a cost: the per-token
-// parts only where some run is priced per token.
+// addCost adds the cost rows when some run has a cost: the list prices
+// apart from what the run cost, all-in, per request and per 1M tokens (an
+// all-in figure per 1M output tokens carries the input's cost too, so it
+// is not the output price); the per-token parts only where some run is
+// priced per token.
 func addCost(t *table.Table, runs runCells) {
 	if !runs.any(func(s Summary) bool { return s.Cost != nil }) {
 		return
@@ -135,8 +139,33 @@ func addCost(t *table.Table, runs runCells) {
 		})
 	}
 	t.Add("  pricing", cost(func(c *Cost) string { return c.Model }))
-	t.Add("  prices from", cost(func(c *Cost) string { return c.Source }))
-	t.Add("  total", cost(func(c *Cost) string { return table.USD(c.TotalUSD) }))
+	t.Add("  list price /1M tok, or /h", cost(func(c *Cost) string {
+		switch c.Model {
+		case CostPerToken:
+			return table.Price(c.Prices.InputPer1M) + " in, " + table.Price(c.Prices.OutputPer1M) + " out"
+		case CostGPUHourly:
+			return table.Price(c.Prices.GPUHourly) + "/h"
+		}
+		return "-"
+	}))
+	cachedPrice := func(c *Cost) bool {
+		return c.Model == CostPerToken && c.Prices.CachedInputPer1M != c.Prices.InputPer1M
+	}
+	if runs.any(func(s Summary) bool { return s.Cost != nil && cachedPrice(s.Cost) }) {
+		t.Add("    cached input /1M tok", cost(func(c *Cost) string {
+			if !cachedPrice(c) {
+				return "-"
+			}
+			return table.Price(c.Prices.CachedInputPer1M)
+		}))
+	}
+	t.AddProvenance("  prices from", cost(func(c *Cost) string {
+		if c.StaleDays > 0 {
+			return c.Source + " (possibly stale: checked " + c.Prices.CheckedAt + ")"
+		}
+		return c.Source
+	}))
+	t.Add("  run total", cost(func(c *Cost) string { return table.USD(c.TotalUSD) }))
 	if runs.any(func(s Summary) bool { return s.Cost != nil && s.Cost.Model == CostPerToken }) {
 		part := func(f func(c *Cost) float64) func(c *Cost) string {
 			return func(c *Cost) string {
@@ -150,9 +179,9 @@ func addCost(t *table.Table, runs runCells) {
 		t.Add("    cached input part", cost(part(func(c *Cost) float64 { return c.CachedInputUSD })))
 		t.Add("    output part", cost(part(func(c *Cost) float64 { return c.OutputUSD })))
 	}
-	t.Add("  per request", cost(func(c *Cost) string { return table.USD(c.USDPerRequest) }))
-	t.Add("  per 1M input tok (blended)", cost(func(c *Cost) string { return table.USD(c.USDPer1MInput) }))
-	t.Add("  per 1M output tok (blended)", cost(func(c *Cost) string { return table.USD(c.USDPer1MOutput) }))
+	t.Add("  all-in per request", cost(func(c *Cost) string { return table.USD(c.USDPerRequest) }))
+	t.Add("  all-in per 1M tokens (in+out)", cost(func(c *Cost) string { return table.USD(c.USDPer1MBlended()) }))
+	t.Add("  all-in per 1M output tokens", cost(func(c *Cost) string { return table.USD(c.USDPer1MOutput) }))
 }
 
 // errorClasses is the union of the runs' error classes, in order of first
@@ -206,21 +235,154 @@ func Notes(ss []Summary) []string {
 	return out
 }
 
+// Warnings are the lines a report puts above everything else: each run
+// that cannot carry a verdict, why, and how many of its requests survive.
+func Warnings(ss []Summary) []string {
+	var out []string
+	for _, s := range ss {
+		if len(s.Incomplete) == 0 {
+			continue
+		}
+		out = append(out, "run "+s.RunID+" is incomplete: "+strings.Join(s.Incomplete, "; ")+
+			". Its figures cover only what is on disk: "+s.RowsNote+".")
+	}
+	return out
+}
+
+// ErrorSample is one error class of one run with its count and sample
+// message, as reports list them under the table.
+type ErrorSample struct {
+	RunID string
+	ClassCount
+}
+
+// ErrorSamples lists the error classes of every run, most frequent first
+// within a run.
+func ErrorSamples(ss []Summary) []ErrorSample {
+	var out []ErrorSample
+	for _, s := range ss {
+		for _, c := range s.Requests.Errors {
+			out = append(out, ErrorSample{RunID: s.RunID, ClassCount: c})
+		}
+	}
+	return out
+}
+
+// StateSection is one run's server-state table (ServerState): a row per
+// band of queue depth and of KV-cache usage at send, with the ok
+// requests in it and their TTFT p50 and p95 (ms).
+type StateSection struct {
+	RunID string
+	// Title says what the table shows and how many requests waited.
+	Title string
+	Table *table.Table
+}
+
+// StateSections are the server-state tables of the runs that have one.
+func StateSections(ss []Summary) []StateSection {
+	var out []StateSection
+	for _, s := range ss {
+		st := s.ServerState
+		if st == nil {
+			continue
+		}
+		title := "Server state the requests met (" + s.RunID + "; engine /metrics at send, max over engines)"
+		t := &table.Table{Head: []string{"requests", "TTFT p50 (ms)", "TTFT p95 (ms)"}}
+		add := func(bands []StateBand) {
+			for _, b := range bands {
+				t.Add("  "+b.Band, []string{table.Itoa(int64(b.Requests)), table.Ftoa(float64(b.TTFTP50Ns)/1e6, 1), table.Ftoa(float64(b.TTFTP95Ns)/1e6, 1)})
+			}
+		}
+		pct := 0.0
+		if st.Requests > 0 {
+			pct = float64(st.Waited) / float64(st.Requests) * 100
+		}
+		t.Add("sent while others waited", []string{fmt.Sprintf("%d of %d (%s%%)", st.Waited, st.Requests, table.Ftoa(pct, 1)), "", ""})
+		if len(st.ByQueue) > 0 {
+			t.Section("requests waiting in the queue at send")
+			add(st.ByQueue)
+		}
+		if len(st.ByKV) > 0 {
+			t.Section("KV-cache usage at send")
+			add(st.ByKV)
+		}
+		out = append(out, StateSection{RunID: s.RunID, Title: title, Table: t})
+	}
+	return out
+}
+
+// maxTextSample is the most of a sample error message a terminal report
+// shows (Markdown, JSON and HTML show all of it, up to the 512 bytes a
+// row keeps).
+const maxTextSample = 200
+
+// writeText writes the warnings, the table, the error samples, the
+// server-state sections and the notes of ss for a terminal.
+func writeText(b *strings.Builder, ss []Summary) {
+	if w := Warnings(ss); len(w) > 0 {
+		for _, l := range w {
+			table.WrapText(b, "WARNING: ", "         ", l)
+		}
+		b.WriteString("\n")
+	}
+	table.WriteText(b, "run", SummaryTable(ss))
+	if es := ErrorSamples(ss); len(es) > 0 {
+		b.WriteString("\nerrors (count and one sample message per class):\n")
+		for _, e := range es {
+			msg := e.Sample
+			if msg == "" {
+				msg = "(no message)"
+			}
+			if r := []rune(msg); len(r) > maxTextSample {
+				msg = string(r[:maxTextSample-1]) + "…"
+			}
+			table.WrapText(b, fmt.Sprintf("  %s: %s x%d: ", e.RunID, e.Class, e.Count), "      ", msg)
+		}
+	}
+	for _, st := range StateSections(ss) {
+		b.WriteString("\n")
+		table.WrapText(b, "", "  ", st.Title)
+		b.WriteString("\n")
+		table.WriteText(b, "state at send", st.Table)
+	}
+	table.WriteNotesText(b, Notes(ss))
+}
+
 // RenderText writes ss side by side as a table aligned for a terminal:
-// metric names on the left, one right-aligned column per run.
+// metric names on the left, one right-aligned column per run, at most
+// table.TextWidth columns wide (more runs split the table). Warnings
+// about incomplete runs come first; the error classes with a sample
+// message and the notes follow the table.
 func RenderText(w io.Writer, ss []Summary) error {
 	var b strings.Builder
-	table.WriteText(&b, "run", SummaryTable(ss))
-	table.WriteNotesText(&b, Notes(ss))
+	writeText(&b, ss)
 	_, err := io.WriteString(w, b.String())
 	return err
 }
 
 // RenderMarkdown writes ss side by side as a GitHub-flavoured Markdown
-// table, with the notes as a list below it.
+// table, with warnings about incomplete runs above it (a quote), and the
+// error samples and notes below it.
 func RenderMarkdown(w io.Writer, ss []Summary) error {
 	var b strings.Builder
+	for _, l := range Warnings(ss) {
+		b.WriteString("> **Warning:** " + table.MDEscape(l) + "\n>\n")
+	}
+	if len(Warnings(ss)) > 0 {
+		b.WriteString("\n")
+	}
 	table.WriteMarkdown(&b, "run", SummaryTable(ss))
+	if es := ErrorSamples(ss); len(es) > 0 {
+		b.WriteString("\nErrors (count and one sample message per class):\n\n| run | class | count | sample message |\n|---|---|---:|---|\n")
+		for _, e := range es {
+			fmt.Fprintf(&b, "| %s | %s | %d | %s |\n", table.MDEscape(e.RunID), table.MDEscape(e.Class), e.Count,
+				table.MDEscape(strings.ReplaceAll(e.Sample, "\n", " ")))
+		}
+	}
+	for _, st := range StateSections(ss) {
+		b.WriteString("\n### " + table.MDEscape(st.Title) + "\n\n")
+		table.WriteMarkdown(&b, "state at send", st.Table)
+	}
 	table.WriteNotesMarkdown(&b, Notes(ss))
 	_, err := io.WriteString(w, b.String())
 	return err

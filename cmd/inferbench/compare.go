@@ -14,7 +14,7 @@ import (
 )
 
 const compareSynopsis = `inferbench compare BASE_RUN CAND_RUN [--format text|md|json|junit] [--fail-on EXPR]...
-      [--alpha 0.05] [--resamples 1000] [--seed 1] [--min-effect 2%] [--slo ttft=500ms,...]
+      [--allow-incomplete] [--unpaired] [--alpha 0.05] [--resamples 1000] [--seed 1] [--min-effect 2%] [--slo ttft=500ms,...]
       [--price-in USD --price-out USD [--price-cached USD] | --gpu-hourly USD]
       [--out FILE] [--md FILE] [--json FILE] [--junit FILE] [--text FILE]
 
@@ -25,6 +25,14 @@ confidence interval computed from the per-request values (a seeded
 bootstrap; Newcombe's interval for rates of errors; a Poisson interval for
 throughput) and a verdict: better, worse or no significant change.
 
+When both runs replayed the same workload with the same load mode and seed
+(their manifests say so), requests pair by request_id, and latencies are
+compared request by request: a bootstrap of the pairs and a Wilcoxon
+signed-rank test of the differences, which find a small shift that two wide
+distributions hide. Otherwise (or with --unpaired) the distributions are
+compared: a bootstrap of each run and a Mann-Whitney test. Every output
+says which, and how many pairs.
+
 --fail-on gates a CI job: each EXPR says when to fail, on the candidate's
 value, and may use the baseline's value as base:
   'ttft.p95 > 800ms'   'e2e.p99 > 1.10 * base'   'error_rate > 1%'
@@ -33,9 +41,16 @@ Metrics: ttft|ttfo|tpot|itl|e2e|user_latency|schedule_lag . p50|p90|p95|p99|max|
 error_rate, throughput.requests_per_s, throughput.output_tok_s, goodput.fraction,
 goodput.req_s, cost_per_1m_output, cost_per_1m_input, cost_per_request.
 
+A pair that cannot carry a verdict is refused (exit 1), naming the run and
+why: a run that did not complete (crashed, failed, canceled, no manifest), a
+shard group with a shard missing or given twice, or a candidate that
+replayed another workload than the baseline. --allow-incomplete compares
+them anyway, and every output then says the verdict rests on incomplete
+data.
+
 Exit status: 0 when every threshold passed (whatever the verdict), 3 when
 one failed, 2 for a usage error (a bad expression names its column), 1 when
-a run cannot be read. Details: docs/ci.md.`
+a run cannot be read or the pair is refused. Details: docs/ci.md.`
 
 const compareExamples = `  inferbench compare runs/nightly-0412 runs/nightly-0413
   inferbench compare base/ cand/ --fail-on 'ttft.p95 > 1.10 * base' --fail-on 'error_rate > 1%'
@@ -53,14 +68,17 @@ func cmdCompare(ctx context.Context, e *env, args []string) int {
 		slo                        sloFlag
 		priceIn, priceOut, priceCa float64
 		gpuHourly                  float64
+		allowIncomplete, unpaired  bool
 		outs                       = map[string]*string{"out": new(string), "md": new(string), "json": new(string), "junit": new(string), "text": new(string)}
 	)
 	fs := newFlagSet("compare", compareSynopsis, compareExamples, e.stdout)
 	fs.StringVar(&format, "format", format, "standard output `format`: text, md, json or junit")
 	fs.Var(&failOn, "fail-on", "fail (exit 3) when `EXPR` holds for the candidate, like 'ttft.p95 > 1.1 * base'; repeatable")
+	fs.BoolVar(&allowIncomplete, "allow-incomplete", false, "compare runs that cannot carry a verdict (crashed, shards missing, another workload) instead of refusing them; the output says so")
 	fs.Float64Var(&alpha, "alpha", alpha, "1 - confidence level of the intervals (0.05: 95% intervals)")
 	fs.IntVar(&resamples, "resamples", resamples, "bootstrap resamples")
 	fs.Uint64Var(&seed, "seed", seed, "bootstrap seed (the same seed gives the same intervals)")
+	fs.BoolVar(&unpaired, "unpaired", false, "compare the two runs' distributions even when their requests pair (same workload, load mode and seed)")
 	fs.Var(&minEffect, "min-effect", "smallest change, relative to the baseline, that a verdict counts (`percent`, like 2% or 0.02)")
 	fs.Var(&slo, "slo", "latency SLO for goodput, `name=duration,...` with names ttft, tpot, e2e, itl; repeatable")
 	fs.Float64Var(&priceIn, "price-in", 0, "input price, `USD` per 1M tokens, for both runs (with --price-out)")
@@ -99,24 +117,51 @@ func cmdCompare(ctx context.Context, e *env, args []string) int {
 		return usageError(e, "compare", errors.Join(problems...))
 	}
 
-	base, err := reports.Load(dirs[0])
+	base, err := loadOne(dirs[0])
 	if err == nil {
 		var cand *reports.RunData
-		cand, err = reports.Load(dirs[1])
+		cand, err = loadOne(dirs[1])
 		if err == nil {
+			if problems := compare.Problems(base, cand); len(problems) > 0 && !allowIncomplete {
+				refuse(e, "compare", problems)
+				return exitFailed
+			}
 			me := float64(minEffect)
 			if me == 0 {
 				me = -1 // CompareOptions: negative turns it off, 0 is the default
 			}
 			c := compare.Runs(base, cand, compare.Options{
 				Options: reports.Options{SLO: slo.slo, Prices: prices},
-				Alpha:   alpha, Resamples: resamples, Seed: seed, MinEffect: me,
+				Alpha:   alpha, Resamples: resamples, Seed: seed, MinEffect: me, Unpaired: unpaired,
 			})
 			return writeComparison(e, c, failOn, format, outs)
 		}
 	}
 	fmt.Fprintf(e.stderr, "inferbench compare: %v\n", err)
 	return exitFailed
+}
+
+// loadOne loads one run given to compare: a run directory, or the
+// shards of one split run (their folder, or a group's first shard), merged.
+func loadOne(dir string) (*reports.RunData, error) {
+	runs, err := reports.LoadAll([]string{dir})
+	if err != nil {
+		return nil, err
+	}
+	if len(runs) != 1 {
+		return nil, fmt.Errorf("load %s: %d runs, want one run (or the shards of one run)", dir, len(runs))
+	}
+	return runs[0], nil
+}
+
+// refuse says why a gate will not judge the data, one reason a line, and
+// how to judge it anyway.
+func refuse(e *env, cmd string, reasons []string) {
+	fmt.Fprintf(e.stderr, "inferbench %s: refused: the data cannot carry a verdict:\n", cmd)
+	for _, r := range reasons {
+		fmt.Fprintf(e.stderr, "  %s\n", r)
+	}
+	fmt.Fprintf(e.stderr, "inferbench %s: --allow-incomplete judges it anyway, saying so in the output\n", cmd)
 }
 
 // writeComparison checks the thresholds, writes every requested output

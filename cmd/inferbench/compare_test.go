@@ -33,6 +33,10 @@ func simRun(t *testing.T, id string, ttft time.Duration, n int) string {
 type compareJSON struct {
 	Verdict string `json:"verdict"`
 	Passed  bool   `json:"passed"`
+	Pairing struct {
+		Paired bool `json:"paired"`
+		Pairs  int  `json:"pairs"`
+	} `json:"pairing"`
 	Metrics []struct {
 		Metric      string     `json:"metric"`
 		Verdict     string     `json:"verdict"`
@@ -117,6 +121,11 @@ func TestCompareSimulatedRuns(t *testing.T) {
 		c := readCompareJSON(t, js)
 		if c.Verdict != "worse" || c.Passed || len(c.Thresholds) != 2 || c.Thresholds[0].Passed || !c.Thresholds[1].Passed {
 			t.Errorf("json: %+v", c)
+		}
+		// Both runs replayed the same workload file with the same plan:
+		// their requests pair.
+		if !c.Pairing.Paired || c.Pairing.Pairs != 60 {
+			t.Errorf("pairing: %+v", c.Pairing)
 		}
 		for _, m := range c.Metrics {
 			if m.Metric == "ttft.p50" && (m.Verdict != "worse" || !m.Significant || *m.CI[0] < 100) {

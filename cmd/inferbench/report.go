@@ -19,6 +19,7 @@ import (
 )
 
 const reportSynopsis = `inferbench report RUN_DIR... [--format text|md|json|html] [--slo ttft=500ms,tpot=50ms,e2e=10s,itl=200ms]
+      [--fail-on EXPR]... [--allow-incomplete]
       [--price-in USD --price-out USD [--price-cached USD] | --gpu-hourly USD] [--out FILE]
       [--volume IN:OUT]... [--scorecard PLAN.yaml] [--month-hours 720] [--slo-attainment 90%]
       [--since 7d|2026-11-01] [--target NAME]...
@@ -29,6 +30,11 @@ TPOT, per-token ITL, E2E, user latency, schedule lag), goodput under an SLO,
 token-count sources and cost. RUN_DIR may also be a folder of run
 directories (such as the --out folder of several runs). Warm-up requests
 are counted but left out of every figure. Definitions: docs/metrics.md.
+
+A run that did not complete (crashed, failed, canceled, no manifest) or a
+shard group with a shard missing or given twice is still summarised, under
+a warning that says so and how many of its requests survive on disk; but
+--fail-on refuses to gate on it (exit 1) unless --allow-incomplete.
 
 Prices default to the snapshot in each run's manifest; prices given here
 replace it for every run, and a plan's per-target prices replace both.
@@ -64,12 +70,14 @@ func cmdReport(ctx context.Context, e *env, args []string) int {
 		attainment                 = fractionFlag(reports.DefaultAttainment)
 		since                      sinceFlag
 		targets                    listFlag
+		allowIncomplete            bool
 	)
 	fs := newFlagSet("report", reportSynopsis, reportExamples, e.stdout)
 	fs.StringVar(&format, "format", format, "output `format`: text, md, json or html")
 	fs.Var(&slo, "slo", "latency SLO for goodput, `name=duration,...` with names ttft, tpot, e2e, itl (the request's largest per-token gap); repeatable")
 	failOn := thresholdsFlag{single: true}
 	fs.Var(&failOn, "fail-on", "exit 3 when `EXPR` holds for any run, like 'ttft.p95 > 800ms' or 'error_rate > 1%' (docs/ci.md); repeatable")
+	fs.BoolVar(&allowIncomplete, "allow-incomplete", false, "let --fail-on gate runs that cannot carry a verdict (crashed, shards missing) instead of refusing them")
 	fs.Float64Var(&priceIn, "price-in", 0, "input price, `USD` per 1M tokens (with --price-out)")
 	fs.Float64Var(&priceOut, "price-out", 0, "output price, `USD` per 1M tokens (with --price-in)")
 	fs.Float64Var(&usdPerKWh, "usd-per-kwh", 0, "electricity price, `USD` per kWh, to cost the measured GPU energy")
@@ -172,6 +180,21 @@ func cmdReport(ctx context.Context, e *env, args []string) int {
 	}
 	if out != "" {
 		fmt.Fprintf(e.stderr, "inferbench report: wrote %s (%d run(s))\n", out, len(runs))
+	}
+	if len(failOn.list) == 0 {
+		return exitOK
+	}
+	if err := reports.CheckComplete(runs...); err != nil {
+		var ie *reports.IncompleteError
+		errors.As(err, &ie)
+		if !allowIncomplete {
+			refuse(e, "report", ie.Reasons)
+			return exitFailed
+		}
+		fmt.Fprintf(e.stderr, "inferbench report: gating on incomplete data (--allow-incomplete): %s\n", strings.Join(ie.Reasons, "; "))
+	}
+	if summaries == nil {
+		summaries = decide.SummarizeAll(runs, opt, plan)
 	}
 	return failOn.gate(e, "report", summaries)
 }
@@ -390,10 +413,10 @@ func (c catalogPrices) TokenPrice(provider, model string) (results.Prices, error
 	return p, nil
 }
 
-func (c catalogPrices) GPUPrice(gpuType, offer string) (float64, string, error) {
+func (c catalogPrices) GPUPrice(gpuType, offer string) (float64, string, string, error) {
 	g, err := c.c.GPU(gpuType, offer)
 	if err != nil {
-		return 0, "", err
+		return 0, "", "", err
 	}
-	return g.USDPerGPUHour, fmt.Sprintf("catalogue %s %s, checked %s", g.GPU, g.Offer, g.CheckedAt), nil
+	return g.USDPerGPUHour, fmt.Sprintf("catalogue %s %s, checked %s", g.GPU, g.Offer, g.CheckedAt), g.CheckedAt, nil
 }

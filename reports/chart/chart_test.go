@@ -3,6 +3,7 @@ package chart
 import (
 	"encoding/xml"
 	"io"
+	"maps"
 	"math"
 	"slices"
 	"strings"
@@ -227,5 +228,70 @@ func TestSVGDeterministic(t *testing.T) {
 	}
 	if mk() != mk() {
 		t.Error("same chart, different SVG")
+	}
+}
+
+// TestLineRulesAndCrowdedMarkers: rules stretch the axis to show their
+// value and carry data-rule; marker labels of points close together (and
+// a rule's label) are placed without overlapping.
+func TestLineRulesAndCrowdedMarkers(t *testing.T) {
+	c := &Line{ID: "m", X: Axis{Log: true}, Y: Axis{Log: true},
+		Series: []Series{{Name: "api", Points: []Point{{1, 10}, {1000, 10000}}}},
+		Rules:  []Rule{{Vertical: true, Value: 100, Label: "100M:20M asked"}, {Value: 50000, Label: "SLO 50"}}}
+	for i := range 5 {
+		// Five break-evens a few percent apart: their labels would stack.
+		c.Markers = append(c.Markers, Marker{X: 200 * (1 + 0.03*float64(i)), Y: 500, Label: "960M vs api-" + string(rune('a'+i))})
+	}
+	var p plotArea
+	{
+		var out svg
+		top := 8 + out.legend([]legendItem{{name: "api"}}, 8, 6, 584) + 12
+		p = c.layout(600, 340, top)
+	}
+	if p.sy.hi < 50000 {
+		t.Errorf("y axis to %v: the SLO rule at 50000 is off the chart", p.sy.hi)
+	}
+	svgText := c.SVG()
+	for _, want := range []string{`data-rule="100M:20M asked"`, `data-rule="SLO 50"`} {
+		if !strings.Contains(svgText, want) {
+			t.Errorf("svg lacks %s", want)
+		}
+	}
+	// Replay the placement: every label box is inside the plot and
+	// overlaps no other.
+	var out svg
+	placed := c.drawRules(&out, &p)
+	for _, m := range c.Markers {
+		x, y := p.sx.px(m.X), p.sy.px(m.Y)
+		at := p.labelPlace(x, y, textWidth(m.Label)*0.92, 13, placed)
+		placed = append(placed, at)
+	}
+	for i, a := range placed {
+		for _, b := range placed[i+1:] {
+			if a.overlaps(b) {
+				t.Errorf("labels overlap: %+v and %+v", a, b)
+			}
+		}
+	}
+}
+
+func TestColorsOf(t *testing.T) {
+	if ColorOf("vllm-h100") != ColorOf("vllm-h100") || ColorOf("a") < 0 || ColorOf("a") >= Colors {
+		t.Fatal("ColorOf not stable or out of the palette")
+	}
+	names := []string{"t0", "t1", "t2", "t3", "t4", "t5", "t6", "t7"}
+	got := ColorsOf(names)
+	seen := map[int]bool{}
+	for _, n := range names {
+		seen[got[n]] = true
+	}
+	if len(seen) != Colors {
+		t.Errorf("8 names in %d colours: %v", len(seen), got)
+	}
+	// The order given does not change the colours.
+	rev := slices.Clone(names)
+	slices.Reverse(rev)
+	if again := ColorsOf(rev); !maps.Equal(again, got) {
+		t.Errorf("order changed colours: %v vs %v", again, got)
 	}
 }

@@ -27,6 +27,16 @@ type Marker struct {
 	Color int
 }
 
+// Rule is a reference line across the plot: a limit (an SLO) at a Y
+// value, or a point of interest (a volume asked for) at an X value, drawn
+// dashed with its label. The axis range stretches to show it.
+type Rule struct {
+	// Vertical draws the rule at X = Value; otherwise at Y = Value.
+	Vertical bool
+	Value    float64
+	Label    string
+}
+
 // Line is a chart of lines over two axes.
 type Line struct {
 	// ID is the SVG element's id, also used to name its clip path; give
@@ -38,6 +48,7 @@ type Line struct {
 	X, Y    Axis
 	Series  []Series
 	Markers []Marker
+	Rules   []Rule
 	// Width and Height are the size of the viewBox (default 600 x 340);
 	// the SVG scales to its container.
 	Width, Height float64
@@ -66,9 +77,47 @@ func (c *Line) SVG() string {
 	top := 8 + out.legend(items, 8, 6, w-16) + 12
 	p := c.layout(w, h, top)
 	c.drawAxes(&out, &p, h)
+	placed := c.drawRules(&out, &p)
 	c.drawSeries(&out, &p)
-	c.drawMarkers(&out, &p)
+	c.drawMarkers(&out, &p, placed)
 	return out.close()
+}
+
+// drawRules draws each rule dashed across the plot area with its label
+// inside the plot at its top end (vertical) or right end (horizontal),
+// and returns the labels' boxes, which marker labels then avoid.
+func (c *Line) drawRules(out *svg, p *plotArea) []rect {
+	var placed []rect
+	for _, r := range c.Rules {
+		sc := p.sy
+		if r.Vertical {
+			sc = p.sx
+		}
+		if !sc.ok(r.Value) {
+			continue
+		}
+		v := sc.px(r.Value)
+		w := textWidth(r.Label) * 0.92
+		out.printf(`<g class="rule" data-rule="%s">`, esc(r.Label))
+		var at rect
+		if r.Vertical {
+			out.line(v, p.y1, v, p.y0, "axis dash")
+			at = rect{v + 4, p.y1 + 2, w, 13}
+			if at.x+at.w > p.x1 {
+				at.x = v - 4 - w
+			}
+		} else {
+			out.line(p.x0, v, p.x1, v, "axis dash")
+			at = rect{p.x1 - 4 - w, v - 15, w, 13}
+			if at.y < p.y1 {
+				at.y = v + 2
+			}
+		}
+		placed = append(placed, at)
+		out.text(at.x, at.y+at.h-2, "", "mlabel", r.Label)
+		out.printf("</g>")
+	}
+	return placed
 }
 
 // plotArea is where a Line's data goes: the pixel box [x0, x1] x [y1, y0]
@@ -94,6 +143,13 @@ func (c *Line) layout(w, h, top float64) plotArea {
 	for _, m := range c.Markers {
 		xs = append(xs, m.X)
 		ys = append(ys, m.Y)
+	}
+	for _, r := range c.Rules {
+		if r.Vertical {
+			xs = append(xs, r.Value)
+		} else {
+			ys = append(ys, r.Value)
+		}
 	}
 	xlo, xhi, xticks := c.X.resolve(xs)
 	ylo, yhi, yticks := c.Y.resolve(ys)
@@ -192,10 +248,10 @@ func (c *Line) drawSeries(out *svg, p *plotArea) {
 }
 
 // drawMarkers draws each marker inside the plot area with a dashed drop
-// line, and its label at the first free place around it, so break-even
-// points close together stay readable.
-func (c *Line) drawMarkers(out *svg, p *plotArea) {
-	var placed []rect
+// line, and its label at the first free place around it (clear of the
+// labels already placed, the rules' among them), so break-even points
+// close together stay readable.
+func (c *Line) drawMarkers(out *svg, p *plotArea, placed []rect) {
 	for _, m := range c.Markers {
 		if !p.sx.ok(m.X) || !p.sy.ok(m.Y) {
 			continue
@@ -216,9 +272,13 @@ func (c *Line) drawMarkers(out *svg, p *plotArea) {
 
 // labelPlace is the first box of w x h next to (x, y), above or below it,
 // to its right or left, moving outwards a row at a time, that stays in
-// the plot area and overlaps none of placed; the box above right when
-// none is free.
+// the plot area and overlaps none of placed; when none is free near the
+// point, the first free row of the plot area, top down, at the point's
+// side; the box above right only when the plot is full.
 func (p *plotArea) labelPlace(x, y, w, h float64, placed []rect) rect {
+	free := func(r rect) bool {
+		return r.x >= p.x0 && r.x+r.w <= p.x1 && r.y >= p.y1 && r.y+r.h <= p.y0 && !slices.ContainsFunc(placed, r.overlaps)
+	}
 	for k := range 8 {
 		for _, cand := range []rect{
 			{x + 8, y - 8 - h - float64(k)*h, w, h},
@@ -226,10 +286,14 @@ func (p *plotArea) labelPlace(x, y, w, h float64, placed []rect) rect {
 			{x + 8, y + 8 + float64(k)*h, w, h},
 			{x - 8 - w, y + 8 + float64(k)*h, w, h},
 		} {
-			if cand.x < p.x0 || cand.x+cand.w > p.x1 || cand.y < p.y1 || cand.y+cand.h > p.y0 {
-				continue
+			if free(cand) {
+				return cand
 			}
-			if !slices.ContainsFunc(placed, cand.overlaps) {
+		}
+	}
+	for ty := p.y1; ty+h <= p.y0; ty += h {
+		for _, tx := range []float64{x + 8, x - 8 - w, p.x0 + 4, p.x1 - 4 - w} {
+			if cand := (rect{tx, ty, w, h}); free(cand) {
 				return cand
 			}
 		}

@@ -14,7 +14,9 @@ package chart
 
 import (
 	"fmt"
+	"hash/fnv"
 	"html"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -167,3 +169,34 @@ func (s *svg) legend(items []legendItem, x, y, width float64) float64 {
 }
 
 func mod(i int) int { return ((i % Colors) + Colors) % Colors }
+
+// ColorOf is the palette colour of a name: a stable hash (FNV-1a) of it,
+// so a target keeps its colour from one report to the next.
+func ColorOf(name string) int {
+	h := fnv.New32a()
+	h.Write([]byte(name))
+	return int(h.Sum32() % Colors)
+}
+
+// ColorsOf gives each name its colour, ColorOf where it is free; a name
+// whose colour an earlier name (in sorted order, so the pick does not
+// depend on the order given) already took gets the next free one. Past
+// Colors names, colours repeat.
+func ColorsOf(names []string) map[string]int {
+	sorted := slices.Clone(names)
+	slices.Sort(sorted)
+	sorted = slices.Compact(sorted)
+	out := make(map[string]int, len(sorted))
+	var taken [Colors]bool
+	for i, n := range sorted {
+		c := ColorOf(n)
+		if i < Colors {
+			for taken[c] {
+				c = (c + 1) % Colors
+			}
+			taken[c] = true
+		}
+		out[n] = c
+	}
+	return out
+}

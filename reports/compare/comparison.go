@@ -70,6 +70,9 @@ type Options struct {
 	// "significant" does not turn a nightly build red (default 0.02; a
 	// negative value turns it off).
 	MinEffect float64
+	// Unpaired compares the distributions of the two runs even when their
+	// requests pair (see Runs).
+	Unpaired bool
 }
 
 func (o Options) withDefaults() Options {
@@ -112,6 +115,17 @@ type Comparison struct {
 	// Notes say how the numbers were made where that is not the default
 	// (subsampling) and what could not be compared.
 	Notes []string
+	// Pairs is the number of ok requests of the candidate paired with the
+	// same workload request of the baseline, when the latencies were
+	// compared request by request (0 when they were not); Pairing says
+	// why they were or were not.
+	Pairs   int
+	Pairing string
+	// Incomplete are the Problems of the pair: reasons the verdict rests on
+	// data that cannot carry one (a crashed run, a workload that differs).
+	// A gate refuses such a pair unless told to accept it; then every
+	// output says so.
+	Incomplete []string
 }
 
 // MetricDelta is one metric of both runs and the difference
@@ -142,17 +156,47 @@ var compareStats = []string{"p50", "p95", "p99", "mean"}
 
 // Runs measures cand against base. Latency metrics get a bootstrap
 // interval of the difference of each statistic from the per-request
-// values, and a Mann-Whitney test of the whole distribution; error rate
-// and good fraction a Newcombe interval of the difference of proportions;
+// values, and a test of the whole distribution; error rate and good
+// fraction a Newcombe interval of the difference of proportions;
 // throughputs a Poisson-count interval. Cost metrics are shown without a
 // test. See docs/ci.md.
+//
+// When both runs replayed the same workload with the same load mode and
+// seed (their manifests say so), their requests pair by workload request,
+// and the per-request latencies (all but ITL and schedule lag) are
+// compared pair by pair: a bootstrap that resamples pairs, and a Wilcoxon
+// signed-rank test of the differences, which finds a shift that a
+// comparison of two wide distributions cannot. Otherwise, or with
+// opt.Unpaired, each run's values are resampled on their own and the
+// distributions compared by a Mann-Whitney test.
 func Runs(base, cand *reports.RunData, opt Options) *Comparison {
 	opt = opt.withDefaults()
 	c := &Comparison{
 		Base: reports.Summarize(base, opt.Options), Cand: reports.Summarize(cand, opt.Options),
-		Options: opt,
+		Options: opt, Incomplete: Problems(base, cand),
 	}
-	c.addLatencies(testLatencies(base, cand, opt))
+	var pairs *pairing
+	ok, why := pairable(base, cand)
+	switch {
+	case opt.Unpaired:
+		c.Pairing = "unpaired: asked for"
+	case !ok:
+		c.Pairing = "unpaired: " + why
+	default:
+		p := pairUp(base, cand)
+		c.Pairs = len(p.base)
+		if c.Pairs < minTestValues {
+			c.Pairing = fmt.Sprintf("unpaired: only %d requests pair", c.Pairs)
+			c.Pairs = 0
+			break
+		}
+		pairs = &p
+		c.Pairing = fmt.Sprintf("paired: %d requests paired by request_id (same workload, load mode and seed)", c.Pairs)
+		if p.unpairedBase+p.unpairedCand > 0 {
+			c.Pairing += fmt.Sprintf("; %d of the baseline's and %d of the candidate's ok requests have no twin", p.unpairedBase, p.unpairedCand)
+		}
+	}
+	c.addLatencies(testLatencies(base, cand, pairs, opt))
 	c.addOthers(normalQuantile(opt.Alpha / 2))
 	c.Verdict = VerdictSame
 	for _, d := range c.Metrics {
@@ -175,11 +219,12 @@ type latencyTest struct {
 	cis     []Interval // per bootstrapStats; nil when a side is not tested
 	shift   Shift
 	notes   []string
+	test    string // how cis were made: "bootstrap" or "paired bootstrap"
 }
 
 // testLatencies tests every latency, side by side (each sorts up to two
 // million values), at most one per CPU to bound memory.
-func testLatencies(base, cand *reports.RunData, opt Options) []latencyTest {
+func testLatencies(base, cand *reports.RunData, pairs *pairing, opt Options) []latencyTest {
 	lats := reports.Latencies()
 	out := make([]latencyTest, len(lats))
 	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
@@ -188,6 +233,10 @@ func testLatencies(base, cand *reports.RunData, opt Options) []latencyTest {
 		wg.Go(func() {
 			sem <- struct{}{}
 			defer func() { <-sem }()
+			if pairs != nil && l.PerOKRequest() {
+				out[i] = testPaired(l, base, cand, *pairs, opt, uint64(i)+1)
+				return
+			}
 			out[i] = testLatency(l, base, cand, opt, uint64(i)+1)
 		})
 	}
@@ -214,8 +263,9 @@ func testLatency(l reports.Latency, base, cand *reports.RunData, opt Options, st
 				l.Name, opt.BootstrapCap, s.name, s.n))
 		}
 	}
-	r.shift = Shift{Metric: l.Name, NBase: len(vb), NCand: len(vc), Verdict: VerdictUntested,
-		ProbGreater: math.NaN(), Z: math.NaN(), P: math.NaN()}
+	r.test = "bootstrap"
+	r.shift = Shift{Metric: l.Name, Test: "mann-whitney", NBase: len(vb), NCand: len(vc), Verdict: VerdictUntested,
+		ProbGreater: math.NaN(), Z: math.NaN(), P: math.NaN(), MedianDiff: math.NaN()}
 	if len(vb) == 0 || len(vc) == 0 {
 		return r
 	}
@@ -235,14 +285,53 @@ func testLatency(l reports.Latency, base, cand *reports.RunData, opt Options, st
 	}
 	r.cis = bootstrapCI(sb, sc, opt.Resamples, opt.Alpha, [2]uint64{opt.Seed, stream})
 	r.shift.ProbGreater, r.shift.Z, r.shift.P = mannWhitney(vb, vc)
-	r.shift.Verdict = VerdictSame
-	if r.shift.P < opt.Alpha && r.shift.ProbGreater != 0.5 {
-		// Larger latencies are worse.
-		r.shift.Verdict = VerdictBetter
-		if r.shift.ProbGreater > 0.5 {
-			r.shift.Verdict = VerdictWorse
+	r.shift.decide(opt.Alpha)
+	return r
+}
+
+// decide sets the shift's verdict from its p-value: larger latencies are
+// worse.
+func (s *Shift) decide(alpha float64) {
+	s.Verdict = VerdictSame
+	if s.P < alpha && s.ProbGreater != 0.5 {
+		s.Verdict = VerdictBetter
+		if s.ProbGreater > 0.5 {
+			s.Verdict = VerdictWorse
 		}
 	}
+}
+
+// testPaired bootstraps the statistics of one per-request latency over
+// pairs of requests and tests the per-request differences by Wilcoxon's
+// signed-rank test.
+func testPaired(l reports.Latency, base, cand *reports.RunData, p pairing, opt Options, stream uint64) latencyTest {
+	r := latencyTest{latency: l, test: "paired bootstrap"}
+	b, c := pairedValues(l, base, cand, p)
+	r.shift = Shift{Metric: l.Name, Test: "wilcoxon", NBase: len(b), NCand: len(c), Pairs: len(b),
+		Verdict: VerdictUntested, ProbGreater: math.NaN(), Z: math.NaN(), P: math.NaN(), MedianDiff: math.NaN()}
+	if len(b) < minTestValues {
+		if len(b) > 0 {
+			r.notes = append(r.notes, fmt.Sprintf("%s: %d pairs: too few to test (at least %d)", l.Name, len(b), minTestValues))
+		}
+		return r
+	}
+	fb, _ := base.Values(l.Name, 0)
+	fc, _ := cand.Values(l.Name, 0)
+	pb := newPairedBoot(b, c, fb, fc, opt.BootstrapCap)
+	if pb.scale < 1 {
+		r.notes = append(r.notes, fmt.Sprintf("%s: the paired bootstrap resampled %d of the %d pairs (stratified; m-out-of-n, spread scaled by sqrt(m/n))",
+			l.Name, len(pb.counts), len(b)))
+	}
+	cis := pairedCI(pb, opt.Resamples, opt.Alpha, [2]uint64{opt.Seed, stream})
+	r.cis = cis[:len(bootstrapStats)]
+	d := make([]int64, len(b))
+	for i := range d {
+		d[i] = c[i] - b[i]
+	}
+	r.shift.MedianDiff = pb.full[medianDiff]
+	r.shift.MedianCI = &cis[medianDiff]
+	r.shift.ProbGreater, r.shift.Z, r.shift.P = wilcoxon(d)
+	r.shift.decide(opt.Alpha)
 	return r
 }
 
@@ -287,7 +376,7 @@ func (c *Comparison) addLatencies(tests []latencyTest) {
 			if r.cis != nil {
 				for k, bs := range bootstrapStats {
 					if bs.name == st {
-						d.setCI(r.cis[k], "bootstrap", c.Options.MinEffect)
+						d.setCI(r.cis[k], r.test, c.Options.MinEffect)
 					}
 				}
 			}

@@ -90,5 +90,8 @@ func RenderJUnit(w io.Writer, c *Comparison) error {
 		{"candidate", c.Cand.RunID},
 		{"verdict", string(c.Verdict)},
 	}
+	if len(c.Incomplete) > 0 {
+		props = append(props, junitProperty{"incomplete", c.incompleteText()})
+	}
 	return writeJUnit(w, "inferbench compare "+c.Base.RunID+" -> "+c.Cand.RunID, props, c.Thresholds)
 }

@@ -32,7 +32,19 @@ func (c *Comparison) headline() (icon, text string) {
 	default:
 		text += fmt.Sprintf(" · %d of %d thresholds passed", n, n)
 	}
+	if len(c.Incomplete) > 0 {
+		icon = "⚠️"
+		if failed > 0 {
+			icon = "❌"
+		}
+		text += " · ON INCOMPLETE DATA"
+	}
 	return icon, text
+}
+
+// incompleteText is the warning over a verdict on incomplete data.
+func (c *Comparison) incompleteText() string {
+	return "this verdict rests on incomplete data (accepted with --allow-incomplete): " + strings.Join(c.Incomplete, "; ")
 }
 
 func verdictIcon(v Verdict) string {
@@ -89,6 +101,19 @@ func (d MetricDelta) verdictText() string {
 	return v
 }
 
+// shortVerdict is verdictText as the terminal table writes it, to fit
+// 120 columns: "no sig. change", "(info)" for not counted.
+func (d MetricDelta) shortVerdict() string {
+	v := string(d.Verdict)
+	if d.Verdict == VerdictSame {
+		v = "no sig. change"
+	}
+	if !d.Counted && d.Verdict != VerdictUntested {
+		v += " (info)"
+	}
+	return v
+}
+
 func pValue(p float64) string {
 	switch {
 	case math.IsNaN(p):
@@ -102,12 +127,40 @@ func pValue(p float64) string {
 // method is the sentence that says how the intervals were made.
 func (c *Comparison) method() string {
 	o := c.Options
-	return fmt.Sprintf("Δ = candidate − baseline with a %g%% interval: latencies by seeded bootstrap of the per-request values "+
+	lat := "latencies by seeded bootstrap of the per-request values"
+	shifts := "The Mann-Whitney shifts are shown for information (ITL's treats gaps as independent) and do not count."
+	if c.Pairs > 0 {
+		lat = fmt.Sprintf("latencies by seeded bootstrap resampling the %d request pairs together (ITL and schedule lag: each run's values on their own)", c.Pairs)
+		shifts = "The shifts (Wilcoxon signed-rank of the per-request differences where paired, else Mann-Whitney) are shown for information and do not count."
+	}
+	return fmt.Sprintf("Δ = candidate − baseline with a %g%% interval: %s "+
 		"(%d resamples, seed %d, nearest-rank percentiles; ITL resamples whole requests, since the gaps of one request are not independent), "+
 		"error rate and good fraction by Newcombe's score interval, throughput by a Poisson-count interval; cost is not tested. "+
 		"A change counts when its interval excludes 0 and it is at least %g%% of the baseline; schedule lag measures the load generator "+
-		"and is not counted. The Mann-Whitney shifts are shown for information (ITL's treats gaps as independent) and do not count.",
-		100*(1-o.Alpha), o.Resamples, o.Seed, 100*o.MinEffect)
+		"and is not counted (info). %s",
+		100*(1-o.Alpha), lat, o.Resamples, o.Seed, 100*o.MinEffect, shifts)
+}
+
+// pairingLine says whether the latencies were compared request by
+// request, with how many pairs, or why not.
+func (c *Comparison) pairingLine() string {
+	if c.Pairs > 0 {
+		return "latency tests: " + c.Pairing + "; paired bootstrap and Wilcoxon signed-rank"
+	}
+	return "latency tests: " + c.Pairing + "; bootstrap of each run and Mann-Whitney U"
+}
+
+// shiftCells are one shift as text: test, n base, n cand, P(cand>base),
+// median per-request difference with its interval, p.
+func (s Shift) shiftCells() []string {
+	med := "–"
+	if !math.IsNaN(s.MedianDiff) {
+		med = reports.UnitDuration.FormatDelta(s.MedianDiff)
+		if s.MedianCI != nil {
+			med += " [" + reports.UnitDuration.FormatDelta(s.MedianCI.Lo) + ", " + reports.UnitDuration.FormatDelta(s.MedianCI.Hi) + "]"
+		}
+	}
+	return []string{s.Test, table.Itoa(int64(s.NBase)), table.Itoa(int64(s.NCand)), probText(s.ProbGreater), med, pValue(s.P)}
 }
 
 // RenderText writes c as aligned plain text for a terminal.
@@ -115,12 +168,17 @@ func RenderText(w io.Writer, c *Comparison) error {
 	var b strings.Builder
 	_, head := c.headline()
 	fmt.Fprintf(&b, "inferbench compare: %s\n", head)
-	fmt.Fprintf(&b, "baseline   %s\ncandidate  %s\n\n", describe(&c.Base), describe(&c.Cand))
+	if len(c.Incomplete) > 0 {
+		table.WrapText(&b, "WARNING: ", "         ", c.incompleteText())
+	}
+	fmt.Fprintf(&b, "baseline   %s\ncandidate  %s\n", describe(&c.Base), describe(&c.Cand))
+	table.WrapText(&b, "", "  ", c.pairingLine())
+	b.WriteString("\n")
 	conf := fmt.Sprintf("%g%% CI of delta", 100*(1-c.Options.Alpha))
 	rows := [][]string{{"metric", "baseline", "candidate", "delta", "delta %", conf, "verdict"}}
 	for _, d := range c.Metrics {
 		cl := d.cells()
-		rows = append(rows, []string{d.Metric, cl[0], cl[1], cl[2], cl[3], cl[4], d.verdictText()})
+		rows = append(rows, []string{d.Metric, cl[0], cl[1], cl[2], cl[3], cl[4], d.shortVerdict()})
 	}
 	writeAligned(&b, rows, []bool{false, true, true, true, true, false, false})
 	if len(c.Thresholds) > 0 {
@@ -128,21 +186,20 @@ func RenderText(w io.Writer, c *Comparison) error {
 		writeThresholds(&b, c.Thresholds)
 	}
 	if len(c.Shifts) > 0 {
-		b.WriteString("\ndistribution shift (Mann-Whitney U, two-sided):\n")
-		rows = [][]string{{"  metric", "n base", "n cand", "P(cand>base)", "p", "verdict"}}
+		b.WriteString("\ndistribution shift (two-sided; paired: Wilcoxon signed-rank, else Mann-Whitney U):\n")
+		rows = [][]string{{"  metric", "test", "n base", "n cand", "P(cand>base)", fmt.Sprintf("median Δ [%g%% CI]", 100*(1-c.Options.Alpha)), "p", "verdict"}}
 		for _, s := range c.Shifts {
-			rows = append(rows, []string{"  " + s.Metric, table.Itoa(int64(s.NBase)), table.Itoa(int64(s.NCand)),
-				probText(s.ProbGreater), pValue(s.P), string(s.Verdict)})
+			v := string(s.Verdict)
+			if s.Verdict == VerdictSame {
+				v = "no sig. change" // as the metrics table, to fit 120 columns
+			}
+			rows = append(rows, append(append([]string{"  " + s.Metric}, s.shiftCells()...), v))
 		}
-		writeAligned(&b, rows, []bool{false, true, true, true, true, false})
+		writeAligned(&b, rows, []bool{false, false, true, true, true, true, true, false})
 	}
-	b.WriteString("\n" + c.method() + "\n")
-	if n := c.allNotes(); len(n) > 0 {
-		b.WriteString("\nnotes:\n")
-		for _, s := range n {
-			b.WriteString("  " + s + "\n")
-		}
-	}
+	b.WriteString("\n")
+	table.WrapText(&b, "", "", c.method())
+	table.WriteNotesText(&b, c.allNotes())
 	_, err := io.WriteString(w, b.String())
 	return err
 }
@@ -225,7 +282,10 @@ func RenderMarkdown(w io.Writer, c *Comparison) error {
 	var b strings.Builder
 	icon, head := c.headline()
 	fmt.Fprintf(&b, "### %s inferbench compare: %s\n\n", icon, head)
-	fmt.Fprintf(&b, "Candidate %s against baseline %s.\n\n", mdRun(&c.Cand), mdRun(&c.Base))
+	fmt.Fprintf(&b, "Candidate %s against baseline %s; %s.\n\n", mdRun(&c.Cand), mdRun(&c.Base), table.MDEscape(c.pairingLine()))
+	if len(c.Incomplete) > 0 {
+		b.WriteString("> **Warning:** " + table.MDEscape(c.incompleteText()) + "\n\n")
+	}
 	if len(c.Thresholds) > 0 {
 		b.WriteString("| | threshold | candidate | limit | detail |\n|---|---|--:|--:|---|\n")
 		for _, t := range c.Thresholds {
@@ -248,10 +308,12 @@ func RenderMarkdown(w io.Writer, c *Comparison) error {
 	b.WriteString("\n<details><summary>Method, distribution shifts and notes</summary>\n\n")
 	b.WriteString(c.method() + "\n\n")
 	if len(c.Shifts) > 0 {
-		b.WriteString("| distribution | n baseline | n candidate | P(cand > base) | p (Mann-Whitney U) | shift |\n|---|--:|--:|--:|--:|---|\n")
+		fmt.Fprintf(&b, "| distribution | test | n baseline | n candidate | P(cand > base) | median Δ per request [%g%% CI] | p | shift |\n|---|---|--:|--:|--:|--:|--:|---|\n",
+			100*(1-c.Options.Alpha))
 		for _, s := range c.Shifts {
-			fmt.Fprintf(&b, "| `%s` | %d | %d | %s | %s | %s %s |\n", s.Metric, s.NBase, s.NCand,
-				probText(s.ProbGreater), pValue(s.P), verdictIcon(s.Verdict), s.Verdict)
+			cl := s.shiftCells()
+			fmt.Fprintf(&b, "| `%s` | %s | %s | %s | %s | %s | %s | %s %s |\n", s.Metric, cl[0], cl[1], cl[2], cl[3], cl[4], cl[5],
+				verdictIcon(s.Verdict), s.Verdict)
 		}
 		b.WriteString("\n")
 	}
@@ -301,9 +363,12 @@ func mdCodeText(s string) string {
 type jsonComparison struct {
 	Verdict    string          `json:"verdict"`
 	Passed     bool            `json:"passed"`
+	Complete   bool            `json:"complete"`
+	Incomplete []string        `json:"incomplete"`
 	Baseline   jsonRunRef      `json:"baseline"`
 	Candidate  jsonRunRef      `json:"candidate"`
 	Method     jsonMethod      `json:"method"`
+	Pairing    jsonPairing     `json:"pairing"`
 	Metrics    []jsonDelta     `json:"metrics"`
 	Shifts     []jsonShift     `json:"shifts"`
 	Thresholds []jsonThreshold `json:"thresholds"`
@@ -329,6 +394,12 @@ type jsonMethod struct {
 	Percentiles  string  `json:"percentiles"`
 }
 
+type jsonPairing struct {
+	Paired bool   `json:"paired"`
+	Pairs  int    `json:"pairs"`
+	Note   string `json:"note"`
+}
+
 type jsonDelta struct {
 	Metric      string     `json:"metric"`
 	Unit        string     `json:"unit"`
@@ -345,13 +416,17 @@ type jsonDelta struct {
 }
 
 type jsonShift struct {
-	Metric      string   `json:"metric"`
-	NBaseline   int      `json:"n_baseline"`
-	NCandidate  int      `json:"n_candidate"`
-	ProbGreater *float64 `json:"prob_candidate_greater"`
-	Z           *float64 `json:"z"`
-	P           *float64 `json:"p"`
-	Verdict     string   `json:"verdict"`
+	Metric       string     `json:"metric"`
+	Test         string     `json:"test"`
+	NBaseline    int        `json:"n_baseline"`
+	NCandidate   int        `json:"n_candidate"`
+	Pairs        int        `json:"pairs"`
+	ProbGreater  *float64   `json:"prob_candidate_greater"`
+	MedianDiff   *float64   `json:"median_diff_ms"`
+	MedianDiffCI []*float64 `json:"median_diff_ci_ms"`
+	Z            *float64   `json:"z"`
+	P            *float64   `json:"p"`
+	Verdict      string     `json:"verdict"`
 }
 
 type jsonThreshold struct {
@@ -397,9 +472,11 @@ func RenderJSON(w io.Writer, c *Comparison) error {
 	o := c.Options
 	j := jsonComparison{
 		Verdict: string(c.Verdict), Passed: c.ThresholdsFailed() == 0,
+		Complete: len(c.Incomplete) == 0, Incomplete: append([]string{}, c.Incomplete...),
 		Baseline: runRef(&c.Base), Candidate: runRef(&c.Cand),
 		Method: jsonMethod{Confidence: 1 - o.Alpha, Resamples: o.Resamples, Seed: o.Seed,
 			BootstrapCap: o.BootstrapCap, MinEffect: o.MinEffect, Percentiles: "nearest-rank"},
+		Pairing: jsonPairing{Paired: c.Pairs > 0, Pairs: c.Pairs, Note: c.Pairing},
 		Metrics: []jsonDelta{}, Shifts: []jsonShift{}, Thresholds: jsonThresholds(c.Thresholds),
 		Notes: append([]string{}, c.allNotes()...),
 	}
@@ -421,9 +498,13 @@ func RenderJSON(w io.Writer, c *Comparison) error {
 		j.Metrics = append(j.Metrics, jd)
 	}
 	for _, s := range c.Shifts {
-		j.Shifts = append(j.Shifts, jsonShift{Metric: s.Metric, NBaseline: s.NBase, NCandidate: s.NCand,
-			ProbGreater: num(reports.UnitFraction, s.ProbGreater), Z: num(reports.UnitFraction, s.Z), P: num(reports.UnitFraction, s.P),
-			Verdict: string(s.Verdict)})
+		js := jsonShift{Metric: s.Metric, Test: s.Test, NBaseline: s.NBase, NCandidate: s.NCand, Pairs: s.Pairs,
+			ProbGreater: num(reports.UnitFraction, s.ProbGreater), MedianDiff: num(reports.UnitDuration, s.MedianDiff),
+			Z: num(reports.UnitFraction, s.Z), P: num(reports.UnitFraction, s.P), Verdict: string(s.Verdict)}
+		if s.MedianCI != nil {
+			js.MedianDiffCI = []*float64{num(reports.UnitDuration, s.MedianCI.Lo), num(reports.UnitDuration, s.MedianCI.Hi)}
+		}
+		j.Shifts = append(j.Shifts, js)
 	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")

@@ -158,12 +158,19 @@ func bootstrapCI(base, cand resampler, resamples int, alpha float64, seed [2]uin
 			diffs[k][i] = oc[k] - ob[k]
 		}
 	}
-	out := make([]Interval, nst)
-	for k, d := range diffs {
+	return percentileIntervals(diffs, alpha)
+}
+
+// percentileIntervals are the alpha/2 and 1-alpha/2 quantiles of each
+// list of bootstrap draws (sorted in place).
+func percentileIntervals(draws [][]float64, alpha float64) []Interval {
+	out := make([]Interval, len(draws))
+	for k, d := range draws {
 		slices.Sort(d)
-		lo := int(math.Floor(alpha / 2 * float64(resamples)))
-		hi := int(math.Ceil((1-alpha/2)*float64(resamples))) - 1
-		out[k] = Interval{d[min(max(lo, 0), resamples-1)], d[min(max(hi, 0), resamples-1)]}
+		n := len(d)
+		lo := int(math.Floor(alpha / 2 * float64(n)))
+		hi := int(math.Ceil((1-alpha/2)*float64(n))) - 1
+		out[k] = Interval{d[min(max(lo, 0), n-1)], d[min(max(hi, 0), n-1)]}
 	}
 	return out
 }
@@ -222,20 +229,36 @@ func newClusterSide(vals []int64, lens []int32, nReq int, fullSorted []int64) *c
 // percentiles, O(gaps) per resample.
 func (s *clusterSide) resample(rng *rand.Rand, out []float64) {
 	counts := s.counts
+	drawCounts(rng, counts)
+	w := 0
+	for r, c := range counts {
+		w += int(c) * int(s.lens[r])
+	}
+	weightedStats(s.vals, s.owner, counts, w, out)
+	for k := range out {
+		out[k] = s.full[k] + s.scale*(out[k]-s.subE[k])
+	}
+}
+
+// drawCounts draws len(counts) indices uniformly with replacement and
+// counts how often each was drawn.
+func drawCounts(rng *rand.Rand, counts []int32) {
 	clear(counts)
 	m := uint64(len(counts))
 	for range len(counts) {
 		counts[(rng.Uint64()>>32)*m>>32]++
 	}
-	w := 0
-	for r, c := range counts {
-		w += int(c) * int(s.lens[r])
-	}
-	ranks, nr := percentileRanks(w)
+}
+
+// weightedStats writes bootstrapStats of sorted values vals to out, value
+// i counted counts[owner[i]] times, n times in all: one walk finds the
+// nearest-rank percentiles and the mean.
+func weightedStats(vals []int64, owner []int32, counts []int32, n int, out []float64) {
+	ranks, nr := percentileRanks(n)
 	cum, j := 0, 0
 	var sum float64
-	for i, v := range s.vals {
-		c := int(counts[s.owner[i]])
+	for i, v := range vals {
+		c := int(counts[owner[i]])
 		if c == 0 {
 			continue
 		}
@@ -246,22 +269,32 @@ func (s *clusterSide) resample(rng *rand.Rand, out []float64) {
 			j++
 		}
 	}
-	out[len(bootstrapStats)-1] = sum / float64(w)
-	for k := range out {
-		out[k] = s.full[k] + s.scale*(out[k]-s.subE[k])
-	}
+	out[len(bootstrapStats)-1] = sum / float64(n)
 }
 
-// Shift is a Mann-Whitney U test of one latency distribution: does the
-// candidate's tend to be larger or smaller than the baseline's?
+// Shift is a test of one latency distribution: does the candidate's tend
+// to be larger or smaller than the baseline's? Unpaired, a Mann-Whitney U
+// test of the two distributions; paired, a Wilcoxon signed-rank test of
+// the per-request differences.
 type Shift struct {
-	Metric       string // latency family, like "ttft"
+	Metric string // latency family, like "ttft"
+	// Test is "mann-whitney" or "wilcoxon" (paired).
+	Test         string
 	NBase, NCand int
-	// ProbGreater is P(candidate value > baseline value) + P(equal)/2
-	// over all pairs, U / (n_base * n_cand): 0.5 means no shift.
+	// Pairs is the number of request pairs of a paired test (0 unpaired).
+	Pairs int
+	// ProbGreater is, unpaired, P(candidate value > baseline value) +
+	// P(equal)/2 over all pairs of values, U / (n_base * n_cand); paired,
+	// the share of request pairs where the candidate was slower (ties
+	// half). 0.5 means no shift.
 	ProbGreater float64
 	Z, P        float64 // normal approximation, two-sided
-	Verdict     Verdict
+	// MedianDiff is the median of the per-request differences, candidate
+	// minus baseline, and MedianCI its paired-bootstrap interval (paired
+	// only: NaN and nil otherwise).
+	MedianDiff float64
+	MedianCI   *Interval
+	Verdict    Verdict
 	// Counted is false for metrics that do not sway the overall verdict.
 	Counted bool
 }

@@ -1,6 +1,7 @@
 package decide
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 	"strconv"
@@ -57,7 +58,10 @@ type Decision struct {
 
 // TargetCost is one target's measured cost. Figures "at load" are of the
 // target's most recent run (by manifest started_at; the last given when
-// there is none); a self-hosted target's capacity comes from all its runs.
+// there is none), except for a self-hosted target run at several loads,
+// whose figures at load are of the highest load that met the SLO (the
+// most recent run of a sweep is often the one that broke it); a
+// self-hosted target's capacity comes from all its runs.
 type TargetCost struct {
 	Target    string
 	Kind      string
@@ -80,11 +84,16 @@ type TargetCost struct {
 	// total; projections price a volume at them.
 	EffectiveInputPer1M  float64
 	EffectiveOutputPer1M float64
+	// StaleDays is the run's Cost.StaleDays: how long before the run its
+	// prices were checked, when more than reports.StaleAfterDays.
+	StaleDays int
 	// RunID, Load and Runs: the run the "at load" figures are from, the
-	// load it applied, and how many runs the target has.
-	RunID string
-	Load  string
-	Runs  int
+	// load it applied, and how many runs the target has. LoadBasis says
+	// why that run: "most recent run", "highest load meeting the SLO".
+	RunID     string
+	Load      string
+	LoadBasis string
+	Runs      int
 
 	// InputShare is input / (input + output) tokens of the run: the
 	// workload's own mix, at which Blended is priced.
@@ -104,10 +113,12 @@ type TargetCost struct {
 	summary, capacitySummary *reports.Summary
 }
 
-// CostPoint is cost per request and per 1M tokens at one load.
+// CostPoint is the all-in cost per request and per 1M tokens at one load:
+// what the target cost over what it delivered, never a list price.
 //
-// Per-token pricing: Input is the effective input price, Output the output
-// price, Blended the run's total / (input + output) * 1e6.
+// Per-token pricing: the run's total over its requests and tokens (so
+// USDPer1MOutput carries the input's cost too, and is not the output
+// price: TargetCost.EffectiveOutputPer1M is).
 //
 // GPU-hourly pricing, with H the $/hour of all GPUs and throughputs of ok
 // requests:
@@ -115,38 +126,52 @@ type TargetCost struct {
 //	per request = H / (3600 * requests/s)
 //	Input       = H / (3600 * input tok/s)          * 1e6  (all the cost on input)
 //	Output      = H / (3600 * output tok/s)         * 1e6  (all the cost on output)
-//	Blended     = H / (3600 * (input+output) tok/s) * 1e6
+//	Blended     = H / (3600 * (input+output) tok/s) * 1e6  (in+out)
 type CostPoint struct {
 	USDPerRequest   float64
 	USDPer1MInput   float64
 	USDPer1MOutput  float64
 	USDPer1MBlended float64
 	// Utilisation is this load's requests/s over the capacity's (GPU-hourly
-	// only; 0 otherwise). An always-on GPU costs the same busy or idle, so
-	// cost per token at load = cost at capacity / utilisation.
+	// with a known capacity, at a load that met the SLO; 0 otherwise, so
+	// it is never above 1). An always-on GPU costs the same busy or idle,
+	// so cost per token at load = cost at capacity / utilisation.
 	Utilisation float64
 }
 
 // Capacity is the highest load of a GPU-hourly target that met the SLO,
 // with its throughput and what the target costs there.
+//
+// It is known when a sweep measured a higher load that broke the SLO, or
+// saw throughput flatten while latency rose (reports.SaturationVerdict);
+// a lower bound (LowerBound) when the highest load of a sweep still met
+// the SLO; and Unknown when the target ran at one load only, or no load
+// met the SLO: a light-load run says nothing of what the GPUs can take, so
+// no replica count, bill or break-even is built on it.
 type Capacity struct {
 	RunID string
 	Load  string
-	// Sweep is whether the target ran at several loads; without one the
-	// capacity is the one load measured.
+	// Sweep is whether the target ran at several loads.
 	Sweep            bool
 	RequestsPerS     float64
 	InputTokensPerS  float64
 	OutputTokensPerS float64
 	GoodFraction     float64
-	// MetSLO is false when no load met the SLO: the capacity is then the
-	// run with the highest throughput, which over-states it.
+	// MetSLO is whether the capacity's run met the SLO.
 	MetSLO bool
-	// LowerBound is true when no higher load was measured: the target may
-	// take more.
+	// LowerBound is true when no higher load was measured and the sweep
+	// did not saturate: the target may take more, so figures built on the
+	// capacity are bounds (replicas and cost at most).
 	LowerBound bool
-	Cost       CostPoint
+	// Unknown, when set, says why there is no capacity and what to run
+	// ("capacity unknown: run a sweep or --saturate"); the throughputs and
+	// Cost are then zero.
+	Unknown string
+	Cost    CostPoint
 }
+
+// Known reports whether c is a capacity (exact or a lower bound).
+func (c *Capacity) Known() bool { return c != nil && c.Unknown == "" }
 
 // LoadPoint is one load of a sweep.
 type LoadPoint struct {
@@ -157,7 +182,11 @@ type LoadPoint struct {
 	OutputTokensPerS float64
 	GoodFraction     float64
 	MetSLO           bool
-	Cost             CostPoint
+	// P50LatencyNs is the median E2E, Queue the server's mean waiting
+	// queue (0 unknown): what the saturation verdict reads.
+	P50LatencyNs float64
+	Queue        float64
+	Cost         CostPoint
 }
 
 // New compares the targets of ss (several runs of one target are one
@@ -221,12 +250,18 @@ func targetCost(name string, runs []*reports.Summary, opt Options) TargetCost {
 		Target: name, Kind: s.TargetKind, Model: s.Model, Simulated: s.Simulated,
 		RunID: s.RunID, Load: LoadLabel(s.Load), Runs: len(runs), summary: s,
 	}
+	if len(runs) > 1 {
+		t.LoadBasis = "most recent run"
+	}
 	c := s.Cost
 	if c == nil {
 		t.Notes = append(t.Notes, "no prices and no recorded cost: give prices on the command line, in the manifest or in the plan")
 		return t
 	}
-	t.Pricing, t.PriceSource = c.Model, c.Source
+	t.Pricing, t.PriceSource, t.StaleDays = c.Model, c.Source, c.StaleDays
+	if n := c.StaleNote(); n != "" {
+		t.Notes = append(t.Notes, n)
+	}
 	if in, out := c.InputTokens, c.OutputTokens; in+out > 0 {
 		t.InputShare = float64(in) / float64(in+out)
 	}
@@ -234,29 +269,54 @@ func targetCost(name string, runs []*reports.Summary, opt Options) TargetCost {
 	case reports.CostPerToken:
 		t.Prices = c.Prices
 		t.EffectiveInputPer1M, t.EffectiveOutputPer1M = effectivePrices(c)
-		t.AtLoad = CostPoint{USDPerRequest: c.USDPerRequest, USDPer1MInput: t.EffectiveInputPer1M,
-			USDPer1MOutput: t.EffectiveOutputPer1M, USDPer1MBlended: c.USDPer1MBlended()}
+		t.AtLoad = CostPoint{USDPerRequest: c.USDPerRequest, USDPer1MInput: c.USDPer1MInput,
+			USDPer1MOutput: c.USDPer1MOutput, USDPer1MBlended: c.USDPer1MBlended()}
 	case reports.CostGPUHourly:
 		t.Prices = c.Prices
-		t.AtLoad = gpuCost(c.Prices.GPUHourly, s.RequestsPerS, s.InputTokensPerS, s.OutputTokensPerS)
 		t.Capacity, t.capacitySummary, t.Sweep = capacity(runs, opt.attainment())
+		if len(t.Sweep) > 0 && t.capacitySummary != nil {
+			// A sweep's figures at load are of its highest load that met
+			// the SLO, not of the most recent level run.
+			s = t.capacitySummary
+			t.summary, t.RunID, t.Load, t.LoadBasis = s, s.RunID, LoadLabel(s.Load), "highest load meeting the SLO"
+		}
+		t.AtLoad = gpuCost(c.Prices.GPUHourly, s.RequestsPerS, s.InputTokensPerS, s.OutputTokensPerS)
 		if n := otherModes(runs); n > 0 {
-			t.Notes = append(t.Notes, fmt.Sprintf("%d run(s) with another load mode than the most recent (%s) left out of the sweep", n, s.Load.Mode))
+			t.Notes = append(t.Notes, fmt.Sprintf("%d run(s) with another load mode than the most recent (%s) left out of the sweep", n, latest(runs).Load.Mode))
 		}
-		if t.Capacity != nil && t.Capacity.RequestsPerS > 0 {
-			t.AtLoad.Utilisation = s.RequestsPerS / t.Capacity.RequestsPerS
-			for i := range t.Sweep {
-				t.Sweep[i].Cost.Utilisation = t.Sweep[i].RequestsPerS / t.Capacity.RequestsPerS
-			}
-		}
-		if t.Capacity != nil && !t.Capacity.MetSLO {
-			t.Notes = append(t.Notes, fmt.Sprintf("no load met the SLO (%.0f%% of requests good); capacity is the highest throughput measured and over-states it", opt.attainment()*100))
+		t.utilisation(s, opt.attainment())
+		if !t.Capacity.Known() {
+			t.Notes = append(t.Notes, t.Capacity.Unknown)
+		} else if t.Capacity.LowerBound {
+			t.Notes = append(t.Notes, fmt.Sprintf("capacity is a lower bound: the highest load run (%s) still met the SLO; figures built on it are bounds (≥, ≤); sweep higher or use --saturate", t.Capacity.Load))
 		}
 	case reports.CostRecorded:
 		t.AtLoad = CostPoint{USDPerRequest: c.USDPerRequest, USDPer1MBlended: c.USDPer1MBlended()}
 		t.Notes = append(t.Notes, "cost is the recorded cost_usd: no prices to split input from output or to project")
 	}
 	return t
+}
+
+// utilisation sets the utilisation of the run at load (s) and of the
+// sweep's loads against a known capacity: a load that met the SLO is at
+// most at capacity; one that broke it is past capacity and gets none (its
+// throughput is not capacity that can be sold), so no utilisation is ever
+// above 100%.
+func (t *TargetCost) utilisation(s *reports.Summary, attainment float64) {
+	c := t.Capacity
+	if !c.Known() || c.RequestsPerS <= 0 {
+		return
+	}
+	at := func(rps float64, met bool) float64 {
+		if !met {
+			return 0
+		}
+		return min(rps/c.RequestsPerS, 1)
+	}
+	t.AtLoad.Utilisation = at(s.RequestsPerS, metSLO(s, goodFraction(s), attainment))
+	for i := range t.Sweep {
+		t.Sweep[i].Cost.Utilisation = at(t.Sweep[i].RequestsPerS, t.Sweep[i].MetSLO)
+	}
 }
 
 // effectivePrices are the per-token cost's input and output prices on the
@@ -346,9 +406,10 @@ func LoadLabel(l results.LoadInfo) string {
 }
 
 // capacity finds the highest load that met the SLO among a GPU-hourly
-// target's runs. Runs of the load mode of the most recent run count; of
-// several runs at one load the most recent counts. A sweep is two or more
-// loads; the sweep's points are returned in load order.
+// target's runs (see Capacity). Runs of the load mode of the most recent
+// run count; of several runs at one load the most recent counts. A sweep
+// is two or more loads; the sweep's points are returned in load order,
+// with the run the capacity is from (nil when unknown).
 func capacity(runs []*reports.Summary, attainment float64) (*Capacity, *reports.Summary, []LoadPoint) {
 	mode := latest(runs).Load.Mode
 	byLoad := map[float64]*reports.Summary{}
@@ -362,21 +423,19 @@ func capacity(runs []*reports.Summary, attainment float64) (*Capacity, *reports.
 			byLoad[v] = s
 		}
 	}
-	if len(byLoad) == 0 {
-		// No load recorded (no manifest): the most recent run stands in.
+	if len(byLoad) < 2 {
 		s := latest(runs)
-		c := capacityOf(s, attainment, false)
-		c.LowerBound = true
-		return c, s, nil
+		why := "capacity unknown: one load measured (" + cmp.Or(LoadLabel(s.Load), "no load recorded") + "); run a sweep or --saturate"
+		return &Capacity{RunID: s.RunID, Load: LoadLabel(s.Load), Unknown: why}, nil, nil
 	}
 	loads := make([]float64, 0, len(byLoad))
 	for v := range byLoad {
 		loads = append(loads, v)
 	}
 	slices.Sort(loads)
-	sweep := len(loads) > 1
 	var points []LoadPoint
-	var best, fastest *reports.Summary
+	var sat []reports.SweepPoint
+	var best *reports.Summary
 	bestIdx := -1
 	for i, v := range loads {
 		s := byLoad[v]
@@ -385,21 +444,32 @@ func capacity(runs []*reports.Summary, attainment float64) (*Capacity, *reports.
 		if met {
 			best, bestIdx = s, i
 		}
-		if fastest == nil || s.RequestsPerS > fastest.RequestsPerS {
-			fastest = s
-		}
-		if sweep {
-			points = append(points, LoadPoint{RunID: s.RunID, Load: LoadLabel(s.Load), LoadValue: v,
-				RequestsPerS: s.RequestsPerS, OutputTokensPerS: s.OutputTokensPerS, GoodFraction: gf, MetSLO: met,
-				Cost: gpuCost(hourlyOf(s), s.RequestsPerS, s.InputTokensPerS, s.OutputTokensPerS)})
-		}
+		p := LoadPoint{RunID: s.RunID, Load: LoadLabel(s.Load), LoadValue: v,
+			RequestsPerS: s.RequestsPerS, OutputTokensPerS: s.OutputTokensPerS, GoodFraction: gf, MetSLO: met,
+			P50LatencyNs: float64(s.E2E.P50), Queue: meanQueue(s),
+			Cost: gpuCost(hourlyOf(s), s.RequestsPerS, s.InputTokensPerS, s.OutputTokensPerS)}
+		points = append(points, p)
+		sat = append(sat, reports.SweepPoint{Load: v, Throughput: p.OutputTokensPerS, P50Latency: p.P50LatencyNs, Queue: p.Queue})
 	}
 	if best == nil {
-		return capacityOf(fastest, attainment, sweep), fastest, points
+		return &Capacity{Sweep: true, Unknown: fmt.Sprintf("capacity unknown: no load of the sweep met the SLO (the lowest was %s); sweep lower loads",
+			points[0].Load)}, nil, points
 	}
-	c := capacityOf(best, attainment, sweep)
-	c.LowerBound = bestIdx == len(loads)-1
+	c := capacityOf(best, attainment, true)
+	// Known when a higher load broke the SLO, or throughput flattened
+	// while latency or the queue rose at or before this load.
+	broke := bestIdx < len(loads)-1
+	v := reports.SaturationVerdict(sat)
+	c.LowerBound = !broke && !(v.Saturated && v.AtLoad <= loads[bestIdx])
 	return c, best, points
+}
+
+// meanQueue is a run's mean waiting queue over its window (0 unknown).
+func meanQueue(s *reports.Summary) float64 {
+	if s.Saturation == nil || s.Saturation.Queue == nil {
+		return 0
+	}
+	return s.Saturation.Queue.MeanWaiting
 }
 
 func capacityOf(s *reports.Summary, attainment float64, sweep bool) *Capacity {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/inferbench/inferbench/reports"
 	"github.com/inferbench/inferbench/reports/internal/fixture"
+	"github.com/inferbench/inferbench/reports/internal/table"
 	"github.com/inferbench/inferbench/results"
 )
 
@@ -31,11 +32,16 @@ var rate1 = results.LoadInfo{Mode: "rate", Rate: 1}
 // The worked example of docs/cost.md: 100M input + 20M output tokens a
 // month.
 func TestDecideWorkedExample(t *testing.T) {
+	// The self-hosted target's capacity is its 1/s run: at 2/s it broke
+	// the SLO.
+	slo := reports.Options{SLO: reports.SLO{E2E: 600 * time.Millisecond}}
+	gpus := &results.Prices{GPUHourly: 2 * 2.50}
 	ss := []reports.Summary{
-		mixSummary("gpt-4o", "api", rate1, &results.Prices{InputPer1M: 2.50, OutputPer1M: 10}, 10, 500, 100, 100, 500, reports.Options{}),
-		mixSummary("claude-3.5-haiku", "api", rate1, &results.Prices{InputPer1M: 0.80, OutputPer1M: 4}, 10, 500, 100, 100, 500, reports.Options{}),
-		mixSummary("llama-3-70b-hosted", "managed", rate1, &results.Prices{InputPer1M: 0.90, OutputPer1M: 0.90}, 10, 500, 100, 100, 500, reports.Options{}),
-		mixSummary("llama-3-70b-2xA100", "self-hosted", rate1, &results.Prices{GPUHourly: 2 * 2.50}, 10, 500, 100, 100, 500, reports.Options{}),
+		mixSummary("gpt-4o", "api", rate1, &results.Prices{InputPer1M: 2.50, OutputPer1M: 10}, 10, 500, 100, 100, 500, slo),
+		mixSummary("claude-3.5-haiku", "api", rate1, &results.Prices{InputPer1M: 0.80, OutputPer1M: 4}, 10, 500, 100, 100, 500, slo),
+		mixSummary("llama-3-70b-hosted", "managed", rate1, &results.Prices{InputPer1M: 0.90, OutputPer1M: 0.90}, 10, 500, 100, 100, 500, slo),
+		mixSummary("llama-3-70b-2xA100", "self-hosted", results.LoadInfo{Mode: "rate", Rate: 2}, gpus, 10, 500, 100, 50, 900, slo),
+		mixSummary("llama-3-70b-2xA100", "self-hosted", rate1, gpus, 10, 500, 100, 100, 500, slo),
 	}
 	vol, err := ParseVolume("100M:20M")
 	if err != nil {
@@ -79,17 +85,20 @@ func TestDecideWorkedExample(t *testing.T) {
 	}
 
 	// Measured figures at the workload's own 5:1 mix.
+	// The list prices are the effective prices (no caching); all-in per
+	// 1M output tokens carries the input's cost: $450 / 20M = $22.50.
 	api := d.Targets[0]
-	if api.Pricing != reports.CostPerToken || api.AtLoad.USDPer1MInput != 2.5 || api.AtLoad.USDPer1MOutput != 10 ||
+	if api.Pricing != reports.CostPerToken || api.EffectiveInputPer1M != 2.5 || api.EffectiveOutputPer1M != 10 ||
+		!fixture.Approx(api.AtLoad.USDPer1MOutput, 22.5) ||
 		!fixture.Approx(api.AtLoad.USDPer1MBlended, 3.75) || !fixture.Approx(api.AtLoad.USDPerRequest, 0.00225) || !fixture.Approx(api.InputShare, 5.0/6) {
 		t.Errorf("gpt-4o measured %+v share %v", api.AtLoad, api.InputShare)
 	}
 	self := d.Targets[3]
-	if self.Capacity == nil || self.Capacity.Sweep || !self.Capacity.MetSLO || !self.Capacity.LowerBound ||
-		self.AtLoad.Utilisation != 1 {
-		t.Fatalf("self-hosted capacity %+v utilisation %v", self.Capacity, self.AtLoad.Utilisation)
+	if !self.Capacity.Known() || !self.Capacity.Sweep || !self.Capacity.MetSLO || self.Capacity.LowerBound ||
+		self.AtLoad.Utilisation != 1 || self.RunID != ss[4].RunID || self.LoadBasis != "highest load meeting the SLO" {
+		t.Fatalf("self-hosted capacity %+v utilisation %v at %s (%s)", self.Capacity, self.AtLoad.Utilisation, self.RunID, self.LoadBasis)
 	}
-	s := ss[3]
+	s := ss[4]
 	if want := 5 / (3600 * s.OutputTokensPerS) * 1e6; !fixture.Approx(self.AtLoad.USDPer1MOutput, want) {
 		t.Errorf("self-hosted $/1M output %v, want H/(3600*TPS_out)*1e6 = %v", self.AtLoad.USDPer1MOutput, want)
 	}
@@ -163,8 +172,8 @@ func TestDecideSweepCapacity(t *testing.T) {
 	ss := []reports.Summary{at(8, 125, 900, 1), at(4, 250, 500, 2), at(2, 500, 400, 3)}
 	d := New(ss, Options{Volumes: []Volume{{InputTokens: 30e9, OutputTokens: 6e9}}})
 	tc := d.Targets[0]
-	if tc.Runs != 3 || tc.RunID != ss[2].RunID {
-		t.Fatalf("runs %d, at-load run %s; want 3 and the most recent", tc.Runs, tc.RunID)
+	if tc.Runs != 3 || tc.RunID != ss[1].RunID || tc.LoadBasis != "highest load meeting the SLO" {
+		t.Fatalf("runs %d, at-load run %s (%s); want 3 and the 4/s run, not the most recent", tc.Runs, tc.RunID, tc.LoadBasis)
 	}
 	c := tc.Capacity
 	if c == nil || !c.Sweep || c.RunID != ss[1].RunID || !c.MetSLO || c.LowerBound {
@@ -173,12 +182,18 @@ func TestDecideSweepCapacity(t *testing.T) {
 	if len(tc.Sweep) != 3 || tc.Sweep[0].LoadValue != 2 || tc.Sweep[2].MetSLO || !tc.Sweep[1].MetSLO {
 		t.Fatalf("sweep %+v", tc.Sweep)
 	}
-	if want := ss[2].RequestsPerS / ss[1].RequestsPerS; !fixture.Approx(tc.AtLoad.Utilisation, want) {
-		t.Errorf("utilisation %v, want %v", tc.AtLoad.Utilisation, want)
+	// At load is at capacity; the 2/s point is at half of it, and the 8/s
+	// point, past the SLO, has no utilisation (never above 100%).
+	two, eight := tc.Sweep[0], tc.Sweep[2]
+	if tc.AtLoad.Utilisation != 1 || eight.Cost.Utilisation != 0 {
+		t.Errorf("utilisation at load %v, at 8/s %v; want 1 and none", tc.AtLoad.Utilisation, eight.Cost.Utilisation)
 	}
-	// Cost per token at load = cost at capacity / utilisation.
-	if want := c.Cost.USDPer1MBlended / tc.AtLoad.Utilisation; !fixture.Approx(tc.AtLoad.USDPer1MBlended, want) {
-		t.Errorf("at load %v, want capacity / utilisation = %v", tc.AtLoad.USDPer1MBlended, want)
+	if want := ss[2].RequestsPerS / ss[1].RequestsPerS; !fixture.Approx(two.Cost.Utilisation, want) {
+		t.Errorf("utilisation at 2/s %v, want %v", two.Cost.Utilisation, want)
+	}
+	// Cost per token at a load = cost at capacity / utilisation.
+	if want := c.Cost.USDPer1MBlended / two.Cost.Utilisation; !fixture.Approx(two.Cost.USDPer1MBlended, want) {
+		t.Errorf("at 2/s %v, want capacity / utilisation = %v", two.Cost.USDPer1MBlended, want)
 	}
 	// 30B:6B a month needs input 30e9 / (in tok/s * 2.592e6 s) replicas.
 	pc := d.Projections[0].Costs[0]
@@ -194,22 +209,28 @@ func TestDecideNoLoadMetSLO(t *testing.T) {
 		mixSummary("vllm", "self-hosted", results.LoadInfo{Mode: "concurrency", Concurrency: 4}, &results.Prices{GPUHourly: 1}, 5, 10, 10, 100, 300, slo),
 		mixSummary("vllm", "self-hosted", results.LoadInfo{Mode: "concurrency", Concurrency: 8}, &results.Prices{GPUHourly: 1}, 5, 10, 10, 50, 300, slo),
 	}
-	d := New(ss, Options{})
+	d := New(ss, Options{Volumes: []Volume{{1e6, 1e6}}})
 	c := d.Targets[0].Capacity
-	if c == nil || c.MetSLO || c.Load != "concurrency 8" {
-		t.Fatalf("capacity %+v, want the fastest run, flagged", c)
+	want := "capacity unknown: no load of the sweep met the SLO (the lowest was concurrency 4); sweep lower loads"
+	if c.Known() || c.Unknown != want {
+		t.Fatalf("capacity %+v, want unknown", c)
 	}
-	if len(d.Targets[0].Notes) == 0 || !strings.Contains(d.Targets[0].Notes[0], "no load met the SLO") {
+	if len(d.Targets[0].Notes) == 0 || d.Targets[0].Notes[0] != want {
 		t.Errorf("notes %q", d.Targets[0].Notes)
+	}
+	if pc := d.Projections[0].Costs[0]; pc.Known || pc.Replicas != 0 || pc.Unknown != want {
+		t.Errorf("projection %+v", pc)
 	}
 }
 
 // A self-hosted target whose full replica costs more per token than the
 // API never breaks even.
 func TestDecideBreakEvenNever(t *testing.T) {
+	slo := reports.Options{SLO: reports.SLO{E2E: time.Second}}
 	ss := []reports.Summary{
-		mixSummary("cheap-api", "api", rate1, &results.Prices{InputPer1M: 0.1, OutputPer1M: 0.1}, 4, 100, 100, 1000, 900, reports.Options{}),
-		mixSummary("slow-gpu", "self-hosted", rate1, &results.Prices{GPUHourly: 100}, 4, 100, 100, 1000, 900, reports.Options{}),
+		mixSummary("cheap-api", "api", rate1, &results.Prices{InputPer1M: 0.1, OutputPer1M: 0.1}, 4, 100, 100, 1000, 900, slo),
+		mixSummary("slow-gpu", "self-hosted", results.LoadInfo{Mode: "rate", Rate: 2}, &results.Prices{GPUHourly: 100}, 4, 100, 100, 500, 1500, slo),
+		mixSummary("slow-gpu", "self-hosted", rate1, &results.Prices{GPUHourly: 100}, 4, 100, 100, 1000, 900, slo),
 	}
 	d := New(ss, Options{Volumes: []Volume{{InputTokens: 1e6, OutputTokens: 1e6}}})
 	be := d.Projections[0].BreakEvens
@@ -273,5 +294,121 @@ func TestDecideExplicitGroup(t *testing.T) {
 	}
 	if c := d.Targets[0].Capacity; c == nil || !c.Sweep || c.Load != "concurrency 8" || !c.LowerBound {
 		t.Errorf("capacity %+v, want the 8-user run of a sweep", c)
+	}
+}
+
+// TestDecideCapacityBounds: one light-load run gives no capacity, so no
+// replica count, bill or break-even is built on it ("12 replicas,
+// $43,200/mo, break-even never" was); a sweep whose highest load still
+// met the SLO gives a lower bound, and every figure built on it is
+// marked a bound.
+func TestDecideCapacityBounds(t *testing.T) {
+	h := &results.Prices{GPUHourly: 60}
+	api := mixSummary("api", "api", rate1, &results.Prices{InputPer1M: 2.5, OutputPer1M: 10}, 10, 1000, 200, 100, 400, reports.Options{})
+	light := mixSummary("gpu", "self-hosted", results.LoadInfo{Mode: "rate", Rate: 0.5}, h, 5, 1000, 200, 2000, 400, reports.Options{})
+	vol := Volume{InputTokens: 50e9, OutputTokens: 10e9}
+	d := New([]reports.Summary{api, light}, Options{Volumes: []Volume{vol}})
+	want := "capacity unknown: one load measured (rate 0.5/s); run a sweep or --saturate"
+	p := d.Projections[0]
+	if c := d.Targets[1].Capacity; c.Known() || c.Unknown != want {
+		t.Fatalf("capacity %+v", c)
+	}
+	if pc := p.Costs[1]; pc.Known || pc.Replicas != 0 || pc.MonthlyUSD != 0 || pc.Unknown != want {
+		t.Errorf("projection %+v", pc)
+	}
+	if be := p.BreakEvens[0]; be.Never || be.TokensPerMonth != 0 || be.Unknown != want {
+		t.Errorf("break-even %+v", be)
+	}
+	var b strings.Builder
+	if err := RenderText(&b, d); err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range []string{"capacity unknown", want} {
+		if !strings.Contains(b.String(), s) {
+			t.Errorf("text lacks %q:\n%s", s, b.String())
+		}
+	}
+	if strings.Contains(b.String(), "never") {
+		t.Errorf("text says never:\n%s", b.String())
+	}
+
+	// A sweep at 0.5 and 1/s, both meeting the SLO: capacity >= the 1/s run.
+	faster := mixSummary("gpu", "self-hosted", results.LoadInfo{Mode: "rate", Rate: 1}, h, 10, 1000, 200, 1000, 400, reports.Options{})
+	d = New([]reports.Summary{api, light, faster}, Options{Volumes: []Volume{vol}})
+	c := d.Targets[1].Capacity
+	if !c.Known() || !c.LowerBound || c.Load != "rate 1/s" {
+		t.Fatalf("capacity %+v, want a lower bound at 1/s", c)
+	}
+	pc := d.Projections[0].Costs[1]
+	if !pc.Known || !pc.AtMost || pc.Replicas < 2 {
+		t.Errorf("projection %+v, want replicas marked at most", pc)
+	}
+	b.Reset()
+	if err := RenderText(&b, d); err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range []string{"≥ rate 1/s", "≥ " + table.Ftoa(c.RequestsPerS, 3), "≤ " + table.Itoa(int64(pc.Replicas)),
+		"≤ " + table.USD(pc.MonthlyUSD), "capacity is a lower bound"} {
+		if !strings.Contains(b.String(), s) {
+			t.Errorf("text lacks %q:\n%s", s, b.String())
+		}
+	}
+}
+
+// TestDecideMixRefused is the issue's check: a projection at an 83:17
+// volume from a capacity measured on a 16:84 workload is refused, naming
+// the workload to run, rather than sized 25x off; a volume near the
+// measured mix is sized, saying by how much it may over-state.
+func TestDecideMixRefused(t *testing.T) {
+	h := &results.Prices{GPUHourly: 10}
+	slo := reports.Options{SLO: reports.SLO{E2E: time.Second}}
+	// 160 input and 840 output tokens a request: a 16:84 mix.
+	ss := []reports.Summary{
+		mixSummary("api", "api", rate1, &results.Prices{InputPer1M: 2.5, OutputPer1M: 10}, 10, 160, 840, 100, 400, slo),
+		mixSummary("gpu", "self-hosted", results.LoadInfo{Mode: "rate", Rate: 8}, h, 40, 160, 840, 125, 1500, slo),
+		mixSummary("gpu", "self-hosted", results.LoadInfo{Mode: "rate", Rate: 4}, h, 20, 160, 840, 250, 800, slo),
+	}
+	d := New(ss, Options{Volumes: []Volume{{InputTokens: 83e6, OutputTokens: 17e6}, {InputTokens: 18e6, OutputTokens: 82e6}}})
+	far, near := d.Projections[0].Costs[1], d.Projections[1].Costs[1]
+	if far.Known || far.Replicas != 0 || !strings.HasPrefix(far.Unknown, "capacity unknown at this mix: 83:17 input:output asked, 16:84 measured (rate 4/s)") ||
+		!strings.Contains(far.Unknown, "inferbench workload synth --input-len fixed:830 --output-len fixed:170") {
+		t.Errorf("83:17 on 16:84: %+v", far)
+	}
+	if be := d.Projections[0].BreakEvens[0]; be.Never || be.TokensPerMonth != 0 || be.Unknown != far.Unknown {
+		t.Errorf("break-even at 83:17: %+v", be)
+	}
+	if !near.Known || near.Replicas != 1 || !strings.HasPrefix(near.MixNote, "mix 18:82 asked, 16:84 measured: replicas sized for the busier side, up to 15% more") {
+		t.Errorf("18:82 on 16:84: %+v", near)
+	}
+	notes := strings.Join(d.Notes(), "\n")
+	for _, want := range []string{"at 83M:17M: gpu: capacity unknown at this mix", "at 18M:82M: gpu: mix 18:82 asked"} {
+		if !strings.Contains(notes, want) {
+			t.Errorf("notes lack %q:\n%s", want, notes)
+		}
+	}
+}
+
+// TestDecideStalePrice: a price checked more than 90 days before the run
+// is flagged, with its date, in the cost table and the notes.
+func TestDecideStalePrice(t *testing.T) {
+	p := &results.Prices{InputPer1M: 2.5, OutputPer1M: 10, Source: "catalogue openai/gpt-4o", CheckedAt: "2026-07-01"}
+	s := mixSummary("api", "api", rate1, p, 4, 100, 100, 100, 300, reports.Options{}) // started 2026-11-01
+	d := New([]reports.Summary{s}, Options{})
+	if d.Targets[0].StaleDays != 123 {
+		t.Fatalf("stale days %d", d.Targets[0].StaleDays)
+	}
+	var b strings.Builder
+	if err := RenderText(&b, d); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"catalogue openai/gpt-4o (possibly stale: checked 2026-07-01)",
+		"api: prices possibly stale: checked 2026-07-01, 123 days before the run started"} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("text lacks %q:\n%s", want, b.String())
+		}
+	}
+	p.CheckedAt = "2026-09-01"
+	if d := New([]reports.Summary{mixSummary("api", "api", rate1, p, 4, 100, 100, 100, 300, reports.Options{})}, Options{}); d.Targets[0].StaleDays != 0 {
+		t.Errorf("61 days flagged stale")
 	}
 }

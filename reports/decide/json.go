@@ -28,7 +28,9 @@ type jsonTargetCost struct {
 	Prices      jsonTargetPrices `json:"prices"`
 	RunID       string           `json:"run_id"`
 	Load        string           `json:"load"`
+	LoadBasis   string           `json:"load_basis"`
 	Runs        int              `json:"runs"`
+	Stale       bool             `json:"prices_possibly_stale"`
 	InputShare  float64          `json:"input_token_share"`
 	AtLoad      *jsonCostPoint   `json:"at_load"`
 	Capacity    *jsonCapacity    `json:"capacity"`
@@ -37,15 +39,17 @@ type jsonTargetCost struct {
 }
 
 type jsonTargetPrices struct {
-	InputPer1M          float64 `json:"input_per_1m_usd"`
-	CachedInputPer1M    float64 `json:"cached_input_per_1m_usd"`
-	OutputPer1M         float64 `json:"output_per_1m_usd"`
-	EffectiveInputPer1M float64 `json:"effective_input_per_1m_usd"`
-	GPUs                int     `json:"gpus"`
-	GPUType             string  `json:"gpu_type"`
-	GPUOffer            string  `json:"gpu_offer"`
-	USDPerGPUHour       float64 `json:"usd_per_gpu_hour"`
-	USDPerHour          float64 `json:"usd_per_hour"`
+	InputPer1M           float64 `json:"input_per_1m_usd"`
+	CachedInputPer1M     float64 `json:"cached_input_per_1m_usd"`
+	OutputPer1M          float64 `json:"output_per_1m_usd"`
+	EffectiveInputPer1M  float64 `json:"effective_input_per_1m_usd"`
+	EffectiveOutputPer1M float64 `json:"effective_output_per_1m_usd"`
+	CheckedAt            string  `json:"checked_at"`
+	GPUs                 int     `json:"gpus"`
+	GPUType              string  `json:"gpu_type"`
+	GPUOffer             string  `json:"gpu_offer"`
+	USDPerGPUHour        float64 `json:"usd_per_gpu_hour"`
+	USDPerHour           float64 `json:"usd_per_hour"`
 }
 
 type jsonCostPoint struct {
@@ -66,6 +70,7 @@ type jsonCapacity struct {
 	GoodFraction     float64       `json:"good_fraction"`
 	MetSLO           bool          `json:"met_slo"`
 	LowerBound       bool          `json:"lower_bound"`
+	Unknown          *string       `json:"unknown"`
 	Cost             jsonCostPoint `json:"cost"`
 }
 
@@ -94,6 +99,9 @@ type jsonProjectedCost struct {
 	Replicas    *int     `json:"replicas"`
 	Utilisation *float64 `json:"utilisation"`
 	FixedUSD    *float64 `json:"fixed_usd_per_replica"`
+	AtMost      bool     `json:"at_most"`
+	Unknown     *string  `json:"unknown"`
+	MixNote     *string  `json:"mix_note"`
 }
 
 type jsonBreakEven struct {
@@ -102,6 +110,8 @@ type jsonBreakEven struct {
 	TokensPerMonth     *float64 `json:"tokens_per_month"`
 	Utilisation        *float64 `json:"utilisation"`
 	Never              bool     `json:"never"`
+	Unknown            *string  `json:"unknown"`
+	AtMost             bool     `json:"at_most"`
 	PerTokenUSDPer1M   float64  `json:"per_token_usd_per_1m_tokens"`
 	AtCapacityUSDPer1M float64  `json:"at_capacity_usd_per_1m_tokens"`
 }
@@ -138,6 +148,14 @@ func jsonPoint(p CostPoint) jsonCostPoint {
 
 func ptr[T any](v T) *T { return &v }
 
+// optional is s, or nil (null) when empty.
+func optional(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
 func toJSONDecision(d *Decision) *jsonDecision {
 	if d == nil {
 		return nil
@@ -146,9 +164,11 @@ func toJSONDecision(d *Decision) *jsonDecision {
 		Targets: []jsonTargetCost{}, Projections: []jsonProjection{}, Notes: append([]string{}, d.Notes()...)}
 	for _, t := range d.Targets {
 		jt := jsonTargetCost{Target: t.Target, Kind: t.Kind, Model: t.Model, Simulated: t.Simulated,
-			PriceSource: t.PriceSource, RunID: t.RunID, Load: t.Load, Runs: t.Runs, InputShare: t.InputShare,
+			PriceSource: t.PriceSource, RunID: t.RunID, Load: t.Load, LoadBasis: t.LoadBasis, Runs: t.Runs, InputShare: t.InputShare,
+			Stale: t.StaleDays > 0,
 			Prices: jsonTargetPrices{InputPer1M: t.Prices.InputPer1M, CachedInputPer1M: t.Prices.CachedInputPer1M,
 				OutputPer1M: t.Prices.OutputPer1M, EffectiveInputPer1M: t.EffectiveInputPer1M,
+				EffectiveOutputPer1M: t.EffectiveOutputPer1M, CheckedAt: t.Prices.CheckedAt,
 				GPUs: t.Prices.GPUCount, GPUType: t.Prices.GPUType, GPUOffer: t.Prices.GPUOffer, USDPerGPUHour: t.Prices.USDPerGPUHour, USDPerHour: t.Prices.GPUHourly},
 			Sweep: []jsonSweepPoint{}, Notes: append([]string{}, t.Notes...)}
 		if t.Pricing != "" {
@@ -158,7 +178,7 @@ func toJSONDecision(d *Decision) *jsonDecision {
 		if c := t.Capacity; c != nil {
 			jt.Capacity = &jsonCapacity{RunID: c.RunID, Load: c.Load, Sweep: c.Sweep, RequestsPerS: c.RequestsPerS,
 				InputTokensPerS: c.InputTokensPerS, OutputTokensPerS: c.OutputTokensPerS, GoodFraction: c.GoodFraction,
-				MetSLO: c.MetSLO, LowerBound: c.LowerBound, Cost: jsonPoint(c.Cost)}
+				MetSLO: c.MetSLO, LowerBound: c.LowerBound, Unknown: optional(c.Unknown), Cost: jsonPoint(c.Cost)}
 		}
 		for _, p := range t.Sweep {
 			jt.Sweep = append(jt.Sweep, jsonSweepPoint{RunID: p.RunID, Load: p.Load, LoadValue: p.LoadValue,
@@ -171,7 +191,7 @@ func toJSONDecision(d *Decision) *jsonDecision {
 		jp := jsonProjection{InputTokens: p.Volume.InputTokens, OutputTokens: p.Volume.OutputTokens,
 			Costs: []jsonProjectedCost{}, BreakEvens: []jsonBreakEven{}}
 		for _, c := range p.Costs {
-			jc := jsonProjectedCost{Target: c.Target}
+			jc := jsonProjectedCost{Target: c.Target, AtMost: c.AtMost, Unknown: optional(c.Unknown), MixNote: optional(c.MixNote)}
 			if c.Known {
 				jc.MonthlyUSD, jc.USDPer1M = ptr(c.MonthlyUSD), ptr(c.USDPer1M)
 				if c.Pricing == reports.CostGPUHourly {
@@ -182,8 +202,9 @@ func toJSONDecision(d *Decision) *jsonDecision {
 		}
 		for _, be := range p.BreakEvens {
 			jb := jsonBreakEven{SelfHosted: be.SelfHosted, PerToken: be.PerToken, Never: be.Never,
+				Unknown: optional(be.Unknown), AtMost: be.AtMost,
 				PerTokenUSDPer1M: be.PerTokenUSDPer1M, AtCapacityUSDPer1M: be.AtCapacityUSDPer1M}
-			if !be.Never {
+			if !be.Never && be.Unknown == "" {
 				jb.TokensPerMonth, jb.Utilisation = ptr(be.TokensPerMonth), ptr(be.Utilisation)
 			}
 			jp.BreakEvens = append(jp.BreakEvens, jb)

@@ -3,6 +3,8 @@ package decide
 import (
 	"fmt"
 	"io"
+	"math"
+	"slices"
 	"strings"
 
 	"github.com/inferbench/inferbench/reports"
@@ -89,8 +91,13 @@ func (d *Decision) costTable() *table.Table {
 		t.Head = append(t.Head, name)
 	}
 	t.Add("kind", d.each(func(t *TargetCost) string { return table.Dash(t.Kind) }))
-	t.Add("pricing", d.each(func(t *TargetCost) string { return pricingText(t) }))
-	t.Add("prices from", d.each(func(t *TargetCost) string { return table.Dash(t.PriceSource) }))
+	t.Add("list price", d.each(func(t *TargetCost) string { return pricingText(t) }))
+	t.AddProvenance("prices from", d.each(func(t *TargetCost) string {
+		if t.StaleDays > 0 {
+			return t.PriceSource + " (possibly stale: checked " + t.Prices.CheckedAt + ")"
+		}
+		return table.Dash(t.PriceSource)
+	}))
 	t.Add("runs", d.each(func(t *TargetCost) string { return table.Itoa(int64(t.Runs)) }))
 	t.Add("in:out token mix", d.each(func(t *TargetCost) string {
 		if t.InputShare == 0 {
@@ -98,96 +105,101 @@ func (d *Decision) costTable() *table.Table {
 		}
 		return table.Mix(t.InputShare)
 	}))
-	t.Section("at the run's load (most recent run)")
+	t.Section("at the run's load (all-in: cost over what was delivered)")
 	t.Add("  load", d.each(func(t *TargetCost) string { return table.Dash(t.Load) }))
-	costRows(t, d, func(t *TargetCost) *CostPoint {
+	if d.any(func(t *TargetCost) bool { return t.LoadBasis != "" }) {
+		t.Add("  run", d.each(func(t *TargetCost) string { return table.Dash(t.LoadBasis) }))
+	}
+	costRows(t, d, "", func(t *TargetCost) *CostPoint {
 		if t.Pricing == "" {
 			return nil
 		}
 		return &t.AtLoad
 	})
+	if d.any(func(t *TargetCost) bool { return t.Pricing == reports.CostPerToken }) {
+		t.Add("  effective price in, out /1M", d.each(func(t *TargetCost) string {
+			if t.Pricing != reports.CostPerToken {
+				return "-"
+			}
+			// Measured cost over tokens: round off the float noise.
+			round := func(v float64) float64 { return math.Round(v*1e6) / 1e6 }
+			return table.Price(round(t.EffectiveInputPer1M)) + ", " + table.Price(round(t.EffectiveOutputPer1M))
+		}))
+	}
 	if d.any(func(t *TargetCost) bool { return t.Capacity != nil }) {
 		t.Add("  utilisation", d.each(func(t *TargetCost) string {
-			if t.Capacity == nil || t.AtLoad.Utilisation == 0 {
-				return "-"
-			}
-			return percent(t.AtLoad.Utilisation)
+			return utilisationText(t.Capacity, t.RunID, t.AtLoad.Utilisation > 0, t.AtLoad.Utilisation, "SLO not met")
 		}))
-		t.Section("at measured capacity (self-hosted)")
-		t.Add("  load", d.each(func(t *TargetCost) string {
-			c := t.Capacity
-			if c == nil {
-				return "-"
-			}
-			s := c.Load
-			switch {
-			case !c.MetSLO:
-				s += " (SLO not met)"
-			case c.LowerBound:
-				s += " (lower bound)"
-			}
-			return table.Dash(s)
-		}))
-		t.Add("  requests/s", d.each(func(t *TargetCost) string {
-			if t.Capacity == nil {
-				return "-"
-			}
-			return table.Ftoa(t.Capacity.RequestsPerS, 3)
-		}))
-		t.Add("  output tok/s", d.each(func(t *TargetCost) string {
-			if t.Capacity == nil {
-				return "-"
-			}
-			return table.Ftoa(t.Capacity.OutputTokensPerS, 1)
-		}))
-		costRows(t, d, func(t *TargetCost) *CostPoint {
-			if t.Capacity == nil {
-				return nil
-			}
-			return &t.Capacity.Cost
-		})
+		d.capacityRows(t)
 	}
 	return t
 }
 
-// costRows adds the rows of a CostPoint.
-func costRows(t *table.Table, d *Decision, get func(t *TargetCost) *CostPoint) {
+// capacityRows adds the rows at measured capacity: a bound (≥, ≤) where
+// the capacity is a lower bound, and why it is unknown where it is.
+func (d *Decision) capacityRows(t *table.Table) {
+	t.Section("at measured capacity (self-hosted; highest load meeting the SLO)")
+	t.Add("  load", d.each(func(t *TargetCost) string {
+		c := t.Capacity
+		switch {
+		case c == nil:
+			return "-"
+		case !c.Known():
+			return "capacity unknown"
+		case c.LowerBound:
+			return "≥ " + c.Load
+		}
+		return c.Load
+	}))
+	known := func(f func(c *Capacity) string) []string {
+		return d.each(func(t *TargetCost) string {
+			if !t.Capacity.Known() {
+				return "-"
+			}
+			return f(t.Capacity)
+		})
+	}
+	atLeast := func(c *Capacity) string {
+		if c.LowerBound {
+			return "≥ "
+		}
+		return ""
+	}
+	t.Add("  requests/s", known(func(c *Capacity) string { return atLeast(c) + table.Ftoa(c.RequestsPerS, 3) }))
+	t.Add("  output tok/s", known(func(c *Capacity) string { return atLeast(c) + table.Ftoa(c.OutputTokensPerS, 1) }))
+	costRows(t, d, "≤ ", func(t *TargetCost) *CostPoint {
+		if !t.Capacity.Known() {
+			return nil
+		}
+		return &t.Capacity.Cost
+	})
+}
+
+// costRows adds the rows of a CostPoint: all-in per request, per 1M
+// tokens (in+out) and per 1M output tokens (input cost included). bound
+// prefixes the cells of targets whose capacity is a lower bound.
+func costRows(t *table.Table, d *Decision, bound string, get func(t *TargetCost) *CostPoint) {
 	row := func(label string, f func(p *CostPoint) float64) {
 		t.Add(label, d.each(func(tc *TargetCost) string {
 			p := get(tc)
-			if p == nil {
+			if p == nil || f(p) == 0 {
 				return "-"
+			}
+			if bound != "" && tc.Capacity.Known() && tc.Capacity.LowerBound {
+				return bound + money(f(p))
 			}
 			return money(f(p))
 		}))
 	}
-	row("  per request", func(p *CostPoint) float64 { return p.USDPerRequest })
-	row("  per 1M input tok", func(p *CostPoint) float64 { return p.USDPer1MInput })
-	row("  per 1M output tok", func(p *CostPoint) float64 { return p.USDPer1MOutput })
-	row("  per 1M tok, blended at the mix", func(p *CostPoint) float64 { return p.USDPer1MBlended })
+	row("  all-in per request", func(p *CostPoint) float64 { return p.USDPerRequest })
+	row("  all-in per 1M tokens (in+out)", func(p *CostPoint) float64 { return p.USDPer1MBlended })
+	row("  all-in per 1M output tokens", func(p *CostPoint) float64 { return p.USDPer1MOutput })
 }
 
 func pricingText(t *TargetCost) string {
-	p := t.Prices
 	switch t.Pricing {
-	case reports.CostPerToken:
-		s := table.Price(p.InputPer1M) + " in, " + table.Price(p.OutputPer1M) + " out /1M"
-		if t.EffectiveInputPer1M != p.InputPer1M {
-			s += " (cached " + table.Price(p.CachedInputPer1M) + ")"
-		}
-		return s
-	case reports.CostGPUHourly:
-		if p.GPUCount > 0 && p.USDPerGPUHour > 0 {
-			gpu := "GPU"
-			if p.GPUType != "" {
-				gpu = p.GPUType
-			}
-			if p.GPUOffer != "" {
-				gpu += " (" + p.GPUOffer + ")"
-			}
-			return fmt.Sprintf("%d %s x %s/h = %s/h", p.GPUCount, gpu, table.Price(p.USDPerGPUHour), table.Price(p.GPUHourly))
-		}
-		return table.Price(p.GPUHourly) + "/h"
+	case reports.CostPerToken, reports.CostGPUHourly:
+		return reports.ListPrices(t.Prices)
 	case reports.CostRecorded:
 		return "recorded cost_usd"
 	}
@@ -211,14 +223,37 @@ func sweepTable(tc TargetCost) *table.Table {
 	t.Add("output tok/s", each(func(p LoadPoint) string { return table.Ftoa(p.OutputTokensPerS, 1) }))
 	t.Add("good", each(func(p LoadPoint) string { return percent(p.GoodFraction) }))
 	t.Add("meets SLO", each(func(p LoadPoint) string {
-		if p.MetSLO {
+		switch {
+		case p.MetSLO && tc.Capacity.Known() && p.RunID == tc.Capacity.RunID:
+			return "yes: capacity"
+		case p.MetSLO:
 			return "yes"
 		}
 		return "no"
 	}))
-	t.Add("per 1M tok, blended", each(func(p LoadPoint) string { return money(p.Cost.USDPer1MBlended) }))
-	t.Add("utilisation", each(func(p LoadPoint) string { return percent(p.Cost.Utilisation) }))
+	t.Add("all-in per 1M tok (in+out)", each(func(p LoadPoint) string { return money(p.Cost.USDPer1MBlended) }))
+	t.Add("utilisation", each(func(p LoadPoint) string {
+		return utilisationText(tc.Capacity, p.RunID, p.MetSLO, p.Cost.Utilisation, "past capacity")
+	}))
 	return t
+}
+
+// utilisationText is the utilisation of run runID against capacity c:
+// none without a capacity, past (the text given) for a load that broke
+// the SLO, "at capacity" for the capacity's own run, an upper bound (≤)
+// when the capacity is a lower bound.
+func utilisationText(c *Capacity, runID string, met bool, u float64, past string) string {
+	switch {
+	case !c.Known():
+		return "-"
+	case !met:
+		return past
+	case runID == c.RunID:
+		return "at capacity"
+	case c.LowerBound:
+		return "≤ " + percent(u)
+	}
+	return percent(u)
 }
 
 func (d *Decision) projectionTable(p Projection) *table.Table {
@@ -229,16 +264,25 @@ func (d *Decision) projectionTable(p Projection) *table.Table {
 	each := func(f func(c ProjectedCost) string) []string {
 		out := make([]string, len(p.Costs))
 		for i, c := range p.Costs {
-			if !c.Known {
+			switch {
+			case c.Unknown != "":
+				out[i] = "capacity unknown"
+			case !c.Known:
 				out[i] = "-"
-				continue
+			default:
+				out[i] = f(c)
 			}
-			out[i] = f(c)
 		}
 		return out
 	}
-	t.Add("monthly cost", each(func(c ProjectedCost) string { return table.USD(c.MonthlyUSD) }))
-	t.Add("per 1M tok", each(func(c ProjectedCost) string { return table.USD(c.USDPer1M) }))
+	atMost := func(c ProjectedCost, s string) string {
+		if c.AtMost {
+			return "≤ " + s
+		}
+		return s
+	}
+	t.Add("monthly cost", each(func(c ProjectedCost) string { return atMost(c, table.USD(c.MonthlyUSD)) }))
+	t.Add("all-in per 1M tok (in+out)", each(func(c ProjectedCost) string { return atMost(c, table.USD(c.USDPer1M)) }))
 	if d.any(func(t *TargetCost) bool { return t.Pricing == reports.CostGPUHourly }) {
 		gpu := func(f func(c ProjectedCost) string) func(c ProjectedCost) string {
 			return func(c ProjectedCost) string {
@@ -248,18 +292,24 @@ func (d *Decision) projectionTable(p Projection) *table.Table {
 				return f(c)
 			}
 		}
-		t.Add("replicas at capacity", each(gpu(func(c ProjectedCost) string { return table.Itoa(int64(c.Replicas)) })))
-		t.Add("fixed per replica", each(gpu(func(c ProjectedCost) string { return table.USD(c.FixedUSD) })))
-		t.Add("utilisation", each(gpu(func(c ProjectedCost) string { return percent(c.Utilisation) })))
+		t.Add("replicas at capacity", each(gpu(func(c ProjectedCost) string { return atMost(c, table.Itoa(int64(c.Replicas))) })))
+		t.Add("fixed per replica", d.eachCost(p, func(c ProjectedCost) string {
+			if c.Pricing != reports.CostGPUHourly || c.FixedUSD == 0 {
+				return "-"
+			}
+			return table.USD(c.FixedUSD)
+		}))
+		t.Add("utilisation", each(gpu(func(c ProjectedCost) string {
+			if c.AtMost {
+				return "≥ " + percent(c.Utilisation)
+			}
+			return percent(c.Utilisation)
+		})))
 	}
 	// Break-even: one row per per-token target, a cell per self-hosted one.
 	var apis []string
 	for _, be := range p.BreakEvens {
-		found := false
-		for _, a := range apis {
-			found = found || a == be.PerToken
-		}
-		if !found {
+		if !slices.Contains(apis, be.PerToken) {
 			apis = append(apis, be.PerToken)
 		}
 	}
@@ -272,17 +322,34 @@ func (d *Decision) projectionTable(p Projection) *table.Table {
 			cells[i] = "-"
 			for _, be := range p.BreakEvens {
 				if be.PerToken == api && be.SelfHosted == tc.Target {
-					if be.Never {
-						cells[i] = "never"
-					} else {
-						cells[i] = Tokens(be.TokensPerMonth) + " (" + percent(be.Utilisation) + " busy)"
-					}
+					cells[i] = breakEvenText(be)
 				}
 			}
 		}
 		t.Add("  vs "+api, cells)
 	}
 	return t
+}
+
+// eachCost is a row of a projection, one cell per target.
+func (d *Decision) eachCost(p Projection, f func(c ProjectedCost) string) []string {
+	out := make([]string, len(p.Costs))
+	for i, c := range p.Costs {
+		out[i] = f(c)
+	}
+	return out
+}
+
+func breakEvenText(be BreakEven) string {
+	switch {
+	case be.Unknown != "":
+		return "unknown"
+	case be.Never:
+		return "never"
+	case be.AtMost:
+		return Tokens(be.TokensPerMonth) + " (≤ " + percent(be.Utilisation) + " busy)"
+	}
+	return Tokens(be.TokensPerMonth) + " (" + percent(be.Utilisation) + " busy)"
 }
 
 func (d *Decision) scoreTable() *table.Table {
@@ -328,12 +395,35 @@ func (d *Decision) scoreTable() *table.Table {
 	return t
 }
 
-// Notes are the targets' notes and what the figures leave out.
+// Notes are the targets' notes, why projections have no figure or how
+// far their mix is from the measured one, and what the figures leave out.
 func (d *Decision) Notes() []string {
 	var out []string
 	for _, t := range d.Targets {
 		for _, n := range t.Notes {
 			out = append(out, t.Target+": "+n)
+		}
+	}
+	seen := map[string]bool{}
+	add := func(s string) {
+		if !seen[s] {
+			seen[s] = true
+			out = append(out, s)
+		}
+	}
+	for _, p := range d.Projections {
+		for i, c := range p.Costs {
+			switch {
+			case c.Unknown != "" && !slices.Contains(d.Targets[i].Notes, c.Unknown):
+				add(fmt.Sprintf("at %s: %s: %s", p.Volume, c.Target, c.Unknown))
+			case c.MixNote != "":
+				add(fmt.Sprintf("at %s: %s: %s", p.Volume, c.Target, c.MixNote))
+			}
+		}
+		for _, be := range p.BreakEvens {
+			if be.Unknown != "" && !strings.HasPrefix(be.Unknown, "capacity unknown") && be.Unknown != "no capacity" {
+				add(fmt.Sprintf("at %s: %s vs %s: break-even %s", p.Volume, be.SelfHosted, be.PerToken, be.Unknown))
+			}
 		}
 	}
 	if d.any(func(t *TargetCost) bool { return t.Pricing == reports.CostGPUHourly }) {

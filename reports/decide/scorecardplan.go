@@ -128,8 +128,9 @@ type PriceCatalog interface {
 	// with Source and CheckedAt set.
 	TokenPrice(provider, model string) (results.Prices, error)
 	// GPUPrice returns the USD per GPU-hour of one GPU of gpuType under
-	// offer, and where the price is from.
-	GPUPrice(gpuType, offer string) (usdPerGPUHour float64, source string, err error)
+	// offer, where the price is from, and the day it was checked
+	// (YYYY-MM-DD; "" when unknown).
+	GPUPrice(gpuType, offer string) (usdPerGPUHour float64, source, checkedAt string, err error)
 }
 
 // NeedsCatalog reports whether some target names a catalogue price that
@@ -158,13 +159,13 @@ func (p *ScorecardPlan) Resolve(cat PriceCatalog) error {
 		case t.Price != nil:
 			continue
 		case t.GPUType != "":
-			usd, src, err := cat.GPUPrice(t.GPUType, t.GPUOffer)
+			usd, src, checked, err := cat.GPUPrice(t.GPUType, t.GPUOffer)
 			if err != nil {
 				errs = append(errs, fmt.Errorf("%s:%d: target %s: %w", p.Source, t.line, name, err))
 				continue
 			}
 			t.Price = gpuPrice(t, usd)
-			t.Price.Source = src
+			t.Price.Source, t.Price.CheckedAt = src, checked
 		case t.Model != "":
 			pr, err := cat.TokenPrice(t.Provider, t.Model)
 			if err != nil {

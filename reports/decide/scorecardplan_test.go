@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/inferbench/inferbench/reports"
 	"github.com/inferbench/inferbench/reports/internal/fixture"
@@ -126,10 +127,13 @@ func FuzzParsePlan(f *testing.F) {
 }
 
 func TestScorecard(t *testing.T) {
+	// vllm's capacity is its 1/s run: at 2/s it broke the SLO.
+	slo := reports.Options{SLO: reports.SLO{E2E: 1100 * time.Millisecond}}
 	ss := []reports.Summary{
-		mixSummary("gpt-4o", "api", rate1, &results.Prices{InputPer1M: 2.50, OutputPer1M: 10}, 10, 500, 100, 100, 500, reports.Options{}),
-		mixSummary("vllm", "self-hosted", rate1, &results.Prices{GPUHourly: 5}, 10, 500, 100, 100, 1000, reports.Options{}),
-		mixSummary("mystery", "api", rate1, nil, 10, 500, 100, 100, 250, reports.Options{}),
+		mixSummary("gpt-4o", "api", rate1, &results.Prices{InputPer1M: 2.50, OutputPer1M: 10}, 10, 500, 100, 100, 500, slo),
+		mixSummary("vllm", "self-hosted", results.LoadInfo{Mode: "rate", Rate: 2}, &results.Prices{GPUHourly: 5}, 10, 500, 100, 50, 2000, slo),
+		mixSummary("vllm", "self-hosted", rate1, &results.Prices{GPUHourly: 5}, 10, 500, 100, 100, 1000, slo),
+		mixSummary("mystery", "api", rate1, nil, 10, 500, 100, 100, 250, slo),
 	}
 	plan, err := ParseScorecardPlan("p.yaml", []byte("weights: {cost: 1, latency: 1, control: 0, privacy: 0, lock_in: 0, team: 0}\nlatency: e2e_p50\n"))
 	if err != nil {
@@ -173,11 +177,11 @@ func (fakeCatalog) TokenPrice(provider, model string) (results.Prices, error) {
 		Source:      "catalogue", CheckedAt: "2026-11-01"}, nil
 }
 
-func (fakeCatalog) GPUPrice(gpu, offer string) (float64, string, error) {
+func (fakeCatalog) GPUPrice(gpu, offer string) (float64, string, string, error) {
 	if gpu != "A100-80GB" || offer != "lambda" {
-		return 0, "", errors.New("prices: no offer " + strconv.Quote(offer))
+		return 0, "", "", errors.New("prices: no offer " + strconv.Quote(offer))
 	}
-	return 2.5, "lambda list price", nil
+	return 2.5, "lambda list price", "2026-10-01", nil
 }
 
 func TestPlanResolve(t *testing.T) {

@@ -1,10 +1,13 @@
 // Package export writes a run's request rows for other tools: CSV with
-// the Parquet schema's columns (WriteCSV) and vegeta's JSON results
-// (WriteVegeta), so `vegeta report` and `vegeta plot` read them. It reads
-// the Parquet parts directly, row by row, and summarises nothing.
+// the Parquet schema's columns (WriteCSV), vegeta's JSON results
+// (WriteVegeta), so `vegeta report` and `vegeta plot` read them, and each
+// request joined with the server and GPU state it met, as CSV or Parquet
+// for notebooks (WriteJoined). It reads the Parquet parts directly, row
+// by row, and summarises nothing.
 //
 // Imports: results (the schema, read through results.RequestColumns and
-// Projection), reports (only for ErrNoRun) and vegeta's result encoder.
+// Projection), reports (ErrNoRun and the telemetry Joiner), parquet-go
+// for the joined Parquet file, and vegeta's result encoder.
 package export
 
 import (

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/inferbench/inferbench/reports"
 	"github.com/inferbench/inferbench/reports/chart"
@@ -15,6 +16,12 @@ import (
 // cdfPoints is the most points one CDF line is drawn with, so the report
 // of a million-request run stays a few hundred kilobytes.
 const cdfPoints = 500
+
+// pt is a run of a sweep at its load.
+type pt struct {
+	x float64
+	s reports.Summary
+}
 
 // figure is one chart of the page with its caption.
 type figure struct {
@@ -48,7 +55,7 @@ func msValues(run *reports.RunData, latency string) []float64 {
 }
 
 // cdfFigure is the CDF of one latency, one line per run, on a log x axis.
-func cdfFigure(id, latency string, runs []*reports.RunData, labels []string) figure {
+func cdfFigure(id, latency string, runs []*reports.RunData, labels []string, colors []int) figure {
 	l, _ := reports.LookupLatency(latency)
 	name := l.Label
 	c := &chart.Line{
@@ -61,7 +68,7 @@ func cdfFigure(id, latency string, runs []*reports.RunData, labels []string) fig
 	for i, r := range runs {
 		c.Series = append(c.Series, chart.Series{
 			Name:  labels[i],
-			Color: i,
+			Color: colors[i],
 			// Past the palette, colours repeat: dashes tell them apart.
 			Dashed: (i/chart.Colors)%2 == 1,
 			Points: chart.Downsample(msValues(r, latency), cdfPoints),
@@ -74,12 +81,11 @@ func cdfFigure(id, latency string, runs []*reports.RunData, labels []string) fig
 }
 
 // sweepFigures are TTFT, TPOT and throughput against load, one line per
-// target, for targets run at two or more loads of the same mode.
-func sweepFigures(ss []reports.Summary, targetColor map[string]int) []figure {
-	type pt struct {
-		x float64
-		s reports.Summary
-	}
+// target, for targets run at two or more loads of the same mode: the
+// latency charts draw the SLO's limit, and the throughput chart marks
+// each target's capacity (d's: the highest load that met the SLO).
+func sweepFigures(ss []reports.Summary, targetColor map[string]int, d *decide.Decision) []figure {
+
 	type key struct{ mode, target string }
 	groups := map[key][]pt{}
 	var order []key
@@ -143,6 +149,7 @@ func sweepFigures(ss []reports.Summary, targetColor map[string]int) []figure {
 				return v / 1e6, ok
 			}
 		}
+		slo := sloOf(ss)
 		for _, name := range []string{"TTFT", "TPOT"} {
 			fam := strings.ToLower(name)
 			id := "sweep-" + mode + "-" + name
@@ -151,21 +158,61 @@ func sweepFigures(ss []reports.Summary, targetColor map[string]int) []figure {
 			for _, k := range ks {
 				c.Series = append(c.Series, line("p50", ms(fam+".p50"), false, k), line("p99", ms(fam+".p99"), true, k))
 			}
-			figs = append(figs, figure{ID: id, Title: name + " against load",
-				Caption: "p50 solid, p99 dashed, one colour per target. Where p99 turns up steeply the target is saturating.",
-				SVG:     template.HTML(c.SVG())})
+			caption := "p50 solid, p99 dashed, one colour per target. Where p99 turns up steeply the target is saturating."
+			limit := map[string]time.Duration{"TTFT": slo.TTFT, "TPOT": slo.TPOT}[name]
+			if limit > 0 {
+				c.Rules = append(c.Rules, chart.Rule{Value: float64(limit) / 1e6, Label: "SLO " + name + " " + limit.String()})
+				caption += " The dashed line is the SLO's limit."
+			}
+			figs = append(figs, figure{ID: id, Title: name + " against load", Caption: caption, SVG: template.HTML(c.SVG())})
 		}
 		id := "sweep-" + mode + "-throughput"
 		c := &chart.Line{ID: id, Title: "Throughput against load",
 			X: chart.Axis{Label: xlabel}, Y: chart.Axis{Label: "output tokens/s"}}
+		caption := "Output tokens per second of ok requests over each run's window. A flat line while load rises is the capacity."
 		for _, k := range ks {
 			c.Series = append(c.Series, line("", func(s reports.Summary) (float64, bool) { return s.OutputTokensPerS, true }, false, k))
+			if m, ok := capacityMarker(k.target, groups[k], d, targetColor[k.target]); ok {
+				c.Markers = append(c.Markers, m)
+			}
 		}
-		figs = append(figs, figure{ID: id, Title: "Throughput against load",
-			Caption: "Output tokens per second of ok requests over each run's window. A flat line while load rises is the capacity.",
-			SVG:     template.HTML(c.SVG())})
+		if len(c.Markers) > 0 {
+			caption += " The ringed point is the capacity: the highest load that met the SLO (≥ where no higher load broke it)."
+		}
+		figs = append(figs, figure{ID: id, Title: "Throughput against load", Caption: caption, SVG: template.HTML(c.SVG())})
 	}
 	return figs
+}
+
+// sloOf is the SLO the summaries were made under (zero when none).
+func sloOf(ss []reports.Summary) reports.SLO {
+	for _, s := range ss {
+		if s.Goodput != nil {
+			return s.Goodput.SLO
+		}
+	}
+	return reports.SLO{}
+}
+
+// capacityMarker marks target's capacity among its sweep's points, when
+// d knows one.
+func capacityMarker(target string, pts []pt, d *decide.Decision, color int) (chart.Marker, bool) {
+	for _, t := range d.Targets {
+		c := t.Capacity
+		if t.Target != target || !c.Known() {
+			continue
+		}
+		for _, p := range pts {
+			if x, s := p.x, p.s; s.RunID == c.RunID {
+				label := "capacity " + c.Load
+				if c.LowerBound {
+					label = "capacity ≥ " + c.Load
+				}
+				return chart.Marker{X: x, Y: s.OutputTokensPerS, Label: label, Color: color}, true
+			}
+		}
+	}
+	return chart.Marker{}, false
 }
 
 // priceText writes a unit price as people quote it: "$5", "$2.50", "$0.15",

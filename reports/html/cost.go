@@ -15,20 +15,20 @@ import (
 // target has a cost to project, monthly cost against volume with
 // break-even points. The monthly chart draws d's numbers, so it agrees
 // with the Decision tables and with the text report.
-func costFigures(ss []reports.Summary, labels []string, d *decide.Decision, colors map[string]int) []figure {
-	bars := &chart.Bars{ID: "cost-per-1m", Title: "Cost per 1M tokens",
-		X:     chart.Axis{Label: "USD per 1M tokens", Format: usdTick},
+func costFigures(ss []reports.Summary, labels []string, runColors []int, d *decide.Decision, colors map[string]int) []figure {
+	bars := &chart.Bars{ID: "cost-per-1m", Title: "All-in cost per 1M tokens",
+		X:     chart.Axis{Label: "USD per 1M tokens, all-in (not a list price)", Format: usdTick},
 		Value: table.USD,
 	}
-	out1M := chart.BarSeries{Name: "per 1M output tokens (input cost included)"}
-	all1M := chart.BarSeries{Name: "per 1M tokens, input + output", Light: true}
+	out1M := chart.BarSeries{Name: "all-in per 1M output tokens (input cost included)"}
+	all1M := chart.BarSeries{Name: "all-in per 1M tokens, input + output", Light: true}
 	for i, s := range ss {
 		c := s.Cost
 		if c == nil {
 			continue
 		}
 		bars.Categories = append(bars.Categories, labels[i])
-		bars.Colors = append(bars.Colors, i)
+		bars.Colors = append(bars.Colors, runColors[i])
 		out1M.Values = append(out1M.Values, nanIfZero(c.USDPer1MOutput))
 		all1M.Values = append(all1M.Values, nanIfZero(c.USDPer1MBlended()))
 	}
@@ -36,8 +36,9 @@ func costFigures(ss []reports.Summary, labels []string, d *decide.Decision, colo
 		return nil
 	}
 	bars.Series = []chart.BarSeries{out1M, all1M}
-	figs := []figure{{ID: "cost-per-1m", Title: "Cost per 1M tokens",
-		Caption: "Measured on this workload: what the run cost divided by the tokens it moved. " +
+	figs := []figure{{ID: "cost-per-1m", Title: "All-in cost per 1M tokens",
+		Caption: "Measured on this workload: what the run cost divided by the tokens it moved, so the output figure carries the input's cost " +
+			"(list prices are in the summary table). " +
 			"Self-hosted targets are priced by the GPU-hour over the measured throughput, at the load they were run at.",
 		SVG: template.HTML(bars.SVG())}}
 	if f, ok := monthlyFigure(d, colors); ok {
@@ -91,6 +92,7 @@ func monthlyFigure(d *decide.Decision, colors map[string]int) (figure, bool) {
 		case c.Pricing == reports.CostPerToken && c.Known && c.USDPer1M > 0:
 			perTok = append(perTok, i)
 		case c.Pricing == reports.CostGPUHourly && c.FixedUSD > 0:
+			// An unknown capacity is not drawn, but said in the caption.
 			fixed = append(fixed, i)
 			capM[i] = d.Targets[i].ReplicaTokens(p.Volume, d.MonthHours) / 1e6
 		}
@@ -107,7 +109,7 @@ func monthlyFigure(d *decide.Decision, colors map[string]int) (figure, bool) {
 	// projected, with room.
 	lo, hi := 1.0, 10000.0
 	for _, be := range p.BreakEvens {
-		if !be.Never {
+		if be.TokensPerMonth > 0 { // not never, not unknown
 			lo = math.Min(lo, be.TokensPerMonth/1e7)
 			hi = math.Max(hi, be.TokensPerMonth/1e5)
 		}
@@ -117,16 +119,19 @@ func monthlyFigure(d *decide.Decision, colors map[string]int) (figure, bool) {
 			hi = math.Max(hi, capM[i]*3)
 		}
 	}
+	var rules []chart.Rule
 	for _, q := range d.Projections {
 		lo = math.Min(lo, q.Volume.Total()/3e6)
 		hi = math.Max(hi, q.Volume.Total()*3/1e6)
+		rules = append(rules, chart.Rule{Vertical: true, Value: q.Volume.Total() / 1e6, Label: q.Volume.String() + " asked"})
 	}
 	lo = math.Pow(10, math.Floor(math.Log10(lo)))
 	hi = math.Pow(10, math.Ceil(math.Log10(hi)))
 	c := &chart.Line{ID: "monthly-cost", Title: "Monthly cost against volume",
 		X: chart.Axis{Label: "tokens per month (input + output, log scale)", Log: true, Min: lo, Max: hi,
 			Format: func(v float64) string { return chart.Compact(v * 1e6) }},
-		Y: chart.Axis{Label: "USD per month (log scale)", Log: true, Format: usdTick},
+		Y:     chart.Axis{Label: "USD per month (log scale)", Log: true, Format: usdTick},
+		Rules: rules,
 	}
 	for _, i := range perTok {
 		t, per1M := d.Targets[i].Target, p.Costs[i].USDPer1M
@@ -142,20 +147,28 @@ func monthlyFigure(d *decide.Decision, colors map[string]int) (figure, bool) {
 		"Each line is a per-token target at its prices. " +
 		"Self-hosted targets step up by one replica (GPU $/h x " + hours + " h) each time the volume passes what a replica serves at its measured capacity (the highest load that met the SLO); " +
 		"a capacity that is a lower bound makes the steps come later in practice."
+	if len(rules) > 0 {
+		caption += " Dashed verticals are the volumes asked for."
+	}
 	for _, i := range fixed {
 		t := &d.Targets[i]
+		if pc := p.Costs[i]; !pc.Known {
+			caption += fmt.Sprintf(" %s is not drawn: %s.", t.Target, pc.Unknown)
+			continue
+		}
 		c.Series = append(c.Series, chart.Series{Name: t.Target + " (" + priceText(t.Prices.GPUHourly) + "/h a replica)",
 			Color: colors[t.Target], Dashed: true, Points: staircase(p.Costs[i].FixedUSD, capM[i], lo, hi)})
-		if capM[i] > 0 {
-			caption += fmt.Sprintf(" One %s replica serves %s tokens/month", t.Target, decide.Tokens(capM[i]*1e6))
-			if t.Capacity != nil && !t.Capacity.MetSLO {
-				caption += " (no load met the SLO: this is its best throughput, not a capacity within the SLO)"
-			}
-			caption += "."
+		if t.Capacity.LowerBound {
+			caption += fmt.Sprintf(" One %s replica serves at least %s tokens/month (its capacity is a lower bound: the steps may come later).", t.Target, decide.Tokens(capM[i]*1e6))
+		} else {
+			caption += fmt.Sprintf(" One %s replica serves %s tokens/month.", t.Target, decide.Tokens(capM[i]*1e6))
 		}
 	}
 	for _, be := range p.BreakEvens {
-		if be.Never {
+		switch {
+		case be.Unknown != "":
+			continue // said above, with the target's line
+		case be.Never:
 			caption += fmt.Sprintf(" %s costs more per token than %s even with its replicas full: no break-even.", be.SelfHosted, be.PerToken)
 			continue
 		}
@@ -193,11 +206,12 @@ func staircase(fixed, capM, lo, hi float64) []chart.Point {
 	return append(pts, chart.Point{X: hi, Y: fixed * k})
 }
 
-// decisionTable is one table of the Decision section.
+// decisionTable is one table of the Decision section, its columns split
+// into parts that fit the page.
 type decisionTable struct {
 	Title  string
 	Corner string
-	Table  htmlTable
+	Parts  []htmlTable
 }
 
 // decisionTables are d's tables as RenderDecisionText lays them out.
@@ -207,11 +221,22 @@ func decisionTables(d *decide.Decision) []decisionTable {
 	}
 	var out []decisionTable
 	for _, s := range d.Sections() {
-		t := htmlTable{Head: s.Table.Head}
+		var rows []htmlRow
 		for _, r := range s.Table.Rows {
-			t.Rows = append(t.Rows, htmlRowOf(r))
+			rows = append(rows, htmlRowOf(r))
 		}
-		out = append(out, decisionTable{Title: s.Title, Corner: s.Corner, Table: t})
+		dt := decisionTable{Title: s.Title, Corner: s.Corner}
+		for _, g := range columnGroups(s.Table.Head, rows, 180) {
+			t := htmlTable{Head: s.Table.Head[g[0]:g[1]]}
+			for _, r := range rows {
+				if !r.Section {
+					r.Cells = r.Cells[g[0]:min(g[1], len(r.Cells))]
+				}
+				t.Rows = append(t.Rows, r)
+			}
+			dt.Parts = append(dt.Parts, t)
+		}
+		out = append(out, dt)
 	}
 	return out
 }

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/inferbench/inferbench/reports"
 	"github.com/inferbench/inferbench/reports/chart"
@@ -70,18 +71,31 @@ type page struct {
 	CSS       template.CSS
 	Runs      []runHead
 	Glance    []glance
-	Table     htmlTable
-	Latency   htmlTable
-	Notes     []string
-	CDF       []figure
-	Sweep     []figure
-	Cost      []figure
-	Decision  []decisionTable
+	// Warnings are the incomplete runs, above everything (reports.Warnings).
+	Warnings []string
+	// Summary is the summary table, its runs split into parts that fit
+	// the page; Errors are the error classes with a sample message.
+	Summary []runTable
+	Errors  []reports.ErrorSample
+	Latency htmlTable
+	// Server are the server-state tables of runs with telemetry.
+	Server   []serverTable
+	Notes    []string
+	CDF      []figure
+	Sweep    []figure
+	Cost     []figure
+	Decision []decisionTable
 	// DecisionNotes are the Decision's notes, shown under its tables.
 	DecisionNotes []string
 	Sat           []figure
-	Meta          htmlTable
+	Meta          []runTable
 	Method        string
+}
+
+// runTable is a table with one column per run (of a part of the runs).
+type runTable struct {
+	Runs []runHead
+	Rows []htmlRow
 }
 
 // runHead is a run as a table column heading.
@@ -103,6 +117,9 @@ type htmlRow struct {
 	Note    string // a section's explanation
 	Cells   []string
 	Mono    bool // cells in a monospace font (digests, ids)
+	// Fold shows long cells folded: their start, the whole on opening
+	// (command lines).
+	Fold bool
 	// Swatch is the palette colour shown before the label, when Color.
 	Color  bool
 	Swatch int
@@ -121,13 +138,13 @@ var latencyDoc = map[string]string{
 
 // latencyTable is the latency section of the text table as rows of runs
 // and columns of statistics (ms).
-func latencyTable(ss []reports.Summary, labels []string) htmlTable {
+func latencyTable(ss []reports.Summary, labels []string, colors []int) htmlTable {
 	t := htmlTable{Head: []string{"p50", "p90", "p95", "p99", "max", "mean", "count"}}
 	for _, m := range reports.ShownLatencies(ss) {
 		t.Rows = append(t.Rows, htmlRow{Label: m.Label, Section: true, Note: latencyDoc[m.Label]})
 		for i, s := range ss {
 			d := m.Of(&s)
-			row := htmlRow{Label: labels[i], Indent: 1, Color: true, Swatch: i % chart.Colors}
+			row := htmlRow{Label: labels[i], Indent: 1, Color: true, Swatch: colors[i]}
 			for _, st := range reports.Stats() {
 				c := "-"
 				if d.N > 0 {
@@ -151,26 +168,13 @@ func htmlRowOf(r table.Row) htmlRow {
 
 func buildPage(runs []*reports.RunData, ss []reports.Summary, d *decide.Decision, opt Options) page {
 	labels := runLabels(runs, ss)
-	// Colours: a target (or the Decision's name for it: a plan group)
-	// takes its first run's.
-	var plan *decide.ScorecardPlan
-	if opt.Decide != nil {
-		plan = opt.Decide.ScorecardPlan
-	}
-	targetColor, decideColor := map[string]int{}, map[string]int{}
-	for i := range ss {
-		if _, ok := targetColor[ss[i].Target]; !ok {
-			targetColor[ss[i].Target] = i
-		}
-		n := decide.TargetName(&ss[i], plan)
-		if _, ok := decideColor[n]; !ok {
-			decideColor[n] = i
-		}
-	}
+	colors := pageColors(ss, d)
 	p := page{
-		Title: opt.Title,
-		CSS:   template.CSS(pageCSS + chart.CSS),
-		Notes: reports.Notes(ss),
+		Title:    opt.Title,
+		CSS:      template.CSS(pageCSS + chart.CSS),
+		Notes:    reports.Notes(ss),
+		Warnings: reports.Warnings(ss),
+		Errors:   reports.ErrorSamples(ss),
 		Method: "Percentiles are nearest-rank over every measured request (warm-up excluded); latencies of ok requests. " +
 			"Definitions: docs/metrics.md.",
 	}
@@ -184,13 +188,13 @@ func buildPage(runs []*reports.RunData, ss []reports.Summary, d *decide.Decision
 	var wl []string
 	for i, s := range ss {
 		p.Simulated = p.Simulated || s.Simulated
-		p.Runs = append(p.Runs, runHead{Label: labels[i], RunID: s.RunID, Color: i % chart.Colors})
+		p.Runs = append(p.Runs, runHead{Label: labels[i], RunID: s.RunID, Color: colors.run[i]})
 		if s.Workload != "" && !workloads[s.Workload] {
 			workloads[s.Workload] = true
 			wl = append(wl, s.Workload)
 		}
 	}
-	p.Glance = glances(ss, labels)
+	p.Glance = glances(ss, labels, colors.run)
 	p.Subtitle = plural(len(runs), "run", "runs")
 	if len(wl) > 0 {
 		p.Subtitle += " · workload " + strings.Join(wl, ", ")
@@ -200,6 +204,7 @@ func buildPage(runs []*reports.RunData, ss []reports.Summary, d *decide.Decision
 	// own (one row per run and latency, a column per statistic), which
 	// reads better than 42 rows of one column per run.
 	inLatency := false
+	var rows []htmlRow
 	for _, r := range reports.SummaryTable(ss).Rows {
 		if r.Section {
 			inLatency = strings.HasPrefix(r.Label, "latency")
@@ -207,18 +212,20 @@ func buildPage(runs []*reports.RunData, ss []reports.Summary, d *decide.Decision
 		if inLatency {
 			continue
 		}
-		p.Table.Rows = append(p.Table.Rows, htmlRowOf(r))
+		rows = append(rows, htmlRowOf(r))
 	}
-	p.Latency = latencyTable(ss, labels)
+	p.Summary = splitRuns(p.Runs, rows, 180)
+	p.Latency = latencyTable(ss, labels, colors.run)
+	p.Server = serverTables(ss)
 
 	if len(runs) > 0 {
 		p.CDF = []figure{
-			cdfFigure("cdf-ttft", "ttft", runs, labels),
-			cdfFigure("cdf-e2e", "e2e", runs, labels),
+			cdfFigure("cdf-ttft", "ttft", runs, labels, colors.run),
+			cdfFigure("cdf-e2e", "e2e", runs, labels, colors.run),
 		}
 	}
-	p.Sweep = sweepFigures(ss, targetColor)
-	p.Cost = costFigures(ss, labels, d, decideColor)
+	p.Sweep = sweepFigures(ss, colors.name, d)
+	p.Cost = costFigures(ss, labels, colors.run, d, colors.name)
 	if opt.Decide != nil {
 		p.Decision = decisionTables(d)
 		if p.Decision != nil {
@@ -227,11 +234,131 @@ func buildPage(runs []*reports.RunData, ss []reports.Summary, d *decide.Decision
 	}
 	sat := opt.Saturation
 	if sat == nil {
-		sat = SaturationCharts(runs, labels)
+		sat = SaturationCharts(runs, labels, colors.run...)
 	}
 	p.Sat = saturationFigures(sat)
-	p.Meta = metaTable(runs, ss)
+	p.Meta = splitRuns(p.Runs, metaTable(runs, ss).Rows, 300)
 	return p
+}
+
+// colorSet are the palette colours of a page: a target keeps its colour
+// from report to report (chart.ColorsOf its name); the first run of a
+// target takes the target's, and its other runs (a sweep) the next free
+// ones.
+type colorSet struct {
+	run  []int
+	name map[string]int // by target name and by the Decision's target names
+}
+
+func pageColors(ss []reports.Summary, d *decide.Decision) colorSet {
+	var names []string
+	for i := range ss {
+		names = append(names, cmp.Or(ss[i].Target, ss[i].RunID))
+	}
+	for _, t := range d.Targets {
+		names = append(names, t.Target)
+	}
+	c := colorSet{name: chart.ColorsOf(names)}
+	used := map[int]bool{}
+	for _, col := range c.name {
+		used[col] = true
+	}
+	first := map[string]bool{}
+	for i := range ss {
+		n := cmp.Or(ss[i].Target, ss[i].RunID)
+		col := c.name[n]
+		if first[n] {
+			// Another run of the target: the next colour no target and no
+			// run has, else the next one round.
+			col = (col + 1) % chart.Colors
+			for k := 0; k < chart.Colors && used[col]; k++ {
+				col = (col + 1) % chart.Colors
+			}
+		}
+		first[n] = true
+		used[col] = true
+		c.run = append(c.run, col)
+	}
+	return c
+}
+
+// pageWidth is the width, in CSS pixels, that a table may take: the
+// page's content box at 1280 px (1240 less its padding), with room to
+// spare for fonts wider than the estimate.
+const pageWidth = 1080
+
+// splitRuns cuts a table with a column per run into tables of as many
+// runs as fit pageWidth, each repeating the labels, so no column hides
+// behind a scrollbar (or off a printed page). wrapPx is the width at
+// which a long cell wraps.
+func splitRuns(runs []runHead, rows []htmlRow, wrapPx float64) []runTable {
+	head := make([]string, len(runs))
+	for i, r := range runs {
+		head[i] = r.Label
+	}
+	var out []runTable
+	for _, g := range columnGroups(head, rows, wrapPx) {
+		t := runTable{Runs: runs[g[0]:g[1]]}
+		for _, r := range rows {
+			if !r.Section {
+				r.Cells = r.Cells[g[0]:min(g[1], len(r.Cells))]
+			}
+			t.Rows = append(t.Rows, r)
+		}
+		out = append(out, t)
+	}
+	return out
+}
+
+// columnGroups splits columns into runs [from, to) whose estimated widths
+// (text at about 7.5 px a character, headings wrapping at 160 px, long
+// cells at wrapPx, 24 px of padding) fit pageWidth beside the labels.
+func columnGroups(head []string, rows []htmlRow, wrapPx float64) [][2]int {
+	const char, pad = 7.5, 24.0
+	label := 0.0
+	cols := make([]float64, len(head))
+	for i, h := range head {
+		cols[i] = min(float64(utf8.RuneCountInString(h))*char, 160)
+	}
+	for _, r := range rows {
+		if r.Section {
+			continue
+		}
+		label = max(label, float64(utf8.RuneCountInString(r.Label))*char+float64(r.Indent)*14)
+		for i, c := range r.Cells {
+			if i < len(cols) {
+				cols[i] = max(cols[i], min(float64(utf8.RuneCountInString(c))*char, wrapPx))
+			}
+		}
+	}
+	var out [][2]int
+	from, w := 0, label+pad
+	for i, c := range cols {
+		if i > from && w+c+pad > pageWidth {
+			out = append(out, [2]int{from, i})
+			from, w = i, label+pad
+		}
+		w += c + pad
+	}
+	return append(out, [2]int{from, len(cols)})
+}
+
+// serverTable is one run's server-state table (reports.StateSections).
+type serverTable struct {
+	Title string
+	Table htmlTable
+}
+
+func serverTables(ss []reports.Summary) []serverTable {
+	var out []serverTable
+	for _, st := range reports.StateSections(ss) {
+		t := htmlTable{Head: st.Table.Head}
+		for _, r := range st.Table.Rows {
+			t.Rows = append(t.Rows, htmlRowOf(r))
+		}
+		out = append(out, serverTable{Title: st.Title, Table: t})
+	}
+	return out
 }
 
 // glance is a run's card at the top of the page: the handful of numbers
@@ -249,10 +376,10 @@ type kpi struct {
 	Bad   bool // drawn as a warning (errors)
 }
 
-func glances(ss []reports.Summary, labels []string) []glance {
+func glances(ss []reports.Summary, labels []string, colors []int) []glance {
 	var out []glance
 	for i, s := range ss {
-		g := glance{Label: labels[i], Color: i % chart.Colors}
+		g := glance{Label: labels[i], Color: colors[i]}
 		var sub []string
 		for _, v := range []string{s.TargetKind, s.Model} {
 			if v != "" {
@@ -283,8 +410,11 @@ func glances(ss []reports.Summary, labels []string) []glance {
 			g.KPIs = append(g.KPIs, kpi{Name: "good (SLO)", Value: table.Ftoa(s.Goodput.Fraction*100, 1) + "%",
 				Bad: s.Goodput.Fraction < 0.99})
 		}
-		if s.Cost != nil && s.Cost.USDPer1MOutput > 0 {
-			g.KPIs = append(g.KPIs, kpi{Name: "$ / 1M output tok", Value: table.USD(s.Cost.USDPer1MOutput)})
+		if s.Cost != nil && s.Cost.USDPerRequest > 0 {
+			g.KPIs = append(g.KPIs, kpi{Name: "all-in $ / request", Value: table.USD(s.Cost.USDPerRequest)})
+		}
+		if len(s.Incomplete) > 0 {
+			g.KPIs = append(g.KPIs, kpi{Name: "run", Value: "incomplete", Bad: true})
 		}
 		out = append(out, g)
 	}
@@ -451,7 +581,9 @@ func metaTable(runs []*reports.RunData, ss []reports.Summary) htmlTable {
 		return m.StopReason
 	}))
 	add("prices", 1, false, each(func(_ *reports.RunData, m *results.Manifest) string { return pricesDesc(m.Prices) }))
-	add("command", 1, true, each(func(_ *reports.RunData, m *results.Manifest) string { return strings.Join(m.Args, " ") }))
+	if cells := each(func(_ *reports.RunData, m *results.Manifest) string { return strings.Join(m.Args, " ") }); hasValue(cells) {
+		t.Rows = append(t.Rows, htmlRow{Label: "command", Indent: 1, Cells: cells, Mono: true, Fold: true})
+	}
 
 	section("harness")
 	add("tool", 1, false, each(func(_ *reports.RunData, m *results.Manifest) string {
@@ -534,8 +666,17 @@ var pageTmpl string
 //go:embed html.css
 var pageCSS string
 
+// foldAt is the length past which a folded cell (a command line) shows
+// its start and opens to the whole.
+const foldAt = 40
+
 var pageTemplate = template.Must(template.New("report").Funcs(template.FuncMap{
 	"add": func(a, b int) int { return a + b },
 	// wide cells (price sources) may wrap instead of widening their column
-	"wide": func(s string) bool { return len(s) > 32 },
+	"wide": func(s string) bool { return utf8.RuneCountInString(s) > 20 },
+	"long": func(s string) bool { return utf8.RuneCountInString(s) > foldAt },
+	"start": func(s string) string {
+		r := []rune(s)
+		return string(r[:min(len(r), foldAt-1)]) + "…"
+	},
 }).Parse(pageTmpl))

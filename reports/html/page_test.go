@@ -3,6 +3,7 @@ package html
 import (
 	"bytes"
 	"fmt"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -177,7 +178,7 @@ func TestRenderHTMLCharts(t *testing.T) {
 	}
 	// Bars: one per priced run and statistic, with the summary's value.
 	ss := reports.Summarize(htmlRuns()[0], reports.Options{})
-	key := "api / per 1M output tokens (input cost included)"
+	key := "api / all-in per 1M output tokens (input cost included)"
 	if v := got["cost-per-1m"][key]; v != strconv.FormatFloat(ss.Cost.USDPer1MOutput, 'g', 6, 64) {
 		t.Errorf("bar %s = %q, want %v", key, v, ss.Cost.USDPer1MOutput)
 	}
@@ -188,15 +189,19 @@ func TestRenderHTMLCharts(t *testing.T) {
 	if n, _ := strconv.Atoi(got["monthly-cost"]["vllm ($5/h a replica)"]); n < 4 || len(got["monthly-cost"]) != 2 {
 		t.Errorf("monthly cost lines: %v", got["monthly-cost"])
 	}
-	// Break-even markers: each self-hosted target against the API.
-	var marks []string
-	walk(doc, func(n *html.Node) {
-		if v, ok := attr(n, "data-marker"); ok {
-			marks = append(marks, v)
-		}
-	})
-	if len(marks) != 1 || !strings.HasSuffix(marks[0], " vs api") {
-		t.Errorf("break-even markers = %q", marks)
+	// Markers: the capacity of the sweep on its throughput chart, and on
+	// the monthly chart the break-even of each self-hosted target against
+	// the API.
+	marks := markers(doc)
+	if len(marks["monthly-cost"]) != 1 || !strings.HasSuffix(marks["monthly-cost"][0], " vs api") {
+		t.Errorf("break-even markers = %q", marks["monthly-cost"])
+	}
+	if !slices.Equal(marks["sweep-rate-throughput"], []string{"capacity rate 2/s"}) {
+		t.Errorf("capacity markers = %q", marks["sweep-rate-throughput"])
+	}
+	// The SLO (TTFT 400 ms) is drawn on the TTFT chart.
+	if rules := rules(doc); !slices.Equal(rules["sweep-rate-TTFT"], []string{"SLO TTFT 400ms"}) || len(rules["sweep-rate-TPOT"]) != 0 {
+		t.Errorf("rules %q", rules)
 	}
 }
 
@@ -225,6 +230,8 @@ func TestRenderHTMLBreakEven(t *testing.T) {
 			Cost: &reports.Cost{Model: reports.CostGPUHourly, Prices: results.Prices{GPUHourly: 5}, InputTokens: 5000, OutputTokens: 1000}}
 	}
 	colors := map[string]int{"gpt-4o": 0, "2xA100": 1}
+	// At 2/s the A100s broke the SLO: capacity is the 1/s run.
+	broke := a100(2, 1100, false)
 	for _, c := range []struct {
 		name    string
 		runs    []reports.Summary
@@ -233,21 +240,31 @@ func TestRenderHTMLBreakEven(t *testing.T) {
 		marker  bool
 	}{
 		// 1000 tok/s is 2.592B tokens a month: 960M fits in one replica.
-		{"serves it", []reports.Summary{gpt4o, a100(1, 1000, true)}, nil, []string{
+		{"serves it", []reports.Summary{gpt4o, a100(1, 1000, true), broke}, nil, []string{
 			"At the workload's input:output mix, 83:17.",
 			"2xA100 breaks even with gpt-4o at 960M tokens/month",
 			"One 2xA100 replica serves 2.59B tokens/month."}, true},
 		// The projection asked for sets the mix; the same 5:1 here.
-		{"at the volume asked for", []reports.Summary{gpt4o, a100(1, 1000, true)}, []decide.Volume{{InputTokens: 100e6, OutputTokens: 20e6}}, []string{
+		{"at the volume asked for", []reports.Summary{gpt4o, a100(1, 1000, true), broke}, []decide.Volume{{InputTokens: 100e6, OutputTokens: 20e6}}, []string{
 			"At the first projected volume's (100M:20M) input:output mix, 83:17.",
-			"2xA100 breaks even with gpt-4o at 960M tokens/month"}, true},
+			"2xA100 breaks even with gpt-4o at 960M tokens/month",
+			"Dashed verticals are the volumes asked for."}, true},
 		// The capacity is the highest load within the SLO, not the fastest.
 		{"capacity within the SLO", []reports.Summary{gpt4o, a100(1, 300, true), a100(2, 1000, false)}, nil, []string{
 			"2xA100 costs more per token than gpt-4o even with its replicas full: no break-even",
 			"One 2xA100 replica serves 777.6M tokens/month."}, false},
+		// A sweep whose highest load met the SLO: a lower bound, said so.
+		{"lower bound", []reports.Summary{gpt4o, a100(0.5, 500, true), a100(1, 1000, true)}, nil, []string{
+			"2xA100 breaks even with gpt-4o at 960M tokens/month",
+			"One 2xA100 replica serves at least 2.59B tokens/month (its capacity is a lower bound"}, true},
+		// One load, or no load within the SLO: no capacity, no line.
+		{"one load", []reports.Summary{gpt4o, a100(1, 1000, true)}, nil, []string{
+			"2xA100 is not drawn: capacity unknown: one load measured (rate 1/s); run a sweep or --saturate."}, false},
 		{"no load met the SLO", []reports.Summary{gpt4o, a100(1, 100, false), a100(2, 1000, false)}, nil, []string{
-			"breaks even with gpt-4o at 960M",
-			"(no load met the SLO: this is its best throughput"}, true},
+			"2xA100 is not drawn: capacity unknown: no load of the sweep met the SLO"}, false},
+		// A volume far from the measured mix: refused, not drawn.
+		{"another mix", []reports.Summary{gpt4o, a100(1, 1000, true), broke}, []decide.Volume{{InputTokens: 20e6, OutputTokens: 100e6}}, []string{
+			"2xA100 is not drawn: capacity unknown at this mix: 17:83 input:output asked, 83:17 measured"}, false},
 	} {
 		f, ok := monthlyFigure(decide.New(c.runs, decide.Options{Volumes: c.volumes}), colors)
 		if !ok {
@@ -261,7 +278,36 @@ func TestRenderHTMLBreakEven(t *testing.T) {
 		if got := strings.Contains(string(f.SVG), `data-marker="960M vs gpt-4o"`); got != c.marker {
 			t.Errorf("%s: 960M marker drawn = %v", c.name, got)
 		}
+		// The per-token line is drawn whole whatever the self-hosted
+		// target's break-even (an unknown one once put the axis at 0).
+		if !strings.Contains(string(f.SVG), `data-series="gpt-4o (per token)" data-points="2"`) {
+			t.Errorf("%s: gpt-4o line not drawn whole", c.name)
+		}
 	}
+}
+
+// markers are the labels of each chart's markers (data-marker), by svg
+// id.
+func markers(doc *html.Node) map[string][]string { return byChart(doc, "data-marker") }
+
+// rules are the labels of each chart's rules (data-rule), by svg id.
+func rules(doc *html.Node) map[string][]string { return byChart(doc, "data-rule") }
+
+func byChart(doc *html.Node, key string) map[string][]string {
+	out := map[string][]string{}
+	var id string
+	walk(doc, func(n *html.Node) {
+		if n.Type != html.ElementNode {
+			return
+		}
+		if n.Data == "svg" {
+			id, _ = attr(n, "id")
+		}
+		if v, ok := attr(n, key); ok {
+			out[id] = append(out[id], v)
+		}
+	})
+	return out
 }
 
 func TestStaircase(t *testing.T) {
@@ -298,7 +344,11 @@ func text(n *html.Node) string {
 func TestRenderHTMLDecision(t *testing.T) {
 	runs := htmlRuns()
 	opt := htmlOptions()
-	opt.Decide = &decide.Options{Volumes: []decide.Volume{{InputTokens: 100e6, OutputTokens: 20e6}}, MonthHours: 730, ScorecardPlan: decide.DefaultScorecardPlan()}
+	// A volume at the self-hosted target's own mix, so its replicas and
+	// break-even can be sized.
+	share := decide.New(decide.SummarizeAll(runs, opt.Options, nil), decide.Options{}).Targets[1].InputShare
+	opt.Decide = &decide.Options{Volumes: []decide.Volume{{InputTokens: 100e6 * share, OutputTokens: 100e6 * (1 - share)}},
+		MonthHours: 730, ScorecardPlan: decide.DefaultScorecardPlan()}
 	doc := parseHTML(t, renderHTML(t, runs, opt))
 	d := decide.New(decide.SummarizeAll(runs, opt.Options, opt.Decide.ScorecardPlan), *opt.Decide)
 
@@ -346,17 +396,14 @@ func TestRenderHTMLDecision(t *testing.T) {
 		}
 	}
 	be := d.Projections[0].BreakEvens
-	if len(be) != 1 || be[0].Never {
+	if len(be) != 1 || be[0].Never || be[0].Unknown != "" {
 		t.Fatalf("break-evens %+v, want one", be)
 	}
-	var marks []string
-	walk(doc, func(n *html.Node) {
-		if v, ok := attr(n, "data-marker"); ok {
-			marks = append(marks, v)
-		}
-	})
-	if wantMark := decide.Tokens(be[0].TokensPerMonth) + " vs api"; !slices.Equal(marks, []string{wantMark}) {
-		t.Errorf("markers %q, want [%q]", marks, wantMark)
+	if wantMark := decide.Tokens(be[0].TokensPerMonth) + " vs api"; !slices.Equal(markers(doc)["monthly-cost"], []string{wantMark}) {
+		t.Errorf("markers %q, want [%q]", markers(doc)["monthly-cost"], wantMark)
+	}
+	if r := rules(doc)["monthly-cost"]; len(r) != 1 || !strings.HasSuffix(r[0], " asked") {
+		t.Errorf("volume rule %q", r)
 	}
 	// Without decide options there is no Decision section.
 	if out := string(renderHTML(t, runs, htmlOptions())); strings.Contains(out, `id="decision"`) {
@@ -649,7 +696,49 @@ func TestRenderHTMLManyRuns(t *testing.T) {
 			t.Errorf("class %s has no colour", bad)
 		}
 	}
-	if !strings.Contains(out, `class="series c0 dash" data-series="t8"`) {
-		t.Error("the ninth CDF line is not dashed in the first colour")
+	if !regexp.MustCompile(`class="series c[0-7] dash" data-series="t8"`).MatchString(out) {
+		t.Error("the ninth CDF line is not dashed")
+	}
+	// Eight targets take eight different colours, each its name's where
+	// free.
+	cols := map[string]bool{}
+	for i := range 8 {
+		m := regexp.MustCompile(`class="series (c[0-7])" data-series="t` + strconv.Itoa(i) + `"`).FindStringSubmatch(out)
+		if m == nil {
+			t.Fatalf("no CDF line of t%d", i)
+		}
+		cols[m[1]] = true
+	}
+	if len(cols) != 8 {
+		t.Errorf("8 targets in %d colours", len(cols))
+	}
+}
+
+// TestTargetColoursStable: a target keeps its colour from one report to
+// the next, whatever else the report shows, unless another target's name
+// hashes to the same colour.
+func TestTargetColoursStable(t *testing.T) {
+	run := func(target string) *reports.RunData {
+		m := &results.Manifest{RunID: target + "-run", Target: results.TargetInfo{Name: target}}
+		return fixture.AddAll(reports.NewRunData("", m), fixture.SampleRecs()...)
+	}
+	colourOf := func(out, target string) string {
+		m := regexp.MustCompile(`class="series (c[0-7])" data-series="` + target + `"`).FindStringSubmatch(out)
+		if m == nil {
+			t.Fatalf("no line of %s", target)
+		}
+		return m[1]
+	}
+	// Names whose hashes differ, so no collision moves one.
+	names := []string{"api-sim", "managed-sim", "vllm-h100", "groq"}
+	for _, n := range names[1:] {
+		if chart.ColorOf(n) == chart.ColorOf(names[0]) {
+			t.Fatalf("test names collide: %s", n)
+		}
+	}
+	alone := renderHTML(t, []*reports.RunData{run("api-sim")}, Options{})
+	among := renderHTML(t, []*reports.RunData{run("vllm-h100"), run("groq"), run("api-sim")}, Options{})
+	if a, b := colourOf(string(alone), "api-sim"), colourOf(string(among), "api-sim"); a != b || a != "c"+strconv.Itoa(chart.ColorOf("api-sim")) {
+		t.Errorf("api-sim is %s alone and %s among others; want c%d", a, b, chart.ColorOf("api-sim"))
 	}
 }

@@ -19,9 +19,9 @@ const saturationPoints = 600
 // seconds since the run started: GPU activity per GPU (SM activity where
 // measured, else NVML utilisation), the server's running and waiting
 // requests, and its KV-cache usage. labels name the runs in legends (nil:
-// run ids). Runs without telemetry add nothing; no telemetry at all gives
-// no charts.
-func SaturationCharts(runs []*reports.RunData, labels []string) []SaturationChart {
+// run ids) and colors colour them (none: by position). Runs without
+// telemetry add nothing; no telemetry at all gives no charts.
+func SaturationCharts(runs []*reports.RunData, labels []string, colors ...int) []SaturationChart {
 	gpuC := SaturationChart{Title: "GPU activity", YLabel: "% active",
 		Caption: "SM activity where the GPU reports it (the share of cycles with work resident), else NVML utilisation, which reads 100% with any kernel running. One line per GPU."}
 	queueC := SaturationChart{Title: "Server queue", YLabel: "requests",
@@ -33,14 +33,18 @@ func SaturationCharts(runs []*reports.RunData, labels []string) []SaturationChar
 		if i < len(labels) {
 			label = labels[i]
 		}
-		gpuC.Series = append(gpuC.Series, gpuActivity(r.GPU, label, i)...)
-		if s, ok := canonSeries(r.Server, results.CanonRunning, 1, label+" running", i, false); ok {
+		col := i
+		if i < len(colors) {
+			col = colors[i]
+		}
+		gpuC.Series = append(gpuC.Series, gpuActivity(r.GPU, label, col)...)
+		if s, ok := canonSeries(r.Server, results.CanonRunning, 1, label+" running", col, false); ok {
 			queueC.Series = append(queueC.Series, s)
 		}
-		if s, ok := canonSeries(r.Server, results.CanonWaiting, 1, label+" waiting", i, true); ok {
+		if s, ok := canonSeries(r.Server, results.CanonWaiting, 1, label+" waiting", col, true); ok {
 			queueC.Series = append(queueC.Series, s)
 		}
-		if s, ok := canonSeries(r.Server, results.CanonKVUsage, 100, label, i, false); ok {
+		if s, ok := canonSeries(r.Server, results.CanonKVUsage, 100, label, col, false); ok {
 			kvC.Series = append(kvC.Series, s)
 		}
 	}

@@ -6,6 +6,7 @@
 package table
 
 import (
+	"fmt"
 	"strings"
 	"unicode/utf8"
 )
@@ -22,6 +23,10 @@ type Row struct {
 	Label   string
 	Cells   []string // nil for a section heading
 	Section bool
+	// Provenance marks a row of where-from text (price sources, URLs):
+	// the terminal table shows a footnote mark in each cell and lists the
+	// text under the table; Markdown and HTML keep it in the cells.
+	Provenance bool
 }
 
 // Section adds a section heading.
@@ -32,9 +37,18 @@ func (t *Table) Add(label string, cells []string) {
 	t.Rows = append(t.Rows, Row{Label: label, Cells: cells})
 }
 
-// maxTextCell is the widest cell of a terminal table; longer text (price
-// sources, mostly) is cut with an ellipsis. Markdown, JSON and HTML keep
-// the whole text.
+// AddProvenance adds a row of where-from text (see Row.Provenance).
+func (t *Table) AddProvenance(label string, cells []string) {
+	t.Rows = append(t.Rows, Row{Label: label, Cells: cells, Provenance: true})
+}
+
+// TextWidth is the most columns the terminal renderings use: wider
+// tables are split into groups of columns, each repeating the labels,
+// and longer lines of prose are wrapped.
+const TextWidth = 120
+
+// maxTextCell is the widest cell of a terminal table; longer text is cut
+// with an ellipsis. Markdown, JSON and HTML keep the whole text.
 const maxTextCell = 40
 
 // fitCell cuts c to maxTextCell runes.
@@ -46,40 +60,80 @@ func fitCell(c string) string {
 	return string(r[:maxTextCell-1]) + "…"
 }
 
+func runes(s string) int { return utf8.RuneCountInString(s) }
+
 // WriteText writes t aligned for a terminal, with corner above the labels:
-// labels left-aligned, cells right-aligned, a rule under the heading.
+// labels left-aligned, cells right-aligned, a rule under the heading. A
+// table wider than TextWidth is written as several, each with as many of
+// the columns as fit and the labels repeated. Provenance rows show
+// footnote marks ([1], [2]...; one per distinct text) listed under the
+// table.
 func WriteText(b *strings.Builder, corner string, t *Table) {
-	width := utf8.RuneCountInString(corner)
-	for _, r := range t.Rows {
-		width = max(width, utf8.RuneCountInString(r.Label))
+	rows, foot := footnotes(t.Rows)
+	// Section headings stand on lines of their own, so only the labels
+	// of rows set the label column's width.
+	width := runes(corner)
+	for _, r := range rows {
+		if !r.Section {
+			width = max(width, runes(r.Label))
+		}
 	}
 	cols := make([]int, len(t.Head))
 	for i, h := range t.Head {
-		cols[i] = utf8.RuneCountInString(fitCell(h))
+		cols[i] = runes(fitCell(h))
 	}
-	for _, r := range t.Rows {
+	for _, r := range rows {
 		for i, c := range r.Cells {
-			cols[i] = max(cols[i], utf8.RuneCountInString(fitCell(c)))
+			cols[i] = max(cols[i], runes(fitCell(c)))
 		}
 	}
+	for g, grp := range columnGroups(width, cols) {
+		if g > 0 {
+			b.WriteString("\n")
+		}
+		writeGroup(b, corner, t.Head, rows, width, cols, grp)
+	}
+	for i, f := range foot {
+		WrapText(b, fmt.Sprintf("  [%d] ", i+1), "      ", f)
+	}
+}
+
+// columnGroups splits the columns into runs [from, to) that fit
+// TextWidth beside labels of the given width (at least one column each).
+func columnGroups(label int, cols []int) [][2]int {
+	var out [][2]int
+	from, w := 0, label
+	for i, c := range cols {
+		if i > from && w+2+c > TextWidth {
+			out = append(out, [2]int{from, i})
+			from, w = i, label
+		}
+		w += 2 + c
+	}
+	return append(out, [2]int{from, len(cols)})
+}
+
+// writeGroup writes the columns grp of a table.
+func writeGroup(b *strings.Builder, corner string, head []string, rows []Row, width int, cols []int, grp [2]int) {
 	line := func(label string, cells []string) {
-		b.WriteString(label)
-		b.WriteString(strings.Repeat(" ", width-utf8.RuneCountInString(label)))
-		for i, c := range cells {
-			c = fitCell(c)
-			b.WriteString("  ")
-			b.WriteString(strings.Repeat(" ", cols[i]-utf8.RuneCountInString(c)))
-			b.WriteString(c)
+		var l strings.Builder
+		l.WriteString(label)
+		l.WriteString(strings.Repeat(" ", width-runes(label)))
+		for i := grp[0]; i < grp[1] && i < len(cells); i++ {
+			c := fitCell(cells[i])
+			l.WriteString("  ")
+			l.WriteString(strings.Repeat(" ", cols[i]-runes(c)))
+			l.WriteString(c)
 		}
-		b.WriteString("\n")
+		b.WriteString(strings.TrimRight(l.String(), " ") + "\n")
 	}
-	line(corner, t.Head)
+	line(corner, head)
 	total := width
-	for _, c := range cols {
+	for _, c := range cols[grp[0]:grp[1]] {
 		total += 2 + c
 	}
 	b.WriteString(strings.Repeat("-", total) + "\n")
-	for _, r := range t.Rows {
+	for _, r := range rows {
 		if r.Section {
 			b.WriteString(r.Label + "\n")
 			continue
@@ -88,14 +142,71 @@ func WriteText(b *strings.Builder, corner string, t *Table) {
 	}
 }
 
-// WriteNotesText writes notes as an indented list under "notes:".
+// maxInlineProvenance is the longest provenance text a terminal table
+// keeps in its cell ("command line", "manifest").
+const maxInlineProvenance = 20
+
+// footnotes replaces the longer cells of provenance rows by footnote
+// marks, one per distinct text in order of appearance, and returns the
+// texts.
+func footnotes(rows []Row) ([]Row, []string) {
+	var foot []string
+	index := map[string]int{}
+	out := make([]Row, len(rows))
+	for i, r := range rows {
+		out[i] = r
+		if !r.Provenance {
+			continue
+		}
+		out[i].Cells = make([]string, len(r.Cells))
+		for j, c := range r.Cells {
+			if runes(c) <= maxInlineProvenance {
+				out[i].Cells[j] = Dash(c)
+				continue
+			}
+			n, ok := index[c]
+			if !ok {
+				foot = append(foot, c)
+				n = len(foot)
+				index[c] = n
+			}
+			out[i].Cells[j] = fmt.Sprintf("[%d]", n)
+		}
+	}
+	return out, foot
+}
+
+// WrapText writes s after first, wrapped at word boundaries to
+// TextWidth, continuation lines starting with indent. A word longer than
+// a line (a URL) gets a line of its own, unbroken.
+func WrapText(b *strings.Builder, first, indent, s string) {
+	line, n := first, runes(first)
+	empty := true
+	for _, w := range strings.Fields(s) {
+		if !empty && n+1+runes(w) > TextWidth {
+			b.WriteString(line + "\n")
+			line, n, empty = indent, runes(indent), true
+		}
+		if !empty {
+			line += " "
+			n++
+		}
+		line += w
+		n += runes(w)
+		empty = false
+	}
+	b.WriteString(line + "\n")
+}
+
+// WriteNotesText writes notes as an indented list under "notes:", each
+// wrapped to TextWidth.
 func WriteNotesText(b *strings.Builder, n []string) {
 	if len(n) == 0 {
 		return
 	}
 	b.WriteString("\nnotes:\n")
 	for _, s := range n {
-		b.WriteString("  " + s + "\n")
+		WrapText(b, "  ", "    ", s)
 	}
 }
 

@@ -56,3 +56,59 @@ func TestWriteTextAndMarkdown(t *testing.T) {
 		t.Errorf("markdown:\n%s\nwant:\n%s", b.String(), want)
 	}
 }
+
+// TestWriteTextFitsWidth checks a table of many wide columns is split
+// into groups that fit TextWidth, every column once, labels repeated, and
+// provenance shown as footnotes listed under the table.
+func TestWriteTextFitsWidth(t *testing.T) {
+	tb := &Table{}
+	for i := range 9 {
+		tb.Head = append(tb.Head, "run-"+strings.Repeat("x", 10)+string(rune('a'+i)))
+	}
+	cells := func(f func(i int) string) []string {
+		c := make([]string, len(tb.Head))
+		for i := range c {
+			c[i] = f(i)
+		}
+		return c
+	}
+	tb.Add("requests/s", cells(func(i int) string { return strings.Repeat("9", i+1) }))
+	src := "catalogue openai/gpt-4o, https://openai.com/api/pricing/ checked 2026-01-01"
+	tb.AddProvenance("prices from", cells(func(i int) string {
+		if i%2 == 0 {
+			return src
+		}
+		return "command line"
+	}))
+	var b strings.Builder
+	WriteText(&b, "run", tb)
+	out := b.String()
+	groups := 0
+	for _, l := range strings.Split(strings.TrimRight(out, "\n"), "\n") {
+		if n := runes(l); n > TextWidth {
+			t.Errorf("line of %d runes: %q", n, l)
+		}
+		if strings.HasPrefix(l, "requests/s") {
+			groups++
+		}
+	}
+	if groups < 2 {
+		t.Errorf("%d groups; want the 9 columns split:\n%s", groups, out)
+	}
+	for _, h := range tb.Head {
+		if strings.Count(out, h) != 1 {
+			t.Errorf("column %s shown %d times:\n%s", h, strings.Count(out, h), out)
+		}
+	}
+	if strings.Contains(out, "https://openai.com/api/pricing/ checked") && !strings.Contains(out, "[1] "+src[:40]) {
+		t.Errorf("source not a footnote:\n%s", out)
+	}
+	if !strings.Contains(out, "[1] catalogue") || !strings.Contains(out, " command line") || strings.Contains(out, "[2]") || strings.Count(out, "[1] catalogue") != 1 {
+		t.Errorf("footnotes:\n%s", out)
+	}
+	b.Reset()
+	WriteMarkdown(&b, "run", tb)
+	if !strings.Contains(b.String(), src) {
+		t.Error("markdown lost the source")
+	}
+}
