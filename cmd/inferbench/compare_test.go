@@ -124,7 +124,7 @@ func TestCompareSimulatedRuns(t *testing.T) {
 		}
 		// Both runs replayed the same workload file with the same plan:
 		// their requests pair.
-		if !c.Pairing.Paired || c.Pairing.Pairs != 60 {
+		if !c.Pairing.Paired || c.Pairing.Pairs != 30 { // simRun sends 30 requests
 			t.Errorf("pairing: %+v", c.Pairing)
 		}
 		for _, m := range c.Metrics {

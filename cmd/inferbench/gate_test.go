@@ -97,7 +97,7 @@ func TestGatesRefuseIncomplete(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			e, stdout, stderr := testEnv(nil)
-			code := run(t.Context(), e, tc.args)
+			code := dispatch(t.Context(), e, tc.args)
 			if code != tc.code {
 				t.Errorf("exit %d, want %d\nstdout:\n%s\nstderr:\n%s", code, tc.code, stdout, stderr)
 			}

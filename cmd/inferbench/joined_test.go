@@ -41,7 +41,7 @@ func TestJoinedStateReachesTheUser(t *testing.T) {
 	}
 	out := filepath.Join(dir, "runs")
 	e, _, stderr := testEnv(nil)
-	if code := run(t.Context(), e, []string{"run", "--base-url", url + "/v1", "--model", "sim", "--workload", wl,
+	if code := dispatch(t.Context(), e, []string{"run", "--base-url", url + "/v1", "--model", "sim", "--workload", wl,
 		"--concurrency", "8", "--requests", "40", "--warmup", "2", "--server-metrics", url + "/metrics", "--gpu-metrics", url + "/gpu/metrics",
 		"--telemetry-interval", "20ms", "--out", out, "--run-id", "joined", "--quiet"}); code != exitOK {
 		t.Fatalf("run: exit %d\n%s", code, stderr)
@@ -49,7 +49,7 @@ func TestJoinedStateReachesTheUser(t *testing.T) {
 	runDir := filepath.Join(out, "joined")
 
 	e, stdout, stderr := testEnv(nil)
-	if code := run(t.Context(), e, []string{"report", runDir}); code != exitOK {
+	if code := dispatch(t.Context(), e, []string{"report", runDir}); code != exitOK {
 		t.Fatalf("report: exit %d\n%s", code, stderr)
 	}
 	for _, want := range []string{"Server state the requests met (joined;", "sent while others waited", "requests waiting in the queue at send", "KV-cache usage at send"} {
@@ -58,7 +58,7 @@ func TestJoinedStateReachesTheUser(t *testing.T) {
 		}
 	}
 	e, stdout, stderr = testEnv(nil)
-	if code := run(t.Context(), e, []string{"report", runDir, "--format", "json"}); code != exitOK {
+	if code := dispatch(t.Context(), e, []string{"report", runDir, "--format", "json"}); code != exitOK {
 		t.Fatalf("report json: exit %d\n%s", code, stderr)
 	}
 	var rep struct {
@@ -94,7 +94,7 @@ func TestJoinedStateReachesTheUser(t *testing.T) {
 
 	// export --joined, CSV on stdout.
 	e, stdout, stderr = testEnv(nil)
-	if code := run(t.Context(), e, []string{"export", runDir, "--joined"}); code != exitOK {
+	if code := dispatch(t.Context(), e, []string{"export", runDir, "--joined"}); code != exitOK {
 		t.Fatalf("export --joined: exit %d\n%s", code, stderr)
 	}
 	rows, err := csv.NewReader(strings.NewReader(stdout.String())).ReadAll()
@@ -124,7 +124,7 @@ func TestJoinedStateReachesTheUser(t *testing.T) {
 	// Parquet to a file, read back.
 	pq := filepath.Join(dir, "joined.parquet")
 	e, _, stderr = testEnv(nil)
-	if code := run(t.Context(), e, []string{"export", runDir, "--joined", "--format", "parquet", "--out", pq}); code != exitOK {
+	if code := dispatch(t.Context(), e, []string{"export", runDir, "--joined", "--format", "parquet", "--out", pq}); code != exitOK {
 		t.Fatalf("export parquet: exit %d\n%s", code, stderr)
 	}
 	back, err := parquet.ReadFile[export.JoinedRow](pq)
@@ -145,11 +145,11 @@ func TestJoinedStateReachesTheUser(t *testing.T) {
 	e, _, stderr = testEnv(nil)
 	plain := filepath.Join(dir, "plain")
 	writeReportRun(t, plain, results.Manifest{RunID: "plain", StopReason: results.StopCompleted}, []results.Record{reportRec("plain", 0, 0, 10, 50, 5)})
-	if code := run(t.Context(), e, []string{"export", plain, "--joined"}); code != exitFailed || !strings.Contains(stderr.String(), "no telemetry") {
+	if code := dispatch(t.Context(), e, []string{"export", plain, "--joined"}); code != exitFailed || !strings.Contains(stderr.String(), "no telemetry") {
 		t.Errorf("no telemetry: exit %d, %s", code, stderr)
 	}
 	e, _, stderr = testEnv(nil)
-	if code := run(t.Context(), e, []string{"export", runDir, "--joined", "--format", "vegeta"}); code != exitUsage {
+	if code := dispatch(t.Context(), e, []string{"export", runDir, "--joined", "--format", "vegeta"}); code != exitUsage {
 		t.Errorf("--joined --format vegeta: exit %d, %s", code, stderr)
 	}
 }

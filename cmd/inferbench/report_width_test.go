@@ -62,7 +62,7 @@ func wideFixture(t *testing.T) string {
 func TestReportTextFits120(t *testing.T) {
 	dir := wideFixture(t)
 	e, stdout, stderr := testEnv(nil)
-	if code := run(t.Context(), e, []string{"report", dir, "--slo", "ttft=500ms", "--volume", "96M:4M", "--volume", "20M:100M", "--scorecard", "default"}); code != exitOK {
+	if code := dispatch(t.Context(), e, []string{"report", dir, "--slo", "ttft=500ms", "--volume", "96M:4M", "--volume", "20M:100M", "--scorecard", "default"}); code != exitOK {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
 	out := stdout.String()
@@ -176,7 +176,7 @@ func TestReportHTMLFitsPage(t *testing.T) {
 	dir := wideFixture(t)
 	page := filepath.Join(t.TempDir(), "report.html")
 	e, _, stderr := testEnv(nil)
-	if code := run(t.Context(), e, []string{"report", dir, "--format", "html", "--slo", "ttft=500ms", "--volume", "96M:4M", "--scorecard", "default", "--out", page}); code != exitOK {
+	if code := dispatch(t.Context(), e, []string{"report", dir, "--format", "html", "--slo", "ttft=500ms", "--volume", "96M:4M", "--scorecard", "default", "--out", page}); code != exitOK {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
 	m := measurePage(t, bin, page, 1280, 2000)
