@@ -206,7 +206,7 @@ func (anthropicWire) decode(ev sseEvent, now int64, st *streamState) error {
 func (anthropicWire) end(st *streamState) error {
 	switch {
 	case !st.ended:
-		return &endMissingError{"message_stop"}
+		return &endMissingError{want: "message_stop"}
 	case st.finish == "":
 		return errStreamTruncated
 	}

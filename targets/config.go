@@ -130,6 +130,11 @@ func (c *Config) validate() ([]bodyField, []error) {
 	if c.Temperature != nil && (math.IsNaN(*c.Temperature) || math.IsInf(*c.Temperature, 0)) {
 		errs = append(errs, fmt.Errorf("temperature %v is not a number", *c.Temperature))
 	}
+	switch c.MaxTokensField {
+	case "", "max_tokens", "max_completion_tokens":
+	default:
+		errs = append(errs, fmt.Errorf("max tokens field %q: want max_tokens or max_completion_tokens", c.MaxTokensField))
+	}
 	if strings.ContainsAny(c.AuthHeader, " :\r\n") {
 		errs = append(errs, fmt.Errorf("auth header %q is not a header name", c.AuthHeader))
 	}

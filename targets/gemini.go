@@ -177,7 +177,7 @@ func (geminiWire) decode(ev sseEvent, now int64, st *streamState) error {
 
 func (geminiWire) end(st *streamState) error {
 	if st.finish == "" {
-		return &endMissingError{"a finishReason"}
+		return &endMissingError{want: "a finishReason"}
 	}
 	return nil
 }

@@ -153,3 +153,15 @@ func coalescedChunks(lead int64, gaps []int64) int32 {
 	}
 	return n
 }
+
+// promptBytes is len(req.Text()) without building the text.
+func promptBytes(req *workloads.Request) int {
+	if len(req.Messages) == 0 {
+		return len(req.Prompt)
+	}
+	n := len(req.Messages) - 1
+	for _, m := range req.Messages {
+		n += len(m.Content)
+	}
+	return n
+}
