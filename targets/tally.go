@@ -26,9 +26,12 @@ type tally struct {
 
 // tokenUsage is a server's token accounting in the record's convention:
 // input includes cached and cache-write tokens; output includes
-// reasoning tokens.
+// reasoning tokens. outputUnknown says the server has not reported the
+// output yet (Anthropic's message_start carries a placeholder until
+// message_delta), so output and reasoning are not counts.
 type tokenUsage struct {
 	input, output, cached, cacheWrite, reasoning int64
+	outputUnknown                                bool
 }
 
 // content takes one content event at time now: output reports whether it
@@ -63,7 +66,9 @@ func (t *tally) setUsage(u tokenUsage) {
 // fill copies the observations onto rec. Token counts come from the
 // usage the server sent; without one, output tokens are the content
 // events (a lower bound when events carry several tokens) and input
-// tokens an estimate of 4 bytes per token.
+// tokens an estimate of 4 bytes per token. A usage whose output was never
+// reported gives the input only, and output tokens are the content
+// events.
 func (t *tally) fill(rec *results.Record, req *workloads.Request) {
 	rec.FirstTokenNs = t.firstToken
 	rec.FirstOutputNs = t.firstOutput
@@ -80,19 +85,21 @@ func (t *tally) fill(rec *results.Record, req *workloads.Request) {
 	}
 	rec.CoalescedChunks = coalescedChunks(lead, t.gaps)
 	rec.Coalesced = rec.CoalescedChunks > 0
-	if t.hasUsage {
-		u := t.usage
-		rec.InputTokens, rec.OutputTokens = u.input, u.output
-		rec.CachedInputTokens, rec.CacheWriteInputTokens = u.cached, u.cacheWrite
-		rec.ReasoningTokens = u.reasoning
-		rec.InputTokensSource = results.TokensFromUsage
-		rec.OutputTokensSource = results.TokensFromUsage
-		return
-	}
 	rec.OutputTokens = int64(t.chunks)
 	rec.OutputTokensSource = results.TokensFromChunks
-	rec.InputTokens = int64(promptBytes(req)+3) / 4
-	rec.InputTokensSource = results.TokensFromEstimate
+	if !t.hasUsage {
+		rec.InputTokens = int64(promptBytes(req)+3) / 4
+		rec.InputTokensSource = results.TokensFromEstimate
+		return
+	}
+	u := t.usage
+	rec.InputTokens = u.input
+	rec.CachedInputTokens, rec.CacheWriteInputTokens = u.cached, u.cacheWrite
+	rec.InputTokensSource = results.TokensFromUsage
+	if !u.outputUnknown {
+		rec.OutputTokens, rec.ReasoningTokens = u.output, u.reasoning
+		rec.OutputTokensSource = results.TokensFromUsage
+	}
 }
 
 // Coalescing thresholds; see coalescedChunks.
