@@ -46,11 +46,25 @@ type HTTPOptions struct {
 	Insecure bool
 }
 
+// Buffers of each connection, sized to what a stream needs, since every
+// in-flight stream holds its connection's (issue 14: memory per stream at
+// 10,000 concurrent streams). A response is read through the read buffer
+// by the SSE reader's own (sseBufferSize): 2 KB holds several chat chunks
+// when they pile up. The write buffer takes the request headers and a
+// short body in one write; a longer body goes out in one more write
+// whatever the buffer's size (net/http's buffered writer writes a body
+// that does not fit straight through to the connection).
+const (
+	transportReadBuffer  = 2 << 10
+	transportWriteBuffer = 1 << 10
+)
+
 // NewHTTPClientWith returns an HTTP client for targets: HTTP/1.1 only
 // (HTTP/2 would multiplex every virtual user over one connection, with its
 // flow control in the measurement), no transparent gzip (a compressing
-// server buffers the stream), and an idle pool big enough that every
-// concurrent request keeps its connection between requests. Proxies come
+// server buffers the stream), buffers sized to a stream, and an idle pool
+// big enough that every concurrent request keeps its connection between
+// requests. Proxies come
 // from HTTPS_PROXY, HTTP_PROXY and NO_PROXY as they are when the client is
 // made (net/http's own reads them once per process); requests to loopback
 // addresses never go through a proxy.
@@ -72,5 +86,6 @@ func NewHTTPClientWith(o HTTPOptions) *http.Client {
 	tr.MaxIdleConnsPerHost = 4096
 	tr.MaxConnsPerHost = 0
 	tr.IdleConnTimeout = 90 * time.Second
+	tr.ReadBufferSize, tr.WriteBufferSize = transportReadBuffer, transportWriteBuffer
 	return &http.Client{Transport: tr}
 }

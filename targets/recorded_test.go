@@ -3,6 +3,7 @@ package targets_test
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -140,5 +141,23 @@ func reasoningFirst(t *testing.T, r results.Record) {
 	t.Helper()
 	if !(r.FirstTokenNs > 0 && r.FirstTokenNs < r.FirstOutputNs) {
 		t.Errorf("first_token_ns %d, first_output_ns %d: want reasoning first", r.FirstTokenNs, r.FirstOutputNs)
+	}
+}
+
+// TestRecordsOwnTheirLists: a record's chunk gaps and tokens are its own,
+// not the pooled arrays the next stream appends to.
+func TestRecordsOwnTheirLists(t *testing.T) {
+	long := memoryTarget(t, streamBody(40))
+	short := memoryTarget(t, streamBody(3))
+	clock := clockNow()
+	first := long.Do(t.Context(), clock, testRequest())
+	gaps := append([]int64(nil), first.ChunkGapsNs...)
+	for range 20 {
+		if r := short.Do(t.Context(), clock, testRequest()); !r.OK() || len(r.ChunkGapsNs) != 2 {
+			t.Fatalf("short stream: %s %s, %d gaps", r.Status, r.ErrorMessage, len(r.ChunkGapsNs))
+		}
+	}
+	if !first.OK() || len(gaps) != 39 || !slices.Equal(gaps, first.ChunkGapsNs) {
+		t.Errorf("first record's gaps changed under later streams: %d gaps, ok %v", len(first.ChunkGapsNs), first.OK())
 	}
 }

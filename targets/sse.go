@@ -45,9 +45,10 @@ type sseReader struct {
 }
 
 // sseBufferSize is a reader's buffer: a few chat chunks. The transport
-// buffers the connection under it (NewHTTPClientWith), so a bigger buffer
-// saves no system calls, only copies.
-const sseBufferSize = 2 << 10
+// buffers the connection under it (transportReadBuffer), so a bigger
+// buffer saves no system calls, only copies; a longer line is gathered in
+// line.
+const sseBufferSize = 1 << 10
 
 // maxPooledLine is the most a pooled reader keeps of the buffers a long
 // event grew, so one huge event does not stay in the pool.
