@@ -163,9 +163,17 @@ func classify(err error) string {
 		return results.ErrClassConnection
 	case errors.As(err, &synErr), errors.As(err, &typeErr):
 		return results.ErrClassMalformedChunk
+	case strings.Contains(err.Error(), errServerClosedIdle):
+		return results.ErrClassConnection
 	}
 	return results.ErrClassOther
 }
+
+// errServerClosedIdle is net/http's message (its error value is not
+// exported) for a pooled connection the server closed just as a request
+// was sent on it: a connection dropped before the headers, which net/http
+// does not retry for a POST.
+const errServerClosedIdle = "http: server closed idle connection"
 
 // statusClass is the class of a failed HTTP status.
 func statusClass(code int) string {
