@@ -158,6 +158,7 @@ type result struct {
 	Goroutines int     `json:"goroutines_at_peak"`
 	StackBytes uint64  `json:"stack_bytes_at_peak"`
 	HeapBytes  uint64  `json:"heap_bytes_at_peak"`
+	StackStart uint64  `json:"starting_stack_bytes_at_peak"`
 }
 
 // runClient runs one scenario in this process and prints its result.
@@ -281,7 +282,7 @@ func runClient(o options, stdout io.Writer) error {
 	res.Requests, res.Good, res.PeakFlight = int(total.Load()), int(good.Load()), peak.Load()
 	res.RSSPeak = rss("VmHWM")
 	res.RSSMid, res.RSSEnd = samp.mid, samp.end
-	res.Goroutines, res.StackBytes, res.HeapBytes = samp.goroutines, samp.stacks, samp.heap
+	res.Goroutines, res.StackBytes, res.HeapBytes, res.StackStart = samp.goroutines, samp.stacks, samp.heap, samp.start
 	return json.NewEncoder(stdout).Encode(res)
 }
 
@@ -289,15 +290,15 @@ func runClient(o options, stdout io.Writer) error {
 // the end of the load, and goroutines, stack and heap bytes when the most
 // requests were in flight.
 type sampler struct {
-	done         chan struct{}
-	finished     chan struct{}
-	mid, end     int64
-	goroutines   int
-	stacks, heap uint64
-	inFlight     *atomic.Int64
-	bestFlight   int64
-	loadTime     time.Duration
-	startedAt    time.Time
+	done                chan struct{}
+	finished            chan struct{}
+	mid, end            int64
+	goroutines          int
+	stacks, heap, start uint64
+	inFlight            *atomic.Int64
+	bestFlight          int64
+	loadTime            time.Duration
+	startedAt           time.Time
 }
 
 func startSampler(inFlight *atomic.Int64, loadTime time.Duration) *sampler {
@@ -310,7 +311,8 @@ func (s *sampler) loop() {
 	defer close(s.finished)
 	tick := time.NewTicker(100 * time.Millisecond)
 	defer tick.Stop()
-	ms := []metrics.Sample{{Name: "/memory/classes/heap/stacks:bytes"}, {Name: "/memory/classes/heap/objects:bytes"}}
+	ms := []metrics.Sample{{Name: "/memory/classes/heap/stacks:bytes"}, {Name: "/memory/classes/heap/objects:bytes"},
+		{Name: "/gc/stack/starting-size:bytes"}}
 	for {
 		select {
 		case <-s.done:
@@ -327,7 +329,7 @@ func (s *sampler) loop() {
 				s.bestFlight = f
 				s.goroutines = runtime.NumGoroutine()
 				metrics.Read(ms)
-				s.stacks, s.heap = ms[0].Value.Uint64(), ms[1].Value.Uint64()
+				s.stacks, s.heap, s.start = ms[0].Value.Uint64(), ms[1].Value.Uint64(), ms[2].Value.Uint64()
 			}
 		}
 	}
