@@ -23,7 +23,7 @@ import (
 	"github.com/inferbench/inferbench/results"
 )
 
-// Errors of the stream itself, which go-openai does not report as errors.
+// Errors of the stream itself: it ended cleanly but incomplete.
 var (
 	// errStreamBroken: the body ended without `data: [DONE]`.
 	errStreamBroken = errors.New("stream ended without data: [DONE]")
@@ -216,8 +216,8 @@ func errorMessage(err error) string {
 	return err.Error()
 }
 
-// bodyMessage is the message of an error body that go-openai could not
-// read as an OpenAI error: vLLM's older {"object": "error", "message": ...},
+// bodyMessage is the message of an error body: error.message (OpenAI,
+// Anthropic, Gemini), vLLM's older {"object": "error", "message": ...},
 // {"error": "text"}, FastAPI's {"detail": "text"}; else the body itself.
 func bodyMessage(body string) string {
 	var c chunk
