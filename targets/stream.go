@@ -55,11 +55,12 @@ type streamState struct {
 // streamTarget sends requests of one wire protocol and records them. It
 // is safe for concurrent use.
 type streamTarget struct {
-	cfg    Config
-	http   *http.Client
-	header http.Header
-	extra  []bodyField
-	wire   wire
+	cfg     Config
+	http    *http.Client
+	header  http.Header
+	extra   []bodyField
+	wire    wire
+	timeout error // the cause of a request's end at cfg.Timeout, made once
 }
 
 func newStreamTarget(name string, cfg Config, w wire) (*streamTarget, error) {
@@ -77,7 +78,19 @@ func newStreamTarget(name string, cfg Config, w wire) (*streamTarget, error) {
 	t.header = t.cfg.header()
 	t.header.Set("Content-Type", "application/json")
 	t.header.Set("Accept", "text/event-stream")
+	t.timeout = fmt.Errorf("request timeout %v exceeded", cfg.Timeout)
 	return t, nil
+}
+
+// requestContext derives one request's context: the total timeout, and a
+// cancel function the watchdog uses to end the request with its cause.
+func (t *streamTarget) requestContext(ctx context.Context) (context.Context, context.CancelCauseFunc, func()) {
+	var stop context.CancelFunc = func() {}
+	if t.cfg.Timeout > 0 {
+		ctx, stop = context.WithTimeoutCause(ctx, t.cfg.Timeout, t.timeout)
+	}
+	ctx, cancel := context.WithCancelCause(ctx)
+	return ctx, cancel, func() { cancel(nil); stop() }
 }
 
 // CloseIdleConnections closes the pooled connections of the target's HTTP
@@ -115,7 +128,7 @@ func (t *streamTarget) Do(ctx context.Context, clock results.Clock, req *workloa
 	// smaller stack in every in-flight request.
 	rec = t.cfg.newRecord(req)
 	parent := ctx
-	ctx, cancel, release := t.cfg.requestContext(ctx)
+	ctx, cancel, release := t.requestContext(ctx)
 	defer release()
 	hreq, err := t.build(ctx, req)
 	if err != nil {
