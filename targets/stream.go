@@ -113,9 +113,10 @@ func (t *streamTarget) build(ctx context.Context, req *workloads.Request) (*http
 	if err != nil {
 		return nil, &requestError{err}
 	}
-	for k, v := range t.header {
-		hreq.Header[k] = v
-	}
+	// Every request shares the target's header map: net/http's client
+	// and transport only read a request's headers (the client copies them
+	// before it changes any, on a redirect), so no map per request.
+	hreq.Header = t.header
 	return hreq, nil
 }
 
