@@ -29,7 +29,10 @@ const AnthropicVersion = "2023-06-01"
 // cached_input_tokens = cache_read_input_tokens and
 // cache_write_input_tokens = cache_creation_input_tokens. output_tokens
 // includes thinking, which Anthropic does not count apart: reasoning_tokens
-// stays 0. The finish reason is stop_reason (end_turn, max_tokens, ...).
+// stays 0. The output count is message_delta's: a stream cut before it
+// (or ended by an error event) counts its content events instead, as
+// message_start's output_tokens is a placeholder. The finish reason is
+// stop_reason (end_turn, max_tokens, ...).
 type Anthropic struct{ *streamTarget }
 
 // NewAnthropic checks cfg and returns the target. It sends the
@@ -128,12 +131,16 @@ type anthropicEvent struct {
 }
 
 // anthropicState is the usage as reported so far; message_delta's counts
-// are cumulative and replace message_start's where present.
+// are cumulative and replace message_start's where present. The output
+// count is known only from message_delta: message_start's output_tokens
+// is a placeholder (1) sent before anything was generated.
 type anthropicState struct {
 	input, cacheWrite, cacheRead, output int64
+	outputKnown                          bool
 }
 
-func (s *anthropicState) take(u *anthropicUsage) {
+// take reads a usage object; final says it is message_delta's.
+func (s *anthropicState) take(u *anthropicUsage, final bool) {
 	set := func(dst *int64, v *int64) {
 		if v != nil {
 			*dst = *v
@@ -143,12 +150,16 @@ func (s *anthropicState) take(u *anthropicUsage) {
 	set(&s.cacheWrite, u.CacheCreationInputTokens)
 	set(&s.cacheRead, u.CacheReadInputTokens)
 	set(&s.output, u.OutputTokens)
+	if final && u.OutputTokens != nil {
+		s.outputKnown = true
+	}
 }
 
 func (s *anthropicState) tokens() tokenUsage {
 	return tokenUsage{
 		input:  s.input + s.cacheRead + s.cacheWrite,
 		output: s.output, cached: s.cacheRead, cacheWrite: s.cacheWrite,
+		outputUnknown: !s.outputKnown,
 	}
 }
 
@@ -163,7 +174,7 @@ func (anthropicWire) decode(ev sseEvent, now int64, st *streamState) error {
 	switch e.Type {
 	case "message_start":
 		if e.Message != nil && e.Message.Usage != nil {
-			st.anthropic.take(e.Message.Usage)
+			st.anthropic.take(e.Message.Usage, false)
 			st.setUsage(st.anthropic.tokens())
 		}
 	case "content_block_start":
@@ -185,7 +196,7 @@ func (anthropicWire) decode(ev sseEvent, now int64, st *streamState) error {
 			st.finish = e.Delta.StopReason
 		}
 		if e.Usage != nil {
-			st.anthropic.take(e.Usage)
+			st.anthropic.take(e.Usage, true)
 			st.setUsage(st.anthropic.tokens())
 		}
 	case "message_stop":
@@ -206,7 +217,7 @@ func (anthropicWire) decode(ev sseEvent, now int64, st *streamState) error {
 func (anthropicWire) end(st *streamState) error {
 	switch {
 	case !st.ended:
-		return &endMissingError{"message_stop"}
+		return &endMissingError{want: "message_stop"}
 	case st.finish == "":
 		return errStreamTruncated
 	}

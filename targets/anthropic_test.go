@@ -66,7 +66,10 @@ func TestAnthropicStream(t *testing.T) {
 		},
 		want: func(r *results.Record) {
 			r.FirstTokenNs, r.FirstOutputNs, r.LastTokenNs, r.Chunks = 1, 1, 1, 1
+			// Cut before message_delta: the output is the one content
+			// event, not message_start's placeholder output_tokens.
 			tokens(r, 32, 1, 20, 7, 0)
+			r.OutputTokensSource = results.TokensFromChunks
 			failed(r, results.ErrClassStreamError, "overloaded_error: Overloaded")
 		},
 	}, {
@@ -101,6 +104,7 @@ func TestAnthropicStream(t *testing.T) {
 		want: func(r *results.Record) {
 			r.FirstTokenNs, r.FirstOutputNs, r.LastTokenNs, r.Chunks = 1, 1, 1, 1
 			tokens(r, 32, 1, 20, 7, 0)
+			r.OutputTokensSource = results.TokensFromChunks
 			failed(r, results.ErrClassStreamBroken, "stream ended without message_stop")
 		},
 	}, {
@@ -111,7 +115,8 @@ func TestAnthropicStream(t *testing.T) {
 			s.event("content_block_delta", `{"type":"content_block_delta","index":0,"delta":{"type":"te`)
 		},
 		want: func(r *results.Record) {
-			tokens(r, 32, 1, 20, 7, 0)
+			tokens(r, 32, 0, 20, 7, 0)
+			r.OutputTokensSource = results.TokensFromChunks
 			failed(r, results.ErrClassMalformedChunk, "malformed chunk: unexpected end of JSON input: "+`{"type":"content_block_delta","index":0,"delta":{"type":"te`)
 		},
 	}}

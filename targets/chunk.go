@@ -1,25 +1,90 @@
 package targets
 
 import (
-	"cmp"
+	"bytes"
 	"encoding/json"
-	"errors"
-	"io"
+	"reflect"
 	"strings"
-
-	openai "github.com/sashabaranov/go-openai"
-
-	"github.com/inferbench/inferbench/results"
 )
 
-// This file reads OpenAI's streamed chunks, for chat completions (through
-// go-openai) and legacy completions (through sseReader).
+// This file reads the events of the OpenAI chunk protocols (chat
+// completions, and legacy completions, whose choices carry text): what
+// each event says (chunkFacts), found by the scanner of chunkscan.go or,
+// for an event the scanner is not sure of, by the full decode here; and
+// what the stream makes of it (observe).
 
-// chunk is the part of a chat.completion.chunk (or legacy text_completion)
-// event that the OpenAI targets look at.
-// Decoding only these fields is cheaper than go-openai's full type, and
-// it sees the fields go-openai does not have: `reasoning` (vLLM's newer
-// name for reasoning_content) and error objects.
+// chunkFacts is what one chunk event says: everything a record needs of
+// it.
+type chunkFacts struct {
+	output    bool   // some choice carries output: content, legacy text, refusal or tool calls
+	reasoning bool   // some choice carries reasoning text
+	finish    string // the last non-empty finish_reason of its choices
+
+	hasUsage                                    bool // a usage object (possibly all zeros)
+	prompt, completion, cached, reasoningTokens int64
+
+	isError bool // an error event: error object, or object "error"
+	errMsg  string
+}
+
+// zeroUsage reports whether the usage carries no counts: Ollama sends
+// such a usage on every chunk and the real one only on the last.
+func (f *chunkFacts) zeroUsage() bool { return f.prompt == 0 && f.completion == 0 }
+
+// tokens converts the usage to the record's convention, which is
+// OpenAI's: prompt_tokens includes cached_tokens, completion_tokens
+// includes reasoning_tokens.
+func (f *chunkFacts) tokens() tokenUsage {
+	return tokenUsage{input: f.prompt, output: f.completion, cached: f.cached, reasoning: f.reasoningTokens}
+}
+
+// openAIEvent takes one event of an OpenAI chunk protocol at time now:
+// `[DONE]` ends the stream; a chunk is scanned, or decoded in full when
+// the scanner is not sure of it, and observed; an error event is
+// observed too (OpenRouter sends usage with it) and then returned.
+func (st *streamState) openAIEvent(data []byte, now int64) error {
+	if bytes.Equal(bytes.TrimSpace(data), []byte("[DONE]")) {
+		st.ended = true
+		return nil
+	}
+	var f chunkFacts
+	if !scanChunk(data, &f) {
+		if err := decodeChunk(data, &f); err != nil {
+			return err
+		}
+	}
+	st.observe(&f, now)
+	if f.isError {
+		return &streamEventError{msg: f.errMsg}
+	}
+	return nil
+}
+
+// observe takes one event's facts at time now. An event counts as a
+// content event when any choice carries reasoning text or output; role-
+// only, empty and usage-only events do not. A usage with zero counts is
+// no usage (Ollama's placeholder).
+func (st *streamState) observe(f *chunkFacts, now int64) {
+	if f.finish != "" {
+		st.finish = f.finish
+	}
+	usage := f.hasUsage && !f.zeroUsage()
+	if f.output || f.reasoning {
+		tokens := int64(-1)
+		if usage && f.completion >= st.prevCompletion {
+			tokens = f.completion - st.prevCompletion
+		}
+		st.content(now, f.output, tokens)
+	}
+	if usage {
+		st.setUsage(f.tokens())
+		st.prevCompletion = f.completion
+	}
+}
+
+// chunk is a chat.completion.chunk (or legacy text_completion) event as
+// the full decode reads it: only the fields a record needs, plus error
+// objects and `reasoning` (vLLM's newer name for reasoning_content).
 type chunk struct {
 	Object  string        `json:"object"`
 	Choices []chunkChoice `json:"choices"`
@@ -28,6 +93,20 @@ type chunk struct {
 	// older {"object": "error", "message": ...} form.
 	Error   json.RawMessage `json:"error"`
 	Message string          `json:"message"`
+}
+
+// chunkChoice is one choice of a chunk.
+type chunkChoice struct {
+	Delta struct {
+		Content          chunkContent    `json:"content"`
+		Refusal          string          `json:"refusal"`
+		ToolCalls        json.RawMessage `json:"tool_calls"`
+		ReasoningContent string          `json:"reasoning_content"`
+		Reasoning        string          `json:"reasoning"`
+	} `json:"delta"`
+	// Text is the legacy completions' content.
+	Text         string `json:"text"`
+	FinishReason string `json:"finish_reason"`
 }
 
 type chunkUsage struct {
@@ -39,6 +118,115 @@ type chunkUsage struct {
 	CompletionTokensDetails *struct {
 		ReasoningTokens int64 `json:"reasoning_tokens"`
 	} `json:"completion_tokens_details"`
+}
+
+// chunkContent is what delta.content carries. It is a string, or, from
+// Mistral's thinking models, an array of typed parts: {"type": "text",
+// "text": ...} parts are output, {"type": "thinking", "thinking": [{"type":
+// "text", "text": ...}]} parts are reasoning; other part types carry
+// neither.
+type chunkContent struct{ output, reasoning bool }
+
+// contentPart is one part of an array content.
+type contentPart struct {
+	Type     string          `json:"type"`
+	Text     string          `json:"text"`
+	Thinking json.RawMessage `json:"thinking"` // an array of text parts, or a string
+}
+
+// UnmarshalJSON implements json.Unmarshaler.
+func (c *chunkContent) UnmarshalJSON(b []byte) error {
+	*c = chunkContent{}
+	if b = bytes.TrimSpace(b); len(b) == 0 {
+		return nil
+	}
+	switch b[0] {
+	case 'n':
+		return nil
+	case '"':
+		var s string
+		if err := json.Unmarshal(b, &s); err != nil {
+			return err
+		}
+		c.output = s != ""
+		return nil
+	case '[':
+		var parts []contentPart
+		if err := json.Unmarshal(b, &parts); err != nil {
+			return err
+		}
+		for _, p := range parts {
+			switch p.Type {
+			case "text":
+				c.output = c.output || p.Text != ""
+			case "thinking":
+				has, err := thinkingText(p.Thinking)
+				if err != nil {
+					return err
+				}
+				c.reasoning = c.reasoning || has
+			}
+		}
+		return nil
+	}
+	return &json.UnmarshalTypeError{Value: "content " + string(b[:1]), Type: reflect.TypeFor[chunkContent](), Field: "content"}
+}
+
+// thinkingText reports whether a thinking part's payload (text parts, or
+// a string) has any text.
+func thinkingText(raw json.RawMessage) (bool, error) {
+	if len(raw) == 0 || string(raw) == "null" {
+		return false, nil
+	}
+	if raw[0] == '"' {
+		var s string
+		err := json.Unmarshal(raw, &s)
+		return s != "", err
+	}
+	var parts []contentPart
+	if err := json.Unmarshal(raw, &parts); err != nil {
+		return false, err
+	}
+	for _, p := range parts {
+		if p.Type == "text" && p.Text != "" {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+// decodeChunk decodes one chunk event in full into f.
+func decodeChunk(raw []byte, f *chunkFacts) error {
+	var c chunk
+	if err := json.Unmarshal(raw, &c); err != nil {
+		return &malformedChunkError{err: err, chunk: string(raw)}
+	}
+	*f = chunkFacts{}
+	for i := range c.Choices {
+		ch := &c.Choices[i]
+		d := &ch.Delta
+		if d.Content.output || ch.Text != "" || d.Refusal != "" || hasToolCalls(d.ToolCalls) {
+			f.output = true
+		}
+		if d.Content.reasoning || d.ReasoningContent != "" || d.Reasoning != "" {
+			f.reasoning = true
+		}
+		if ch.FinishReason != "" {
+			f.finish = ch.FinishReason
+		}
+	}
+	if u := c.Usage; u != nil {
+		f.hasUsage = true
+		f.prompt, f.completion = u.PromptTokens, u.CompletionTokens
+		if u.PromptTokensDetails != nil {
+			f.cached = u.PromptTokensDetails.CachedTokens
+		}
+		if u.CompletionTokensDetails != nil {
+			f.reasoningTokens = u.CompletionTokensDetails.ReasoningTokens
+		}
+	}
+	f.errMsg, f.isError = c.errorMessage()
+	return nil
 }
 
 // errorMessage reports whether the event is an error event, and its message.
@@ -60,132 +248,6 @@ func (c *chunk) errorMessage() (string, bool) {
 		return c.Message, true
 	}
 	return "", false
-}
-
-// zero reports whether u carries no counts: Ollama sends such a usage on
-// every chunk and the real one only on the last.
-func (u *chunkUsage) zero() bool {
-	return u.PromptTokens == 0 && u.CompletionTokens == 0
-}
-
-// tokens converts u to the record's convention, which is OpenAI's:
-// prompt_tokens includes cached_tokens, completion_tokens includes
-// reasoning_tokens.
-func (u *chunkUsage) tokens() tokenUsage {
-	t := tokenUsage{input: u.PromptTokens, output: u.CompletionTokens}
-	if u.PromptTokensDetails != nil {
-		t.cached = u.PromptTokensDetails.CachedTokens
-	}
-	if u.CompletionTokensDetails != nil {
-		t.reasoning = u.CompletionTokensDetails.ReasoningTokens
-	}
-	return t
-}
-
-// streamState is one stream's tally plus what the OpenAI chunk protocols
-// need to read it.
-type streamState struct {
-	tally
-	prevCompletion int64 // completion_tokens of the last usage seen
-	ended          bool  // the protocol's end event was seen ([DONE], message_stop, ...)
-	choices        []chunkChoice
-	anthropic      anthropicState
-}
-
-// chunkChoice is one choice of a chunk, named so streamState can keep
-// the array between events.
-type chunkChoice struct {
-	Delta struct {
-		Content          string          `json:"content"`
-		Refusal          string          `json:"refusal"`
-		ToolCalls        json.RawMessage `json:"tool_calls"`
-		ReasoningContent string          `json:"reasoning_content"`
-		Reasoning        string          `json:"reasoning"`
-	} `json:"delta"`
-	// Text is the legacy completions' content.
-	Text         string `json:"text"`
-	FinishReason string `json:"finish_reason"`
-}
-
-// decodeChunk decodes one chunk event into c and observes it. The
-// choices array is reused, zeroed: encoding/json decodes into the
-// elements it finds there, keeping fields an event lacks.
-func (st *streamState) decodeChunk(raw []byte, now int64) error {
-	choices := st.choices[:cap(st.choices)]
-	clear(choices)
-	c := chunk{Choices: choices[:0]}
-	if err := json.Unmarshal(raw, &c); err != nil {
-		return &malformedChunkError{err: err, chunk: string(raw)}
-	}
-	st.choices = c.Choices
-	if msg, ok := c.errorMessage(); ok {
-		return &streamEventError{msg: msg}
-	}
-	st.observe(&c, now)
-	return nil
-}
-
-// read consumes a go-openai chat stream until it ends. It returns nil
-// when the body ended cleanly (with or without [DONE]; the caller checks
-// which).
-func (st *streamState) read(stream *openai.ChatCompletionStream, clock results.Clock, ex *exchange) error {
-	for {
-		raw, err := stream.RecvRaw()
-		now := clock.Now()
-		if err == io.EOF {
-			return nil
-		}
-		if err != nil {
-			var apiErr *openai.APIError
-			if errors.As(err, &apiErr) {
-				return &streamEventError{msg: cmp.Or(apiErr.Message, bodyMessage(ex.body.errLine))}
-			}
-			return err
-		}
-		if raw == nil {
-			// go-openai saw `data: {"error"` but could not decode it.
-			return &streamEventError{msg: cmp.Or(bodyMessage(ex.body.errLine), "undecodable error event")}
-		}
-		if err := st.decodeChunk(raw, now); err != nil {
-			return err
-		}
-	}
-}
-
-// observe takes one event at time now. An event counts as a content event
-// when any choice carries reasoning text or output (content, legacy text,
-// refusal or tool-call deltas); role-only, empty and usage-only events do
-// not. A usage with zero counts is no usage (Ollama's placeholder).
-func (st *streamState) observe(c *chunk, now int64) {
-	var text, output bool
-	for i := range c.Choices {
-		ch := &c.Choices[i]
-		d := &ch.Delta
-		if d.Content != "" || ch.Text != "" || d.Refusal != "" || hasToolCalls(d.ToolCalls) {
-			output = true
-		}
-		if d.ReasoningContent != "" || d.Reasoning != "" {
-			text = true
-		}
-		if ch.FinishReason != "" {
-			st.finish = ch.FinishReason
-		}
-	}
-	u := c.Usage
-	if u != nil && u.zero() {
-		u = nil
-	}
-	if text || output {
-		tokens := int64(-1)
-		if u != nil && u.CompletionTokens >= st.prevCompletion {
-			tokens = u.CompletionTokens - st.prevCompletion
-		}
-		st.content(now, output, tokens)
-	}
-	if u != nil {
-		st.setUsage(u.tokens())
-		st.prevCompletion = u.CompletionTokens
-	}
 }
 
 func hasToolCalls(raw json.RawMessage) bool {

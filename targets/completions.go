@@ -1,7 +1,6 @@
 package targets
 
 import (
-	"bytes"
 	"net/url"
 
 	"github.com/inferbench/inferbench/workloads"
@@ -43,17 +42,13 @@ func (w completionsWire) request(cfg *Config, req *workloads.Request) (string, u
 }
 
 func (completionsWire) decode(ev sseEvent, now int64, st *streamState) error {
-	if bytes.Equal(bytes.TrimSpace(ev.Data), []byte("[DONE]")) {
-		st.ended = true
-		return nil
-	}
-	return st.decodeChunk(ev.Data, now)
+	return st.openAIEvent(ev.Data, now)
 }
 
 func (completionsWire) end(st *streamState) error {
 	switch {
 	case !st.ended:
-		return &endMissingError{"data: [DONE]"}
+		return &endMissingError{want: "data: [DONE]"}
 	case st.finish == "":
 		return errStreamTruncated
 	}

@@ -1,7 +1,6 @@
 package targets
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -130,6 +129,11 @@ func (c *Config) validate() ([]bodyField, []error) {
 	if c.Temperature != nil && (math.IsNaN(*c.Temperature) || math.IsInf(*c.Temperature, 0)) {
 		errs = append(errs, fmt.Errorf("temperature %v is not a number", *c.Temperature))
 	}
+	switch c.MaxTokensField {
+	case "", "max_tokens", "max_completion_tokens":
+	default:
+		errs = append(errs, fmt.Errorf("max tokens field %q: want max_tokens or max_completion_tokens", c.MaxTokensField))
+	}
 	if strings.ContainsAny(c.AuthHeader, " :\r\n") {
 		errs = append(errs, fmt.Errorf("auth header %q is not a header name", c.AuthHeader))
 	}
@@ -166,6 +170,9 @@ func (c *Config) header() http.Header {
 // endpoint is BaseURL + path, with Query and extra query parameters.
 func (c *Config) endpoint(path string, extra url.Values) string {
 	u := strings.TrimRight(c.BaseURL, "/") + path
+	if len(c.Query) == 0 && len(extra) == 0 {
+		return u
+	}
 	q := url.Values{}
 	for k, v := range c.Query {
 		q.Set(k, v)
@@ -190,18 +197,6 @@ func (c *Config) newRecord(req *workloads.Request) results.Record {
 		RequestedOutputTokens: int64(req.MaxTokens),
 		IntendedInputTokens:   int64(req.InputTokens),
 	}
-}
-
-// requestContext derives one request's context: the total timeout, and a
-// cancel function the watchdog uses to end the request with its cause.
-func (c *Config) requestContext(ctx context.Context) (context.Context, context.CancelCauseFunc, func()) {
-	var stop context.CancelFunc = func() {}
-	if c.Timeout > 0 {
-		ctx, stop = context.WithTimeoutCause(ctx, c.Timeout,
-			fmt.Errorf("request timeout %v exceeded", c.Timeout))
-	}
-	ctx, cancel := context.WithCancelCause(ctx)
-	return ctx, cancel, func() { cancel(nil); stop() }
 }
 
 // temperature is the temperature to send for req, or nil.

@@ -5,15 +5,19 @@
 // source, and an error class for every failure. A failed request is data,
 // never a Go error: the run goes on.
 //
-// One file per wire protocol, all filling the record the same way
-// (tally.go): openai.go is OpenAI chat completions through go-openai
-// (vLLM, SGLang, TGI, llama.cpp, Ollama, managed providers, Azure and the
-// OpenAI API); completions.go, responses.go, anthropic.go and gemini.go
-// are the legacy completions, the Responses API, Anthropic Messages and
-// Gemini streamGenerateContent over plain net/http (stream.go) and this
-// package's SSE reader (sse.go). httpclient.go is the instrumented HTTP
-// layer, errors.go maps every failure to an error class, watchdog.go
-// enforces the first-token and idle timeouts, retry.go retries.
+// One file per wire protocol, each a small wire (request body, event
+// decode, end check) on one shared machinery (stream.go: timing, timeouts,
+// errors, the record; sse.go: the SSE reader; tally.go: what a stream's
+// events add up to): openai.go is OpenAI chat completions, with
+// go-openai's types as its vocabulary (vLLM, SGLang, TGI, llama.cpp,
+// Ollama, managed providers, Azure and the OpenAI API); completions.go,
+// responses.go, anthropic.go and gemini.go are the legacy completions, the
+// Responses API, Anthropic Messages and Gemini streamGenerateContent.
+// chunkscan.go reads OpenAI chunks on the hot path without decoding them,
+// chunk.go decodes the unusual ones in full. body.go builds request
+// bodies, httpclient.go is the HTTP client, errors.go maps every failure
+// to an error class, watchdog.go enforces the first-token and idle
+// timeouts, retry.go retries.
 //
 // presets.go names providers and engines; spec.go declares a target
 // (Spec) and builds it (New); file.go reads targets files. docs/targets.md

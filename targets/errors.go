@@ -23,7 +23,7 @@ import (
 	"github.com/inferbench/inferbench/results"
 )
 
-// Errors of the stream itself, which go-openai does not report as errors.
+// Errors of the stream itself: it ended cleanly but incomplete.
 var (
 	// errStreamBroken: the body ended without `data: [DONE]`.
 	errStreamBroken = errors.New("stream ended without data: [DONE]")
@@ -32,12 +32,35 @@ var (
 )
 
 // endMissingError is a stream that ended cleanly but without the event
-// its protocol ends with (message_stop, response.completed, a
-// finishReason): the stream was cut.
-type endMissingError struct{ want string }
+// its protocol ends with ([DONE], message_stop, response.completed, a
+// finishReason): the stream was cut. The message names a content type
+// that was not an event stream, and, where countChunks, how many content
+// events came first.
+type endMissingError struct {
+	want        string
+	contentType string // set when the response was not text/event-stream
+	chunks      int32
+	countChunks bool
+}
 
-func (e *endMissingError) Error() string        { return "stream ended without " + e.want }
+func (e *endMissingError) Error() string {
+	msg := "stream ended without " + e.want
+	if e.contentType != "" {
+		msg += fmt.Sprintf(" (content-type %q)", e.contentType)
+	}
+	if e.countChunks {
+		msg += fmt.Sprintf(" after %d content chunks", e.chunks)
+	}
+	return msg
+}
 func (e *endMissingError) Is(target error) bool { return target == errStreamBroken }
+
+// requestError is a request that could not be built (bad extra body, bad
+// URL): the fault is in the plan or workload, not the server.
+type requestError struct{ err error }
+
+func (e *requestError) Error() string { return "building request: " + e.err.Error() }
+func (e *requestError) Unwrap() error { return e.err }
 
 // statusError is an HTTP error status answered by a server the plain
 // net/http protocols talk to, with the server's own message.
@@ -140,9 +163,17 @@ func classify(err error) string {
 		return results.ErrClassConnection
 	case errors.As(err, &synErr), errors.As(err, &typeErr):
 		return results.ErrClassMalformedChunk
+	case strings.Contains(err.Error(), errServerClosedIdle):
+		return results.ErrClassConnection
 	}
 	return results.ErrClassOther
 }
+
+// errServerClosedIdle is net/http's message (its error value is not
+// exported) for a pooled connection the server closed just as a request
+// was sent on it: a connection dropped before the headers, which net/http
+// does not retry for a POST.
+const errServerClosedIdle = "http: server closed idle connection"
 
 // statusClass is the class of a failed HTTP status.
 func statusClass(code int) string {
@@ -165,8 +196,11 @@ func errorMessage(err error) string {
 		oaiReqErr *openai.RequestError
 		eventErr  *streamEventError
 		statusErr *statusError
+		reqErr    *requestError
 	)
 	switch {
+	case errors.As(err, &reqErr):
+		return reqErr.err.Error()
 	case errors.As(err, &eventErr):
 		return eventErr.msg
 	case errors.As(err, &statusErr):
@@ -182,8 +216,8 @@ func errorMessage(err error) string {
 	return err.Error()
 }
 
-// bodyMessage is the message of an error body that go-openai could not
-// read as an OpenAI error: vLLM's older {"object": "error", "message": ...},
+// bodyMessage is the message of an error body: error.message (OpenAI,
+// Anthropic, Gemini), vLLM's older {"object": "error", "message": ...},
 // {"error": "text"}, FastAPI's {"detail": "text"}; else the body itself.
 func bodyMessage(body string) string {
 	var c chunk
@@ -241,4 +275,58 @@ func clampMs(ms float64) int64 {
 		return year
 	}
 	return int64(ms)
+}
+
+// requestFailed marks a request that could not be built: nothing was
+// sent, so it is sent and done at once.
+func requestFailed(rec *results.Record, clock results.Clock, err error) {
+	rec.SentNs = clock.Now()
+	rec.StartedAt = clock.Wall(rec.SentNs)
+	rec.DoneNs = rec.SentNs
+	rec.SetError(classify(err), errorMessage(err))
+}
+
+// fail sets the error class and message of a failed request. Once the
+// request context is done, the context is the cause, whatever error the
+// transport reported on its way down, unless the server had already
+// answered with an error of its own or the stream had already ended. header
+// and status are the response's, if one came.
+func fail(rec *results.Record, parent, ctx context.Context, err error, header http.Header, status int) {
+	class := classify(err)
+	msg := errorMessage(err)
+	switch class {
+	case results.ErrClassRateLimited, results.ErrClassHTTP4xx, results.ErrClassHTTP5xx,
+		results.ErrClassStreamError, results.ErrClassMalformedChunk, results.ErrClassRequest,
+		results.ErrClassStreamBroken, results.ErrClassStreamTrunc:
+	default:
+		if ctx.Err() != nil {
+			if errors.Is(parent.Err(), context.Canceled) {
+				class = results.ErrClassCanceled
+			} else {
+				class = results.ErrClassTimeout
+				if cause := context.Cause(ctx); cause != nil && cause != context.DeadlineExceeded && cause != context.Canceled {
+					msg = cause.Error() + ": " + msg
+				}
+			}
+		}
+	}
+	if header != nil && status >= 400 {
+		rec.RetryAfterMs = retryAfterMs(header, time.Now())
+	}
+	var se *statusError
+	if rec.RetryAfterMs == 0 && errors.As(err, &se) {
+		rec.RetryAfterMs = se.retryAfterMs
+	}
+	if header != nil && class != results.ErrClassCanceled {
+		for _, h := range []string{"X-Request-Id", "Request-Id"} {
+			if id := header.Get(h); id != "" {
+				msg += " (" + strings.ToLower(h) + ": " + id + ")"
+				break
+			}
+		}
+	}
+	rec.SetError(class, msg)
+	if class == results.ErrClassCanceled {
+		rec.Status = results.StatusCanceled
+	}
 }

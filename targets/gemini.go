@@ -25,8 +25,12 @@ import (
 // which includes cachedContentTokenCount (= cached_input_tokens);
 // candidatesTokenCount excludes thoughts, so output_tokens =
 // candidatesTokenCount + thoughtsTokenCount and reasoning_tokens =
-// thoughtsTokenCount. When every content event carries usageMetadata, the
-// growth of that sum gives the tokens per event.
+// thoughtsTokenCount. When every content event's usageMetadata reports
+// candidatesTokenCount, the growth of candidates + thoughts since the
+// event before gives the tokens per event (chunk_tokens): thought tokens
+// count on the event in which the count grew, which is a thought event
+// while the model thinks. An event without candidatesTokenCount has no
+// count, so such a stream has no chunk_tokens.
 type Gemini struct{ *streamTarget }
 
 // NewGemini checks cfg and returns the target. cfg.ExtraBody's
@@ -117,10 +121,12 @@ type geminiEvent struct {
 		BlockReason string `json:"blockReason"`
 	} `json:"promptFeedback"`
 	UsageMetadata *struct {
-		PromptTokenCount        int64 `json:"promptTokenCount"`
-		CandidatesTokenCount    int64 `json:"candidatesTokenCount"`
-		CachedContentTokenCount int64 `json:"cachedContentTokenCount"`
-		ThoughtsTokenCount      int64 `json:"thoughtsTokenCount"`
+		PromptTokenCount int64 `json:"promptTokenCount"`
+		// CandidatesTokenCount is absent from the usageMetadata of some
+		// models' events until the last: not reported, rather than 0.
+		CandidatesTokenCount    *int64 `json:"candidatesTokenCount"`
+		CachedContentTokenCount int64  `json:"cachedContentTokenCount"`
+		ThoughtsTokenCount      int64  `json:"thoughtsTokenCount"`
 	} `json:"usageMetadata"`
 	Error *struct {
 		Code    int    `json:"code"`
@@ -154,22 +160,32 @@ func (geminiWire) decode(ev sseEvent, now int64, st *streamState) error {
 	if pf := e.PromptFeedback; pf != nil && pf.BlockReason != "" {
 		st.finish = pf.BlockReason
 	}
-	var out int64 = -1
-	if u := e.UsageMetadata; u != nil {
-		out = u.CandidatesTokenCount + u.ThoughtsTokenCount
+	// An event's output tokens are the growth of candidates + thoughts
+	// since the last event that reported candidates; an event that does
+	// not report candidatesTokenCount has no count.
+	u := e.UsageMetadata
+	var out int64
+	counted := u != nil && u.CandidatesTokenCount != nil
+	if u != nil {
+		out = u.ThoughtsTokenCount
+		if counted {
+			out += *u.CandidatesTokenCount
+		}
 	}
 	if text || output {
 		tokens := int64(-1)
-		if out >= st.prevCompletion {
+		if counted && out >= st.prevCompletion {
 			tokens = out - st.prevCompletion
 		}
 		st.content(now, output, tokens)
 	}
-	if u := e.UsageMetadata; u != nil {
+	if u != nil {
 		st.setUsage(tokenUsage{
 			input: u.PromptTokenCount, output: out,
 			cached: u.CachedContentTokenCount, reasoning: u.ThoughtsTokenCount,
 		})
+	}
+	if counted {
 		st.prevCompletion = out
 	}
 	return nil
@@ -177,7 +193,7 @@ func (geminiWire) decode(ev sseEvent, now int64, st *streamState) error {
 
 func (geminiWire) end(st *streamState) error {
 	if st.finish == "" {
-		return &endMissingError{"a finishReason"}
+		return &endMissingError{want: "a finishReason"}
 	}
 	return nil
 }

@@ -8,7 +8,7 @@ import (
 // Wire protocols, as Spec.Protocol and the manifest's target.protocol name
 // them.
 const (
-	ProtocolOpenAIChat        = "openai-chat"        // /chat/completions (go-openai)
+	ProtocolOpenAIChat        = "openai-chat"        // /chat/completions
 	ProtocolOpenAICompletions = "openai-completions" // legacy /completions
 	ProtocolOpenAIResponses   = "openai-responses"   // /responses
 	ProtocolAnthropic         = "anthropic-messages" // /messages

@@ -129,7 +129,7 @@ func (responsesWire) decode(ev sseEvent, now int64, st *streamState) error {
 
 func (responsesWire) end(st *streamState) error {
 	if !st.ended {
-		return &endMissingError{"response.completed"}
+		return &endMissingError{want: "response.completed"}
 	}
 	return nil
 }

@@ -9,13 +9,6 @@ import (
 	"github.com/inferbench/inferbench/workloads"
 )
 
-// Target is what New returns: any of this package's targets. Its Do has
-// bench.Target's signature.
-type Target interface {
-	Do(ctx context.Context, clock results.Clock, req *workloads.Request) results.Record
-	CloseIdleConnections()
-}
-
 // Retry defaults.
 const (
 	DefaultBackoff    = 500 * time.Millisecond

@@ -75,3 +75,26 @@ func TestProtocolsAgreeOnSimulator(t *testing.T) {
 		})
 	}
 }
+
+// TestSimulatedFlag: a record of an answer from the simulator says it is
+// simulated, in every protocol and for an error answer too; the header the
+// targets read is the one the simulator sets. (Records of other servers
+// have Simulated false: every whole-record comparison in these tests.)
+func TestSimulatedFlag(t *testing.T) {
+	if targets.SimulatedHeader != sim.SimulatedHeader {
+		t.Fatalf("targets reads %q, the simulator sets %q", targets.SimulatedHeader, sim.SimulatedHeader)
+	}
+	root := simServer(t, sim.Config{})
+	req := &workloads.Request{Prompt: "hi", MaxTokens: 3}
+	clock := results.NewClock(time.Now())
+	for _, p := range targets.Protocols {
+		rec := protocolTarget(t, p, root).Do(t.Context(), clock, req)
+		if !rec.OK() || !rec.Simulated {
+			t.Errorf("%s: %s %s, simulated %v; want ok and simulated", p, rec.Status, rec.ErrorMessage, rec.Simulated)
+		}
+	}
+	rec := protocolTarget(t, targets.ProtocolOpenAIChat, root, func(s *targets.Spec) { s.Model = "not-served" }).Do(t.Context(), clock, req)
+	if rec.HTTPStatus != 404 || !rec.Simulated {
+		t.Errorf("wrong model: status %d, simulated %v; want 404 and simulated", rec.HTTPStatus, rec.Simulated)
+	}
+}

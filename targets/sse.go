@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"sync"
 )
 
 // sseEvent is one server-sent event. Data is only valid until the next
@@ -28,8 +29,14 @@ var errSSETooLong = fmt.Errorf("event longer than %d bytes", maxSSEEvent)
 // event with no data is not dispatched; an event cut off by the end of the
 // body is discarded. The `id` and `retry` fields are ignored: a benchmark
 // never reconnects.
+//
+// Readers are pooled (newSSEReader, release): every in-flight stream holds
+// one, so its buffer is sized to an event, not to a burst; a longer line
+// is gathered in line.
 type sseReader struct {
-	r    *bufio.Reader
+	r    *bufio.Reader // reads the reader itself (Read), for the watchdog
+	body io.Reader
+	wd   *watchdog // told of every read that returned bytes; nil-safe
 	typ  string
 	last string // the previous event name, kept so a repeated one is not allocated again
 	data []byte
@@ -37,8 +44,52 @@ type sseReader struct {
 	line []byte
 }
 
-func newSSEReader(r io.Reader) *sseReader {
-	return &sseReader{r: bufio.NewReaderSize(r, 32<<10)}
+// sseBufferSize is a reader's buffer: a few chat chunks. The transport
+// buffers the connection under it (transportReadBuffer), so a bigger
+// buffer saves no system calls, only copies; a longer line is gathered in
+// line.
+const sseBufferSize = 1 << 10
+
+// maxPooledLine is the most a pooled reader keeps of the buffers a long
+// event grew, so one huge event does not stay in the pool.
+const maxPooledLine = 16 << 10
+
+var sseReaders = sync.Pool{New: func() any {
+	s := &sseReader{}
+	s.r = bufio.NewReaderSize(s, sseBufferSize)
+	return s
+}}
+
+// newSSEReader returns a pooled reader of body; release gives it back.
+func newSSEReader(body io.Reader) *sseReader {
+	s := sseReaders.Get().(*sseReader)
+	s.body = body
+	s.r.Reset(s)
+	return s
+}
+
+// release returns s to the pool; s must not be used after.
+func (s *sseReader) release() {
+	s.body, s.wd = nil, nil
+	s.typ, s.has = "", false
+	if cap(s.data) > maxPooledLine {
+		s.data = nil
+	}
+	if cap(s.line) > maxPooledLine {
+		s.line = nil
+	}
+	s.data, s.line = s.data[:0], s.line[:0]
+	sseReaders.Put(s)
+}
+
+// Read reads the body for the buffer and tells the watchdog of every read
+// that returned bytes, so the idle timeout measures silence on the wire.
+func (s *sseReader) Read(p []byte) (int, error) {
+	n, err := s.body.Read(p)
+	if n > 0 {
+		s.wd.read()
+	}
+	return n, err
 }
 
 // next returns the next event, io.EOF at a clean end of the body, or the
@@ -121,20 +172,3 @@ func (s *sseReader) readLine() ([]byte, error) {
 		return line, nil
 	}
 }
-
-// watchedBody tells the watchdog of every read that returned bytes, so
-// the idle timeout measures silence on the wire.
-type watchedBody struct {
-	rc io.ReadCloser
-	wd *watchdog
-}
-
-func (b *watchedBody) Read(p []byte) (int, error) {
-	n, err := b.rc.Read(p)
-	if n > 0 {
-		b.wd.read()
-	}
-	return n, err
-}
-
-func (b *watchedBody) Close() error { return b.rc.Close() }

@@ -32,14 +32,35 @@ type wire interface {
 	end(st *streamState) error
 }
 
+// statusReader is a wire that reads its protocol's error bodies itself;
+// the others' go through newStatusError.
+type statusReader interface {
+	statusError(code int, body []byte) error
+}
+
+// SimulatedHeader is the response header by which inferbench's simulator
+// (targets/sim) says an answer is simulated; a record of such an answer
+// has Simulated set.
+const SimulatedHeader = "X-Inferbench-Simulated"
+
+// streamState is one stream's tally plus what the protocols need to read
+// it.
+type streamState struct {
+	tally
+	prevCompletion int64 // output tokens of the last usage seen (per-event counts)
+	ended          bool  // the protocol's end event was seen ([DONE], message_stop, ...)
+	anthropic      anthropicState
+}
+
 // streamTarget sends requests of one wire protocol and records them. It
 // is safe for concurrent use.
 type streamTarget struct {
-	cfg    Config
-	http   *http.Client
-	header http.Header
-	extra  []bodyField
-	wire   wire
+	cfg     Config
+	http    *http.Client
+	header  http.Header
+	extra   []bodyField
+	wire    wire
+	timeout error // the cause of a request's end at cfg.Timeout, made once
 }
 
 func newStreamTarget(name string, cfg Config, w wire) (*streamTarget, error) {
@@ -57,32 +78,45 @@ func newStreamTarget(name string, cfg Config, w wire) (*streamTarget, error) {
 	t.header = t.cfg.header()
 	t.header.Set("Content-Type", "application/json")
 	t.header.Set("Accept", "text/event-stream")
+	t.timeout = fmt.Errorf("request timeout %v exceeded", cfg.Timeout)
 	return t, nil
+}
+
+// requestContext derives one request's context: the total timeout, and a
+// cancel function the watchdog uses to end the request with its cause.
+func (t *streamTarget) requestContext(ctx context.Context) (context.Context, context.CancelCauseFunc, func()) {
+	var stop context.CancelFunc = func() {}
+	if t.cfg.Timeout > 0 {
+		ctx, stop = context.WithTimeoutCause(ctx, t.cfg.Timeout, t.timeout)
+	}
+	ctx, cancel := context.WithCancelCause(ctx)
+	return ctx, cancel, func() { cancel(nil); stop() }
 }
 
 // CloseIdleConnections closes the pooled connections of the target's HTTP
 // client.
 func (t *streamTarget) CloseIdleConnections() { t.http.CloseIdleConnections() }
 
-// build makes the HTTP request for req.
+// build makes the HTTP request for req; its errors are requestErrors.
 func (t *streamTarget) build(ctx context.Context, req *workloads.Request) (*http.Request, error) {
 	path, query, fields, err := t.wire.request(&t.cfg, req)
 	if err != nil {
-		return nil, err
+		return nil, &requestError{err}
 	}
 	fields = setFields(fields, t.extra...)
 	own, err := t.cfg.requestExtra(req)
 	if err != nil {
-		return nil, err
+		return nil, &requestError{err}
 	}
 	body := encodeObject(setFields(fields, own...))
 	hreq, err := http.NewRequestWithContext(ctx, http.MethodPost, t.cfg.endpoint(path, query), bytes.NewReader(body))
 	if err != nil {
-		return nil, err
+		return nil, &requestError{err}
 	}
-	for k, v := range t.header {
-		hreq.Header[k] = v
-	}
+	// Every request shares the target's header map: net/http's client
+	// and transport only read a request's headers (the client copies them
+	// before it changes any, on a redirect), so no map per request.
+	hreq.Header = t.header
 	return hreq, nil
 }
 
@@ -90,10 +124,12 @@ func (t *streamTarget) build(ctx context.Context, req *workloads.Request) (*http
 // an error class on the record. SentNs is taken just before the request
 // is written; HeadersNs when the response headers arrive; DoneNs when the
 // stream ends.
-func (t *streamTarget) Do(ctx context.Context, clock results.Clock, req *workloads.Request) results.Record {
-	rec := t.cfg.newRecord(req)
+func (t *streamTarget) Do(ctx context.Context, clock results.Clock, req *workloads.Request) (rec results.Record) {
+	// rec is the result itself: one Record on the stack, not two, for a
+	// smaller stack in every in-flight request.
+	rec = t.cfg.newRecord(req)
 	parent := ctx
-	ctx, cancel, release := t.cfg.requestContext(ctx)
+	ctx, cancel, release := t.requestContext(ctx)
 	defer release()
 	hreq, err := t.build(ctx, req)
 	if err != nil {
@@ -113,46 +149,77 @@ func (t *streamTarget) Do(ctx context.Context, clock results.Clock, req *workloa
 	}
 	rec.HeadersNs = clock.Now()
 	rec.HTTPStatus = int32(resp.StatusCode)
+	rec.Simulated = resp.Header.Get(SimulatedHeader) != ""
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		body, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
 		resp.Body.Close()
 		rec.DoneNs = clock.Now()
-		fail(&rec, parent, ctx, newStatusError(resp.StatusCode, body), resp.Header, resp.StatusCode)
+		fail(&rec, parent, ctx, t.statusError(resp.StatusCode, body), resp.Header, resp.StatusCode)
 		return rec
 	}
 	defer resp.Body.Close()
-
-	body := &watchedBody{rc: resp.Body, wd: wd}
-	st := streamState{tally: tally{wd: wd}}
-	rd := newSSEReader(body)
-	for !st.ended && err == nil {
-		var ev sseEvent
-		ev, err = rd.next()
-		now := clock.Now()
-		switch {
-		case err == io.EOF:
-			err = t.wire.end(&st)
-			if err != nil && !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/event-stream") {
-				err = fmt.Errorf("%w (content-type %q)", err, resp.Header.Get("Content-Type"))
-			}
-			st.ended = true
-		case err == nil:
-			err = t.wire.decode(ev, now, &st)
-		}
-	}
-	rec.DoneNs = clock.Now()
-	wd.stop()
-	st.fill(&rec, req)
-	if err == nil {
-		err = t.wire.end(&st)
-	}
-	if err != nil {
+	if err := t.stream(resp, clock, req, wd, &rec); err != nil {
 		fail(&rec, parent, ctx, err, resp.Header, resp.StatusCode)
 		return rec
 	}
-	drain(body.rc, drainLimit, cancel)
+	drain(resp.Body, drainLimit, cancel)
 	rec.Status = results.StatusOK
 	return rec
+}
+
+// stream reads the response's events into rec: the timings and token
+// counts, and DoneNs. It returns what went wrong, if anything.
+func (t *streamTarget) stream(resp *http.Response, clock results.Clock, req *workloads.Request, wd *watchdog, rec *results.Record) error {
+	st := streamState{tally: tally{wd: wd}}
+	defer st.release()
+	rd := newSSEReader(resp.Body)
+	rd.wd = wd
+	defer rd.release()
+	err := t.read(rd, clock, &st, resp.Header)
+	rec.DoneNs = clock.Now()
+	wd.stop()
+	st.fill(rec, req)
+	if err == nil {
+		err = t.wire.end(&st)
+	}
+	return err
+}
+
+// read decodes events until the protocol's end event, the end of the
+// body, or an error. At the end of the body it returns what the wire
+// says was missing, naming a content type that is not an event stream.
+func (t *streamTarget) read(rd *sseReader, clock results.Clock, st *streamState, h http.Header) error {
+	for !st.ended {
+		ev, err := rd.next()
+		now := clock.Now()
+		switch {
+		case err == io.EOF:
+			err = t.wire.end(st)
+			if ct := h.Get("Content-Type"); err != nil && !strings.HasPrefix(ct, "text/event-stream") {
+				var missing *endMissingError
+				if errors.As(err, &missing) {
+					missing.contentType = ct
+				} else {
+					err = fmt.Errorf("%w (content-type %q)", err, ct)
+				}
+			}
+			return err
+		case err != nil:
+			return err
+		}
+		if err := t.wire.decode(ev, now, st); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// statusError is the error of an HTTP error status, read from its body.
+func (t *streamTarget) statusError(code int, body []byte) error {
+	if sr, ok := t.wire.(statusReader); ok {
+		return sr.statusError(code, body)
+	}
+	return newStatusError(code, body)
 }
 
 // newStatusError reads an error response body: the provider's message
@@ -180,34 +247,4 @@ func newStatusError(code int, body []byte) *statusError {
 		}
 	}
 	return e
-}
-
-// encodeObject writes fields as one JSON object, in order.
-func encodeObject(fields []bodyField) []byte {
-	n := 2
-	for _, f := range fields {
-		n += len(f.key) + len(f.value) + 4
-	}
-	b := make([]byte, 0, n)
-	b = append(b, '{')
-	for i, f := range fields {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		k, _ := json.Marshal(f.key)
-		b = append(b, k...)
-		b = append(b, ':')
-		b = append(b, f.value...)
-	}
-	return append(b, '}')
-}
-
-// field encodes one body field; v must be encodable (the wires pass
-// plain values).
-func field(key string, v any) bodyField {
-	b, err := json.Marshal(v)
-	if err != nil {
-		panic(fmt.Sprintf("targets: encoding %s: %v", key, err))
-	}
-	return bodyField{key: key, value: b}
 }

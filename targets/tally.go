@@ -2,6 +2,7 @@ package targets
 
 import (
 	"slices"
+	"sync"
 
 	"github.com/inferbench/inferbench/results"
 	"github.com/inferbench/inferbench/workloads"
@@ -13,9 +14,8 @@ import (
 // the server reported.
 type tally struct {
 	firstToken, firstOutput, lastToken int64
-	gaps                               []int64
+	lists                              *eventLists // gaps and per-event tokens; nil until the first event
 	chunks                             int32
-	chunkTokens                        []int32 // shorter than chunks once an event had no count
 	finish                             string
 
 	usage    tokenUsage
@@ -26,9 +26,12 @@ type tally struct {
 
 // tokenUsage is a server's token accounting in the record's convention:
 // input includes cached and cache-write tokens; output includes
-// reasoning tokens.
+// reasoning tokens. outputUnknown says the server has not reported the
+// output yet (Anthropic's message_start carries a placeholder until
+// message_delta), so output and reasoning are not counts.
 type tokenUsage struct {
 	input, output, cached, cacheWrite, reasoning int64
+	outputUnknown                                bool
 }
 
 // content takes one content event at time now: output reports whether it
@@ -36,10 +39,14 @@ type tokenUsage struct {
 // TTFO). tokens is the output tokens the event carried, or -1 if the
 // server did not say.
 func (t *tally) content(now int64, output bool, tokens int64) {
+	if t.lists == nil {
+		t.lists = eventListPool.Get().(*eventLists)
+	}
+	l := t.lists
 	// Per-chunk tokens exist only when every content event carries them
 	// (vLLM continuous_usage_stats): one event without stops the list.
-	if tokens >= 0 && len(t.chunkTokens) == int(t.chunks) {
-		t.chunkTokens = append(t.chunkTokens, int32(tokens))
+	if tokens >= 0 && len(l.tokens) == int(t.chunks) {
+		l.tokens = append(l.tokens, int32(tokens))
 	}
 	t.chunks++
 	if t.firstToken == 0 {
@@ -50,9 +57,37 @@ func (t *tally) content(now int64, output bool, tokens int64) {
 		t.firstOutput = now
 	}
 	if t.lastToken > 0 {
-		t.gaps = append(t.gaps, now-t.lastToken)
+		l.gaps = append(l.gaps, now-t.lastToken)
 	}
 	t.lastToken = now
+}
+
+// eventLists are one stream's growing per-event lists. They are pooled:
+// a stream appends to arrays an earlier stream grew, and fill copies
+// exact-size lists out for the record, so a request allocates each list
+// once instead of once per doubling.
+type eventLists struct {
+	gaps   []int64
+	tokens []int32
+}
+
+var eventListPool = sync.Pool{New: func() any { return new(eventLists) }}
+
+// maxPooledEvents bounds the lists the pool keeps (256 KB of gaps).
+const maxPooledEvents = 32 << 10
+
+// release returns the lists to the pool; the record has its own copies.
+func (t *tally) release() {
+	l := t.lists
+	if l == nil {
+		return
+	}
+	t.lists = nil
+	if cap(l.gaps) > maxPooledEvents || cap(l.tokens) > maxPooledEvents {
+		return
+	}
+	l.gaps, l.tokens = l.gaps[:0], l.tokens[:0]
+	eventListPool.Put(l)
 }
 
 // setUsage keeps u as the stream's usage.
@@ -63,36 +98,44 @@ func (t *tally) setUsage(u tokenUsage) {
 // fill copies the observations onto rec. Token counts come from the
 // usage the server sent; without one, output tokens are the content
 // events (a lower bound when events carry several tokens) and input
-// tokens an estimate of 4 bytes per token.
+// tokens an estimate of 4 bytes per token. A usage whose output was never
+// reported gives the input only, and output tokens are the content
+// events.
 func (t *tally) fill(rec *results.Record, req *workloads.Request) {
 	rec.FirstTokenNs = t.firstToken
 	rec.FirstOutputNs = t.firstOutput
 	rec.LastTokenNs = t.lastToken
-	rec.ChunkGapsNs = t.gaps
 	rec.Chunks = t.chunks
-	if len(t.chunkTokens) == int(t.chunks) {
-		rec.ChunkTokens = t.chunkTokens
-	}
 	rec.FinishReason = t.finish
-	lead := int64(0)
-	if rec.HeadersNs > 0 && t.firstToken > 0 {
-		lead = t.firstToken - rec.HeadersNs
-	}
-	rec.CoalescedChunks = coalescedChunks(lead, t.gaps)
-	rec.Coalesced = rec.CoalescedChunks > 0
-	if t.hasUsage {
-		u := t.usage
-		rec.InputTokens, rec.OutputTokens = u.input, u.output
-		rec.CachedInputTokens, rec.CacheWriteInputTokens = u.cached, u.cacheWrite
-		rec.ReasoningTokens = u.reasoning
-		rec.InputTokensSource = results.TokensFromUsage
-		rec.OutputTokensSource = results.TokensFromUsage
-		return
+	if l := t.lists; l != nil {
+		if len(l.gaps) > 0 {
+			rec.ChunkGapsNs = slices.Clone(l.gaps)
+		}
+		if len(l.tokens) == int(t.chunks) {
+			rec.ChunkTokens = slices.Clone(l.tokens)
+		}
+		lead := int64(0)
+		if rec.HeadersNs > 0 && t.firstToken > 0 {
+			lead = t.firstToken - rec.HeadersNs
+		}
+		rec.CoalescedChunks = coalescedChunks(lead, rec.ChunkGapsNs)
+		rec.Coalesced = rec.CoalescedChunks > 0
 	}
 	rec.OutputTokens = int64(t.chunks)
 	rec.OutputTokensSource = results.TokensFromChunks
-	rec.InputTokens = int64(promptBytes(req)+3) / 4
-	rec.InputTokensSource = results.TokensFromEstimate
+	if !t.hasUsage {
+		rec.InputTokens = int64(promptBytes(req)+3) / 4
+		rec.InputTokensSource = results.TokensFromEstimate
+		return
+	}
+	u := t.usage
+	rec.InputTokens = u.input
+	rec.CachedInputTokens, rec.CacheWriteInputTokens = u.cached, u.cacheWrite
+	rec.InputTokensSource = results.TokensFromUsage
+	if !u.outputUnknown {
+		rec.OutputTokens, rec.ReasoningTokens = u.output, u.reasoning
+		rec.OutputTokensSource = results.TokensFromUsage
+	}
 }
 
 // Coalescing thresholds; see coalescedChunks.
@@ -150,6 +193,18 @@ func coalescedChunks(lead int64, gaps []int64) int32 {
 			n += int32(j - i)
 		}
 		i = j
+	}
+	return n
+}
+
+// promptBytes is len(req.Text()) without building the text.
+func promptBytes(req *workloads.Request) int {
+	if len(req.Messages) == 0 {
+		return len(req.Prompt)
+	}
+	n := len(req.Messages) - 1
+	for _, m := range req.Messages {
+		n += len(m.Content)
 	}
 	return n
 }

@@ -140,12 +140,19 @@ func (s *Server) Load() (running, waiting int, kvUsage float64) {
 	return st.Running, st.Waiting, st.KVUsage
 }
 
-// ServeHTTP routes OpenAI and vLLM paths.
+// SimulatedHeader is set to "1" on every response of the simulator, so a
+// client can tell that what it measured was simulated (inferbench's
+// targets record it as the row's simulated flag).
+const SimulatedHeader = "X-Inferbench-Simulated"
+
+// ServeHTTP routes OpenAI and vLLM paths. Every response, errors
+// included, carries SimulatedHeader.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	type route struct {
 		method string
 		h      func(http.ResponseWriter, *http.Request)
 	}
+	w.Header().Set(SimulatedHeader, "1")
 	if s.rateLimited(w, r) {
 		return
 	}

@@ -447,6 +447,49 @@ func TestModelsAndHealth(t *testing.T) {
 	}
 }
 
+// TestSimulatedHeader: every answer, whatever the route, protocol or
+// fault, says it is simulated.
+func TestSimulatedHeader(t *testing.T) {
+	_, url := startServer(t, Config{Faults: Faults{ErrorRate: 0.5}, Seed: 3})
+	chat := `{"messages":[{"role":"user","content":"x"}],"max_tokens":2,"stream":true}`
+	reqs := []struct{ method, path, body string }{
+		{http.MethodPost, "/v1/chat/completions", chat},
+		{http.MethodPost, "/v1/chat/completions", chat},
+		{http.MethodPost, "/v1/chat/completions", chat},
+		{http.MethodPost, "/v1/completions", `{"prompt":"x","max_tokens":2}`},
+		{http.MethodPost, "/v1/chat/completions", `{"model":"other","messages":[{"role":"user","content":"x"}]}`},
+		{http.MethodPost, "/v1/messages", `{"max_tokens":2,"messages":[{"role":"user","content":"x"}],"stream":true}`},
+		{http.MethodPost, "/v1beta/models/sim:streamGenerateContent?alt=sse", `{"contents":[{"parts":[{"text":"x"}]}]}`},
+		{http.MethodGet, "/v1/models", ""},
+		{http.MethodGet, "/metrics", ""},
+		{http.MethodGet, "/health", ""},
+		{http.MethodGet, "/nowhere", ""},
+		{http.MethodGet, "/v1/chat/completions", ""},
+	}
+	statuses := map[int]bool{}
+	for _, q := range reqs {
+		req, err := http.NewRequestWithContext(t.Context(), q.method, url+q.path, strings.NewReader(q.body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, _ = io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		statuses[resp.StatusCode] = true
+		if got := resp.Header.Get(SimulatedHeader); got != "1" {
+			t.Errorf("%s %s: %d with %s %q, want \"1\"", q.method, q.path, resp.StatusCode, SimulatedHeader, got)
+		}
+	}
+	for _, code := range []int{200, 404, 405, 500} {
+		if !statuses[code] {
+			t.Errorf("no answer with status %d among %v: the test covers less than it says", code, statuses)
+		}
+	}
+}
+
 // FuzzRequest feeds arbitrary bodies to both generation routes: the server
 // must answer 200 or an OpenAI error, never panic.
 func FuzzRequest(f *testing.F) {
