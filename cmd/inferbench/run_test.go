@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-		"github.com/inferbench/inferbench/results"
+	"github.com/inferbench/inferbench/results"
 	"github.com/inferbench/inferbench/simhost"
 	"github.com/inferbench/inferbench/targets/sim"
 	"github.com/inferbench/inferbench/workloads"

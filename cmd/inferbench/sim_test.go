@@ -12,7 +12,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
 )
 
 var listeningLine = regexp.MustCompile(`^inferbench sim: listening on (http://127\.0\.0\.1:\d+) \(preset ([a-z-]+)\)$`)
@@ -110,4 +109,3 @@ func TestCmdSimUsageErrors(t *testing.T) {
 		}
 	}
 }
-
