@@ -185,10 +185,22 @@ func Parse(file string, data []byte) (*Suite, error) {
 	s.Components = p.components(doc.Components, top)
 	s.workload = base.Workload
 	p.targets(s, doc.Targets, top, base, lines)
-	if err := errors.Join(p.errs...); err != nil {
-		return nil, err
+	if len(p.errs) > 0 {
+		return nil, p.sorted()
 	}
 	return s, nil
+}
+
+// sorted are the problems in the order of their lines.
+func (p *parser) sorted() error {
+	errs := flatten(errors.Join(p.errs...))
+	line := func(e error) int {
+		rest := strings.TrimPrefix(e.Error(), p.file+":")
+		n, _ := strconv.Atoi(rest[:max(strings.IndexByte(rest, ':'), 0)])
+		return n
+	}
+	slices.SortStableFunc(errs, func(a, b error) int { return line(a) - line(b) })
+	return errors.Join(errs...)
 }
 
 var validName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*$`)
