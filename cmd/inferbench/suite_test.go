@@ -40,8 +40,11 @@ func TestSuiteThreeSimulators(t *testing.T) {
 		simTarget("fast", 2*time.Millisecond)+simTarget("middle", 5*time.Millisecond)+simTarget("slow", 10*time.Millisecond))
 	out := t.TempDir()
 	e, stdout, stderr := testEnv(nil)
-	if code := dispatch(t.Context(), e, []string{"suite", file, "--out", out, "--quiet"}); code != exitOK {
+	if code := dispatch(t.Context(), e, []string{"suite", file, "--out", out, "--quiet", "--metrics-listen", "127.0.0.1:0"}); code != exitOK {
 		t.Fatalf("exit %d\n%s", code, stderr)
+	}
+	if !strings.Contains(stderr.String(), "inferbench suite: live metrics at http://127.0.0.1:") {
+		t.Errorf("no live metrics:\n%s", stderr)
 	}
 	dir := filepath.Join(out, "nightly")
 	for _, name := range []string{"fast", "middle", "slow"} {
