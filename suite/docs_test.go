@@ -39,15 +39,7 @@ func TestDocsNameEveryKey(t *testing.T) {
 // TestDocsExampleParses: the example at the top of docs/suite.md is a
 // valid suite.
 func TestDocsExampleParses(t *testing.T) {
-	b, err := os.ReadFile("../docs/suite.md")
-	if err != nil {
-		t.Fatal(err)
-	}
-	m := regexp.MustCompile("(?s)```yaml\n(.*?)```").FindSubmatch(b)
-	if m == nil {
-		t.Fatal("no yaml example")
-	}
-	s, err := Parse("docs/suite.md", m[1])
+	s, err := Parse("docs/suite.md", firstYAML(t, "../docs/suite.md"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -65,15 +57,7 @@ func TestDocsExampleParses(t *testing.T) {
 // TestReadmeExample: README's suite file is a valid suite that plans
 // with a key in the environment.
 func TestReadmeExample(t *testing.T) {
-	b, err := os.ReadFile("../README.md")
-	if err != nil {
-		t.Fatal(err)
-	}
-	m := regexp.MustCompile("(?s)```yaml\n(.*?)```").FindSubmatch(b)
-	if m == nil {
-		t.Fatal("no yaml example")
-	}
-	s, err := Parse("README.md", m[1])
+	s, err := Parse("README.md", firstYAML(t, "../README.md"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -85,4 +69,18 @@ func TestReadmeExample(t *testing.T) {
 	if p := steps[1].Built.Plan.Prices; p == nil || p.GPUHourly != 2.5 {
 		t.Errorf("local prices %+v", p)
 	}
+}
+
+// firstYAML is the first YAML block of a Markdown file.
+func firstYAML(t *testing.T, file string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile("(?s)```yaml\n(.*?)```").FindSubmatch(b)
+	if m == nil {
+		t.Fatalf("%s: no yaml example", file)
+	}
+	return m[1]
 }

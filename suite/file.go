@@ -164,7 +164,7 @@ func Parse(file string, data []byte) (*Suite, error) {
 		if !errors.As(err, &te) {
 			return nil, p.yamlErrors(err, 1)
 		}
-		p.errs = append(p.errs, p.yamlErrors(err, 1))
+		p.errs = append(p.errs, joined(p.yamlErrors(err, 1))...)
 	}
 	s := &Suite{Name: doc.Name, Title: doc.Title, File: file, Parallel: doc.Parallel, MetricsListen: doc.MetricsListen, lines: map[string]int{}}
 	for i := 0; i+1 < len(top.Content); i += 2 {
@@ -193,7 +193,7 @@ func Parse(file string, data []byte) (*Suite, error) {
 
 // sorted are the problems in the order of their lines.
 func (p *parser) sorted() error {
-	errs := flatten(errors.Join(p.errs...))
+	errs := p.errs
 	line := func(e error) int {
 		rest := strings.TrimPrefix(e.Error(), p.file+":")
 		n, _ := strconv.Atoi(rest[:max(strings.IndexByte(rest, ':'), 0)])
@@ -487,7 +487,7 @@ func (p *parser) base() string { return filepath.Base(p.file) }
 // problem is the suite's, said once at its line.
 func (s *Suite) render(e *Entry, err error) []string {
 	var out []string
-	for _, x := range flatten(err) {
+	for _, x := range joined(err) {
 		var fe *bench.FieldError
 		if !errors.As(x, &fe) {
 			out = append(out, fmt.Sprintf("%s:%d: target %s: %v", s.File, e.line, e.Name, x))

@@ -167,7 +167,7 @@ func (r *Run) spec() (_ targets.Spec, where string, _ error) {
 // no setting reads it; after where when the spec came from a file.
 func specProblems(err error, where string) []error {
 	var out []error
-	for _, e := range flatten(err) {
+	for _, e := range joined(err) {
 		var fe *targets.FieldError
 		switch {
 		case where != "":
@@ -185,14 +185,10 @@ func specProblems(err error, where string) []error {
 	return out
 }
 
-// flatten lists the errors joined in err.
-func flatten(err error) []error {
+// joined lists the errors err joins (err alone when it joins none).
+func joined(err error) []error {
 	if j, ok := err.(interface{ Unwrap() []error }); ok {
-		var out []error
-		for _, e := range j.Unwrap() {
-			out = append(out, flatten(e)...)
-		}
-		return out
+		return j.Unwrap()
 	}
 	return []error{err}
 }
