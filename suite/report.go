@@ -50,17 +50,22 @@ func (s *Suite) Report(out *Outcome, now time.Time) (*Report, []string, error) {
 		html: html.Options{Options: opt, Title: cmp.Or(s.Title, "inferbench suite "+s.Name), Generated: now, Decide: &dopt}}
 	var files []string
 	for _, f := range Formats[1:] {
-		var b bytes.Buffer
-		if err := r.Render(&b, f); err != nil {
-			return r, files, err
-		}
 		name := filepath.Join(out.Dir, "report."+f)
-		if err := os.WriteFile(name, b.Bytes(), 0o644); err != nil {
+		if err := r.WriteFile(name, f); err != nil {
 			return r, files, err
 		}
 		files = append(files, name)
 	}
 	return r, files, nil
+}
+
+// WriteFile writes the report in a format to the file name.
+func (r *Report) WriteFile(name, format string) error {
+	var b bytes.Buffer
+	if err := r.Render(&b, format); err != nil {
+		return err
+	}
+	return os.WriteFile(name, b.Bytes(), 0o644)
 }
 
 // Render writes the report in a format: text, md, json or html.

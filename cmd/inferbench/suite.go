@@ -6,7 +6,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"os"
 	"slices"
 	"strings"
 	"sync"
@@ -117,7 +116,7 @@ func (sr *suiteRun) run(ctx context.Context, e *env, s *suite.Suite, args []stri
 		err = rep.Render(e.stdout, sr.format)
 	}
 	if err == nil && sr.html != "" {
-		err = writeFile(sr.html, func(f *os.File) error { return rep.Render(f, "html") })
+		err = rep.WriteFile(sr.html, "html")
 		files = append(files, sr.html)
 	}
 	if err != nil {
@@ -171,17 +170,4 @@ func (ps *progressPrinters) stopAll() {
 	for _, p := range ps.by {
 		p.stop()
 	}
-}
-
-// writeFile creates name and writes it with write.
-func writeFile(name string, write func(*os.File) error) error {
-	f, err := os.Create(name)
-	if err != nil {
-		return err
-	}
-	if err := write(f); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
 }
