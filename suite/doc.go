@@ -20,6 +20,6 @@
 //
 // suite imports bench, targets (and targets/sim), workloads, prices,
 // results, reports (and its decide and html packages), simhost and
-// livemetrics; only cmd imports it. It never prints: it writes to the io.Writers and calls the Log
-// functions it is given.
+// livemetrics; only cmd imports it. It never prints: it writes to the
+// io.Writers and calls the Log functions it is given.
 package suite
