@@ -55,7 +55,7 @@ func (p *parser) targets(s *Suite, docs []targetDoc, top *yaml.Node, base Run, b
 				p.unknown(k, where, known)
 				continue
 			}
-			p.setting(k, v, st.Field(&e.Run), where)
+			p.setting(v, st.Field(&e.Run), where+": "+k.Value)
 			e.Run.Given[st.ID()], e.lines[st.ID()] = true, k.Line
 		}
 		if d.Load.Kind != 0 {
@@ -100,26 +100,25 @@ func (p *parser) sim(n *yaml.Node, where string) *Sim {
 	s := &Sim{Given: map[string]bool{}}
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, v := n.Content[i], n.Content[i+1]
-		var err error
+		var field any
 		switch st, ok := simhost.Lookup(k.Value); {
 		case k.Value == "preset":
-			err = v.Decode(&s.Preset)
+			field = &s.Preset
 		case k.Value == "gpus":
-			if err = v.Decode(&s.GPUs); err == nil && s.GPUs < 1 {
-				err = fmt.Errorf("%d: want 1 or more", s.GPUs)
-			}
+			field = &s.GPUs
 		case k.Value == "telemetry":
-			err = v.Decode(&s.Telemetry)
+			field = &s.Telemetry
 		case ok && st.Key() == k.Value:
-			err = v.Decode(st.Field(&s.Config))
+			field = st.Field(&s.Config)
 			s.Given[st.Name] = true
 		default:
 			p.unknown(k, where+": sim", simKeys())
 			continue
 		}
-		if err != nil {
-			p.errf(v.Line, "%s: sim.%s: %s", where, k.Value, yamlLine.ReplaceAllString(err.Error(), ""))
-		}
+		p.setting(v, field, where+": sim."+k.Value)
+	}
+	if s.GPUs < 0 {
+		p.errf(n.Line, "%s: sim.gpus: want 1 or more", where)
 	}
 	if _, _, err := simhost.Config(s.Preset, s.Config, s.Given); err != nil {
 		p.errf(n.Line, "%s: sim: %v", where, err)

@@ -240,34 +240,30 @@ func (p *parser) settings(n *yaml.Node, block string, r *Run, lines map[string]i
 			p.unknown(k, where, blockKeys(block))
 			continue
 		}
-		p.setting(k, v, s.Field(r), where)
+		p.setting(v, s.Field(r), where+"."+k.Value)
 		r.Given[s.ID()], lines[s.ID()] = true, k.Line
 	}
 }
 
-// setting decodes one value into a setting's field: flag-style values
-// (rates, levels, GPUs) through their own parser, a list joined with
-// commas; anything else as YAML decodes it.
-func (p *parser) setting(k, v *yaml.Node, field any, where string) {
-	var err error
-	if f, ok := field.(interface{ Set(string) error }); ok {
-		val := v.Value
-		if v.Kind == yaml.SequenceNode {
-			parts := make([]string, len(v.Content))
-			for i, c := range v.Content {
-				parts[i] = c.Value
-			}
-			val = strings.Join(parts, ",")
+// setting reads one value into a setting's field (setValue): a list of
+// values is given to flag-style values (rates, levels) joined by commas.
+// name is the key as the error says it.
+func (p *parser) setting(v *yaml.Node, field any, name string) {
+	val := v.Value
+	_, list := field.(interface{ Set(string) error })
+	switch {
+	case v.Kind == yaml.SequenceNode && list:
+		parts := make([]string, len(v.Content))
+		for i, c := range v.Content {
+			parts[i] = c.Value
 		}
-		err = f.Set(val)
-	} else if v.Kind != yaml.ScalarNode {
-		err = errors.New("want a single value")
-	} else {
-		err = v.Decode(field)
+		val = strings.Join(parts, ",")
+	case v.Kind != yaml.ScalarNode:
+		p.errf(v.Line, "%s: want a single value", name)
+		return
 	}
-	if err != nil {
-		msg := yamlLine.ReplaceAllString(err.Error(), "")
-		p.errf(v.Line, "%s.%s: %s", where, k.Value, strings.TrimPrefix(msg, "yaml: unmarshal errors:\n  "))
+	if err := setValue(field, val); err != nil {
+		p.errf(v.Line, "%s %v", name, err)
 	}
 }
 

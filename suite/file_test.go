@@ -55,7 +55,7 @@ scorecard:
 		`s.yaml:5: volume: volume "lots"`,
 		`s.yaml:6: unknown key "bogus"`,
 		`s.yaml:11: unknown key "idel" (did you mean "idle"?)`,
-		`s.yaml:12: targets[0] (a): load.concurrency: "0": want a positive number`,
+		`s.yaml:12: targets[0] (a): load.concurrency "0": want a positive number`,
 		`s.yaml:13: targets[0] (a): sim: `,
 		`s.yaml:14: targets[1] (a): name "a" is already used by the target on line 8`,
 		`s.yaml:17: targets[1] (a): unknown key "saturat" (did you mean "saturate"?)`,
@@ -177,5 +177,36 @@ func TestDemoSuiteParses(t *testing.T) {
 	}
 	if p := steps[2].Built.Plan.Prices; p.GPUHourly != 5 {
 		t.Errorf("self-hosted: %+v", p)
+	}
+}
+
+// TestValuesReadAsFlags: a key takes what its flag takes, no more: YAML's
+// own decoding would turn 1.5 into 1 and 30 into 30ns.
+func TestValuesReadAsFlags(t *testing.T) {
+	_, err := Parse("s.yaml", []byte(`name: s
+workload: {path: sample, seed: abc}
+load: {requests: 1.5, timeout: 30, replay: maybe}
+targets:
+  - {name: a, telemetry_interval: soon, sim: {preset: self-hosted, max_batch: 1.5, ttft: x}}
+`))
+	wantLines(t, err,
+		`s.yaml:2: workload.seed "abc": want a whole number`,
+		`s.yaml:3: load.requests "1.5": want a whole number`,
+		`s.yaml:3: load.timeout "30": want a duration like 500ms or 2m`,
+		`s.yaml:3: load.replay "maybe": want true or false`,
+		`s.yaml:5: targets[0] (a): telemetry_interval "soon": want a duration`,
+		`s.yaml:5: targets[0] (a): sim.max_batch "1.5": want a whole number`,
+		`s.yaml:5: targets[0] (a): sim.ttft "x": want a duration`,
+	)
+	s, err := Parse("s.yaml", []byte("name: s\nworkload: sample\nload: {concurrency: [1, 2], timeout: 90s, seed: 7}\ntargets:\n  - {name: a, sim: {ttft: 5ms, itl: 1ms}}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := s.Entries[0].Run.Load
+	if l.Concurrency.String() != "1,2" || l.RequestTimeout != 90*time.Second || l.Seed != 7 || !s.Entries[0].Run.Given["timeout"] {
+		t.Errorf("load %+v", l)
+	}
+	if c, err := s.Entries[0].Run.Target.Sim.Resolve(""); err != nil || !c.Exact || c.TTFT != 5*time.Millisecond {
+		t.Errorf("sim %+v %v", c, err)
 	}
 }

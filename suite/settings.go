@@ -1,10 +1,12 @@
 package suite
 
 import (
+	"fmt"
 	"reflect"
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/inferbench/inferbench/prices"
 	"github.com/inferbench/inferbench/targets"
@@ -172,7 +174,7 @@ func (o optFloat) String() string {
 func (o optFloat) Set(s string) error {
 	v, err := strconv.ParseFloat(s, 64)
 	if err != nil {
-		return &valueError{s, "is not a number"}
+		return &valueError{s, "want a number"}
 	}
 	*o.p = &v
 	return nil
@@ -242,7 +244,60 @@ func (g gpusValue) Set(v string) (err error) {
 // valueError is a bad value for a setting.
 type valueError struct{ value, msg string }
 
-func (e *valueError) Error() string { return strconv.Quote(e.value) + " " + e.msg }
+func (e *valueError) Error() string { return strconv.Quote(e.value) + ": " + e.msg }
+
+// setValue sets a setting's field from text as the flag package reads a
+// flag of its type (strconv, time.ParseDuration, or the value's own Set),
+// so a suite key and the flag of the same setting take the same values.
+func setValue(field any, s string) error {
+	var err error
+	want := "want a whole number"
+	switch p := field.(type) {
+	case interface{ Set(string) error }:
+		return p.Set(s)
+	case *string:
+		*p = s
+	case *int:
+		var v int64
+		if v, err = strconv.ParseInt(s, 0, strconv.IntSize); err == nil {
+			*p = int(v)
+		}
+	case *int64:
+		var v int64
+		if v, err = strconv.ParseInt(s, 0, 64); err == nil {
+			*p = v
+		}
+	case *uint64:
+		var v uint64
+		if v, err = strconv.ParseUint(s, 0, 64); err == nil {
+			*p = v
+		}
+	case *bool:
+		var v bool
+		want = "want true or false"
+		if v, err = strconv.ParseBool(s); err == nil {
+			*p = v
+		}
+	case *float64:
+		var v float64
+		want = "want a number"
+		if v, err = strconv.ParseFloat(s, 64); err == nil {
+			*p = v
+		}
+	case *time.Duration:
+		var v time.Duration
+		want = "want a duration like 500ms or 2m"
+		if v, err = time.ParseDuration(s); err == nil {
+			*p = v
+		}
+	default:
+		return fmt.Errorf("no parser for a %T", field)
+	}
+	if err != nil {
+		return &valueError{s, want}
+	}
+	return nil
+}
 
 func formatNames() string {
 	names := make([]string, len(workloads.Formats))
