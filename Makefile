@@ -36,7 +36,8 @@ test: lint
 test-short:
 	$(GO) test -count=1 ./...
 
-## demo: three simulated targets (api, managed, self-hosted) on the sample workload, one report
+## demo: the suite examples/demo.suite.yaml (built in): three simulated targets (api, managed,
+## self-hosted) on the sample workload, one report
 demo: build
 	$(BIN) demo --html demo-report.html
 

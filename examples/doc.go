@@ -1,5 +1,6 @@
-// Package examples holds no code: it is the folder of examples users copy
-// (notebook.ipynb, targets.yaml, and the CI and Kubernetes examples in
-// their own packages), and the tests that run the notebook's SQL and
-// Python against real runs, so the examples keep working as the tool moves.
+// Package examples is the folder of examples users copy (suite files,
+// notebook.ipynb, targets.yaml, the Grafana dashboard, and the CI and
+// Kubernetes examples in their own packages), and the tests that run them
+// against real runs, so the examples keep working as the tool moves. Its
+// only code embeds the demo's suite file (DemoSuite) for `inferbench demo`.
 package examples

@@ -1,19 +1,17 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"os"
-	"os/exec"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/inferbench/inferbench/bench"
 	"github.com/inferbench/inferbench/reports"
+	"github.com/inferbench/inferbench/simhost"
 	"github.com/inferbench/inferbench/targets"
 )
 
@@ -56,13 +54,17 @@ func cmdCalibrate(ctx context.Context, e *env, args []string) int {
 	defer release()
 	url := *baseURL
 	if url == "" {
-		child, u, err := startSimProcess(ctx, *ttft, *itl)
+		exe, err := os.Executable()
+		var child *simhost.Process
+		if err == nil {
+			child, err = simhost.StartProcess(ctx, exe, os.Stderr, "--ttft", ttft.String(), "--itl", itl.String())
+		}
 		if err != nil {
 			fmt.Fprintf(e.stderr, "inferbench calibrate: %v\n", err)
 			return exitFailed
 		}
-		defer child.stop()
-		url = u
+		defer child.Stop()
+		url = child.URL
 	}
 	target, err := targets.NewOpenAI(targets.OpenAIConfig{BaseURL: url, Model: "sim", Name: "calibrate", Timeout: time.Minute})
 	if err != nil {
@@ -90,68 +92,4 @@ func cmdCalibrate(ctx context.Context, e *env, args []string) int {
 
 func fmtErr(ns int64) string {
 	return strconv.FormatFloat(float64(ns)/1e6, 'f', 3, 64) + "ms"
-}
-
-// childSim is `inferbench sim` in a child process.
-type childSim struct {
-	cmd *exec.Cmd
-}
-
-func (c *childSim) stop() {
-	_ = c.cmd.Process.Signal(os.Interrupt)
-	done := make(chan struct{})
-	go func() { _ = c.cmd.Wait(); close(done) }()
-	select {
-	case <-done:
-	case <-time.After(5 * time.Second):
-		_ = c.cmd.Process.Kill()
-		<-done
-	}
-}
-
-// startSimProcess starts this binary's `sim` subcommand on a free loopback
-// port and returns its /v1 URL, read from the line it prints.
-func startSimProcess(ctx context.Context, ttft, itl time.Duration) (*childSim, string, error) {
-	exe, err := os.Executable()
-	if err != nil {
-		return nil, "", err
-	}
-	cmd := exec.Command(exe, "sim", "--listen", "127.0.0.1:0", "--ttft", ttft.String(), "--itl", itl.String())
-	cmd.Stderr = os.Stderr
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		return nil, "", err
-	}
-	if err := cmd.Start(); err != nil {
-		return nil, "", fmt.Errorf("start simulator: %w", err)
-	}
-	c := &childSim{cmd: cmd}
-	lines := make(chan string, 1)
-	go func() {
-		sc := bufio.NewScanner(out)
-		for sc.Scan() {
-			select {
-			case lines <- sc.Text():
-			default:
-			}
-		}
-		_, _ = io.Copy(io.Discard, out)
-	}()
-	select {
-	case line := <-lines:
-		const mark = "listening on "
-		i := strings.Index(line, mark)
-		if i < 0 {
-			c.stop()
-			return nil, "", fmt.Errorf("simulator said %q", line)
-		}
-		u := strings.Fields(line[i+len(mark):])[0]
-		return c, strings.TrimSuffix(u, "/") + "/v1", nil
-	case <-time.After(10 * time.Second):
-		c.stop()
-		return nil, "", errors.New("simulator did not start within 10s")
-	case <-ctx.Done():
-		c.stop()
-		return nil, "", ctx.Err()
-	}
 }

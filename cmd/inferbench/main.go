@@ -50,6 +50,7 @@ type command struct {
 
 // commands is the subcommand table, in the order help lists them.
 var commands = []command{
+	{"suite", "run a whole comparison declared in a suite file: every target, one report, gates", cmdSuite},
 	{"run", "replay a workload against a target and write Parquet results", cmdRun},
 	{"report", "summarise one or more run directories (latency, throughput, goodput, cost)", cmdReport},
 	{"workload", "inspect, convert, synthesise and sample workloads", cmdWorkload},
@@ -114,6 +115,7 @@ Commands:
 	fmt.Fprint(w, `
 Examples:
   inferbench demo
+  inferbench suite examples/demo.suite.yaml --out runs
   inferbench sim --listen 127.0.0.1:8000 --preset self-hosted
   inferbench run --base-url http://127.0.0.1:8000/v1 --model sim --workload sample \
       --rate 5/s --requests 200 --out runs
@@ -151,6 +153,9 @@ func (e *env) interruptible(ctx context.Context, first, second string) (_ contex
 	}()
 	return ctx, ab, func() { close(done); cancel() }
 }
+
+// log prints a library's note for the user on stderr.
+func (e *env) log(s string) { fmt.Fprintf(e.stderr, "inferbench: %s\n", s) }
 
 // note prints s on a line of its own on stderr, unless it is empty.
 func (e *env) note(s string) {

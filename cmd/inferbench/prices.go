@@ -3,14 +3,11 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"strings"
 
 	"github.com/inferbench/inferbench/prices"
-	"github.com/inferbench/inferbench/results"
 )
 
 const pricesSynopsis = `inferbench prices [QUERY...] [--provider P] [--gpus] [--format text|json] [--prices FILE]`
@@ -80,58 +77,4 @@ func writeJSON(w io.Writer, v any) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(v)
-}
-
-// gpuFlag is --gpus TYPE:COUNT[:OFFER], the GPUs of a self-hosted target.
-type gpuFlag struct{ prices.GPUSpec }
-
-func (g *gpuFlag) Set(s string) (err error) {
-	g.GPUSpec, err = prices.ParseGPUSpec(s)
-	return err
-}
-
-// priceFlags are run's flags that price a run: explicit prices, the
-// catalogue entry to use, the GPUs, and catalogue overrides.
-type priceFlags struct {
-	explicit results.Prices
-	provider string // --price-provider; default the target's
-	file     string // --prices overrides
-	gpus     gpuFlag
-}
-
-func (f *priceFlags) register(fs *flag.FlagSet) {
-	fs.Float64Var(&f.explicit.InputPer1M, "price-in", 0, "USD per 1M input tokens (for cost_usd and the manifest's price snapshot)")
-	fs.Float64Var(&f.explicit.CachedInputPer1M, "price-cached", 0, "USD per 1M cached input tokens (default: --price-in)")
-	fs.Float64Var(&f.explicit.OutputPer1M, "price-out", 0, "USD per 1M output tokens")
-	fs.Float64Var(&f.explicit.GPUHourly, "gpu-hourly", 0, "USD per hour for all GPUs of a self-hosted target")
-	fs.StringVar(&f.provider, "price-provider", "", "look up per-token prices for --model at this provider in the price catalogue (default: --provider; see 'inferbench prices')")
-	fs.Var(&f.gpus, "gpus", "GPUs of a self-hosted target, TYPE:COUNT[:OFFER], e.g. H100-SXM-80GB:2:aws-on-demand; the offer's catalogue price sets --gpu-hourly")
-	fs.StringVar(&f.file, "prices", "", "JSON file of prices that add to or replace price-catalogue entries (docs/prices.md)")
-}
-
-// resolve prices the run of target (with its targets-file price spec, nil
-// for none) through prices.ForRun, naming the flag at fault in errors. An
-// error wrapping prices.ErrUnpriced is a note: the run goes on unpriced.
-func (f *priceFlags) resolve(spec *prices.Spec, target results.TargetInfo, where string) (*results.Prices, error) {
-	cat, err := prices.LoadCatalog(f.file)
-	if err != nil {
-		return nil, err
-	}
-	q := prices.RunQuery{Explicit: f.explicit, Provider: f.provider, Target: spec,
-		Kind: target.Kind, TargetProvider: target.Provider, TargetModel: target.Model}
-	if f.gpus.Type != "" {
-		q.GPUs = &f.gpus.GPUSpec
-	}
-	pr, err := cat.ForRun(q)
-	switch {
-	case err == nil, errors.Is(err, prices.ErrUnpriced):
-		return pr, err
-	case q.GPUs != nil:
-		return nil, fmt.Errorf("--gpus %s: %w (or give --gpu-hourly)", f.gpus, err)
-	case f.provider != "":
-		return nil, fmt.Errorf("--price-provider: %w", err)
-	case spec != nil:
-		return nil, fmt.Errorf("%s: price: %w", where, err)
-	}
-	return nil, err
 }

@@ -260,7 +260,7 @@ func TestRunTargetUsageErrors(t *testing.T) {
 	}{
 		{[]string{"--target", "a", "--model", "m", "--base-url", "http://127.0.0.1:1/v1"}, "--target needs --targets FILE"},
 		{[]string{"--preset", "nope", "--model", "m"}, `unknown preset "nope"`},
-		{[]string{"--model", "m"}, "--base-url is required (or give --preset, or --targets FILE)"},
+		{[]string{"--model", "m"}, "--base-url required (or give a preset)"},
 		{[]string{"--targets", bad}, bad + ":3: targets[0] (x): preset: unknown preset"},
 		{[]string{"--targets", good}, "--target NAME is required: " + good + " declares a, b"},
 		{[]string{"--targets", good, "--target", "c"}, `no target named "c" (the file has: a, b)`},

@@ -14,8 +14,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/inferbench/inferbench/demo"
 	"github.com/inferbench/inferbench/results"
+	"github.com/inferbench/inferbench/simhost"
 	"github.com/inferbench/inferbench/targets/sim"
 	"github.com/inferbench/inferbench/workloads"
 )
@@ -46,10 +46,10 @@ func testEnv(vars map[string]string) (*env, *syncBuffer, *syncBuffer) {
 	}, out, errb
 }
 
-// serveSim serves cfg on a loopback port (demo.ServeSim) and returns it
+// serveSim serves cfg on a loopback port (simhost.Serve) and returns it
 // with its /v1 URL.
-func serveSim(cfg sim.Config) (*demo.Sim, string, error) {
-	s, err := demo.ServeSim(cfg)
+func serveSim(cfg sim.Config) (*simhost.Sim, string, error) {
+	s, err := simhost.Serve(cfg, 0)
 	if err != nil {
 		return nil, "", err
 	}
@@ -288,7 +288,7 @@ func TestRunUsageErrors(t *testing.T) {
 		args []string
 		want []string
 	}{
-		{"nothing", nil, []string{"--base-url is required", "--model is required", "--workload is required", "--out is required", "exactly one of --rate, --concurrency and --replay"}},
+		{"nothing", nil, []string{"--base-url required", "--model required", "--workload is required", "--out is required", "exactly one of --rate, --concurrency and --replay"}},
 		{"two modes", []string{"--base-url", "http://127.0.0.1:1/v1", "--model", "m", "--workload", wl, "--out", "o", "--rate", "1/s", "--concurrency", "2"}, []string{"exactly one of"}},
 		{"bad rate", []string{"--rate", "fast"}, []string{`invalid value "fast" for flag -rate`}},
 		{"bad url", []string{"--base-url", "127.0.0.1:8000", "--model", "m", "--workload", wl, "--out", "o", "--concurrency", "1"}, []string{"want http(s)://host"}},
@@ -424,21 +424,6 @@ func TestRunExistingRunDir(t *testing.T) {
 		"--workload", "sample", "--rate", "1/s", "--out", out, "--run-id", "dup"})
 	if code != exitUsage || !strings.Contains(stderr.String(), "already exists") {
 		t.Fatalf("exit %d: %s", code, stderr)
-	}
-}
-
-func TestRateFlag(t *testing.T) {
-	for in, want := range map[string]float64{"5/s": 5, "300/m": 5, "7200/h": 2, "2.5": 2.5} {
-		var r rateFlag
-		if err := r.Set(in); err != nil || r.perSec != want {
-			t.Errorf("%q: %v %v, want %v", in, r.perSec, err, want)
-		}
-	}
-	for _, bad := range []string{"", "0", "-1/s", "5/d", "x/s"} {
-		var r rateFlag
-		if err := r.Set(bad); err == nil {
-			t.Errorf("%q accepted", bad)
-		}
 	}
 }
 

@@ -123,7 +123,7 @@ func TestRunPricesErrorsAndNotes(t *testing.T) {
 		code int
 		want string
 	}{
-		{[]string{"--price-provider", "opneai"}, exitUsage, "--price-provider: prices: no price in the catalogue: unknown provider \"opneai\"; near matches: openai"},
+		{[]string{"--price-provider", "opneai"}, exitUsage, `--price-provider "opneai": prices: no price in the catalogue: unknown provider "opneai"; near matches: openai`},
 		{[]string{"--gpus", "H100:2"}, exitUsage, "no offer given; offers: "},
 		{[]string{"--gpus", "H100:2:aws-spot"}, exitUsage, "aws-on-demand ($6.88/GPU-h)"},
 		{[]string{"--gpus", "H100"}, exitUsage, "TYPE:COUNT[:OFFER]"},

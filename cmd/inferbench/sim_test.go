@@ -12,8 +12,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/inferbench/inferbench/targets/sim"
 )
 
 var listeningLine = regexp.MustCompile(`^inferbench sim: listening on (http://127\.0\.0\.1:\d+) \(preset ([a-z-]+)\)$`)
@@ -109,42 +107,5 @@ func TestCmdSimUsageErrors(t *testing.T) {
 		if !strings.Contains(stderr.String(), "inferbench sim") {
 			t.Errorf("%v: stderr %q", args, stderr.String())
 		}
-	}
-}
-
-func TestSimConfigFlags(t *testing.T) {
-	for _, tc := range []struct {
-		name   string
-		preset string
-		flags  sim.Config
-		set    []string
-		want   func(sim.Config) bool
-		label  string
-	}{
-		{"preset only", "api", sim.Config{}, nil, func(c sim.Config) bool { return c.DecodeStep == 14*time.Millisecond }, "api"},
-		{"override on preset", "self-hosted", sim.Config{MaxBatch: 8, Seed: 3}, []string{"max-batch", "seed"},
-			func(c sim.Config) bool { return c.MaxBatch == 8 && c.Seed == 3 && c.KVCapacityTokens == 16384 }, "self-hosted"},
-		{"exact from flags", "", sim.Config{TTFT: time.Second}, []string{"ttft"},
-			func(c sim.Config) bool { return c.Mode() == sim.ModeExact && c.TTFT == time.Second }, "custom"},
-		{"engine from flags", "", sim.Config{DecodeStep: time.Millisecond}, []string{"decode-step"},
-			func(c sim.Config) bool { return c.Mode() == sim.ModeEngine && c.MaxBatch == 0 }, "custom"},
-		{"chunked prefill on a custom engine", "", sim.Config{DecodeStep: time.Millisecond, MaxBatchedTokens: 512}, []string{"decode-step", "max-batched-tokens"},
-			func(c sim.Config) bool { return c.MaxBatchedTokens == 512 }, "custom"},
-		{"zero-valued flag still applies", "self-hosted", sim.Config{}, []string{"kv-capacity"},
-			func(c sim.Config) bool { return c.KVCapacityTokens == 0 }, "self-hosted"},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			set := map[string]bool{}
-			for _, s := range tc.set {
-				set[s] = true
-			}
-			c, label, err := simConfig(tc.preset, tc.flags, set)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !tc.want(c) || label != tc.label {
-				t.Errorf("config %+v label %q", c, label)
-			}
-		})
 	}
 }

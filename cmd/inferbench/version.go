@@ -31,10 +31,6 @@ func toolInfo() results.Tool {
 	return t
 }
 
-func hostInfo(hostname string) results.Host {
-	return results.Host{Hostname: hostname, OS: runtime.GOOS, Arch: runtime.GOARCH, CPUs: runtime.NumCPU()}
-}
-
 func cmdVersion(ctx context.Context, e *env, args []string) int {
 	t := toolInfo()
 	c := t.Commit

@@ -234,23 +234,6 @@ func codeOf(t *testing.T, res []result, name string) int {
 	return 0
 }
 
-// alive reports whether process pid is still running (a zombie waiting
-// to be reaped is not), waiting up to two seconds for it to end.
-func alive(pid string) bool {
-	for range 20 {
-		b, err := os.ReadFile("/proc/" + pid + "/stat")
-		if err != nil {
-			return false
-		}
-		// The state follows the parenthesised command name.
-		if i := strings.LastIndexByte(string(b), ')'); i > 0 && i+2 < len(b) && b[i+2] == 'Z' {
-			return false
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	return true
-}
-
 type junit struct {
 	Tests    int `xml:"tests,attr"`
 	Failures int `xml:"failures,attr"`
@@ -262,12 +245,12 @@ type junit struct {
 }
 
 // TestNightlyWorkflowLocally runs nightly.yml's run: steps three times in
-// one workspace against the simulator (40 requests, 1 ms per token,
+// one workspace against the suite's simulator target (nightly.suite.yaml
+// with 40 requests at 100/s and 1 ms per token: served inside inferbench,
 // loopback only), with a locally built inferbench in place of the build
 // step: the first night has no baseline and becomes it; the second
 // compares with it; the third rehearses a regression (TTFT 50 ms -> 150
-// ms) and must fail the gate, keep the old baseline, and still stop the
-// simulator.
+// ms) and must fail the gate and keep the old baseline.
 func TestNightlyWorkflowLocally(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds inferbench and runs the workflow three times")
@@ -311,8 +294,29 @@ func TestNightlyWorkflowLocally(t *testing.T) {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
 
+	suite, err := os.ReadFile("nightly.suite.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// nightlySuite is the suite with short nights and the simulator's
+	// settings; each replacement must find its text.
+	nightlySuite := func(sim string) string {
+		s := string(suite)
+		for old, new := range map[string]string{"requests: 200": "requests: 40", "rate: 5/s": "rate: 100/s", "{preset: exact}": sim} {
+			if !strings.Contains(s, old) {
+				t.Fatalf("nightly.suite.yaml lacks %q", old)
+			}
+			s = strings.ReplaceAll(s, old, new)
+		}
+		p := filepath.Join(t.TempDir(), "nightly.suite.yaml")
+		if err := os.WriteFile(p, []byte(s), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+
 	workspace := t.TempDir()
-	night := func(n int, simFlags string) ([]result, string, string) {
+	night := func(n int, sim string) ([]result, string, string) {
 		tmp := t.TempDir()
 		files := map[string]string{"RUNNER_TEMP": tmp, "GITHUB_WORKSPACE": workspace}
 		for _, f := range []string{"GITHUB_STEP_SUMMARY", "GITHUB_ENV", "GITHUB_PATH", "GITHUB_OUTPUT"} {
@@ -332,8 +336,7 @@ func TestNightlyWorkflowLocally(t *testing.T) {
 		}
 		for k, v := range map[string]string{
 			"CI": "true", "GITHUB_ACTIONS": "true", "GITHUB_REF_NAME": "main", "GITHUB_RUN_ID": fmt.Sprint(n),
-			// Short nights: 40 requests at a high rate, 1 ms per token.
-			"BENCH_REQUESTS": "40", "BENCH_RATE": "100/s", "SIM_FLAGS": simFlags,
+			"BENCH_SUITE": nightlySuite(sim),
 		} {
 			r.env[k] = v
 		}
@@ -343,11 +346,12 @@ func TestNightlyWorkflowLocally(t *testing.T) {
 		if err != nil {
 			t.Fatalf("night %d: no JUnit file: %v", n, err)
 		}
-		// The simulator was stopped by the workflow itself.
-		if pid := r.env["SIM_PID"]; pid == "" {
-			t.Errorf("night %d: no SIM_PID: the simulator did not start", n)
-		} else if alive(pid) {
-			t.Errorf("night %d: the simulator (pid %s) is still running", n, pid)
+		if r.env["TARGET"] != "sim" || !strings.Contains(r.env["RUN_DIR"], "/nightly/sim") {
+			t.Errorf("night %d: target %q, run dir %q", n, r.env["TARGET"], r.env["RUN_DIR"])
+		}
+		report, err := os.ReadFile(filepath.Join(workspace, r.env["REPORTS_DIR"], "report.md"))
+		if err != nil || !strings.Contains(string(report), "sim (simulated)") {
+			t.Errorf("night %d: the suite's report: %v\n%s", n, err, report)
 		}
 		return res, string(summary), string(junitXML)
 	}
@@ -377,7 +381,7 @@ func TestNightlyWorkflowLocally(t *testing.T) {
 	}
 
 	// Night 1: no baseline yet.
-	res, summary, x := night(1, "--itl 1ms")
+	res, summary, x := night(1, "{preset: exact, itl: 1ms}")
 	for _, r := range res {
 		if r.code != 0 {
 			t.Fatalf("night 1: step %q exit %d\n%s", r.step.label(), r.code, r.out)
@@ -394,7 +398,7 @@ func TestNightlyWorkflowLocally(t *testing.T) {
 	// shared machine may still differ by more than a threshold allows, so
 	// both outcomes of the gate are accepted here; night 3 checks the
 	// gate itself.
-	res, summary, x = night(2, "--itl 1ms")
+	res, summary, x = night(2, "{preset: exact, itl: 1ms}")
 	code := codeOf(t, res, "Compare with the baseline")
 	if code != 0 && code != 3 {
 		t.Fatalf("night 2: compare exit %d", code)
@@ -410,12 +414,12 @@ func TestNightlyWorkflowLocally(t *testing.T) {
 	}
 
 	// Night 3: TTFT 150 ms instead of 50 ms fails ttft.p95 > 1.25 * base.
-	res, summary, x = night(3, "--itl 1ms --ttft 150ms")
+	res, summary, x = night(3, "{preset: exact, itl: 1ms, ttft: 150ms}")
 	if code := codeOf(t, res, "Compare with the baseline"); code != 3 {
 		t.Errorf("night 3: compare exit %d, want 3", code)
 	}
-	if codeOf(t, res, "Keep this run as the baseline") != -1 || codeOf(t, res, "Stop the simulator") != 0 {
-		t.Errorf("night 3: after the failed gate the baseline step must be skipped and the simulator stopped")
+	if codeOf(t, res, "Keep this run as the baseline") != -1 {
+		t.Errorf("night 3: after the failed gate the baseline step must be skipped")
 	}
 	if !strings.Contains(summary, "### ❌ inferbench compare: worse") || !strings.Contains(summary, "| ❌ | `ttft.p95 > 1.25 * base` |") {
 		t.Errorf("night 3 summary:\n%s", summary)

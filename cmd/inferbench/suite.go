@@ -1,0 +1,173 @@
+package main
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/inferbench/inferbench/bench"
+	"github.com/inferbench/inferbench/suite"
+)
+
+const suiteSynopsis = `inferbench suite FILE [--out DIR] [--dry-run] [--only NAME]... [--metrics-listen ADDR]
+      [--format text|md|json|html] [--quiet]
+
+Runs the comparison a suite file declares (docs/suite.md): every target gets
+the workload and the load, one after another (parallel: true, all at once),
+into DIR/NAME/TARGET; then the side-by-side report goes to standard output
+and, as report.md, report.json and report.html, beside the runs. The gates
+(the --fail-on grammar) are checked on every run: exit 3 when one fails.
+The first Ctrl-C drains the run going and stops the suite (the report covers
+the runs done; exit 130), the second cancels the requests in flight.`
+
+const suiteExamples = `  inferbench suite examples/demo.suite.yaml --out runs
+  inferbench suite migration.suite.yaml --dry-run
+  inferbench suite migration.suite.yaml --only vllm-h100 --only gpt-4o-mini --metrics-listen :9464`
+
+func cmdSuite(ctx context.Context, e *env, args []string) int {
+	sr := &suiteRun{cmd: "suite"}
+	fs := newFlagSet("suite", suiteSynopsis, suiteExamples, e.stderr)
+	sr.register(fs, "runs")
+	fs.BoolVar(&sr.dry, "dry-run", false, "check the file and print what would run (targets, loads, run directories); send nothing")
+	fs.Var(&sr.only, "only", "run only the target `NAME`; repeatable")
+	fs.StringVar(&sr.metrics, "metrics-listen", "", "serve live Prometheus metrics at http://`ADDR`/metrics while the suite runs (default: the file's metrics_listen)")
+	pos, err := parseArgs(fs, args)
+	if err == nil && len(pos) != 1 {
+		err = fmt.Errorf("want one suite FILE, got %d arguments", len(pos))
+	}
+	if err != nil {
+		return usageError(e, "suite", err)
+	}
+	s, err := suite.ReadFile(pos[0])
+	if err != nil {
+		fmt.Fprintf(e.stderr, "inferbench suite: %v\n", err)
+		return exitUsage
+	}
+	return sr.run(ctx, e, s, args)
+}
+
+// suiteRun is how `suite` and `demo` run a suite and report it.
+type suiteRun struct {
+	cmd, out, format, html, metrics string
+	only                            listFlag
+	dry, quiet                      bool
+}
+
+// register adds the flags both commands have.
+func (sr *suiteRun) register(fs *flag.FlagSet, out string) {
+	fs.StringVar(&sr.out, "out", out, "results `DIR`: the runs go to DIR/NAME/TARGET, the report files beside them")
+	fs.StringVar(&sr.format, "format", "text", "report format on standard output: "+strings.Join(suite.Formats, ", "))
+	fs.BoolVar(&sr.quiet, "quiet", false, "no progress output")
+}
+
+func (sr *suiteRun) run(ctx context.Context, e *env, s *suite.Suite, args []string) int {
+	if !slices.Contains(suite.Formats, sr.format) {
+		return usageError(e, sr.cmd, fmt.Errorf("--format %q: want %s", sr.format, strings.Join(suite.Formats, ", ")))
+	}
+	opts := suite.Options{Out: sr.out, Only: sr.only,
+		Env: suite.Env{Getenv: e.getenv, Tool: toolInfo(), Args: append([]string{sr.cmd}, args...), Log: e.log}}
+	if sr.dry {
+		steps, err := s.Plan(opts)
+		if err == nil {
+			err = s.Describe(e.stdout, steps, opts)
+		}
+		if err != nil {
+			fmt.Fprintf(e.stderr, "inferbench %s: %v\n", sr.cmd, err)
+			return exitUsage
+		}
+		return exitOK
+	}
+	ctx, abort, release := e.interruptible(ctx,
+		fmt.Sprintf("inferbench %s: stopping: no new runs or requests; draining those in flight (Ctrl-C again to cancel them)", sr.cmd),
+		"inferbench: canceling in-flight requests")
+	defer release()
+	metrics, stop, ok := e.serveMetrics(sr.cmd, cmp.Or(sr.metrics, s.MetricsListen))
+	if !ok {
+		return exitFailed
+	}
+	defer stop()
+	opts.Env.Abort, opts.Env.Metrics = abort, metrics
+	printers := sr.progress(e, &opts)
+	res, err := s.Execute(ctx, opts)
+	printers.stopAll()
+	if errors.Is(err, suite.ErrInvalid) {
+		fmt.Fprintf(e.stderr, "inferbench %s: %v\n", sr.cmd, err)
+		return exitUsage
+	}
+	code := exitOK
+	if err != nil {
+		fmt.Fprintf(e.stderr, "inferbench %s: %v\n", sr.cmd, err)
+		code = exitFailed
+	}
+	if res == nil || len(res.Runs) == 0 {
+		if res != nil && res.Interrupted {
+			return exitInterrupted
+		}
+		return exitFailed
+	}
+	rep, files, err := s.Report(res, time.Now())
+	if err == nil {
+		err = rep.Render(e.stdout, sr.format)
+	}
+	if err == nil && sr.html != "" {
+		err = rep.WriteFile(sr.html, "html")
+		files = append(files, sr.html)
+	}
+	if err != nil {
+		fmt.Fprintf(e.stderr, "inferbench %s: report: %v\n", sr.cmd, err)
+		return exitFailed
+	}
+	fmt.Fprintf(e.stderr, "inferbench %s: %d run(s) in %s; report written to %s\n", sr.cmd, len(res.Runs), res.Dir, strings.Join(files, ", "))
+	gates := (&thresholdsFlag{list: s.Gates}).gate(e, sr.cmd, rep.Summaries)
+	switch {
+	case res.Interrupted:
+		return exitInterrupted
+	case code != exitOK:
+		return code
+	}
+	return gates
+}
+
+// progressPrinters are the progress printers of a suite's runs, by
+// target.
+type progressPrinters struct {
+	mu sync.Mutex
+	by map[string]*progressPrinter
+}
+
+// progress prints each run's progress and summary (none with --quiet).
+func (sr *suiteRun) progress(e *env, opts *suite.Options) *progressPrinters {
+	ps := &progressPrinters{by: map[string]*progressPrinter{}}
+	if sr.quiet {
+		return ps
+	}
+	opts.Observers = func(target string) []bench.Observer {
+		p := &progressPrinter{w: e.stderr, name: target}
+		ps.mu.Lock()
+		ps.by[target] = p
+		ps.mu.Unlock()
+		return []bench.Observer{p}
+	}
+	opts.OnDone = func(target string, out bench.Outcome) {
+		ps.mu.Lock()
+		p := ps.by[target]
+		ps.mu.Unlock()
+		p.stop()
+		printSummary(e, out)
+	}
+	return ps
+}
+
+func (ps *progressPrinters) stopAll() {
+	ps.mu.Lock()
+	defer ps.mu.Unlock()
+	for _, p := range ps.by {
+		p.stop()
+	}
+}
