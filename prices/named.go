@@ -25,11 +25,11 @@ func (n Named) TokenPrice(provider, model string) (results.Prices, error) {
 }
 
 // GPUPrice is the USD per GPU-hour of one GPU of gpuType under offer,
-// and where that price comes from.
-func (n Named) GPUPrice(gpuType, offer string) (float64, string, error) {
+// where that price comes from and the day it was checked.
+func (n Named) GPUPrice(gpuType, offer string) (usdPerGPUHour float64, source, checkedAt string, err error) {
 	g, err := n.GPU(gpuType, offer)
 	if err != nil {
-		return 0, "", err
+		return 0, "", "", err
 	}
-	return g.USDPerGPUHour, fmt.Sprintf("catalogue %s %s, checked %s", g.GPU, g.Offer, g.CheckedAt), nil
+	return g.USDPerGPUHour, fmt.Sprintf("catalogue %s %s, checked %s", g.GPU, g.Offer, g.CheckedAt), g.CheckedAt, nil
 }

@@ -126,7 +126,7 @@ func cmdReport(ctx context.Context, e *env, args []string) int {
 			plan, rerr = decide.ParseScorecardPlan(scorecard, data)
 		}
 		if rerr == nil && plan.NeedsCatalog() {
-			rerr = plan.Resolve(catalogPrices{pricecat.Default()})
+			rerr = plan.Resolve(pricecat.Named{Catalog: pricecat.Default()})
 		}
 		if rerr != nil {
 			problems = append(problems, fmt.Errorf("--scorecard: %w", rerr))
@@ -395,28 +395,4 @@ func (f *sinceFlag) at(now time.Time) time.Time {
 		return now.Add(-f.age)
 	}
 	return f.t
-}
-
-// catalogPrices gives reports the shipped price catalogue, for plans that
-// name a model or a GPU offer instead of a price.
-type catalogPrices struct{ c *pricecat.Catalog }
-
-func (c catalogPrices) TokenPrice(provider, model string) (results.Prices, error) {
-	tp, err := c.c.Lookup(provider, model)
-	if err != nil {
-		return results.Prices{}, err
-	}
-	// The whole price, as a run's manifest keeps it (cache-write prices
-	// and the long-context tier included), labelled by its entry.
-	p := pricecat.Snapshot(tp)
-	p.Source = "catalogue " + tp.Provider + "/" + tp.Model
-	return p, nil
-}
-
-func (c catalogPrices) GPUPrice(gpuType, offer string) (float64, string, string, error) {
-	g, err := c.c.GPU(gpuType, offer)
-	if err != nil {
-		return 0, "", "", err
-	}
-	return g.USDPerGPUHour, fmt.Sprintf("catalogue %s %s, checked %s", g.GPU, g.Offer, g.CheckedAt), g.CheckedAt, nil
 }
