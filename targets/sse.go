@@ -3,6 +3,7 @@ package targets
 import (
 	"bufio"
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"sync"
@@ -98,9 +99,19 @@ func (s *sseReader) next() (sseEvent, error) {
 	for {
 		line, err := s.readLine()
 		if err != nil {
-			// At io.EOF, a pending event or a last line without its
-			// newline is an event cut off: discarded, as the standard
-			// says; the protocol then sees its end event missing.
+			// At io.EOF a last line without its newline is cut off and
+			// discarded. A pending event whose lines all ended is
+			// dispatched, although the standard would discard it for
+			// want of the blank line: servers that end with
+			// "data: [DONE]\n" and close were read as complete by the
+			// line-based readers (go-openai's among them) that users
+			// compare us with, and its lines are whole.
+			if errors.Is(err, io.EOF) && len(line) == 0 && s.has {
+				ev := sseEvent{Type: s.typ, Data: s.data}
+				s.typ, s.has = "", false
+				s.data = s.data[:0]
+				return ev, nil
+			}
 			return sseEvent{}, err
 		}
 		if len(line) == 0 {

@@ -43,7 +43,12 @@ func TestSSEReader(t *testing.T) {
 		{"event without data is not dispatched; type resets", "event: lonely\n\ndata: d\n\n", []ev{{"", "d"}}},
 		{"id and retry ignored", "id: 7\nretry: 100\ndata: d\n\n", []ev{{"", "d"}}},
 		{"unterminated last event discarded", "data: a\n\ndata: cut", []ev{{"", "a"}}},
-		{"pending event at EOF discarded", "data: a\n\ndata: b\n", []ev{{"", "a"}}},
+		// A pending event whose lines all ended is dispatched at EOF
+		// (servers that end "data: [DONE]\n" and close); a line cut off
+		// without its newline is not.
+		{"pending event at EOF dispatched", "data: a\n\ndata: b\n", []ev{{"", "a"}, {"", "b"}}},
+		{"cut line at EOF discarded", "data: a\n\ndata: b", []ev{{"", "a"}}},
+		{"cut line of a pending event at EOF discards it", "data: a\n\ndata: b\ndata: c", []ev{{"", "a"}}},
 		{"empty body", "", nil},
 	}
 	for _, tt := range tests {
