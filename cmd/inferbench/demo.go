@@ -14,6 +14,7 @@ import (
 	"github.com/inferbench/inferbench/reports"
 	"github.com/inferbench/inferbench/reports/decide"
 	"github.com/inferbench/inferbench/reports/html"
+	"github.com/inferbench/inferbench/workloads"
 )
 
 const demoSynopsis = `inferbench demo [--out DIR] [--time-scale X] [--requests N] [--format text|md|json]`
@@ -33,8 +34,9 @@ func cmdDemo(ctx context.Context, e *env, args []string) int {
 	if err := parseFlagsOnly(fs, args); err != nil {
 		return usageError(e, "demo", err)
 	}
-	if *scale <= 0 || *requests < 0 {
-		return usageError(e, "demo", errors.New("--time-scale must be > 0 and --requests >= 0"))
+	if !(*scale >= workloads.MinTimeScale && *scale <= workloads.MaxTimeScale) || *requests < 0 || *requests > bench.MaxRequests {
+		return usageError(e, "demo", fmt.Errorf("--time-scale must be from %g to %g and --requests from 0 to %d",
+			workloads.MinTimeScale, workloads.MaxTimeScale, bench.MaxRequests))
 	}
 	render, ok := renderers[*format]
 	if !ok && *format != "html" {
@@ -61,6 +63,9 @@ func cmdDemo(ctx context.Context, e *env, args []string) int {
 	for _, p := range printers {
 		p.stop()
 	}
+	if errors.Is(err, bench.ErrInvalidPlan) {
+		return usageError(e, "demo", err)
+	}
 	if err != nil {
 		fmt.Fprintf(e.stderr, "inferbench demo: %v\n", err)
 		return exitFailed
@@ -73,6 +78,9 @@ func cmdDemo(ctx context.Context, e *env, args []string) int {
 		dirs = append(dirs, o.Dir)
 	}
 	runs, err := reports.LoadAll(dirs)
+	if errors.Is(err, bench.ErrInvalidPlan) {
+		return usageError(e, "demo", err)
+	}
 	if err != nil {
 		fmt.Fprintf(e.stderr, "inferbench demo: %v\n", err)
 		return exitFailed
@@ -90,6 +98,9 @@ func cmdDemo(ctx context.Context, e *env, args []string) int {
 		err = html.Render(e.stdout, runs, hopt)
 	} else {
 		err = render(e.stdout, sums, decide.New(sums, dopt))
+	}
+	if errors.Is(err, bench.ErrInvalidPlan) {
+		return usageError(e, "demo", err)
 	}
 	if err != nil {
 		fmt.Fprintf(e.stderr, "inferbench demo: %v\n", err)

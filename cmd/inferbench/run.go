@@ -236,6 +236,9 @@ func (f *runFlags) loadWorkload(e *env) (*workloads.Workload, error) {
 	if err != nil {
 		return nil, fmt.Errorf("--workload: %w", err)
 	}
+	if w.Skipped > 0 {
+		fmt.Fprintf(e.stderr, "inferbench run: --workload: skipped %d invalid line(s) of %s (--skip-invalid)%s\n", w.Skipped, w.Name, moreSkipped(w.Skipped))
+	}
 	return w, nil
 }
 

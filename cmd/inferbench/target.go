@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/inferbench/inferbench/bench"
+	"github.com/inferbench/inferbench/results"
 	"github.com/inferbench/inferbench/targets"
 )
 
@@ -71,7 +72,7 @@ func (f *targetFlags) validate() []error {
 	}
 	if f.baseURL != "" {
 		if u, err := url.Parse(f.baseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			errs = append(errs, fmt.Errorf("--base-url %q: want http(s)://host[:port]/v1", f.baseURL))
+			errs = append(errs, fmt.Errorf("--base-url %q: want http(s)://host[:port]/v1", results.RedactURL(f.baseURL)))
 		}
 	}
 	switch f.kind {
