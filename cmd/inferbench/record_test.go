@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -79,5 +80,23 @@ func TestRecordUsageErrors(t *testing.T) {
 	code, _, errOut := runCLI(t, "record", "--upstream", "ftp://x", "--content", "blur")
 	if code != exitUsage || !strings.Contains(errOut, "want an http or https URL") || !strings.Contains(errOut, "need --out") || !strings.Contains(errOut, "content mode") {
 		t.Errorf("exit %d: %s", code, errOut)
+	}
+}
+
+// TestRecordPortTaken: a port that is taken fails the command before the
+// output file is created, so no empty --out is left to block the retry.
+func TestRecordPortTaken(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	out := filepath.Join(t.TempDir(), "cap.jsonl")
+	code, _, errOut := runCLI(t, "record", "--listen", ln.Addr().String(), "--upstream", "http://127.0.0.1:9", "--out", out)
+	if code != exitFailed || !strings.Contains(errOut, "address already in use") {
+		t.Errorf("exit %d: %s", code, errOut)
+	}
+	if _, err := os.Stat(out); !os.IsNotExist(err) {
+		t.Errorf("--out exists after the listen failed: %v", err)
 	}
 }
