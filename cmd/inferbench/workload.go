@@ -253,8 +253,11 @@ func workloadSynth(e *env, args []string) int {
 		spec.Rate, err = workloads.ParseRate(*rate)
 		errs = append(errs, err)
 	}
-	if spec.Input.Kind != "" && spec.Output.Kind != "" {
-		errs = append(errs, spec.Validate()) // --n, --shared-prefix
+	if *n < 1 || *n > workloads.MaxGenerate {
+		errs = append(errs, fmt.Errorf("need --n >= 1 (and at most %d)", workloads.MaxGenerate))
+	}
+	if *prefix < 0 || *prefix > workloads.MaxTokenCount {
+		errs = append(errs, fmt.Errorf("--shared-prefix must be from 0 to %d tokens", workloads.MaxTokenCount))
 	}
 	a, err := workloads.ParseArrival(*arrival)
 	spec.Arrival = a
@@ -330,10 +333,15 @@ func workloadSample(e *env, args []string) int {
 			errs = append(errs, fmt.Errorf("--shuffle-seed %q: want an integer", *shuffle))
 		}
 	}
-	if !(opts.TimeScale > 0) {
-		errs = append(errs, fmt.Errorf("--time-scale must be > 0, got %g", opts.TimeScale))
+	if opts.Every < 0 || opts.Limit < 0 {
+		errs = append(errs, errors.New("--every and --limit must be >= 0"))
 	}
-	errs = append(errs, opts.Validate())
+	if ts := opts.TimeScale; !(ts >= workloads.MinTimeScale && ts <= workloads.MaxTimeScale) {
+		errs = append(errs, fmt.Errorf("--time-scale must be from %g to %g, got %g", workloads.MinTimeScale, workloads.MaxTimeScale, ts))
+	}
+	if opts.To != 0 && opts.To <= opts.From {
+		errs = append(errs, fmt.Errorf("--to %v must be after --from %v", opts.To, opts.From))
+	}
 	if err := errors.Join(errs...); err != nil {
 		return usageError(e, cmd, err)
 	}
