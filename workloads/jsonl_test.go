@@ -59,7 +59,7 @@ func TestReadJSONLErrors(t *testing.T) {
 		"bad.jsonl:2: truncated JSON",
 		`bad.jsonl:3: need "messages" or "prompt"`,
 		`bad.jsonl:4: give "messages" or "prompt", not both`,
-		`bad.jsonl:5: "max_tokens" must be from 0 to 100000000, got -1`,
+		`bad.jsonl:5: "max_tokens" must be from 0 to 10000000, got -1`,
 		`bad.jsonl:6: "at_ms" must be from 0 to 31622400000 (a year), got -2`,
 		`bad.jsonl:7: messages[0]: unknown role "robot"`,
 		`bad.jsonl:8: field "max_tokens": want int`,
@@ -198,7 +198,7 @@ func TestNativeBounds(t *testing.T) {
 			t.Errorf("%s: err = %v", line, err)
 		}
 	}
-	ok := `{"prompt":"x","max_tokens":100000000,"input_tokens":0,"at_ms":0,"temperature":2}`
+	ok := `{"prompt":"x","max_tokens":10000000,"input_tokens":0,"at_ms":0,"temperature":2}`
 	if _, err := ReadJSONL(strings.NewReader(ok), "b.jsonl"); err != nil {
 		t.Errorf("bounds rejected: %v", err)
 	}

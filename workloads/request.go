@@ -50,11 +50,12 @@ type Request struct {
 }
 
 // Bounds of a request's numbers (checked on every native line): a token
-// count above MaxTokenCount or an arrival later than MaxAtMs (a year) is a
-// typo, and MaxTemperature is the highest sampling temperature OpenAI,
-// Gemini and the OpenAI-compatible hosts accept (Anthropic's is 1).
+// count above MaxTokenCount (ten million, the longest context any model
+// has) or an arrival later than MaxAtMs (a year) is a typo, and
+// MaxTemperature is the highest sampling temperature OpenAI, Gemini and
+// the OpenAI-compatible hosts accept (Anthropic's is 1).
 const (
-	MaxTokenCount  = 100_000_000
+	MaxTokenCount  = 10_000_000
 	MaxAtMs        = 366 * 24 * 3600 * 1000.0
 	MaxTemperature = 2
 )
