@@ -2,91 +2,15 @@ package bench
 
 import (
 	"io/fs"
-	"os"
 	"path/filepath"
 	"strings"
-	"sync"
-	"syscall"
 	"testing"
 	"testing/synctest"
 	"time"
 
+	"github.com/inferbench/inferbench/internal/diskfull"
 	"github.com/inferbench/inferbench/results"
 )
-
-// smallDisk is a results.FS over the real one that holds at most size
-// bytes, as a full disk does: a write past it fails with ENOSPC, and a
-// removed or overwritten file gives its bytes back.
-type smallDisk struct {
-	mu    sync.Mutex
-	size  int64
-	used  int64
-	files map[string]int64 // bytes held by each file
-}
-
-func newSmallDisk(size int64) *smallDisk { return &smallDisk{size: size, files: map[string]int64{}} }
-
-func (d *smallDisk) Create(name string) (results.File, error) {
-	f, err := os.Create(name)
-	if err != nil {
-		return nil, err
-	}
-	d.mu.Lock()
-	d.used -= d.files[name]
-	d.files[name] = 0
-	d.mu.Unlock()
-	return &smallFile{d: d, f: f, name: name}, nil
-}
-
-func (d *smallDisk) Rename(oldpath, newpath string) error {
-	if err := os.Rename(oldpath, newpath); err != nil {
-		return err
-	}
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	d.used -= d.files[newpath]
-	d.files[newpath] = d.files[oldpath]
-	delete(d.files, oldpath)
-	return nil
-}
-
-func (d *smallDisk) Remove(name string) error {
-	if err := os.Remove(name); err != nil {
-		return err
-	}
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	d.used -= d.files[name]
-	delete(d.files, name)
-	return nil
-}
-
-type smallFile struct {
-	d    *smallDisk
-	f    *os.File
-	name string
-}
-
-func (f *smallFile) Write(p []byte) (int, error) {
-	d := f.d
-	d.mu.Lock()
-	room := d.size - d.used
-	n := int64(len(p))
-	if n > room {
-		n = max(room, 0)
-	}
-	d.used += n
-	d.files[f.name] += n
-	d.mu.Unlock()
-	w, err := f.f.Write(p[:n])
-	if err == nil && w < len(p) {
-		err = &fs.PathError{Op: "write", Path: f.name, Err: syscall.ENOSPC}
-	}
-	return w, err
-}
-
-func (f *smallFile) Sync() error  { return f.f.Sync() }
-func (f *smallFile) Close() error { return f.f.Close() }
 
 // TestExecuteDiskFull: when the disk fills up, the run stops, says why
 // (the part write, not only the manifest), leaves no temporary file, and
@@ -94,7 +18,7 @@ func (f *smallFile) Close() error { return f.f.Close() }
 func TestExecuteDiskFull(t *testing.T) {
 	// Room for the space held back for the final manifest, the first
 	// manifest and its rewrites, and not for the first part.
-	disk := newSmallDisk(results.ManifestReserveBytes + 8<<10)
+	disk := diskfull.New(results.ManifestReserveBytes + 8<<10)
 	p := testPlan(t, tokenTarget{}, testWorkload("a", "b", "c", "d"))
 	p.Load.Requests = 40
 	p.Outputs.PartRows = 10
@@ -147,7 +71,7 @@ func TestExecuteDiskFull(t *testing.T) {
 // manifest be written on a disk that is otherwise full.
 func TestManifestWriterReserve(t *testing.T) {
 	dir := t.TempDir()
-	disk := newSmallDisk(results.ManifestReserveBytes + 4<<10)
+	disk := diskfull.New(results.ManifestReserveBytes + 4<<10)
 	m := &results.Manifest{RunID: "r", StopReason: results.StopRunning, StartedAt: time.Now()}
 	mw, err := results.NewManifestWriter(disk, dir, m)
 	if err != nil {

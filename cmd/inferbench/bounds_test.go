@@ -5,6 +5,10 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/inferbench/inferbench/internal/diskfull"
+	"github.com/inferbench/inferbench/results"
 )
 
 // TestRunNumericFlagsRejectBadValues: every numeric flag of run rejects
@@ -152,5 +156,24 @@ func TestOtherCommandsRejectBadNumbers(t *testing.T) {
 				t.Errorf("%s was written", out)
 			}
 		})
+	}
+}
+
+// TestRunDiskFull: on a full disk the command exits 1 and says why,
+// naming the part write, and the manifest is finalised as failed.
+func TestRunDiskFull(t *testing.T) {
+	url := exactSim(t, time.Millisecond, 100*time.Microsecond)
+	e, _, stderr := testEnv(nil)
+	e.fs = diskfull.New(results.ManifestReserveBytes + 8<<10)
+	out := t.TempDir()
+	code := dispatch(t.Context(), e, []string{"run", "--base-url", url, "--model", "sim", "--workload", writeWorkload(t, 50, 4),
+		"--concurrency", "2", "--part-rows", "10", "--out", out, "--run-id", "full", "--quiet"})
+	if code != exitFailed || !strings.Contains(stderr.String(), "no space left on device") ||
+		!strings.Contains(stderr.String(), ".part-00000.parquet.tmp") {
+		t.Fatalf("exit %d, want 1 with the part's failure:\n%s", code, stderr)
+	}
+	m, err := results.ReadManifest(filepath.Join(out, "full"))
+	if err != nil || m.StopReason != results.StopFailed || !strings.Contains(m.StopDetail, "no space left on device") {
+		t.Fatalf("manifest %+v, %v", m, err)
 	}
 }

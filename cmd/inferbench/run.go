@@ -174,7 +174,7 @@ func cmdRun(ctx context.Context, e *env, args []string) int {
 func (f *runFlags) plan(e *env, set map[string]bool) (bench.Plan, []error) {
 	p := bench.Plan{Load: f.load, Outputs: f.outputs, Telemetry: f.telemetry, Tool: toolInfo(),
 		Log: func(s string) { fmt.Fprintf(e.stderr, "inferbench: %s\n", s) }}
-	p.Outputs.Shard = f.shard.Shard
+	p.Outputs.Shard, p.Outputs.FS = f.shard.Shard, e.fs
 	problems := f.target.validate()
 	modes := 0
 	for _, m := range []struct {
