@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -119,24 +118,10 @@ func TestSecretsNowhere(t *testing.T) {
 func recordThrough(t *testing.T, root, out string, printed *bytes.Buffer) []byte {
 	t.Helper()
 	file := filepath.Join(out, "recorded.jsonl")
-	e, stdout, stderr := testEnv(nil)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	done := make(chan int, 1)
 	upstream := strings.Replace(root, "http://", "http://rec:SECRET-UPSTREAM-PASSWORD@", 1) + "/?token=SECRET-UPSTREAM-QUERY"
-	go func() {
-		done <- dispatch(ctx, e, []string{"record", "--listen", "127.0.0.1:0", "--upstream", upstream, "--out", file})
-	}()
-	addr := regexp.MustCompile(`listening on (http://[0-9.:]+)`)
-	var base string
-	for deadline := time.Now().Add(10 * time.Second); base == "" && time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
-		if m := addr.FindStringSubmatch(stderr.String()); m != nil {
-			base = m[1]
-		}
-	}
-	if base == "" {
-		t.Fatalf("record did not start: %s", stderr.String())
-	}
+	base, done, output := startRecord(t, ctx, upstream, file)
 	resp, err := http.Post(base+"/v1/chat/completions", "application/json",
 		strings.NewReader(`{"model":"sim","messages":[{"role":"user","content":"hi"}],"max_tokens":3}`))
 	if err != nil {
@@ -147,12 +132,12 @@ func recordThrough(t *testing.T, root, out string, printed *bytes.Buffer) []byte
 	select {
 	case code := <-done:
 		if code != exitOK {
-			t.Errorf("record: exit %d\n%s", code, stderr.String())
+			t.Errorf("record: exit %d\n%s", code, output.String())
 		}
 	case <-time.After(15 * time.Second):
 		t.Fatal("record did not stop")
 	}
-	printed.WriteString(stdout.String() + stderr.String())
+	printed.WriteString(output.String())
 	b, err := os.ReadFile(file)
 	if err != nil || !bytes.Contains(b, []byte(`"hi"`)) {
 		t.Fatalf("nothing recorded: %q, %v", b, err)
