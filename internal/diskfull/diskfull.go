@@ -89,4 +89,3 @@ func (f *file) Write(p []byte) (int, error) {
 
 func (f *file) Sync() error  { return f.f.Sync() }
 func (f *file) Close() error { return f.f.Close() }
-
