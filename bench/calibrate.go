@@ -3,6 +3,7 @@ package bench
 import (
 	"context"
 	"errors"
+	"fmt"
 	"syscall"
 	"time"
 
@@ -42,14 +43,46 @@ type CalibrationLevel struct {
 	CPU time.Duration
 }
 
+// Validate reports every problem with the calibration's numbers at once
+// (the target aside): rates within workloads.CheckRate's bounds, 0 <
+// Seconds <= 3600, TTFT and ITL from 0 to a minute, 2 to 100,000 tokens,
+// and a spin wait within MaxSpinWait.
+func (c *Calibration) Validate() error {
+	var errs []error
+	if len(c.Rates) == 0 {
+		errs = append(errs, errors.New("calibrate: need rates"))
+	}
+	for _, r := range c.Rates {
+		if err := workloads.CheckRate(r); err != nil {
+			errs = append(errs, fmt.Errorf("calibrate: rate: %w", err))
+		}
+	}
+	if !(c.Seconds > 0 && c.Seconds <= 3600) {
+		errs = append(errs, fmt.Errorf("calibrate: want 0 < seconds <= 3600, got %g", c.Seconds))
+	}
+	if c.TTFT < 0 || c.TTFT > time.Minute || c.ITL < 0 || c.ITL > time.Minute {
+		errs = append(errs, fmt.Errorf("calibrate: want TTFT and ITL from 0 to 1m, got %s and %s", c.TTFT, c.ITL))
+	}
+	if c.Tokens < 2 || c.Tokens > 100_000 {
+		errs = append(errs, fmt.Errorf("calibrate: want 2 to 100000 tokens, got %d", c.Tokens))
+	}
+	if c.SpinWait < 0 || c.SpinWait > MaxSpinWait {
+		errs = append(errs, fmt.Errorf("calibrate: want a spin wait from 0 to %s, got %s", MaxSpinWait, c.SpinWait))
+	}
+	return errors.Join(errs...)
+}
+
 // E2E is the end-to-end time the server is told to take.
 func (c *Calibration) E2E() time.Duration { return c.TTFT + time.Duration(c.Tokens-1)*c.ITL }
 
 // Measure sends each rate's load and calls fn with what it measured. It stops
 // early, without error, when ctx ends.
 func (c *Calibration) Measure(ctx context.Context, fn func(CalibrationLevel)) error {
-	if c.Target == nil || len(c.Rates) == 0 || c.Tokens < 2 {
-		return errors.New("calibrate: need a target, rates and at least 2 tokens")
+	if c.Target == nil {
+		return errors.New("calibrate: need a target")
+	}
+	if err := c.Validate(); err != nil {
+		return err
 	}
 	wl := []workloads.Request{{ID: "1", Prompt: "calibrate", MaxTokens: c.Tokens}}
 	for _, rate := range c.Rates {

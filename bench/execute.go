@@ -89,25 +89,30 @@ type execution struct {
 	dir       string
 	start     time.Time
 	man       *results.Manifest
+	manifest  *results.ManifestWriter
 	writer    *results.Writer
 	progress  Progress
 	simulated atomic.Bool
+	// partClosed pokes the manifest's rewriter when a part is closed, so
+	// the manifest lists it at once.
+	partClosed chan struct{}
 }
 
 func (x *execution) run(ctx context.Context, reqs []workloads.Request) (Outcome, error) {
 	p, man := x.plan, x.man
-	if err := results.WriteManifest(x.dir, man); err != nil {
+	var err error
+	if x.manifest, err = results.NewManifestWriter(p.Outputs.FS, x.dir, man); err != nil {
 		return Outcome{}, err
 	}
-	var err error
-	x.writer, err = results.NewWriter(x.dir, man.RunID, results.WriterConfig{PartRows: p.Outputs.PartRows, PartInterval: p.Outputs.PartInterval})
+	x.partClosed = make(chan struct{}, 1)
+	x.writer, err = results.NewWriter(x.dir, man.RunID, results.WriterConfig{PartRows: p.Outputs.PartRows,
+		PartInterval: p.Outputs.PartInterval, FS: p.Outputs.FS, OnPart: x.onPart})
 	if err != nil {
-		return Outcome{}, err
+		return x.finish(results.StopFailed, err)
 	}
 	tel, err := x.startTelemetry(ctx)
 	if err != nil {
-		x.writer.Close()
-		return Outcome{}, err
+		return x.finish(results.StopFailed, err, x.writer.Close())
 	}
 	dc := p.dispatchConfig(reqs, x.start, SinkFunc(x.write), x.identity())
 	begin := Started{RunID: man.RunID, Dir: x.dir, Start: x.start, Planned: dc.total()}
@@ -126,20 +131,46 @@ func (x *execution) run(ctx context.Context, reqs []workloads.Request) (Outcome,
 			p.log(fmt.Sprintf("telemetry: %v", err))
 		}
 	}
+	if errors.Is(runErr, closeErr) {
+		closeErr = nil // the sink's failure is the writer's: say it once
+	}
+	x.man.Load.Phases = res.Phases
+	return x.finish(cmp.Or(res.StopReason, results.StopFailed), runErr, closeErr)
+}
+
+// finish finalises the manifest with the stop reason, or as failed with
+// the first of errs (the root cause) as its stop detail, and returns the
+// outcome with every error joined. The final manifest is written in the
+// space NewManifestWriter held back, so a full disk still gets one.
+func (x *execution) finish(stop string, errs ...error) (Outcome, error) {
+	man := x.man
 	man.EndedAt = time.Now().UTC()
-	man.StopReason = cmp.Or(res.StopReason, results.StopFailed)
-	man.Load.Phases = res.Phases
-	x.update()
-	if runErr != nil {
-		man.StopDetail = runErr.Error()
-	} else if closeErr != nil {
-		man.StopReason, man.StopDetail = results.StopFailed, closeErr.Error()
+	man.StopReason = stop
+	if x.writer != nil {
+		x.update()
+	}
+	if err := errors.Join(errs...); err != nil {
+		man.StopReason = results.StopFailed
+		for _, e := range errs {
+			if e != nil {
+				man.StopDetail = e.Error()
+				break
+			}
+		}
 	}
 	out := Outcome{RunID: man.RunID, Dir: x.dir, Manifest: man, StopReason: man.StopReason, Start: x.start, End: man.EndedAt, Requests: man.Requests}
-	if err := results.WriteManifest(x.dir, man); err != nil {
-		return out, err
+	if err := x.manifest.Close(man); err != nil {
+		errs = append(errs, err)
 	}
-	return out, errors.Join(runErr, closeErr)
+	return out, errors.Join(errs...)
+}
+
+// onPart is the writer's note that a part was closed.
+func (x *execution) onPart(string) {
+	select {
+	case x.partClosed <- struct{}{}:
+	default: // a rewrite is already due
+	}
 }
 
 // write is the run's sink: every stamped record goes to the Parquet
@@ -168,8 +199,9 @@ func (x *execution) update() {
 }
 
 // keepManifestCurrent rewrites the manifest every ManifestInterval while
-// the run goes, so a reader (or a crash) sees counts of at most that age.
-// The returned func stops it and waits.
+// the run goes, and whenever a part is closed, so a reader (or a crash)
+// sees counts of at most that age and every closed part listed. The
+// returned func stops it and waits.
 func (x *execution) keepManifestCurrent() (stop func()) {
 	every := cmp.Or(x.plan.Outputs.ManifestInterval, 5*time.Second)
 	done := make(chan struct{})
@@ -184,10 +216,12 @@ func (x *execution) keepManifestCurrent() (stop func()) {
 			case <-done:
 				return
 			case <-t.C:
-				x.update()
-				if err := results.WriteManifest(x.dir, x.man); err != nil {
-					x.plan.log(fmt.Sprintf("manifest: %v", err))
-				}
+			case <-x.partClosed:
+			}
+			x.update()
+			x.man.UpdatedAt = time.Now().UTC()
+			if err := x.manifest.Write(x.man); err != nil {
+				x.plan.log(fmt.Sprintf("manifest: %v", err))
 			}
 		}
 	}()
@@ -220,7 +254,7 @@ func (x *execution) startTelemetry(ctx context.Context) (*telemetry.Session, err
 // for the manifest.
 func stopTelemetry(sess *telemetry.Session, t Telemetry) (*results.TelemetryInfo, error) {
 	st, err := sess.Stop()
-	info := &results.TelemetryInfo{GPUMetricsURL: t.GPUMetricsURL, ServerMetricsURL: t.ServerMetricsURL,
+	info := &results.TelemetryInfo{GPUMetricsURL: results.RedactURL(t.GPUMetricsURL), ServerMetricsURL: results.RedactURL(t.ServerMetricsURL),
 		IntervalNs: int64(cmp.Or(t.Interval, time.Second)), NVML: st.NVML, Files: st.Files, GPURows: st.GPURows, ServerRows: st.ServerRows}
 	for _, s := range st.Samplers {
 		for class, n := range s.FailuresByClass {
@@ -233,9 +267,11 @@ func stopTelemetry(sess *telemetry.Session, t Telemetry) (*results.TelemetryInfo
 	return info, err
 }
 
+// log passes s to the plan's Log with every URL in it redacted: a
+// telemetry failure quotes the URL it failed on.
 func (p *Plan) log(s string) {
 	if p.Log != nil {
-		p.Log(s)
+		p.Log(results.RedactText(s))
 	}
 }
 
@@ -316,7 +352,7 @@ func (p *Plan) manifest(runID, group string, start time.Time, requests int) *res
 		Workload: results.WorkloadInfo{Name: w.Name, Path: w.Path, Format: string(w.Format), SHA256: w.SHA256,
 			Requests: requests, Skipped: w.Skipped},
 		Load: load,
-		Args: p.Args,
+		Args: results.RedactArgs(p.Args),
 	}
 	if s := p.Outputs.Shard; s.Count > 0 {
 		m.Shard = &results.ShardInfo{Index: s.Index, Count: s.Count, Group: group, StartAt: p.Outputs.StartAt.UTC()}

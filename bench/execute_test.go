@@ -250,7 +250,7 @@ func TestExecutePlanErrors(t *testing.T) {
 		t.Errorf("existing run dir: %v", err)
 	}
 	p.Load.Concurrency = 0
-	if _, err := Execute(t.Context(), p); !errors.Is(err, ErrInvalidPlan) || !strings.Contains(err.Error(), "concurrency must be > 0") {
+	if _, err := Execute(t.Context(), p); !errors.Is(err, ErrInvalidPlan) || !strings.Contains(err.Error(), "concurrency must be from 1") {
 		t.Errorf("invalid plan: %v", err)
 	}
 }

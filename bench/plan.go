@@ -3,11 +3,11 @@ package bench
 import (
 	"errors"
 	"fmt"
-	"math"
 	"regexp"
 	"strings"
 	"time"
 
+	"github.com/inferbench/inferbench/prices"
 	"github.com/inferbench/inferbench/results"
 	"github.com/inferbench/inferbench/telemetry"
 	"github.com/inferbench/inferbench/workloads"
@@ -98,8 +98,12 @@ type Outputs struct {
 	PartRows     int
 	PartInterval time.Duration
 	// ManifestInterval is how often the manifest's counts and parts are
-	// rewritten while the run goes (default 5s).
+	// rewritten while the run goes (default 5s); it is also rewritten
+	// whenever a part is closed.
 	ManifestInterval time.Duration
+	// FS is where the manifest and the request parts are written (nil:
+	// the operating system's); tests give one that fills up.
+	FS results.FS
 }
 
 // Telemetry is what to sample alongside a run.
@@ -175,40 +179,97 @@ func (p *Plan) Validate() error {
 	errs = append(errs, p.Load.problems()...)
 	errs = append(errs, p.Outputs.problems(time.Now())...)
 	errs = append(errs, p.Telemetry.problems()...)
+	if p.Prices != nil {
+		if err := prices.CheckSnapshot(*p.Prices); err != nil {
+			errs = append(errs, &FieldError{Msg: err.Error()})
+		}
+	}
 	return errors.Join(errs...)
 }
+
+// Bounds of a plan's numeric settings, checked by Validate: wide enough
+// for any real run, narrow enough that a typo (an extra zero group, 1e300,
+// a unit slip) stops the run before anything is written. Rates and gamma
+// CVs are bounded by workloads.CheckRate and workloads.MaxCV, a replay's
+// time scale by workloads.MinTimeScale and workloads.MaxTimeScale.
+const (
+	// MaxConcurrency bounds the virtual users and the in-flight cap.
+	MaxConcurrency = 100_000
+	// MaxRequests bounds the measured and the warm-up requests.
+	MaxRequests = 1_000_000_000
+	// MaxRunDuration bounds --duration.
+	MaxRunDuration = 30 * 24 * time.Hour
+	// MaxWait bounds the request and drain timeouts and the think time.
+	MaxWait = 24 * time.Hour
+	// MaxSpinWait bounds the busy wait before each open-loop send.
+	MaxSpinWait = 100 * time.Millisecond
+	// MaxPartRows bounds the rows of one Parquet part.
+	MaxPartRows = 10_000_000
+	// MinInterval and MaxInterval bound the part, manifest and telemetry
+	// intervals.
+	MinInterval, MaxInterval = 100 * time.Millisecond, time.Hour
+)
 
 // problems checks the load.
 func (l *Load) problems() []error {
 	var errs []error
 	switch l.Mode {
 	case ModeRate:
-		if !(l.Rate > 0) || math.IsInf(l.Rate, 0) {
-			errs = append(errs, problem("rate", "must be > 0"))
+		if err := workloads.CheckRate(l.Rate); err != nil {
+			errs = append(errs, problem("rate", "%v", err))
 		}
 		switch l.Arrival.Kind {
 		case "", "poisson", "constant":
 		case "gamma":
-			if !(l.Arrival.CV > 0) || math.IsInf(l.Arrival.CV, 0) {
-				errs = append(errs, problem("arrival", "%q: want gamma:CV with CV > 0", l.Arrival))
+			if !(l.Arrival.CV > 0 && l.Arrival.CV <= workloads.MaxCV) {
+				errs = append(errs, problem("arrival", "%q: want gamma:CV with 0 < CV <= %d", l.Arrival, workloads.MaxCV))
 			}
 		default:
 			errs = append(errs, problem("arrival", "%q: want poisson, constant or gamma:CV", l.Arrival))
 		}
 	case ModeConcurrency:
-		if l.Concurrency <= 0 {
-			errs = append(errs, problem("concurrency", "must be > 0, got %d", l.Concurrency))
-		}
-	case ModeReplay:
-		if !(l.TimeScale > 0) || math.IsInf(l.TimeScale, 0) {
-			errs = append(errs, problem("time-scale", "must be > 0, got %g", l.TimeScale))
+		if l.Concurrency <= 0 || l.Concurrency > MaxConcurrency {
+			errs = append(errs, problem("concurrency", "must be from 1 to %d, got %d", MaxConcurrency, l.Concurrency))
 		}
 	case "":
 		errs = append(errs, problem("", "give exactly one of {rate}, {concurrency} and {replay}"))
+	case ModeReplay:
 	default:
 		errs = append(errs, problem("", "load mode %q: want rate, concurrency or replay", l.Mode))
 	}
+	// A time scale is checked whenever it is set: a NaN must not pass
+	// because the mode ignores it.
+	if l.Mode == ModeReplay || l.TimeScale != 0 {
+		if !(l.TimeScale >= workloads.MinTimeScale && l.TimeScale <= workloads.MaxTimeScale) {
+			errs = append(errs, problem("time-scale", "must be from %g to %g, got %g", workloads.MinTimeScale, workloads.MaxTimeScale, l.TimeScale))
+		}
+	}
 	errs = append(errs, l.Flow.problems()...)
+	errs = append(errs, l.bounds()...)
+	return errs
+}
+
+// bounds checks the upper bounds of the load's counts and durations (the
+// flow checks that none is negative), and the request timeout.
+func (l *Load) bounds() []error {
+	var errs []error
+	for _, n := range []struct {
+		setting string
+		v, max  int
+	}{{"requests", l.Requests, MaxRequests}, {"warmup", l.Warmup, MaxRequests}, {"max-inflight", l.MaxInFlight, MaxConcurrency}} {
+		if n.v > n.max {
+			errs = append(errs, problem(n.setting, "must be at most %d, got %d", n.max, n.v))
+		}
+	}
+	for _, d := range []struct {
+		setting string
+		v, max  time.Duration
+	}{{"duration", l.Duration, MaxRunDuration}, {"think-time", l.ThinkTime, MaxWait}, {"spin-wait", l.SpinWait, MaxSpinWait},
+		{"drain-timeout", l.DrainTimeout, MaxWait}, {"timeout", l.RequestTimeout, MaxWait}} {
+		if d.v > d.max {
+			errs = append(errs, problem(d.setting, "must be at most %s, got %s", d.max, d.v))
+		}
+	}
 	if l.RequestTimeout < 0 {
 		errs = append(errs, problem("timeout", "must not be negative, got %s", l.RequestTimeout))
 	}
@@ -234,18 +295,27 @@ func (o *Outputs) problems(now time.Time) []error {
 			errs = append(errs, problem("start-at", "%v", err))
 		}
 	}
-	if o.PartRows < 0 || o.PartInterval < 0 || o.ManifestInterval < 0 {
-		errs = append(errs, problem("", "part rows and the part and manifest intervals must not be negative"))
+	if o.PartRows < 0 || o.PartRows > MaxPartRows {
+		errs = append(errs, problem("part-rows", "must be from 1 to %d (0: the default), got %d", MaxPartRows, o.PartRows))
 	}
+	errs = append(errs, intervalProblem("part-interval", o.PartInterval)...)
+	errs = append(errs, intervalProblem("manifest-interval", o.ManifestInterval)...)
 	return errs
+}
+
+// intervalProblem checks an interval: 0 (the default) or within
+// [MinInterval, MaxInterval].
+func intervalProblem(setting string, d time.Duration) []error {
+	if d != 0 && (d < MinInterval || d > MaxInterval) {
+		return []error{problem(setting, "must be from %s to %s (0: the default), got %s", MinInterval, MaxInterval, d)}
+	}
+	return nil
 }
 
 // problems checks the telemetry endpoints (through telemetry's own check).
 func (t *Telemetry) problems() []error {
 	var errs []error
-	if t.Interval < 0 {
-		errs = append(errs, problem("telemetry-interval", "must be > 0, got %s", t.Interval))
-	}
+	errs = append(errs, intervalProblem("telemetry-interval", t.Interval)...)
 	if err := (telemetry.Config{GPUMetricsURL: t.GPUMetricsURL, ServerMetricsURL: t.ServerMetricsURL, RunDir: "-"}).Validate(); err != nil {
 		errs = append(errs, &FieldError{Msg: err.Error()})
 	}
@@ -267,6 +337,13 @@ func (p *Plan) requests() ([]workloads.Request, error) {
 	reqs = append([]workloads.Request(nil), reqs...)
 	if err := workloads.SortForReplay(reqs); err != nil {
 		return nil, problem("", "%s: %v", w.Name, err)
+	}
+	// The last arrival times the time scale must fit a run (and a
+	// time.Duration); an invalid time scale is Load's problem.
+	last, _ := reqs[len(reqs)-1].At()
+	if ts := p.Load.TimeScale; ts >= workloads.MinTimeScale && ts <= workloads.MaxTimeScale && last.Seconds()*ts > MaxRunDuration.Seconds() {
+		return nil, problem("time-scale", "%g makes the replay of %s last %.0f h (its last at_ms times the time scale), over the %.0f h a run may last",
+			ts, w.Name, last.Hours()*ts, MaxRunDuration.Hours())
 	}
 	return reqs, nil
 }

@@ -20,8 +20,9 @@ type Identity struct {
 // stamp fills everything of rec that is not wire-level, in one place: the
 // run's identity, the request's place in the workload and the run, its
 // schedule, defaults for what the target left unset, the cost, and the
-// derived durations. Targets fill the wire-level fields (timestamps,
-// tokens, status, error class) and nothing else is written after this.
+// derived durations, with the error message redacted. Targets fill the
+// wire-level fields (timestamps, tokens, status, error class) and nothing
+// else is written after this.
 //
 // Every row is priced, whatever its status: a failed or canceled request
 // costs whatever tokens it recorded (usually none), with the one cost
@@ -60,6 +61,9 @@ func (id *Identity) stamp(rec *results.Record, req *workloads.Request, index int
 	if rec.Status == "" {
 		rec.SetError(results.ErrClassOther, "target returned no status")
 	}
+	// A transport error quotes the URL it failed on; no credential in it
+	// reaches the row (SetError redacts too; this covers every target).
+	rec.ErrorMessage = results.RedactText(rec.ErrorMessage)
 
 	if id.Prices != nil {
 		rec.CostUSD = prices.RecordCost(*id.Prices, rec)

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/inferbench/inferbench/workloads"
 )
 
 // SweepPlan is a ladder of loads: one run of Plan per level, in order,
@@ -68,8 +70,8 @@ func (s *SweepPlan) Validate() error {
 	if len(s.Levels) == 0 {
 		errs = append(errs, problem("", "a sweep needs at least one level"))
 	}
-	if s.Pause < 0 {
-		errs = append(errs, problem("sweep-pause", "must not be negative, got %s", s.Pause))
+	if s.Pause < 0 || s.Pause > MaxWait {
+		errs = append(errs, problem("sweep-pause", "must be from 0 to %s, got %s", MaxWait, s.Pause))
 	}
 	if !s.Plan.Outputs.StartAt.IsZero() {
 		errs = append(errs, problem("start-at", "starts one run, not a sweep"))
@@ -81,10 +83,12 @@ func (s *SweepPlan) Validate() error {
 	}
 	for _, l := range s.Levels {
 		switch {
-		case s.Plan.Load.Mode == ModeRate && !(l.Rate > 0):
-			errs = append(errs, problem("rate", "%s: must be > 0", l.Name))
-		case s.Plan.Load.Mode == ModeConcurrency && l.Concurrency <= 0:
-			errs = append(errs, problem("concurrency", "%s: must be > 0, got %d", l.Name, l.Concurrency))
+		case s.Plan.Load.Mode == ModeRate:
+			if err := workloads.CheckRate(l.Rate); err != nil {
+				errs = append(errs, problem("rate", "%s: %v", l.Name, err))
+			}
+		case s.Plan.Load.Mode == ModeConcurrency && (l.Concurrency <= 0 || l.Concurrency > MaxConcurrency):
+			errs = append(errs, problem("concurrency", "%s: must be from 1 to %d, got %d", l.Name, MaxConcurrency, l.Concurrency))
 		}
 	}
 	if len(s.Levels) > 0 {

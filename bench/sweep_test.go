@@ -99,7 +99,7 @@ func TestSweepErrors(t *testing.T) {
 	s.Plan.Outputs.StartAt = time.Now().Add(time.Minute)
 	_, err := Sweep(t.Context(), s)
 	got := FormatProblems(err, func(s string) string { return "--" + s })
-	for _, want := range []string{"--sweep-pause must not be negative", "--start-at starts one run, not a sweep", "--concurrency c0: must be > 0"} {
+	for _, want := range []string{"--sweep-pause must be from 0 to 24h0m0s, got -1ns", "--start-at starts one run, not a sweep", "--concurrency c0: must be from 1 to 100000, got 0"} {
 		if !errors.Is(err, ErrInvalidPlan) || !strings.Contains(got, want) {
 			t.Errorf("%q lacks %q", got, want)
 		}

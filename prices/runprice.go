@@ -51,6 +51,9 @@ func (u *unpriced) Unwrap() []error { return []error{ErrUnpriced, u.err} }
 // the catalogue has no entry for the target but nothing asked for one.
 func (c *Catalog) ForRun(q RunQuery) (*results.Prices, error) {
 	ex := q.Explicit
+	if err := CheckSnapshot(ex); err != nil {
+		return nil, err // a negative or NaN price must not read as "none given"
+	}
 	perToken := ex.InputPer1M > 0 || ex.OutputPer1M > 0
 	if perToken && ex.GPUHourly > 0 {
 		return nil, errors.New("give per-token prices or a GPU-hour price, not both")

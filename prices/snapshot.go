@@ -1,6 +1,50 @@
 package prices
 
-import "github.com/inferbench/inferbench/results"
+import (
+	"errors"
+	"fmt"
+
+	"github.com/inferbench/inferbench/results"
+)
+
+// MaxPrice bounds every price a run takes, in USD per 1M tokens or per
+// hour: the dearest catalogue entry is two orders of magnitude below, so
+// anything above is a typo (or 1e300).
+const MaxPrice = 1e6
+
+// CheckSnapshot reports every price of p that is not a finite number from
+// 0 to MaxPrice, naming each by its manifest key. A NaN would make the
+// manifest unwritable and a negative price a refund.
+func CheckSnapshot(p results.Prices) error {
+	fields := []struct {
+		key string
+		v   float64
+	}{{"input_per_1m", p.InputPer1M}, {"cached_input_per_1m", p.CachedInputPer1M}, {"cache_write_per_1m", p.CacheWritePer1M},
+		{"output_per_1m", p.OutputPer1M}, {"gpu_hourly_usd", p.GPUHourly}, {"usd_per_gpu_hour", p.USDPerGPUHour}}
+	if t := p.LongContext; t != nil {
+		fields = append(fields, []struct {
+			key string
+			v   float64
+		}{{"long_context.input_per_1m", t.InputPer1M}, {"long_context.cached_input_per_1m", t.CachedInputPer1M},
+			{"long_context.cache_write_per_1m", t.CacheWritePer1M}, {"long_context.output_per_1m", t.OutputPer1M}}...)
+	}
+	var errs []error
+	for _, f := range fields {
+		if err := CheckPrice(f.v); err != nil {
+			errs = append(errs, fmt.Errorf("price %s: %w", f.key, err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// CheckPrice says what is wrong with one price in USD, or nil when it is a
+// finite number from 0 to MaxPrice.
+func CheckPrice(v float64) error {
+	if !(v >= 0 && v <= MaxPrice) {
+		return fmt.Errorf("want a price from 0 to %.0f USD, got %g", float64(MaxPrice), v)
+	}
+	return nil
+}
 
 // Snapshot is the manifest's copy of a catalogue price (results.Prices):
 // what a run was priced at, kept with the run so a report made later, on

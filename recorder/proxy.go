@@ -112,8 +112,9 @@ type captured struct {
 	body    []byte
 }
 
-// New checks cfg, creates the first output file and returns the proxy.
-func New(cfg Config) (*Proxy, error) {
+// Validate reports every problem with the configuration at once: what
+// New would refuse, before any file is created.
+func (cfg Config) Validate() error {
 	var errs []error
 	if cfg.Upstream == nil || cfg.Upstream.Host == "" || (cfg.Upstream.Scheme != "http" && cfg.Upstream.Scheme != "https") {
 		errs = append(errs, errors.New("upstream must be an http or https URL"))
@@ -121,15 +122,20 @@ func New(cfg Config) (*Proxy, error) {
 	if cfg.Out == "" {
 		errs = append(errs, errors.New("output file is required"))
 	}
-	content, err := ParseContent(string(cfg.Content))
+	_, err := ParseContent(string(cfg.Content))
 	errs = append(errs, err)
-	cfg.Content = content
 	if cfg.RotateRequests < 0 || cfg.RotateBytes < 0 || cfg.MaxBodyBytes < 0 || cfg.QueueSize < 0 {
 		errs = append(errs, errors.New("rotation, body and queue limits must be >= 0"))
 	}
-	if err := errors.Join(errs...); err != nil {
+	return errors.Join(errs...)
+}
+
+// New checks cfg, creates the first output file and returns the proxy.
+func New(cfg Config) (*Proxy, error) {
+	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
+	cfg.Content, _ = ParseContent(string(cfg.Content))
 	if cfg.MaxBodyBytes == 0 {
 		cfg.MaxBodyBytes = 32 << 20
 	}

@@ -112,6 +112,12 @@ func Load(runDir string) (*RunData, error) {
 	if err := r.scanParts(parts); err != nil {
 		return nil, fmt.Errorf("load %s: %w", runDir, err)
 	}
+	if m != nil && m.StopReason == results.StopRunning {
+		// A crash: the manifest's live counts say what was sent, the
+		// parts what survived.
+		r.notef("stop_reason is %q: the run did not finish (crash?); the manifest counted %d requests finished by %s, %d rows survive in the parts written",
+			m.StopReason, m.Requests.Sent, liveAge(m), r.Rows())
+	}
 	if r.Rows() == 0 {
 		r.notef("no request rows")
 	}
@@ -250,4 +256,13 @@ func (r *RunData) loadTelemetry(runDir string) error {
 		r.Server = s
 	}
 	return errors.Join(errs...)
+}
+
+// liveAge says when a running manifest's counts are from: its updated_at,
+// as an offset from the start.
+func liveAge(m *results.Manifest) string {
+	if m.UpdatedAt.IsZero() {
+		return "its start"
+	}
+	return fmt.Sprintf("%s into the run", m.UpdatedAt.Sub(m.StartedAt).Round(time.Second))
 }

@@ -77,8 +77,14 @@ func NewGPUWriter(runDir, runID string) (*GPUWriter, error) {
 	return NewTableWriter[GPUSample](filepath.Join(runDir, GPUFile), runID, "gpu")
 }
 
-// ReadGPU reads every sample of <runDir>/gpu.parquet, in file order. A run
-// without GPU telemetry returns (nil, nil).
+// ReadGPU reads every sample of <runDir>/gpu.parquet, in file order, with
+// each source URL redacted (RedactURL). A run without GPU telemetry
+// returns (nil, nil).
 func ReadGPU(runDir string) ([]GPUSample, error) {
-	return ReadTable[GPUSample](filepath.Join(runDir, GPUFile))
+	rows, err := ReadTable[GPUSample](filepath.Join(runDir, GPUFile))
+	redact := redactor()
+	for i := range rows {
+		rows[i].SourceURL = redact(rows[i].SourceURL)
+	}
+	return rows, err
 }

@@ -1,10 +1,15 @@
 package results
 
 import (
+	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 )
 
@@ -30,9 +35,12 @@ type Manifest struct {
 	Tool          Tool      `json:"tool"`
 	Host          Host      `json:"host"`
 	StartedAt     time.Time `json:"started_at"`
-	EndedAt       time.Time `json:"ended_at,omitzero"`
-	StopReason    string    `json:"stop_reason"`
-	StopDetail    string    `json:"stop_detail,omitempty"`
+	// UpdatedAt is when the manifest was last written while the run went:
+	// the time its live counts (Requests, Parts) are from.
+	UpdatedAt  time.Time `json:"updated_at,omitzero"`
+	EndedAt    time.Time `json:"ended_at,omitzero"`
+	StopReason string    `json:"stop_reason"`
+	StopDetail string    `json:"stop_detail,omitempty"`
 
 	Target   TargetInfo   `json:"target"`
 	Workload WorkloadInfo `json:"workload"`
@@ -220,38 +228,131 @@ type RequestCounts struct {
 }
 
 // WriteManifest writes m to dir/manifest.json atomically (write to a temp
-// file, then rename), so a reader never sees half a manifest.
+// file, then rename), so a reader never sees half a manifest. What it
+// writes is m.Redacted(): no URL on disk carries a credential.
 func WriteManifest(dir string, m *Manifest) error {
-	b, err := json.MarshalIndent(m, "", "  ")
+	return writeManifest(OS, dir, m)
+}
+
+func writeManifest(fsys FS, dir string, m *Manifest) error {
+	b, err := json.MarshalIndent(m.Redacted(), "", "  ")
 	if err != nil {
 		return fmt.Errorf("encode manifest: %w", err)
 	}
 	b = append(b, '\n')
-	tmp, err := os.CreateTemp(dir, ".manifest-*.json")
+	var rnd [6]byte
+	_, _ = rand.Read(rnd[:])
+	tmp := filepath.Join(dir, ".manifest-"+hex.EncodeToString(rnd[:])+".json.tmp")
+	f, err := fsys.Create(tmp)
 	if err != nil {
 		return fmt.Errorf("write manifest: %w", err)
 	}
-	if _, err := tmp.Write(b); err != nil {
-		tmp.Close()
-		os.Remove(tmp.Name())
-		return fmt.Errorf("write manifest: %w", err)
+	_, err = f.Write(b)
+	if err == nil {
+		err = f.Sync()
 	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		os.Remove(tmp.Name())
-		return fmt.Errorf("write manifest: %w", err)
+	if cerr := f.Close(); err == nil {
+		err = cerr
 	}
-	if err := tmp.Close(); err != nil {
-		os.Remove(tmp.Name())
-		return fmt.Errorf("write manifest: %w", err)
+	if err == nil {
+		err = fsys.Rename(tmp, filepath.Join(dir, ManifestFile))
 	}
-	if err := os.Rename(tmp.Name(), filepath.Join(dir, ManifestFile)); err != nil {
+	if err != nil {
+		_ = fsys.Remove(tmp)
 		return fmt.Errorf("write manifest: %w", err)
 	}
 	return nil
 }
 
-// ReadManifest reads dir/manifest.json.
+// Redacted is a copy of m with every URL in it redacted (RedactURL): the
+// target's base URL, the telemetry endpoints, the command line and the
+// stop detail. WriteManifest writes it and ReadManifest returns it, so
+// even a run written before redaction existed never shows a credential.
+func (m *Manifest) Redacted() *Manifest {
+	c := *m
+	c.Target.BaseURL = RedactURL(c.Target.BaseURL)
+	if t := c.Telemetry; t != nil {
+		tc := *t
+		tc.GPUMetricsURL, tc.ServerMetricsURL = RedactURL(tc.GPUMetricsURL), RedactURL(tc.ServerMetricsURL)
+		c.Telemetry = &tc
+	}
+	c.Args = RedactArgs(c.Args)
+	c.StopDetail = RedactText(c.StopDetail)
+	return &c
+}
+
+// ManifestReserveBytes is the disk space a ManifestWriter holds back for
+// the final manifest.
+const ManifestReserveBytes = 64 << 10
+
+// reserveFile is the hidden file that holds the space back.
+const reserveFile = ".manifest.reserve"
+
+// ManifestWriter writes a run's manifest while the run goes and once at
+// its end, and makes sure that last one can be written on a disk the run
+// filled: it holds ManifestReserveBytes of the disk in a hidden file from
+// the start and gives them back just before the final write. Writes are
+// atomic (WriteManifest) and serialised.
+type ManifestWriter struct {
+	mu  sync.Mutex
+	dir string
+	fs  FS
+}
+
+// NewManifestWriter reserves the space for dir's final manifest on fsys
+// (nil: OS) and writes m, the manifest of a run that starts.
+func NewManifestWriter(fsys FS, dir string, m *Manifest) (*ManifestWriter, error) {
+	w := &ManifestWriter{dir: dir, fs: orOS(fsys)}
+	if err := w.reserve(); err != nil {
+		return nil, err
+	}
+	if err := w.Write(m); err != nil {
+		_ = w.fs.Remove(filepath.Join(dir, reserveFile))
+		return nil, err
+	}
+	return w, nil
+}
+
+// reserve writes the reserve file with real bytes (not a sparse file,
+// which would hold nothing back) and syncs it.
+func (w *ManifestWriter) reserve() error {
+	name := filepath.Join(w.dir, reserveFile)
+	f, err := w.fs.Create(name)
+	if err != nil {
+		return fmt.Errorf("reserve space for the manifest: %w", err)
+	}
+	_, err = f.Write(make([]byte, ManifestReserveBytes))
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		_ = w.fs.Remove(name)
+		return fmt.Errorf("reserve space for the manifest: %w", err)
+	}
+	return nil
+}
+
+// Write rewrites the manifest (the live counts of a run that goes).
+func (w *ManifestWriter) Write(m *Manifest) error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return writeManifest(w.fs, w.dir, m)
+}
+
+// Close gives the reserved space back and writes the final manifest.
+func (w *ManifestWriter) Close(m *Manifest) error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if err := w.fs.Remove(filepath.Join(w.dir, reserveFile)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("write manifest: %w", err)
+	}
+	return writeManifest(w.fs, w.dir, m)
+}
+
+// ReadManifest reads dir/manifest.json, redacted (Manifest.Redacted).
 func ReadManifest(dir string) (*Manifest, error) {
 	b, err := os.ReadFile(filepath.Join(dir, ManifestFile))
 	if err != nil {
@@ -261,5 +362,5 @@ func ReadManifest(dir string) (*Manifest, error) {
 	if err := json.Unmarshal(b, &m); err != nil {
 		return nil, fmt.Errorf("%s: %w", filepath.Join(dir, ManifestFile), err)
 	}
-	return &m, nil
+	return m.Redacted(), nil
 }

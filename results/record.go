@@ -125,11 +125,12 @@ type Record struct {
 const MaxErrorMessage = 512
 
 // SetError marks the record failed with class and a message cut to
-// MaxErrorMessage bytes (on a rune boundary).
+// MaxErrorMessage bytes (on a rune boundary), with every URL in it
+// redacted (RedactText): a transport error quotes the URL it failed on.
 func (r *Record) SetError(class, msg string) {
 	r.Status = StatusError
 	r.ErrorClass = class
-	r.ErrorMessage = Truncate(msg, MaxErrorMessage)
+	r.ErrorMessage = Truncate(RedactText(msg), MaxErrorMessage)
 }
 
 // Truncate cuts s to at most n bytes without splitting a UTF-8 sequence.

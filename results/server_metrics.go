@@ -68,10 +68,17 @@ func NewServerMetricsWriter(runDir, runID string) (*ServerMetricsWriter, error) 
 	return NewTableWriter[ServerMetricSample](filepath.Join(runDir, ServerMetricsFile), runID, "server_metrics")
 }
 
-// ReadServerMetrics reads every row of <runDir>/server_metrics.parquet. A
-// run without scraped metrics returns (nil, nil).
+// ReadServerMetrics reads every row of <runDir>/server_metrics.parquet,
+// with each source URL redacted (RedactURL; files written before
+// redaction existed may hold credentials). A run without scraped metrics
+// returns (nil, nil).
 func ReadServerMetrics(runDir string) ([]ServerMetricSample, error) {
-	return ReadTable[ServerMetricSample](filepath.Join(runDir, ServerMetricsFile))
+	rows, err := ReadTable[ServerMetricSample](filepath.Join(runDir, ServerMetricsFile))
+	redact := redactor()
+	for i := range rows {
+		rows[i].Source = redact(rows[i].Source)
+	}
+	return rows, err
 }
 
 // Canonical names of the server saturation signals, the same whatever the

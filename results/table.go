@@ -32,7 +32,9 @@ import (
 type TableWriter[T any] struct {
 	mu      sync.Mutex
 	path    string
-	f       *os.File
+	fs      FS
+	tmp     string
+	f       File
 	w       *parquet.GenericWriter[T]
 	pending int
 	rows    int64
@@ -46,10 +48,15 @@ type TableWriter[T any] struct {
 // NewTableWriter creates the hidden temporary file for path, with kind
 // written into the metadata key MetaKind.
 func NewTableWriter[T any](path, runID, kind string) (*TableWriter[T], error) {
+	return newTableWriter[T](OS, path, runID, kind)
+}
+
+func newTableWriter[T any](fsys FS, path, runID, kind string) (*TableWriter[T], error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return nil, fmt.Errorf("results: %w", err)
 	}
-	f, err := os.Create(tmpName(path))
+	tmp := tmpName(path)
+	f, err := fsys.Create(tmp)
 	if err != nil {
 		return nil, fmt.Errorf("results: %w", err)
 	}
@@ -60,7 +67,7 @@ func NewTableWriter[T any](path, runID, kind string) (*TableWriter[T], error) {
 		parquet.KeyValueMetadata(MetaKind, kind),
 		parquet.CreatedBy("inferbench", "", ""),
 	)
-	return &TableWriter[T]{path: path, f: f, w: w, RowGroupRows: 4096}, nil
+	return &TableWriter[T]{path: path, fs: fsys, tmp: tmp, f: f, w: w, RowGroupRows: 4096}, nil
 }
 
 func tmpName(path string) string {
@@ -81,14 +88,14 @@ func (t *TableWriter[T]) Write(rows []T) error {
 		return nil
 	}
 	if _, err := t.w.Write(rows); err != nil {
-		t.failed = fmt.Errorf("results: write %s: %w", t.f.Name(), err)
+		t.failed = fmt.Errorf("results: write %s: %w", t.tmp, err)
 		return t.failed
 	}
 	t.rows += int64(len(rows))
 	t.pending += len(rows)
 	if t.pending >= max(t.RowGroupRows, 1) {
 		if err := t.w.Flush(); err != nil {
-			t.failed = fmt.Errorf("results: flush %s: %w", t.f.Name(), err)
+			t.failed = fmt.Errorf("results: flush %s: %w", t.tmp, err)
 			return t.failed
 		}
 		t.pending = 0
@@ -108,7 +115,9 @@ func (t *TableWriter[T]) Path() string { return t.path }
 
 // Close writes the footer, syncs, and renames the file into place. A file
 // is written even with no rows, so "sampled, nothing seen" differs from
-// "not sampled". Further writes return ErrClosed.
+// "not sampled". When anything failed (a write, the footer, the disk) the
+// temporary file is removed and the first failure returned: a half file
+// is never left behind. Further writes return ErrClosed.
 func (t *TableWriter[T]) Close() error {
 	t.mu.Lock()
 	defer t.mu.Unlock()
@@ -116,21 +125,26 @@ func (t *TableWriter[T]) Close() error {
 		return nil
 	}
 	t.closed = true
-	err := t.w.Close()
+	err := t.failed
 	if err == nil {
-		err = t.f.Sync()
+		if err = t.w.Close(); err == nil {
+			err = t.f.Sync()
+		}
+		if err != nil {
+			err = fmt.Errorf("results: close %s: %w", t.tmp, err)
+		}
 	}
-	if cerr := t.f.Close(); err == nil {
-		err = cerr
+	if cerr := t.f.Close(); err == nil && cerr != nil {
+		err = fmt.Errorf("results: close %s: %w", t.tmp, cerr)
 	}
-	if err == nil && t.failed != nil {
-		err = t.failed
+	if err == nil {
+		if err = t.fs.Rename(t.tmp, t.path); err != nil {
+			err = fmt.Errorf("results: %w", err)
+		}
 	}
 	if err != nil {
-		return fmt.Errorf("results: close %s: %w", t.f.Name(), err)
-	}
-	if err := os.Rename(t.f.Name(), t.path); err != nil {
-		return fmt.Errorf("results: %w", err)
+		_ = t.fs.Remove(t.tmp)
+		return err
 	}
 	return nil
 }

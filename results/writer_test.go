@@ -5,9 +5,11 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/parquet-go/parquet-go"
@@ -163,5 +165,69 @@ func TestWriterIntervalClosesPart(t *testing.T) {
 	os.WriteFile(tmp, []byte("garbage"), 0o644)
 	if rows, err := ReadRequests(dir); err != nil || len(rows) != 1 {
 		t.Fatalf("tmp part not ignored: rows=%d err=%v", len(rows), err)
+	}
+}
+
+// TestWriterRotatesOnPartAge: a part is closed once its first row is 9/10
+// of PartInterval old, however long after the writer's creation that row
+// came; the timer used to tick from the writer's creation, so a part whose
+// first row came just after a tick lived almost two intervals.
+func TestWriterRotatesOnPartAge(t *testing.T) {
+	dir := t.TempDir()
+	synctest.Test(t, func(t *testing.T) {
+		w, err := NewWriter(dir, "r1", WriterConfig{PartInterval: 10 * time.Second})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer w.Close()
+		parts := func() int { p, _ := PartFiles(dir); return len(p) }
+		time.Sleep(7 * time.Second) // the first row comes late
+		if err := w.Write(sampleRecord(0)); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(8*time.Second + 999*time.Millisecond)
+		synctest.Wait()
+		if n := parts(); n != 0 {
+			t.Fatalf("%d parts closed before the part was 9 s old", n)
+		}
+		time.Sleep(time.Millisecond) // the part is 9 s old: closed
+		synctest.Wait()
+		if n := parts(); n != 1 {
+			t.Fatalf("%d parts after the first part reached 9/10 of the interval", n)
+		}
+		// The next part starts at its own first row, 5 s later.
+		time.Sleep(5 * time.Second)
+		if err := w.Write(sampleRecord(1)); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(9 * time.Second)
+		synctest.Wait()
+		if n := parts(); n != 2 || len(w.Parts()) != 2 {
+			t.Fatalf("%d parts on disk, %v listed", n, w.Parts())
+		}
+	})
+}
+
+// TestWriterOnPart: OnPart hears of every part the writer closes, by
+// rows, by age or by Flush.
+func TestWriterOnPart(t *testing.T) {
+	dir := t.TempDir()
+	var heard []string
+	w, err := NewWriter(dir, "r1", WriterConfig{PartRows: 2, OnPart: func(p string) { heard = append(heard, p) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 3 {
+		if err := w.Write(sampleRecord(i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	w.Close()
+	want := []string{filepath.Join(RequestsDir, "part-00000.parquet"), filepath.Join(RequestsDir, "part-00001.parquet")}
+	if !slices.Equal(heard, want) || !slices.Equal(w.Parts(), want) {
+		t.Errorf("heard %v, parts %v, want %v", heard, w.Parts(), want)
 	}
 }

@@ -32,6 +32,9 @@ type Env struct {
 	Abort <-chan struct{}
 	// Metrics, when set, counts the run's requests live (Prometheus).
 	Metrics *livemetrics.Metrics
+	// FS is where the run writes its manifest and parts (nil: the
+	// operating system's; tests give a full disk).
+	FS results.FS
 }
 
 // Built is a run ready to execute: bench.Execute(ctx, Plan), or
@@ -74,7 +77,7 @@ func (r *Run) Build(env Env) (*Built, error) {
 	*p = bench.Plan{
 		Load: bench.Load{Seed: r.Load.Seed, TimeScale: r.Load.TimeScale, Flow: r.Load.Flow, RequestTimeout: r.Load.RequestTimeout},
 		Outputs: bench.Outputs{Dir: o.Dir, RunID: o.RunID, Shard: o.Shard, PartRows: o.PartRows, PartInterval: o.PartInterval,
-			ManifestInterval: o.ManifestInterval},
+			ManifestInterval: o.ManifestInterval, FS: env.FS},
 		Telemetry: r.Telemetry, Tool: env.Tool, Args: env.Args, Log: env.Log, Abort: env.Abort,
 	}
 	errs := r.mode(p)
@@ -189,6 +192,13 @@ func (w Workload) load(log func(string)) (*workloads.Workload, error) {
 		}
 		if wl, err = workloads.Load(w.Path, opts); err != nil {
 			return nil, problem("workload", "%v", err)
+		}
+		if wl.Skipped > 0 && log != nil {
+			more := "listed above"
+			if wl.Skipped > 5 {
+				more = "the first 5 are listed above"
+			}
+			log(fmt.Sprintf("workload: skipped %d invalid line(s) of %s (skip_invalid); %s", wl.Skipped, wl.Name, more))
 		}
 	}
 	if wl == nil || w.OutputLen == 0 {

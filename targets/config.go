@@ -110,7 +110,7 @@ func (c *Config) validate() ([]bodyField, []error) {
 	} else if u, err := url.Parse(c.BaseURL); err != nil {
 		errs = append(errs, fmt.Errorf("base URL: %w", err))
 	} else if u.Scheme != "http" && u.Scheme != "https" || u.Host == "" {
-		errs = append(errs, fmt.Errorf("base URL %q: want http(s)://host[:port]/path", c.BaseURL))
+		errs = append(errs, fmt.Errorf("base URL %q: want http(s)://host[:port]/path", results.RedactURL(c.BaseURL)))
 	}
 	if c.Model == "" {
 		errs = append(errs, errors.New("model is required"))

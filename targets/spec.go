@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/inferbench/inferbench/prices"
+	"github.com/inferbench/inferbench/results"
+	"github.com/inferbench/inferbench/workloads"
 )
 
 // Spec declares a target: one entry of a targets file, or the run flags.
@@ -87,6 +89,15 @@ type TelemetrySpec struct {
 	ServerMetrics string `yaml:"server_metrics"` // the engine's /metrics URL
 }
 
+// Bounds of a spec's numbers (Resolve): what every provider accepts, with
+// room; beyond them a value is a typo.
+const (
+	// MaxTimeout bounds each timeout and retry backoff.
+	MaxTimeout = 24 * time.Hour
+	// MaxRetries bounds the retries of one request.
+	MaxRetries = 100
+)
+
 // FieldError is a problem with one field of a spec; Field is its YAML
 // key path (e.g. "timeouts.idle"), so a targets file can say the line.
 type FieldError struct {
@@ -135,7 +146,7 @@ func (s Spec) Resolve() (Spec, error) {
 	case r.BaseURL == "":
 	default:
 		if u, err := url.Parse(r.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			errs = append(errs, fieldErr("base_url", "%q: want http(s)://host[:port]/path", r.BaseURL))
+			errs = append(errs, fieldErr("base_url", "%q: want http(s)://host[:port]/path", results.RedactURL(r.BaseURL)))
 		} else {
 			host = u.Hostname()
 			if u.User != nil {
@@ -189,10 +200,15 @@ func (s Spec) Resolve() (Spec, error) {
 		{"retries.backoff", r.Retries.Backoff}, {"retries.max_backoff", r.Retries.MaxBackoff}} {
 		if d.v < 0 {
 			errs = append(errs, fieldErr(d.key, "%v is negative", d.v))
+		} else if d.v > MaxTimeout {
+			errs = append(errs, fieldErr(d.key, "%v is over the %v a timeout or backoff may be", d.v, MaxTimeout))
 		}
 	}
-	if r.Retries.Max < 0 {
-		errs = append(errs, fieldErr("retries.max", "%d is negative", r.Retries.Max))
+	if r.Retries.Max < 0 || r.Retries.Max > MaxRetries {
+		errs = append(errs, fieldErr("retries.max", "want 0 to %d retries, got %d", MaxRetries, r.Retries.Max))
+	}
+	if t := r.Temperature; t != nil && !(*t >= 0 && *t <= workloads.MaxTemperature) {
+		errs = append(errs, fieldErr("temperature", "want 0 to %d, got %g", workloads.MaxTemperature, *t))
 	}
 	if pr := r.Price; pr != nil {
 		v := func(p *float64) float64 {
@@ -205,8 +221,8 @@ func (s Spec) Resolve() (Spec, error) {
 			errs = append(errs, fieldErr("price", "give per-token prices or gpus, not both"))
 		}
 		for _, x := range []*float64{pr.InputPer1M, pr.CachedInputPer1M, pr.CacheWritePer1M, pr.OutputPer1M, pr.USDPerGPUHour} {
-			if v(x) < 0 {
-				errs = append(errs, fieldErr("price", "prices must not be negative"))
+			if err := prices.CheckPrice(v(x)); err != nil {
+				errs = append(errs, fieldErr("price", "%v", err))
 				break
 			}
 		}

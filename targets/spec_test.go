@@ -77,7 +77,7 @@ func TestResolve(t *testing.T) {
 	}, {
 		name:    "every problem at once",
 		spec:    targets.Spec{Preset: "together", Protocol: "grpc", Kind: "cloud", ExtraBody: map[string]any{"min_tokens": 5, "stream_options": map[string]any{"continuous_usage_stats": true}}, AllowFields: []string{"top_k"}, Timeouts: targets.TimeoutSpec{Idle: -time.Second}, Retries: targets.RetrySpec{Max: -1}, APIVersion: "2024-10-21"},
-		wantErr: []string{"protocol: unknown protocol \"grpc\"", "kind: \"cloud\"", "model: required", "api_version: only the azure-openai preset", "allow_fields: \"top_k\" is not an engine-only field", "extra_body: min_tokens is an engine-only field that together does not accept", "extra_body: continuous_usage_stats is an engine-only field", "timeouts.idle: -1s is negative", "retries.max: -1 is negative"},
+		wantErr: []string{"protocol: unknown protocol \"grpc\"", "kind: \"cloud\"", "model: required", "api_version: only the azure-openai preset", "allow_fields: \"top_k\" is not an engine-only field", "extra_body: min_tokens is an engine-only field that together does not accept", "extra_body: continuous_usage_stats is an engine-only field", "timeouts.idle: -1s is negative", "retries.max: want 0 to 100 retries, got -1"},
 	}, {
 		name:    "azure needs a base URL",
 		spec:    targets.Spec{Preset: "azure-openai", Model: "gpt-4o"},

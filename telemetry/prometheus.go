@@ -46,8 +46,9 @@ type Scraper struct {
 	Keep func(name string) bool
 }
 
-// Name implements Sampler.
-func (s *Scraper) Name() string { return s.URL }
+// Name implements Sampler: the URL without credentials
+// (results.RedactURL), which is also the rows' source.
+func (s *Scraper) Name() string { return results.RedactURL(s.URL) }
 
 // Sample implements Sampler: one GET, parsed with the Prometheus project's
 // own text parser.
@@ -62,9 +63,9 @@ func (s *Scraper) Sample(ctx context.Context) (Batch, error) {
 	if err != nil {
 		return Batch{}, err
 	}
-	rows, err := ParseText(body, s.URL)
+	rows, err := ParseText(body, s.Name())
 	if err != nil {
-		return Batch{}, &SampleError{Class: ClassMalformed, Err: fmt.Errorf("%s: %w", s.URL, err)}
+		return Batch{}, &SampleError{Class: ClassMalformed, Err: fmt.Errorf("%s: %w", s.Name(), err)}
 	}
 	var b Batch
 	if s.GPU {
@@ -86,7 +87,7 @@ func (s *Scraper) Sample(ctx context.Context) (Batch, error) {
 func (s *Scraper) fetch(ctx context.Context) ([]byte, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, s.URL, nil)
 	if err != nil {
-		return nil, &SampleError{Class: ClassOther, Err: err}
+		return nil, &SampleError{Class: ClassOther, Err: results.RedactError(err)}
 	}
 	req.Header.Set("Accept", acceptText)
 	c := s.Client
@@ -95,16 +96,16 @@ func (s *Scraper) fetch(ctx context.Context) ([]byte, error) {
 	}
 	resp, err := c.Do(req)
 	if err != nil {
-		return nil, &SampleError{Class: netClass(ctx, err), Err: err}
+		return nil, &SampleError{Class: netClass(ctx, err), Err: results.RedactError(err)}
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode/100 != 2 {
 		io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
-		return nil, &SampleError{Class: ClassHTTPStatus, Err: fmt.Errorf("GET %s: HTTP %s", s.URL, resp.Status)}
+		return nil, &SampleError{Class: ClassHTTPStatus, Err: fmt.Errorf("GET %s: HTTP %s", s.Name(), resp.Status)}
 	}
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxScrapeBytes))
 	if err != nil {
-		return nil, &SampleError{Class: netClass(ctx, err), Err: fmt.Errorf("GET %s: reading body: %w", s.URL, err)}
+		return nil, &SampleError{Class: netClass(ctx, err), Err: fmt.Errorf("GET %s: reading body: %w", s.Name(), err)}
 	}
 	return body, nil
 }

@@ -50,7 +50,7 @@ func (c Config) Validate() error {
 		}
 		p, err := url.Parse(u.v)
 		if err != nil || (p.Scheme != "http" && p.Scheme != "https") || p.Host == "" {
-			errs = append(errs, fmt.Errorf("telemetry: %s %q: want an http(s) URL such as http://127.0.0.1:9400/metrics", u.flag, u.v))
+			errs = append(errs, fmt.Errorf("telemetry: %s %q: want an http(s) URL such as http://127.0.0.1:9400/metrics", u.flag, results.RedactURL(u.v)))
 		}
 	}
 	if c.Interval < 0 {

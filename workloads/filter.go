@@ -31,6 +31,26 @@ type FilterOptions struct {
 	TimeScale float64
 }
 
+// Bounds of a time scale (FilterOptions, and a run's replay): 1e-6
+// compresses a day into 86 ms, 1e3 stretches a minute into 17 hours;
+// beyond either it is a typo.
+const MinTimeScale, MaxTimeScale = 1e-6, 1e3
+
+// Validate reports every problem with the options at once.
+func (opts FilterOptions) Validate() error {
+	var errs []error
+	if opts.Every < 0 || opts.Limit < 0 {
+		errs = append(errs, errors.New("filter: every and limit must be >= 0"))
+	}
+	if ts := opts.TimeScale; ts != 0 && !(ts >= MinTimeScale && ts <= MaxTimeScale) {
+		errs = append(errs, fmt.Errorf("filter: want a time scale from %g to %g, got %g", MinTimeScale, MaxTimeScale, ts))
+	}
+	if opts.From < 0 || opts.To < 0 || (opts.To != 0 && opts.To <= opts.From) {
+		errs = append(errs, fmt.Errorf("filter: window end %v is not after its start %v", opts.To, opts.From))
+	}
+	return errors.Join(errs...)
+}
+
 // RequestSource is anything that yields requests until io.EOF, such as a
 // Reader.
 type RequestSource interface {
@@ -40,11 +60,8 @@ type RequestSource interface {
 // Filter reads src, applies opts and calls fn with each kept request,
 // renumbered from Index 0.
 func Filter(src RequestSource, opts FilterOptions, fn func(Request) error) error {
-	if opts.Every < 0 || opts.Limit < 0 || opts.TimeScale < 0 {
-		return errors.New("filter: every, limit and time scale must be >= 0")
-	}
-	if opts.To != 0 && opts.To <= opts.From {
-		return fmt.Errorf("filter: window end %v is not after its start %v", opts.To, opts.From)
+	if err := opts.Validate(); err != nil {
+		return err
 	}
 	scale := opts.TimeScale
 	if scale == 0 {

@@ -86,13 +86,15 @@ func detect(name string, br *bufio.Reader) (Format, error) {
 	head = bytes.TrimPrefix(head, []byte("\xef\xbb\xbf"))
 	trimmed := bytes.TrimLeft(head, " \t\r\n")
 	ext := strings.ToLower(filepath.Ext(name))
+	// Native files may open with '#' comments; JSON Lines start after them.
+	body := skipComments(trimmed)
 	switch {
 	case len(trimmed) == 0:
 		return "", fmt.Errorf("%s: %w", name, ErrEmpty)
 	case trimmed[0] == '[':
 		return FormatShareGPT, nil
-	case trimmed[0] == '{':
-		return detectJSONL(firstLine(trimmed)), nil
+	case len(body) > 0 && body[0] == '{':
+		return detectJSONL(firstLine(body)), nil
 	case ext == ".csv" || bytes.Contains(firstLine(trimmed), []byte(",")):
 		return detectCSV(name, firstLine(trimmed))
 	}
@@ -119,8 +121,26 @@ func detectCSV(name string, header []byte) (Format, error) {
 	return "", fmt.Errorf("%s:1: unknown CSV header %q (want Azure's TIMESTAMP,ContextTokens,GeneratedTokens or BurstGPT's Timestamp,...,Request tokens,Response tokens,...); name the format with --input-format", name, truncate(string(header), 120))
 }
 
+// skipComments drops the blank lines and the lines starting with '#' at
+// the start of b.
+func skipComments(b []byte) []byte {
+	for len(b) > 0 && b[0] == '#' {
+		i := bytes.IndexByte(b, '\n')
+		if i < 0 {
+			return nil
+		}
+		b = bytes.TrimLeft(b[i+1:], " \t\r\n")
+	}
+	return b
+}
+
 // detectJSONL tells the JSON Lines formats apart by the keys of the first
-// object (as many as fit in the peeked bytes).
+// object (as many as fit in the peeked bytes): Mooncake's and OpenAI
+// Batch's own keys name them, and everything else is native. An unknown
+// key never switches the format (a misspelled "max_token" must not turn a
+// native file into a prompt list that ignores it): the native reader
+// rejects it with a did-you-mean, and a prompt list with keys of its own
+// is read by naming its format (prompts-jsonl).
 func detectJSONL(line []byte) Format {
 	keys := topLevelKeys(line)
 	switch {
@@ -129,19 +149,13 @@ func detectJSONL(line []byte) Format {
 	case keys["custom_id"] || keys["body"]:
 		return FormatOpenAIBatch
 	}
-	for k := range keys {
-		if !nativeKeys[k] {
-			if keys["prompt"] {
-				return FormatPromptsJSONL
-			}
-			break
-		}
-	}
 	return FormatNative
 }
 
-var nativeKeys = map[string]bool{"id": true, "messages": true, "prompt": true, "max_tokens": true,
-	"at_ms": true, "session_id": true, "turn": true, "temperature": true, "input_tokens": true, "extra": true}
+// nativeKeys are the keys of a native line and of its messages, in the
+// order did-you-mean prefers them.
+var nativeKeys = []string{"id", "messages", "prompt", "max_tokens", "at_ms", "session_id", "turn", "temperature",
+	"input_tokens", "extra", "role", "content"}
 
 // topLevelKeys returns the keys of the JSON object at the start of b,
 // stopping quietly where b is cut off or malformed.

@@ -54,6 +54,9 @@ func ParseDist(s string) (Dist, error) {
 	if d.A < 1 && k != "normal" {
 		return Dist{}, fmt.Errorf("length distribution %q: lengths must be at least 1", s)
 	}
+	if d.A > MaxTokenCount || d.B > MaxTokenCount {
+		return Dist{}, fmt.Errorf("length distribution %q: lengths must be at most %d tokens", s, MaxTokenCount)
+	}
 	return d, nil
 }
 
@@ -103,8 +106,8 @@ func ParseArrival(s string) (Arrival, error) {
 		return Arrival{Kind: kind}, nil
 	case kind == "gamma":
 		cv, err := strconv.ParseFloat(arg, 64)
-		if err != nil || !(cv > 0) || math.IsInf(cv, 0) {
-			return Arrival{}, fmt.Errorf("arrival %q: want gamma:CV with CV > 0 (1 = Poisson, 2 = bursty)", s)
+		if err != nil || !(cv > 0 && cv <= MaxCV) {
+			return Arrival{}, fmt.Errorf("arrival %q: want gamma:CV with 0 < CV <= %g (1 = Poisson, 2 = bursty)", s, float64(MaxCV))
 		}
 		return Arrival{Kind: kind, CV: cv}, nil
 	}
@@ -177,7 +180,30 @@ func ParseRate(s string) (float64, error) {
 	if err != nil || per == 0 || !(v > 0) || math.IsInf(v, 0) {
 		return 0, fmt.Errorf("rate %q: want a positive rate such as 5/s, 300/m or 2.5 (per second, minute or hour)", s)
 	}
+	if err := CheckRate(v / per); err != nil {
+		return 0, fmt.Errorf("rate %q: %w", s, err)
+	}
 	return v / per, nil
+}
+
+// Bounds of a rate and of a gamma arrival's CV. Below MinRate (one
+// request a day) the gaps of a long run overflow a schedule's nanosecond
+// offsets and 1e-300 would send everything at once; above MaxRate no load
+// generator keeps up and the number is a typo. A CV above MaxCV makes
+// almost every gap zero and a rare one enormous.
+const (
+	MinRate = 1.0 / 86400
+	MaxRate = 1e6
+	MaxCV   = 10
+)
+
+// CheckRate says what is wrong with a rate per second, or nil when it is
+// within [MinRate, MaxRate].
+func CheckRate(perSec float64) error {
+	if !(perSec >= MinRate && perSec <= MaxRate) {
+		return fmt.Errorf("want a rate from one a day (%.3g/s) to %.0f/s, got %g/s", MinRate, MaxRate, perSec)
+	}
+	return nil
 }
 
 // rateUnits are the seconds of each unit ParseRate reads after the slash.
@@ -204,17 +230,34 @@ type GenerateSpec struct {
 	Seed int64
 }
 
+// MaxGenerate bounds the requests of a synthesised workload.
+const MaxGenerate = 10_000_000
+
+// Validate reports every problem with the spec at once.
+func (spec GenerateSpec) Validate() error {
+	var errs []error
+	if spec.N < 1 || spec.N > MaxGenerate {
+		errs = append(errs, fmt.Errorf("generate: want 1 to %d requests, got %d", MaxGenerate, spec.N))
+	}
+	if spec.Input.Kind == "" || spec.Output.Kind == "" {
+		errs = append(errs, errors.New("generate: need input and output length distributions"))
+	}
+	if spec.SharedPrefix < 0 || spec.SharedPrefix > MaxTokenCount {
+		errs = append(errs, fmt.Errorf("generate: want a shared prefix of 0 to %d tokens, got %d", MaxTokenCount, spec.SharedPrefix))
+	}
+	if spec.Rate != 0 {
+		if err := CheckRate(spec.Rate); err != nil {
+			errs = append(errs, fmt.Errorf("generate: %w", err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
 // Generate builds the workload spec describes and calls fn with each
 // request in order; the same spec gives the same requests.
 func Generate(spec GenerateSpec, fn func(Request) error) error {
-	if spec.N < 1 {
-		return errors.New("generate: need at least one request")
-	}
-	if spec.Input.Kind == "" || spec.Output.Kind == "" {
-		return errors.New("generate: need input and output length distributions")
-	}
-	if spec.SharedPrefix < 0 {
-		return errors.New("generate: shared prefix must be >= 0")
+	if err := spec.Validate(); err != nil {
+		return err
 	}
 	arrival := spec.Arrival
 	if arrival.Kind == "" {

@@ -74,7 +74,7 @@ func TestArrivalCV(t *testing.T) {
 			t.Errorf("%s: mean gap %.4f cv %.3f, want 0.2 and %.1f", tc.spec, mean, cv, tc.cv)
 		}
 	}
-	for _, in := range []string{"gamma", "gamma:0", "burst", "poisson:2"} {
+	for _, in := range []string{"gamma", "gamma:0", "burst", "poisson:2", "gamma:NaN", "gamma:-1", "gamma:Inf", "gamma:1e300", "gamma:10.5"} {
 		if _, err := ParseArrival(in); err == nil {
 			t.Errorf("ParseArrival(%q) succeeded", in)
 		}
@@ -82,12 +82,13 @@ func TestArrivalCV(t *testing.T) {
 }
 
 func TestParseRate(t *testing.T) {
-	for in, want := range map[string]float64{"5/s": 5, "300/m": 5, "7200/h": 2, "2.5": 2.5, "3/sec": 3, "120/min": 2, "60/1m": 1, " 4/1s ": 4, "3600/1h": 1} {
+	for in, want := range map[string]float64{"5/s": 5, "300/m": 5, "7200/h": 2, "2.5": 2.5, "3/sec": 3, "120/min": 2, "60/1m": 1, " 4/1s ": 4, "3600/1h": 1, "1000000": 1e6, "1/h": 1.0 / 3600} {
 		if got, err := ParseRate(in); err != nil || got != want {
 			t.Errorf("ParseRate(%q) = %v, %v", in, got, err)
 		}
 	}
-	for _, in := range []string{"", "0", "0/s", "-1", "-1/s", "5/d", "x/s", "fast", "5/", "NaN", "nan/s", "Inf", "+Inf/m", "1e400"} {
+	for _, in := range []string{"", "0", "0/s", "-1", "-1/s", "5/d", "x/s", "fast", "5/", "NaN", "nan/s", "Inf", "+Inf/m", "1e400",
+		"1e-300", "1e-300/s", "0.04/h", "1e300", "1000001", "2e6/s"} {
 		if _, err := ParseRate(in); err == nil {
 			t.Errorf("ParseRate(%q) succeeded", in)
 		}

@@ -58,7 +58,13 @@ func TestDetect(t *testing.T) {
 	}{
 		{"a.jsonl", `{"prompt": "hi", "max_tokens": 3, "at_ms": 5}`, FormatNative},
 		{"a.jsonl", `{"messages": [{"role": "user", "content": "hi"}]}`, FormatNative},
-		{"a.jsonl", `{"prompt": "hi", "source": "prod"}`, FormatPromptsJSONL},
+		// An unknown key never switches the format: the native reader
+		// rejects it with a did-you-mean (a prompt list is named).
+		{"a.jsonl", `{"prompt": "hi", "source": "prod"}`, FormatNative},
+		{"a.jsonl", `{"id":"t","prompt":"hello","max_token":100}`, FormatNative},
+		// Native files may open with '#' comments.
+		{"a.jsonl", "# my workload\n\n# v2\n{\"prompt\": \"hi\"}\n", FormatNative},
+		{"a", "# a heading\nwhat is 2+2?\n", FormatPromptsText},
 		{"a.txt", "what is 2+2?\nsay hi\n", FormatPromptsText},
 		{"a", "TIMESTAMP,ContextTokens,GeneratedTokens\n", FormatAzure},
 		{"a.data", "  [ {\"id\": \"x\"} ]", FormatShareGPT},
@@ -153,7 +159,7 @@ func TestSyntaxErrors(t *testing.T) {
 		{FormatShareGPT, "[\n{\"id\": \"a\",\n \"conversations\": 5}]", `a:2: conversation: field "conversations"`},
 		{FormatShareGPT, "[\n{\"id\": \"a\", \"conversations\": []},\n\n  {\"id\": \"b\",\n \"conversations\": 5}]", `a:4: conversation: field "conversations"`},
 		{FormatShareGPT, "[\n{\"id\": \"a\", \"conversations\": [}\n]", `a:2: invalid JSON`},
-		{FormatNative, "{\"prompt\": \"a\"}\n{\"prompt\": \"a\", \"max_tokens\": -1}\n", `a:2: "max_tokens" must be >= 0`},
+		{FormatNative, "{\"prompt\": \"a\"}\n{\"prompt\": \"a\", \"max_tokens\": -1}\n", `a:2: "max_tokens" must be from 0 to`},
 	}
 	for _, tc := range tests {
 		_, err := rowsOf(t, "a", tc.in, ImportOptions{Format: tc.format})
@@ -345,7 +351,7 @@ func TestOpenAIBatch(t *testing.T) {
 }
 
 func TestPromptLists(t *testing.T) {
-	rows, err := rowsOf(t, "p.jsonl", "{\"prompt\": \"one\", \"source\": \"x\", \"id\": 7}\n{\"prompt\": \"two\", \"max_tokens\": 3}\n", ImportOptions{})
+	rows, err := rowsOf(t, "p.jsonl", "{\"prompt\": \"one\", \"source\": \"x\", \"id\": 7}\n{\"prompt\": \"two\", \"max_tokens\": 3}\n", ImportOptions{Format: FormatPromptsJSONL})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,8 +7,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math"
 	"strconv"
+	"strings"
+
+	"github.com/inferbench/inferbench/internal/suggest"
 )
 
 // SyntaxError is a problem with one line of an input file.
@@ -47,34 +49,47 @@ func LoadFile(path string) ([]Request, error) {
 
 // ReadJSONL reads native JSON Lines from r; name is used in errors.
 func ReadJSONL(r io.Reader, name string) ([]Request, error) {
-	var (
-		reqs  []Request
-		errs  []error
-		extra int
-	)
+	var reqs []Request
+	bad := lineErrors{name: name}
 	err := ScanJSONL(r, name, func(req Request) error {
 		reqs = append(reqs, req)
 		return nil
-	}, func(e *SyntaxError) {
-		if len(errs) < maxReported {
-			errs = append(errs, e)
-		} else {
-			extra++
-		}
-	})
+	}, bad.add)
 	if err != nil {
 		return nil, err
 	}
-	if extra > 0 {
-		errs = append(errs, fmt.Errorf("%s: and %d more bad lines", name, extra))
-	}
-	if len(errs) > 0 {
-		return nil, errors.Join(errs...)
+	if err := bad.err(); err != nil {
+		return nil, err
 	}
 	if len(reqs) == 0 {
 		return nil, fmt.Errorf("%s: %w", name, ErrEmpty)
 	}
 	return reqs, nil
+}
+
+// lineErrors collects the bad lines of one read, so all are reported at
+// once: the first maxReported, then how many more.
+type lineErrors struct {
+	name  string
+	errs  []error
+	extra int
+}
+
+func (l *lineErrors) add(e *SyntaxError) {
+	if len(l.errs) < maxReported {
+		l.errs = append(l.errs, e)
+	} else {
+		l.extra++
+	}
+}
+
+// err joins the bad lines, or is nil when there were none.
+func (l *lineErrors) err() error {
+	errs := l.errs
+	if l.extra > 0 {
+		errs = append(errs, fmt.Errorf("%s: and %d more bad lines", l.name, l.extra))
+	}
+	return errors.Join(errs...)
 }
 
 // ScanJSONL streams native JSON Lines from r, calling fn for each valid
@@ -154,10 +169,14 @@ func (r *Request) validate() string {
 		return `need "messages" or "prompt"`
 	case len(r.Messages) > 0 && r.Prompt != "":
 		return `give "messages" or "prompt", not both`
-	case r.MaxTokens < 0:
-		return fmt.Sprintf(`"max_tokens" must be >= 0, got %d`, r.MaxTokens)
-	case r.AtMs != nil && (*r.AtMs < 0 || math.IsNaN(*r.AtMs) || math.IsInf(*r.AtMs, 0)):
-		return fmt.Sprintf(`"at_ms" must be a finite number >= 0, got %v`, *r.AtMs)
+	case r.MaxTokens < 0 || r.MaxTokens > MaxTokenCount:
+		return fmt.Sprintf(`"max_tokens" must be from 0 to %d, got %d`, MaxTokenCount, r.MaxTokens)
+	case r.InputTokens < 0 || r.InputTokens > MaxTokenCount:
+		return fmt.Sprintf(`"input_tokens" must be from 0 to %d, got %d`, MaxTokenCount, r.InputTokens)
+	case r.AtMs != nil && !(*r.AtMs >= 0 && *r.AtMs <= MaxAtMs):
+		return fmt.Sprintf(`"at_ms" must be from 0 to %.0f (a year), got %v`, MaxAtMs, *r.AtMs)
+	case r.Temperature != nil && !(*r.Temperature >= 0 && *r.Temperature <= MaxTemperature):
+		return fmt.Sprintf(`"temperature" must be from 0 to %d, got %v`, MaxTemperature, *r.Temperature)
 	case r.Turn < 0:
 		return fmt.Sprintf(`"turn" must be >= 0, got %d`, r.Turn)
 	}
@@ -183,9 +202,21 @@ func describeJSONError(err error) string {
 		return fmt.Sprintf("field %q: want %s, got JSON %s", te.Field, te.Type, te.Value)
 	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
 		return "truncated JSON"
-	default:
-		return err.Error()
 	}
+	if key, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
+		return unknownKey(strings.Trim(key, `"`))
+	}
+	return err.Error()
+}
+
+// unknownKey says a native line has a key it does not know, with the
+// nearest known one.
+func unknownKey(key string) string {
+	if near, ok := suggest.Closest(key, nativeKeys); ok {
+		return fmt.Sprintf("unknown key %q (did you mean %q?)", key, near)
+	}
+	return fmt.Sprintf("unknown key %q (native keys: %s; name the format %s to read a prompt list whose other keys are ignored)",
+		key, strings.Join(nativeKeys[:10], ", "), FormatPromptsJSONL)
 }
 
 // WriteJSONL writes requests as native JSON Lines (the inverse of ReadJSONL).

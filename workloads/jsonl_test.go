@@ -2,6 +2,8 @@ package workloads
 
 import (
 	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -57,11 +59,11 @@ func TestReadJSONLErrors(t *testing.T) {
 		"bad.jsonl:2: truncated JSON",
 		`bad.jsonl:3: need "messages" or "prompt"`,
 		`bad.jsonl:4: give "messages" or "prompt", not both`,
-		`bad.jsonl:5: "max_tokens" must be >= 0`,
-		`bad.jsonl:6: "at_ms" must be a finite number >= 0`,
+		`bad.jsonl:5: "max_tokens" must be from 0 to 10000000, got -1`,
+		`bad.jsonl:6: "at_ms" must be from 0 to 31622400000 (a year), got -2`,
 		`bad.jsonl:7: messages[0]: unknown role "robot"`,
 		`bad.jsonl:8: field "max_tokens": want int`,
-		`bad.jsonl:9: json: unknown field "colour"`,
+		`bad.jsonl:9: unknown key "colour" (native keys:`,
 		`bad.jsonl:10: more than one JSON value`,
 	} {
 		if !strings.Contains(err.Error(), want) {
@@ -146,4 +148,58 @@ func FuzzReadJSONL(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestNativeUnknownKeys: a misspelled key is an error naming the file, the
+// line and the key it was probably meant to be, never a silent default
+// (the format stays native whatever the key).
+func TestNativeUnknownKeys(t *testing.T) {
+	in := `# a comment line first
+{"id":"t","prompt":"hello","max_token":100}
+{"prompt":"x","sesion_id":"s1"}
+{"prompt":"x","atms":5}
+{"prompt":"x","temprature":0.5}
+{"prompt":"x","extras":{"top_p":1}}
+{"messages":[{"role":"user","contnet":"hi"}]}
+`
+	path := filepath.Join(t.TempDir(), "typo.jsonl")
+	if err := os.WriteFile(path, []byte(in), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err := Load(path, ImportOptions{})
+	if err == nil {
+		t.Fatal("misspelled keys accepted")
+	}
+	for _, want := range []string{
+		`typo.jsonl:2: unknown key "max_token" (did you mean "max_tokens"?)`,
+		`typo.jsonl:3: unknown key "sesion_id" (did you mean "session_id"?)`,
+		`typo.jsonl:4: unknown key "atms" (did you mean "at_ms"?)`,
+		`typo.jsonl:5: unknown key "temprature" (did you mean "temperature"?)`,
+		`typo.jsonl:6: unknown key "extras" (did you mean "extra"?)`,
+		`typo.jsonl:7: unknown key "contnet" (did you mean "content"?)`,
+	} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error lacks %q:\n%v", want, err)
+		}
+	}
+}
+
+// TestNativeBounds: the numbers of a native line are bounded like flags.
+func TestNativeBounds(t *testing.T) {
+	for _, line := range []string{
+		`{"prompt":"x","max_tokens":1000000000000}`,
+		`{"prompt":"x","input_tokens":-1}`,
+		`{"prompt":"x","input_tokens":1000000000000}`,
+		`{"prompt":"x","at_ms":1e300}`,
+		`{"prompt":"x","temperature":-1}`,
+		`{"prompt":"x","temperature":1e300}`,
+	} {
+		if _, err := ReadJSONL(strings.NewReader(line), "b.jsonl"); err == nil || !strings.Contains(err.Error(), "b.jsonl:1: ") {
+			t.Errorf("%s: err = %v", line, err)
+		}
+	}
+	ok := `{"prompt":"x","max_tokens":10000000,"input_tokens":0,"at_ms":0,"temperature":2}`
+	if _, err := ReadJSONL(strings.NewReader(ok), "b.jsonl"); err != nil {
+		t.Errorf("bounds rejected: %v", err)
+	}
 }

@@ -5,8 +5,9 @@
 // processes and rate parsing (Arrival.Gap is the one formula of a gap),
 // sharding across load generators, replay order, and the bundled sample.
 //
-// It imports only the standard library and the tokenizer, so every other
-// package can read a workload.
+// It imports only the standard library, the tokenizer and
+// internal/suggest (did-you-mean for unknown keys), so every other package
+// can read a workload.
 package workloads
 
 import (
@@ -47,6 +48,17 @@ type Request struct {
 	// Extra holds fields sent verbatim in the request body.
 	Extra map[string]json.RawMessage `json:"extra,omitempty"`
 }
+
+// Bounds of a request's numbers (checked on every native line): a token
+// count above MaxTokenCount (ten million, the longest context any model
+// has) or an arrival later than MaxAtMs (a year) is a typo, and
+// MaxTemperature is the highest sampling temperature OpenAI, Gemini and
+// the OpenAI-compatible hosts accept (Anthropic's is 1).
+const (
+	MaxTokenCount  = 10_000_000
+	MaxAtMs        = 366 * 24 * 3600 * 1000.0
+	MaxTemperature = 2
+)
 
 // At is the arrival offset as a duration, and whether the request has one.
 func (r *Request) At() (time.Duration, bool) {

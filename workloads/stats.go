@@ -1,6 +1,7 @@
 package workloads
 
 import (
+	"errors"
 	"io"
 	"math"
 	"slices"
@@ -62,14 +63,22 @@ type PrefixStats struct {
 
 // Inspect reads every row of rr and summarises them. Memory grows with the
 // number of distinct lengths, sessions and hash ids, not with rows. Text
-// rows without a recorded length are counted with rr's tokenizer.
+// rows without a recorded length are counted with rr's tokenizer. Bad
+// rows are all reported at once (file:line each, up to 20 and a count),
+// as a run's loader does, unless rr skips them.
 func Inspect(rr *RowReader) (Stats, error) {
 	var a inspector
 	a.init(rr.Format())
+	bad := lineErrors{name: rr.name}
 	for {
 		row, err := rr.Next()
 		if err == io.EOF {
 			break
+		}
+		var se *SyntaxError
+		if errors.As(err, &se) {
+			bad.add(se) // go on: every bad line is listed at once
+			continue
 		}
 		if err != nil {
 			return Stats{}, err
@@ -88,6 +97,9 @@ func Inspect(rr *RowReader) (Stats, error) {
 			}
 		}
 		a.add(&row)
+	}
+	if err := bad.err(); err != nil {
+		return Stats{}, err
 	}
 	s := a.stats()
 	s.InvalidRows = rr.Invalid()

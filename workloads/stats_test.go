@@ -127,3 +127,29 @@ func TestLengthStatsNearestRank(t *testing.T) {
 		}
 	}
 }
+
+// TestInspectListsEveryBadLine: inspect reports every bad row at once, as
+// a run's loader does, in any format.
+func TestInspectListsEveryBadLine(t *testing.T) {
+	for _, tc := range []struct {
+		name, in string
+		lines    []string
+	}{
+		{"n.jsonl", "{\"prompt\":\"a\"}\n{\"prompt\":\n{\"prompt\":\"b\",\"max_tokens\":-1}\n{\"prompt\":\"c\"}\n{\"promt\":\"d\"}\n", []string{":2: ", ":3: ", ":5: "}},
+		{"a.csv", "TIMESTAMP,ContextTokens,GeneratedTokens\n2023-11-16 18:15:46,1,2\nbad,1,2\n2023-11-16 18:15:47,3,4\n2023-11-16 18:15:48,x,6\nsoon,1,1\n", []string{":3: ", ":5: ", ":6: "}},
+	} {
+		rr, err := NewRowReader(strings.NewReader(tc.in), tc.name, ImportOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = Inspect(rr)
+		if err == nil {
+			t.Fatalf("%s: bad rows accepted", tc.name)
+		}
+		for _, line := range tc.lines {
+			if !strings.Contains(err.Error(), tc.name+line) {
+				t.Errorf("%s: error lacks line %s\n%v", tc.name, line, err)
+			}
+		}
+	}
+}

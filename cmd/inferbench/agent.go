@@ -12,6 +12,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/inferbench/inferbench/bench"
 	"github.com/inferbench/inferbench/reports"
 	"github.com/inferbench/inferbench/results"
 	"github.com/inferbench/inferbench/telemetry"
@@ -48,8 +49,11 @@ func cmdAgent(ctx context.Context, e *env, args []string) int {
 	if err := parseFlagsOnly(fs, args); err != nil {
 		return usageError(e, "agent", err)
 	}
-	if *interval <= 0 {
-		return usageError(e, "agent", fmt.Errorf("--interval %v must be positive", *interval))
+	if *interval < time.Millisecond || *interval > bench.MaxInterval {
+		return usageError(e, "agent", fmt.Errorf("--interval %v: want 1ms to %v", *interval, bench.MaxInterval))
+	}
+	if *duration < 0 || *duration > bench.MaxRunDuration {
+		return usageError(e, "agent", fmt.Errorf("--duration %v: want 0 (until Ctrl-C) to %v", *duration, bench.MaxRunDuration))
 	}
 	if *listen == "off" && *duration <= 0 {
 		return usageError(e, "agent", errors.New("--listen off needs --duration"))

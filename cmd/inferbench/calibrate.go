@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"strconv"
@@ -46,8 +45,9 @@ func cmdCalibrate(ctx context.Context, e *env, args []string) int {
 		}
 		rates = append(rates, r)
 	}
-	if *tokens < 2 {
-		return usageError(e, "calibrate", errors.New("--tokens must be at least 2"))
+	c := bench.Calibration{Rates: rates, Seconds: *seconds, TTFT: *ttft, ITL: *itl, Tokens: *tokens, SpinWait: *spin}
+	if err := c.Validate(); err != nil {
+		return usageError(e, "calibrate", err)
 	}
 
 	ctx, _, release := e.interruptible(ctx, "", "")
@@ -71,7 +71,7 @@ func cmdCalibrate(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintf(e.stderr, "inferbench calibrate: %v\n", err)
 		return exitFailed
 	}
-	c := bench.Calibration{Target: target, Rates: rates, Seconds: *seconds, TTFT: *ttft, ITL: *itl, Tokens: *tokens, SpinWait: *spin}
+	c.Target = target
 	fmt.Fprintf(e.stdout, "inferbench calibrate: exact simulator TTFT %s, ITL %s, %d tokens (E2E %s); Poisson arrivals\n",
 		*ttft, *itl, *tokens, c.E2E())
 	fmt.Fprintf(e.stdout, "errors are measured minus configured; percentiles nearest-rank; CPU is this process only (the simulator runs in a child process)\n\n")

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/inferbench/inferbench/internal/suggest"
 )
 
 // newFlagSet returns a FlagSet that reports errors instead of exiting, with
@@ -25,8 +27,41 @@ func newFlagSet(name, synopsis, examples string, w io.Writer) *flag.FlagSet {
 
 // parseArgs parses flags that may come before, between or after positional
 // arguments (report RUN... --format md), and returns the positionals.
-// "--" ends flag parsing. It returns flag.ErrHelp for -h.
+// "--" ends flag parsing. It returns flag.ErrHelp for -h, after printing
+// the usage; any other error is returned unprinted (usageError prints it
+// once), an unknown flag's with the nearest known one.
 func parseArgs(fs *flag.FlagSet, args []string) ([]string, error) {
+	usage, out := fs.Usage, fs.Output()
+	fs.Usage = func() {}
+	fs.SetOutput(io.Discard)
+	defer func() { fs.Usage = usage; fs.SetOutput(out) }()
+	pos, err := parseAll(fs, args)
+	if errors.Is(err, flag.ErrHelp) {
+		fs.SetOutput(out)
+		usage()
+	}
+	return pos, flagError(fs, err)
+}
+
+// flagError rewrites the flag package's "flag provided but not defined:
+// -x" as "unknown flag --x", with a did-you-mean when a defined flag is
+// close.
+func flagError(fs *flag.FlagSet, err error) error {
+	const prefix = "flag provided but not defined: -"
+	if err == nil || !strings.HasPrefix(err.Error(), prefix) {
+		return err
+	}
+	name := strings.TrimPrefix(err.Error(), prefix)
+	var names []string
+	fs.VisitAll(func(f *flag.Flag) { names = append(names, f.Name) })
+	if near, ok := suggest.Closest(name, names); ok {
+		return fmt.Errorf("unknown flag --%s (did you mean --%s?)", name, near)
+	}
+	return fmt.Errorf("unknown flag --%s", name)
+}
+
+// parseAll is parseArgs without the printing.
+func parseAll(fs *flag.FlagSet, args []string) ([]string, error) {
 	var pos []string
 	for {
 		if err := fs.Parse(args); err != nil {

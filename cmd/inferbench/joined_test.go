@@ -43,7 +43,7 @@ func TestJoinedStateReachesTheUser(t *testing.T) {
 	e, _, stderr := testEnv(nil)
 	if code := dispatch(t.Context(), e, []string{"run", "--base-url", url + "/v1", "--model", "sim", "--workload", wl,
 		"--concurrency", "8", "--requests", "40", "--warmup", "2", "--server-metrics", url + "/metrics", "--gpu-metrics", url + "/gpu/metrics",
-		"--telemetry-interval", "20ms", "--out", out, "--run-id", "joined", "--quiet"}); code != exitOK {
+		"--telemetry-interval", "100ms", "--out", out, "--run-id", "joined", "--quiet"}); code != exitOK {
 		t.Fatalf("run: exit %d\n%s", code, stderr)
 	}
 	runDir := filepath.Join(out, "joined")

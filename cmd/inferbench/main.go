@@ -18,6 +18,8 @@ import (
 	"os/signal"
 	"syscall"
 	"time"
+
+	"github.com/inferbench/inferbench/results"
 )
 
 // Exit codes.
@@ -39,6 +41,9 @@ type env struct {
 	// interrupts delivers Ctrl-C (and SIGTERM); nil in tests that do not
 	// interrupt.
 	interrupts <-chan os.Signal
+	// fs is where runs write their manifest and parts; nil is the
+	// operating system's (tests give a disk that fills up).
+	fs results.FS
 }
 
 // command is one subcommand.

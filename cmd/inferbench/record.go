@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/inferbench/inferbench/recorder"
+	"github.com/inferbench/inferbench/results"
 	"github.com/inferbench/inferbench/workloads"
 )
 
@@ -43,7 +44,7 @@ func cmdRecord(ctx context.Context, e *env, args []string) int {
 	if *upstream == "" {
 		errs = append(errs, errors.New("need --upstream"))
 	} else if up, err = url.Parse(*upstream); err != nil || (up.Scheme != "http" && up.Scheme != "https") || up.Host == "" {
-		errs = append(errs, fmt.Errorf("--upstream %q: want an http or https URL", *upstream))
+		errs = append(errs, fmt.Errorf("--upstream %q: want an http or https URL", results.RedactURL(*upstream)))
 	}
 	if *out == "" {
 		errs = append(errs, errors.New("need --out"))
@@ -53,19 +54,24 @@ func cmdRecord(ctx context.Context, e *env, args []string) int {
 	if _, err := workloads.NewTokenizer(*tok); err != nil {
 		errs = append(errs, err)
 	}
+	cfg := recorder.Config{Upstream: up, Out: *out, Content: mode, Tokenizer: *tok,
+		RotateRequests: *rotReq, RotateBytes: *rotBytes,
+		OnError: func(err error) { fmt.Fprintf(e.stderr, "inferbench record: %v\n", results.RedactText(err.Error())) }}
+	if *rotReq < 0 || *rotBytes < 0 {
+		errs = append(errs, errors.New("--rotate-requests and --rotate-bytes must be >= 0"))
+	}
 	if err := errors.Join(errs...); err != nil {
 		return usageError(e, "record", err)
 	}
-	p, err := recorder.New(recorder.Config{Upstream: up, Out: *out, Content: mode, Tokenizer: *tok,
-		RotateRequests: *rotReq, RotateBytes: *rotBytes,
-		OnError: func(err error) { fmt.Fprintf(e.stderr, "inferbench record: %v\n", err) }})
+	// Listen first: a port that is taken must not leave an empty --out.
+	ln, err := net.Listen("tcp", *listen)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "inferbench record: %v\n", err)
 		return exitFailed
 	}
-	ln, err := net.Listen("tcp", *listen)
+	p, err := recorder.New(cfg)
 	if err != nil {
-		p.Close()
+		ln.Close()
 		fmt.Fprintf(e.stderr, "inferbench record: %v\n", err)
 		return exitFailed
 	}
@@ -73,7 +79,7 @@ func cmdRecord(ctx context.Context, e *env, args []string) int {
 	served := make(chan error, 1)
 	go func() { served <- hs.Serve(ln) }()
 	fmt.Fprintf(e.stderr, "inferbench record: listening on http://%s, forwarding to %s, recording to %s (content %s)\n",
-		ln.Addr(), up.Redacted(), *out, mode)
+		ln.Addr(), results.RedactURL(up.String()), *out, mode)
 
 	ctx, cut, release := e.interruptible(ctx, "", "")
 	defer release()

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -25,24 +26,9 @@ func TestRecordCommand(t *testing.T) {
 	}))
 	defer upstream.Close()
 	out := filepath.Join(t.TempDir(), "cap.jsonl")
-	stderr := &syncBuffer{}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	e := &env{stdin: strings.NewReader(""), stdout: &bytes.Buffer{}, stderr: stderr, getenv: func(string) string { return "" }}
-	done := make(chan int, 1)
-	go func() {
-		done <- dispatch(ctx, e, []string{"record", "--listen", "127.0.0.1:0", "--upstream", upstream.URL, "--out", out})
-	}()
-	addr := regexp.MustCompile(`listening on (http://[0-9.:]+)`)
-	var base string
-	for deadline := time.Now().Add(10 * time.Second); base == "" && time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
-		if m := addr.FindStringSubmatch(stderr.String()); m != nil {
-			base = m[1]
-		}
-	}
-	if base == "" {
-		t.Fatalf("record did not start: %s", stderr.String())
-	}
+	base, done, stderr := startRecord(t, ctx, upstream.URL, out)
 	req, _ := http.NewRequest("POST", base+"/v1/chat/completions", strings.NewReader(`{"model":"m","messages":[{"role":"user","content":"hello"}],"max_tokens":7}`))
 	req.Header.Set("Authorization", "Bearer sk-cli-secret")
 	resp, err := http.DefaultClient.Do(req)
@@ -80,4 +66,43 @@ func TestRecordUsageErrors(t *testing.T) {
 	if code != exitUsage || !strings.Contains(errOut, "want an http or https URL") || !strings.Contains(errOut, "need --out") || !strings.Contains(errOut, "content mode") {
 		t.Errorf("exit %d: %s", code, errOut)
 	}
+}
+
+// TestRecordPortTaken: a port that is taken fails the command before the
+// output file is created, so no empty --out is left to block the retry.
+func TestRecordPortTaken(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	out := filepath.Join(t.TempDir(), "cap.jsonl")
+	code, _, errOut := runCLI(t, "record", "--listen", ln.Addr().String(), "--upstream", "http://127.0.0.1:9", "--out", out)
+	if code != exitFailed || !strings.Contains(errOut, "address already in use") {
+		t.Errorf("exit %d: %s", code, errOut)
+	}
+	if _, err := os.Stat(out); !os.IsNotExist(err) {
+		t.Errorf("--out exists after the listen failed: %v", err)
+	}
+}
+
+// startRecord runs `record` from upstream into out until ctx ends, and
+// returns the proxy's base URL, the channel its exit code comes on, and
+// what it printed (stdout and stderr).
+func startRecord(t *testing.T, ctx context.Context, upstream, out string) (string, <-chan int, *syncBuffer) {
+	t.Helper()
+	printed := &syncBuffer{}
+	e := &env{stdin: strings.NewReader(""), stdout: printed, stderr: printed, getenv: func(string) string { return "" }}
+	done := make(chan int, 1)
+	go func() {
+		done <- dispatch(ctx, e, []string{"record", "--listen", "127.0.0.1:0", "--upstream", upstream, "--out", out})
+	}()
+	addr := regexp.MustCompile(`listening on (http://[0-9.:]+)`)
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		if m := addr.FindStringSubmatch(printed.String()); m != nil {
+			return m[1], done, printed
+		}
+	}
+	t.Fatalf("record did not start: %s", printed.String())
+	return "", nil, nil
 }

@@ -81,7 +81,7 @@ func cmdRun(ctx context.Context, e *env, args []string) int {
 		return exitFailed
 	}
 	defer stop()
-	b, err := r.Build(suite.Env{Getenv: e.getenv, Tool: toolInfo(), Args: append([]string{"run"}, args...), Log: e.log, Abort: abort, Metrics: metrics})
+	b, err := r.Build(suite.Env{Getenv: e.getenv, Tool: toolInfo(), Args: append([]string{"run"}, args...), Log: e.log, Abort: abort, Metrics: metrics, FS: e.fs})
 	if err != nil {
 		return usageError(e, "run", errors.New(bench.FormatProblems(err, flagName)))
 	}

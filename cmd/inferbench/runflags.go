@@ -25,7 +25,7 @@ func (f *fractionFlag) Set(s string) error {
 		s, scale = t, 0.01
 	}
 	v, err := strconv.ParseFloat(s, 64)
-	if err != nil || v*scale < 0 || v*scale > 1 {
+	if err != nil || !(v*scale >= 0 && v*scale <= 1) { // NaN too
 		return fmt.Errorf("%q: want a percentage like 2%% or a fraction like 0.02", s)
 	}
 	*f = fractionFlag(v * scale)

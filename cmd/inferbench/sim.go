@@ -45,6 +45,9 @@ Presets:
 	if err := parseFlagsOnly(fs, args); err != nil {
 		return usageError(e, "sim", err)
 	}
+	if *gpus < 0 || *gpus > 1024 {
+		return usageError(e, "sim", fmt.Errorf("--gpus %d: want 0 to 1024", *gpus))
+	}
 	set := givenFlags(fs)
 	cfg, name, err := simhost.Config(*preset, c, set)
 	if err != nil {

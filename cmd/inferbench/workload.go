@@ -74,6 +74,17 @@ func (f *importFlags) register(fs *flag.FlagSet, formatFlag string) {
 	fs.BoolVar(&f.SkipInvalid, "skip-invalid", false, "skip and count malformed rows instead of stopping at the first")
 }
 
+// shownSkipped is how many skipped rows --skip-invalid prints.
+const shownSkipped = 5
+
+// moreSkipped says, after a count of n skipped rows, which were printed.
+func moreSkipped(n int) string {
+	if n > shownSkipped {
+		return fmt.Sprintf("; the first %d are listed above", shownSkipped)
+	}
+	return "; listed above"
+}
+
 // options are the import options the flags give; with --skip-invalid the
 // first five skipped rows are printed (after prefix).
 func (f *importFlags) options(e *env, prefix string) (workloads.ImportOptions, error) {
@@ -88,7 +99,7 @@ func (f *importFlags) options(e *env, prefix string) (workloads.ImportOptions, e
 	if opts.SkipInvalid {
 		shown := 0
 		opts.OnInvalid = func(se *workloads.SyntaxError) {
-			if shown < 5 {
+			if shown < shownSkipped {
 				fmt.Fprintf(e.stderr, "%s: skipped %v\n", prefix, se)
 			}
 			shown++
@@ -234,19 +245,19 @@ func workloadSynth(e *env, args []string) int {
 		spec.Output, err2 = workloads.ParseDist(*outLen)
 		errs = append(errs, err1, err2)
 	}
-	if *n < 1 {
-		errs = append(errs, errors.New("need --n >= 1"))
-	}
 	if *out == "" {
 		errs = append(errs, errors.New("need --out"))
-	}
-	if *prefix < 0 {
-		errs = append(errs, errors.New("--shared-prefix must be >= 0"))
 	}
 	if *rate != "" {
 		var err error
 		spec.Rate, err = workloads.ParseRate(*rate)
 		errs = append(errs, err)
+	}
+	if *n < 1 || *n > workloads.MaxGenerate {
+		errs = append(errs, fmt.Errorf("need --n >= 1 (and at most %d)", workloads.MaxGenerate))
+	}
+	if *prefix < 0 || *prefix > workloads.MaxTokenCount {
+		errs = append(errs, fmt.Errorf("--shared-prefix must be from 0 to %d tokens", workloads.MaxTokenCount))
 	}
 	a, err := workloads.ParseArrival(*arrival)
 	spec.Arrival = a
@@ -322,8 +333,11 @@ func workloadSample(e *env, args []string) int {
 			errs = append(errs, fmt.Errorf("--shuffle-seed %q: want an integer", *shuffle))
 		}
 	}
-	if opts.Every < 0 || opts.Limit < 0 || !(opts.TimeScale > 0) {
-		errs = append(errs, errors.New("--every and --limit must be >= 0 and --time-scale > 0"))
+	if opts.Every < 0 || opts.Limit < 0 {
+		errs = append(errs, errors.New("--every and --limit must be >= 0"))
+	}
+	if ts := opts.TimeScale; !(ts >= workloads.MinTimeScale && ts <= workloads.MaxTimeScale) {
+		errs = append(errs, fmt.Errorf("--time-scale must be from %g to %g, got %g", workloads.MinTimeScale, workloads.MaxTimeScale, ts))
 	}
 	if opts.To != 0 && opts.To <= opts.From {
 		errs = append(errs, fmt.Errorf("--to %v must be after --from %v", opts.To, opts.From))

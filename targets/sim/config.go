@@ -142,12 +142,21 @@ func (c Config) Mode() string {
 	return ModeEngine
 }
 
+// Bounds of a config's numbers (Validate): a simulated latency over an
+// hour, or a count over a billion, is a typo.
+const (
+	MaxLatency = time.Hour
+	MaxCount   = 1_000_000_000
+)
+
 // Validate reports every problem of c at once.
 func (c Config) Validate() error {
 	var errs []error
 	nonNeg := func(name string, d time.Duration) {
 		if d < 0 {
 			errs = append(errs, fmt.Errorf("%s must not be negative, got %v", name, d))
+		} else if d > MaxLatency {
+			errs = append(errs, fmt.Errorf("%s must be at most %v, got %v", name, MaxLatency, d))
 		}
 	}
 	nonNeg("TTFT", c.TTFT)
@@ -163,6 +172,8 @@ func (c Config) Validate() error {
 	nonNegInt := func(name string, n int) {
 		if n < 0 {
 			errs = append(errs, fmt.Errorf("%s must not be negative, got %d", name, n))
+		} else if n > MaxCount {
+			errs = append(errs, fmt.Errorf("%s must be at most %d, got %d", name, MaxCount, n))
 		}
 	}
 	nonNegInt("MaxBatch", c.MaxBatch)
