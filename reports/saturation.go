@@ -6,6 +6,7 @@ package reports
 // join of telemetry onto each request is in join.go.
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"sort"
@@ -228,6 +229,19 @@ func energyOver(ss []*results.GPUSample, from, to int64) (j float64, counterSegs
 type EnergyPrice struct {
 	USDPerKWh float64
 	PUE       float64
+}
+
+// Validate reports an electricity price outside 0 to 100 USD per kWh and
+// a PUE outside 1 to 10 (NaN and infinities included).
+func (p EnergyPrice) Validate() error {
+	var errs []error
+	if !(p.USDPerKWh >= 0 && p.USDPerKWh <= 100) {
+		errs = append(errs, fmt.Errorf("--usd-per-kwh %v: want a price from 0 to 100 USD per kWh", p.USDPerKWh))
+	}
+	if !(p.PUE >= 1 && p.PUE <= 10) {
+		errs = append(errs, fmt.Errorf("--pue %v: want a power usage effectiveness from 1 to 10", p.PUE))
+	}
+	return errors.Join(errs...)
 }
 
 // Energy is a run's energy in the units reports show.

@@ -109,7 +109,7 @@ func cmdCompare(ctx context.Context, e *env, args []string) int {
 	if resamples < 100 || resamples > 100000 {
 		problems = append(problems, fmt.Errorf("--resamples %d: want 100 to 100000", resamples))
 	}
-	prices, err := pricesFromFlags(set, priceIn, priceOut, priceCa, gpuHourly)
+	prices, err := reports.OverridePrices(set, priceIn, priceOut, priceCa, gpuHourly)
 	if err != nil {
 		problems = append(problems, err)
 	}

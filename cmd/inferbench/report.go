@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"os"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -15,7 +14,6 @@ import (
 	"github.com/inferbench/inferbench/reports"
 	"github.com/inferbench/inferbench/reports/decide"
 	"github.com/inferbench/inferbench/reports/html"
-	"github.com/inferbench/inferbench/results"
 )
 
 const reportSynopsis = `inferbench report RUN_DIR... [--format text|md|json|html] [--slo ttft=500ms,tpot=50ms,e2e=10s,itl=200ms]
@@ -105,8 +103,11 @@ func cmdReport(ctx context.Context, e *env, args []string) int {
 	if !slices.Contains([]string{"text", "md", "json", "html"}, format) {
 		problems = append(problems, fmt.Errorf("unknown --format %q (want text, md, json or html)", format))
 	}
-	prices, err := pricesFromFlags(set, priceIn, priceOut, priceCa, gpuHourly)
+	prices, err := reports.OverridePrices(set, priceIn, priceOut, priceCa, gpuHourly)
 	if err != nil {
+		problems = append(problems, err)
+	}
+	if err := (reports.EnergyPrice{USDPerKWh: usdPerKWh, PUE: pue}).Validate(); err != nil {
 		problems = append(problems, err)
 	}
 	if set["month-hours"] && !(monthHours > 0 && monthHours <= 744) {
@@ -136,7 +137,7 @@ func cmdReport(ctx context.Context, e *env, args []string) int {
 		return usageError(e, "report", errors.Join(problems...))
 	}
 
-	filter := reports.Filter{Since: since.at(time.Now()), Targets: targets}
+	filter := reports.Filter{Since: since.From(time.Now()), Targets: targets}
 	runs, err := reports.LoadMatching(dirs, filter)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "inferbench report: %v\n", err)
@@ -199,103 +200,15 @@ func cmdReport(ctx context.Context, e *env, args []string) int {
 	return failOn.gate(e, "report", summaries)
 }
 
-// pricesFromFlags checks the price flags and returns the prices they give,
-// or nil when none was given (the manifests' snapshots then apply).
-func pricesFromFlags(set map[string]bool, in, out, cached, hourly float64) (*results.Prices, error) {
-	perToken := set["price-in"] || set["price-out"] || set["price-cached"]
-	var errs []error
-	for _, f := range []struct {
-		name string
-		v    float64
-	}{{"price-in", in}, {"price-out", out}, {"price-cached", cached}, {"gpu-hourly", hourly}} {
-		if set[f.name] && f.v < 0 {
-			errs = append(errs, fmt.Errorf("--%s %v is negative", f.name, f.v))
-		}
-	}
-	switch {
-	case perToken && set["gpu-hourly"]:
-		errs = append(errs, errors.New("--gpu-hourly and --price-in/--price-out/--price-cached exclude each other: price a target per token or per GPU-hour"))
-	case perToken && !(set["price-in"] && set["price-out"]):
-		errs = append(errs, errors.New("per-token prices need both --price-in and --price-out"))
-	}
-	if len(errs) > 0 {
-		return nil, errors.Join(errs...)
-	}
-	switch {
-	case set["gpu-hourly"]:
-		return &results.Prices{GPUHourly: hourly, Source: "command line"}, nil
-	case perToken:
-		return &results.Prices{InputPer1M: in, OutputPer1M: out, CachedInputPer1M: cached, Source: "command line"}, nil
-	}
-	return nil, nil
-}
-
 // sloFlag is --slo: a comma-separated list of name=duration limits. It may
 // be repeated; later limits replace earlier ones of the same name.
 type sloFlag struct{ slo reports.SLO }
 
-func (f *sloFlag) String() string {
-	if f == nil {
-		return ""
-	}
-	var parts []string
-	for _, l := range []struct {
-		name string
-		d    time.Duration
-	}{{"ttft", f.slo.TTFT}, {"tpot", f.slo.TPOT}, {"e2e", f.slo.E2E}, {"itl", f.slo.ITL}} {
-		if l.d > 0 {
-			parts = append(parts, l.name+"="+l.d.String())
-		}
-	}
-	return strings.Join(parts, ",")
-}
+func (f *sloFlag) String() string { return f.slo.String() }
 
-// Set parses the list and reports every bad item, not just the first.
-func (f *sloFlag) Set(s string) error {
-	next := f.slo
-	var bad []string
-	for _, item := range strings.Split(s, ",") {
-		item = strings.TrimSpace(item)
-		if item == "" {
-			continue
-		}
-		name, val, ok := strings.Cut(item, "=")
-		if !ok {
-			bad = append(bad, fmt.Sprintf("%q: want name=duration", item))
-			continue
-		}
-		var dst *time.Duration
-		switch strings.ToLower(strings.TrimSpace(name)) {
-		case "ttft":
-			dst = &next.TTFT
-		case "tpot":
-			dst = &next.TPOT
-		case "e2e":
-			dst = &next.E2E
-		case "itl":
-			dst = &next.ITL
-		default:
-			bad = append(bad, fmt.Sprintf("%q: unknown limit %q (want ttft, tpot, e2e or itl)", item, name))
-			continue
-		}
-		d, err := time.ParseDuration(strings.TrimSpace(val))
-		switch {
-		case err != nil:
-			bad = append(bad, fmt.Sprintf("%q: not a duration (like 500ms or 2s)", item))
-		case d <= 0:
-			bad = append(bad, fmt.Sprintf("%q: must be positive", item))
-		default:
-			*dst = d
-		}
-	}
-	if len(bad) > 0 {
-		return errors.New(strings.Join(bad, "; "))
-	}
-	if next.IsZero() {
-		return errors.New("no limits given (like ttft=500ms,tpot=50ms)")
-	}
-	f.slo = next
-	return nil
+func (f *sloFlag) Set(s string) (err error) {
+	f.slo, err = reports.ParseSLO(s, f.slo)
+	return err
 }
 
 // volumesFlag is --volume, repeatable.
@@ -340,59 +253,11 @@ func (f *listFlag) Set(s string) error {
 }
 
 // sinceFlag is --since: an age (7d, 36h, 2w, 90m) or a date or time.
-type sinceFlag struct {
-	age time.Duration
-	t   time.Time
-	set string
-}
+type sinceFlag struct{ reports.Since }
 
-func (f *sinceFlag) String() string {
-	if f == nil {
-		return ""
-	}
-	return f.set
-}
+func (f *sinceFlag) String() string { return f.Text }
 
-func (f *sinceFlag) Set(s string) error {
-	s = strings.TrimSpace(s)
-	for _, layout := range []string{time.RFC3339, "2006-01-02T15:04", "2006-01-02"} {
-		if t, err := time.Parse(layout, s); err == nil {
-			f.t, f.age, f.set = t, 0, s
-			return nil
-		}
-	}
-	unit := time.Duration(0)
-	switch {
-	case strings.HasSuffix(s, "d"):
-		unit = 24 * time.Hour
-	case strings.HasSuffix(s, "w"):
-		unit = 7 * 24 * time.Hour
-	}
-	var d time.Duration
-	if unit != 0 {
-		n, err := strconv.ParseFloat(s[:len(s)-1], 64)
-		if err != nil {
-			return fmt.Errorf("%q: want an age like 7d, 36h or 2w, or a date like 2026-11-01", s)
-		}
-		d = time.Duration(n * float64(unit))
-	} else {
-		var err error
-		if d, err = time.ParseDuration(s); err != nil {
-			return fmt.Errorf("%q: want an age like 7d, 36h or 2w, or a date like 2026-11-01", s)
-		}
-	}
-	if d <= 0 {
-		return fmt.Errorf("%q: the age must be positive", s)
-	}
-	f.age, f.t, f.set = d, time.Time{}, s
-	return nil
-}
-
-// at is the earliest start time the flag allows, given the time now
-// (zero when the flag was not given).
-func (f *sinceFlag) at(now time.Time) time.Time {
-	if f.age > 0 {
-		return now.Add(-f.age)
-	}
-	return f.t
+func (f *sinceFlag) Set(s string) (err error) {
+	f.Since, err = reports.ParseSince(s)
+	return err
 }
