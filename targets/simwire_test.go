@@ -43,13 +43,14 @@ func protocolTarget(t testing.TB, p, root string, edit ...func(*targets.Spec)) t
 
 // TestProtocolsAgreeOnSimulator sends the same requests in every protocol
 // to one simulator that emulates reasoning and cached prompts, several
-// tokens per chunk: every record must carry the same token counts.
+// tokens per chunk: every record must carry the same token counts. The
+// limit is the Responses API's minimum, which every protocol sends as is.
 func TestProtocolsAgreeOnSimulator(t *testing.T) {
 	root := simServer(t, sim.Config{Exact: true, TTFT: 2 * time.Millisecond, ITL: time.Millisecond,
 		TokensPerChunk: 3, Provider: sim.Provider{ReasoningTokens: 5, CachedFraction: 0.5}})
 	req := &workloads.Request{Messages: []workloads.Message{
 		{Role: "system", Content: "You are terse."}, {Role: "user", Content: "Say something about foxes, please."}},
-		MaxTokens: 12}
+		MaxTokens: targets.ResponsesMinOutputTokens}
 	wantIn := int64(sim.EstimateTokens(req.Text()))
 	clock := results.NewClock(time.Now())
 	for _, p := range targets.Protocols {
@@ -64,10 +65,11 @@ func TestProtocolsAgreeOnSimulator(t *testing.T) {
 			if p == targets.ProtocolOpenAICompletions || p == targets.ProtocolAnthropic {
 				wantReasoning = 0
 			}
-			if rec.InputTokens != wantIn || rec.OutputTokens != 12 || rec.InputTokensSource != results.TokensFromUsage ||
+			if rec.InputTokens != wantIn || rec.OutputTokens != targets.ResponsesMinOutputTokens || rec.InputTokensSource != results.TokensFromUsage ||
 				rec.CachedInputTokens != wantIn/2 || rec.ReasoningTokens != wantReasoning {
-				t.Errorf("tokens in %d out %d (%s) cached %d reasoning %d, want %d, 12 from usage, %d, %d",
-					rec.InputTokens, rec.OutputTokens, rec.InputTokensSource, rec.CachedInputTokens, rec.ReasoningTokens, wantIn, wantIn/2, wantReasoning)
+				t.Errorf("tokens in %d out %d (%s) cached %d reasoning %d, want %d, %d from usage, %d, %d",
+					rec.InputTokens, rec.OutputTokens, rec.InputTokensSource, rec.CachedInputTokens, rec.ReasoningTokens,
+					wantIn, targets.ResponsesMinOutputTokens, wantIn/2, wantReasoning)
 			}
 			if p != targets.ProtocolOpenAICompletions && rec.FirstOutputNs <= rec.FirstTokenNs {
 				t.Errorf("first output %d not after first token %d: reasoning came first", rec.FirstOutputNs, rec.FirstTokenNs)
