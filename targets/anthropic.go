@@ -94,9 +94,12 @@ const AnthropicMinThinkingBudget = 1024
 // extended thinking, for messages.
 const anthropicThinkingDocs = "https://docs.claude.com/en/docs/build-with-claude/extended-thinking"
 
+// anthropicThinkingRule says what the API requires of a thinking budget.
+const anthropicThinkingRule = "Anthropic requires thinking.budget_tokens below max_tokens and at least 1024: " + anthropicThinkingDocs
+
 func (w anthropicWire) request(cfg *Config, req *workloads.Request, p *requestPlan) (string, url.Values, []bodyField, error) {
 	if problem := w.refuse(cfg, req); problem != "" {
-		return "", nil, nil, errors.New(problem)
+		return "", nil, nil, errors.New(problem + " (" + anthropicThinkingRule + ")")
 	}
 	var system []string
 	msgs := make([]workloads.Message, 0, len(req.Messages)+1)
@@ -157,11 +160,9 @@ func (w anthropicWire) refuse(cfg *Config, req *workloads.Request) string {
 	}
 	switch mt := anthropicMaxTokens(cfg, req); {
 	case th.BudgetTokens >= mt:
-		return fmt.Sprintf("thinking.budget_tokens %d is not below max_tokens %d (Anthropic requires budget_tokens < max_tokens: %s)",
-			th.BudgetTokens, mt, anthropicThinkingDocs)
+		return fmt.Sprintf("thinking.budget_tokens %d is not below max_tokens %d", th.BudgetTokens, mt)
 	case th.BudgetTokens < AnthropicMinThinkingBudget:
-		return fmt.Sprintf("thinking.budget_tokens %d is below Anthropic's minimum, %d (%s)",
-			th.BudgetTokens, AnthropicMinThinkingBudget, anthropicThinkingDocs)
+		return fmt.Sprintf("thinking.budget_tokens %d is below the minimum, %d", th.BudgetTokens, AnthropicMinThinkingBudget)
 	}
 	return ""
 }
@@ -170,6 +171,8 @@ func (w anthropicWire) refuse(cfg *Config, req *workloads.Request) string {
 func (w anthropicWire) check(cfg *Config, req *workloads.Request) (note, problem string) {
 	return "", w.refuse(cfg, req)
 }
+
+func (anthropicWire) checkRule() string { return anthropicThinkingRule }
 
 // anthropicUsage is the usage object of message_start and message_delta.
 type anthropicUsage struct {

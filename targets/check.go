@@ -33,9 +33,11 @@ type checker interface {
 }
 
 // wireChecker is a wire with requests of its own to check: a note (a
-// limit raised) or a problem (the API would refuse it), "" for none.
+// limit raised) or a problem (the API would refuse it), "" for none; and
+// the rule behind them, said once after the requests.
 type wireChecker interface {
 	check(cfg *Config, req *workloads.Request) (note, problem string)
+	checkRule() string
 }
 
 // maxExamples is how many requests a note or problem names.
@@ -104,7 +106,7 @@ func (t *streamTarget) check(reqs []workloads.Request) ([]string, error) {
 		list := make([]string, len(order))
 		for i, name := range order {
 			d := drops[name]
-			list[i] = fmt.Sprintf("%s (%s; %d requests, the first %s)", name, d.why, d.n, d.first)
+			list[i] = fmt.Sprintf("%s (%s; %s, the first %s)", name, d.why, requests(d.n), d.first)
 		}
 		if t.cfg.StrictFields {
 			errs = append(errs, fmt.Errorf("strict fields: the workload carries fields this target would not send: %s", strings.Join(list, ", ")))
@@ -112,13 +114,25 @@ func (t *streamTarget) check(reqs []workloads.Request) ([]string, error) {
 			notes = append(notes, "not sent, as the protocol or model does not take them (strict_fields refuses instead): "+strings.Join(list, ", "))
 		}
 	}
+	rule := ""
+	if wc != nil {
+		rule = " (" + wc.checkRule() + ")"
+	}
 	if raised.n > 0 {
-		notes = append(notes, fmt.Sprintf("%d requests ask for fewer output tokens than the API takes: %v", raised.n, &raised))
+		notes = append(notes, fmt.Sprintf("output limits below the API's minimum in %s: %v%s", requests(raised.n), &raised, rule))
 	}
 	if refused.n > 0 {
-		errs = append(errs, fmt.Errorf("%d requests would be refused by the API: %v", refused.n, &refused))
+		errs = append(errs, fmt.Errorf("%s would be refused by the API: %v%s", requests(refused.n), &refused, rule))
 	}
 	return notes, errors.Join(errs...)
+}
+
+// requests is "1 request" or "N requests".
+func requests(n int) string {
+	if n == 1 {
+		return "1 request"
+	}
+	return strconv.Itoa(n) + " requests"
 }
 
 // decodeAny decodes v into dst by way of JSON: v is a request's raw JSON

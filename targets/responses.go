@@ -105,10 +105,14 @@ func reasoningEffort(v any) string {
 // check notes a limit raised to the API's minimum.
 func (responsesWire) check(_ *Config, req *workloads.Request) (note, problem string) {
 	if req.MaxTokens > 0 && req.MaxTokens < ResponsesMinOutputTokens {
-		return fmt.Sprintf("max_output_tokens %d sent as %d, the Responses API's minimum (requested_output_tokens keeps %d)",
-			req.MaxTokens, ResponsesMinOutputTokens, req.MaxTokens), ""
+		return fmt.Sprintf("max_output_tokens %d", req.MaxTokens), ""
 	}
 	return "", ""
+}
+
+func (responsesWire) checkRule() string {
+	return fmt.Sprintf("each sent as %d, the Responses API's minimum; requested_output_tokens keeps what the request asked",
+		ResponsesMinOutputTokens)
 }
 
 // responsesEvent is the part of a Responses stream event the target reads.
