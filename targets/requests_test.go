@@ -114,13 +114,13 @@ func TestRequestBodies(t *testing.T) {
 	}, {
 		name: "o1-mini: the system message folded into the user's",
 		spec: targets.Spec{Preset: "openai", Model: "o1-mini"}, base: "/v1", path: chatPath,
-		req:  chatReq(nil),
-		body: `{"model":"o1-mini","messages":[{"role":"user","content":"Be brief.\n\nHi"}],` + withUse + `,"max_completion_tokens":64}`,
+		req:    chatReq(nil),
+		body:   `{"model":"o1-mini","messages":[{"role":"user","content":"Be brief.\n\nHi"}],` + withUse + `,"max_completion_tokens":64}`,
 		header: openaiHeader,
 	}, {
 		name: "o1: the system message as developer",
 		spec: targets.Spec{Preset: "openai", Model: "o1"}, base: "/v1", path: chatPath,
-		req:  chatReq(nil),
+		req: chatReq(nil),
 		body: `{"model":"o1","messages":[{"role":"developer","content":"Be brief."},{"role":"user","content":"Hi"}],` + withUse +
 			`,"max_completion_tokens":64}`,
 		header: openaiHeader,
@@ -132,22 +132,22 @@ func TestRequestBodies(t *testing.T) {
 	}, {
 		name: "workload stream_options merged; continuous_usage_stats never to a hosted API",
 		spec: targets.Spec{Preset: "together", Model: "m"}, base: "/v1", path: chatPath,
-		req:  &workloads.Request{Prompt: "Hi", Extra: map[string]json.RawMessage{"stream_options": raw(`{"include_usage":false,"continuous_usage_stats":true}`)}},
-		body: `{"model":"m","messages":[{"role":"user","content":"Hi"}],"stream":true,"stream_options":{"include_usage":false}}`,
+		req:    &workloads.Request{Prompt: "Hi", Extra: map[string]json.RawMessage{"stream_options": raw(`{"include_usage":false,"continuous_usage_stats":true}`)}},
+		body:   `{"model":"m","messages":[{"role":"user","content":"Hi"}],"stream":true,"stream_options":{"include_usage":false}}`,
 		header: map[string]string{"Authorization": "Bearer sk-together"},
 	}, {
 		name: "fireworks: no stream_options, not even the workload's",
 		spec: targets.Spec{Preset: "fireworks", Model: "accounts/fireworks/models/llama-v3p1-8b-instruct"}, base: "/inference/v1",
-		path: "/inference/v1/chat/completions",
-		req:  chatReq(map[string]json.RawMessage{"stream_options": raw(`{"include_usage":true}`)}),
-		body: `{"model":"accounts/fireworks/models/llama-v3p1-8b-instruct",` + msgs + `,"stream":true,"temperature":0.2,"max_tokens":64}`,
+		path:   "/inference/v1/chat/completions",
+		req:    chatReq(map[string]json.RawMessage{"stream_options": raw(`{"include_usage":true}`)}),
+		body:   `{"model":"accounts/fireworks/models/llama-v3p1-8b-instruct",` + msgs + `,"stream":true,"temperature":0.2,"max_tokens":64}`,
 		header: map[string]string{"Authorization": "Bearer fw-test"},
 	}, {
 		name: "fireworks with include_usage: true",
 		spec: targets.Spec{Preset: "fireworks", Model: "m", IncludeUsage: ptr(true)}, base: "/inference/v1",
-		path: "/inference/v1/chat/completions",
-		req:  &workloads.Request{Prompt: "Hi"},
-		body: `{"model":"m","messages":[{"role":"user","content":"Hi"}],` + withUse + `}`,
+		path:   "/inference/v1/chat/completions",
+		req:    &workloads.Request{Prompt: "Hi"},
+		body:   `{"model":"m","messages":[{"role":"user","content":"Hi"}],` + withUse + `}`,
 		header: map[string]string{"Authorization": "Bearer fw-test"},
 	}, {
 		name: "responses: an 8-token limit sent as 16, store false", protocol: targets.ProtocolOpenAIResponses,
@@ -171,8 +171,8 @@ func TestRequestBodies(t *testing.T) {
 	}, {
 		name: "anthropic: claude-opus-4-7 takes no temperature", protocol: targets.ProtocolAnthropic,
 		spec: targets.Spec{Preset: "anthropic", Model: "claude-opus-4-7"}, base: "/v1", path: "/v1/messages",
-		req:  &workloads.Request{Prompt: "Hi", MaxTokens: 64, Temperature: ptr(0.2), Extra: map[string]json.RawMessage{"top_k": raw(`5`)}},
-		body: `{"model":"claude-opus-4-7","max_tokens":64,"messages":[{"role":"user","content":"Hi"}],"stream":true}`,
+		req:    &workloads.Request{Prompt: "Hi", MaxTokens: 64, Temperature: ptr(0.2), Extra: map[string]json.RawMessage{"top_k": raw(`5`)}},
+		body:   `{"model":"claude-opus-4-7","max_tokens":64,"messages":[{"role":"user","content":"Hi"}],"stream":true}`,
 		header: map[string]string{"X-Api-Key": "sk-ant-test", "Anthropic-Version": targets.AnthropicVersion},
 	}, {
 		name: "gemini: stop, top_p and seed in generationConfig, stream_options not sent", protocol: targets.ProtocolGemini,
