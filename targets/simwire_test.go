@@ -1,6 +1,7 @@
 package targets_test
 
 import (
+	"encoding/json"
 	"net/http/httptest"
 	"testing"
 	"time"
@@ -98,5 +99,27 @@ func TestSimulatedFlag(t *testing.T) {
 	rec := protocolTarget(t, targets.ProtocolOpenAIChat, root, func(s *targets.Spec) { s.Model = "not-served" }).Do(t.Context(), clock, req)
 	if rec.HTTPStatus != 404 || !rec.Simulated {
 		t.Errorf("wrong model: status %d, simulated %v; want 404 and simulated", rec.HTTPStatus, rec.Simulated)
+	}
+}
+
+// TestSimulatorTakesTheNewShapes: what the targets now send — a batch
+// file's max_completion_tokens, a model family's developer role, store
+// false and a raised Responses limit, stop_sequences, a generationConfig
+// with seed and stopSequences, merged stream_options — is accepted by the
+// simulator in every protocol, as by the APIs, so runs against it keep
+// working.
+func TestSimulatorTakesTheNewShapes(t *testing.T) {
+	root := simServer(t, sim.Config{Exact: true})
+	req := &workloads.Request{MaxTokens: 8, MaxTokensField: "max_completion_tokens", Temperature: ptr(0.3),
+		Messages: []workloads.Message{{Role: "system", Content: "Be brief."}, {Role: "user", Content: "Hi"}},
+		Extra: map[string]json.RawMessage{"seed": raw(`7`), "stop": raw(`["END"]`), "top_p": raw(`0.9`),
+			"stream_options": raw(`{"include_usage":true}`), "reasoning_effort": raw(`"none"`)}}
+	for _, p := range targets.Protocols {
+		for _, mode := range []string{targets.SystemAsDeveloper, targets.SystemAsUser} {
+			rec := protocolTarget(t, p, root, func(s *targets.Spec) { s.SystemMessage = mode }).Do(t.Context(), clockNow(), req)
+			if !rec.OK() || rec.OutputTokensSource != results.TokensFromUsage {
+				t.Errorf("%s, system as %s: %s %s (%s), tokens from %s", p, mode, rec.Status, rec.ErrorClass, rec.ErrorMessage, rec.OutputTokensSource)
+			}
+		}
 	}
 }
