@@ -35,6 +35,7 @@ const (
 	ErrClassStreamTrunc    = "stream_truncated"   // [DONE] seen but no finish_reason
 	ErrClassMalformedChunk = "malformed_chunk"    // a chunk that is not valid JSON / SSE
 	ErrClassStreamError    = "stream_error"       // the server sent an error event mid-stream
+	ErrClassEmptyOutput    = "empty_output"       // a complete answer with no text and no tool-call arguments
 	ErrClassCanceled       = "canceled"           // the run was interrupted twice
 	ErrClassRequest        = "request"            // the request could not be built
 	ErrClassOther          = "other"

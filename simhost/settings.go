@@ -50,7 +50,7 @@ var Settings = []Setting{
 	{"malformed-rate", "fraction of streams with one invalid-JSON chunk", false, func(c *sim.Config) any { return &c.Faults.MalformedRate }},
 	{"stall-rate", "fraction of streams that pause half-way", false, func(c *sim.Config) any { return &c.Faults.StallRate }},
 	{"stall", "length of a stall (default 1s)", false, func(c *sim.Config) any { return &c.Faults.Stall }},
-	{"reasoning-tokens", "provider: the first N output tokens are reasoning, sent before the answer (every path but legacy completions)", false, func(c *sim.Config) any { return &c.Provider.ReasoningTokens }},
+	{"reasoning-tokens", "provider: the first N output tokens are reasoning, sent before the answer, within max_tokens (every path but legacy completions)", false, func(c *sim.Config) any { return &c.Provider.ReasoningTokens }},
 	{"cached-fraction", "provider: fraction of prompt tokens reported as cached in usage", false, func(c *sim.Config) any { return &c.Provider.CachedFraction }},
 	{"rpm", "provider: requests per minute before 429 + Retry-After (0: no limit)", false, func(c *sim.Config) any { return &c.Provider.RPM }},
 	{"tpm", "provider: tokens per minute (prompt bytes/4 + max tokens) before 429 (0: no limit)", false, func(c *sim.Config) any { return &c.Provider.TPM }},

@@ -57,6 +57,8 @@ var Settings = []Setting{
 	{"provider", "provider", "spec", "provider label, e.g. openai, together, vllm", func(r *Run) any { return &r.Target.Spec.Provider }},
 	{"temperature", "temperature", "spec", "sampling temperature sent with every request (0 is sent as 0)", func(r *Run) any { return optFloat{&r.Target.Spec.Temperature} }},
 	{"no-usage", "include_usage", "spec", "do not send stream_options.include_usage (for servers that reject it)", func(r *Run) any { return noUsage{&r.Target.Spec.IncludeUsage} }},
+	{"max-tokens-field", "max_tokens_field", "spec", "field OpenAI chat sends the token limit as: max_tokens or max_completion_tokens (default: the model family's, else the workload's own, else max_tokens)", func(r *Run) any { return &r.Target.Spec.MaxTokensField }},
+	{"strict-fields", "strict_fields", "spec", "refuse a run whose workload carries request fields the target's protocol or model does not take, instead of sending the requests without them", func(r *Run) any { return &r.Target.Spec.StrictFields }},
 	{"preset", "preset", "spec", "provider or engine preset: " + strings.Join(targets.PresetNames(), ", "), func(r *Run) any { return &r.Target.Spec.Preset }},
 	{"protocol", "protocol", "spec", "wire protocol: " + strings.Join(targets.Protocols, ", ") + " (default: the preset's, else openai-chat)", func(r *Run) any { return &r.Target.Spec.Protocol }},
 	{"retries", "retries.max", "spec", "retry a request up to N times on 429, 5xx or connect errors, honouring Retry-After (default 0: off)", func(r *Run) any { return &r.Target.Spec.Retries.Max }},

@@ -109,8 +109,23 @@ func (r *Run) buildTarget(b *Built, env Env) []error {
 		getenv = func(string) string { return "" }
 	}
 	p := &b.Plan
-	if p.Target, err = targets.New(res, getenv); err != nil {
+	tgt, err := targets.New(res, getenv)
+	if err != nil {
 		return []error{err}
+	}
+	p.Target = tgt
+	if p.Workload != nil {
+		// Every request as the target would send it: a run the API would
+		// refuse stops here, and fields not sent are said once.
+		notes, err := targets.Check(tgt, p.Workload.Requests)
+		for _, n := range notes {
+			if env.Log != nil {
+				env.Log("target " + res.Name + ": " + n)
+			}
+		}
+		if err != nil {
+			return []error{fmt.Errorf("target %s: %w", res.Name, err)}
+		}
 	}
 	b.Spec = res
 	p.TargetInfo = res.Info()

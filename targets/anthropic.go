@@ -3,6 +3,8 @@ package targets
 import (
 	"cmp"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"net/url"
 	"strings"
 
@@ -54,7 +56,11 @@ func NewAnthropic(cfg Config) (*Anthropic, error) {
 	if cfg.DefaultMaxTokens == 0 {
 		cfg.DefaultMaxTokens = DefaultAnthropicMaxTokens
 	}
-	t, err := newStreamTarget("anthropic", cfg, anthropicWire{})
+	w := anthropicWire{}
+	if th, ok := cfg.ExtraBody["thinking"]; ok {
+		decodeAny(th, &w.thinking)
+	}
+	t, err := newStreamTarget("anthropic", cfg, w)
 	if err != nil {
 		return nil, err
 	}
@@ -70,32 +76,103 @@ func hasHeader(h map[string]string, name string) bool {
 	return false
 }
 
-type anthropicWire struct{}
+type anthropicWire struct {
+	thinking anthropicThinking // the config's extra_body thinking
+}
 
-func (anthropicWire) request(cfg *Config, req *workloads.Request) (string, url.Values, []bodyField, error) {
+// anthropicThinking is the part of a thinking object the target checks.
+type anthropicThinking struct {
+	Type         string `json:"type"`
+	BudgetTokens int    `json:"budget_tokens"`
+}
+
+// AnthropicMinThinkingBudget is the smallest thinking budget_tokens the
+// Messages API takes.
+const AnthropicMinThinkingBudget = 1024
+
+// anthropicThinkingDocs is where Anthropic documents the limits of
+// extended thinking, for messages.
+const anthropicThinkingDocs = "https://docs.claude.com/en/docs/build-with-claude/extended-thinking"
+
+// anthropicThinkingRule says what the API requires of a thinking budget.
+const anthropicThinkingRule = "Anthropic requires thinking.budget_tokens below max_tokens and at least 1024: " + anthropicThinkingDocs
+
+func (w anthropicWire) request(cfg *Config, req *workloads.Request, p *requestPlan) (string, url.Values, []bodyField, error) {
+	if problem := w.refuse(cfg, req); problem != "" {
+		return "", nil, nil, errors.New(problem + " (" + anthropicThinkingRule + ")")
+	}
 	var system []string
 	msgs := make([]workloads.Message, 0, len(req.Messages)+1)
-	for _, m := range req.ChatMessages() {
+	for _, m := range systemMessages(cfg.SystemMessage, req.ChatMessages()) {
 		if m.Role == "system" || m.Role == "developer" {
 			system = append(system, m.Content)
 			continue
 		}
 		msgs = append(msgs, m)
 	}
-	maxTokens := req.MaxTokens
-	if maxTokens <= 0 {
-		maxTokens = cfg.DefaultMaxTokens
-	}
-	f := []bodyField{field("model", cfg.Model), field("max_tokens", maxTokens), field("messages", msgs)}
+	f := []bodyField{field("model", cfg.Model), field("max_tokens", anthropicMaxTokens(cfg, req)), field("messages", msgs)}
 	if len(system) > 0 {
 		f = append(f, field("system", strings.Join(system, "\n")))
 	}
 	f = append(f, field("stream", true))
-	if t := cfg.temperature(req); t != nil {
-		f = append(f, field("temperature", *t))
+	if p.temperature != nil {
+		f = append(f, field("temperature", *p.temperature))
 	}
 	return "/messages", nil, f, nil
 }
+
+func (anthropicWire) fields() *fieldMap { return anthropicFields }
+
+// anthropicMaxTokens is the max_tokens a request is sent with.
+func anthropicMaxTokens(cfg *Config, req *workloads.Request) int {
+	if req.MaxTokens > 0 {
+		return req.MaxTokens
+	}
+	return cfg.DefaultMaxTokens
+}
+
+// thinkingOf is the thinking a request is sent with: its own, else the
+// config's.
+func (w anthropicWire) thinkingOf(req *workloads.Request) anthropicThinking {
+	if raw, ok := req.Extra["thinking"]; ok {
+		var th anthropicThinking
+		json.Unmarshal(raw, &th)
+		return th
+	}
+	return w.thinking
+}
+
+// samplingOff: "Thinking isn't compatible with temperature or top_k
+// modifications".
+func (w anthropicWire) samplingOff(_ *Config, req *workloads.Request) string {
+	if th := w.thinkingOf(req); th.Type != "" && th.Type != "disabled" {
+		return "Anthropic takes no temperature or top_k with extended thinking"
+	}
+	return ""
+}
+
+// refuse says why the API would refuse req, or "": a thinking budget
+// that is not below max_tokens, or below the minimum.
+func (w anthropicWire) refuse(cfg *Config, req *workloads.Request) string {
+	th := w.thinkingOf(req)
+	if th.Type != "enabled" {
+		return ""
+	}
+	switch mt := anthropicMaxTokens(cfg, req); {
+	case th.BudgetTokens >= mt:
+		return fmt.Sprintf("thinking.budget_tokens %d is not below max_tokens %d", th.BudgetTokens, mt)
+	case th.BudgetTokens < AnthropicMinThinkingBudget:
+		return fmt.Sprintf("thinking.budget_tokens %d is below the minimum, %d", th.BudgetTokens, AnthropicMinThinkingBudget)
+	}
+	return ""
+}
+
+// check: a request the API would refuse is a problem before the run.
+func (w anthropicWire) check(cfg *Config, req *workloads.Request) (note, problem string) {
+	return "", w.refuse(cfg, req)
+}
+
+func (anthropicWire) checkRule() string { return anthropicThinkingRule }
 
 // anthropicUsage is the usage object of message_start and message_delta.
 type anthropicUsage struct {

@@ -18,7 +18,7 @@ type Completions struct{ *streamTarget }
 // NewCompletions checks cfg and returns the target. It reports every
 // problem with cfg at once.
 func NewCompletions(cfg Config) (*Completions, error) {
-	t, err := newStreamTarget("completions", cfg, completionsWire{includeUsage: cfg.IncludeUsage == nil || *cfg.IncludeUsage})
+	t, err := newStreamTarget("completions", cfg, completionsWire{includeUsage: (cfg.IncludeUsage == nil || *cfg.IncludeUsage) && !cfg.NoStreamOptions})
 	if err != nil {
 		return nil, err
 	}
@@ -27,7 +27,7 @@ func NewCompletions(cfg Config) (*Completions, error) {
 
 type completionsWire struct{ includeUsage bool }
 
-func (w completionsWire) request(cfg *Config, req *workloads.Request) (string, url.Values, []bodyField, error) {
+func (w completionsWire) request(cfg *Config, req *workloads.Request, p *requestPlan) (string, url.Values, []bodyField, error) {
 	f := []bodyField{field("model", cfg.Model), field("prompt", req.Text()), field("stream", true)}
 	if w.includeUsage {
 		f = append(f, field("stream_options", map[string]bool{"include_usage": true}))
@@ -35,11 +35,13 @@ func (w completionsWire) request(cfg *Config, req *workloads.Request) (string, u
 	if req.MaxTokens > 0 {
 		f = append(f, field("max_tokens", req.MaxTokens))
 	}
-	if t := cfg.temperature(req); t != nil {
-		f = append(f, field("temperature", *t))
+	if p.temperature != nil {
+		f = append(f, field("temperature", *p.temperature))
 	}
 	return "/completions", nil, f, nil
 }
+
+func (completionsWire) fields() *fieldMap { return completionsFields }
 
 func (completionsWire) decode(ev sseEvent, now int64, st *streamState) error {
 	return st.openAIEvent(ev.Data, now)

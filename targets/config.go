@@ -50,13 +50,15 @@ type Config struct {
 	// ExtraBody fields are merged into every request body (engine
 	// extensions such as top_k, ignore_eos, or a stream_options with
 	// continuous_usage_stats; Anthropic's thinking; Gemini's
-	// generationConfig). A field replaces one of the same name, whole: an
-	// extra stream_options must say include_usage itself. A request's own
-	// Extra fields override these.
+	// generationConfig). A field replaces one of the same name, whole,
+	// except the objects a protocol merges key by key (stream_options;
+	// Responses' reasoning and text; Gemini's generationConfig). A
+	// request's own Extra fields override these.
 	ExtraBody map[string]any
-	// DropFields are removed from every request's own Extra fields before
-	// sending: the engine-only fields (ignore_eos, min_tokens) a target does
-	// not accept, which a workload may carry for engines.
+	// DropFields are never sent from a request's own Extra fields (nor
+	// from its stream_options): the engine-only fields (ignore_eos,
+	// min_tokens, continuous_usage_stats) a target does not accept, which
+	// a workload may carry for engines.
 	DropFields []string
 	// Headers are set on every request, after the standard ones, so they
 	// may replace them (e.g. anthropic-version).
@@ -65,9 +67,30 @@ type Config struct {
 	// api-version).
 	Query map[string]string
 	// MaxTokensField is the body field a request's MaxTokens is sent as:
-	// "max_tokens" (default) or "max_completion_tokens", which OpenAI's
-	// reasoning models require. OpenAI chat only.
+	// "max_tokens" or "max_completion_tokens", which OpenAI's reasoning
+	// models require; "" sends the request's own field
+	// (workloads.Request.MaxTokensField), else max_tokens. OpenAI chat
+	// only.
 	MaxTokensField string
+	// NoSampling sends no sampling fields (SamplingFields): the request's
+	// temperature and such extra fields are not sent. Temperature must
+	// then be nil.
+	NoSampling bool
+	// SystemMessage is how system messages are sent: "" or
+	// SystemAsSystem as they are, SystemAsDeveloper with role developer,
+	// SystemAsUser folded into the first user message.
+	SystemMessage string
+	// Family names the model family whose rules the config follows, for
+	// messages ("" = none).
+	Family string
+	// NoStreamOptions never sends stream_options, for hosts that reject
+	// it: neither include_usage nor a request's own. OpenAI chat and
+	// completions.
+	NoStreamOptions bool
+	// StrictFields fails a request (class request, nothing sent) when
+	// any of its own fields would not be sent, instead of sending it
+	// without them.
+	StrictFields bool
 	// DefaultMaxTokens is sent when a request has no MaxTokens, where the
 	// protocol requires a limit (Anthropic; default 4096).
 	DefaultMaxTokens int
@@ -129,10 +152,14 @@ func (c *Config) validate() ([]bodyField, []error) {
 	if c.Temperature != nil && (math.IsNaN(*c.Temperature) || math.IsInf(*c.Temperature, 0)) {
 		errs = append(errs, fmt.Errorf("temperature %v is not a number", *c.Temperature))
 	}
-	switch c.MaxTokensField {
-	case "", "max_tokens", "max_completion_tokens":
-	default:
-		errs = append(errs, fmt.Errorf("max tokens field %q: want max_tokens or max_completion_tokens", c.MaxTokensField))
+	if err := checkMaxTokensField(c.MaxTokensField); err != nil {
+		errs = append(errs, err)
+	}
+	if err := checkSystemMessage(c.SystemMessage); err != nil {
+		errs = append(errs, err)
+	}
+	if c.NoSampling && c.Temperature != nil {
+		errs = append(errs, fmt.Errorf("temperature %v is set, but sampling is off%s", *c.Temperature, c.familyNote()))
 	}
 	if strings.ContainsAny(c.AuthHeader, " :\r\n") {
 		errs = append(errs, fmt.Errorf("auth header %q is not a header name", c.AuthHeader))
@@ -205,22 +232,6 @@ func (c *Config) temperature(req *workloads.Request) *float64 {
 		return req.Temperature
 	}
 	return c.Temperature
-}
-
-// requestExtra is req's own Extra fields less DropFields, checked.
-func (c *Config) requestExtra(req *workloads.Request) ([]bodyField, error) {
-	var out []bodyField
-	for _, k := range slices.Sorted(maps.Keys(req.Extra)) {
-		if containsFold(c.DropFields, k) {
-			continue
-		}
-		v := req.Extra[k]
-		if !json.Valid(v) {
-			return nil, fmt.Errorf("extra field %q is not valid JSON", k)
-		}
-		out = append(out, bodyField{k, v})
-	}
-	return out, nil
 }
 
 func containsFold(list []string, s string) bool {

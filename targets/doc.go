@@ -19,9 +19,13 @@
 // to an error class, watchdog.go enforces the first-token and idle
 // timeouts, retry.go retries.
 //
-// presets.go names providers and engines; spec.go declares a target
-// (Spec) and builds it (New); file.go reads targets files. docs/targets.md
-// is the user's reference.
+// presets.go names providers and engines; family.go reads the model-family
+// rules table (data/model_families.yaml: token-limit field, sampling,
+// system message, each rule with its source); fields.go maps a request's
+// own fields onto each protocol (and says which are not sent); check.go
+// prepares a whole workload before a run (Check); spec.go declares a
+// target (Spec) and builds it (New); file.go reads targets files.
+// docs/targets.md is the user's reference.
 //
 // Of this module the package depends on workloads, results and prices (a
 // Spec may carry its own price) only; bench consumes it through its Target

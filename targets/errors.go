@@ -55,6 +55,25 @@ func (e *endMissingError) Error() string {
 }
 func (e *endMissingError) Is(target error) bool { return target == errStreamBroken }
 
+// emptyOutputError is a stream that ended complete but produced no output
+// at all: no text and no tool-call arguments (reasoning alone is not
+// output), as when a thinking budget uses up the whole token limit.
+type emptyOutputError struct {
+	finish    string
+	reasoning int32 // reasoning events seen
+}
+
+func (e *emptyOutputError) Error() string {
+	msg := "no output: the response ended"
+	if e.finish != "" {
+		msg += " (finish reason " + e.finish + ")"
+	}
+	if e.reasoning > 0 {
+		return msg + fmt.Sprintf(" after %d reasoning events and no text or tool-call arguments", e.reasoning)
+	}
+	return msg + " without text or tool-call arguments"
+}
+
 // requestError is a request that could not be built (bad extra body, bad
 // URL): the fault is in the plan or workload, not the server.
 type requestError struct{ err error }
@@ -109,6 +128,7 @@ func classify(err error) string {
 		statusErr *statusError
 		eventErr  *streamEventError
 		chunkErr  *malformedChunkError
+		emptyErr  *emptyOutputError
 		apiErr    *openai.APIError
 		oaiReqErr *openai.RequestError
 		opErr     *net.OpError
@@ -136,6 +156,8 @@ func classify(err error) string {
 		return results.ErrClassStreamBroken
 	case errors.Is(err, errStreamTruncated):
 		return results.ErrClassStreamTrunc
+	case errors.As(err, &emptyErr):
+		return results.ErrClassEmptyOutput
 	case errors.As(err, &apiErr):
 		if apiErr.HTTPStatusCode == 0 {
 			// go-openai's wrapping of a mid-stream error event.
@@ -297,7 +319,7 @@ func fail(rec *results.Record, parent, ctx context.Context, err error, header ht
 	switch class {
 	case results.ErrClassRateLimited, results.ErrClassHTTP4xx, results.ErrClassHTTP5xx,
 		results.ErrClassStreamError, results.ErrClassMalformedChunk, results.ErrClassRequest,
-		results.ErrClassStreamBroken, results.ErrClassStreamTrunc:
+		results.ErrClassStreamBroken, results.ErrClassStreamTrunc, results.ErrClassEmptyOutput:
 	default:
 		if ctx.Err() != nil {
 			if errors.Is(parent.Err(), context.Canceled) {

@@ -71,10 +71,10 @@ type geminiContent struct {
 	Parts []geminiPart `json:"parts"`
 }
 
-func (w geminiWire) request(cfg *Config, req *workloads.Request) (string, url.Values, []bodyField, error) {
+func (w geminiWire) request(cfg *Config, req *workloads.Request, p *requestPlan) (string, url.Values, []bodyField, error) {
 	var system []geminiPart
 	contents := make([]geminiContent, 0, len(req.Messages)+1)
-	for _, m := range req.ChatMessages() {
+	for _, m := range systemMessages(cfg.SystemMessage, req.ChatMessages()) {
 		switch m.Role {
 		case "system", "developer":
 			system = append(system, geminiPart{m.Content})
@@ -95,8 +95,8 @@ func (w geminiWire) request(cfg *Config, req *workloads.Request) (string, url.Va
 	if req.MaxTokens > 0 {
 		gc["maxOutputTokens"] = req.MaxTokens
 	}
-	if t := cfg.temperature(req); t != nil {
-		gc["temperature"] = *t
+	if p.temperature != nil {
+		gc["temperature"] = *p.temperature
 	}
 	if len(gc) > 0 {
 		f = append(f, field("generationConfig", gc))
@@ -104,6 +104,8 @@ func (w geminiWire) request(cfg *Config, req *workloads.Request) (string, url.Va
 	model := strings.TrimPrefix(cfg.Model, "models/")
 	return "/models/" + url.PathEscape(model) + ":streamGenerateContent", url.Values{"alt": {"sse"}}, f, nil
 }
+
+func (geminiWire) fields() *fieldMap { return geminiFields }
 
 // geminiEvent is the part of a GenerateContentResponse the target reads.
 type geminiEvent struct {

@@ -98,9 +98,26 @@ func TestGeminiStream(t *testing.T) {
 			s.crlf(`{"promptFeedback":{"blockReason":"SAFETY"},"usageMetadata":{"promptTokenCount":40,"totalTokenCount":40}}`)
 		},
 		want: func(r *results.Record) {
-			r.Status = results.StatusOK
+			// Nothing came back: not an answer (empty_output), with the
+			// block reason kept as the finish reason.
 			r.FinishReason = "SAFETY"
 			tokens(r, 40, 0, 0, 0, 0)
+			failed(r, results.ErrClassEmptyOutput, "no output: the response ended (finish reason SAFETY) without text or tool-call arguments")
+		},
+	}, {
+		// thinking shares maxOutputTokens: a budget that takes it all
+		// ends MAX_TOKENS with thoughts and no text.
+		name: "thoughts only",
+		script: func(s *sse) {
+			s.start()
+			s.crlf(gemChunk("Let me think", true, "", 5, 0, 0, 14))
+			s.crlf(gemChunk("", false, "MAX_TOKENS", 5, 0, 0, 16))
+		},
+		want: func(r *results.Record) {
+			r.FinishReason = "MAX_TOKENS"
+			r.FirstTokenNs, r.LastTokenNs, r.Chunks, r.ChunkTokens = 1, 1, 1, []int32{14}
+			tokens(r, 5, 16, 0, 0, 16)
+			failed(r, results.ErrClassEmptyOutput, "no output: the response ended (finish reason MAX_TOKENS) after 1 reasoning events and no text or tool-call arguments")
 		},
 	}}
 	runWireCases(t, tests, targets.Spec{Preset: "google"}, "/v1beta", "/v1beta/models/test-model:streamGenerateContent",

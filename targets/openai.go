@@ -1,6 +1,7 @@
 package targets
 
 import (
+	"cmp"
 	"encoding/json"
 	"net/url"
 
@@ -23,10 +24,7 @@ type OpenAI struct{ *streamTarget }
 // NewOpenAI checks cfg and returns the target. It reports every problem
 // with cfg at once.
 func NewOpenAI(cfg Config) (*OpenAI, error) {
-	w := chatWire{includeUsage: cfg.IncludeUsage == nil || *cfg.IncludeUsage, maxTokensField: cfg.MaxTokensField}
-	if w.maxTokensField == "" {
-		w.maxTokensField = "max_tokens"
-	}
+	w := chatWire{includeUsage: (cfg.IncludeUsage == nil || *cfg.IncludeUsage) && !cfg.NoStreamOptions}
 	t, err := newStreamTarget("openai", cfg, w)
 	if err != nil {
 		return nil, err
@@ -35,19 +33,18 @@ func NewOpenAI(cfg Config) (*OpenAI, error) {
 }
 
 // chatWire is OpenAI chat completions on streamTarget.
-type chatWire struct {
-	includeUsage   bool
-	maxTokensField string // max_tokens or max_completion_tokens
-}
+type chatWire struct{ includeUsage bool }
 
 // request builds the body from go-openai's request type, field by field
 // in the order go-openai encodes them, then the fields it cannot send as
 // they must be sent: temperature (go-openai omits 0) and the token limit
 // (go-openai refuses max_tokens for some model names and cannot send it as
 // max_completion_tokens for others). A new field goes into creq when
-// go-openai encodes it faithfully, else after it like these two.
-func (w chatWire) request(cfg *Config, req *workloads.Request) (string, url.Values, []bodyField, error) {
-	creq := openai.ChatCompletionRequest{Model: cfg.Model, Messages: chatMessages(req), Stream: true}
+// go-openai encodes it faithfully, else after it like these two. The
+// token-limit field is the config's (the model family's or the target's),
+// else the one the workload used, else max_tokens.
+func (w chatWire) request(cfg *Config, req *workloads.Request, p *requestPlan) (string, url.Values, []bodyField, error) {
+	creq := openai.ChatCompletionRequest{Model: cfg.Model, Messages: chatMessages(cfg, req), Stream: true}
 	if w.includeUsage {
 		creq.StreamOptions = &openai.StreamOptions{IncludeUsage: true}
 	}
@@ -56,14 +53,16 @@ func (w chatWire) request(cfg *Config, req *workloads.Request) (string, url.Valu
 	if creq.StreamOptions != nil {
 		f = append(f, field("stream_options", creq.StreamOptions))
 	}
-	if t := cfg.temperature(req); t != nil {
-		f = append(f, field("temperature", *t))
+	if p.temperature != nil {
+		f = append(f, field("temperature", *p.temperature))
 	}
 	if req.MaxTokens > 0 {
-		f = append(f, field(w.maxTokensField, req.MaxTokens))
+		f = append(f, field(cmp.Or(cfg.MaxTokensField, req.MaxTokensField, "max_tokens"), req.MaxTokens))
 	}
 	return "/chat/completions", nil, f, nil
 }
+
+func (chatWire) fields() *fieldMap { return chatFields }
 
 func (chatWire) decode(ev sseEvent, now int64, st *streamState) error {
 	return st.openAIEvent(ev.Data, now)
@@ -92,8 +91,8 @@ func (chatWire) statusError(code int, body []byte) error {
 	return newStatusError(code, body)
 }
 
-func chatMessages(req *workloads.Request) []openai.ChatCompletionMessage {
-	msgs := req.ChatMessages()
+func chatMessages(cfg *Config, req *workloads.Request) []openai.ChatCompletionMessage {
+	msgs := systemMessages(cfg.SystemMessage, req.ChatMessages())
 	out := make([]openai.ChatCompletionMessage, len(msgs))
 	for i, m := range msgs {
 		out[i] = openai.ChatCompletionMessage{Role: m.Role, Content: m.Content}

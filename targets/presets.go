@@ -47,6 +47,10 @@ type Preset struct {
 	Query      map[string]string
 	// AllowFields are the EngineFields the preset accepts.
 	AllowFields []string
+	// NoStreamOptions: the host rejects stream_options, so it is not sent
+	// (neither include_usage nor a workload's own) unless the target sets
+	// include_usage: true.
+	NoStreamOptions bool
 	// Note is one line for the presets table.
 	Note string
 }
@@ -69,7 +73,8 @@ var presets = map[string]Preset{
 	"groq": {Protocol: ProtocolOpenAIChat, BaseURL: "https://api.groq.com/openai/v1", Kind: KindManaged,
 		APIKeyEnv: "GROQ_API_KEY"},
 	"fireworks": {Protocol: ProtocolOpenAIChat, BaseURL: "https://api.fireworks.ai/inference/v1", Kind: KindManaged,
-		APIKeyEnv: "FIREWORKS_API_KEY"},
+		APIKeyEnv: "FIREWORKS_API_KEY", NoStreamOptions: true,
+		Note: "no stream_options: the API rejects unknown fields and sends usage in its last chunk anyway"},
 	"deepinfra": {Protocol: ProtocolOpenAIChat, BaseURL: "https://api.deepinfra.com/v1/openai", Kind: KindManaged,
 		APIKeyEnv: "DEEPINFRA_API_KEY"},
 	"openrouter": {Protocol: ProtocolOpenAIChat, BaseURL: "https://openrouter.ai/api/v1", Kind: KindManaged,

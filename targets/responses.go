@@ -3,6 +3,7 @@ package targets
 import (
 	"cmp"
 	"encoding/json"
+	"fmt"
 	"net/url"
 
 	"github.com/inferbench/inferbench/workloads"
@@ -28,29 +29,90 @@ type Responses struct{ *streamTarget }
 
 // NewResponses checks cfg and returns the target. It reports every problem
 // with cfg at once.
+//
+// Every request sends store: false, so benchmark traffic is not kept by
+// the provider (extra_body store: true sends it otherwise). A limit below
+// ResponsesMinOutputTokens, which the API refuses, is sent as that
+// minimum; the record's requested_output_tokens keeps what the request
+// asked. No temperature is sent with a reasoning effort other than none
+// (the config's reasoning.effort, or the request's reasoning or
+// reasoning_effort).
 func NewResponses(cfg Config) (*Responses, error) {
-	t, err := newStreamTarget("responses", cfg, responsesWire{})
+	w := responsesWire{}
+	if r, ok := cfg.ExtraBody["reasoning"]; ok {
+		w.effort = reasoningEffort(r)
+	}
+	t, err := newStreamTarget("responses", cfg, w)
 	if err != nil {
 		return nil, err
 	}
 	return &Responses{t}, nil
 }
 
-type responsesWire struct{}
+// ResponsesMinOutputTokens is the smallest max_output_tokens the
+// Responses API takes ("integer below minimum value. Expected a value >=
+// 16").
+const ResponsesMinOutputTokens = 16
 
-func (responsesWire) request(cfg *Config, req *workloads.Request) (string, url.Values, []bodyField, error) {
+type responsesWire struct {
+	effort string // the config's reasoning.effort
+}
+
+func (responsesWire) request(cfg *Config, req *workloads.Request, p *requestPlan) (string, url.Values, []bodyField, error) {
 	var input any = req.Prompt
 	if len(req.Messages) > 0 {
-		input = req.Messages // [{role, content}]: the API's easy input messages
+		// [{role, content}]: the API's easy input messages
+		input = systemMessages(cfg.SystemMessage, req.Messages)
 	}
-	f := []bodyField{field("model", cfg.Model), field("input", input), field("stream", true)}
+	f := []bodyField{field("model", cfg.Model), field("input", input), field("stream", true), field("store", false)}
 	if req.MaxTokens > 0 {
-		f = append(f, field("max_output_tokens", req.MaxTokens))
+		f = append(f, field("max_output_tokens", max(req.MaxTokens, ResponsesMinOutputTokens)))
 	}
-	if t := cfg.temperature(req); t != nil {
-		f = append(f, field("temperature", *t))
+	if p.temperature != nil {
+		f = append(f, field("temperature", *p.temperature))
 	}
 	return "/responses", nil, f, nil
+}
+
+func (responsesWire) fields() *fieldMap { return responsesFields }
+
+// samplingOff: the Responses API takes no temperature with a reasoning
+// effort other than none.
+func (w responsesWire) samplingOff(_ *Config, req *workloads.Request) string {
+	effort := w.effort
+	if r, ok := req.Extra["reasoning"]; ok {
+		effort = reasoningEffort(r)
+	}
+	if r, ok := req.Extra["reasoning_effort"]; ok {
+		json.Unmarshal(r, &effort)
+	}
+	if effort == "" || effort == "none" {
+		return ""
+	}
+	return "the Responses API takes no sampling fields with reasoning effort " + effort
+}
+
+// reasoningEffort reads the effort of a reasoning object (a config's
+// map, or a request's JSON); "" when it has none.
+func reasoningEffort(v any) string {
+	var r struct {
+		Effort string `json:"effort"`
+	}
+	decodeAny(v, &r)
+	return r.Effort
+}
+
+// check notes a limit raised to the API's minimum.
+func (responsesWire) check(_ *Config, req *workloads.Request) (note, problem string) {
+	if req.MaxTokens > 0 && req.MaxTokens < ResponsesMinOutputTokens {
+		return fmt.Sprintf("max_output_tokens %d", req.MaxTokens), ""
+	}
+	return "", ""
+}
+
+func (responsesWire) checkRule() string {
+	return fmt.Sprintf("each sent as %d, the Responses API's minimum; requested_output_tokens keeps what the request asked",
+		ResponsesMinOutputTokens)
 }
 
 // responsesEvent is the part of a Responses stream event the target reads.

@@ -117,6 +117,7 @@ func TestResponsesRequest(t *testing.T) {
 	tgt, got := serveSpec(t, targets.Spec{Preset: "openai", Protocol: targets.ProtocolOpenAIResponses,
 		ExtraBody: map[string]any{"reasoning": map[string]any{"effort": "low"}}}, "/v1", "/v1/responses", func(s *sse) {
 		s.start()
+		s.resp("response.output_text.delta", map[string]any{"delta": "Hi"})
 		s.resp("response.completed", map[string]any{"response": map[string]any{"status": "completed"}})
 	}, map[string]string{"OPENAI_API_KEY": "sk-test"})
 	req := &workloads.Request{MaxTokens: 8, Messages: []workloads.Message{{Role: "developer", Content: "Be brief."}, {Role: "user", Content: "Hi"}}}
@@ -127,7 +128,7 @@ func TestResponsesRequest(t *testing.T) {
 	if header.Get("Authorization") != "Bearer sk-test" {
 		t.Errorf("Authorization %q", header.Get("Authorization"))
 	}
-	want := map[string]any{"model": "test-model", "stream": true, "max_output_tokens": float64(8),
+	want := map[string]any{"model": "test-model", "stream": true, "store": false, "max_output_tokens": float64(16),
 		"input":     []any{map[string]any{"role": "developer", "content": "Be brief."}, map[string]any{"role": "user", "content": "Hi"}},
 		"reasoning": map[string]any{"effort": "low"}}
 	if d := cmp.Diff(want, b); d != "" {

@@ -99,3 +99,6 @@ func Retryable(rec *results.Record) bool {
 	}
 	return false
 }
+
+// check checks the requests as the retried target sends them (Check).
+func (r *Retry) check(reqs []workloads.Request) ([]string, error) { return Check(r.Target, reqs) }

@@ -1,6 +1,7 @@
 package targets_test
 
 import (
+	"encoding/json"
 	"net/http/httptest"
 	"testing"
 	"time"
@@ -43,13 +44,14 @@ func protocolTarget(t testing.TB, p, root string, edit ...func(*targets.Spec)) t
 
 // TestProtocolsAgreeOnSimulator sends the same requests in every protocol
 // to one simulator that emulates reasoning and cached prompts, several
-// tokens per chunk: every record must carry the same token counts.
+// tokens per chunk: every record must carry the same token counts. The
+// limit is the Responses API's minimum, which every protocol sends as is.
 func TestProtocolsAgreeOnSimulator(t *testing.T) {
 	root := simServer(t, sim.Config{Exact: true, TTFT: 2 * time.Millisecond, ITL: time.Millisecond,
 		TokensPerChunk: 3, Provider: sim.Provider{ReasoningTokens: 5, CachedFraction: 0.5}})
 	req := &workloads.Request{Messages: []workloads.Message{
 		{Role: "system", Content: "You are terse."}, {Role: "user", Content: "Say something about foxes, please."}},
-		MaxTokens: 12}
+		MaxTokens: targets.ResponsesMinOutputTokens}
 	wantIn := int64(sim.EstimateTokens(req.Text()))
 	clock := results.NewClock(time.Now())
 	for _, p := range targets.Protocols {
@@ -64,10 +66,11 @@ func TestProtocolsAgreeOnSimulator(t *testing.T) {
 			if p == targets.ProtocolOpenAICompletions || p == targets.ProtocolAnthropic {
 				wantReasoning = 0
 			}
-			if rec.InputTokens != wantIn || rec.OutputTokens != 12 || rec.InputTokensSource != results.TokensFromUsage ||
+			if rec.InputTokens != wantIn || rec.OutputTokens != targets.ResponsesMinOutputTokens || rec.InputTokensSource != results.TokensFromUsage ||
 				rec.CachedInputTokens != wantIn/2 || rec.ReasoningTokens != wantReasoning {
-				t.Errorf("tokens in %d out %d (%s) cached %d reasoning %d, want %d, 12 from usage, %d, %d",
-					rec.InputTokens, rec.OutputTokens, rec.InputTokensSource, rec.CachedInputTokens, rec.ReasoningTokens, wantIn, wantIn/2, wantReasoning)
+				t.Errorf("tokens in %d out %d (%s) cached %d reasoning %d, want %d, %d from usage, %d, %d",
+					rec.InputTokens, rec.OutputTokens, rec.InputTokensSource, rec.CachedInputTokens, rec.ReasoningTokens,
+					wantIn, targets.ResponsesMinOutputTokens, wantIn/2, wantReasoning)
 			}
 			if p != targets.ProtocolOpenAICompletions && rec.FirstOutputNs <= rec.FirstTokenNs {
 				t.Errorf("first output %d not after first token %d: reasoning came first", rec.FirstOutputNs, rec.FirstTokenNs)
@@ -96,5 +99,27 @@ func TestSimulatedFlag(t *testing.T) {
 	rec := protocolTarget(t, targets.ProtocolOpenAIChat, root, func(s *targets.Spec) { s.Model = "not-served" }).Do(t.Context(), clock, req)
 	if rec.HTTPStatus != 404 || !rec.Simulated {
 		t.Errorf("wrong model: status %d, simulated %v; want 404 and simulated", rec.HTTPStatus, rec.Simulated)
+	}
+}
+
+// TestSimulatorTakesTheNewShapes: what the targets now send — a batch
+// file's max_completion_tokens, a model family's developer role, store
+// false and a raised Responses limit, stop_sequences, a generationConfig
+// with seed and stopSequences, merged stream_options — is accepted by the
+// simulator in every protocol, as by the APIs, so runs against it keep
+// working.
+func TestSimulatorTakesTheNewShapes(t *testing.T) {
+	root := simServer(t, sim.Config{Exact: true})
+	req := &workloads.Request{MaxTokens: 8, MaxTokensField: "max_completion_tokens", Temperature: ptr(0.3),
+		Messages: []workloads.Message{{Role: "system", Content: "Be brief."}, {Role: "user", Content: "Hi"}},
+		Extra: map[string]json.RawMessage{"seed": raw(`7`), "stop": raw(`["END"]`), "top_p": raw(`0.9`),
+			"stream_options": raw(`{"include_usage":true}`), "reasoning_effort": raw(`"none"`)}}
+	for _, p := range targets.Protocols {
+		for _, mode := range []string{targets.SystemAsDeveloper, targets.SystemAsUser} {
+			rec := protocolTarget(t, p, root, func(s *targets.Spec) { s.SystemMessage = mode }).Do(t.Context(), clockNow(), req)
+			if !rec.OK() || rec.OutputTokensSource != results.TokensFromUsage {
+				t.Errorf("%s, system as %s: %s %s (%s), tokens from %s", p, mode, rec.Status, rec.ErrorClass, rec.ErrorMessage, rec.OutputTokensSource)
+			}
+		}
 	}
 }

@@ -48,11 +48,25 @@ type Spec struct {
 	// AllowFields lets EngineFields through beyond the preset's.
 	AllowFields []string `yaml:"allow_fields"`
 	Temperature *float64 `yaml:"temperature"`
-	// MaxTokensField is max_tokens (default) or max_completion_tokens
-	// (OpenAI chat).
+	// MaxTokensField is the field OpenAI chat sends the token limit as:
+	// max_tokens or max_completion_tokens (default: the model family's
+	// rule, else the field the workload's request used, else max_tokens).
 	MaxTokensField string `yaml:"max_tokens_field"`
-	// IncludeUsage sends stream_options.include_usage (default true;
-	// OpenAI chat and completions).
+	// Sampling false sends no sampling fields (SamplingFields); true
+	// sends them where the model family's rule would not (default: the
+	// family's, else true).
+	Sampling *bool `yaml:"sampling"`
+	// SystemMessage is how system messages are sent: system, developer,
+	// or user (folded into the first user message) (default: the
+	// family's, else system).
+	SystemMessage string `yaml:"system_message"`
+	// StrictFields refuses a run whose workload carries fields this
+	// target would not send (Check), instead of sending the requests
+	// without them.
+	StrictFields bool `yaml:"strict_fields"`
+	// IncludeUsage sends stream_options.include_usage (default true,
+	// except on presets whose host rejects stream_options; OpenAI chat and
+	// completions).
 	IncludeUsage *bool `yaml:"include_usage"`
 	// Insecure turns TLS certificate verification off.
 	Insecure bool        `yaml:"insecure"`
@@ -175,11 +189,13 @@ func (s Spec) Resolve() (Spec, error) {
 	if r.APIVersion != "" && s.Preset != "azure-openai" {
 		errs = append(errs, fieldErr("api_version", "only the azure-openai preset takes an api_version"))
 	}
-	switch r.MaxTokensField {
-	case "", "max_tokens", "max_completion_tokens":
-	default:
+	if r.MaxTokensField != "" && checkMaxTokensField(r.MaxTokensField) != nil {
 		errs = append(errs, fieldErr("max_tokens_field", "%q: want max_tokens or max_completion_tokens", r.MaxTokensField))
 	}
+	if checkSystemMessage(r.SystemMessage) != nil {
+		errs = append(errs, fieldErr("system_message", "%q: want system, developer or user", r.SystemMessage))
+	}
+	errs = append(errs, r.samplingConflicts()...)
 	for _, f := range r.AllowFields {
 		if !slices.Contains(EngineFields, f) {
 			errs = append(errs, fieldErr("allow_fields", "%q is not an engine-only field (those are %s); other fields need no allowing",
@@ -231,6 +247,56 @@ func (s Spec) Resolve() (Spec, error) {
 		}
 	}
 	return r, errors.Join(errs...)
+}
+
+// samplingConflicts are the sampling fields the spec itself sends
+// (temperature, extra_body) that its model or its own settings refuse:
+// with the model family's or the spec's sampling off, with Anthropic's
+// extended thinking (temperature, top_k), or with a Responses reasoning
+// effort other than none (temperature, top_p).
+func (s *Spec) samplingConflicts() []error {
+	rules := s.Rules()
+	fields := SamplingFields
+	var why string
+	switch {
+	case !rules.Sampling && s.Sampling == nil:
+		f, _ := FamilyOf(s.Model)
+		why = fmt.Sprintf("%s takes no sampling fields (model family %q: %s); remove it, or set sampling: true to send it anyway",
+			s.Model, f.Name, f.Source)
+	case !rules.Sampling:
+		why = "sampling: false sends no sampling fields"
+	case s.Protocol == ProtocolAnthropic:
+		var th anthropicThinking
+		decodeAny(s.ExtraBody["thinking"], &th)
+		if th.Type == "" || th.Type == "disabled" {
+			return nil
+		}
+		if th.Type == "enabled" && th.BudgetTokens < AnthropicMinThinkingBudget {
+			return []error{fieldErr("extra_body", "thinking.budget_tokens %d is below Anthropic's minimum, %d (%s)",
+				th.BudgetTokens, AnthropicMinThinkingBudget, anthropicThinkingDocs)}
+		}
+		fields = []string{"temperature", "top_k"}
+		why = "Anthropic takes no temperature or top_k with extended thinking (extra_body.thinking; " + anthropicThinkingDocs + ")"
+	case s.Protocol == ProtocolOpenAIResponses:
+		effort := reasoningEffort(s.ExtraBody["reasoning"])
+		if effort == "" || effort == "none" {
+			return nil
+		}
+		fields = []string{"temperature", "top_p"}
+		why = "the Responses API takes no temperature or top_p with reasoning effort " + effort + " (extra_body.reasoning.effort)"
+	default:
+		return nil
+	}
+	var errs []error
+	if s.Temperature != nil {
+		errs = append(errs, fieldErr("temperature", "%s", why))
+	}
+	for _, f := range fields {
+		if _, ok := s.ExtraBody[f]; ok {
+			errs = append(errs, fieldErr("extra_body", "%s: %s", f, why))
+		}
+	}
+	return errs
 }
 
 // engineFieldsSent lists the EngineFields that ExtraBody sends.
@@ -294,9 +360,13 @@ func (r Spec) Config(getenv func(string) string) (Config, error) {
 		Name: r.Name, Kind: r.Kind, Provider: r.Provider,
 		IncludeUsage: r.IncludeUsage, Temperature: r.Temperature,
 		ExtraBody: r.ExtraBody, Headers: r.Headers, Query: mergeMaps(p.Query, nil),
-		MaxTokensField: r.MaxTokensField,
-		Timeout:        r.Timeouts.Total, FirstTokenTimeout: r.Timeouts.FirstToken, IdleTimeout: r.Timeouts.Idle,
+		Timeout: r.Timeouts.Total, FirstTokenTimeout: r.Timeouts.FirstToken, IdleTimeout: r.Timeouts.Idle,
+		StrictFields: r.StrictFields,
 	}
+	rules := r.Rules()
+	cfg.MaxTokensField, cfg.NoSampling = rules.MaxTokensField, !rules.Sampling
+	cfg.SystemMessage, cfg.Family = rules.SystemMessage, rules.Family
+	cfg.NoStreamOptions = p.NoStreamOptions && (r.IncludeUsage == nil || !*r.IncludeUsage)
 	if r.APIVersion != "" {
 		cfg.Query["api-version"] = r.APIVersion
 	}

@@ -23,8 +23,11 @@ import (
 type wire interface {
 	// request returns the URL path under BaseURL, extra query
 	// parameters, and the body fields for req, before the config's and
-	// the request's extra fields are merged over them.
-	request(cfg *Config, req *workloads.Request) (path string, query url.Values, body []bodyField, err error)
+	// the request's extra fields are merged over them; p is what req's own
+	// settings become (plan): the temperature to send.
+	request(cfg *Config, req *workloads.Request, p *requestPlan) (path string, query url.Values, body []bodyField, err error)
+	// fields says how the protocol takes a request's extra fields.
+	fields() *fieldMap
 	// decode takes one event, received at now.
 	decode(ev sseEvent, now int64, st *streamState) error
 	// end reports whether a stream that ended cleanly was complete: nil,
@@ -99,16 +102,20 @@ func (t *streamTarget) CloseIdleConnections() { t.http.CloseIdleConnections() }
 
 // build makes the HTTP request for req; its errors are requestErrors.
 func (t *streamTarget) build(ctx context.Context, req *workloads.Request) (*http.Request, error) {
-	path, query, fields, err := t.wire.request(&t.cfg, req)
+	p, err := t.plan(req)
+	if err == nil && t.cfg.StrictFields && len(p.dropped) > 0 {
+		err = strictError(p.dropped)
+	}
 	if err != nil {
 		return nil, &requestError{err}
 	}
-	fields = setFields(fields, t.extra...)
-	own, err := t.cfg.requestExtra(req)
+	path, query, fields, err := t.wire.request(&t.cfg, req, &p)
 	if err != nil {
 		return nil, &requestError{err}
 	}
-	body := encodeObject(setFields(fields, own...))
+	m := t.wire.fields()
+	fields = m.mergeFields(fields, t.extra...)
+	body := encodeObject(m.mergeFields(fields, p.extra...))
 	hreq, err := http.NewRequestWithContext(ctx, http.MethodPost, t.cfg.endpoint(path, query), bytes.NewReader(body))
 	if err != nil {
 		return nil, &requestError{err}
@@ -181,6 +188,9 @@ func (t *streamTarget) stream(resp *http.Response, clock results.Clock, req *wor
 	st.fill(rec, req)
 	if err == nil {
 		err = t.wire.end(&st)
+	}
+	if err == nil && st.firstOutput == 0 {
+		err = &emptyOutputError{finish: st.finish, reasoning: st.chunks}
 	}
 	return err
 }

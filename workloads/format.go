@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strings"
 )
 
@@ -152,10 +153,13 @@ func detectJSONL(line []byte) Format {
 	return FormatNative
 }
 
-// nativeKeys are the keys of a native line and of its messages, in the
-// order did-you-mean prefers them.
-var nativeKeys = []string{"id", "messages", "prompt", "max_tokens", "at_ms", "session_id", "turn", "temperature",
-	"input_tokens", "extra", "role", "content"}
+// nativeLineKeys are the keys of a native line, and nativeKeys those and
+// the keys of its messages, in the order did-you-mean prefers them.
+var (
+	nativeLineKeys = []string{"id", "messages", "prompt", "max_tokens", "at_ms", "session_id", "turn", "temperature",
+		"input_tokens", "extra", "max_tokens_field"}
+	nativeKeys = append(slices.Clone(nativeLineKeys), "role", "content")
+)
 
 // topLevelKeys returns the keys of the JSON object at the start of b,
 // stopping quietly where b is cut off or malformed.

@@ -330,7 +330,9 @@ func TestOpenAIBatch(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := Request{ID: "request-1", Index: 0, MaxTokens: 1000, Messages: []Message{
+	// The file asks max_completion_tokens: the request keeps the name, so
+	// a target sends the field the file used.
+	want := Request{ID: "request-1", Index: 0, MaxTokens: 1000, MaxTokensField: "max_completion_tokens", Messages: []Message{
 		{Role: "system", Content: "You are a helpful assistant."}, {Role: "user", Content: "Hello world!"}}}
 	if len(reqs) != 2 || !reflect.DeepEqual(reqs[0], want) || reqs[1].ID != "request-2" || reqs[1].Index != 1 {
 		t.Fatalf("got %+v", reqs)
@@ -342,10 +344,10 @@ func TestOpenAIBatch(t *testing.T) {
 		t.Fatal(err)
 	}
 	r0, r1 := rows[0].Request, rows[1].Request
-	if r0.Prompt != "once" || r0.MaxTokens != 7 || r0.Temperature == nil || *r0.Temperature != 0 || string(r0.Extra["top_p"]) != "0.5" || len(r0.Extra) != 1 {
+	if r0.Prompt != "once" || r0.MaxTokens != 7 || r0.MaxTokensField != "" || r0.Temperature == nil || *r0.Temperature != 0 || string(r0.Extra["top_p"]) != "0.5" || len(r0.Extra) != 1 {
 		t.Errorf("completion request %+v", r0)
 	}
-	if r1.Messages[0].Content != "a\nb" || r1.MaxTokens != 9 || r1.ID != "c2" {
+	if r1.Messages[0].Content != "a\nb" || r1.MaxTokens != 9 || r1.MaxTokensField != "max_completion_tokens" || r1.ID != "c2" {
 		t.Errorf("chat request %+v: want parts joined and max_completion_tokens to win", r1)
 	}
 }

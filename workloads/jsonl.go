@@ -179,6 +179,8 @@ func (r *Request) validate() string {
 		return fmt.Sprintf(`"temperature" must be from 0 to %d, got %v`, MaxTemperature, *r.Temperature)
 	case r.Turn < 0:
 		return fmt.Sprintf(`"turn" must be >= 0, got %d`, r.Turn)
+	case r.MaxTokensField != "" && r.MaxTokensField != "max_tokens" && r.MaxTokensField != "max_completion_tokens":
+		return fmt.Sprintf(`"max_tokens_field" must be max_tokens or max_completion_tokens, got %q`, r.MaxTokensField)
 	}
 	for i, m := range r.Messages {
 		switch m.Role {
@@ -216,7 +218,7 @@ func unknownKey(key string) string {
 		return fmt.Sprintf("unknown key %q (did you mean %q?)", key, near)
 	}
 	return fmt.Sprintf("unknown key %q (native keys: %s; name the format %s to read a prompt list whose other keys are ignored)",
-		key, strings.Join(nativeKeys[:10], ", "), FormatPromptsJSONL)
+		key, strings.Join(nativeLineKeys, ", "), FormatPromptsJSONL)
 }
 
 // WriteJSONL writes requests as native JSON Lines (the inverse of ReadJSONL).

@@ -13,8 +13,11 @@ import (
 // {"custom_id", "method", "url", "body"} where body is a chat completion
 // (or legacy completion) request. Many teams export production prompts in
 // this shape. custom_id becomes the request id; max_completion_tokens (or
-// max_tokens) becomes MaxTokens; temperature is kept; other body fields
-// except model and streaming options are sent verbatim through Extra.
+// max_tokens) becomes MaxTokens, and MaxTokensField says which (so a
+// target sends the field the file used unless a model-family rule or the
+// target says otherwise); temperature is kept; other body fields except
+// model and streaming options are carried through Extra, which each
+// target maps onto its protocol.
 type batchSource struct{ lineSource }
 
 func newBatchSource(br *bufio.Reader, name string) *batchSource {
@@ -68,8 +71,8 @@ func (s *batchSource) next() (Row, error) {
 
 // ParseRequestBody turns the JSON body of an OpenAI chat completion (chat
 // true) or legacy completion request into a Request, as the batch importer
-// does: max_completion_tokens (else max_tokens) becomes MaxTokens,
-// temperature is kept, other fields except model and the streaming options
+// does: max_completion_tokens (else max_tokens) becomes MaxTokens (with
+// MaxTokensField saying which), temperature is kept, other fields except model and the streaming options
 // go to Extra. The recording proxy uses it on live traffic.
 func ParseRequestBody(body []byte, chat bool) (Request, error) {
 	var m map[string]json.RawMessage
@@ -117,6 +120,9 @@ func requestFromBody(body map[string]json.RawMessage, chat bool) (Request, strin
 		if raw, ok := body[k]; ok && string(raw) != "null" {
 			if err := json.Unmarshal(raw, &req.MaxTokens); err != nil || req.MaxTokens < 0 {
 				return req, fmt.Sprintf("body.%s: want an integer >= 0, got %s", k, truncate(string(raw), 40))
+			}
+			if k == "max_completion_tokens" {
+				req.MaxTokensField = k
 			}
 		}
 	}

@@ -35,6 +35,11 @@ type Request struct {
 	Prompt string `json:"prompt,omitempty"`
 	// MaxTokens is the requested output length (max_tokens).
 	MaxTokens int `json:"max_tokens,omitempty"`
+	// MaxTokensField is the field the request's source sent MaxTokens
+	// as: "" (max_tokens) or "max_completion_tokens" (an OpenAI Batch
+	// or recorded body that used it). OpenAI chat targets send that field
+	// unless the model family's rule or the target names one.
+	MaxTokensField string `json:"max_tokens_field,omitempty"`
 	// AtMs is the arrival offset in milliseconds for replay; nil if absent.
 	AtMs *float64 `json:"at_ms,omitempty"`
 	// SessionID and Turn place the request in a multi-turn conversation.

@@ -8,12 +8,14 @@ import (
 // Provider emulates what hosted APIs do beyond generating tokens. The zero
 // value emulates nothing.
 type Provider struct {
-	// ReasoningTokens makes the first min(ReasoningTokens, max_tokens-1)
+	// ReasoningTokens makes the first min(ReasoningTokens, max_tokens)
 	// output tokens reasoning, sent before the answer as the protocol
 	// sends thinking (Responses reasoning summary deltas, Anthropic
 	// thinking blocks, Gemini thought parts) and reported as reasoning
 	// tokens in usage. They are part of the output, as every provider
-	// counts them: max_tokens bounds reasoning and answer together. OpenAI
+	// counts them: max_tokens bounds reasoning and answer together, so a
+	// limit no larger than ReasoningTokens leaves no answer at all, as a
+	// Gemini thinking budget larger than maxOutputTokens does. OpenAI
 	// chat sends it as delta.reasoning_content (vLLM's name) with
 	// completion_tokens_details.reasoning_tokens; legacy completions have
 	// no reasoning.
@@ -64,7 +66,7 @@ func (p Provider) cached(n int) int {
 
 // reasoning is the reasoning part of an output of n tokens.
 func (p Provider) reasoning(n int) int {
-	return max(0, min(p.ReasoningTokens, n-1))
+	return max(0, min(p.ReasoningTokens, n))
 }
 
 // retryAfterSeconds is the whole seconds of a Retry-After for d, at least
