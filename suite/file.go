@@ -39,9 +39,12 @@ type Suite struct {
 	// SLO judges goodput in the report and is every saturation search's.
 	SLO     reports.SLO
 	Volumes []decide.Volume
-	// Gates fail the suite (exit 3) when one holds for any run: the
-	// --fail-on grammar and meaning.
-	Gates     []*reports.Threshold
+	// Gates are requirements in the --fail-on grammar (gates:): the
+	// suite fails (exit 3) when one does not hold for a run.
+	Gates []*reports.Threshold
+	// FailOn are --fail-on expressions (fail_on:): the suite fails when
+	// one holds for a run.
+	FailOn    []*reports.Threshold
 	Scorecard *decide.ScorecardPlan
 	// Components are the build-vs-buy matrix's rows, kept for the
 	// decision.
@@ -84,6 +87,7 @@ type fileDoc struct {
 	Volume        yaml.Node      `yaml:"volume"`
 	Targets       []targetDoc    `yaml:"targets"`
 	Gates         []yaml.Node    `yaml:"gates"`
+	FailOn        []yaml.Node    `yaml:"fail_on"`
 	Scorecard     yaml.Node      `yaml:"scorecard"`
 	Components    []componentDoc `yaml:"components"`
 	Parallel      bool           `yaml:"parallel"`
@@ -180,7 +184,8 @@ func Parse(file string, data []byte) (*Suite, error) {
 	s.SLO = p.slo(&doc.SLO)
 	base.Load.SLO = s.SLO
 	s.Volumes = p.volumes(&doc.Volume)
-	s.Gates = p.gates(doc.Gates)
+	s.Gates = p.gates("gates", doc.Gates, reports.ParseRequirement)
+	s.FailOn = p.gates("fail_on", doc.FailOn, reports.ParseThreshold)
 	s.Scorecard = p.scorecard(data, top)
 	s.Components = p.components(doc.Components, top)
 	s.workload = base.Workload
@@ -322,21 +327,23 @@ func cmpErr(err error, msg string) string {
 	return msg
 }
 
-// gates reads gates: --fail-on expressions (no baseline: a suite's runs
-// are judged on their own).
-func (p *parser) gates(ns []yaml.Node) []*reports.Threshold {
+// gates reads a list of expressions in the --fail-on grammar under key,
+// each parsed by parse: requirements (gates:) or failure conditions
+// (fail_on:). There is no baseline: a suite's runs are judged on their
+// own.
+func (p *parser) gates(key string, ns []yaml.Node, parse func(string) (*reports.Threshold, error)) []*reports.Threshold {
 	var out []*reports.Threshold
 	for _, n := range ns {
-		t, err := reports.ParseThreshold(n.Value)
+		t, err := parse(n.Value)
 		if err == nil {
 			err = t.NoBase()
 		}
 		var te *reports.ThresholdError
 		switch {
 		case errors.As(err, &te):
-			p.errf(n.Line, "gates: %q: %s", n.Value, te.Detail())
+			p.errf(n.Line, "%s: %q: %s", key, n.Value, te.Detail())
 		case err != nil:
-			p.errf(n.Line, "gates: %v", err)
+			p.errf(n.Line, "%s: %v", key, err)
 		default:
 			out = append(out, t)
 		}

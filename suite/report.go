@@ -108,7 +108,10 @@ func (s *Suite) Describe(w io.Writer, steps []*Step, o Options) error {
 		fmt.Fprintf(&b, "  out:      %s\n", strings.Join(runDirs(st.Built), ", "))
 	}
 	for _, g := range s.Gates {
-		fmt.Fprintf(&b, "gate: fail when %s\n", g.Expr)
+		fmt.Fprintf(&b, "gate: require %s\n", g.Expr)
+	}
+	for _, g := range s.FailOn {
+		fmt.Fprintf(&b, "fail_on: fail when %s\n", g.Expr)
 	}
 	fmt.Fprintf(&b, "report: %s/report.{md,json,html}\n", s.Dir(o))
 	_, err := io.WriteString(w, b.String())
