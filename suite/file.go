@@ -46,9 +46,10 @@ type Suite struct {
 	// one holds for a run.
 	FailOn    []*reports.Threshold
 	Scorecard *decide.ScorecardPlan
-	// Components are the build-vs-buy matrix's rows, kept for the
-	// decision.
-	Components []Component
+	// Components are the build-vs-buy component matrix's rows, shown in
+	// the decision section of the report (a scorecard plan's own
+	// components: are in Scorecard).
+	Components []decide.Component
 	// Parallel runs the targets at once instead of one after another.
 	Parallel bool
 	// MetricsListen serves live Prometheus metrics there while it runs.
@@ -65,14 +66,6 @@ type Entry struct {
 	line  int
 	lines map[string]int // setting ID (or key) -> the line that gave it
 	node  *yaml.Node
-}
-
-// Component is one row of the build-vs-buy component matrix: how much a
-// component sets the product apart, and how hard it is to build and run
-// (1-10 each).
-type Component struct {
-	Name                        string
-	Differentiation, Complexity int
 }
 
 // fileDoc is a suite file as YAML; the keys read through Settings (and
@@ -401,27 +394,30 @@ func valueOf(top *yaml.Node, key string) (*yaml.Node, int) {
 	return nil, 0
 }
 
-// components reads the build-vs-buy matrix's rows.
-func (p *parser) components(docs []componentDoc, top *yaml.Node) []Component {
+// components reads the build-vs-buy matrix's rows, each checked by
+// decide's rules (Component.Problems) at its line. A scorecard plan may
+// give them too, but not both.
+func (p *parser) components(docs []componentDoc, top *yaml.Node) []decide.Component {
 	n, _ := valueOf(top, "components")
-	var out []Component
+	if n == nil {
+		return nil
+	}
+	if sc, _ := valueOf(top, "scorecard"); sc != nil && sc.Kind == yaml.MappingNode {
+		if in, _ := valueOf(sc, "components"); in != nil {
+			p.errf(keyLine(top, "components"), "components: the scorecard gives components too (line %d); keep one list", in.Line)
+		}
+	}
+	var out []decide.Component
 	for i, d := range docs {
 		line := n.Line
 		if i < len(n.Content) {
 			line = n.Content[i].Line
 		}
-		if d.Name == "" {
-			p.errf(line, "components[%d]: name is required", i)
+		c := decide.Component{Name: d.Name, Differentiation: d.Differentiation, Complexity: d.Complexity}
+		for _, msg := range c.Problems() {
+			p.errf(line, "components[%d] (%s): %s", i, d.Name, msg)
 		}
-		for _, s := range []struct {
-			key string
-			v   int
-		}{{"differentiation", d.Differentiation}, {"complexity", d.Complexity}} {
-			if s.v < 1 || s.v > 10 {
-				p.errf(line, "components[%d] (%s): %s %d: want a score from 1 to 10", i, d.Name, s.key, s.v)
-			}
-		}
-		out = append(out, Component{Name: d.Name, Differentiation: d.Differentiation, Complexity: d.Complexity})
+		out = append(out, c)
 	}
 	return out
 }

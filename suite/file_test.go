@@ -69,6 +69,27 @@ fail_on: ["error_rate = 1%"]
 	)
 }
 
+// TestComponentsOnce: components come from the top level or from the
+// scorecard plan, not both; the plan's rows are checked at their lines.
+func TestComponentsOnce(t *testing.T) {
+	const head = `name: s
+workload: sample
+load: {rate: 1/s}
+targets: [{name: a, base_url: "http://127.0.0.1:1/v1", model: m}]
+`
+	s, err := Parse("s.yaml", []byte(head+"scorecard:\n  components: [{name: serving, differentiation: 2, complexity: 9}]\n"))
+	if err != nil || len(s.Scorecard.Components) != 1 || len(s.Components) != 0 {
+		t.Fatalf("%v: %+v", err, s)
+	}
+	_, err = Parse("s.yaml", []byte(head+`scorecard:
+  components: [{name: serving, differentiation: 0, complexity: 9}]
+components:
+  - {name: routing, differentiation: 8, complexity: 3}
+`))
+	wantLines(t, err, `s.yaml:6: components[0] (serving): differentiation 0: want a score from 1 to 10`,
+		`s.yaml:7: components: the scorecard gives components too (line 6); keep one list`)
+}
+
 // TestGatesAreRequirements: gates: must hold, fail_on: says when to fail.
 func TestGatesAreRequirements(t *testing.T) {
 	s, err := Parse("s.yaml", []byte(`name: s

@@ -43,8 +43,10 @@ When any target has a price, a cost comparison follows the table: per
 target, cost per request and per 1M input, output and blended tokens at the
 run's load and, for GPU-hour pricing, at the measured capacity (the highest
 load of a sweep that met the SLO). --volume projects monthly cost, replicas
-and break-even volumes; --scorecard adds a weighted build-vs-buy score
-(docs/cost.md). Runs of the same target at different loads form a sweep.`
+and break-even volumes; --scorecard adds a weighted build-vs-buy score and,
+when the plan has components:, the component matrix (build when
+differentiation > 5 and complexity < 7, else buy; docs/cost.md). Runs of
+the same target at different loads form a sweep.`
 
 const reportExamples = `  inferbench report runs/20261126-101500-sim
   inferbench report runs/ --format md --out report.md

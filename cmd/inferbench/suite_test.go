@@ -36,7 +36,8 @@ func simTarget(name string, ttft time.Duration) string {
 // TestSuiteThreeSimulators runs a suite of three in-process simulators
 // and checks the runs, the report on stdout and the files beside them.
 func TestSuiteThreeSimulators(t *testing.T) {
-	file := writeSuite(t, "load: {concurrency: 2, requests: 6}\nslo: {ttft: 1s}\nvolume: 10M:2M\ngates: ['error_rate < 50%']",
+	file := writeSuite(t, "load: {concurrency: 2, requests: 6}\nslo: {ttft: 1s}\nvolume: 10M:2M\ngates: ['error_rate < 50%']\n"+
+		"components: [{name: serving, differentiation: 2, complexity: 9}, {name: routing, differentiation: 8, complexity: 3}]",
 		simTarget("fast", 2*time.Millisecond)+simTarget("middle", 5*time.Millisecond)+simTarget("slow", 10*time.Millisecond))
 	out := t.TempDir()
 	e, stdout, stderr := testEnv(nil)
@@ -59,24 +60,33 @@ func TestSuiteThreeSimulators(t *testing.T) {
 			t.Errorf("the report lacks %s", name)
 		}
 	}
-	if !strings.Contains(stdout.String(), "Monthly projection at 10M:2M") || !strings.Contains(stderr.String(), "PASS  error_rate < 50%  [slow]") {
+	if !strings.Contains(stdout.String(), "Monthly projection at 10M:2M") || !strings.Contains(stderr.String(), "PASS  error_rate < 50%  [slow]") ||
+		!strings.Contains(stdout.String(), "Build-vs-buy component matrix (build when differentiation > 5 and complexity < 7, else buy)") {
 		t.Errorf("stdout:\n%s\nstderr:\n%s", stdout, stderr)
 	}
 	var rep struct {
 		Runs []struct {
 			RunID string `json:"run_id"`
 		} `json:"runs"`
+		Decision struct {
+			Components struct {
+				Rows []struct {
+					Name, Verdict string
+				} `json:"rows"`
+			} `json:"components"`
+		} `json:"decision"`
 	}
 	b, err := os.ReadFile(filepath.Join(dir, "report.json"))
 	if err == nil {
 		err = json.Unmarshal(b, &rep)
 	}
-	if err != nil || len(rep.Runs) != 3 {
-		t.Errorf("report.json: %d runs, %v", len(rep.Runs), err)
+	if rows := rep.Decision.Components.Rows; err != nil || len(rep.Runs) != 3 || len(rows) != 2 || rows[0].Verdict != "buy" || rows[1].Verdict != "build" {
+		t.Errorf("report.json: %d runs, components %+v, %v", len(rep.Runs), rows, err)
 	}
 	for _, f := range []string{"report.md", "report.html"} {
-		if st, err := os.Stat(filepath.Join(dir, f)); err != nil || st.Size() == 0 {
-			t.Errorf("%s: %v", f, err)
+		b, err := os.ReadFile(filepath.Join(dir, f))
+		if err != nil || !strings.Contains(string(b), "routing") {
+			t.Errorf("%s: %v, or no component matrix", f, err)
 		}
 	}
 }
