@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -139,14 +138,7 @@ func TestReportTrendHTMLInChromium(t *testing.T) {
 	if code := dispatch(t.Context(), e, args); code != exitOK {
 		t.Fatalf("exit %d\n%s", code, stderr)
 	}
-	dom, console := browse(t, bin, page, "--dump-dom")
-	for _, l := range console {
-		t.Errorf("console: %s", l)
-	}
-	doc, err := html.Parse(bytes.NewReader(dom))
-	if err != nil {
-		t.Fatal(err)
-	}
+	doc := renderedDOM(t, bin, page)
 	links := map[string][]string{} // chart/series -> hrefs
 	open := 0
 	var walk func(n *html.Node, chart string)
