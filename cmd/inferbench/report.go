@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -16,7 +15,6 @@ import (
 	"github.com/inferbench/inferbench/reports"
 	"github.com/inferbench/inferbench/reports/decide"
 	"github.com/inferbench/inferbench/reports/html"
-	"github.com/inferbench/inferbench/reports/trend"
 	"github.com/inferbench/inferbench/results"
 )
 
@@ -70,6 +68,24 @@ const reportExamples = `  inferbench report runs/20261126-101500-sim
   inferbench report runs/ --volume 100M:20M --volume 1B:200M --scorecard plan.yaml
   inferbench report nightly/ --since 7d --target 'vllm-*' --format md
   inferbench report nightly/ --trend --since 30d --slo ttft=500ms --format html --out trend.html`
+
+// renderReport writes the summaries and the decision as text, md or
+// json.
+func renderReport(b *bytes.Buffer, summaries []reports.Summary, decision *decide.Decision, format string) error {
+	switch format {
+	case "md":
+		if err := reports.RenderMarkdown(b, summaries); err != nil {
+			return err
+		}
+		return decide.RenderMarkdown(b, decision)
+	case "json":
+		return decide.RenderReportJSON(b, summaries, decision)
+	}
+	if err := reports.RenderText(b, summaries); err != nil {
+		return err
+	}
+	return decide.RenderText(b, decision)
+}
 
 // cmdReport implements `inferbench report`.
 func cmdReport(ctx context.Context, e *env, args []string) int {
@@ -210,44 +226,6 @@ func cmdReport(ctx context.Context, e *env, args []string) int {
 		summaries = decide.SummarizeAll(runs, opt, plan)
 	}
 	return failOn.gate(e, "report", summaries)
-}
-
-// renderReport writes the summaries and the decision as text, md or
-// json.
-func renderReport(b *bytes.Buffer, summaries []reports.Summary, decision *decide.Decision, format string) error {
-	switch format {
-	case "md":
-		if err := reports.RenderMarkdown(b, summaries); err != nil {
-			return err
-		}
-		return decide.RenderMarkdown(b, decision)
-	case "json":
-		return decide.RenderReportJSON(b, summaries, decision)
-	}
-	if err := reports.RenderText(b, summaries); err != nil {
-		return err
-	}
-	return decide.RenderText(b, decision)
-}
-
-// renderTrend writes the nightly trend of runs in a format; the HTML
-// page's links to the runs are relative to the folder of out (the current
-// directory when it goes to standard output).
-func renderTrend(b *bytes.Buffer, runs []*reports.RunData, opt reports.Options, format, out string) error {
-	t := trend.Build(runs, trend.Options{Options: opt})
-	switch format {
-	case "md":
-		return trend.RenderMarkdown(b, t)
-	case "json":
-		return trend.RenderJSON(b, t)
-	case "html":
-		base := "."
-		if out != "" {
-			base = filepath.Dir(out)
-		}
-		return html.RenderTrend(b, t, html.TrendOptions{Generated: time.Now(), LinkBase: base})
-	}
-	return trend.RenderText(b, t)
 }
 
 // pricesFromFlags checks the price flags and returns the prices they give,
