@@ -108,7 +108,7 @@ func (t *Trend) Sections() []Section {
 				sec.Notes = append(sec.Notes, n.Name()+": no complete night before it to compare with")
 			}
 		}
-		if !slicesContain(cols, t.Metrics, "cost_per_1m_tokens_usd") {
+		if !hasColumn(cols, t.Metrics, "cost_per_1m_tokens_usd") {
 			sec.Notes = append(sec.Notes, "no cost: the runs have no prices (give --price-in/--price-out or --gpu-hourly)")
 		}
 		out = append(out, sec)
@@ -116,8 +116,8 @@ func (t *Trend) Sections() []Section {
 	return out
 }
 
-// slicesContain reports whether the columns cols include the metric key.
-func slicesContain(cols []int, ms []Metric, key string) bool {
+// hasColumn reports whether the columns cols include the metric key.
+func hasColumn(cols []int, ms []Metric, key string) bool {
 	for _, j := range cols {
 		if ms[j].Key == key {
 			return true
