@@ -21,6 +21,7 @@
 // table layout. The packages under reports build on this one and it
 // imports none of them: reports/compare (a candidate run against a
 // baseline), reports/decide (cost comparison, capacity, projections,
-// scorecard), reports/html (the page and its charts, drawn with
-// reports/chart) and reports/export (CSV and vegeta).
+// scorecard, component matrix), reports/trend (the nightly trend),
+// reports/html (the pages and their charts, drawn with reports/chart)
+// and reports/export (CSV and vegeta).
 package reports

@@ -11,7 +11,8 @@ import (
 
 // Threshold is one parsed --fail-on expression: a metric of the checked
 // run, a comparison, and a limit that may refer to the baseline's value of
-// the same metric as `base`. The expression says when to FAIL:
+// the same metric as `base`. The expression says when to FAIL (a
+// requirement, ParseRequirement, reads the other way: what must hold):
 //
 //	ttft.p95 > 800ms                  fail when the p95 TTFT is above 800 ms
 //	e2e.p99 > 1.10 * base             ... when p99 E2E grew by more than 10%
@@ -37,8 +38,12 @@ type Threshold struct {
 	Expr string
 	// Metric is the canonical name of the metric checked.
 	Metric string
-	// Op is the comparison that fails the threshold.
+	// Op is the comparison: the one that fails the threshold, or for a
+	// Requirement the one that must hold.
 	Op string
+	// Requirement is set for an expression that must hold (a suite's
+	// gates): the check fails when the comparison is false.
+	Requirement bool
 
 	def     Metric
 	limit   node
@@ -67,9 +72,22 @@ func (e *ThresholdError) Detail() string {
 	return fmt.Sprintf("column %d: %s\n  %s\n  %s^", col+1, e.Msg, e.Expr, strings.Repeat(" ", col))
 }
 
-// ParseThreshold parses one expression. Errors are *ThresholdError.
+// ParseThreshold parses one expression that says when to fail (--fail-on).
+// Errors are *ThresholdError.
 func ParseThreshold(expr string) (*Threshold, error) {
-	p := &parser{expr: expr, basePos: -1}
+	return parseThreshold(expr, false)
+}
+
+// ParseRequirement parses one expression in the same grammar that says
+// what must hold (a suite's gates: "ttft.p95 < 800ms" passes a run whose
+// p95 TTFT is below 800 ms and fails the others). Errors are
+// *ThresholdError.
+func ParseRequirement(expr string) (*Threshold, error) {
+	return parseThreshold(expr, true)
+}
+
+func parseThreshold(expr string, requirement bool) (*Threshold, error) {
+	p := &parser{expr: expr, basePos: -1, requirement: requirement}
 	if err := p.scan(); err != nil {
 		return nil, err
 	}
@@ -109,8 +127,8 @@ type ThresholdResult struct {
 
 // Check evaluates t on s. base is the baseline's summary, or nil outside a
 // comparison. A metric the run has no value for (no ok requests, no
-// prices, no SLO) fails the threshold: a gate that cannot be checked must
-// not pass silently.
+// prices, no SLO) fails the threshold, requirement or not: a gate that
+// cannot be checked must not pass silently.
 func (t *Threshold) Check(s *Summary, base *Summary) ThresholdResult {
 	r := ThresholdResult{Expr: t.Expr, Metric: t.Metric, RunID: s.RunID, Unit: t.def.Unit,
 		Value: math.NaN(), Limit: math.NaN(), Base: math.NaN()}
@@ -142,18 +160,22 @@ func (t *Threshold) Check(s *Summary, base *Summary) ThresholdResult {
 		r.Message = fmt.Sprintf("%s: the limit is not a number (%v)", t.Metric, r.Limit)
 		return r
 	}
+	var holds bool
 	switch t.Op {
 	case ">":
-		r.Failed = v > r.Limit
+		holds = v > r.Limit
 	case ">=":
-		r.Failed = v >= r.Limit
+		holds = v >= r.Limit
 	case "<":
-		r.Failed = v < r.Limit
+		holds = v < r.Limit
 	case "<=":
-		r.Failed = v <= r.Limit
+		holds = v <= r.Limit
 	}
+	// A threshold fails when its comparison holds, a requirement when it
+	// does not.
+	r.Failed = holds != t.Requirement
 	u := t.def.Unit
-	if r.Failed {
+	if holds {
 		r.Message = fmt.Sprintf("%s = %s %s %s", t.Metric, u.Format(v), t.Op, u.Format(r.Limit))
 	} else {
 		r.Message = fmt.Sprintf("%s = %s, not %s %s", t.Metric, u.Format(v), t.Op, u.Format(r.Limit))
@@ -248,6 +270,8 @@ type parser struct {
 	def     Metric
 	basePos int
 	percent bool // a % literal appears in the limit
+	// requirement: the expression says what must hold, not when to fail.
+	requirement bool
 }
 
 func (p *parser) errAt(pos int, format string, args ...any) error {
@@ -303,7 +327,11 @@ func (p *parser) scan() error {
 			p.toks = append(p.toks, token{tOp, s[i:j], i})
 			i = j
 		case r == '=' || r == '!':
-			return p.errAt(i, "unsupported operator: use >, >=, < or <= (the condition that fails the check)")
+			what := "the condition that fails the check"
+			if p.requirement {
+				what = "the condition that must hold"
+			}
+			return p.errAt(i, "unsupported operator: use >, >=, < or <= (%s)", what)
 		case strings.ContainsRune("+-*/()%", r):
 			p.toks = append(p.toks, token{tPunct, s[i : i+1], i})
 			i++
@@ -393,7 +421,7 @@ func (p *parser) threshold() (*Threshold, error) {
 				def.Name, strings.TrimSpace(p.expr[limitPos:]))
 		}
 	}
-	return &Threshold{Expr: p.expr, Metric: def.Name, Op: op.text, def: def, limit: limit, basePos: p.basePos}, nil
+	return &Threshold{Expr: p.expr, Metric: def.Name, Op: op.text, Requirement: p.requirement, def: def, limit: limit, basePos: p.basePos}, nil
 }
 
 func (p *parser) UsesBase() bool { return p.basePos >= 0 }

@@ -181,6 +181,52 @@ func TestThresholdCheck(t *testing.T) {
 	}
 }
 
+// TestRequirementCheck: a requirement (a suite's gate) passes when its
+// comparison holds and fails when it does not, with the same message as
+// the threshold of the same text; a missing value fails both.
+func TestRequirementCheck(t *testing.T) {
+	m := &results.Manifest{RunID: "cand", Target: results.TargetInfo{Name: "t"}}
+	// TTFT 20, 30, 25 ms; 1 of 4 failed.
+	cand := Summarize(fixture.AddAll(NewRunData("", m), fixture.SampleRecs()...), Options{})
+	for _, tc := range []struct {
+		expr   string
+		failed bool
+		msg    string
+	}{
+		{"ttft.p95 < 800ms", false, "ttft.p95 = 30.0 ms < 800.0 ms"},
+		{"ttft.p95 < 30ms", true, "ttft.p95 = 30.0 ms, not < 30.0 ms"},
+		{"ttft.p95 <= 30ms", false, "ttft.p95 = 30.0 ms <= 30.0 ms"},
+		{"error_rate < 1%", true, "error_rate = 25.00%, not < 1.00%"},
+		{"error_rate <= 25%", false, "error_rate = 25.00% <= 25.00%"},
+		{"throughput.requests_per_s > 0", false, "throughput.requests_per_s = "},
+		// No prices, no SLO: no value, so the gate fails.
+		{"cost_per_request < 1", true, "no prices"},
+		{"goodput.fraction > 90%", true, "no SLO"},
+	} {
+		req, err := ParseRequirement(tc.expr)
+		if err != nil {
+			t.Fatalf("%q: %v", tc.expr, err)
+		}
+		if !req.Requirement {
+			t.Errorf("%q: not a requirement", tc.expr)
+		}
+		r := req.Check(&cand, nil)
+		if r.Failed != tc.failed || !strings.Contains(r.Message, tc.msg) {
+			t.Errorf("require %q: failed %v %q, want %v containing %q", tc.expr, r.Failed, r.Message, tc.failed, tc.msg)
+		}
+		// The same text as --fail-on reads the other way round, except
+		// where there is no value to compare.
+		th, _ := ParseThreshold(tc.expr)
+		if f := th.Check(&cand, nil); f.Message != r.Message || (f.Failed == r.Failed) != strings.Contains(tc.msg, "no ") {
+			t.Errorf("fail-on %q: failed %v %q against requirement %v %q", tc.expr, f.Failed, f.Message, r.Failed, r.Message)
+		}
+	}
+	_, err := ParseRequirement("error_rate = 1%")
+	if err == nil || !strings.Contains(err.Error(), "the condition that must hold") {
+		t.Errorf("requirement with =: %v", err)
+	}
+}
+
 func TestMetricNamesAllParse(t *testing.T) {
 	for _, name := range MetricNames() {
 		limit := "1"

@@ -12,8 +12,9 @@
 //
 // A Suite (ReadFile, Parse) is a YAML file: a name, a workload, a load,
 // an SLO, volumes, targets (each a targets-file entry, a preset, or a
-// simulator served in process, with its own load if it likes), gates in
-// the --fail-on grammar, a scorecard plan and a component matrix. Plan
+// simulator served in process, with its own load if it likes), gates
+// (requirements in the --fail-on grammar) and fail_on expressions, a
+// scorecard plan and a component matrix. Plan
 // checks it with every problem at its file:line; Execute runs its
 // targets one after another or at once; Report writes the side-by-side
 // report beside the runs.

@@ -39,13 +39,17 @@ type Suite struct {
 	// SLO judges goodput in the report and is every saturation search's.
 	SLO     reports.SLO
 	Volumes []decide.Volume
-	// Gates fail the suite (exit 3) when one holds for any run: the
-	// --fail-on grammar and meaning.
-	Gates     []*reports.Threshold
+	// Gates are requirements in the --fail-on grammar (gates:): the
+	// suite fails (exit 3) when one does not hold for a run.
+	Gates []*reports.Threshold
+	// FailOn are --fail-on expressions (fail_on:): the suite fails when
+	// one holds for a run.
+	FailOn    []*reports.Threshold
 	Scorecard *decide.ScorecardPlan
-	// Components are the build-vs-buy matrix's rows, kept for the
-	// decision.
-	Components []Component
+	// Components are the build-vs-buy component matrix's rows, shown in
+	// the decision section of the report (a scorecard plan's own
+	// components: are in Scorecard).
+	Components []decide.Component
 	// Parallel runs the targets at once instead of one after another.
 	Parallel bool
 	// MetricsListen serves live Prometheus metrics there while it runs.
@@ -64,14 +68,6 @@ type Entry struct {
 	node  *yaml.Node
 }
 
-// Component is one row of the build-vs-buy component matrix: how much a
-// component sets the product apart, and how hard it is to build and run
-// (1-10 each).
-type Component struct {
-	Name                        string
-	Differentiation, Complexity int
-}
-
 // fileDoc is a suite file as YAML; the keys read through Settings (and
 // the simulator's) stay nodes, so their lines and unknown keys are ours
 // to report.
@@ -84,6 +80,7 @@ type fileDoc struct {
 	Volume        yaml.Node      `yaml:"volume"`
 	Targets       []targetDoc    `yaml:"targets"`
 	Gates         []yaml.Node    `yaml:"gates"`
+	FailOn        []yaml.Node    `yaml:"fail_on"`
 	Scorecard     yaml.Node      `yaml:"scorecard"`
 	Components    []componentDoc `yaml:"components"`
 	Parallel      bool           `yaml:"parallel"`
@@ -180,7 +177,8 @@ func Parse(file string, data []byte) (*Suite, error) {
 	s.SLO = p.slo(&doc.SLO)
 	base.Load.SLO = s.SLO
 	s.Volumes = p.volumes(&doc.Volume)
-	s.Gates = p.gates(doc.Gates)
+	s.Gates = p.gates("gates", doc.Gates, reports.ParseRequirement)
+	s.FailOn = p.gates("fail_on", doc.FailOn, reports.ParseThreshold)
 	s.Scorecard = p.scorecard(data, top)
 	s.Components = p.components(doc.Components, top)
 	s.workload = base.Workload
@@ -322,21 +320,23 @@ func cmpErr(err error, msg string) string {
 	return msg
 }
 
-// gates reads gates: --fail-on expressions (no baseline: a suite's runs
-// are judged on their own).
-func (p *parser) gates(ns []yaml.Node) []*reports.Threshold {
+// gates reads a list of expressions in the --fail-on grammar under key,
+// each parsed by parse: requirements (gates:) or failure conditions
+// (fail_on:). There is no baseline: a suite's runs are judged on their
+// own.
+func (p *parser) gates(key string, ns []yaml.Node, parse func(string) (*reports.Threshold, error)) []*reports.Threshold {
 	var out []*reports.Threshold
 	for _, n := range ns {
-		t, err := reports.ParseThreshold(n.Value)
+		t, err := parse(n.Value)
 		if err == nil {
 			err = t.NoBase()
 		}
 		var te *reports.ThresholdError
 		switch {
 		case errors.As(err, &te):
-			p.errf(n.Line, "gates: %q: %s", n.Value, te.Detail())
+			p.errf(n.Line, "%s: %q: %s", key, n.Value, te.Detail())
 		case err != nil:
-			p.errf(n.Line, "gates: %v", err)
+			p.errf(n.Line, "%s: %v", key, err)
 		default:
 			out = append(out, t)
 		}
@@ -394,27 +394,30 @@ func valueOf(top *yaml.Node, key string) (*yaml.Node, int) {
 	return nil, 0
 }
 
-// components reads the build-vs-buy matrix's rows.
-func (p *parser) components(docs []componentDoc, top *yaml.Node) []Component {
+// components reads the build-vs-buy matrix's rows, each checked by
+// decide's rules (Component.Problems) at its line. A scorecard plan may
+// give them too, but not both.
+func (p *parser) components(docs []componentDoc, top *yaml.Node) []decide.Component {
 	n, _ := valueOf(top, "components")
-	var out []Component
+	if n == nil {
+		return nil
+	}
+	if sc, _ := valueOf(top, "scorecard"); sc != nil && sc.Kind == yaml.MappingNode {
+		if in, _ := valueOf(sc, "components"); in != nil {
+			p.errf(keyLine(top, "components"), "components: the scorecard gives components too (line %d); keep one list", in.Line)
+		}
+	}
+	var out []decide.Component
 	for i, d := range docs {
 		line := n.Line
 		if i < len(n.Content) {
 			line = n.Content[i].Line
 		}
-		if d.Name == "" {
-			p.errf(line, "components[%d]: name is required", i)
+		c := decide.Component{Name: d.Name, Differentiation: d.Differentiation, Complexity: d.Complexity}
+		for _, msg := range c.Problems() {
+			p.errf(line, "components[%d] (%s): %s", i, d.Name, msg)
 		}
-		for _, s := range []struct {
-			key string
-			v   int
-		}{{"differentiation", d.Differentiation}, {"complexity", d.Complexity}} {
-			if s.v < 1 || s.v > 10 {
-				p.errf(line, "components[%d] (%s): %s %d: want a score from 1 to 10", i, d.Name, s.key, s.v)
-			}
-		}
-		out = append(out, Component{Name: d.Name, Differentiation: d.Differentiation, Complexity: d.Complexity})
+		out = append(out, c)
 	}
 	return out
 }

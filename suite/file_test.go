@@ -41,11 +41,12 @@ targets:
     base_url: http://127.0.0.1:1/v1
     model: m
     saturat: true
-gates: ["ttft.p95 > 800", "e2e.p99 > base"]
+gates: ["ttft.p95 > 800", "e2e.p99 > base", "error_rate = 1%"]
 components:
   - {name: serving, differentiation: 2, complexity: 11}
 scorecard:
   weights: {cost: 30, speed: 5}
+fail_on: ["error_rate = 1%"]
 `
 	_, err := Parse("s.yaml", []byte(file))
 	wantLines(t, err,
@@ -61,9 +62,49 @@ scorecard:
 		`s.yaml:17: targets[1] (a): unknown key "saturat" (did you mean "saturate"?)`,
 		`s.yaml:18: gates: "ttft.p95 > 800": column`,
 		`s.yaml:18: gates: "e2e.p99 > base": column`,
+		`s.yaml:18: gates: "error_rate = 1%": column 12: unsupported operator: use >, >=, < or <= (the condition that must hold)`,
 		`s.yaml:20: components[0] (serving): complexity 11: want a score from 1 to 10`,
 		`s.yaml:22: unknown weight "speed"`,
+		`s.yaml:23: fail_on: "error_rate = 1%": column 12: unsupported operator: use >, >=, < or <= (the condition that fails the check)`,
 	)
+}
+
+// TestComponentsOnce: components come from the top level or from the
+// scorecard plan, not both; the plan's rows are checked at their lines.
+func TestComponentsOnce(t *testing.T) {
+	const head = `name: s
+workload: sample
+load: {rate: 1/s}
+targets: [{name: a, base_url: "http://127.0.0.1:1/v1", model: m}]
+`
+	s, err := Parse("s.yaml", []byte(head+"scorecard:\n  components: [{name: serving, differentiation: 2, complexity: 9}]\n"))
+	if err != nil || len(s.Scorecard.Components) != 1 || len(s.Components) != 0 {
+		t.Fatalf("%v: %+v", err, s)
+	}
+	_, err = Parse("s.yaml", []byte(head+`scorecard:
+  components: [{name: serving, differentiation: 0, complexity: 9}]
+components:
+  - {name: routing, differentiation: 8, complexity: 3}
+`))
+	wantLines(t, err, `s.yaml:6: components[0] (serving): differentiation 0: want a score from 1 to 10`,
+		`s.yaml:7: components: the scorecard gives components too (line 6); keep one list`)
+}
+
+// TestGatesAreRequirements: gates: must hold, fail_on: says when to fail.
+func TestGatesAreRequirements(t *testing.T) {
+	s, err := Parse("s.yaml", []byte(`name: s
+workload: sample
+load: {rate: 1/s}
+targets: [{name: a, base_url: "http://127.0.0.1:1/v1", model: m}]
+gates: ["ttft.p95 < 800ms", "error_rate < 1%"]
+fail_on: ["e2e.p99 > 10s"]
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(s.Gates) != 2 || !s.Gates[0].Requirement || !s.Gates[1].Requirement || len(s.FailOn) != 1 || s.FailOn[0].Requirement {
+		t.Errorf("gates %+v, fail_on %+v", s.Gates, s.FailOn)
+	}
 }
 
 // TestPlanProblemsWithLines: what only building the runs finds, at the

@@ -22,7 +22,7 @@ var Formats = []string{"text", "md", "json", "html"}
 
 // Report is the side-by-side report of a suite's runs: the summary of
 // each run, the decision (cost, capacity, projections at the suite's
-// volumes, the scorecard) and the HTML page.
+// volumes, the scorecard, the component matrix) and the HTML page.
 type Report struct {
 	Runs      []*reports.RunData
 	Summaries []reports.Summary
@@ -44,7 +44,7 @@ func (s *Suite) Report(out *Outcome, now time.Time) (*Report, []string, error) {
 		return nil, nil, err
 	}
 	opt := reports.Options{SLO: s.SLO}
-	dopt := decide.Options{Volumes: s.Volumes, ScorecardPlan: s.Scorecard}
+	dopt := decide.Options{Volumes: s.Volumes, ScorecardPlan: s.Scorecard, Components: s.Components}
 	ss := decide.SummarizeAll(runs, opt, s.Scorecard)
 	r := &Report{Runs: runs, Summaries: ss, Decision: decide.New(ss, dopt),
 		html: html.Options{Options: opt, Title: cmp.Or(s.Title, "inferbench suite "+s.Name), Generated: now, Decide: &dopt}}
@@ -108,7 +108,10 @@ func (s *Suite) Describe(w io.Writer, steps []*Step, o Options) error {
 		fmt.Fprintf(&b, "  out:      %s\n", strings.Join(runDirs(st.Built), ", "))
 	}
 	for _, g := range s.Gates {
-		fmt.Fprintf(&b, "gate: fail when %s\n", g.Expr)
+		fmt.Fprintf(&b, "gate: require %s\n", g.Expr)
+	}
+	for _, g := range s.FailOn {
+		fmt.Fprintf(&b, "fail_on: fail when %s\n", g.Expr)
 	}
 	fmt.Fprintf(&b, "report: %s/report.{md,json,html}\n", s.Dir(o))
 	_, err := io.WriteString(w, b.String())

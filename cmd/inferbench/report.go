@@ -21,6 +21,8 @@ const reportSynopsis = `inferbench report RUN_DIR... [--format text|md|json|html
       [--price-in USD --price-out USD [--price-cached USD] | --gpu-hourly USD] [--out FILE]
       [--volume IN:OUT]... [--scorecard PLAN.yaml] [--month-hours 720] [--slo-attainment 90%]
       [--since 7d|2026-11-01] [--target NAME]...
+inferbench report NIGHTLY_DIR... --trend [--format text|md|json|html] [--slo ...]
+      [--price-in USD --price-out USD | --gpu-hourly USD] [--since 7d] [--target NAME]... [--out FILE]
 
 Summarises one or more run directories side by side: request counts and
 error classes, throughput, latency percentiles (nearest-rank; TTFT, TTFO,
@@ -41,8 +43,19 @@ When any target has a price, a cost comparison follows the table: per
 target, cost per request and per 1M input, output and blended tokens at the
 run's load and, for GPU-hour pricing, at the measured capacity (the highest
 load of a sweep that met the SLO). --volume projects monthly cost, replicas
-and break-even volumes; --scorecard adds a weighted build-vs-buy score
-(docs/cost.md). Runs of the same target at different loads form a sweep.`
+and break-even volumes; --scorecard adds a weighted build-vs-buy score and,
+when the plan has components:, the component matrix (build when
+differentiation > 5 and complexity < 7, else buy; docs/cost.md). Runs of
+the same target at different loads form a sweep.
+
+--trend reads many runs of the same targets (a nightly folder of run
+directories) and shows, per target, TTFT, TPOT and E2E p50 and p95,
+goodput (with --slo), error rate and all-in cost per 1M tokens night by
+night, in order of start, each against the previous complete night, moves
+of more than 10% marked as regressions or improvements (docs/ci.md). A run
+that did not complete is shown, marked, and never the baseline. The HTML
+page draws a line per target and metric, each night's point linking to
+its run's manifest.json, relative to the folder of --out.`
 
 const reportExamples = `  inferbench report runs/20261126-101500-sim
   inferbench report runs/ --format md --out report.md
@@ -51,7 +64,26 @@ const reportExamples = `  inferbench report runs/20261126-101500-sim
   inferbench report runs/api --price-in 2.50 --price-out 10 --price-cached 1.25 --format json
   inferbench report runs/vllm --gpu-hourly 8   # total $/hour of all the target's GPUs
   inferbench report runs/ --volume 100M:20M --volume 1B:200M --scorecard plan.yaml
-  inferbench report nightly/ --since 7d --target 'vllm-*' --format md`
+  inferbench report nightly/ --since 7d --target 'vllm-*' --format md
+  inferbench report nightly/ --trend --since 30d --slo ttft=500ms --format html --out trend.html`
+
+// renderReport writes the summaries and the decision as text, md or
+// json.
+func renderReport(b *bytes.Buffer, summaries []reports.Summary, decision *decide.Decision, format string) error {
+	switch format {
+	case "md":
+		if err := reports.RenderMarkdown(b, summaries); err != nil {
+			return err
+		}
+		return decide.RenderMarkdown(b, decision)
+	case "json":
+		return decide.RenderReportJSON(b, summaries, decision)
+	}
+	if err := reports.RenderText(b, summaries); err != nil {
+		return err
+	}
+	return decide.RenderText(b, decision)
+}
 
 // cmdReport implements `inferbench report`.
 func cmdReport(ctx context.Context, e *env, args []string) int {
@@ -69,6 +101,7 @@ func cmdReport(ctx context.Context, e *env, args []string) int {
 		since                      sinceFlag
 		targets                    listFlag
 		allowIncomplete            bool
+		trendMode                  bool
 	)
 	fs := newFlagSet("report", reportSynopsis, reportExamples, e.stdout)
 	fs.StringVar(&format, "format", format, "output `format`: text, md, json or html")
@@ -89,6 +122,7 @@ func cmdReport(ctx context.Context, e *env, args []string) int {
 	fs.Var(&attainment, "slo-attainment", "share of a run's requests that must meet the SLO for its load to count toward capacity (`percent`)")
 	fs.Var(&since, "since", "only runs started within `AGE` (like 7d, 36h) or since a date (2026-11-01 or RFC 3339)")
 	fs.Var(&targets, "target", "only runs of target `NAME` (a pattern like 'vllm-*'); repeatable")
+	fs.BoolVar(&trendMode, "trend", false, "the nightly trend: each target's runs night by night, with the change against the previous complete night")
 
 	dirs, code, ok := parseQuiet(e, "report", fs, args)
 	if !ok {
@@ -133,6 +167,13 @@ func cmdReport(ctx context.Context, e *env, args []string) int {
 			problems = append(problems, fmt.Errorf("--scorecard: %w", rerr))
 		}
 	}
+	if trendMode {
+		for _, f := range []string{"volume", "scorecard", "month-hours", "slo-attainment", "fail-on", "allow-incomplete"} {
+			if set[f] {
+				problems = append(problems, fmt.Errorf("--%s does not apply to --trend (it judges runs one by one, or the decision of one report)", f))
+			}
+		}
+	}
 	if len(problems) > 0 {
 		return usageError(e, "report", errors.Join(problems...))
 	}
@@ -146,27 +187,15 @@ func cmdReport(ctx context.Context, e *env, args []string) int {
 	opt := reports.Options{SLO: slo.slo, Prices: prices, Energy: reports.EnergyPrice{USDPerKWh: usdPerKWh, PUE: pue}}
 	dopt := decide.Options{Volumes: volumes, MonthHours: monthHours, Attainment: float64(attainment), ScorecardPlan: plan}
 	var summaries []reports.Summary
-	var decision *decide.Decision
-	if format != "html" { // html.Render summarises and decides itself
-		summaries = decide.SummarizeAll(runs, opt, plan)
-		decision = decide.New(summaries, dopt)
-	}
 	var b bytes.Buffer
-	switch format {
-	case "html":
+	switch {
+	case trendMode:
+		err = renderTrend(&b, runs, opt, format, out)
+	case format == "html": // html.Render summarises and decides itself
 		err = html.Render(&b, runs, html.Options{Options: opt, Generated: time.Now(), Decide: &dopt})
-	case "md":
-		err = reports.RenderMarkdown(&b, summaries)
-		if err == nil {
-			err = decide.RenderMarkdown(&b, decision)
-		}
-	case "json":
-		err = decide.RenderReportJSON(&b, summaries, decision)
 	default:
-		err = reports.RenderText(&b, summaries)
-		if err == nil {
-			err = decide.RenderText(&b, decision)
-		}
+		summaries = decide.SummarizeAll(runs, opt, plan)
+		err = renderReport(&b, summaries, decide.New(summaries, dopt), format)
 	}
 	if err == nil {
 		if out != "" {

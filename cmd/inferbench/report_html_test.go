@@ -63,6 +63,22 @@ func browse(t *testing.T, bin, file string, extra ...string) (stdout []byte, con
 	return out.Bytes(), console
 }
 
+// renderedDOM opens page in headless Chromium and returns the DOM it
+// rendered, failing the test on any console message (an error, or a CSP
+// violation: the page tried to load or run something).
+func renderedDOM(t *testing.T, bin, page string) *html.Node {
+	t.Helper()
+	dom, console := browse(t, bin, page, "--dump-dom")
+	for _, l := range console {
+		t.Errorf("console: %s", l)
+	}
+	doc, err := html.Parse(bytes.NewReader(dom))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return doc
+}
+
 // checkScreenshot decodes a PNG and checks it is the window's size and
 // not blank, and returns its top-left pixel (the page background).
 func checkScreenshot(t *testing.T, path string, w, h int) color.Color {
@@ -146,14 +162,7 @@ func TestReportHTMLInChromium(t *testing.T) {
 		t.Errorf("background luminance light %.2f, dark %.2f: colour scheme not followed", luminance(bgLight), luminance(bgDark))
 	}
 
-	dom, console := browse(t, bin, page, "--dump-dom")
-	for _, l := range console {
-		t.Errorf("console: %s", l)
-	}
-	doc, err := html.Parse(bytes.NewReader(dom))
-	if err != nil {
-		t.Fatal(err)
-	}
+	doc := renderedDOM(t, bin, page)
 	charts, series := 0, map[string]int{}
 	var walk func(n *html.Node, chart string)
 	walk = func(n *html.Node, chart string) {

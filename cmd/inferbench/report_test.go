@@ -121,11 +121,12 @@ func reportFixture(t *testing.T) string {
 	if err := os.Mkdir(filepath.Join(tmp, "empty"), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	plan := "weights: {cost: 40, latency: 20}\ntargets:\n  vllm-h100: {gpus: 2, usd_per_gpu_hour: 2.50, team: 6}\n"
+	plan := "weights: {cost: 40, latency: 20}\ntargets:\n  vllm-h100: {gpus: 2, usd_per_gpu_hour: 2.50, team: 6}\n" +
+		"components:\n  - {name: LLM serving, differentiation: 2, complexity: 9}\n  - {name: eval harness, differentiation: 6, complexity: 6}\n"
 	if err := os.WriteFile(filepath.Join(tmp, "plan.yaml"), []byte(plan), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(filepath.Join(tmp, "bad-plan.yaml"), []byte("weights: {speed: 1}\ntargets:\n  x: {gpus: 0}\n"), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(tmp, "bad-plan.yaml"), []byte("weights: {speed: 1}\ntargets:\n  x: {gpus: 0}\ncomponents:\n  - {name: y, differentiation: 11, complexity: 0}\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	return tmp

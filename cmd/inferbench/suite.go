@@ -22,7 +22,9 @@ Runs the comparison a suite file declares (docs/suite.md): every target gets
 the workload and the load, one after another (parallel: true, all at once),
 into DIR/NAME/TARGET; then the side-by-side report goes to standard output
 and, as report.md, report.json and report.html, beside the runs. The gates
-(the --fail-on grammar) are checked on every run: exit 3 when one fails.
+(requirements in the --fail-on grammar, like 'ttft.p95 < 800ms') are
+checked on every run: exit 3 when one does not hold (fail_on: expressions
+keep --fail-on's meaning: exit 3 when one holds).
 The first Ctrl-C drains the run going and stops the suite (the report covers
 the runs done; exit 130), the second cancels the requests in flight.`
 
@@ -124,7 +126,7 @@ func (sr *suiteRun) run(ctx context.Context, e *env, s *suite.Suite, args []stri
 		return exitFailed
 	}
 	fmt.Fprintf(e.stderr, "inferbench %s: %d run(s) in %s; report written to %s\n", sr.cmd, len(res.Runs), res.Dir, strings.Join(files, ", "))
-	gates := (&thresholdsFlag{list: s.Gates}).gate(e, sr.cmd, rep.Summaries)
+	gates := (&thresholdsFlag{list: slices.Concat(s.Gates, s.FailOn)}).gate(e, sr.cmd, rep.Summaries)
 	switch {
 	case res.Interrupted:
 		return exitInterrupted

@@ -36,7 +36,8 @@ func simTarget(name string, ttft time.Duration) string {
 // TestSuiteThreeSimulators runs a suite of three in-process simulators
 // and checks the runs, the report on stdout and the files beside them.
 func TestSuiteThreeSimulators(t *testing.T) {
-	file := writeSuite(t, "load: {concurrency: 2, requests: 6}\nslo: {ttft: 1s}\nvolume: 10M:2M\ngates: ['error_rate > 50%']",
+	file := writeSuite(t, "load: {concurrency: 2, requests: 6}\nslo: {ttft: 1s}\nvolume: 10M:2M\ngates: ['error_rate < 50%']\n"+
+		"components: [{name: serving, differentiation: 2, complexity: 9}, {name: routing, differentiation: 8, complexity: 3}]",
 		simTarget("fast", 2*time.Millisecond)+simTarget("middle", 5*time.Millisecond)+simTarget("slow", 10*time.Millisecond))
 	out := t.TempDir()
 	e, stdout, stderr := testEnv(nil)
@@ -59,37 +60,68 @@ func TestSuiteThreeSimulators(t *testing.T) {
 			t.Errorf("the report lacks %s", name)
 		}
 	}
-	if !strings.Contains(stdout.String(), "Monthly projection at 10M:2M") || !strings.Contains(stderr.String(), "PASS  error_rate > 50%  [slow]") {
+	if !strings.Contains(stdout.String(), "Monthly projection at 10M:2M") || !strings.Contains(stderr.String(), "PASS  error_rate < 50%  [slow]") ||
+		!strings.Contains(stdout.String(), "Build-vs-buy component matrix (build when differentiation > 5 and complexity < 7, else buy)") {
 		t.Errorf("stdout:\n%s\nstderr:\n%s", stdout, stderr)
 	}
 	var rep struct {
 		Runs []struct {
 			RunID string `json:"run_id"`
 		} `json:"runs"`
+		Decision struct {
+			Components struct {
+				Rows []struct {
+					Name, Verdict string
+				} `json:"rows"`
+			} `json:"components"`
+		} `json:"decision"`
 	}
 	b, err := os.ReadFile(filepath.Join(dir, "report.json"))
 	if err == nil {
 		err = json.Unmarshal(b, &rep)
 	}
-	if err != nil || len(rep.Runs) != 3 {
-		t.Errorf("report.json: %d runs, %v", len(rep.Runs), err)
+	if rows := rep.Decision.Components.Rows; err != nil || len(rep.Runs) != 3 || len(rows) != 2 || rows[0].Verdict != "buy" || rows[1].Verdict != "build" {
+		t.Errorf("report.json: %d runs, components %+v, %v", len(rep.Runs), rows, err)
 	}
 	for _, f := range []string{"report.md", "report.html"} {
-		if st, err := os.Stat(filepath.Join(dir, f)); err != nil || st.Size() == 0 {
-			t.Errorf("%s: %v", f, err)
+		b, err := os.ReadFile(filepath.Join(dir, f))
+		if err != nil || !strings.Contains(string(b), "routing") {
+			t.Errorf("%s: %v, or no component matrix", f, err)
 		}
 	}
 }
 
-// TestSuiteGateFails exits 3 when a gate holds for a run.
-func TestSuiteGateFails(t *testing.T) {
-	file := writeSuite(t, "load: {concurrency: 1, requests: 3}\ngates: ['ttft.p95 > 1ms', 'error_rate > 50%']",
-		simTarget("slow", 20*time.Millisecond))
-	e, _, stderr := testEnv(nil)
-	code := dispatch(t.Context(), e, []string{"suite", file, "--out", t.TempDir(), "--quiet"})
-	if code != exitThresholds || !strings.Contains(stderr.String(), "FAIL  ttft.p95 > 1ms  [slow]") ||
-		!strings.Contains(stderr.String(), "1 of 2 threshold checks failed") {
-		t.Errorf("exit %d\n%s", code, stderr)
+// TestSuiteGates: gates are requirements (the run passes when the
+// expression holds; exit 3 when one does not), fail_on keeps --fail-on's
+// meaning (exit 3 when one holds). The simulator's TTFT is 20 ms.
+func TestSuiteGates(t *testing.T) {
+	for _, tc := range []struct {
+		name, keys string
+		code       int
+		want       []string
+	}{
+		{"gates hold", "gates: ['ttft.p95 < 800ms', 'error_rate < 1%']", exitOK,
+			[]string{"PASS  ttft.p95 < 800ms  [slow] ttft.p95 = ", "PASS  error_rate < 1%  [slow] error_rate = 0.00% < 1.00%"}},
+		{"a gate fails", "gates: ['ttft.p95 < 1ms', 'error_rate < 1%']", exitThresholds,
+			[]string{"FAIL  ttft.p95 < 1ms  [slow] ttft.p95 = ", ", not < 1.00 ms", "PASS  error_rate < 1%", "1 of 2 threshold checks failed"}},
+		{"fail_on holds", "fail_on: ['ttft.p95 > 1ms']", exitThresholds,
+			[]string{"FAIL  ttft.p95 > 1ms  [slow]", "1 of 1 threshold checks failed"}},
+		{"fail_on does not hold", "fail_on: ['ttft.p95 > 800ms']\ngates: ['error_rate <= 0%']", exitOK,
+			[]string{"PASS  error_rate <= 0%  [slow]", "PASS  ttft.p95 > 800ms  [slow] ttft.p95 = "}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			file := writeSuite(t, "load: {concurrency: 1, requests: 3}\n"+tc.keys, simTarget("slow", 20*time.Millisecond))
+			e, _, stderr := testEnv(nil)
+			code := dispatch(t.Context(), e, []string{"suite", file, "--out", t.TempDir(), "--quiet"})
+			if code != tc.code {
+				t.Errorf("exit %d, want %d\n%s", code, tc.code, stderr)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(stderr.String(), w) {
+					t.Errorf("stderr lacks %q:\n%s", w, stderr)
+				}
+			}
+		})
 	}
 }
 
@@ -126,7 +158,7 @@ func TestSuiteDryRunSendsNothing(t *testing.T) {
 		http.Error(w, "no", http.StatusTeapot)
 	}))
 	defer srv.Close()
-	file := writeSuite(t, "load: {rate: 2/s, requests: 5, warmup: 1}",
+	file := writeSuite(t, "load: {rate: 2/s, requests: 5, warmup: 1}\ngates: ['error_rate < 1%']\nfail_on: ['ttft.p95 > 2s']",
 		fmt.Sprintf("  - {name: remote, base_url: %q, model: m, gpus: 'H100:2:aws-on-demand', load: {concurrency: [1, 2]}}\n", srv.URL+"/v1")+
 			simTarget("local", time.Millisecond))
 	out := t.TempDir()
@@ -136,7 +168,8 @@ func TestSuiteDryRunSendsNothing(t *testing.T) {
 	}
 	for _, want := range []string{"dry run: nothing is sent", "target remote: openai-chat " + srv.URL + "/v1, model m",
 		"concurrency 1,2, a sweep", filepath.Join(out, "nightly", "remote-c2"), "target local: simulator served in process (preset exact)",
-		"rate 2/s (poisson), 5 requests, 1 warm-up", filepath.Join(out, "nightly", "local"), "$13.76 per hour"} {
+		"rate 2/s (poisson), 5 requests, 1 warm-up", filepath.Join(out, "nightly", "local"), "$13.76 per hour",
+		"gate: require error_rate < 1%", "fail_on: fail when ttft.p95 > 2s"} {
 		if !strings.Contains(stdout.String(), want) {
 			t.Errorf("dry run lacks %q:\n%s", want, stdout)
 		}

@@ -197,6 +197,39 @@ func TestLineSVGEscapesAndCarriesData(t *testing.T) {
 	}
 }
 
+// TestLineLinksAndApart: linked points are dots inside <a href> with
+// their tooltips (escaped), and a point apart is an open dot the line
+// skips, joining its neighbours.
+func TestLineLinksAndApart(t *testing.T) {
+	c := &Line{ID: "trend", Series: []Series{{
+		Name:   "api",
+		Points: []Point{{1, 10}, {2, 11}, {3, 99}, {4, 10}},
+		Links:  []string{"n1/manifest.json", "n2/manifest.json", "n3/manifest.json", evil},
+		Titles: []string{"night 1", "", "night 3 (incomplete)", evil},
+		Apart:  []bool{false, false, true},
+	}}}
+	s := c.SVG()
+	wellFormed(t, s)
+	if strings.Contains(s, "<script") || strings.Contains(s, "<img") {
+		t.Fatalf("markup came through:\n%s", s)
+	}
+	if n := strings.Count(s, `<a href=`); n != 4 {
+		t.Errorf("%d links, want 4:\n%s", n, s)
+	}
+	for _, want := range []string{`<a href="n1/manifest.json" class="point" data-series="api"><circle`,
+		`<title>night 1</title>`, `class="marker c0 open"><title>night 3 (incomplete)</title>`, `data-points="3"`} {
+		if !strings.Contains(s, want) {
+			t.Errorf("SVG lacks %s:\n%s", want, s)
+		}
+	}
+	// The line joins nights 2 and 4 in one subpath, past night 3.
+	path := s[strings.Index(s, `data-series="api" data-points`):]
+	path = path[:strings.Index(path, "/>")]
+	if strings.Count(path, "M") != 1 || strings.Count(path, "L") != 2 {
+		t.Errorf("path %s: want one subpath of three points", path)
+	}
+}
+
 func TestBarsSVG(t *testing.T) {
 	c := &Bars{ID: "bars", Title: evil, Categories: []string{"api" + evil, "self"},
 		Colors: []int{3, 9},

@@ -18,6 +18,25 @@ type Series struct {
 	Dashed bool
 	// Dots draws a dot on every point (few points, such as a load sweep).
 	Dots bool
+	// Links, when set, are a link per point (aligned with Points; "" for
+	// none): such a point is drawn as a dot inside an <a href>, with
+	// Titles[i] (when set) as its tooltip, so a reader can open what the
+	// point came from (a trend's run).
+	Links  []string
+	Titles []string
+	// Apart marks points (aligned with Points) drawn as open dots off the
+	// line: shown, but not joined to their neighbours (a run that did not
+	// complete).
+	Apart []bool
+}
+
+// at is s's i-th entry of a per-point list, or the zero value.
+func at[T any](list []T, i int) T {
+	var zero T
+	if i < len(list) {
+		return list[i]
+	}
+	return zero
 }
 
 // Marker is a labelled point drawn over the lines (a break-even volume).
@@ -218,7 +237,10 @@ func (c *Line) drawSeries(out *svg, p *plotArea) {
 		var d strings.Builder
 		n := 0
 		pen := false
-		for _, pt := range s.Points {
+		for i, pt := range s.Points {
+			if at(s.Apart, i) {
+				continue // off the line, which joins its neighbours
+			}
 			if !p.sx.ok(pt.X) || !p.sy.ok(pt.Y) {
 				pen = false // a gap: start a new subpath after it
 				continue
@@ -236,15 +258,36 @@ func (c *Line) drawSeries(out *svg, p *plotArea) {
 			cls += " dash"
 		}
 		out.printf(`<path class="%s" data-series="%s" data-points="%d" d="%s"/>`, cls, esc(s.Name), n, d.String())
-		if s.Dots {
-			for _, pt := range s.Points {
-				if p.sx.ok(pt.X) && p.sy.ok(pt.Y) {
-					out.printf(`<circle cx="%s" cy="%s" r="3" class="marker c%d"/>`, num(p.sx.px(pt.X)), num(p.sy.px(pt.Y)), mod(s.Color))
-				}
-			}
-		}
+		drawDots(out, p, s)
 	}
 	out.printf("</g>")
+}
+
+// drawDots draws the dots of a series: every point with Dots, and every
+// point that has a link or is apart; a linked dot inside its <a>.
+func drawDots(out *svg, p *plotArea, s Series) {
+	for i, pt := range s.Points {
+		link, apart := at(s.Links, i), at(s.Apart, i)
+		if !(s.Dots || link != "" || apart) || !p.sx.ok(pt.X) || !p.sy.ok(pt.Y) {
+			continue
+		}
+		cls := "marker c" + strconv.Itoa(mod(s.Color))
+		if apart {
+			cls += " open"
+		}
+		if link != "" {
+			out.printf(`<a href="%s" class="point" data-series="%s">`, esc(link), esc(s.Name))
+		}
+		out.printf(`<circle cx="%s" cy="%s" r="3" class="%s"`, num(p.sx.px(pt.X)), num(p.sy.px(pt.Y)), cls)
+		if t := at(s.Titles, i); t != "" {
+			out.printf("><title>%s</title></circle>", esc(t))
+		} else {
+			out.printf("/>")
+		}
+		if link != "" {
+			out.printf("</a>")
+		}
+	}
 }
 
 // drawMarkers draws each marker inside the plot area with a dashed drop

@@ -27,6 +27,9 @@ type Options struct {
 	// ScorecardPlan declares GPUs, per-target values and weights for the
 	// scorecard; nil leaves the scorecard out.
 	ScorecardPlan *ScorecardPlan
+	// Components are the build-vs-buy component matrix's rows (a suite's
+	// components:), shown after the plan's own.
+	Components []Component
 }
 
 func (o Options) monthHours() float64 {
@@ -46,7 +49,8 @@ func (o Options) attainment() float64 {
 // Decision compares targets on cost: what each cost per request and per
 // token as measured, what a self-hosted target costs at its measured
 // capacity, monthly projections at given volumes with break-even volumes,
-// and (with a plan) a weighted build-vs-buy scorecard.
+// a weighted build-vs-buy scorecard (with a plan), and the build-vs-buy
+// component matrix (with components).
 type Decision struct {
 	MonthHours float64
 	Attainment float64
@@ -54,6 +58,9 @@ type Decision struct {
 	Targets     []TargetCost
 	Projections []Projection
 	Scorecard   *Scorecard
+	// Components are the component matrix's rows: the plan's, then the
+	// options'; each has its Verdict.
+	Components []Component
 }
 
 // TargetCost is one target's measured cost. Figures "at load" are of the
@@ -211,7 +218,9 @@ func New(ss []reports.Summary, opt Options) *Decision {
 	}
 	if opt.ScorecardPlan != nil {
 		d.Scorecard = score(d, opt.ScorecardPlan)
+		d.Components = append(d.Components, opt.ScorecardPlan.Components...)
 	}
+	d.Components = append(d.Components, opt.Components...)
 	return d
 }
 

@@ -3,8 +3,10 @@
 // capacity of a self-hosted target (the highest load of a sweep that met
 // the SLO) and its cost there, monthly projections at given volumes with
 // the replicas they need, the break-even volume of each self-hosted
-// target against each per-token one, and a weighted build-vs-buy
-// scorecard read from a scorecard plan (ParseScorecardPlan). It renders
+// target against each per-token one, a weighted build-vs-buy scorecard
+// read from a scorecard plan (ParseScorecardPlan), and the build-vs-buy
+// component matrix (Component: build when differentiation > 5 and
+// complexity < 7, else buy). It renders
 // the decision as text and Markdown, and the report's combined JSON
 // (RenderReportJSON). Formulas and a worked example: docs/cost.md.
 //

@@ -15,7 +15,22 @@ type jsonDecision struct {
 	Targets       []jsonTargetCost `json:"targets"`
 	Projections   []jsonProjection `json:"projections"`
 	Scorecard     *jsonScorecard   `json:"scorecard"`
+	Components    *jsonComponents  `json:"components"`
 	Notes         []string         `json:"notes"`
+}
+
+// jsonComponents is the component matrix: its rule, and a row per
+// component with its verdict.
+type jsonComponents struct {
+	Rule string          `json:"rule"`
+	Rows []jsonComponent `json:"rows"`
+}
+
+type jsonComponent struct {
+	Name            string `json:"name"`
+	Differentiation int    `json:"differentiation"`
+	Complexity      int    `json:"complexity"`
+	Verdict         string `json:"verdict"`
 }
 
 type jsonTargetCost struct {
@@ -230,6 +245,14 @@ func toJSONDecision(d *Decision) *jsonDecision {
 			js.Rows = append(js.Rows, jr)
 		}
 		j.Scorecard = js
+	}
+	if len(d.Components) > 0 {
+		jc := &jsonComponents{Rule: ComponentRule, Rows: []jsonComponent{}}
+		for _, c := range d.Components {
+			jc.Rows = append(jc.Rows, jsonComponent{Name: c.Name, Differentiation: c.Differentiation,
+				Complexity: c.Complexity, Verdict: c.Verdict()})
+		}
+		j.Components = jc
 	}
 	return j
 }

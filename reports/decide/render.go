@@ -20,12 +20,12 @@ type Section struct {
 }
 
 // Empty reports whether d has nothing to show: no target has a cost, and
-// no projection or scorecard was asked for.
+// no projection, scorecard or component matrix was asked for.
 func (d *Decision) Empty() bool {
 	if d == nil {
 		return true
 	}
-	if len(d.Projections) > 0 || d.Scorecard != nil {
+	if len(d.Projections) > 0 || d.Scorecard != nil || len(d.Components) > 0 {
 		return false
 	}
 	for _, t := range d.Targets {
@@ -37,7 +37,8 @@ func (d *Decision) Empty() bool {
 }
 
 // Sections are d's tables in the order RenderText writes them:
-// the cost comparison, each sweep, each projection, the scorecard.
+// the cost comparison, each sweep, each projection, the scorecard, the
+// component matrix.
 func (d *Decision) Sections() []Section {
 	var out []Section
 	out = append(out, Section{fmt.Sprintf("Cost comparison (USD; month = %s h)", table.Ftoa(d.MonthHours, -1)), "target", d.costTable()})
@@ -51,6 +52,9 @@ func (d *Decision) Sections() []Section {
 	}
 	if sc := d.Scorecard; sc != nil {
 		out = append(out, Section{"Build-vs-buy scorecard (0-10, higher is better; plan: " + sc.Source + ")", "target", d.scoreTable()})
+	}
+	if len(d.Components) > 0 {
+		out = append(out, Section{componentTitle(), "component", d.componentTable()})
 	}
 	return out
 }
@@ -436,7 +440,7 @@ func (d *Decision) Notes() []string {
 }
 
 // RenderText writes d's sections (cost comparison, sweeps,
-// projections, scorecard) as terminal tables. It writes nothing when d is
+// projections, scorecard, component matrix) as terminal tables. It writes nothing when d is
 // Empty.
 func RenderText(w io.Writer, d *Decision) error {
 	if d.Empty() {

@@ -65,6 +65,9 @@ type ScorecardPlan struct {
 	LatencyMetric string
 	Kinds         map[string]map[string]float64
 	Targets       map[string]ScorecardTarget
+	// Components are the build-vs-buy component matrix's rows
+	// (components:), shown next to the scorecard.
+	Components []Component
 }
 
 // ScorecardTarget is what a plan says of one target.
@@ -231,6 +234,8 @@ func (p *ScorecardPlan) declared(target, kind, criterion string) (float64, strin
 //	  vllm-a100: {gpus: 2, usd_per_gpu_hour: 2.50, privacy: 10}
 //	  gpt-4o:    {input_per_1m: 2.50, output_per_1m: 10, cached_input_per_1m: 1.25}
 //	  vllm-c8:   {group: vllm-a100}   # runs named per load, one target
+//	components:                       # the component matrix (Component)
+//	  - {name: LLM serving, differentiation: 2, complexity: 9}
 func ParseScorecardPlan(name string, data []byte) (*ScorecardPlan, error) {
 	p := DefaultScorecardPlan()
 	p.Source = name
@@ -282,8 +287,10 @@ func ParseScorecardPlan(name string, data []byte) (*ScorecardPlan, error) {
 			pp.mapping(v, "targets", func(target string, kn, v *yaml.Node) {
 				p.Targets[target] = pp.target(target, v)
 			})
+		case "components":
+			p.Components = pp.components(v)
 		default:
-			pp.errf(kn, "unknown key %q (want weights, latency, kinds, targets)", key)
+			pp.errf(kn, "unknown key %q (want weights, latency, kinds, targets, components)", key)
 		}
 	})
 	var sum float64
@@ -356,6 +363,54 @@ func (pp *planParser) score(m map[string]float64, c string, kn, v *yaml.Node) {
 		}
 		m[c] = s
 	}
+}
+
+// components reads the component matrix: a list of {name,
+// differentiation, complexity}, each checked by Component.Problems at
+// its line.
+func (pp *planParser) components(n *yaml.Node) []Component {
+	if n.Kind != yaml.SequenceNode {
+		pp.errf(n, "components: want a list of {name, differentiation, complexity}")
+		return nil
+	}
+	var out []Component
+	for i, item := range n.Content {
+		what := fmt.Sprintf("components[%d]", i)
+		c := Component{}
+		var bad []string
+		pp.mapping(item, what, func(key string, kn, v *yaml.Node) {
+			score := func(dst *int) {
+				x, err := strconv.Atoi(v.Value)
+				if err != nil || v.Kind != yaml.ScalarNode {
+					pp.errf(v, "%s: %s %q: want a whole number from %d to %d", what, key, v.Value, MinScore, MaxScore)
+					bad = append(bad, key)
+					return
+				}
+				*dst = x
+			}
+			switch key {
+			case "name":
+				c.Name = pp.str(v, key)
+			case "differentiation":
+				score(&c.Differentiation)
+			case "complexity":
+				score(&c.Complexity)
+			default:
+				pp.errf(kn, "%s: unknown key %q (want name, differentiation, complexity)", what, key)
+			}
+		})
+		if item.Kind != yaml.MappingNode {
+			continue
+		}
+		for _, msg := range c.Problems() {
+			// A score that did not parse is said once, above.
+			if !slices.ContainsFunc(bad, func(k string) bool { return strings.HasPrefix(msg, k+" ") }) {
+				pp.errf(item, "%s (%s): %s", what, c.Name, msg)
+			}
+		}
+		out = append(out, c)
+	}
+	return out
 }
 
 func (pp *planParser) target(name string, n *yaml.Node) ScorecardTarget {

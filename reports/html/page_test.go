@@ -348,8 +348,16 @@ func TestRenderHTMLDecision(t *testing.T) {
 	// break-even can be sized.
 	share := decide.New(decide.SummarizeAll(runs, opt.Options, nil), decide.Options{}).Targets[1].InputShare
 	opt.Decide = &decide.Options{Volumes: []decide.Volume{{InputTokens: 100e6 * share, OutputTokens: 100e6 * (1 - share)}},
-		MonthHours: 730, ScorecardPlan: decide.DefaultScorecardPlan()}
-	doc := parseHTML(t, renderHTML(t, runs, opt))
+		MonthHours: 730, ScorecardPlan: decide.DefaultScorecardPlan(),
+		Components: []decide.Component{{Name: "LLM serving", Differentiation: 2, Complexity: 9}, {Name: "routing", Differentiation: 6, Complexity: 6}}}
+	page := renderHTML(t, runs, opt)
+	doc := parseHTML(t, page)
+	// The section as a golden file, the component matrix in it.
+	from, to := bytes.Index(page, []byte(`<section id="decision">`)), bytes.Index(page, []byte(`<section id="runs">`))
+	if from < 0 || to < from {
+		t.Fatalf("no decision section")
+	}
+	fixture.Golden(t, "html/decision.html", page[from:to])
 	d := decide.New(decide.SummarizeAll(runs, opt.Options, opt.Decide.ScorecardPlan), *opt.Decide)
 
 	// Each table under #decision: its title (h3), then rows of label and
@@ -380,8 +388,12 @@ func TestRenderHTMLDecision(t *testing.T) {
 		})
 	})
 	want := d.Sections()
-	if len(got) != len(want) || len(want) < 4 { // cost, sweep of vllm, projection, scorecard
-		t.Fatalf("decision tables: got %d, want %d (>= 4)", len(got), len(want))
+	if len(got) != len(want) || len(want) < 5 { // cost, sweep of vllm, projection, scorecard, components
+		t.Fatalf("decision tables: got %d, want %d (>= 5)", len(got), len(want))
+	}
+	if last := got[len(got)-1]; !strings.HasPrefix(last.title, "Build-vs-buy component matrix (build when") ||
+		fmt.Sprint(last.rows[1:]) != "[[LLM serving 2 9 buy] [routing 6 6 build]]" {
+		t.Errorf("component matrix %q", last)
 	}
 	for i, w := range want {
 		if got[i].title != w.Title {
