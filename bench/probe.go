@@ -29,8 +29,11 @@ type ProbeError struct {
 }
 
 func (e *ProbeError) Error() string {
-	msg := cmp.Or(e.Probe.Message, "no message")
-	return fmt.Sprintf("probe request failed (%s): %s", e.Probe.ErrorClass, msg)
+	what := e.Probe.ErrorClass
+	if e.Probe.HTTPStatus != 0 {
+		what += fmt.Sprintf(", HTTP %d", e.Probe.HTTPStatus)
+	}
+	return fmt.Sprintf("probe request failed (%s): %s", what, cmp.Or(e.Probe.Message, "no message"))
 }
 
 // Is makes errors.Is(err, ErrProbeFailed) true.

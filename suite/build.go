@@ -76,6 +76,7 @@ func (r *Run) Build(env Env) (*Built, error) {
 		Outputs: bench.Outputs{Dir: o.Dir, RunID: o.RunID, Shard: o.Shard, PartRows: o.PartRows, PartInterval: o.PartInterval,
 			ManifestInterval: o.ManifestInterval},
 		Telemetry: r.Telemetry, Tool: env.Tool, Args: env.Args, Log: env.Log, Abort: env.Abort,
+		MaxErrorRate: r.Load.MaxErrorRate, NoProbe: r.Load.NoProbe,
 	}
 	errs := r.mode(p)
 	if o.StartAt != "" {

@@ -84,6 +84,11 @@ type Load struct {
 	// reports.DefaultAttainment of requests meet SLO.
 	Saturate bool
 	SLO      reports.SLO
+	// MaxErrorRate, when set, fails a run in which a larger share of the
+	// measured requests failed (bench.Plan's).
+	MaxErrorRate *float64
+	// NoProbe skips the probe request (bench.Plan's).
+	NoProbe bool
 }
 
 // Outputs says where the run is written.
