@@ -51,7 +51,9 @@ func (s *scriptTarget) requests() []workloads.Request {
 
 // about10ms: the target's 10 ms, on the run clock (virtual time, read
 // to the microsecond).
-func about10ms(ns int64) bool { return ns > int64(10*time.Millisecond)-1e3 && ns < int64(10*time.Millisecond)+1e3 }
+func about10ms(ns int64) bool {
+	return ns > int64(10*time.Millisecond)-1e3 && ns < int64(10*time.Millisecond)+1e3
+}
 
 const modelNotFound = "The model `gtp-4o` does not exist."
 

@@ -21,7 +21,9 @@ func TestProgressLine(t *testing.T) {
 			"t  1m5s  74/200 done  ETA 50s  2.5 req/s  310 out tok/s  2 errors (last: http_5xx)"},
 		{"count, no rate yet", func(s *bench.Snapshot) { s.Planned = 200 },
 			"t  1m5s  74/200 done  2.5 req/s  310 out tok/s  2 errors (last: http_5xx)"},
-		{"duration", func(s *bench.Snapshot) { s.Limit, s.MeasuredElapsed, s.ETA = 2*time.Minute, 60*time.Second, time.Minute },
+		{"duration", func(s *bench.Snapshot) {
+			s.Limit, s.MeasuredElapsed, s.ETA = 2*time.Minute, 60*time.Second, time.Minute
+		},
 			"t  1m5s  74 done  1m0s/2m0s  2.5 req/s  310 out tok/s  2 errors (last: http_5xx)"},
 		{"duration, warming up", func(s *bench.Snapshot) { s.Limit = 2 * time.Minute },
 			"t  1m5s  74 done  warm-up  2.5 req/s  310 out tok/s  2 errors (last: http_5xx)"},
