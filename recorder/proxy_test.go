@@ -119,6 +119,12 @@ func TestRecordEndToEnd(t *testing.T) {
 			t.Errorf("request %d at_ms %v after %v", i, r.AtMs, last)
 		}
 		last = *r.AtMs
+		// The client streamed with include_usage: the simulator's usage,
+		// its answer as long as max_tokens.
+		if o := r.Observed; o == nil || *o != (workloads.Observed{InputTokens: o.InputTokens, OutputTokens: want.MaxTokens,
+			Source: workloads.ObservedFromUsage, Streamed: true}) || o.InputTokens <= 0 {
+			t.Errorf("request %d observed %+v, want %d output tokens from a streamed usage", i, o, want.MaxTokens)
+		}
 		for k := range r.Extra {
 			if k == "stream" || k == "stream_options" || k == "model" {
 				t.Errorf("request %d: %s recorded in extra", i, k)

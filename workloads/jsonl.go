@@ -160,6 +160,8 @@ func (r *Request) validate() string {
 		return fmt.Sprintf(`"at_ms" must be a finite number >= 0, got %v`, *r.AtMs)
 	case r.Turn < 0:
 		return fmt.Sprintf(`"turn" must be >= 0, got %d`, r.Turn)
+	case r.Observed.problem() != "":
+		return r.Observed.problem()
 	}
 	for i, m := range r.Messages {
 		switch m.Role {
