@@ -74,7 +74,7 @@ var Settings = []Setting{
 	{"workload-seed", "seed", "workload", "seed of synthesised prompt text", func(r *Run) any { return &r.Workload.Import.Seed }},
 	{"keep-failed", "keep_failed", "workload", "replay rows a trace records as failed (BurstGPT Response tokens 0)", func(r *Run) any { return &r.Workload.Import.KeepFailed }},
 	{"skip-invalid", "skip_invalid", "workload", "skip and count malformed workload rows instead of stopping", func(r *Run) any { return &r.Workload.Import.SkipInvalid }},
-	{"", "output_len", "workload", "ask every request for this many output tokens (max_tokens), whatever the file says", func(r *Run) any { return &r.Workload.OutputLen }},
+	{"output-len", "output_len", "workload", "output tokens each request asks for (max_tokens): max (its own), observed (what the recorded upstream answered it, with ignore_eos and min_tokens where the target takes engine-only fields), or a number for every request", func(r *Run) any { return &r.Workload.OutputLen }},
 	{"sessions", "sessions", "workload", "send requests sharing a session_id as conversations in turn order: the load starts each session, and each later turn waits for the previous answer (+ think time)", func(r *Run) any { return &r.Load.Sessions }},
 	{"think-time", "think_time", "workload", "with sessions: pause between a turn's answer and the session's next turn", func(r *Run) any { return &r.Load.ThinkTime }},
 

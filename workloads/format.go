@@ -141,7 +141,7 @@ func detectJSONL(line []byte) Format {
 }
 
 var nativeKeys = map[string]bool{"id": true, "messages": true, "prompt": true, "max_tokens": true,
-	"at_ms": true, "session_id": true, "turn": true, "temperature": true, "input_tokens": true, "extra": true}
+	"at_ms": true, "session_id": true, "turn": true, "temperature": true, "input_tokens": true, "extra": true, "observed": true}
 
 // topLevelKeys returns the keys of the JSON object at the start of b,
 // stopping quietly where b is cut off or malformed.

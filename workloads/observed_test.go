@@ -43,3 +43,44 @@ func TestObservedRoundTrip(t *testing.T) {
 		}
 	}
 }
+
+// TestInspectObserved: inspect summarises what the upstream answered
+// beside the max_tokens asked for: output lengths over every observed
+// row, input lengths and the input:output mix over those with usage. A
+// recording whose first line has a prompt is still read as native.
+func TestInspectObserved(t *testing.T) {
+	in := `{"prompt":"a","max_tokens":500,"at_ms":0,"observed":{"input_tokens":100,"output_tokens":20,"source":"usage"}}
+{"prompt":"b","max_tokens":500,"at_ms":1000,"observed":{"input_tokens":300,"output_tokens":60,"reasoning_tokens":10,"source":"usage","streamed":true}}
+{"prompt":"c","max_tokens":500,"at_ms":2000,"observed":{"output_tokens":7,"source":"chunks","streamed":true}}
+{"prompt":"d","max_tokens":500,"at_ms":3000}
+`
+	rr, err := NewRowReader(strings.NewReader(in), "rec.jsonl", ImportOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := Inspect(rr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := s.Observed
+	if o == nil || o.Rows != 3 || o.FromChunks != 1 || o.Streamed != 2 || o.ReasoningTokens != 10 || o.UsageInput != 400 || o.UsageOutput != 80 {
+		t.Fatalf("observed %+v", o)
+	}
+	if o.OutputTokens != (LengthStats{Mean: 29, P50: 20, P90: 60, P99: 60, Max: 60, Sum: 87}) ||
+		o.InputTokens != (LengthStats{Mean: 200, P50: 100, P90: 300, P99: 300, Max: 300, Sum: 400}) {
+		t.Errorf("lengths: output %+v, input %+v", o.OutputTokens, o.InputTokens)
+	}
+	if s.OutputTokens.Max != 500 {
+		t.Errorf("output (asked) %+v, want max_tokens", s.OutputTokens)
+	}
+	var b bytes.Buffer
+	if err := s.WriteText(&b, "rec.jsonl"); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"observed output", "observed input", "in 3 of 4 rows:\n 2 by its usage, 1 by stream chunks",
+		"observed mix: input:output 83.3%:16.7%"} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("text lacks %q:\n%s", want, b.String())
+		}
+	}
+}
