@@ -127,11 +127,7 @@ func TestCloseDoesNotWaitForStreams(t *testing.T) {
 	defer upstream.Close()
 	defer close(release) // before the proxy's server closes (cleanup), which waits for the handler
 	p, proxyURL := startProxy(t, upstream.URL, Config{})
-	resp, err := http.Post(proxyURL+"/v1/chat/completions", "application/json",
-		strings.NewReader(`{"model":"m","stream":true,"messages":[{"role":"user","content":"x"}]}`))
-	if err != nil {
-		t.Fatal(err)
-	}
+	resp := postStream(t, proxyURL)
 	defer resp.Body.Close()
 	if _, err := resp.Body.Read(make([]byte, 16)); err != nil {
 		t.Fatal(err)

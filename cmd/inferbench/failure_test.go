@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/inferbench/inferbench/results"
-	"github.com/inferbench/inferbench/targets/sim"
 )
 
 // runArgs runs `inferbench run` with args after the base URL, model and
@@ -96,12 +95,7 @@ func TestRunUnknownModel(t *testing.T) {
 // fails a run with --max-error-rate 10%, and passes one allowing 50%. The
 // probe that draws a 500 does not stop the run: a 5xx may not repeat.
 func TestRunMaxErrorRate(t *testing.T) {
-	srv, url, err := serveSim(sim.Config{Exact: true, TTFT: time.Millisecond, ITL: time.Millisecond, Model: "sim",
-		Seed: 3, Faults: sim.Faults{ErrorRate: 0.3}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Close()
+	url := faultySim(t, 3, 0.3)
 	out := t.TempDir()
 	code, _, stderr := runArgs(t, url, "sim", out, "--concurrency", "2", "--requests", "40", "--max-error-rate", "10%", "--quiet")
 	if code != exitFailed || !strings.Contains(stderr, "measured requests failed") || !strings.Contains(stderr, "above --max-error-rate 10%") ||
@@ -140,12 +134,7 @@ func TestRunHealthy(t *testing.T) {
 // TestSweepStopsAtFailedLevel: a level in which nothing succeeds stops
 // the sweep, exit 1; the levels after it never run.
 func TestSweepStopsAtFailedLevel(t *testing.T) {
-	srv, url, err := serveSim(sim.Config{Exact: true, TTFT: time.Millisecond, ITL: time.Millisecond, Model: "sim",
-		Faults: sim.Faults{ErrorRate: 1}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Close()
+	url := faultySim(t, 0, 1)
 	out := t.TempDir()
 	code, stdout, stderr := runArgs(t, url, "sim", out, "--concurrency", "1,2,4", "--requests", "3", "--quiet")
 	if code != exitFailed || !strings.Contains(stderr, "RUN FAILED") || !strings.Contains(stderr, "sweep stopped: concurrency 1 failed") {

@@ -67,6 +67,19 @@ func exactSim(t *testing.T, ttft, itl time.Duration) string {
 	return url
 }
 
+// faultySim serves an exact simulator that answers errorRate of the
+// requests with HTTP 500, for the test's lifetime.
+func faultySim(t *testing.T, seed int64, errorRate float64) string {
+	t.Helper()
+	srv, url, err := serveSim(sim.Config{Exact: true, TTFT: time.Millisecond, ITL: time.Millisecond, Model: "sim",
+		Seed: seed, Faults: sim.Faults{ErrorRate: errorRate}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(srv.Close)
+	return url
+}
+
 // writeWorkload writes n prompt requests of maxTokens each.
 func writeWorkload(t *testing.T, n, maxTokens int) string {
 	t.Helper()
@@ -474,12 +487,7 @@ func TestParquetOpensInDuckDB(t *testing.T) {
 	if err != nil {
 		t.Skip("node not found")
 	}
-	srv, url, err := serveSim(sim.Config{Exact: true, TTFT: time.Millisecond, ITL: time.Millisecond, Model: "sim",
-		Seed: 3, Faults: sim.Faults{ErrorRate: 0.3}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Close()
+	url := faultySim(t, 3, 0.3)
 	out := t.TempDir()
 	e, _, stderr := testEnv(nil)
 	if code := dispatch(t.Context(), e, []string{"run", "--base-url", url, "--model", "sim", "--workload", writeWorkload(t, 4, 5),
