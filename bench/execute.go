@@ -39,6 +39,14 @@ type Outcome struct {
 	StopReason string // one of results.Stop*
 	Start, End time.Time
 	Requests   results.RequestCounts
+	// Measured counts the measured requests (warm-up left out) by status,
+	// and Errors are their failures by error class, most frequent first,
+	// with one message each.
+	Measured results.RequestCounts
+	Errors   []results.ClassCount
+	// Failure is set when the run failed although it ran: no measured
+	// request succeeded, or more failed than Plan.MaxErrorRate allows.
+	Failure *Failure
 }
 
 // Interrupted says whether the context or Abort stopped the run early.
@@ -52,11 +60,18 @@ func (o Outcome) Interrupted() bool {
 // writes every record (Parquet parts, observers), and finalises the
 // manifest with the stop reason.
 //
+// Unless Plan.NoProbe, one probe request goes first, before the run
+// directory is made: a probe the target refuses (a wrong model, path or
+// key, nothing listening) stops Execute with a *ProbeError, leaving
+// nothing behind.
+//
 // Cancelling ctx stops scheduling and drains the requests in flight (the
 // first Ctrl-C); closing Plan.Abort cancels them (the second). Errors
-// wrap ErrInvalidPlan for a problem with the plan and ErrStartInterrupted
-// when ctx ended the start wait; any other error is a failure of the run
-// (the disk), with the Outcome of what was written.
+// wrap ErrInvalidPlan for a problem with the plan, ErrProbeFailed for a
+// refused probe, and ErrStartInterrupted when ctx ended the probe or the
+// start wait; any other error is a failure of the run (the disk), with
+// the Outcome of what was written. A run that ran but failed (Outcome.
+// Failure) is not an error.
 func Execute(ctx context.Context, p Plan) (Outcome, error) {
 	if err := p.Validate(); err != nil {
 		return Outcome{}, &planError{err}
@@ -68,10 +83,17 @@ func Execute(ctx context.Context, p Plan) (Outcome, error) {
 	if _, err := os.Stat(dir); err == nil {
 		return Outcome{}, &planError{fmt.Errorf("%s already exists; choose another run id or results directory", dir)}
 	}
+	var probe *results.Probe
+	if !p.NoProbe {
+		var err error
+		if probe, err = p.probe(ctx, reqs[0]); err != nil {
+			return Outcome{}, err
+		}
+	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return Outcome{}, err
 	}
-	start := now
+	start := time.Now() // after the probe
 	if !p.Outputs.StartAt.IsZero() {
 		var ok bool
 		if start, ok = waitStart(ctx, p.Outputs.StartAt); !ok {
@@ -80,6 +102,7 @@ func Execute(ctx context.Context, p Plan) (Outcome, error) {
 		}
 	}
 	x := &execution{plan: &p, dir: dir, start: start, man: p.manifest(runID, group, start, len(reqs))}
+	x.man.Probe = probe
 	return x.run(ctx, reqs)
 }
 
@@ -115,7 +138,7 @@ func (x *execution) run(ctx context.Context, reqs []workloads.Request) (Outcome,
 		return x.finish(results.StopFailed, err, x.writer.Close())
 	}
 	dc := p.dispatchConfig(reqs, x.start, SinkFunc(x.write), x.identity())
-	begin := Started{RunID: man.RunID, Dir: x.dir, Start: x.start, Planned: dc.total()}
+	begin := Started{RunID: man.RunID, Dir: x.dir, Start: x.start, Planned: dc.total(), Duration: p.Load.Duration, Warmup: p.Load.Warmup}
 	x.progress.Begin(begin)
 	for _, o := range p.Observers {
 		o.Begin(begin)
@@ -158,7 +181,9 @@ func (x *execution) finish(stop string, errs ...error) (Outcome, error) {
 			}
 		}
 	}
-	out := Outcome{RunID: man.RunID, Dir: x.dir, Manifest: man, StopReason: man.StopReason, Start: x.start, End: man.EndedAt, Requests: man.Requests}
+	measured := x.progress.Snapshot().Measured
+	out := Outcome{RunID: man.RunID, Dir: x.dir, Manifest: man, StopReason: man.StopReason, Start: x.start, End: man.EndedAt,
+		Requests: man.Requests, Measured: measured, Errors: x.progress.Errors(), Failure: x.plan.judge(measured)}
 	if err := x.manifest.Close(man); err != nil {
 		errs = append(errs, err)
 	}

@@ -45,6 +45,14 @@ type Plan struct {
 	// Observers see the run start and every record once stamped (progress,
 	// live metrics), from one goroutine at a time.
 	Observers []Observer
+	// MaxErrorRate, when set, fails a run in which more than this fraction
+	// (0 to 1) of the measured requests that finished failed (canceled
+	// ones are left out); nil: only a run in which no measured request
+	// succeeded fails (Outcome.Failure).
+	MaxErrorRate *float64
+	// NoProbe skips the probe: by default Execute sends one request before
+	// the load and stops when it fails (see probe.go).
+	NoProbe bool
 }
 
 // Mode is how load is generated.
@@ -133,6 +141,10 @@ type Started struct {
 	// Planned is the number of requests the plan sends (warm-up
 	// included), or -1 when only a duration or an interrupt ends it.
 	Planned int
+	// Duration is the measured phase's duration limit (0: none) and
+	// Warmup the warm-up requests sent before it.
+	Duration time.Duration
+	Warmup   int
 }
 
 // FieldError is one problem with one setting of a plan. The setting, and
@@ -183,6 +195,9 @@ func (p *Plan) Validate() error {
 		if err := prices.CheckSnapshot(*p.Prices); err != nil {
 			errs = append(errs, &FieldError{Msg: err.Error()})
 		}
+	}
+	if r := p.MaxErrorRate; r != nil && !(*r >= 0 && *r <= 1) {
+		errs = append(errs, problem("max-error-rate", "must be a fraction from 0 to 1 (or a percentage), got %g", *r))
 	}
 	return errors.Join(errs...)
 }

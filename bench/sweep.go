@@ -61,6 +61,9 @@ type SweepOutcome struct {
 	// Interrupted is set when the context ended the sweep (during a level
 	// or a pause).
 	Interrupted bool
+	// Failed is set when the last level failed (its Outcome.Failure says
+	// why) and stopped the sweep.
+	Failed bool
 }
 
 // Validate reports every problem with the sweep at once: its own, and
@@ -133,8 +136,10 @@ func (s *SweepPlan) level(i int, l Level, base string) Plan {
 
 // Sweep runs the ladder. It stops early when the context ends (the
 // outcome says Interrupted), when a level fails to run (the error names
-// the level) or, with a Judge, after the first level that does not meet
-// the SLO. The workload is loaded once, by the caller, for every level.
+// the level), after a level that failed (Outcome.Failure; the outcome
+// says Failed) or, with a Judge, after the first level that does not
+// meet the SLO. Only the first level sends the probe. The workload is
+// loaded once, by the caller, for every level.
 func Sweep(ctx context.Context, s SweepPlan) (SweepOutcome, error) {
 	out := SweepOutcome{Best: -1}
 	if err := s.Validate(); err != nil {
@@ -152,14 +157,16 @@ func Sweep(ctx context.Context, s SweepPlan) (SweepOutcome, error) {
 		if s.OnLevel != nil {
 			s.OnLevel(i, l)
 		}
-		res, err := Execute(ctx, s.level(i, l, base))
+		lp := s.level(i, l, base)
+		lp.NoProbe = lp.NoProbe || i > 0
+		res, err := Execute(ctx, lp)
 		if err != nil {
 			return out, fmt.Errorf("%s: %w", l.Name, err)
 		}
 		lo := LevelOutcome{Level: l, Outcome: res}
-		if res.Interrupted() {
+		if res.Interrupted() || res.Failure != nil {
 			out.Levels = append(out.Levels, lo)
-			out.Interrupted = true
+			out.Interrupted, out.Failed = res.Interrupted(), !res.Interrupted()
 			s.done(lo)
 			return out, nil
 		}

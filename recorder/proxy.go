@@ -4,7 +4,10 @@
 // other targets later.
 //
 // Requests are forwarded untouched (streaming responses are flushed as they
-// arrive); recording happens off the request path, in one writer goroutine.
+// arrive); recording happens off the request path, in one writer goroutine,
+// which writes each request once its answer has been passed on, with what
+// the answer said of its length (Request.Observed: the upstream's usage, or
+// a stream's content chunks counted).
 // Headers are never recorded, so Authorization and API keys forwarded to the
 // upstream cannot reach the file. Message content can be kept, replaced by
 // same-length synthetic text (hash), or dropped for lengths only.
@@ -99,9 +102,12 @@ type Proxy struct {
 	mu     sync.Mutex // orders sequence numbers with queue sends
 	seq    int64
 	closed bool
-	done   chan struct{}
-	w      *writer
-	count  atomic.Int64
+	// closing is closed when Close begins: the writer stops waiting for
+	// answers still streaming and records those requests without them.
+	closing chan struct{}
+	done    chan struct{}
+	w       *writer
+	count   atomic.Int64
 }
 
 // captured is one request on its way to the writer.
@@ -110,6 +116,10 @@ type captured struct {
 	arrival time.Time
 	chat    bool
 	body    []byte
+	// obs watches the upstream's answer; answered is closed once the
+	// proxy has passed it on (or given up), and the writer waits for it.
+	obs      *observation
+	answered chan struct{}
 }
 
 // Validate reports every problem with the configuration at once: what
@@ -152,7 +162,7 @@ func New(cfg Config) (*Proxy, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &Proxy{cfg: cfg, queue: make(chan captured, cfg.QueueSize), done: make(chan struct{}), w: w}
+	p := &Proxy{cfg: cfg, queue: make(chan captured, cfg.QueueSize), closing: make(chan struct{}), done: make(chan struct{}), w: w}
 	up := cfg.Upstream
 	base := strings.TrimSuffix(up.Path, "/")
 	p.rp = &httputil.ReverseProxy{
@@ -166,8 +176,9 @@ func New(cfg Config) (*Proxy, error) {
 			pr.Out.Host = up.Host
 		},
 		// Flush every write: token streams must not wait in a buffer.
-		FlushInterval: -1,
-		Transport:     cfg.Transport,
+		FlushInterval:  -1,
+		Transport:      cfg.Transport,
+		ModifyResponse: modifyResponse,
 	}
 	go p.run()
 	return p, nil
@@ -205,7 +216,10 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		r.Body = io.NopCloser(bytes.NewReader(body))
 		r.ContentLength = int64(len(body))
 		r.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
-		p.enqueue(captured{arrival: arrival, chat: chat, body: body})
+		c := captured{arrival: arrival, chat: chat, body: body, obs: &observation{}, answered: make(chan struct{})}
+		defer close(c.answered)
+		r = withObservation(r, c.obs)
+		p.enqueue(c)
 	}
 	p.rp.ServeHTTP(w, r)
 }
@@ -226,6 +240,12 @@ func (p *Proxy) enqueue(c captured) {
 func (p *Proxy) run() {
 	defer close(p.done)
 	for c := range p.queue {
+		// Requests are written in arrival order, each once its answer has
+		// been passed on, with what was observed of it.
+		select {
+		case <-c.answered:
+		case <-p.closing:
+		}
 		if err := p.w.write(c); err != nil {
 			if p.cfg.OnError != nil {
 				p.cfg.OnError(fmt.Errorf("request %d not recorded: %w", c.seq, err))
@@ -248,8 +268,9 @@ func (p *Proxy) Recorded() int64 { return p.count.Load() }
 func (p *Proxy) Files() []string { return p.w.files() }
 
 // Close stops recording, writes what is queued and closes the file.
-// Requests still being forwarded are not recorded once Close begins; stop
-// the HTTP server first.
+// Requests that arrive once Close begins are not recorded, and those whose
+// answers are still streaming are recorded without what their answers
+// would have said (Observed); stop the HTTP server first.
 func (p *Proxy) Close() error {
 	p.mu.Lock()
 	if p.closed {
@@ -257,6 +278,7 @@ func (p *Proxy) Close() error {
 		return nil
 	}
 	p.closed = true
+	close(p.closing)
 	close(p.queue)
 	p.mu.Unlock()
 	<-p.done

@@ -43,6 +43,17 @@ func startProxy(t *testing.T, upstream string, cfg Config) (*Proxy, string) {
 
 func temp(v float64) *float64 { return &v }
 
+// postStream sends a streamed chat request through the proxy.
+func postStream(t *testing.T, proxyURL string) *http.Response {
+	t.Helper()
+	resp, err := http.Post(proxyURL+"/v1/chat/completions", "application/json",
+		strings.NewReader(`{"model":"m","stream":true,"messages":[{"role":"user","content":"x"}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp
+}
+
 // TestRecordEndToEnd sends requests from an app (inferbench's own OpenAI
 // client) through the proxy to the simulator: every request succeeds, the
 // recording replays to the same requests, and the API key reaches the
@@ -119,6 +130,12 @@ func TestRecordEndToEnd(t *testing.T) {
 			t.Errorf("request %d at_ms %v after %v", i, r.AtMs, last)
 		}
 		last = *r.AtMs
+		// The client streamed with include_usage: the simulator's usage,
+		// its answer as long as max_tokens.
+		if o := r.Observed; o == nil || *o != (workloads.Observed{InputTokens: o.InputTokens, OutputTokens: want.MaxTokens,
+			Source: workloads.ObservedFromUsage, Streamed: true}) || o.InputTokens <= 0 {
+			t.Errorf("request %d observed %+v, want %d output tokens from a streamed usage", i, o, want.MaxTokens)
+		}
 		for k := range r.Extra {
 			if k == "stream" || k == "stream_options" || k == "model" {
 				t.Errorf("request %d: %s recorded in extra", i, k)
@@ -163,11 +180,7 @@ func TestStreamingPassesThrough(t *testing.T) {
 	}))
 	defer upstream.Close()
 	_, proxyURL := startProxy(t, upstream.URL, Config{})
-	resp, err := http.Post(proxyURL+"/v1/chat/completions", "application/json",
-		strings.NewReader(`{"model":"m","stream":true,"messages":[{"role":"user","content":"x"}]}`))
-	if err != nil {
-		t.Fatal(err)
-	}
+	resp := postStream(t, proxyURL)
 	defer resp.Body.Close()
 	br := bufio.NewReader(resp.Body)
 	start := time.Now()

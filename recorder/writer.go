@@ -95,6 +95,9 @@ func (w *writer) write(c captured) error {
 		return err
 	}
 	req.ID = strconv.FormatInt(c.seq, 10)
+	if c.obs != nil {
+		req.Observed = c.obs.result()
+	}
 	if err := w.private(&req, c.seq); err != nil {
 		return err
 	}

@@ -42,7 +42,7 @@ type RunData struct {
 	StartedAt time.Time
 
 	warmup, total, ok, failed, canceled int64
-	errors                              ErrorTally
+	errors                              results.ErrorTally
 
 	// Window endpoints over measured requests (0 = none yet).
 	firstSent, lastDone int64
@@ -167,7 +167,7 @@ func (r *RunData) Add(rec *results.Record) {
 // reads only its columns (reqColumns, through results.ScanColumns), which
 // skips most strings (request ids, models) and most of the decoding; Add
 // copies it out of a whole Record. Error messages are read for one sample
-// per error class (ErrorTally); they are null on ok rows, which cost
+// per error class (results.ErrorTally); they are null on ok rows, which cost
 // nothing to decode.
 type reqRow struct {
 	RequestIndex       int64

@@ -111,17 +111,7 @@ type Counts struct {
 	Canceled int64
 	Warmup   int64
 	// Errors are the failed requests by error class, most frequent first.
-	Errors []ClassCount
-}
-
-// ClassCount is the number of failed requests of one error class, with
-// one of their error messages (see ErrorTally).
-type ClassCount struct {
-	Class string
-	Count int64
-	// Sample is the error message of the class's earliest request ("" when
-	// none had one).
-	Sample string
+	Errors []results.ClassCount
 }
 
 // SourceCount is the number of ok requests whose token count came from one

@@ -30,7 +30,7 @@ func TestSummarizeCountsAndWindow(t *testing.T) {
 	)
 	s := Summarize(run, Options{})
 	want := Counts{Total: 6, OK: 2, Failed: 3, Canceled: 1, Warmup: 1,
-		Errors: []ClassCount{{results.ErrClassHTTP5xx, 2, "boom"}, {results.ErrClassTimeout, 1, "boom"}}}
+		Errors: []results.ClassCount{{Class: results.ErrClassHTTP5xx, Count: 2, Sample: "boom"}, {Class: results.ErrClassTimeout, Count: 1, Sample: "boom"}}}
 	if !reflect.DeepEqual(s.Requests, want) {
 		t.Errorf("counts = %+v, want %+v", s.Requests, want)
 	}

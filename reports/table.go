@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/inferbench/inferbench/reports/internal/table"
+	"github.com/inferbench/inferbench/results"
 )
 
 // SummaryTable lays ss out side by side, one column per run, as
@@ -253,7 +254,7 @@ func Warnings(ss []Summary) []string {
 // message, as reports list them under the table.
 type ErrorSample struct {
 	RunID string
-	ClassCount
+	results.ClassCount
 }
 
 // ErrorSamples lists the error classes of every run, most frequent first

@@ -49,6 +49,10 @@ type Manifest struct {
 	Prices *Prices `json:"prices,omitempty"`
 
 	Requests RequestCounts `json:"requests"`
+	// Probe is the request sent before the load to check the target
+	// answers (absent with --no-probe, and on every level of a sweep but
+	// the first). It is not a row of the run.
+	Probe *Probe `json:"probe,omitempty"`
 	// Telemetry says what was sampled alongside the run, if anything.
 	Telemetry *TelemetryInfo `json:"telemetry,omitempty"`
 	// Shard is set when this run is one shard of a run split across load
@@ -216,6 +220,17 @@ type TelemetryInfo struct {
 	GPURows          int64            `json:"gpu_rows"`
 	ServerRows       int64            `json:"server_rows"`
 	Failures         map[string]int64 `json:"failures,omitempty"` // by class: refused, timeout, malformed...
+}
+
+// Probe is how the probe request went: its status (ok or error), the
+// HTTP status and error class of a failure, the server's message, and
+// its latency from send to the end of the response.
+type Probe struct {
+	Status     string `json:"status"`
+	HTTPStatus int32  `json:"http_status,omitempty"`
+	ErrorClass string `json:"error_class,omitempty"`
+	Message    string `json:"message,omitempty"`
+	LatencyNs  int64  `json:"latency_ns"`
 }
 
 // RequestCounts summarises the rows written.

@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 
@@ -79,6 +78,7 @@ func (r *Run) Build(env Env) (*Built, error) {
 		Outputs: bench.Outputs{Dir: o.Dir, RunID: o.RunID, Shard: o.Shard, PartRows: o.PartRows, PartInterval: o.PartInterval,
 			ManifestInterval: o.ManifestInterval, FS: env.FS},
 		Telemetry: r.Telemetry, Tool: env.Tool, Args: env.Args, Log: env.Log, Abort: env.Abort,
+		MaxErrorRate: r.Load.MaxErrorRate, NoProbe: r.Load.NoProbe,
 	}
 	errs := r.mode(p)
 	if o.StartAt != "" {
@@ -201,17 +201,18 @@ func (w Workload) load(log func(string)) (*workloads.Workload, error) {
 			log(fmt.Sprintf("workload: skipped %d invalid line(s) of %s (skip_invalid); %s", wl.Skipped, wl.Name, more))
 		}
 	}
-	if wl == nil || w.OutputLen == 0 {
-		return wl, nil
+	if wl == nil {
+		return nil, nil
 	}
-	if w.OutputLen < 0 {
-		return nil, problem("output_len", "must be > 0, got %d", w.OutputLen)
+	reqs, kept := w.OutputLen.apply(wl.Requests)
+	switch {
+	case w.OutputLen.Observed && kept == len(reqs):
+		return nil, problem("output-len", "observed: %s has no observed output lengths (a workload recorded with 'inferbench record' has them)", wl.Name)
+	case kept > 0 && log != nil:
+		log(fmt.Sprintf("workload: output-len observed: %d of %d requests have no observed output length and keep their max_tokens", kept, len(reqs)))
 	}
 	c := *wl
-	c.Requests = slices.Clone(wl.Requests)
-	for i := range c.Requests {
-		c.Requests[i].MaxTokens = w.OutputLen
-	}
+	c.Requests = reqs
 	return &c, nil
 }
 

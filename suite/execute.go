@@ -237,12 +237,18 @@ func (st *Step) execute(ctx context.Context, o Options) (outs []bench.Outcome, i
 		for _, lo := range res.Levels {
 			outs = append(outs, lo.Outcome)
 		}
+		if errors.Is(err, bench.ErrStartInterrupted) {
+			return outs, true, nil
+		}
 		if err != nil {
 			err = fmt.Errorf("target %s: %w", name, err)
 		}
 		return outs, res.Interrupted, err
 	}
 	res, err := bench.Execute(ctx, st.Built.Plan)
+	if errors.Is(err, bench.ErrStartInterrupted) {
+		return nil, true, nil // a Ctrl-C during the probe: nothing ran
+	}
 	if err != nil {
 		if res.Dir != "" {
 			outs = append(outs, res)

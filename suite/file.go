@@ -492,7 +492,7 @@ func (s *Suite) render(e *Entry, err error) []string {
 			out = append(out, fmt.Sprintf("%s:%d: target %s: %v", s.File, e.line, e.Name, x))
 			continue
 		}
-		msg := fe.Render(keyName)
+		msg := fe.Render(KeyName)
 		st, known := lookupSetting(fe.Setting)
 		if known && st.Block == "workload" {
 			line := cmpLine(e.lines[fe.Setting], cmpLine(s.lines["workload"], 1))
@@ -512,8 +512,9 @@ func (s *Suite) render(e *Entry, err error) []string {
 	return out
 }
 
-// keyName names a setting as a suite file spells it.
-func keyName(id string) string {
+// KeyName names a setting (by its ID) as a suite file spells it:
+// load.max_error_rate, workload, gpus.
+func KeyName(id string) string {
 	st, ok := lookupSetting(id)
 	switch {
 	case !ok || st.Key == "":

@@ -53,9 +53,8 @@ type Workload struct {
 	Format string
 	// Import are the reading options (Format is taken from Format).
 	Import workloads.ImportOptions
-	// OutputLen, when > 0, asks every request for that many output
-	// tokens (max_tokens), whatever the file says.
-	OutputLen int
+	// OutputLen is how many output tokens each request asks for.
+	OutputLen OutputLen
 	// Loaded is the workload already loaded (a suite loads it once for
 	// all its targets); nil loads Path.
 	Loaded *workloads.Workload
@@ -84,6 +83,11 @@ type Load struct {
 	// reports.DefaultAttainment of requests meet SLO.
 	Saturate bool
 	SLO      reports.SLO
+	// MaxErrorRate, when set, fails a run in which a larger share of the
+	// measured requests failed (bench.Plan's).
+	MaxErrorRate *float64
+	// NoProbe skips the probe request (bench.Plan's).
+	NoProbe bool
 }
 
 // Outputs says where the run is written.

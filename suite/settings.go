@@ -76,7 +76,7 @@ var Settings = []Setting{
 	{"workload-seed", "seed", "workload", "seed of synthesised prompt text", func(r *Run) any { return &r.Workload.Import.Seed }},
 	{"keep-failed", "keep_failed", "workload", "replay rows a trace records as failed (BurstGPT Response tokens 0)", func(r *Run) any { return &r.Workload.Import.KeepFailed }},
 	{"skip-invalid", "skip_invalid", "workload", "skip and count malformed workload rows instead of stopping", func(r *Run) any { return &r.Workload.Import.SkipInvalid }},
-	{"", "output_len", "workload", "ask every request for this many output tokens (max_tokens), whatever the file says", func(r *Run) any { return &r.Workload.OutputLen }},
+	{"output-len", "output_len", "workload", "output tokens each request asks for (max_tokens): max (its own), observed (what the recorded upstream answered it, with ignore_eos and min_tokens where the target takes engine-only fields), or a number for every request", func(r *Run) any { return &r.Workload.OutputLen }},
 	{"sessions", "sessions", "workload", "send requests sharing a session_id as conversations in turn order: the load starts each session, and each later turn waits for the previous answer (+ think time)", func(r *Run) any { return &r.Load.Sessions }},
 	{"think-time", "think_time", "workload", "with sessions: pause between a turn's answer and the session's next turn", func(r *Run) any { return &r.Load.ThinkTime }},
 
@@ -95,6 +95,8 @@ var Settings = []Setting{
 	{"timeout", "timeout", "load", "total timeout of one request", func(r *Run) any { return &r.Load.RequestTimeout }},
 	{"drain-timeout", "drain_timeout", "load", "how long in-flight requests may finish after scheduling stops", func(r *Run) any { return &r.Load.DrainTimeout }},
 	{"sweep-pause", "sweep_pause", "load", "pause between the runs of a sweep", func(r *Run) any { return &r.Load.SweepPause }},
+	{"max-error-rate", "max_error_rate", "load", "fail the run (exit 1) when more than this share of its measured requests failed, as a fraction (0.05) or a percentage (5%); off by default (a run in which no request succeeded fails anyway)", func(r *Run) any { return optFraction{&r.Load.MaxErrorRate} }},
+	{"no-probe", "no_probe", "load", "skip the probe: one request sent before the load that stops the run with the server's message when the target refuses it", func(r *Run) any { return &r.Load.NoProbe }},
 	{"saturate", "saturate", "target", "with a sweep: stop at the first level where fewer than 90% of requests meet the SLO, and name the highest level that met it", func(r *Run) any { return &r.Load.Saturate }},
 
 	// Where it goes.
@@ -178,6 +180,55 @@ func (o optFloat) Set(s string) error {
 	if err != nil {
 		return &valueError{s, "want a number"}
 	}
+	*o.p = &v
+	return nil
+}
+
+// Fraction is a share from 0 to 1 given as a percentage (2%, 90%) or a
+// fraction (0.02, 0.9): run's --max-error-rate, compare's --min-effect,
+// report's --slo-attainment.
+type Fraction float64
+
+func (f *Fraction) String() string {
+	if f == nil {
+		return ""
+	}
+	return strconv.FormatFloat(float64(*f)*100, 'g', -1, 64) + "%"
+}
+
+// Set parses a percentage or a fraction.
+func (f *Fraction) Set(s string) error {
+	s = strings.TrimSpace(s)
+	scale := 1.0
+	if t, ok := strings.CutSuffix(s, "%"); ok {
+		s, scale = t, 0.01
+	}
+	v, err := strconv.ParseFloat(s, 64)
+	if err != nil || !(v*scale >= 0 && v*scale <= 1) {
+		return fmt.Errorf("%q: want a percentage like 2%% or a fraction like 0.02", s)
+	}
+	*f = Fraction(v * scale)
+	return nil
+}
+
+// optFraction is a Fraction that may be absent (nil: off).
+type optFraction struct{ p **float64 }
+
+func (o optFraction) ptr() any { return o.p }
+
+func (o optFraction) String() string {
+	if o.p == nil || *o.p == nil {
+		return ""
+	}
+	return (*Fraction)(*o.p).String()
+}
+
+func (o optFraction) Set(s string) error {
+	var f Fraction
+	if err := f.Set(s); err != nil {
+		return err
+	}
+	v := float64(f)
 	*o.p = &v
 	return nil
 }

@@ -194,13 +194,24 @@ func (c *Config) header() http.Header {
 	return h
 }
 
-// endpoint is BaseURL + path, with Query and extra query parameters.
+// endpoint is BaseURL + path, with Query and extra query parameters. A
+// query in BaseURL itself (Azure's ?api-version=...) is kept, and the path
+// goes before it; a fragment is never sent.
 func (c *Config) endpoint(path string, extra url.Values) string {
-	u := strings.TrimRight(c.BaseURL, "/") + path
+	base, rawQuery, _ := strings.Cut(c.BaseURL, "?")
+	base, _, _ = strings.Cut(base, "#")
+	rawQuery, _, _ = strings.Cut(rawQuery, "#")
+	u := strings.TrimRight(base, "/") + path
 	if len(c.Query) == 0 && len(extra) == 0 {
+		if rawQuery != "" {
+			u += "?" + rawQuery
+		}
 		return u
 	}
-	q := url.Values{}
+	q, err := url.ParseQuery(rawQuery)
+	if err != nil {
+		q = url.Values{}
+	}
 	for k, v := range c.Query {
 		q.Set(k, v)
 	}

@@ -157,7 +157,7 @@ func detectJSONL(line []byte) Format {
 // the keys of its messages, in the order did-you-mean prefers them.
 var (
 	nativeLineKeys = []string{"id", "messages", "prompt", "max_tokens", "at_ms", "session_id", "turn", "temperature",
-		"input_tokens", "extra", "max_tokens_field"}
+		"input_tokens", "extra", "max_tokens_field", "observed"}
 	nativeKeys = append(slices.Clone(nativeLineKeys), "role", "content")
 )
 

@@ -181,6 +181,8 @@ func (r *Request) validate() string {
 		return fmt.Sprintf(`"turn" must be >= 0, got %d`, r.Turn)
 	case r.MaxTokensField != "" && r.MaxTokensField != "max_tokens" && r.MaxTokensField != "max_completion_tokens":
 		return fmt.Sprintf(`"max_tokens_field" must be max_tokens or max_completion_tokens, got %q`, r.MaxTokensField)
+	case r.Observed.problem() != "":
+		return r.Observed.problem()
 	}
 	for i, m := range r.Messages {
 		switch m.Role {

@@ -12,6 +12,7 @@ package workloads
 
 import (
 	"encoding/json"
+	"fmt"
 	"strings"
 	"time"
 )
@@ -52,6 +53,49 @@ type Request struct {
 	InputTokens int `json:"input_tokens,omitempty"`
 	// Extra holds fields sent verbatim in the request body.
 	Extra map[string]json.RawMessage `json:"extra,omitempty"`
+	// Observed is what the upstream answered when the request was
+	// recorded (inferbench record); nil when unknown. It is never sent.
+	Observed *Observed `json:"observed,omitempty"`
+}
+
+// Observed is what a recorded upstream answered one request: its token
+// usage and whether it streamed, so a replay can ask for the real answer
+// length (run --output-len observed) and a projection can use the real
+// input:output mix.
+type Observed struct {
+	InputTokens  int `json:"input_tokens,omitempty"`
+	OutputTokens int `json:"output_tokens"`
+	// ReasoningTokens are the part of OutputTokens spent reasoning.
+	ReasoningTokens int `json:"reasoning_tokens,omitempty"`
+	// Source says where the counts come from: ObservedFromUsage or
+	// ObservedFromChunks.
+	Source   string `json:"source"`
+	Streamed bool   `json:"streamed"`
+}
+
+// Where observed counts come from.
+const (
+	// ObservedFromUsage: the upstream's own usage report.
+	ObservedFromUsage = "usage"
+	// ObservedFromChunks: a stream without usage (the client did not ask
+	// for it, and the recorder never changes a request), counted one token
+	// per content or reasoning event; input tokens are unknown (0).
+	ObservedFromChunks = "chunks"
+)
+
+// problem says what is wrong with o, or "".
+func (o *Observed) problem() string {
+	switch {
+	case o == nil:
+		return ""
+	case o.InputTokens < 0 || o.OutputTokens < 0 || o.ReasoningTokens < 0:
+		return `"observed" token counts must be >= 0`
+	case o.ReasoningTokens > o.OutputTokens:
+		return fmt.Sprintf(`"observed": reasoning_tokens (%d) are part of output_tokens (%d) and cannot exceed them`, o.ReasoningTokens, o.OutputTokens)
+	case o.Source != ObservedFromUsage && o.Source != ObservedFromChunks:
+		return fmt.Sprintf(`"observed": source %q: want %q or %q`, o.Source, ObservedFromUsage, ObservedFromChunks)
+	}
+	return ""
 }
 
 // Bounds of a request's numbers (checked on every native line): a token

@@ -36,6 +36,28 @@ type Stats struct {
 	FailedRows  int          `json:"failed_rows"`
 	InvalidRows int          `json:"invalid_rows"`
 	PrefixReuse *PrefixStats `json:"prefix_reuse,omitempty"`
+	// Observed summarises what the upstream answered, for rows recorded
+	// with it (inferbench record); nil when no row has it.
+	Observed *ObservedStats `json:"observed,omitempty"`
+}
+
+// ObservedStats summarises the observed answers of a recording: the real
+// answer lengths, where OutputTokens above are the max_tokens asked for.
+type ObservedStats struct {
+	// Rows have an observed answer; FromChunks of them were counted by
+	// stream chunks (no usage: input tokens unknown); Streamed streamed.
+	Rows       int `json:"rows"`
+	FromChunks int `json:"from_chunks"`
+	Streamed   int `json:"streamed"`
+	// OutputTokens are over every observed row, InputTokens over those
+	// with usage; ReasoningTokens is the sum of the reasoning part.
+	OutputTokens    LengthStats `json:"output_tokens"`
+	InputTokens     LengthStats `json:"input_tokens"`
+	ReasoningTokens int64       `json:"reasoning_tokens"`
+	// UsageInput and UsageOutput are the input and output tokens of the
+	// rows with usage: the recorded traffic's input:output mix.
+	UsageInput  int64 `json:"usage_input_tokens"`
+	UsageOutput int64 `json:"usage_output_tokens"`
 }
 
 // LengthStats summarises token lengths.
@@ -118,11 +140,15 @@ type inspector struct {
 	sessions map[string]int
 	seen     map[int64]struct{}
 	counted  string
+	obs      ObservedStats
+	obsIn    map[int]int64
+	obsOut   map[int]int64
 }
 
 func (a *inspector) init(f Format) {
 	a.s.Format = f
 	a.in, a.out = map[int]int64{}, map[int]int64{}
+	a.obsIn, a.obsOut = map[int]int64{}, map[int]int64{}
 	a.sessions = map[string]int{}
 }
 
@@ -152,6 +178,9 @@ func (a *inspector) add(r *Row) {
 	if r.Failed {
 		a.s.FailedRows++
 	}
+	if o := r.Request.Observed; o != nil {
+		a.addObserved(o)
+	}
 	if id := r.Request.SessionID; id != "" {
 		a.sessions[id]++
 		a.s.Turns++
@@ -176,6 +205,23 @@ func (a *inspector) add(r *Row) {
 	}
 }
 
+func (a *inspector) addObserved(o *Observed) {
+	s := &a.obs
+	s.Rows++
+	a.obsOut[o.OutputTokens]++
+	s.ReasoningTokens += int64(o.ReasoningTokens)
+	if o.Streamed {
+		s.Streamed++
+	}
+	if o.Source == ObservedFromChunks {
+		s.FromChunks++
+		return
+	}
+	a.obsIn[o.InputTokens]++
+	s.UsageInput += int64(o.InputTokens)
+	s.UsageOutput += int64(o.OutputTokens)
+}
+
 func (a *inspector) stats() Stats {
 	s := a.s
 	if s.Timed && s.Rows > 1 {
@@ -192,6 +238,12 @@ func (a *inspector) stats() Stats {
 	s.InputSource = "recorded"
 	if a.counted != "" {
 		s.InputSource = "tokenizer:" + a.counted
+	}
+	if a.obs.Rows > 0 {
+		o := a.obs
+		o.OutputTokens = lengthStats(a.obsOut, o.Rows)
+		o.InputTokens = lengthStats(a.obsIn, o.Rows-o.FromChunks)
+		s.Observed = &o
 	}
 	s.Sessions = len(a.sessions)
 	for _, n := range a.sessions {

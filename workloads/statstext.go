@@ -42,14 +42,30 @@ func (s Stats) WriteText(w io.Writer, file string) error {
 	fmt.Fprintln(w)
 	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintf(tw, "tokens\tmean\tp50\tp90\tp99\tmax\tsum\t\n")
-	for _, l := range []struct {
+	type row struct {
 		name string
 		ls   LengthStats
-	}{{"input", s.InputTokens}, {"output", s.OutputTokens}} {
+	}
+	rows := []row{{"input", s.InputTokens}, {"output", s.OutputTokens}}
+	if o := s.Observed; o != nil {
+		rows = append(rows, row{"observed output", o.OutputTokens})
+		if o.Rows > o.FromChunks {
+			rows = append(rows, row{"observed input", o.InputTokens})
+		}
+	}
+	for _, l := range rows {
 		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%d\t%d\t\n", l.name, strconv.FormatFloat(math.Round(l.ls.Mean*1e4)/1e4, 'f', -1, 64), l.ls.P50, l.ls.P90, l.ls.P99, l.ls.Max, l.ls.Sum)
 	}
 	tw.Flush()
 	fmt.Fprintf(w, "(nearest-rank percentiles; mean to 4 decimals; input lengths %s)\n", s.InputSource)
+	if o := s.Observed; o != nil {
+		fmt.Fprintf(w, "(output is the max_tokens asked for; observed is what the upstream answered, in %d of %d rows:\n"+
+			" %d by its usage, %d by stream chunks; %d streamed; %d reasoning tokens)\n",
+			o.Rows, s.Rows, o.Rows-o.FromChunks, o.FromChunks, o.Streamed, o.ReasoningTokens)
+		if in, out := float64(o.UsageInput), float64(o.UsageOutput); in+out > 0 {
+			fmt.Fprintf(w, "observed mix: input:output %.1f%%:%.1f%% of the tokens of the rows with usage\n", 100*in/(in+out), 100*out/(in+out))
+		}
+	}
 	if s.Sessions > 0 || s.FailedRows > 0 || s.InvalidRows > 0 || s.PrefixReuse != nil {
 		fmt.Fprintln(w)
 	}

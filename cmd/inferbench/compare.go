@@ -11,6 +11,7 @@ import (
 
 	"github.com/inferbench/inferbench/reports"
 	"github.com/inferbench/inferbench/reports/compare"
+	"github.com/inferbench/inferbench/suite"
 )
 
 const compareSynopsis = `inferbench compare BASE_RUN CAND_RUN [--format text|md|json|junit] [--fail-on EXPR]...
@@ -64,7 +65,7 @@ func cmdCompare(ctx context.Context, e *env, args []string) int {
 		alpha                      = compare.DefaultAlpha
 		resamples                  = compare.DefaultResamples
 		seed                       = uint64(compare.DefaultSeed)
-		minEffect                  = fractionFlag(compare.DefaultMinEffect)
+		minEffect                  = suite.Fraction(compare.DefaultMinEffect)
 		slo                        sloFlag
 		priceIn, priceOut, priceCa float64
 		gpuHourly                  float64

@@ -65,7 +65,7 @@ func parseAll(fs *flag.FlagSet, args []string) ([]string, error) {
 	var pos []string
 	for {
 		if err := fs.Parse(args); err != nil {
-			return nil, err
+			return nil, dashDash(err)
 		}
 		rest := fs.Args()
 		if len(rest) == 0 {
@@ -79,6 +79,16 @@ func parseAll(fs *flag.FlagSet, args []string) ([]string, error) {
 		pos = append(pos, rest[0])
 		args = rest[1:]
 	}
+}
+
+// dashDash rewrites the flag package's "flag -name" to "flag --name", the
+// way the help and the docs spell every flag.
+func dashDash(err error) error {
+	msg := err.Error()
+	if i := strings.Index(msg, " flag -"); i >= 0 && !strings.HasPrefix(msg[i+len(" flag -"):], "-") {
+		return errors.New(msg[:i] + " flag --" + msg[i+len(" flag -"):])
+	}
+	return err
 }
 
 // parseFlagsOnly is parseArgs for commands that take no positional

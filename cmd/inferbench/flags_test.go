@@ -14,7 +14,7 @@ func TestFlagErrorsOnce(t *testing.T) {
 		want string
 	}{
 		{[]string{"run", "--rat", "5/s"}, "inferbench run: unknown flag --rat (did you mean --rate?)\nRun 'inferbench run -h' for usage.\n"},
-		{[]string{"run", "--rate", "fast"}, "inferbench run: invalid value \"fast\" for flag -rate: rate \"fast\": want a positive rate such as 5/s, 300/m or 2.5 (per second, minute or hour)\nRun 'inferbench run -h' for usage.\n"},
+		{[]string{"run", "--rate", "fast"}, "inferbench run: invalid value \"fast\" for flag --rate: rate \"fast\": want a positive rate such as 5/s, 300/m or 2.5 (per second, minute or hour)\nRun 'inferbench run -h' for usage.\n"},
 		{[]string{"sim", "--ttf", "5ms"}, "inferbench sim: unknown flag --ttf (did you mean --ttft?)\nRun 'inferbench sim -h' for usage.\n"},
 		{[]string{"workload", "inspect", "x", "--skip-invalids"}, "inferbench workload inspect: unknown flag --skip-invalids (did you mean --skip-invalid?)\nRun 'inferbench workload inspect -h' for usage.\n"},
 		{[]string{"run", "--zzzzzzzz"}, "inferbench run: unknown flag --zzzzzzzz\nRun 'inferbench run -h' for usage.\n"},

@@ -71,13 +71,25 @@ func (p *progressPrinter) stop() {
 	p.done = nil
 }
 
+// progressLine is one line of progress: the time since the start, the
+// requests done (of those planned), what is left (ETA at the current
+// rate, or the measured time against a --duration), the current rates
+// (over the last bench.RateWindow) and the errors.
 func progressLine(name string, s bench.Snapshot) string {
-	planned := "?"
+	done := fmt.Sprintf("%d done", s.Done)
 	if s.Planned >= 0 {
-		planned = fmt.Sprint(s.Planned)
+		done = fmt.Sprintf("%d/%d done", s.Done, s.Planned)
 	}
-	line := fmt.Sprintf("%s  %s  %d/%s done  %.1f req/s  %.0f out tok/s  %d errors",
-		name, s.Elapsed.Round(time.Second), s.Done, planned, s.ReqPerSec, s.TokPerSec, s.Errors)
+	switch {
+	case s.Planned < 0 && s.Limit > 0 && s.ETA < 0:
+		done += "  warm-up"
+	case s.Planned < 0 && s.Limit > 0:
+		done += fmt.Sprintf("  %s/%s", min(s.MeasuredElapsed, s.Limit).Round(time.Second), s.Limit)
+	case s.ETA >= 0:
+		done += fmt.Sprintf("  ETA %s", s.ETA.Round(time.Second))
+	}
+	line := fmt.Sprintf("%s  %s  %s  %.1f req/s  %.0f out tok/s  %d errors",
+		name, s.Elapsed.Round(time.Second), done, s.ReqPerSec, s.TokPerSec, s.Errors)
 	if s.LastError != "" {
 		line += " (last: " + s.LastError + ")"
 	}

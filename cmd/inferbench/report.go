@@ -14,6 +14,7 @@ import (
 	"github.com/inferbench/inferbench/reports"
 	"github.com/inferbench/inferbench/reports/decide"
 	"github.com/inferbench/inferbench/reports/html"
+	"github.com/inferbench/inferbench/suite"
 )
 
 const reportSynopsis = `inferbench report RUN_DIR... [--format text|md|json|html] [--slo ttft=500ms,tpot=50ms,e2e=10s,itl=200ms]
@@ -97,7 +98,7 @@ func cmdReport(ctx context.Context, e *env, args []string) int {
 		volumes                    volumesFlag
 		scorecard                  string
 		monthHours                 = float64(decide.DefaultMonthHours)
-		attainment                 = fractionFlag(reports.DefaultAttainment)
+		attainment                 = suite.Fraction(reports.DefaultAttainment)
 		since                      sinceFlag
 		targets                    listFlag
 		allowIncomplete            bool

@@ -17,7 +17,8 @@ const runSynopsis = `inferbench run (--base-url URL | --preset NAME | --targets 
       (--rate R/s [--arrival poisson|constant|gamma:CV] | --concurrency N | --replay [--time-scale X])
       [--rate R1,R2,... | --concurrency N1,N2,... [--sweep-pause D] [--saturate --slo ttft=D,tpot=D]]
       [--sessions [--think-time D]] [--requests N] [--duration D] [--warmup N] --out DIR [--run-id ID]
-      [--shard I/N --run-id ID [--start-at RFC3339]] [--metrics-listen ADDR]`
+      [--shard I/N --run-id ID [--start-at RFC3339]] [--metrics-listen ADDR]
+      [--max-error-rate X] [--no-probe] [--output-len max|observed]`
 
 const runExamples = `  # 5 requests per second, Poisson arrivals, 200 requests, against a local vLLM
   inferbench run --base-url http://127.0.0.1:8000/v1 --model meta-llama/Llama-3.1-8B-Instruct \
@@ -109,8 +110,12 @@ func cmdRun(ctx context.Context, e *env, args []string) int {
 		printSummary(e, out)
 	}
 	fmt.Fprintf(e.stdout, "%s\n", out.Dir)
-	if out.Interrupted() {
+	failed := failureBanner(e, "run", out, flagName)
+	switch {
+	case out.Interrupted():
 		return exitInterrupted
+	case failed:
+		return exitFailed
 	}
 	return exitOK
 }
@@ -176,15 +181,22 @@ func runSweep(ctx context.Context, e *env, sp *bench.SweepPlan, progress *progre
 		if lo.Judged {
 			fmt.Fprintf(e.stderr, "inferbench run: %s: %.1f%% of requests met the SLO\n", lo.Level.Name, 100*lo.Fraction)
 		}
+		failureBanner(e, "run", lo.Outcome, flagName)
 	}
 	out, err := bench.Sweep(ctx, *sp)
 	progress.stop()
 	if err != nil {
 		return runError(e, "", err)
 	}
+	if out.Failed {
+		last := out.Levels[len(out.Levels)-1].Level
+		fmt.Fprintf(e.stderr, "inferbench run: sweep stopped: %s failed\n", last.Name)
+	}
 	switch {
 	case out.Interrupted:
 		return exitInterrupted
+	case out.Failed && (sp.Judge == nil || out.Best < 0):
+		return exitFailed
 	case sp.Judge == nil:
 		return exitOK
 	case out.Best < 0:
@@ -195,6 +207,9 @@ func runSweep(ctx context.Context, e *env, sp *bench.SweepPlan, progress *progre
 	best := out.Levels[out.Best]
 	fmt.Fprintf(e.stderr, "inferbench run: saturation: highest level meeting the SLO (%s) for %.0f%% of requests: %s (%s)\n",
 		slo, 100*reports.DefaultAttainment, best.Level.Name, best.Outcome.RunID)
+	if out.Failed {
+		return exitFailed
+	}
 	return exitOK
 }
 
@@ -210,8 +225,11 @@ func runError(e *env, where string, err error) int {
 		return usageError(e, "run", errors.New(bench.FormatProblems(err, flagName)))
 	}
 	fmt.Fprintf(e.stderr, "inferbench run: %s%v\n", where, err)
-	if errors.Is(err, bench.ErrStartInterrupted) {
+	switch {
+	case errors.Is(err, bench.ErrStartInterrupted):
 		return exitInterrupted
+	case errors.Is(err, bench.ErrProbeFailed):
+		fmt.Fprintf(e.stderr, "inferbench run: %s\n", probeHint)
 	}
 	return exitFailed
 }

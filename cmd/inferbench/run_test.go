@@ -67,6 +67,19 @@ func exactSim(t *testing.T, ttft, itl time.Duration) string {
 	return url
 }
 
+// faultySim serves an exact simulator that answers errorRate of the
+// requests with HTTP 500, for the test's lifetime.
+func faultySim(t *testing.T, seed int64, errorRate float64) string {
+	t.Helper()
+	srv, url, err := serveSim(sim.Config{Exact: true, TTFT: time.Millisecond, ITL: time.Millisecond, Model: "sim",
+		Seed: seed, Faults: sim.Faults{ErrorRate: errorRate}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(srv.Close)
+	return url
+}
+
 // writeWorkload writes n prompt requests of maxTokens each.
 func writeWorkload(t *testing.T, n, maxTokens int) string {
 	t.Helper()
@@ -290,7 +303,7 @@ func TestRunUsageErrors(t *testing.T) {
 	}{
 		{"nothing", nil, []string{"--base-url required", "--model required", "--workload is required", "--out is required", "exactly one of --rate, --concurrency and --replay"}},
 		{"two modes", []string{"--base-url", "http://127.0.0.1:1/v1", "--model", "m", "--workload", wl, "--out", "o", "--rate", "1/s", "--concurrency", "2"}, []string{"exactly one of"}},
-		{"bad rate", []string{"--rate", "fast"}, []string{`invalid value "fast" for flag -rate`}},
+		{"bad rate", []string{"--rate", "fast"}, []string{`invalid value "fast" for flag --rate`}},
 		{"bad url", []string{"--base-url", "127.0.0.1:8000", "--model", "m", "--workload", wl, "--out", "o", "--concurrency", "1"}, []string{"want http(s)://host"}},
 		{"bad arrival", []string{"--base-url", "http://127.0.0.1:1/v1", "--model", "m", "--workload", wl, "--out", "o", "--rate", "1", "--arrival", "gamma:x"}, []string{"want gamma:CV"}},
 		{"bad kind", []string{"--base-url", "http://127.0.0.1:1/v1", "--model", "m", "--workload", wl, "--out", "o", "--rate", "1", "--kind", "cloud"}, []string{`--kind "cloud"`}},
@@ -474,12 +487,7 @@ func TestParquetOpensInDuckDB(t *testing.T) {
 	if err != nil {
 		t.Skip("node not found")
 	}
-	srv, url, err := serveSim(sim.Config{Exact: true, TTFT: time.Millisecond, ITL: time.Millisecond, Model: "sim",
-		Seed: 3, Faults: sim.Faults{ErrorRate: 0.3}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Close()
+	url := faultySim(t, 3, 0.3)
 	out := t.TempDir()
 	e, _, stderr := testEnv(nil)
 	if code := dispatch(t.Context(), e, []string{"run", "--base-url", url, "--model", "sim", "--workload", writeWorkload(t, 4, 5),

@@ -105,6 +105,10 @@ func (sr *suiteRun) run(ctx context.Context, e *env, s *suite.Suite, args []stri
 	code := exitOK
 	if err != nil {
 		fmt.Fprintf(e.stderr, "inferbench %s: %v\n", sr.cmd, err)
+		if errors.Is(err, bench.ErrProbeFailed) {
+			fmt.Fprintf(e.stderr, "inferbench %s: a target whose probe failed did not run: %s\n", sr.cmd,
+				strings.Replace(probeHint, "--no-probe", "no_probe: true", 1))
+		}
 		code = exitFailed
 	}
 	if res == nil || len(res.Runs) == 0 {
@@ -127,11 +131,22 @@ func (sr *suiteRun) run(ctx context.Context, e *env, s *suite.Suite, args []stri
 	}
 	fmt.Fprintf(e.stderr, "inferbench %s: %d run(s) in %s; report written to %s\n", sr.cmd, len(res.Runs), res.Dir, strings.Join(files, ", "))
 	gates := (&thresholdsFlag{list: slices.Concat(s.Gates, s.FailOn)}).gate(e, sr.cmd, rep.Summaries)
+	var failed []string
+	for _, r := range res.Runs {
+		if r.Failure != nil {
+			failed = append(failed, r.RunID)
+		}
+	}
+	if len(failed) > 0 {
+		fmt.Fprintf(e.stderr, "inferbench %s: %d run(s) failed: %s\n", sr.cmd, len(failed), strings.Join(failed, ", "))
+	}
 	switch {
 	case res.Interrupted:
 		return exitInterrupted
 	case code != exitOK:
 		return code
+	case len(failed) > 0:
+		return exitFailed
 	}
 	return gates
 }
@@ -143,25 +158,28 @@ type progressPrinters struct {
 	by map[string]*progressPrinter
 }
 
-// progress prints each run's progress and summary (none with --quiet).
+// progress prints each run's progress and summary (none with --quiet),
+// and why a run failed (with --quiet too).
 func (sr *suiteRun) progress(e *env, opts *suite.Options) *progressPrinters {
 	ps := &progressPrinters{by: map[string]*progressPrinter{}}
-	if sr.quiet {
-		return ps
-	}
-	opts.Observers = func(target string) []bench.Observer {
-		p := &progressPrinter{w: e.stderr, name: target}
-		ps.mu.Lock()
-		ps.by[target] = p
-		ps.mu.Unlock()
-		return []bench.Observer{p}
+	if !sr.quiet {
+		opts.Observers = func(target string) []bench.Observer {
+			p := &progressPrinter{w: e.stderr, name: target}
+			ps.mu.Lock()
+			ps.by[target] = p
+			ps.mu.Unlock()
+			return []bench.Observer{p}
+		}
 	}
 	opts.OnDone = func(target string, out bench.Outcome) {
 		ps.mu.Lock()
 		p := ps.by[target]
 		ps.mu.Unlock()
 		p.stop()
-		printSummary(e, out)
+		if !sr.quiet {
+			printSummary(e, out)
+		}
+		failureBanner(e, sr.cmd, out, suite.KeyName)
 	}
 	return ps
 }

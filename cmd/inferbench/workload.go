@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/inferbench/inferbench/reports/decide"
 	"github.com/inferbench/inferbench/workloads"
 )
 
@@ -159,11 +160,31 @@ func workloadInspect(e *env, args []string) int {
 		err = s.WriteJSON(e.stdout, file)
 	} else if err == nil {
 		err = s.WriteText(e.stdout, file)
+		if v, ok := observedVolume(s); ok && err == nil {
+			_, err = fmt.Fprintf(e.stdout, "\nAt its recorded rate (%.4g req/s), a %d-day month of this traffic is about %s input and %s output tokens,\n"+
+				"the mix it was answered with: project it with  inferbench report RUNS --volume %s:%s\n",
+				s.RatePerS, decide.DefaultMonthHours/24, decide.Tokens(v.InputTokens), decide.Tokens(v.OutputTokens),
+				decide.Tokens(v.InputTokens), decide.Tokens(v.OutputTokens))
+		}
 	}
 	if err != nil {
 		return failed(e, cmd, err)
 	}
 	return exitOK
+}
+
+// observedVolume is a month of a recording's traffic at its recorded
+// rate, with the input and output lengths its upstream answered with (the
+// mean of the rows with usage): the --volume that projects its cost. ok
+// is false for a recording without arrival times or usage.
+func observedVolume(s workloads.Stats) (v decide.Volume, ok bool) {
+	o := s.Observed
+	if o == nil || !s.Timed || s.RatePerS <= 0 || o.Rows == o.FromChunks {
+		return v, false
+	}
+	perMonth := s.RatePerS * decide.DefaultMonthHours * 3600
+	n := float64(o.Rows - o.FromChunks)
+	return decide.Volume{InputTokens: perMonth * float64(o.UsageInput) / n, OutputTokens: perMonth * float64(o.UsageOutput) / n}, true
 }
 
 // failed prints err for cmd and returns exitFailed.

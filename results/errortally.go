@@ -1,10 +1,8 @@
-package reports
+package results
 
 import (
 	"cmp"
 	"slices"
-
-	"github.com/inferbench/inferbench/results"
 )
 
 // ErrorTally counts failed requests by error class and keeps one sample
@@ -68,8 +66,8 @@ func (c *classTally) offer(message string, sentNs int64) {
 
 // AddRecord counts rec when it failed (status neither ok nor canceled);
 // which records count (warm-up or not) is the caller's choice.
-func (t *ErrorTally) AddRecord(rec *results.Record) {
-	if rec.Status == results.StatusOK || rec.Status == results.StatusCanceled {
+func (t *ErrorTally) AddRecord(rec *Record) {
+	if rec.Status == StatusOK || rec.Status == StatusCanceled {
 		return
 	}
 	t.Add(rec.ErrorClass, rec.ErrorMessage, rec.SentNs)
@@ -93,6 +91,16 @@ func (t *ErrorTally) Total() int64 {
 		n += c.count
 	}
 	return n
+}
+
+// ClassCount is the number of failed requests of one error class, with
+// one of their error messages (see ErrorTally).
+type ClassCount struct {
+	Class string
+	Count int64
+	// Sample is the error message of the class's earliest request ("" when
+	// none had one).
+	Sample string
 }
 
 // Classes are the counts by class with their sample messages, most

@@ -1,11 +1,9 @@
-package reports
+package results
 
 import (
 	"math/rand/v2"
 	"reflect"
 	"testing"
-
-	"github.com/inferbench/inferbench/results"
 )
 
 // TestErrorTallySampleIsOrderFree feeds the same failures in many orders,
@@ -13,18 +11,18 @@ import (
 // counts and samples: the earliest request's message, a message preferred
 // over none.
 func TestErrorTallySampleIsOrderFree(t *testing.T) {
-	recs := []results.Record{
-		{Status: results.StatusError, ErrorClass: results.ErrClassHTTP4xx, ErrorMessage: "404 model \"gtp-4o\" not found", SentNs: 30},
-		{Status: results.StatusError, ErrorClass: results.ErrClassHTTP4xx, ErrorMessage: "400 bad request", SentNs: 40},
-		{Status: results.StatusError, ErrorClass: results.ErrClassHTTP4xx, ErrorMessage: "", SentNs: 10},
-		{Status: results.StatusError, ErrorClass: results.ErrClassTimeout, ErrorMessage: "", SentNs: 5},
-		{Status: results.StatusError, ErrorClass: "", ErrorMessage: "what", SentNs: 7},
-		{Status: results.StatusOK, SentNs: 1},
-		{Status: results.StatusCanceled, ErrorClass: results.ErrClassCanceled, ErrorMessage: "canceled", SentNs: 2},
+	recs := []Record{
+		{Status: StatusError, ErrorClass: ErrClassHTTP4xx, ErrorMessage: "404 model \"gtp-4o\" not found", SentNs: 30},
+		{Status: StatusError, ErrorClass: ErrClassHTTP4xx, ErrorMessage: "400 bad request", SentNs: 40},
+		{Status: StatusError, ErrorClass: ErrClassHTTP4xx, ErrorMessage: "", SentNs: 10},
+		{Status: StatusError, ErrorClass: ErrClassTimeout, ErrorMessage: "", SentNs: 5},
+		{Status: StatusError, ErrorClass: "", ErrorMessage: "what", SentNs: 7},
+		{Status: StatusOK, SentNs: 1},
+		{Status: StatusCanceled, ErrorClass: ErrClassCanceled, ErrorMessage: "canceled", SentNs: 2},
 	}
 	want := []ClassCount{
-		{Class: results.ErrClassHTTP4xx, Count: 3, Sample: "404 model \"gtp-4o\" not found"},
-		{Class: results.ErrClassTimeout, Count: 1, Sample: ""},
+		{Class: ErrClassHTTP4xx, Count: 3, Sample: "404 model \"gtp-4o\" not found"},
+		{Class: ErrClassTimeout, Count: 1, Sample: ""},
 		{Class: "unknown", Count: 1, Sample: "what"},
 	}
 	rng := rand.New(rand.NewPCG(1, 2))
