@@ -92,6 +92,8 @@ type execution struct {
 	writer    *results.Writer
 	progress  Progress
 	simulated atomic.Bool
+	// client measures the client itself while the dispatch runs.
+	client *clientMeter
 }
 
 func (x *execution) run(ctx context.Context, reqs []workloads.Request) (Outcome, error) {
@@ -115,9 +117,12 @@ func (x *execution) run(ctx context.Context, reqs []workloads.Request) (Outcome,
 	for _, o := range p.Observers {
 		o.Begin(begin)
 	}
+	x.client = startClientMeter()
+	dc.OwnLag = x.client.observe
 	stopLive := x.keepManifestCurrent()
 	res, runErr := Dispatch(ctx, dc)
 	stopLive()
+	client := x.client.info() // the dispatch's, without closing the files
 	closeErr := x.writer.Close()
 	if tel != nil {
 		info, err := stopTelemetry(tel, p.Telemetry)
@@ -130,6 +135,7 @@ func (x *execution) run(ctx context.Context, reqs []workloads.Request) (Outcome,
 	man.StopReason = cmp.Or(res.StopReason, results.StopFailed)
 	man.Load.Phases = res.Phases
 	x.update()
+	man.Client = client
 	if runErr != nil {
 		man.StopDetail = runErr.Error()
 	} else if closeErr != nil {
@@ -158,13 +164,16 @@ func (x *execution) write(r results.Record) error {
 	return nil
 }
 
-// update copies the live counts and parts into the manifest. The
-// manifest's counts are the progress counters: both count every record
-// the writer took.
+// update copies the live counts, parts and client figures into the
+// manifest. The manifest's counts are the progress counters: both count
+// every record the writer took.
 func (x *execution) update() {
 	x.man.Requests = x.progress.Snapshot().Counts()
 	x.man.Parts = x.writer.Parts()
 	x.man.Target.Simulated = x.man.Target.Simulated || x.simulated.Load()
+	if x.client != nil {
+		x.man.Client = x.client.info()
+	}
 }
 
 // keepManifestCurrent rewrites the manifest every ManifestInterval while
