@@ -84,7 +84,7 @@ func (c *Calibration) Measure(ctx context.Context, fn func(CalibrationLevel)) er
 			return err
 		}
 		l := c.level(rate, recs, cpu)
-		l.Wall, l.Cores = wall, clientCores()
+		l.Wall, l.Cores = wall, ClientCores()
 		fn(l)
 	}
 	return nil

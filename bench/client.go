@@ -71,9 +71,9 @@ func fmtMs(d time.Duration) string {
 	return strconv.FormatFloat(float64(d)/1e6, 'f', 1, 64) + " ms"
 }
 
-// clientCores is the cores this process may use: GOMAXPROCS, at most
+// ClientCores is the cores this process may use: GOMAXPROCS, at most
 // the machine's CPUs.
-func clientCores() int { return max(1, min(runtime.GOMAXPROCS(0), runtime.NumCPU())) }
+func ClientCores() int { return max(1, min(runtime.GOMAXPROCS(0), runtime.NumCPU())) }
 
 // cpuTime is this process's user+system CPU time (0 if unreadable).
 func cpuTime() time.Duration {
@@ -104,7 +104,7 @@ func (m *clientMeter) observe(lagNs int64) { m.lag.add(lagNs) }
 // info is the client's figures and verdict so far.
 func (m *clientMeter) info() *results.ClientInfo {
 	cpu, wall := cpuTime()-m.cpu0, time.Since(m.wall0)
-	in := &results.ClientInfo{CPUSeconds: cpu.Seconds(), WallSeconds: wall.Seconds(), Cores: clientCores(),
+	in := &results.ClientInfo{CPUSeconds: cpu.Seconds(), WallSeconds: wall.Seconds(), Cores: ClientCores(),
 		GOMAXPROCS: runtime.GOMAXPROCS(0), NumCPU: runtime.NumCPU(),
 		LagRequests: m.lag.n.Load(), LagP99Ns: m.lag.quantile(0.99), LagMaxNs: m.lag.max.Load()}
 	if wall > 0 {
