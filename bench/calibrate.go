@@ -41,6 +41,8 @@ type CalibrationLevel struct {
 	// and Cores the cores the process may use.
 	CPU, Wall time.Duration
 	Cores     int
+	// Spinning says the level busy-waited before sends (SpinWait).
+	Spinning bool
 }
 
 // CPUUtilisation is CPU / (Wall x Cores).
@@ -55,7 +57,8 @@ func (l CalibrationLevel) CPUUtilisation() float64 {
 // with its TTFT error and schedule lag p99: a level with no Problems is
 // a rate this machine sends faithfully.
 func (l CalibrationLevel) Load(ttftErrP99, lagP99 time.Duration) ClientLoad {
-	return ClientLoad{LagP99: lagP99, TTFTErrP99: ttftErrP99, CPUUtilisation: l.CPUUtilisation(), Wall: l.Wall, Cores: l.Cores}
+	return ClientLoad{LagP99: lagP99, TTFTErrP99: ttftErrP99, CPUUtilisation: l.CPUUtilisation(), Wall: l.Wall, Cores: l.Cores,
+		Spinning: l.Spinning}
 }
 
 // E2E is the end-to-end time the server is told to take.
@@ -84,7 +87,7 @@ func (c *Calibration) Measure(ctx context.Context, fn func(CalibrationLevel)) er
 			return err
 		}
 		l := c.level(rate, recs, cpu)
-		l.Wall, l.Cores = wall, ClientCores()
+		l.Wall, l.Cores, l.Spinning = wall, ClientCores(), c.SpinWait > 0
 		fn(l)
 	}
 	return nil

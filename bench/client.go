@@ -48,6 +48,9 @@ type ClientLoad struct {
 	// TTFTErrP99 is calibrate's TTFT error p99 against an exact server;
 	// a run cannot know it and leaves it 0.
 	TTFTErrP99 time.Duration
+	// Spinning says the CPU time includes busy-waits before sends
+	// (SpinWait), which yield to any other work: CPU is then not judged.
+	Spinning bool
 }
 
 // Problems names, in plain words, each figure of l past its limit; none
@@ -60,7 +63,7 @@ func (l ClientLoad) Problems() []string {
 	if l.TTFTErrP99 > ClientLagLimit {
 		out = append(out, fmt.Sprintf("TTFT error p99 %s is above %s", fmtMs(l.TTFTErrP99), fmtMs(ClientLagLimit)))
 	}
-	if l.Wall >= clientCPUMinWall && l.CPUUtilisation >= ClientCPULimit {
+	if !l.Spinning && l.Wall >= clientCPUMinWall && l.CPUUtilisation >= ClientCPULimit {
 		out = append(out, fmt.Sprintf("client CPU %.0f%% of its %d core(s) is at or above %.0f%%",
 			100*l.CPUUtilisation, l.Cores, 100*ClientCPULimit))
 	}
@@ -89,13 +92,14 @@ func cpuTime() time.Duration {
 // and the client's own send delay of every measured request (one atomic
 // add each).
 type clientMeter struct {
-	cpu0  time.Duration
-	wall0 time.Time
-	lag   lagHistogram
+	cpu0     time.Duration
+	wall0    time.Time
+	spinning bool
+	lag      lagHistogram
 }
 
-func startClientMeter() *clientMeter {
-	return &clientMeter{cpu0: cpuTime(), wall0: time.Now()}
+func startClientMeter(spinning bool) *clientMeter {
+	return &clientMeter{cpu0: cpuTime(), wall0: time.Now(), spinning: spinning}
 }
 
 // observe counts one measured request's own send delay.
@@ -110,7 +114,8 @@ func (m *clientMeter) info() *results.ClientInfo {
 	if wall > 0 {
 		in.CPUUtilisation = cpu.Seconds() / wall.Seconds() / float64(in.Cores)
 	}
-	in.Reasons = ClientLoad{LagP99: time.Duration(in.LagP99Ns), CPUUtilisation: in.CPUUtilisation, Wall: wall, Cores: in.Cores}.Problems()
+	in.Reasons = ClientLoad{LagP99: time.Duration(in.LagP99Ns), CPUUtilisation: in.CPUUtilisation, Wall: wall, Cores: in.Cores,
+		Spinning: m.spinning}.Problems()
 	in.Saturated = len(in.Reasons) > 0
 	return in
 }

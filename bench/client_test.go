@@ -103,6 +103,7 @@ func TestClientProblems(t *testing.T) {
 		{"busy cores", ClientLoad{LagP99: ms, CPUUtilisation: 0.97, Wall: 10 * time.Second, Cores: 1},
 			[]string{"client CPU 97% of its 1 core(s) is at or above 85%"}},
 		{"busy but too short to judge", ClientLoad{CPUUtilisation: 1, Wall: 900 * ms, Cores: 1}, nil},
+		{"busy spinning", ClientLoad{CPUUtilisation: 1, Wall: time.Minute, Cores: 1, Spinning: true}, nil},
 		{"calibrate's TTFT error", ClientLoad{TTFTErrP99: 7 * ms, Wall: time.Second, Cores: 2},
 			[]string{"TTFT error p99 7.0 ms is above 5.0 ms"}},
 		{"everything", ClientLoad{LagP99: 300 * ms, TTFTErrP99: 400 * ms, CPUUtilisation: 1.02, Wall: time.Minute, Cores: 2},

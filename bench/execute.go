@@ -117,7 +117,7 @@ func (x *execution) run(ctx context.Context, reqs []workloads.Request) (Outcome,
 	for _, o := range p.Observers {
 		o.Begin(begin)
 	}
-	x.client = startClientMeter()
+	x.client = startClientMeter(p.Load.SpinWait > 0)
 	dc.OwnLag = x.client.observe
 	stopLive := x.keepManifestCurrent()
 	res, runErr := Dispatch(ctx, dc)
