@@ -9,7 +9,7 @@ LDFLAGS  := -s -w -X main.version=$(VERSION) -X main.commit=$(COMMIT)
 BENCH     ?= .
 BENCHTIME ?= 1s
 
-.PHONY: all build build-nvml test test-short demo bench bench-report calibrate lint fmt clean
+.PHONY: all build build-nvml test test-short demo bench bench-client bench-report calibrate lint fmt clean
 
 all: lint test build
 
@@ -41,17 +41,25 @@ test-short:
 demo: build
 	$(BIN) demo --html demo-report.html
 
-## bench: Go benchmarks, the harness's timing accuracy at 10..1000 req/s, and report over 1M rows
+## bench: Go benchmarks, the harness's timing accuracy at 10..800 req/s with this machine's safe rate,
+## the client's CPU per request and RSS per stream (scripts/bench-client.sh, ~5 min), and report over 1M rows
 bench: build
 	$(GO) test -run '^$$' -bench '$(BENCH)' -benchtime $(BENCHTIME) -benchmem ./...
-	$(BIN) calibrate --rates 10,100,500,1000
+	$(BIN) calibrate --rates 10,100,400,800
+	GO=$(GO) scripts/bench-client.sh
 	BIN=$(BIN) GO=$(GO) scripts/bench-report.sh
+
+## bench-client: only the client's cost: CPU per request at 100, 800 and 2,000 req/s and peak RSS per
+## stream at 1,000 and 10,000 concurrent slow streams, 64-token streams, exact simulator in a child process
+## (REPEAT runs each, default 3)
+bench-client:
+	GO=$(GO) scripts/bench-client.sh
 
 ## bench-report: only `report` over ROWS (default 1,000,000) request rows, wall time and peak RSS
 bench-report: build
 	BIN=$(BIN) GO=$(GO) scripts/bench-report.sh
 
-## calibrate: only the timing-accuracy table
+## calibrate: only the timing-accuracy table and the safe rate
 calibrate: build
 	$(BIN) calibrate
 

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"syscall"
 	"time"
 
 	"github.com/inferbench/inferbench/results"
@@ -39,8 +38,28 @@ type CalibrationLevel struct {
 	// chunk gap, ScheduleLag one per request.
 	TTFTErr, ITLErr, E2EErr, ScheduleLag []int64
 	// CPU is this process's user and system CPU time over the level (the
-	// server should run in another process).
-	CPU time.Duration
+	// server should run in another process), Wall the level's wall time
+	// and Cores the cores the process may use.
+	CPU, Wall time.Duration
+	Cores     int
+	// Spinning says the level busy-waited before sends (SpinWait).
+	Spinning bool
+}
+
+// CPUUtilisation is CPU / (Wall x Cores).
+func (l CalibrationLevel) CPUUtilisation() float64 {
+	if l.Wall <= 0 || l.Cores <= 0 {
+		return 0
+	}
+	return l.CPU.Seconds() / l.Wall.Seconds() / float64(l.Cores)
+}
+
+// Load is what the client's check of itself looks at, for this level
+// with its TTFT error and schedule lag p99: a level with no Problems is
+// a rate this machine sends faithfully.
+func (l CalibrationLevel) Load(ttftErrP99, lagP99 time.Duration) ClientLoad {
+	return ClientLoad{LagP99: lagP99, TTFTErrP99: ttftErrP99, CPUUtilisation: l.CPUUtilisation(), Wall: l.Wall, Cores: l.Cores,
+		Spinning: l.Spinning}
 }
 
 // Validate reports every problem with the calibration's numbers at once
@@ -91,16 +110,18 @@ func (c *Calibration) Measure(ctx context.Context, fn func(CalibrationLevel)) er
 		}
 		n := max(50, int(rate*c.Seconds))
 		var recs []results.Record
-		cpu0 := cpuTime()
+		cpu0, wall0 := cpuTime(), time.Now()
 		_, err := Dispatch(ctx, DispatchConfig{
 			Target: c.Target, Workload: wl, Pacer: PoissonPacer(rate, 1),
 			Sink: SinkFunc(func(r results.Record) error { recs = append(recs, r); return nil }), Flow: Flow{Requests: n, SpinWait: c.SpinWait},
 		})
-		cpu := cpuTime() - cpu0
+		cpu, wall := cpuTime()-cpu0, time.Since(wall0)
 		if err != nil {
 			return err
 		}
-		fn(c.level(rate, recs, cpu))
+		l := c.level(rate, recs, cpu)
+		l.Wall, l.Cores, l.Spinning = wall, ClientCores(), c.SpinWait > 0
+		fn(l)
 	}
 	return nil
 }
@@ -120,13 +141,4 @@ func (c *Calibration) level(rate float64, recs []results.Record, cpu time.Durati
 		}
 	}
 	return l
-}
-
-// cpuTime is this process's user+system CPU time.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

@@ -51,6 +51,12 @@ type DispatchConfig struct {
 
 	// Sink receives each Record once it is stamped (see Identity).
 	Sink Sink
+	// OwnLag, when set, is called for each measured (not warm-up) request
+	// with the client's own delay in sending it: sent_ns - scheduled_ns,
+	// less any wait for an in-flight slot (MaxInFlight), which is the
+	// cap's delay, not the client's. It is called from many goroutines
+	// at once.
+	OwnLag func(ns int64)
 	// Identity is stamped on every Record.
 	Identity Identity
 	// Start is the run start; default time.Now() when Dispatch is called.
@@ -303,14 +309,18 @@ type dispatcher struct {
 }
 
 // send runs workload request wi as request index i of phase ph, stamps
-// its Record and hands it to the writer; it returns a copy.
-func (d *dispatcher) send(ctx context.Context, ph *phase, i, wi int, scheduled int64) results.Record {
+// its Record and hands it to the writer; it returns a copy. ready is when
+// it got its in-flight slot after waiting for one (0: no wait).
+func (d *dispatcher) send(ctx context.Context, ph *phase, i, wi int, scheduled, ready int64) results.Record {
 	w := &d.cfg.Workload[wi]
 	d.mu.Lock()
 	d.sent++
 	d.mu.Unlock()
 	rec := d.cfg.Target.Do(ctx, d.clock, w)
 	d.cfg.Identity.stamp(&rec, w, i, ph.warmup, scheduled, d.clock)
+	if d.cfg.OwnLag != nil && !ph.warmup {
+		d.cfg.OwnLag(rec.SentNs - max(scheduled, ready))
+	}
 	ph.count(&rec)
 	d.recs <- rec
 	return rec
@@ -346,35 +356,43 @@ func (d *dispatcher) openLoop(ctx, reqCtx context.Context, ph *phase) {
 			return
 		}
 		at := ph.zero + int64(off)
-		if !d.waitTurn(ctx, start.Add(time.Duration(at)), slots) {
+		ready, ok := d.waitTurn(ctx, start.Add(time.Duration(at)), slots)
+		if !ok {
 			d.unclaimUnit(ph, u)
 			return
 		}
 		ph.inflight.Add(1)
 		go func() {
 			defer ph.inflight.Done()
-			d.runUnit(ctx, reqCtx, ph, u, base, at, slots)
+			d.runUnit(ctx, reqCtx, ph, u, base, at, ready, slots)
 		}()
 	}
 }
 
 // waitTurn sleeps until t, then takes an in-flight slot (when slots is
-// not nil). It reports false, noting a hit duration, when scheduling
-// stopped first.
-func (d *dispatcher) waitTurn(ctx context.Context, t time.Time, slots chan struct{}) bool {
+// not nil); ready is when it got the slot if it had to wait for one, else
+// 0. It reports false, noting a hit duration, when scheduling stopped
+// first.
+func (d *dispatcher) waitTurn(ctx context.Context, t time.Time, slots chan struct{}) (ready int64, ok bool) {
 	if !sleepUntil(ctx, t, d.cfg.SpinWait) {
 		d.noteDeadline(ctx)
-		return false
+		return 0, false
 	}
-	if slots != nil {
-		select {
-		case slots <- struct{}{}:
-		case <-ctx.Done():
-			d.noteDeadline(ctx)
-			return false
-		}
+	if slots == nil {
+		return 0, true
 	}
-	return true
+	select {
+	case slots <- struct{}{}:
+		return 0, true
+	default:
+	}
+	select {
+	case slots <- struct{}{}:
+		return d.clock.Now(), true
+	case <-ctx.Done():
+		d.noteDeadline(ctx)
+		return 0, false
+	}
 }
 
 // closedLoop runs Concurrency virtual users; each is scheduled the moment
@@ -394,7 +412,7 @@ func (d *dispatcher) closedLoop(ctx, reqCtx context.Context, ph *phase) {
 				if !ok {
 					return
 				}
-				d.runUnit(ctx, reqCtx, ph, u, base, d.clock.Now(), nil)
+				d.runUnit(ctx, reqCtx, ph, u, base, d.clock.Now(), 0, nil)
 			}
 		}()
 	}

@@ -119,6 +119,8 @@ type execution struct {
 	// partClosed pokes the manifest's rewriter when a part is closed, so
 	// the manifest lists it at once.
 	partClosed chan struct{}
+	// client measures the client itself while the dispatch runs.
+	client *clientMeter
 }
 
 func (x *execution) run(ctx context.Context, reqs []workloads.Request) (Outcome, error) {
@@ -143,9 +145,13 @@ func (x *execution) run(ctx context.Context, reqs []workloads.Request) (Outcome,
 	for _, o := range p.Observers {
 		o.Begin(begin)
 	}
+	x.client = startClientMeter(p.Load.SpinWait > 0)
+	dc.OwnLag = x.client.observe
 	stopLive := x.keepManifestCurrent()
 	res, runErr := Dispatch(ctx, dc)
 	stopLive()
+	// The client's figures are the dispatch's, without closing the files.
+	x.man.Client, x.client = x.client.info(), nil
 	closeErr := x.writer.Close()
 	if tel != nil {
 		info, err := stopTelemetry(tel, p.Telemetry)
@@ -214,13 +220,16 @@ func (x *execution) write(r results.Record) error {
 	return nil
 }
 
-// update copies the live counts and parts into the manifest. The
-// manifest's counts are the progress counters: both count every record
-// the writer took.
+// update copies the live counts, parts and client figures into the
+// manifest. The manifest's counts are the progress counters: both count
+// every record the writer took.
 func (x *execution) update() {
 	x.man.Requests = x.progress.Snapshot().Counts()
 	x.man.Parts = x.writer.Parts()
 	x.man.Target.Simulated = x.man.Target.Simulated || x.simulated.Load()
+	if x.client != nil {
+		x.man.Client = x.client.info()
+	}
 }
 
 // keepManifestCurrent rewrites the manifest every ManifestInterval while

@@ -103,27 +103,31 @@ func (d *dispatcher) unclaimUnit(ph *phase, u unit) {
 }
 
 // runUnit sends the requests of u in order. The first is sent at once
-// (scheduled at first, its slot, if any, already held); each later turn is
-// scheduled ThinkTime after the previous turn finished and waits for it, so
-// its schedule lag shows any delay of the harness or the in-flight cap.
+// (scheduled at first; its slot, if any, already held: taken at ready
+// after a wait, or 0). Each later turn is scheduled ThinkTime after the
+// previous turn finished and waits for it, so its schedule lag shows any
+// delay of the harness or the in-flight cap.
 //
 // A failed turn does not end the conversation: the next turn is sent as
 // the workload wrote it, as a user would retry or go on. A canceled turn
 // (abort, drain deadline) or the end of scheduling (ctx) ends it. It calls
 // ph.scheduling.Done once it has nothing more to schedule.
-func (d *dispatcher) runUnit(ctx, reqCtx context.Context, ph *phase, u unit, base int, first int64, slots chan struct{}) {
+func (d *dispatcher) runUnit(ctx, reqCtx context.Context, ph *phase, u unit, base int, first, ready int64, slots chan struct{}) {
 	schedDone := sync.OnceFunc(ph.scheduling.Done)
 	defer schedDone()
 	start := d.clock.Start()
 	scheduled := first
 	for k, wi := range u {
-		if k > 0 && !d.waitTurn(ctx, start.Add(time.Duration(scheduled)), slots) {
-			return
+		if k > 0 {
+			var ok bool
+			if ready, ok = d.waitTurn(ctx, start.Add(time.Duration(scheduled)), slots); !ok {
+				return
+			}
 		}
 		if k == len(u)-1 {
 			schedDone()
 		}
-		rec := d.send(reqCtx, ph, base+k, wi, scheduled)
+		rec := d.send(reqCtx, ph, base+k, wi, scheduled, ready)
 		if slots != nil {
 			<-slots
 		}

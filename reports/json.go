@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"io"
 	"time"
+
+	"github.com/inferbench/inferbench/results"
 )
 
 // The JSON shape of a Summary. Keys are snake_case and carry their unit;
@@ -41,7 +43,16 @@ type jsonSummary struct {
 	Cost             *jsonCost    `json:"cost"`
 	Saturation       *Saturation  `json:"saturation"`
 	ServerState      *jsonState   `json:"server_state"`
+	Client           []jsonClient `json:"client"`
+	ClientWarning    *string      `json:"client_warning"`
 	Notes            []string     `json:"notes"`
+}
+
+// jsonClient is a load generator's check of itself: the manifest's
+// client block (docs/results.md) with the run (or shard) it is of.
+type jsonClient struct {
+	RunID string `json:"run_id"`
+	results.ClientInfo
 }
 
 type jsonState struct {
@@ -210,6 +221,13 @@ func toJSON(s Summary) jsonSummary {
 	}
 	j.Saturation = s.Saturation
 	j.ServerState = toJSONState(s.ServerState)
+	j.Client = []jsonClient{}
+	for _, c := range s.Client {
+		j.Client = append(j.Client, jsonClient(c))
+	}
+	if w := s.ClientWarning(); w != "" {
+		j.ClientWarning = &w
+	}
 	return j
 }
 

@@ -31,6 +31,9 @@ type RunData struct {
 	// report still summarises such a run, saying so; gates refuse it
 	// (see docs/ci.md).
 	Incomplete []string
+	// Client is the load generator's check of itself, from the manifest;
+	// one per shard for a merged shard group.
+	Client []ClientCheck
 
 	RunID      string
 	Target     string
@@ -145,6 +148,7 @@ func NewRunData(dir string, m *results.Manifest) *RunData {
 		r.Workload = m.Workload.Name
 		r.Simulated = m.Target.Simulated
 		r.StartedAt = m.StartedAt
+		r.Client = clientChecks(m)
 	}
 	return r
 }

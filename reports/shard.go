@@ -98,6 +98,7 @@ func (r *RunData) mergeShard(o *RunData) {
 	r.GPU = append(r.GPU, o.GPU...)
 	r.Server = append(r.Server, o.Server...)
 	r.Notes = append(r.Notes, o.Notes...)
+	r.Client = append(r.Client, o.Client...)
 	r.merge(o)
 }
 

@@ -98,6 +98,10 @@ type Summary struct {
 	Incomplete []string
 	RowsNote   string
 
+	// Client is the load generator's check of itself (one per shard of a
+	// merged group); ClientWarning turns it into words.
+	Client []ClientCheck
+
 	// Notes are the run's notes followed by warnings about the numbers.
 	Notes []string
 }
@@ -148,6 +152,7 @@ func Summarize(run *RunData, opt Options) Summary {
 		Notes:              slices.Clone(run.Notes),
 		StartedAt:          run.StartedAt,
 		Incomplete:         slices.Clone(run.Incomplete),
+		Client:             slices.Clone(run.Client),
 	}
 	if len(run.Incomplete) > 0 {
 		s.RowsNote = run.RowsNote()

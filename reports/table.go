@@ -320,7 +320,7 @@ const maxTextSample = 200
 // writeText writes the warnings, the table, the error samples, the
 // server-state sections and the notes of ss for a terminal.
 func writeText(b *strings.Builder, ss []Summary) {
-	if w := Warnings(ss); len(w) > 0 {
+	if w := append(Warnings(ss), ClientWarnings(ss)...); len(w) > 0 {
 		for _, l := range w {
 			table.WrapText(b, "WARNING: ", "         ", l)
 		}
@@ -352,7 +352,8 @@ func writeText(b *strings.Builder, ss []Summary) {
 // RenderText writes ss side by side as a table aligned for a terminal:
 // metric names on the left, one right-aligned column per run, at most
 // table.TextWidth columns wide (more runs split the table). Warnings
-// about incomplete runs come first; the error classes with a sample
+// about incomplete runs and about a load generator that was the limit
+// (ClientWarnings) come first; the error classes with a sample
 // message and the notes follow the table.
 func RenderText(w io.Writer, ss []Summary) error {
 	var b strings.Builder
@@ -362,14 +363,16 @@ func RenderText(w io.Writer, ss []Summary) error {
 }
 
 // RenderMarkdown writes ss side by side as a GitHub-flavoured Markdown
-// table, with warnings about incomplete runs above it (a quote), and the
-// error samples and notes below it.
+// table, with warnings about incomplete runs and about a load generator
+// that was the limit above it (a quote), and the error samples and notes
+// below it.
 func RenderMarkdown(w io.Writer, ss []Summary) error {
 	var b strings.Builder
-	for _, l := range Warnings(ss) {
+	warnings := append(Warnings(ss), ClientWarnings(ss)...)
+	for _, l := range warnings {
 		b.WriteString("> **Warning:** " + table.MDEscape(l) + "\n>\n")
 	}
-	if len(Warnings(ss)) > 0 {
+	if len(warnings) > 0 {
 		b.WriteString("\n")
 	}
 	table.WriteMarkdown(&b, "run", SummaryTable(ss))

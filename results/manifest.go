@@ -58,9 +58,45 @@ type Manifest struct {
 	// Shard is set when this run is one shard of a run split across load
 	// generators (inferbench run --shard).
 	Shard *ShardInfo `json:"shard,omitempty"`
-	Parts []string   `json:"parts"`
+	// Client is the load generator's check of itself: its CPU use and
+	// schedule lag, and whether they say it, not the target, was the limit.
+	Client *ClientInfo `json:"client,omitempty"`
+	Parts  []string    `json:"parts"`
 	// Args is the command line with secrets removed.
 	Args []string `json:"args,omitempty"`
+}
+
+// ClientInfo is what the load generator measured of itself over a run:
+// its process CPU time against the wall time and the cores it may use,
+// and the schedule lag of the measured requests. Saturated says the
+// client, not the target, was the limit (Reasons says which figure passed
+// which limit): the offered load was not delivered as scheduled, and the
+// target's latency figures include the client's own delay.
+type ClientInfo struct {
+	// CPUSeconds is the process's user+system CPU time over WallSeconds,
+	// from the dispatch's start (warm-up included) to its end or to the
+	// latest manifest update while the run goes.
+	CPUSeconds  float64 `json:"cpu_seconds"`
+	WallSeconds float64 `json:"wall_seconds"`
+	// Cores is the cores the client may use: min(GOMAXPROCS, NumCPU).
+	Cores      int `json:"cores"`
+	GOMAXPROCS int `json:"gomaxprocs"`
+	NumCPU     int `json:"num_cpu"`
+	// CPUUtilisation is CPUSeconds / (WallSeconds x Cores), 0..1 (a
+	// little over 1 is possible: the runtime has threads GOMAXPROCS does
+	// not count).
+	CPUUtilisation float64 `json:"cpu_utilisation"`
+	// LagRequests is how many measured requests LagP99Ns is over; LagP99Ns
+	// and LagMaxNs are their schedule lag (sent_ns - scheduled_ns), p99
+	// from a bounded log-bucket histogram (at most 1/16 above the exact
+	// value), max exact.
+	LagRequests int64 `json:"lag_requests"`
+	LagP99Ns    int64 `json:"lag_p99_ns"`
+	LagMaxNs    int64 `json:"lag_max_ns"`
+	// Saturated is true when a figure passed its limit; Reasons names
+	// each, in plain words.
+	Saturated bool     `json:"saturated"`
+	Reasons   []string `json:"reasons,omitempty"`
 }
 
 // ShardInfo places a run among the shards of one split run: shard Index

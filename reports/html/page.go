@@ -71,8 +71,11 @@ type page struct {
 	CSS       template.CSS
 	Runs      []runHead
 	Glance    []glance
-	// Warnings are the incomplete runs, above everything (reports.Warnings).
-	Warnings []string
+	// Warnings are the incomplete runs, above everything (reports.Warnings),
+	// and ClientWarnings the runs whose load generator was the limit
+	// (reports.ClientWarnings).
+	Warnings       []string
+	ClientWarnings []string
 	// Summary is the summary table, its runs split into parts that fit
 	// the page; Errors are the error classes with a sample message.
 	Summary []runTable
@@ -170,11 +173,12 @@ func buildPage(runs []*reports.RunData, ss []reports.Summary, d *decide.Decision
 	labels := runLabels(runs, ss)
 	colors := pageColors(ss, d)
 	p := page{
-		Title:    opt.Title,
-		CSS:      template.CSS(pageCSS + chart.CSS),
-		Notes:    reports.Notes(ss),
-		Warnings: reports.Warnings(ss),
-		Errors:   reports.ErrorSamples(ss),
+		Title:          opt.Title,
+		CSS:            template.CSS(pageCSS + chart.CSS),
+		Notes:          reports.Notes(ss),
+		Warnings:       reports.Warnings(ss),
+		ClientWarnings: reports.ClientWarnings(ss),
+		Errors:         reports.ErrorSamples(ss),
 		Method: "Percentiles are nearest-rank over every measured request (warm-up excluded); latencies of ok requests. " +
 			"Definitions: docs/metrics.md.",
 	}
