@@ -57,6 +57,7 @@ var Settings = []Setting{
 	{"provider", "provider", "spec", "provider label, e.g. openai, together, vllm", func(r *Run) any { return &r.Target.Spec.Provider }},
 	{"temperature", "temperature", "spec", "sampling temperature sent with every request (0 is sent as 0)", func(r *Run) any { return optFloat{&r.Target.Spec.Temperature} }},
 	{"no-usage", "include_usage", "spec", "do not send stream_options.include_usage (for servers that reject it)", func(r *Run) any { return noUsage{&r.Target.Spec.IncludeUsage} }},
+	{"count-tokenizer", "count_tokenizer", "spec", "tokenizer that counts the output of a response without usage from its text: " + strings.Join(workloads.TokenizerNames, ", ") + " (default " + targets.DefaultCountTokenizer + "), or " + targets.NoCountTokenizer + " to count content events", func(r *Run) any { return &r.Target.Spec.CountTokenizer }},
 	{"preset", "preset", "spec", "provider or engine preset: " + strings.Join(targets.PresetNames(), ", "), func(r *Run) any { return &r.Target.Spec.Preset }},
 	{"protocol", "protocol", "spec", "wire protocol: " + strings.Join(targets.Protocols, ", ") + " (default: the preset's, else openai-chat)", func(r *Run) any { return &r.Target.Spec.Protocol }},
 	{"retries", "retries.max", "spec", "retry a request up to N times on 429, 5xx or connect errors, honouring Retry-After (default 0: off)", func(r *Run) any { return &r.Target.Spec.Retries.Max }},

@@ -99,7 +99,8 @@ func FuzzOpenAIStream(f *testing.F) {
 
 // checkStreamRecord checks what every record of a fuzzed stream must
 // satisfy, whatever the protocol: status and class agree, offsets are
-// ordered, per-event lists match the event count, token sources are set
+// ordered (the first event of any kind first), per-event lists match the
+// event count, token sources are set
 // and the error message is bounded.
 func checkStreamRecord(t *testing.T, rec results.Record) {
 	t.Helper()
@@ -121,6 +122,9 @@ func checkStreamRecord(t *testing.T, rec results.Record) {
 	if rec.Chunks > 0 && (len(rec.ChunkGapsNs) != int(rec.Chunks)-1 || rec.FirstTokenNs == 0 || rec.LastTokenNs < rec.FirstTokenNs ||
 		rec.FirstOutputNs != 0 && rec.FirstOutputNs < rec.FirstTokenNs) {
 		t.Errorf("%d chunks, %d gaps, first %d output %d last %d", rec.Chunks, len(rec.ChunkGapsNs), rec.FirstTokenNs, rec.FirstOutputNs, rec.LastTokenNs)
+	}
+	if rec.Chunks > 0 && (rec.FirstEventNs == 0 || rec.FirstEventNs > rec.FirstTokenNs) || rec.FirstEventNs != 0 && rec.FirstEventNs < rec.HeadersNs {
+		t.Errorf("first event %d, headers %d, first token %d, %d chunks", rec.FirstEventNs, rec.HeadersNs, rec.FirstTokenNs, rec.Chunks)
 	}
 	if len(rec.ChunkTokens) != 0 && len(rec.ChunkTokens) != int(rec.Chunks) {
 		t.Errorf("%d chunk token counts for %d chunks", len(rec.ChunkTokens), rec.Chunks)

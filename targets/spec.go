@@ -52,6 +52,10 @@ type Spec struct {
 	// IncludeUsage sends stream_options.include_usage (default true;
 	// OpenAI chat and completions).
 	IncludeUsage *bool `yaml:"include_usage"`
+	// CountTokenizer counts the output of a stream without usage from its
+	// text (Config.CountTokenizer; default cl100k_base, "none" to count
+	// content events).
+	CountTokenizer string `yaml:"count_tokenizer"`
 	// Insecure turns TLS certificate verification off.
 	Insecure bool        `yaml:"insecure"`
 	Timeouts TimeoutSpec `yaml:"timeouts"`
@@ -169,6 +173,9 @@ func (s Spec) Resolve() (Spec, error) {
 	default:
 		errs = append(errs, fieldErr("max_tokens_field", "%q: want max_tokens or max_completion_tokens", r.MaxTokensField))
 	}
+	if err := checkCountTokenizer(r.CountTokenizer); err != nil {
+		errs = append(errs, &FieldError{Field: "count_tokenizer", Err: err})
+	}
 	for _, f := range r.AllowFields {
 		if !slices.Contains(EngineFields, f) {
 			errs = append(errs, fieldErr("allow_fields", "%q is not an engine-only field (those are %s); other fields need no allowing",
@@ -278,8 +285,8 @@ func (r Spec) Config(getenv func(string) string) (Config, error) {
 		Name: r.Name, Kind: r.Kind, Provider: r.Provider,
 		IncludeUsage: r.IncludeUsage, Temperature: r.Temperature,
 		ExtraBody: r.ExtraBody, Headers: r.Headers, Query: mergeMaps(p.Query, nil),
-		MaxTokensField: r.MaxTokensField,
-		Timeout:        r.Timeouts.Total, FirstTokenTimeout: r.Timeouts.FirstToken, IdleTimeout: r.Timeouts.Idle,
+		MaxTokensField: r.MaxTokensField, CountTokenizer: r.CountTokenizer,
+		Timeout: r.Timeouts.Total, FirstTokenTimeout: r.Timeouts.FirstToken, IdleTimeout: r.Timeouts.Idle,
 	}
 	if r.APIVersion != "" {
 		cfg.Query["api-version"] = r.APIVersion
