@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/inferbench/inferbench/reports"
 )
 
 // wantLines checks that err says each of want (file:line: text).
@@ -208,5 +210,18 @@ targets:
 	}
 	if c, err := s.Entries[0].Run.Target.Sim.Resolve(""); err != nil || !c.Exact || c.TTFT != 5*time.Millisecond || c.RoleChunk != "with-first-token" {
 		t.Errorf("sim %+v %v", c, err)
+	}
+}
+
+// TestParsePercentiles: the report's percentile method, and a bad one at
+// its line.
+func TestParsePercentiles(t *testing.T) {
+	s, err := Parse("s.yaml", []byte("name: s\nworkload: sample\npercentiles: linear\ntargets:\n  - {name: a, sim: {ttft: 5ms}}\n"))
+	if err != nil || s.Percentiles != reports.MethodLinear {
+		t.Fatalf("percentiles %v, err %v", s, err)
+	}
+	_, err = Parse("s.yaml", []byte("name: s\nworkload: sample\npercentiles: hazen\ntargets:\n  - {name: a, sim: {ttft: 5ms}}\n"))
+	if err == nil || !strings.Contains(err.Error(), `s.yaml:3: percentiles: unknown percentile method "hazen"`) {
+		t.Errorf("err = %v", err)
 	}
 }
