@@ -37,7 +37,7 @@ func BenchmarkOpenAIDo(b *testing.B) {
 	// it at the end (the fallback's whole cost); with usage the target
 	// keeps no text after its first stream, so "memory" is that case.
 	b.Run("memory-no-usage", func(b *testing.B) {
-		tgt := memoryTarget(b, streamBodyNoUsage(64))
+		tgt := memoryTarget(b, streamBodyOf(64, " tok", false))
 		clock := results.NewClock(time.Now())
 		if rec := tgt.Do(context.Background(), clock, testRequest()); rec.OutputTokensSource != results.TokensFromTokenizer {
 			b.Fatalf("output tokens from %s", rec.OutputTokensSource)
@@ -46,21 +46,6 @@ func BenchmarkOpenAIDo(b *testing.B) {
 			return tgt.Do(ctx, clock, testRequest())
 		})
 	})
-}
-
-// streamBodyNoUsage is streamBody without the usage chunk.
-func streamBodyNoUsage(n int) []byte {
-	var b strings.Builder
-	b.WriteString("data: " + roleChunk() + "\n\n")
-	for i := range n {
-		if i == n-1 {
-			b.WriteString("data: " + finishChunk(" tok", "stop") + "\n\n")
-		} else {
-			b.WriteString("data: " + contentChunk(" tok") + "\n\n")
-		}
-	}
-	b.WriteString("data: [DONE]\n\n")
-	return []byte(b.String())
 }
 
 func benchDo(b *testing.B, do func(context.Context, results.Clock) results.Record) {

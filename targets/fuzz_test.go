@@ -44,17 +44,23 @@ func memoryClient(body []byte) *http.Client {
 }
 
 // streamBody is an SSE body of n one-token content chunks, usage, [DONE].
-func streamBody(n int) []byte {
+func streamBody(n int) []byte { return streamBodyOf(n, "tok", true) }
+
+// streamBodyOf is an SSE body of n content chunks of text each, the usage
+// chunk when usage, and [DONE].
+func streamBodyOf(n int, text string, usage bool) []byte {
 	var b strings.Builder
 	b.WriteString("data: " + roleChunk() + "\n\n")
 	for i := range n {
 		if i == n-1 {
-			b.WriteString("data: " + finishChunk("tok", "stop") + "\n\n")
+			b.WriteString("data: " + finishChunk(text, "stop") + "\n\n")
 		} else {
-			b.WriteString("data: " + contentChunk("tok") + "\n\n")
+			b.WriteString("data: " + contentChunk(text) + "\n\n")
 		}
 	}
-	b.WriteString("data: " + usageChunk(100, n) + "\n\n")
+	if usage {
+		b.WriteString("data: " + usageChunk(100, n) + "\n\n")
+	}
 	b.WriteString("data: [DONE]\n\n")
 	return []byte(b.String())
 }

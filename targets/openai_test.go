@@ -63,6 +63,18 @@ func failed(r *results.Record, class, msg string) {
 	r.Status, r.ErrorClass, r.ErrorMessage = results.StatusError, class, msg
 }
 
+// abcStream sends "a", "b", "c" as three content chunks, with an empty
+// delta between them, and no usage.
+func abcStream(s *sse) {
+	s.start()
+	s.data(roleChunk())
+	s.data(contentChunk("a"))
+	s.data(event(map[string]any{}, nil, nil)) // empty delta: not content
+	s.data(contentChunk("b"))
+	s.data(finishChunk("c", "stop"))
+	s.done()
+}
+
 func TestOpenAIStream(t *testing.T) {
 	tests := []struct {
 		name   string
@@ -119,33 +131,17 @@ func TestOpenAIStream(t *testing.T) {
 			fromUsage(r, 12, 4)
 		},
 	}, {
-		name: "no usage counts the text with the tokenizer",
-		cfg:  func(c *targets.OpenAIConfig) { c.IncludeUsage = ptr(false) },
-		script: func(s *sse) {
-			s.start()
-			s.data(roleChunk())
-			s.data(contentChunk("a"))
-			s.data(event(map[string]any{}, nil, nil)) // empty delta: not content
-			s.data(contentChunk("b"))
-			s.data(finishChunk("c", "stop"))
-			s.done()
-		},
+		name:   "no usage counts the text with the tokenizer",
+		cfg:    func(c *targets.OpenAIConfig) { c.IncludeUsage = ptr(false) },
+		script: abcStream,
 		want: func(r *results.Record) {
 			okStream(r, 3)
 			fromText(r, 1) // "abc" is one cl100k_base token
 		},
 	}, {
-		name: "no usage and no tokenizer counts chunks",
-		cfg:  func(c *targets.OpenAIConfig) { c.IncludeUsage, c.CountTokenizer = ptr(false), targets.NoCountTokenizer },
-		script: func(s *sse) {
-			s.start()
-			s.data(roleChunk())
-			s.data(contentChunk("a"))
-			s.data(event(map[string]any{}, nil, nil)) // empty delta: not content
-			s.data(contentChunk("b"))
-			s.data(finishChunk("c", "stop"))
-			s.done()
-		},
+		name:   "no usage and no tokenizer counts chunks",
+		cfg:    func(c *targets.OpenAIConfig) { c.IncludeUsage, c.CountTokenizer = ptr(false), targets.NoCountTokenizer },
+		script: abcStream,
 		want: func(r *results.Record) {
 			okStream(r, 3)
 			fromChunks(r, 3)
