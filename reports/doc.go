@@ -5,9 +5,10 @@
 //
 // It owns loading run directories (Load, LoadAll, LoadMatching) into
 // RunData and merging the shards of a split run; the Summary of a run
-// (Summarize: counts, throughput, goodput under an SLO, nearest-rank
-// latency percentiles, the cost of the run, GPU and server telemetry over
-// its window) and its text, Markdown and JSON renderers; the catalogue of
+// (Summarize: counts, throughput, goodput under an SLO, latency
+// percentiles, nearest-rank or numpy's linear, with mean and standard
+// deviation, the cost of the run, GPU and server telemetry over its
+// window) and its text, Markdown and JSON renderers; the catalogue of
 // metrics that thresholds and comparisons name, and the --fail-on
 // thresholds (ParseThreshold, Threshold.Check); the join of telemetry onto
 // requests.

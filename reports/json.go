@@ -27,6 +27,7 @@ type jsonSummary struct {
 	RequestsPerS     float64      `json:"requests_per_s"`
 	InputTokensPerS  float64      `json:"input_tokens_per_s"`
 	OutputTokensPerS float64      `json:"output_tokens_per_s"`
+	TotalTokensPerS  float64      `json:"total_tokens_per_s"`
 	InputTokens      int64        `json:"input_tokens"`
 	CachedInput      int64        `json:"cached_input_tokens"`
 	OutputTokens     int64        `json:"output_tokens"`
@@ -106,6 +107,7 @@ type jsonDist struct {
 	P99   float64 `json:"p99"`
 	Max   float64 `json:"max"`
 	Mean  float64 `json:"mean"`
+	Std   float64 `json:"std"`
 }
 
 type jsonGoodput struct {
@@ -162,7 +164,7 @@ func toJSONDist(d Dist) *jsonDist {
 	}
 	ms := func(ns int64) float64 { return float64(ns) / 1e6 }
 	return &jsonDist{Count: d.N, P50: ms(d.P50), P90: ms(d.P90), P95: ms(d.P95),
-		P99: ms(d.P99), Max: ms(d.Max), Mean: d.Mean / 1e6}
+		P99: ms(d.P99), Max: ms(d.Max), Mean: d.Mean / 1e6, Std: d.Std / 1e6}
 }
 
 func msPtr(d time.Duration) *float64 {
@@ -180,9 +182,9 @@ func toJSON(s Summary) jsonSummary {
 		Requests: jsonCounts{Total: s.Requests.Total, OK: s.Requests.OK, Failed: s.Requests.Failed,
 			Canceled: s.Requests.Canceled, Warmup: s.Requests.Warmup, Errors: []jsonErrors{}},
 		WindowS: float64(s.WindowNs) / 1e9, RequestsPerS: s.RequestsPerS,
-		InputTokensPerS: s.InputTokensPerS, OutputTokensPerS: s.OutputTokensPerS,
+		InputTokensPerS: s.InputTokensPerS, OutputTokensPerS: s.OutputTokensPerS, TotalTokensPerS: s.TotalTokensPerS,
 		InputTokens: s.InputTokens, CachedInput: s.CachedInputTokens, OutputTokens: s.OutputTokens,
-		PercentileMethod: "nearest-rank",
+		PercentileMethod: s.PercentileMethod.String(),
 		TTFT:             toJSONDist(s.TTFT), TTFO: toJSONDist(s.TTFO), TPOT: toJSONDist(s.TPOT),
 		ITL: toJSONDist(s.ITL), E2E: toJSONDist(s.E2E), UserLatency: toJSONDist(s.UserLatency),
 		ScheduleLag:  toJSONDist(s.ScheduleLag),

@@ -1,6 +1,7 @@
 package reports
 
 import (
+	"fmt"
 	"math"
 	"math/bits"
 	"slices"
@@ -32,9 +33,75 @@ func NearestRank(p float64, n int) int {
 	return min(max(r, 1), n)
 }
 
+// PercentileMethod is how a Dist's percentiles are taken from the sorted
+// values. The zero value is MethodNearestRank.
+type PercentileMethod int
+
+// Percentile methods.
+const (
+	// MethodNearestRank is Percentile's definition: always a value that
+	// was observed (GuideLLM's too).
+	MethodNearestRank PercentileMethod = iota
+	// MethodLinear is numpy's default (np.percentile, method "linear"), which
+	// vLLM's benchmark and AIPerf report: with h = (N-1) * p/100,
+	//
+	//	P(p) = x[floor(h)] + (h - floor(h)) * (x[floor(h)+1] - x[floor(h)])
+	//
+	// over the values x sorted ascending (0-based), rounded to the
+	// nanosecond. It falls between two observed values.
+	MethodLinear
+)
+
+// PercentileMethods are the methods' names, as --percentiles takes them.
+var PercentileMethods = []string{"nearest-rank", "linear"}
+
+// String is the method's name: nearest-rank or linear.
+func (m PercentileMethod) String() string {
+	if m == MethodLinear {
+		return "linear"
+	}
+	return "nearest-rank"
+}
+
+// Set reads a method's name into m (flag.Value).
+func (m *PercentileMethod) Set(s string) error {
+	v, err := ParsePercentileMethod(s)
+	if err == nil {
+		*m = v
+	}
+	return err
+}
+
+// ParsePercentileMethod reads a method's name.
+func ParsePercentileMethod(s string) (PercentileMethod, error) {
+	switch s {
+	case "nearest-rank":
+		return MethodNearestRank, nil
+	case "linear":
+		return MethodLinear, nil
+	}
+	return 0, fmt.Errorf("unknown percentile method %q (want nearest-rank or linear)", s)
+}
+
+// LinearPercentile is the p-th percentile (0 <= p <= 100) of n sorted
+// values read through at (0-based) by numpy's linear method (MethodLinear),
+// rounded to the nanosecond. n must be positive.
+func LinearPercentile(p float64, n int, at func(i int) int64) int64 {
+	h := float64(n-1) * p / 100
+	lo := int(math.Floor(h))
+	if lo >= n-1 {
+		return at(n - 1)
+	}
+	a := float64(at(lo))
+	// float64() rounds the product, so no platform fuses it with the sum
+	// (the Go spec allows that) and the result is the same everywhere.
+	return int64(math.Round(a + float64((h-float64(lo))*(float64(at(lo+1))-a))))
+}
+
 // Dist is the distribution of one latency over a run, in nanoseconds:
-// nearest-rank percentiles, the maximum and the arithmetic mean of N
-// values. The zero Dist (N = 0) means nothing was observed.
+// percentiles (nearest-rank unless the Summary says linear), the maximum,
+// the arithmetic mean and the population standard deviation of N values.
+// The zero Dist (N = 0) means nothing was observed.
 type Dist struct {
 	N    int
 	P50  int64
@@ -43,23 +110,32 @@ type Dist struct {
 	P99  int64
 	Max  int64
 	Mean float64
+	// Std is the population standard deviation, sqrt(mean((x - mean)^2)):
+	// numpy's np.std with its default ddof=0, as vLLM's and AIPerf's std.
+	Std float64
 }
 
-// NewDist sorts values in place and returns their distribution.
-func NewDist(values []int64) Dist {
+// NewDist sorts values in place and returns their distribution, with
+// nearest-rank percentiles.
+func NewDist(values []int64) Dist { return newDist(values, MethodNearestRank) }
+
+// newDist is NewDist with the percentiles of method m.
+func newDist(values []int64, m PercentileMethod) Dist {
 	radixSort(values)
 	var sum float64
 	for _, v := range values {
 		sum += float64(v)
 	}
-	return distOf(len(values), sum, func(i int) int64 { return values[i] })
+	d := distOf(len(values), sum, m, func(i int) int64 { return values[i] })
+	d.Std = std(d.N, sqDev(values, d.Mean))
+	return d
 }
 
-// splitDist is NewDist over the values of small and big together, where
+// splitDist is newDist over the values of small and big together, where
 // small holds values in [0, 2^32) and big every other value. Inter-token
 // gaps are nearly all under 4.29 s, so holding them as uint32 halves the
 // memory of the largest column of a run. Both are sorted in place.
-func splitDist(small []uint32, big []int64) Dist {
+func splitDist(small []uint32, big []int64, m PercentileMethod) Dist {
 	radixSort(small)
 	slices.Sort(big)
 	var sum float64
@@ -80,16 +156,43 @@ func splitDist(small []uint32, big []int64) Dist {
 		}
 		return big[neg+i-len(small)]
 	}
-	return distOf(len(small)+len(big), sum, at)
+	d := distOf(len(small)+len(big), sum, m, at)
+	d.Std = std(d.N, sqDev(small, d.Mean)+sqDev(big, d.Mean))
+	return d
+}
+
+// sqDev is the sum of the squared deviations of values from mean (the
+// second pass of a two-pass variance, which stays exact where the sum of
+// squares of nanosecond values would lose the digits that matter).
+func sqDev[T int64 | uint32](values []T, mean float64) float64 {
+	var s float64
+	for _, v := range values {
+		d := float64(v) - mean
+		s += float64(d * d) // rounded, never fused: the same sum on every platform
+	}
+	return s
+}
+
+// std is the population standard deviation of n values whose squared
+// deviations sum to sq.
+func std(n int, sq float64) float64 {
+	if n == 0 {
+		return 0
+	}
+	return math.Sqrt(sq / float64(n))
 }
 
 // distOf is the distribution of n sorted values, read through at (0-based),
-// whose sum is sum.
-func distOf(n int, sum float64, at func(i int) int64) Dist {
+// whose sum is sum, with the percentiles of method m; Std is left to the
+// caller, which holds the values.
+func distOf(n int, sum float64, m PercentileMethod, at func(i int) int64) Dist {
 	if n == 0 {
 		return Dist{}
 	}
 	pct := func(p float64) int64 { return at(NearestRank(p, n) - 1) }
+	if m == MethodLinear {
+		pct = func(p float64) int64 { return LinearPercentile(p, n, at) }
+	}
 	return Dist{
 		N:    n,
 		P50:  pct(50),

@@ -80,7 +80,8 @@ func TestPercentileMatchesDefinition(t *testing.T) {
 func TestNewDist(t *testing.T) {
 	v := []int64{5, 1, 4, 2, 3}
 	d := NewDist(v)
-	want := Dist{N: 5, P50: 3, P90: 5, P95: 5, P99: 5, Max: 5, Mean: 3}
+	// Std: deviations -2, -1, 0, 1, 2 square to 10; sqrt(10/5).
+	want := Dist{N: 5, P50: 3, P90: 5, P95: 5, P99: 5, Max: 5, Mean: 3, Std: math.Sqrt2}
 	if d != want {
 		t.Errorf("NewDist = %+v, want %+v", d, want)
 	}
@@ -170,11 +171,53 @@ func TestSplitDist(t *testing.T) {
 					big = append(big, v)
 				}
 			}
-			got, want := splitDist(small, big), NewDist(all)
-			if got.N != want.N || got.P50 != want.P50 || got.P90 != want.P90 || got.P95 != want.P95 ||
-				got.P99 != want.P99 || got.Max != want.Max || math.Abs(got.Mean-want.Mean) > 1e-6*math.Abs(want.Mean)+1e-9 {
-				t.Errorf("n=%d big=%d%%: splitDist = %+v, NewDist = %+v", n, bigShare, got, want)
+			for _, m := range []PercentileMethod{MethodNearestRank, MethodLinear} {
+				got, want := splitDist(slices.Clone(small), slices.Clone(big), m), newDist(slices.Clone(all), m)
+				if got.N != want.N || got.P50 != want.P50 || got.P90 != want.P90 || got.P95 != want.P95 ||
+					got.P99 != want.P99 || got.Max != want.Max || math.Abs(got.Mean-want.Mean) > 1e-6*math.Abs(want.Mean)+1e-9 ||
+					math.Abs(got.Std-want.Std) > 1e-6*want.Std+1e-9 {
+					t.Errorf("n=%d big=%d%% %s: splitDist = %+v, newDist = %+v", n, bigShare, m, got, want)
+				}
 			}
 		}
+	}
+}
+
+// TestLinearDist checks the linear method and the standard deviation
+// against values worked out by hand: for 1000, 2000, 3000, 4000 ns,
+// h = 3p/100, so p50 is halfway between 2000 and 3000 (2500), p90 is
+// 3000 + 0.7*1000 (h = 2.7), p95 3000 + 0.85*1000, p99 3000 + 0.97*1000;
+// the mean is 2500 and the squared deviations 1500², 500², 500², 1500²
+// sum to 5e6, so std = sqrt(5e6/4) = 1118.034 ns (numpy's np.std, ddof=0).
+// Nearest-rank of the same values takes rank ceil(4p/100): 2000, 4000,
+// 4000, 4000.
+func TestLinearDist(t *testing.T) {
+	v := []int64{4000, 1000, 3000, 2000}
+	lin := newDist(slices.Clone(v), MethodLinear)
+	if lin.P50 != 2500 || lin.P90 != 3700 || lin.P95 != 3850 || lin.P99 != 3970 || lin.Max != 4000 || lin.Mean != 2500 ||
+		math.Abs(lin.Std-1118.0339887498948) > 1e-9 {
+		t.Errorf("linear = %+v", lin)
+	}
+	nr := newDist(slices.Clone(v), MethodNearestRank)
+	if nr.P50 != 2000 || nr.P90 != 4000 || nr.P95 != 4000 || nr.P99 != 4000 || nr.Std != lin.Std {
+		t.Errorf("nearest-rank = %+v", nr)
+	}
+	// One value: every percentile is it, std 0.
+	if one := newDist([]int64{7}, MethodLinear); one.P50 != 7 || one.P99 != 7 || one.Std != 0 {
+		t.Errorf("one value = %+v", one)
+	}
+	// Rounded to the nanosecond: 1, 2 at p50 is 1.5, which rounds half
+	// away from zero to 2; at p10 (h = 0.1) 1.1 rounds to 1.
+	if d := newDist([]int64{2, 1}, MethodLinear); d.P50 != 2 || LinearPercentile(10, 2, func(i int) int64 { return int64(i + 1) }) != 1 {
+		t.Errorf("rounding: %+v", d)
+	}
+	for _, name := range PercentileMethods {
+		m, err := ParsePercentileMethod(name)
+		if err != nil || m.String() != name {
+			t.Errorf("%s: %v %v", name, m, err)
+		}
+	}
+	if _, err := ParsePercentileMethod("hazen"); err == nil {
+		t.Error("hazen accepted")
 	}
 }

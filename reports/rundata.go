@@ -58,6 +58,10 @@ type RunData struct {
 	recordedCostUSD          float64
 
 	inSources, outSources map[string]int64 // ok requests
+	// tokenized counts the ok requests whose output the tokenizer fallback
+	// counted, and tokenDisagree those among them whose count differs from
+	// their content events by more than tokenDisagreement.
+	tokenized, tokenDisagree int64
 
 	// GPU and Server are the run's telemetry samples (gpu.parquet and
 	// server_metrics.parquet), when it has them. They are small (one row
@@ -190,6 +194,7 @@ type reqRow struct {
 	E2ENs              int64
 	ChunkGapsNs        []int64
 	ChunkTokens        []int32
+	Chunks             int64
 	InputTokens        int64
 	OutputTokens       int64
 	CachedInputTokens  int64
@@ -206,7 +211,7 @@ type reqRow struct {
 // reqColumns are reqRow's columns for results.ScanColumns, with the kinds
 // Record's tags give them.
 var reqColumns = results.Projection("request_index", "request_id", "session_id", "turn", "warmup", "scheduled_ns", "sent_ns", "last_token_ns", "done_ns",
-	"schedule_lag_ns", "ttft_ns", "ttfo_ns", "tpot_ns", "e2e_ns", "chunk_gaps_ns", "chunk_tokens",
+	"schedule_lag_ns", "ttft_ns", "ttfo_ns", "tpot_ns", "e2e_ns", "chunk_gaps_ns", "chunk_tokens", "chunks",
 	"input_tokens", "output_tokens", "cached_input_tokens", "cache_write_input_tokens", "reasoning_tokens",
 	"input_tokens_source", "output_tokens_source", "status", "error_class", "error_message", "cost_usd")
 
@@ -227,6 +232,7 @@ func (r *RunData) addGroup(g *results.ColumnGroup) {
 	ttft, ttfo, tpot, e2e := g.Int64("ttft_ns"), g.Int64("ttfo_ns"), g.Int64("tpot_ns"), g.Int64("e2e_ns")
 	gapOff, gaps := g.List("chunk_gaps_ns")
 	tokOff, toks64 := g.List("chunk_tokens")
+	chunks := g.Int64("chunks")
 	in, out, cached := g.Int64("input_tokens"), g.Int64("output_tokens"), g.Int64("cached_input_tokens")
 	write, reasoning := g.Int64("cache_write_input_tokens"), g.Int64("reasoning_tokens")
 	inSrc, outSrc := g.String("input_tokens_source"), g.String("output_tokens_source")
@@ -240,7 +246,7 @@ func (r *RunData) addGroup(g *results.ColumnGroup) {
 		}
 		row := reqRow{RequestIndex: reqIdx[i], RequestID: reqID[i], SessionID: sess[i], Turn: turn[i], Warmup: warm[i], ScheduledNs: sched[i], SentNs: sent[i], LastTokenNs: last[i],
 			DoneNs: done[i], ScheduleLagNs: lag[i], TTFTNs: ttft[i], TTFONs: ttfo[i], TPOTNs: tpot[i], E2ENs: e2e[i],
-			ChunkGapsNs: gaps[gapOff[i]:gapOff[i+1]], ChunkTokens: toks,
+			ChunkGapsNs: gaps[gapOff[i]:gapOff[i+1]], ChunkTokens: toks, Chunks: chunks[i],
 			InputTokens: in[i], OutputTokens: out[i], CachedInputTokens: cached[i],
 			CacheWriteTokens: write[i], ReasoningTokens: reasoning[i],
 			InputTokensSource: inSrc[i], OutputTokensSource: outSrc[i],
@@ -253,7 +259,7 @@ func rowOf(rec *results.Record) reqRow {
 	return reqRow{RequestIndex: rec.RequestIndex, RequestID: rec.RequestID, SessionID: rec.SessionID, Turn: int64(rec.Turn),
 		Warmup: rec.Warmup, ScheduledNs: rec.ScheduledNs, SentNs: rec.SentNs, LastTokenNs: rec.LastTokenNs,
 		DoneNs: rec.DoneNs, ScheduleLagNs: rec.ScheduleLagNs, TTFTNs: rec.TTFTNs, TTFONs: rec.TTFONs,
-		TPOTNs: rec.TPOTNs, E2ENs: rec.E2ENs, ChunkGapsNs: rec.ChunkGapsNs, ChunkTokens: rec.ChunkTokens,
+		TPOTNs: rec.TPOTNs, E2ENs: rec.E2ENs, ChunkGapsNs: rec.ChunkGapsNs, ChunkTokens: rec.ChunkTokens, Chunks: int64(rec.Chunks),
 		InputTokens: rec.InputTokens, OutputTokens: rec.OutputTokens, CachedInputTokens: rec.CachedInputTokens,
 		CacheWriteTokens: rec.CacheWriteInputTokens, ReasoningTokens: rec.ReasoningTokens,
 		InputTokensSource: rec.InputTokensSource, OutputTokensSource: rec.OutputTokensSource,
@@ -297,6 +303,12 @@ func (r *RunData) add(rec *reqRow) {
 	r.okCached += rec.CachedInputTokens
 	r.inSources[sourceName(rec.InputTokensSource)]++
 	r.outSources[sourceName(rec.OutputTokensSource)]++
+	if rec.OutputTokensSource == results.TokensFromTokenizer {
+		r.tokenized++
+		if disagree(rec.OutputTokens, rec.Chunks) {
+			r.tokenDisagree++
+		}
+	}
 
 	c.ttft = append(c.ttft, rec.TTFTNs)
 	c.ttfo = append(c.ttfo, rec.TTFONs)
@@ -340,6 +352,21 @@ func (r *RunData) shiftSent(shift int64) {
 			}
 		}
 	}
+}
+
+// tokenDisagreement is how far apart (a fraction of the larger) a
+// tokenizer's output count and the content-event count of a request may
+// be before the report says so.
+const tokenDisagreement = 0.1
+
+// disagree reports whether a tokenizer count and a content-event count
+// differ by more than tokenDisagreement.
+func disagree(tokens, chunks int64) bool {
+	d := tokens - chunks
+	if d < 0 {
+		d = -d
+	}
+	return float64(d) > tokenDisagreement*float64(max(tokens, chunks))
 }
 
 func sourceName(s string) string {
@@ -401,6 +428,8 @@ func (r *RunData) merge(o *RunData) {
 		r.firstSent = o.firstSent
 	}
 	r.lastDone = max(r.lastDone, o.lastDone)
+	r.tokenized += o.tokenized
+	r.tokenDisagree += o.tokenDisagree
 	r.okIn += o.okIn
 	r.okOut += o.okOut
 	r.okCached += o.okCached

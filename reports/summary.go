@@ -37,6 +37,9 @@ type Options struct {
 	Prices *results.Prices
 	// Energy prices GPU energy (USD per kWh, PUE); zero = energy not priced.
 	Energy EnergyPrice
+	// Percentiles is how the latency distributions' percentiles are taken
+	// (default nearest-rank; linear is numpy's, as vLLM and AIPerf report).
+	Percentiles PercentileMethod
 }
 
 // Summary is one run reduced to the numbers a report shows. Durations are
@@ -63,12 +66,16 @@ type Summary struct {
 	RequestsPerS      float64 // ok requests / window
 	InputTokensPerS   float64 // input tokens of ok requests / window
 	OutputTokensPerS  float64 // output tokens of ok requests / window
+	TotalTokensPerS   float64 // input + output tokens of ok requests / window
 	InputTokens       int64   // of ok requests
 	OutputTokens      int64   // of ok requests
 	CachedInputTokens int64   // of ok requests
 
+	// PercentileMethod is how the distributions' percentiles were taken
+	// (Options.Percentiles).
+	PercentileMethod PercentileMethod
 	// Latency distributions over ok requests (schedule lag: over every
-	// measured request), nearest-rank.
+	// measured request).
 	TTFT        Dist
 	TTFO        Dist
 	TPOT        Dist
@@ -153,6 +160,7 @@ func Summarize(run *RunData, opt Options) Summary {
 		StartedAt:          run.StartedAt,
 		Incomplete:         slices.Clone(run.Incomplete),
 		Client:             slices.Clone(run.Client),
+		PercentileMethod:   opt.Percentiles,
 	}
 	if len(run.Incomplete) > 0 {
 		s.RowsNote = run.RowsNote()
@@ -167,6 +175,7 @@ func Summarize(run *RunData, opt Options) Summary {
 	s.RequestsPerS = perSecond(run.ok, s.WindowNs)
 	s.InputTokensPerS = perSecond(run.okIn, s.WindowNs)
 	s.OutputTokensPerS = perSecond(run.okOut, s.WindowNs)
+	s.TotalTokensPerS = perSecond(run.okIn+run.okOut, s.WindowNs)
 
 	// The distributions are independent and sorting dominates the cost of
 	// a large run, so they are computed side by side.
@@ -185,11 +194,11 @@ func Summarize(run *RunData, opt Options) Summary {
 	// The per-token ITL column is by far the largest: start it first.
 	do(func() {
 		s.ITL = splitDist(gather(run, func(c *columns) []uint32 { return c.itl }, true),
-			gather(run, func(c *columns) []int64 { return c.itlBig }, true))
+			gather(run, func(c *columns) []int64 { return c.itlBig }, true), opt.Percentiles)
 	})
 	for _, f := range latencies {
 		if f.col != nil { // not ITL, started above
-			do(func() { *f.dist(&s) = NewDist(gather(run, f.col, f.keepZero)) })
+			do(func() { *f.dist(&s) = newDist(gather(run, f.col, f.keepZero), opt.Percentiles) })
 		}
 	}
 	if !opt.SLO.IsZero() {
@@ -206,6 +215,11 @@ func Summarize(run *RunData, opt Options) Summary {
 		s.ServerState = serverStateOf(run)
 	}
 	s.Notes = append(s.Notes, tokenWarnings(s)...)
+	if run.tokenDisagree > 0 {
+		s.Notes = append(s.Notes, fmt.Sprintf("the tokenizer's output count of %d of %d requests counted by tokenizer differs from their content events by more than %.0f%%: "+
+			"on a server that sends one token per event the event count (chunks) is exact and the tokenizer is not the model's (--count-tokenizer); on one that sends several, the tokenizer's is nearer",
+			run.tokenDisagree, run.tokenized, tokenDisagreement*100))
+	}
 	return s
 }
 

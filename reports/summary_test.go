@@ -1,6 +1,7 @@
 package reports
 
 import (
+	"math"
 	"reflect"
 	"slices"
 	"strings"
@@ -68,11 +69,28 @@ func TestSummarizeDistributions(t *testing.T) {
 	}
 	s := Summarize(fixture.AddAll(NewRunData("", nil), recs...), Options{})
 	want := Dist{N: 100, P50: 50 * ms, P90: 90 * ms, P95: 95 * ms, P99: 99 * ms, Max: 100 * ms, Mean: 50.5 * float64(ms)}
-	if s.TTFT != want {
-		t.Errorf("TTFT = %+v, want %+v", s.TTFT, want)
+	// The population std of 1..100 ms: sqrt((100²-1)/12) ms = 28.866 ms.
+	wantStd := math.Sqrt((100*100-1)/12.0) * float64(ms)
+	for name, d := range map[string]Dist{"TTFT": s.TTFT, "schedule lag": s.ScheduleLag} {
+		if math.Abs(d.Std-wantStd) > 1e-6 {
+			t.Errorf("%s std = %v, want %v", name, d.Std, wantStd)
+		}
+		if d.Std = 0; d != want {
+			t.Errorf("%s = %+v, want %+v", name, d, want)
+		}
 	}
-	if s.ScheduleLag != want {
-		t.Errorf("schedule lag = %+v, want %+v", s.ScheduleLag, want)
+	// Linear percentiles of the same 1..100 ms: h = 99p/100, so p50 is
+	// 50.5 ms, p90 90.1 ms, p95 95.05 ms, p99 99.01 ms.
+	lin := Summarize(fixture.AddAll(NewRunData("", nil), recs...), Options{Percentiles: MethodLinear})
+	if d := lin.TTFT; d.P50 != 50_500_000 || d.P90 != 90_100_000 || d.P95 != 95_050_000 || d.P99 != 99_010_000 ||
+		lin.PercentileMethod != MethodLinear {
+		t.Errorf("linear TTFT = %+v (%s)", d, lin.PercentileMethod)
+	}
+	// Total tokens per second: 100 requests of 5 in + 11 out over the
+	// window from the first send (10 ms) to the last done (1000 + 1000 +
+	// 1 = 2001 ms): 1600 / 1.991 s.
+	if want := 1600 / 1.991; math.Abs(lin.TotalTokensPerS-want) > 1e-9 {
+		t.Errorf("total tok/s = %v, want %v", lin.TotalTokensPerS, want)
 	}
 	// User latency = last_token - scheduled = E2E + lag = 11 i ms.
 	if s.UserLatency.P50 != 550*ms || s.UserLatency.Max != 1100*ms {
@@ -309,5 +327,39 @@ func TestSummarizeEmptyRun(t *testing.T) {
 	s := Summarize(NewRunData("", nil), Options{SLO: SLO{TTFT: time.Second}, Prices: &results.Prices{GPUHourly: 1}})
 	if s.WindowNs != 0 || s.RequestsPerS != 0 || s.TTFT.N != 0 || s.Goodput.Fraction != 0 {
 		t.Errorf("empty run summary = %+v", s)
+	}
+}
+
+// TestTokenizerDisagreementNote: the report says when the tokenizer's
+// output count of a request and its content events differ by more than
+// 10%, read from the Parquet columns as from Records.
+func TestTokenizerDisagreementNote(t *testing.T) {
+	rec := func(tokens int64, chunks int32) results.Record {
+		r := fixture.OKRec(10, 1, 5, 5, tokens, nil, nil)
+		r.OutputTokensSource, r.Chunks = results.TokensFromTokenizer, chunks
+		return r
+	}
+	recs := []results.Record{
+		rec(10, 10),                              // agree
+		rec(11, 10),                              // 1 of 11: within 10%
+		rec(15, 10),                              // 5 of 15: disagree
+		rec(10, 20),                              // 10 of 20: disagree
+		fixture.OKRec(10, 1, 5, 5, 30, nil, nil), // usage: not compared
+	}
+	loaded, err := Load(fixture.WriteRun(t, t.TempDir(), "tok", nil, recs))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, run := range map[string]*RunData{"records": fixture.AddAll(NewRunData("", nil), recs...), "parquet": loaded} {
+		s := Summarize(run, Options{})
+		if !slices.ContainsFunc(s.Notes, func(n string) bool {
+			return strings.Contains(n, "output count of 2 of 4 requests counted by tokenizer differs from their content events by more than 10%")
+		}) {
+			t.Errorf("%s: notes %q", name, s.Notes)
+		}
+	}
+	agree := Summarize(fixture.AddAll(NewRunData("", nil), rec(10, 10)), Options{})
+	if slices.ContainsFunc(agree.Notes, func(n string) bool { return strings.Contains(n, "content events by more than") }) {
+		t.Errorf("agreeing counts noted: %q", agree.Notes)
 	}
 }

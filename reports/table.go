@@ -107,7 +107,11 @@ func addThroughput(t *table.Table, runs runCells) {
 
 // addLatency adds every statistic of every latency shown, in ms.
 func addLatency(t *table.Table, runs runCells) {
-	t.Section("latency (ms, nearest-rank)")
+	method := MethodNearestRank
+	if len(runs) > 0 {
+		method = runs[0].PercentileMethod
+	}
+	t.Section("latency (ms, " + method.String() + ")")
 	for _, m := range ShownLatencies(runs) {
 		for _, st := range stats {
 			t.Add("  "+m.Label+" "+st.Name, runs.each(func(s Summary) string {

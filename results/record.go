@@ -70,9 +70,15 @@ type Record struct {
 	// StartedAt is the wall-clock time the request was sent.
 	StartedAt time.Time `parquet:"started_at,timestamp(nanosecond)"`
 
-	ScheduledNs   int64 `parquet:"scheduled_ns"`
-	SentNs        int64 `parquet:"sent_ns"`
-	HeadersNs     int64 `parquet:"headers_ns,optional"`
+	ScheduledNs int64 `parquet:"scheduled_ns"`
+	SentNs      int64 `parquet:"sent_ns"`
+	HeadersNs   int64 `parquet:"headers_ns,optional"`
+	// FirstEventNs is the first stream event of any kind that carried
+	// data: a role-only chunk, an Anthropic message_start or ping, a usage
+	// chunk. vLLM's chat benchmark takes its TTFT from the first chunk
+	// with any choices, so first_event_ns - sent_ns is that TTFT on a
+	// server that sends its role chunk first (docs/metrics.md).
+	FirstEventNs  int64 `parquet:"first_event_ns,optional"`
 	FirstTokenNs  int64 `parquet:"first_token_ns,optional"`
 	FirstOutputNs int64 `parquet:"first_output_ns,optional"`
 	LastTokenNs   int64 `parquet:"last_token_ns,optional"`

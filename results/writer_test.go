@@ -20,7 +20,7 @@ func sampleRecord(i int) Record {
 		RunID: "r1", Target: "sim", TargetKind: "api", Model: "m", Workload: "w",
 		RequestIndex: int64(i), RequestID: strconv.Itoa(i + 1), SessionID: "s", Turn: 2,
 		StartedAt:   time.Date(2026, 11, 26, 10, 0, 0, i, time.UTC),
-		ScheduledNs: int64(i) * 1000, SentNs: int64(i)*1000 + 5, HeadersNs: 100, FirstTokenNs: 200,
+		ScheduledNs: int64(i) * 1000, SentNs: int64(i)*1000 + 5, HeadersNs: 100, FirstEventNs: 150, FirstTokenNs: 200,
 		FirstOutputNs: 200, LastTokenNs: 900, DoneNs: 950,
 		ChunkGapsNs: []int64{10, 20, 30}, ChunkTokens: []int32{1, 2, 1}, Chunks: 4,
 		InputTokens: 12, OutputTokens: 5, RequestedOutputTokens: 5,

@@ -41,6 +41,7 @@ var Settings = []Setting{
 	{"network-jitter", "uniform jitter (±) on the network latency", false, func(c *sim.Config) any { return &c.NetworkJitter }},
 	{"input-latency-per-token", "delay per prompt token before serving, outside the batch (a hosted fleet's prefill)", false, func(c *sim.Config) any { return &c.InputLatencyPerToken }},
 	{"tokens-per-chunk", "tokens per SSE chunk (default 1)", false, func(c *sim.Config) any { return &c.TokensPerChunk }},
+	{"role-chunk", "when a chat stream sends its role-only chunk: immediate (default; with the headers, before any token) or with-first-token (just before the first content chunk, as vLLM does)", false, func(c *sim.Config) any { return &c.RoleChunk }},
 	{"default-max-tokens", "output length when a request sets no max_tokens (default 256)", false, func(c *sim.Config) any { return &c.DefaultMaxTokens }},
 	{"seed", "seed for jitter and faults", false, func(c *sim.Config) any { return &c.Seed }},
 	{"error-rate", "fraction of requests answered 500", false, func(c *sim.Config) any { return &c.Faults.ErrorRate }},

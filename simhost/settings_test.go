@@ -29,6 +29,8 @@ func TestConfig(t *testing.T) {
 			func(c sim.Config) bool { return c.MaxBatchedTokens == 512 }, "custom"},
 		{"zero-valued flag still applies", "self-hosted", sim.Config{}, []string{"kv-capacity"},
 			func(c sim.Config) bool { return c.KVCapacityTokens == 0 }, "self-hosted"},
+		{"role chunk on a preset", "api", sim.Config{RoleChunk: sim.RoleChunkWithFirstToken}, []string{"role-chunk"},
+			func(c sim.Config) bool { return c.RoleChunk == sim.RoleChunkWithFirstToken }, "api"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			set := map[string]bool{}

@@ -39,6 +39,9 @@ type Suite struct {
 	// SLO judges goodput in the report and is every saturation search's.
 	SLO     reports.SLO
 	Volumes []decide.Volume
+	// Percentiles is how the report takes latency percentiles (default
+	// nearest-rank).
+	Percentiles reports.PercentileMethod
 	// Gates are requirements in the --fail-on grammar (gates:): the
 	// suite fails (exit 3) when one does not hold for a run.
 	Gates []*reports.Threshold
@@ -77,6 +80,7 @@ type fileDoc struct {
 	Workload      yaml.Node      `yaml:"workload"`
 	Load          yaml.Node      `yaml:"load"`
 	SLO           yaml.Node      `yaml:"slo"`
+	Percentiles   string         `yaml:"percentiles"`
 	Volume        yaml.Node      `yaml:"volume"`
 	Targets       []targetDoc    `yaml:"targets"`
 	Gates         []yaml.Node    `yaml:"gates"`
@@ -177,6 +181,11 @@ func Parse(file string, data []byte) (*Suite, error) {
 	s.SLO = p.slo(&doc.SLO)
 	base.Load.SLO = s.SLO
 	s.Volumes = p.volumes(&doc.Volume)
+	if doc.Percentiles != "" {
+		if err := s.Percentiles.Set(doc.Percentiles); err != nil {
+			p.errf(s.lines["percentiles"], "percentiles: %v", err)
+		}
+	}
 	s.Gates = p.gates("gates", doc.Gates, reports.ParseRequirement)
 	s.FailOn = p.gates("fail_on", doc.FailOn, reports.ParseThreshold)
 	s.Scorecard = p.scorecard(data, top)

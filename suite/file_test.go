@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/inferbench/inferbench/reports"
 )
 
 // wantLines checks that err says each of want (file:line: text).
@@ -239,7 +241,7 @@ targets:
 		`s.yaml:5: targets[0] (a): sim.max_batch "1.5": want a whole number`,
 		`s.yaml:5: targets[0] (a): sim.ttft "x": want a duration`,
 	)
-	s, err := Parse("s.yaml", []byte("name: s\nworkload: sample\nload: {concurrency: [1, 2], timeout: 90s, seed: 7}\ntargets:\n  - {name: a, sim: {ttft: 5ms, itl: 1ms}}\n"))
+	s, err := Parse("s.yaml", []byte("name: s\nworkload: sample\nload: {concurrency: [1, 2], timeout: 90s, seed: 7}\ntargets:\n  - {name: a, sim: {ttft: 5ms, itl: 1ms, role_chunk: with-first-token}}\n"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -247,7 +249,20 @@ targets:
 	if l.Concurrency.String() != "1,2" || l.RequestTimeout != 90*time.Second || l.Seed != 7 || !s.Entries[0].Run.Given["timeout"] {
 		t.Errorf("load %+v", l)
 	}
-	if c, err := s.Entries[0].Run.Target.Sim.Resolve(""); err != nil || !c.Exact || c.TTFT != 5*time.Millisecond {
+	if c, err := s.Entries[0].Run.Target.Sim.Resolve(""); err != nil || !c.Exact || c.TTFT != 5*time.Millisecond || c.RoleChunk != "with-first-token" {
 		t.Errorf("sim %+v %v", c, err)
+	}
+}
+
+// TestParsePercentiles: the report's percentile method, and a bad one at
+// its line.
+func TestParsePercentiles(t *testing.T) {
+	s, err := Parse("s.yaml", []byte("name: s\nworkload: sample\npercentiles: linear\ntargets:\n  - {name: a, sim: {ttft: 5ms}}\n"))
+	if err != nil || s.Percentiles != reports.MethodLinear {
+		t.Fatalf("percentiles %v, err %v", s, err)
+	}
+	_, err = Parse("s.yaml", []byte("name: s\nworkload: sample\npercentiles: hazen\ntargets:\n  - {name: a, sim: {ttft: 5ms}}\n"))
+	if err == nil || !strings.Contains(err.Error(), `s.yaml:3: percentiles: unknown percentile method "hazen"`) {
+		t.Errorf("err = %v", err)
 	}
 }

@@ -43,7 +43,7 @@ func (s *Suite) Report(out *Outcome, now time.Time) (*Report, []string, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	opt := reports.Options{SLO: s.SLO}
+	opt := reports.Options{SLO: s.SLO, Percentiles: s.Percentiles}
 	dopt := decide.Options{Volumes: s.Volumes, ScorecardPlan: s.Scorecard, Components: s.Components}
 	ss := decide.SummarizeAll(runs, opt, s.Scorecard)
 	r := &Report{Runs: runs, Summaries: ss, Decision: decide.New(ss, dopt),

@@ -258,14 +258,18 @@ func (anthropicWire) decode(ev sseEvent, now int64, st *streamState) error {
 		// A block normally starts empty; text in it is content all the same.
 		if b := e.ContentBlock; b != nil && (b.Text != "" || b.Thinking != "") {
 			st.content(now, b.Text != "", -1)
+			st.keepText(b.Text, false)
+			st.keepText(b.Thinking, true)
 		}
 	case "content_block_delta":
 		if d := e.Delta; d != nil {
 			switch {
 			case d.Text != "" || d.PartialJSON != "":
 				st.content(now, true, -1)
+				st.keepText(d.Text, false)
 			case d.Thinking != "":
 				st.content(now, false, -1)
+				st.keepText(d.Thinking, true)
 			}
 		}
 	case "message_delta":

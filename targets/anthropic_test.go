@@ -69,7 +69,7 @@ func TestAnthropicStream(t *testing.T) {
 			// Cut before message_delta: the output is the one content
 			// event, not message_start's placeholder output_tokens.
 			tokens(r, 32, 1, 20, 7, 0)
-			r.OutputTokensSource = results.TokensFromChunks
+			r.OutputTokensSource = results.TokensFromTokenizer // "Hello"
 			failed(r, results.ErrClassStreamError, "overloaded_error: Overloaded")
 		},
 	}, {
@@ -80,7 +80,7 @@ func TestAnthropicStream(t *testing.T) {
 				"retry-after", "7", "request-id", "req_018")
 		},
 		want: func(r *results.Record) {
-			r.HTTPStatus = 429
+			r.HTTPStatus, r.FirstEventNs = 429, 0
 			r.RetryAfterMs = 7000
 			failed(r, results.ErrClassRateLimited, "Number of request tokens has exceeded your per-minute rate limit (request-id: req_018)")
 		},
@@ -90,7 +90,7 @@ func TestAnthropicStream(t *testing.T) {
 			s.errorBody(529, `{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}`)
 		},
 		want: func(r *results.Record) {
-			r.HTTPStatus = 529
+			r.HTTPStatus, r.FirstEventNs = 529, 0
 			failed(r, results.ErrClassHTTP5xx, "Overloaded")
 		},
 	}, {
@@ -104,7 +104,7 @@ func TestAnthropicStream(t *testing.T) {
 		want: func(r *results.Record) {
 			r.FirstTokenNs, r.FirstOutputNs, r.LastTokenNs, r.Chunks = 1, 1, 1, 1
 			tokens(r, 32, 1, 20, 7, 0)
-			r.OutputTokensSource = results.TokensFromChunks
+			r.OutputTokensSource = results.TokensFromTokenizer // "Hello"
 			failed(r, results.ErrClassStreamBroken, "stream ended without message_stop")
 		},
 	}, {

@@ -33,6 +33,19 @@ func BenchmarkOpenAIDo(b *testing.B) {
 			return tgt.Do(ctx, clock, testRequest())
 		})
 	})
+	// Without usage: every stream keeps its text and the tokenizer counts
+	// it at the end (the fallback's whole cost); with usage the target
+	// keeps no text after its first stream, so "memory" is that case.
+	b.Run("memory-no-usage", func(b *testing.B) {
+		tgt := memoryTarget(b, streamBodyOf(64, " tok", false))
+		clock := results.NewClock(time.Now())
+		if rec := tgt.Do(context.Background(), clock, testRequest()); rec.OutputTokensSource != results.TokensFromTokenizer {
+			b.Fatalf("output tokens from %s", rec.OutputTokensSource)
+		}
+		benchDo(b, func(ctx context.Context, clock results.Clock) results.Record {
+			return tgt.Do(ctx, clock, testRequest())
+		})
+	})
 }
 
 func benchDo(b *testing.B, do func(context.Context, results.Clock) results.Record) {

@@ -2,6 +2,7 @@ package targets
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"reflect"
 	"strings"
@@ -25,6 +26,14 @@ type chunkFacts struct {
 
 	isError bool // an error event: error object, or object "error"
 	errMsg  string
+
+	// The event's text, for the tokenizer fallback (textcount.go): the
+	// scanner marks where its one output and one reasoning string lie in
+	// the event (outSpan, reasonSpan); the full decode, which has decoded
+	// them, keeps the text itself (outText, reasonText: every choice's, in
+	// the order the decode reads them).
+	outSpan, reasonSpan span
+	outText, reasonText string
 }
 
 // zeroUsage reports whether the usage carries no counts: Ollama sends
@@ -54,6 +63,9 @@ func (st *streamState) openAIEvent(data []byte, now int64) error {
 		}
 	}
 	st.observe(&f, now)
+	if st.collect && (f.output || f.reasoning) {
+		st.keepChunkText(data, &f)
+	}
 	if f.isError {
 		return &streamEventError{msg: f.errMsg}
 	}
@@ -124,8 +136,11 @@ type chunkUsage struct {
 // Mistral's thinking models, an array of typed parts: {"type": "text",
 // "text": ...} parts are output, {"type": "thinking", "thinking": [{"type":
 // "text", "text": ...}]} parts are reasoning; other part types carry
-// neither.
-type chunkContent struct{ output, reasoning bool }
+// neither. text and reasoningText are the texts, concatenated.
+type chunkContent struct {
+	output, reasoning   bool
+	text, reasoningText string
+}
 
 // contentPart is one part of an array content.
 type contentPart struct {
@@ -144,11 +159,10 @@ func (c *chunkContent) UnmarshalJSON(b []byte) error {
 	case 'n':
 		return nil
 	case '"':
-		var s string
-		if err := json.Unmarshal(b, &s); err != nil {
+		if err := json.Unmarshal(b, &c.text); err != nil {
 			return err
 		}
-		c.output = s != ""
+		c.output = c.text != ""
 		return nil
 	case '[':
 		var parts []contentPart
@@ -159,12 +173,14 @@ func (c *chunkContent) UnmarshalJSON(b []byte) error {
 			switch p.Type {
 			case "text":
 				c.output = c.output || p.Text != ""
+				c.text += p.Text
 			case "thinking":
-				has, err := thinkingText(p.Thinking)
+				text, err := thinkingText(p.Thinking)
 				if err != nil {
 					return err
 				}
-				c.reasoning = c.reasoning || has
+				c.reasoning = c.reasoning || text != ""
+				c.reasoningText += text
 			}
 		}
 		return nil
@@ -172,27 +188,28 @@ func (c *chunkContent) UnmarshalJSON(b []byte) error {
 	return &json.UnmarshalTypeError{Value: "content " + string(b[:1]), Type: reflect.TypeFor[chunkContent](), Field: "content"}
 }
 
-// thinkingText reports whether a thinking part's payload (text parts, or
-// a string) has any text.
-func thinkingText(raw json.RawMessage) (bool, error) {
+// thinkingText is the text of a thinking part's payload (text parts, or
+// a string).
+func thinkingText(raw json.RawMessage) (string, error) {
 	if len(raw) == 0 || string(raw) == "null" {
-		return false, nil
+		return "", nil
 	}
 	if raw[0] == '"' {
 		var s string
 		err := json.Unmarshal(raw, &s)
-		return s != "", err
+		return s, err
 	}
 	var parts []contentPart
 	if err := json.Unmarshal(raw, &parts); err != nil {
-		return false, err
+		return "", err
 	}
+	var text string
 	for _, p := range parts {
-		if p.Type == "text" && p.Text != "" {
-			return true, nil
+		if p.Type == "text" {
+			text += p.Text
 		}
 	}
-	return false, nil
+	return text, nil
 }
 
 // decodeChunk decodes one chunk event in full into f.
@@ -211,6 +228,8 @@ func decodeChunk(raw []byte, f *chunkFacts) error {
 		if d.Content.reasoning || d.ReasoningContent != "" || d.Reasoning != "" {
 			f.reasoning = true
 		}
+		f.outText += d.Content.text + d.Refusal + ch.Text
+		f.reasonText += d.Content.reasoningText + cmp.Or(d.ReasoningContent, d.Reasoning)
 		if ch.FinishReason != "" {
 			f.finish = ch.FinishReason
 		}

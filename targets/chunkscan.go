@@ -11,8 +11,11 @@ package targets
 // not a plain int64; a duplicate key, or a key that is escaped, not ASCII,
 // or equal to a field name only case-insensitively, where encoding/json
 // would read it into a field; a finish_reason that is escaped or not
-// ASCII; nesting deeper than maxScanDepth. Whenever it reports true, the
-// full decode gives the same facts: FuzzChunkScan checks it.
+// ASCII; nesting deeper than maxScanDepth; more than one non-empty output
+// text (content, refusal, legacy text) or reasoning text in one event
+// (several choices, or content and refusal together), which the full
+// decode joins. Whenever it reports true, the full decode gives the same
+// facts, texts included: FuzzChunkScan checks it.
 func scanChunk(b []byte, f *chunkFacts) bool {
 	*f = chunkFacts{}
 	s := chunkScanner{b: b}
@@ -251,14 +254,21 @@ func (s *chunkScanner) stringOrNull() (raw []byte, plain, ok bool) {
 	return s.str()
 }
 
-// textOrNull reads a string or null and reports whether it is a non-empty
-// string.
-func (s *chunkScanner) textOrNull(has *bool) bool {
-	raw, _, ok := s.stringOrNull()
-	if len(raw) > 0 {
-		*has = true
+// textSpan reads a string or null; a non-empty string sets has and is
+// marked in sp. It fails on a second non-empty string for sp: the event
+// has more than one text of a kind, which the full decode joins.
+func (s *chunkScanner) textSpan(has *bool, sp *span) bool {
+	raw, plain, ok := s.stringOrNull()
+	if !ok || len(raw) == 0 {
+		return ok
 	}
-	return ok
+	if !sp.empty() {
+		return false
+	}
+	*has = true
+	end := s.i - 1 // the closing quote
+	*sp = span{lo: int32(end - len(raw)), hi: int32(end), esc: !plain}
+	return true
 }
 
 // intOrNull reads an integer that fits int64 into v (null leaves v), as
@@ -382,7 +392,7 @@ func (s *chunkScanner) choice(f *chunkFacts) bool {
 		case 0: // delta
 			return s.null() || s.delta(f)
 		case 1: // text
-			return s.textOrNull(&f.output)
+			return s.textSpan(&f.output, &f.outSpan)
 		case 2: // finish_reason
 			raw, plain, ok := s.stringOrNull()
 			if !ok || !plain {
@@ -402,17 +412,20 @@ func (s *chunkScanner) choice(f *chunkFacts) bool {
 	})
 }
 
-// delta reads a choice's delta.
+// delta reads a choice's delta. reasoning_content and reasoning are two
+// names of one text (vLLM's older and newer): reasoning_content's is
+// kept when both are there, as the full decode keeps it.
 func (s *chunkScanner) delta(f *chunkFacts) bool {
 	var seen uint32
-	return s.object(func(key []byte) bool {
+	var rc, r span // reasoning_content's and reasoning's text
+	ok := s.object(func(key []byte) bool {
 		k, ok := known(key, deltaKeys[:], &seen)
 		if !ok {
 			return false
 		}
 		switch k {
 		case 0, 1: // content (a string: an array of parts is decoded in full), refusal
-			return s.textOrNull(&f.output)
+			return s.textSpan(&f.output, &f.outSpan)
 		case 2: // tool_calls: none, exactly as hasToolCalls sees none
 			if s.null() {
 				return true
@@ -423,11 +436,24 @@ func (s *chunkScanner) delta(f *chunkFacts) bool {
 				return true
 			}
 			return false
-		case 3, 4: // reasoning_content, reasoning
-			return s.textOrNull(&f.reasoning)
+		case 3: // reasoning_content
+			return s.textSpan(&f.reasoning, &rc)
+		case 4: // reasoning
+			return s.textSpan(&f.reasoning, &r)
 		}
 		return s.skip(0)
 	})
+	if rc.empty() {
+		rc = r
+	}
+	if !ok || rc.empty() {
+		return ok
+	}
+	if !f.reasonSpan.empty() { // another choice's reasoning: decoded in full
+		return false
+	}
+	f.reasonSpan = rc
+	return true
 }
 
 // usage reads the usage object (or null).

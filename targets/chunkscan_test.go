@@ -40,6 +40,11 @@ func recordedEvents(tb testing.TB) map[string][][]byte {
 // declined or read exactly as the full decode reads it.
 var chunkShapes = []string{
 	`{"choices":[{"delta":{"content":"a"},"finish_reason":null}]}`,
+	`{"choices":[{"delta":{"content":"\ud83d\ude00 \ud83d x \ude00 \u0041\/\b\f\r\t"}}]}`,
+	"{\"choices\":[{\"delta\":{\"reasoning\":\"\xff\xc3\xa9\xe2\x82\"}}]}",
+	`{"choices":[{"delta":{"reasoning":"b","reasoning_content":""}}]}`,
+	`{"choices":[{"delta":{"content":"a","refusal":"b"}}]}`,
+	`{"choices":[{"delta":{"content":"a"}},{"delta":{"reasoning":"b"}}]}`,
 	`{"choices":[{"delta":{"content":"a"}}],"choices":[{"finish_reason":"stop"}]}`, // duplicate: encoding/json merges
 	`{"Choices":[{"delta":{"content":"a"}}]}`,                                      // case-folded key
 	`{"choices":[{"Delta":{"CONTENT":"a"}}]}`,
@@ -111,10 +116,24 @@ func checkScanAgrees(t *testing.T, b []byte) bool {
 	if err != nil {
 		t.Fatalf("scanChunk took %q, decodeChunk failed: %v", b, err)
 	}
-	if fast != full {
+	if fast = withText(b, fast); fast != full {
 		t.Fatalf("%q:\nscan %+v\nfull %+v", b, fast, full)
 	}
 	return true
+}
+
+// withText is the scanner's facts f of event b with the text its spans
+// mark decoded into outText and reasonText (as the full decode keeps it),
+// and the spans cleared.
+func withText(b []byte, f chunkFacts) chunkFacts {
+	if !f.outSpan.empty() {
+		f.outText = string(f.outSpan.appendText(nil, b))
+	}
+	if !f.reasonSpan.empty() {
+		f.reasonText = string(f.reasonSpan.appendText(nil, b))
+	}
+	f.outSpan, f.reasonSpan = span{}, span{}
+	return f
 }
 
 // TestChunkScanTakesRecordedStreams: the hot path takes every event of the
@@ -164,10 +183,12 @@ func TestChunkScanFacts(t *testing.T) {
 		want  chunkFacts
 	}{
 		{`{"choices":[{"delta":{"role":"assistant","content":""},"finish_reason":null}],"usage":null}`, chunkFacts{}},
-		{`{"choices":[{"delta":{"content":"Hi"}}]}`, chunkFacts{output: true}},
-		{`{"choices":[{"delta":{"reasoning":"hm"}},{"delta":{"reasoning_content":""}}]}`, chunkFacts{reasoning: true}},
-		{`{"choices":[{"text":" x","finish_reason":"length"}]}`, chunkFacts{output: true, finish: "length"}},
-		{`{"choices":[{"delta":{"refusal":"no"},"finish_reason":"content_filter"}]}`, chunkFacts{output: true, finish: "content_filter"}},
+		{`{"choices":[{"delta":{"content":"Hi"}}]}`, chunkFacts{output: true, outText: "Hi"}},
+		{`{"choices":[{"delta":{"content":"a\"\n\u00e9\ud83d\ude00\ud800x"}}]}`, chunkFacts{output: true, outText: "a\"\né😀\uFFFDx"}},
+		{`{"choices":[{"delta":{"reasoning":"hm"}},{"delta":{"reasoning_content":""}}]}`, chunkFacts{reasoning: true, reasonText: "hm"}},
+		{`{"choices":[{"delta":{"reasoning":"b","reasoning_content":"a"}}]}`, chunkFacts{reasoning: true, reasonText: "a"}},
+		{`{"choices":[{"text":" x","finish_reason":"length"}]}`, chunkFacts{output: true, outText: " x", finish: "length"}},
+		{`{"choices":[{"delta":{"refusal":"no"},"finish_reason":"content_filter"}]}`, chunkFacts{output: true, outText: "no", finish: "content_filter"}},
 		{`{"choices":[],"usage":{"prompt_tokens":19,"completion_tokens":10,"total_tokens":29,"prompt_tokens_details":{"cached_tokens":4},"completion_tokens_details":{"reasoning_tokens":6}}}`,
 			chunkFacts{hasUsage: true, prompt: 19, completion: 10, cached: 4, reasoningTokens: 6}},
 		{`{"choices":[{"finish_reason":"weird_reason"}],"usage":{}}`, chunkFacts{finish: "weird_reason", hasUsage: true}},
@@ -178,12 +199,24 @@ func TestChunkScanFacts(t *testing.T) {
 			t.Errorf("declined %s", tc.event)
 			continue
 		}
-		if got != tc.want {
+		if got = withText([]byte(tc.event), got); got != tc.want {
 			t.Errorf("%s:\ngot  %+v\nwant %+v", tc.event, got, tc.want)
 		}
 	}
 	for _, s := range chunkShapes {
 		checkScanAgrees(t, []byte(s))
+	}
+	// Two texts of a kind in one event are left to the full decode,
+	// which joins them.
+	for _, ev := range []string{
+		`{"choices":[{"delta":{"content":"a","refusal":"b"}}]}`,
+		`{"choices":[{"delta":{"content":"a"}},{"delta":{"content":"b"}}]}`,
+		`{"choices":[{"delta":{"reasoning":"a"}},{"delta":{"reasoning_content":"b"}}]}`,
+	} {
+		var f chunkFacts
+		if scanChunk([]byte(ev), &f) {
+			t.Errorf("took %s", ev)
+		}
 	}
 }
 

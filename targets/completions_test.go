@@ -64,7 +64,7 @@ func TestCompletionsStream(t *testing.T) {
 		},
 		want: func(r *results.Record) {
 			r.FirstTokenNs, r.FirstOutputNs, r.LastTokenNs, r.Chunks = 1, 1, 1, 1
-			fromChunks(r, 1)
+			fromText(r, 1) // "Hel"
 			failed(r, results.ErrClassStreamError, "out of memory")
 		},
 	}, {
@@ -73,7 +73,7 @@ func TestCompletionsStream(t *testing.T) {
 			s.errorBody(http.StatusTooManyRequests, `{"object":"error","message":"too many requests","type":"rate_limit","code":429}`, "Retry-After", "2")
 		},
 		want: func(r *results.Record) {
-			r.HTTPStatus = 429
+			r.HTTPStatus, r.FirstEventNs = 429, 0
 			r.RetryAfterMs = 2000
 			failed(r, results.ErrClassRateLimited, "too many requests")
 		},
@@ -86,7 +86,7 @@ func TestCompletionsStream(t *testing.T) {
 		want: func(r *results.Record) {
 			okStream(r, 1)
 			r.Status = ""
-			fromChunks(r, 1)
+			fromText(r, 1) // "Hel"
 			failed(r, results.ErrClassStreamBroken, "stream ended without data: [DONE]")
 		},
 	}, {
@@ -99,7 +99,7 @@ func TestCompletionsStream(t *testing.T) {
 		want: func(r *results.Record) {
 			okStream(r, 1)
 			r.FinishReason = ""
-			fromChunks(r, 1)
+			fromText(r, 1) // "Hel"
 			failed(r, results.ErrClassStreamTrunc, "stream ended with [DONE] but no finish_reason")
 		},
 	}}

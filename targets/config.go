@@ -44,6 +44,12 @@ type Config struct {
 	// reports token counts (default true). Turn it off for servers that
 	// reject stream_options. OpenAI chat and completions only.
 	IncludeUsage *bool
+	// CountTokenizer counts the output tokens of a stream that ended
+	// without the server's usage, from the text received (content and
+	// reasoning; output_tokens_source "tokenizer"): one of
+	// workloads.TokenizerNames, "" for DefaultCountTokenizer, or
+	// NoCountTokenizer ("none") to count content events instead.
+	CountTokenizer string
 	// Temperature is sent when set, including 0. A request's own
 	// temperature overrides it.
 	Temperature *float64
@@ -160,6 +166,9 @@ func (c *Config) validate() ([]bodyField, []error) {
 	}
 	if c.NoSampling && c.Temperature != nil {
 		errs = append(errs, fmt.Errorf("temperature %v is set, but sampling is off%s", *c.Temperature, c.familyNote()))
+	}
+	if err := checkCountTokenizer(c.CountTokenizer); err != nil {
+		errs = append(errs, fmt.Errorf("count tokenizer: %w", err))
 	}
 	if strings.ContainsAny(c.AuthHeader, " :\r\n") {
 		errs = append(errs, fmt.Errorf("auth header %q is not a header name", c.AuthHeader))

@@ -44,17 +44,23 @@ func memoryClient(body []byte) *http.Client {
 }
 
 // streamBody is an SSE body of n one-token content chunks, usage, [DONE].
-func streamBody(n int) []byte {
+func streamBody(n int) []byte { return streamBodyOf(n, "tok", true) }
+
+// streamBodyOf is an SSE body of n content chunks of text each, the usage
+// chunk when usage, and [DONE].
+func streamBodyOf(n int, text string, usage bool) []byte {
 	var b strings.Builder
 	b.WriteString("data: " + roleChunk() + "\n\n")
 	for i := range n {
 		if i == n-1 {
-			b.WriteString("data: " + finishChunk("tok", "stop") + "\n\n")
+			b.WriteString("data: " + finishChunk(text, "stop") + "\n\n")
 		} else {
-			b.WriteString("data: " + contentChunk("tok") + "\n\n")
+			b.WriteString("data: " + contentChunk(text) + "\n\n")
 		}
 	}
-	b.WriteString("data: " + usageChunk(100, n) + "\n\n")
+	if usage {
+		b.WriteString("data: " + usageChunk(100, n) + "\n\n")
+	}
 	b.WriteString("data: [DONE]\n\n")
 	return []byte(b.String())
 }
@@ -99,7 +105,8 @@ func FuzzOpenAIStream(f *testing.F) {
 
 // checkStreamRecord checks what every record of a fuzzed stream must
 // satisfy, whatever the protocol: status and class agree, offsets are
-// ordered, per-event lists match the event count, token sources are set
+// ordered (the first event of any kind first), per-event lists match the
+// event count, token sources are set
 // and the error message is bounded.
 func checkStreamRecord(t *testing.T, rec results.Record) {
 	t.Helper()
@@ -121,6 +128,9 @@ func checkStreamRecord(t *testing.T, rec results.Record) {
 	if rec.Chunks > 0 && (len(rec.ChunkGapsNs) != int(rec.Chunks)-1 || rec.FirstTokenNs == 0 || rec.LastTokenNs < rec.FirstTokenNs ||
 		rec.FirstOutputNs != 0 && rec.FirstOutputNs < rec.FirstTokenNs) {
 		t.Errorf("%d chunks, %d gaps, first %d output %d last %d", rec.Chunks, len(rec.ChunkGapsNs), rec.FirstTokenNs, rec.FirstOutputNs, rec.LastTokenNs)
+	}
+	if rec.Chunks > 0 && (rec.FirstEventNs == 0 || rec.FirstEventNs > rec.FirstTokenNs) || rec.FirstEventNs != 0 && rec.FirstEventNs < rec.HeadersNs {
+		t.Errorf("first event %d, headers %d, first token %d, %d chunks", rec.FirstEventNs, rec.HeadersNs, rec.FirstTokenNs, rec.Chunks)
 	}
 	if len(rec.ChunkTokens) != 0 && len(rec.ChunkTokens) != int(rec.Chunks) {
 		t.Errorf("%d chunk token counts for %d chunks", len(rec.ChunkTokens), rec.Chunks)

@@ -180,6 +180,11 @@ func (geminiWire) decode(ev sseEvent, now int64, st *streamState) error {
 			tokens = out - st.prevCompletion
 		}
 		st.content(now, output, tokens)
+		for _, c := range e.Candidates {
+			for _, p := range c.Content.Parts {
+				st.keepText(p.Text, p.Thought)
+			}
+		}
 	}
 	if u != nil {
 		st.setUsage(tokenUsage{

@@ -75,7 +75,7 @@ func TestGeminiStream(t *testing.T) {
 			s.errorBody(http.StatusTooManyRequests, `{"error":{"code":429,"message":"You exceeded your current quota.","status":"RESOURCE_EXHAUSTED","details":[{"@type":"type.googleapis.com/google.rpc.QuotaFailure"},{"@type":"type.googleapis.com/google.rpc.RetryInfo","retryDelay":"37s"}]}}`)
 		},
 		want: func(r *results.Record) {
-			r.HTTPStatus = 429
+			r.HTTPStatus, r.FirstEventNs = 429, 0
 			r.RetryAfterMs = 37000
 			failed(r, results.ErrClassRateLimited, "You exceeded your current quota.")
 		},

@@ -52,7 +52,7 @@ func TestOpenAITimeout(t *testing.T) {
 		name:   "before headers",
 		script: func(s *sse) { s.sleep(10 * time.Second) },
 		want: func(r *results.Record) {
-			r.HeadersNs, r.HTTPStatus = 0, 0
+			r.HeadersNs, r.HTTPStatus, r.FirstEventNs = 0, 0, 0
 		},
 	}, {
 		name: "mid-stream",
@@ -65,7 +65,7 @@ func TestOpenAITimeout(t *testing.T) {
 		want: func(r *results.Record) {
 			okStream(r, 1)
 			r.FinishReason = ""
-			fromChunks(r, 1)
+			fromText(r, 1) // "a"
 		},
 	}}
 	for _, tc := range tests {
@@ -145,7 +145,7 @@ func TestOpenAICanceledBeforeSend(t *testing.T) {
 	clock := results.NewClock(time.Now())
 	rec := tgt.Do(ctx, clock, testRequest())
 	want := baseRecord()
-	want.HeadersNs, want.HTTPStatus = 0, 0
+	want.HeadersNs, want.HTTPStatus, want.FirstEventNs = 0, 0, 0
 	want.Status, want.ErrorClass, want.ErrorMessage = results.StatusCanceled, results.ErrClassCanceled, rec.ErrorMessage
 	if diff := cmp.Diff(want, shape(t, clock, rec)); diff != "" {
 		t.Errorf("record (-want +got):\n%s", diff)

@@ -52,8 +52,27 @@ func fromChunks(r *results.Record, chunks int64) {
 	r.InputTokensSource, r.OutputTokensSource = results.TokensFromEstimate, results.TokensFromChunks
 }
 
+// fromText is a stream without usage whose output the tokenizer fallback
+// counted (cl100k_base, the default) from the text received.
+func fromText(r *results.Record, tokens int64) {
+	r.InputTokens, r.OutputTokens = 4, tokens
+	r.InputTokensSource, r.OutputTokensSource = results.TokensFromEstimate, results.TokensFromTokenizer
+}
+
 func failed(r *results.Record, class, msg string) {
 	r.Status, r.ErrorClass, r.ErrorMessage = results.StatusError, class, msg
+}
+
+// abcStream sends "a", "b", "c" as three content chunks, with an empty
+// delta between them, and no usage.
+func abcStream(s *sse) {
+	s.start()
+	s.data(roleChunk())
+	s.data(contentChunk("a"))
+	s.data(event(map[string]any{}, nil, nil)) // empty delta: not content
+	s.data(contentChunk("b"))
+	s.data(finishChunk("c", "stop"))
+	s.done()
 }
 
 func TestOpenAIStream(t *testing.T) {
@@ -112,17 +131,17 @@ func TestOpenAIStream(t *testing.T) {
 			fromUsage(r, 12, 4)
 		},
 	}, {
-		name: "no usage counts chunks",
-		cfg:  func(c *targets.OpenAIConfig) { c.IncludeUsage = ptr(false) },
-		script: func(s *sse) {
-			s.start()
-			s.data(roleChunk())
-			s.data(contentChunk("a"))
-			s.data(event(map[string]any{}, nil, nil)) // empty delta: not content
-			s.data(contentChunk("b"))
-			s.data(finishChunk("c", "stop"))
-			s.done()
+		name:   "no usage counts the text with the tokenizer",
+		cfg:    func(c *targets.OpenAIConfig) { c.IncludeUsage = ptr(false) },
+		script: abcStream,
+		want: func(r *results.Record) {
+			okStream(r, 3)
+			fromText(r, 1) // "abc" is one cl100k_base token
 		},
+	}, {
+		name:   "no usage and no tokenizer counts chunks",
+		cfg:    func(c *targets.OpenAIConfig) { c.IncludeUsage, c.CountTokenizer = ptr(false), targets.NoCountTokenizer },
+		script: abcStream,
 		want: func(r *results.Record) {
 			okStream(r, 3)
 			fromChunks(r, 3)
@@ -183,6 +202,7 @@ func TestOpenAIStream(t *testing.T) {
 			fmt.Fprint(s.w, `{"id":"x","object":"chat.completion","choices":[]}`)
 		},
 		want: func(r *results.Record) {
+			r.FirstEventNs = 0 // a JSON body has no events
 			fromChunks(r, 0)
 			failed(r, results.ErrClassStreamBroken,
 				`stream ended without data: [DONE] (content-type "application/json") after 0 content chunks`)
@@ -213,7 +233,7 @@ func TestOpenAIStream(t *testing.T) {
 			fmt.Fprint(s.w, `{"error":{"message":"Rate limit reached","type":"requests","code":"rate_limit_exceeded"}}`)
 		},
 		want: func(r *results.Record) {
-			r.HTTPStatus = 429
+			r.HTTPStatus, r.FirstEventNs = 429, 0
 			r.RetryAfterMs = 2000
 			failed(r, results.ErrClassRateLimited, "Rate limit reached (x-request-id: req-42)")
 		},
@@ -224,7 +244,7 @@ func TestOpenAIStream(t *testing.T) {
 			fmt.Fprint(s.w, `{"error":{"message":"engine crashed","type":"server_error","code":500}}`)
 		},
 		want: func(r *results.Record) {
-			r.HTTPStatus = 500
+			r.HTTPStatus, r.FirstEventNs = 500, 0
 			failed(r, results.ErrClassHTTP5xx, "engine crashed")
 		},
 	}, {
@@ -234,7 +254,7 @@ func TestOpenAIStream(t *testing.T) {
 			http.Error(s.w, "overloaded", http.StatusServiceUnavailable)
 		},
 		want: func(r *results.Record) {
-			r.HTTPStatus = 503
+			r.HTTPStatus, r.FirstEventNs = 503, 0
 			r.RetryAfterMs = 1501
 			failed(r, results.ErrClassHTTP5xx, "overloaded")
 		},
@@ -245,7 +265,7 @@ func TestOpenAIStream(t *testing.T) {
 			fmt.Fprint(s.w, `{"object":"error","message":"max_tokens is too large","type":"BadRequestError","param":null,"code":400}`)
 		},
 		want: func(r *results.Record) {
-			r.HTTPStatus = 400
+			r.HTTPStatus, r.FirstEventNs = 400, 0
 			failed(r, results.ErrClassHTTP4xx, "max_tokens is too large")
 		},
 	}, {
@@ -256,7 +276,7 @@ func TestOpenAIStream(t *testing.T) {
 			fmt.Fprint(s.w, `{"detail":"Not Found"}`)
 		},
 		want: func(r *results.Record) {
-			r.HTTPStatus = 404
+			r.HTTPStatus, r.FirstEventNs = 404, 0
 			failed(r, results.ErrClassHTTP4xx, "Not Found")
 		},
 	}, {
@@ -277,7 +297,7 @@ func TestOpenAIStream(t *testing.T) {
 		want: func(r *results.Record) {
 			okStream(r, 1)
 			r.FinishReason = ""
-			fromChunks(r, 1)
+			fromText(r, 1) // "a"
 			failed(r, results.ErrClassConnection, "unexpected EOF")
 		},
 	}, {
@@ -290,7 +310,7 @@ func TestOpenAIStream(t *testing.T) {
 			conn.Close()
 		},
 		want: func(r *results.Record) {
-			r.HTTPStatus, r.HeadersNs = 0, 0
+			r.HTTPStatus, r.HeadersNs, r.FirstEventNs = 0, 0, 0
 			failed(r, results.ErrClassConnection, "")
 		},
 		msgContains: ": EOF",
@@ -306,7 +326,7 @@ func TestOpenAIStream(t *testing.T) {
 		want: func(r *results.Record) {
 			okStream(r, 1)
 			r.FinishReason = ""
-			fromChunks(r, 1)
+			fromText(r, 1) // "a"
 			failed(r, results.ErrClassMalformedChunk, `malformed chunk: unexpected end of JSON input: {"choices": [`)
 		},
 	}, {
@@ -321,7 +341,7 @@ func TestOpenAIStream(t *testing.T) {
 		want: func(r *results.Record) {
 			okStream(r, 1)
 			r.FinishReason = ""
-			fromChunks(r, 1)
+			fromText(r, 1) // "a"
 			failed(r, results.ErrClassStreamError, "out of KV cache")
 		},
 	}, {
@@ -600,7 +620,7 @@ func TestOpenAIBadExtraIsRequestError(t *testing.T) {
 		Prompt: "x", Extra: map[string]json.RawMessage{"bad": json.RawMessage(`{`)},
 	})
 	want := baseRecord()
-	want.HeadersNs, want.HTTPStatus = 0, 0
+	want.HeadersNs, want.HTTPStatus, want.FirstEventNs = 0, 0, 0
 	want.RequestedOutputTokens, want.IntendedInputTokens = 0, 0
 	failed(&want, results.ErrClassRequest, `extra field "bad" is not valid JSON`)
 	if diff := cmp.Diff(want, shape(t, clock, rec)); diff != "" {

@@ -98,8 +98,8 @@ func TestRecordedStreams(t *testing.T) {
 		want: func(r *results.Record) {
 			okStream(r, 3)
 			r.FinishReason = ""
-			fromUsage(r, 25, 3)
-			r.OutputTokensSource = results.TokensFromChunks
+			fromUsage(r, 25, 3) // "Hello! How"
+			r.OutputTokensSource = results.TokensFromTokenizer
 			failed(r, results.ErrClassStreamError, "overloaded_error: Overloaded")
 		},
 	}, {
@@ -107,8 +107,8 @@ func TestRecordedStreams(t *testing.T) {
 		want: func(r *results.Record) {
 			okStream(r, 2)
 			r.FinishReason = ""
-			fromUsage(r, 25, 2)
-			r.OutputTokensSource = results.TokensFromChunks
+			fromUsage(r, 25, 2) // "Hello!"
+			r.OutputTokensSource = results.TokensFromTokenizer
 			failed(r, results.ErrClassStreamBroken, "stream ended without message_stop")
 		},
 	}}

@@ -155,10 +155,14 @@ func (responsesWire) decode(ev sseEvent, now int64, st *streamState) error {
 	case "response.output_text.delta", "response.refusal.delta", "response.function_call_arguments.delta":
 		if e.Delta != "" {
 			st.content(now, true, -1)
+			if e.Type != "response.function_call_arguments.delta" {
+				st.keepText(e.Delta, false)
+			}
 		}
 	case "response.reasoning_summary_text.delta", "response.reasoning_text.delta", "response.reasoning.delta":
 		if e.Delta != "" {
 			st.content(now, false, -1)
+			st.keepText(e.Delta, true)
 		}
 	case "response.completed", "response.incomplete":
 		st.ended = true

@@ -73,7 +73,7 @@ func TestResponsesStream(t *testing.T) {
 		},
 		want: func(r *results.Record) {
 			r.FirstTokenNs, r.FirstOutputNs, r.LastTokenNs, r.Chunks = 1, 1, 1, 1
-			fromChunks(r, 1)
+			fromText(r, 1) // "Hel"
 			failed(r, results.ErrClassStreamError, "The model produced invalid content.")
 		},
 	}, {
@@ -93,7 +93,7 @@ func TestResponsesStream(t *testing.T) {
 				"retry-after-ms", "250", "x-request-id", "req_abc")
 		},
 		want: func(r *results.Record) {
-			r.HTTPStatus = 429
+			r.HTTPStatus, r.FirstEventNs = 429, 0
 			r.RetryAfterMs = 250
 			failed(r, results.ErrClassRateLimited, "Rate limit reached for gpt-5 on tokens per min (TPM) (x-request-id: req_abc)")
 		},
@@ -105,7 +105,7 @@ func TestResponsesStream(t *testing.T) {
 		},
 		want: func(r *results.Record) {
 			r.FirstTokenNs, r.FirstOutputNs, r.LastTokenNs, r.Chunks = 1, 1, 1, 1
-			fromChunks(r, 1)
+			fromText(r, 1) // "Hel"
 			failed(r, results.ErrClassStreamBroken, "stream ended without response.completed")
 		},
 	}}

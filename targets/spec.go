@@ -68,6 +68,10 @@ type Spec struct {
 	// except on presets whose host rejects stream_options; OpenAI chat and
 	// completions).
 	IncludeUsage *bool `yaml:"include_usage"`
+	// CountTokenizer counts the output of a stream without usage from its
+	// text (Config.CountTokenizer; default cl100k_base, "none" to count
+	// content events).
+	CountTokenizer string `yaml:"count_tokenizer"`
 	// Insecure turns TLS certificate verification off.
 	Insecure bool        `yaml:"insecure"`
 	Timeouts TimeoutSpec `yaml:"timeouts"`
@@ -196,6 +200,9 @@ func (s Spec) Resolve() (Spec, error) {
 		errs = append(errs, fieldErr("system_message", "%q: want system, developer or user", r.SystemMessage))
 	}
 	errs = append(errs, r.samplingConflicts()...)
+	if err := checkCountTokenizer(r.CountTokenizer); err != nil {
+		errs = append(errs, &FieldError{Field: "count_tokenizer", Err: err})
+	}
 	for _, f := range r.AllowFields {
 		if !slices.Contains(EngineFields, f) {
 			errs = append(errs, fieldErr("allow_fields", "%q is not an engine-only field (those are %s); other fields need no allowing",
@@ -360,7 +367,8 @@ func (r Spec) Config(getenv func(string) string) (Config, error) {
 		Name: r.Name, Kind: r.Kind, Provider: r.Provider,
 		IncludeUsage: r.IncludeUsage, Temperature: r.Temperature,
 		ExtraBody: r.ExtraBody, Headers: r.Headers, Query: mergeMaps(p.Query, nil),
-		Timeout: r.Timeouts.Total, FirstTokenTimeout: r.Timeouts.FirstToken, IdleTimeout: r.Timeouts.Idle,
+		CountTokenizer: r.CountTokenizer,
+		Timeout:        r.Timeouts.Total, FirstTokenTimeout: r.Timeouts.FirstToken, IdleTimeout: r.Timeouts.Idle,
 		StrictFields: r.StrictFields,
 	}
 	rules := r.Rules()

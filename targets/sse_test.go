@@ -173,7 +173,7 @@ func shape(t testing.TB, clock results.Clock, rec results.Record) results.Record
 		name string
 		v    *int64
 	}{
-		{"sent", &rec.SentNs}, {"headers", &rec.HeadersNs}, {"first_token", &rec.FirstTokenNs},
+		{"sent", &rec.SentNs}, {"headers", &rec.HeadersNs}, {"first_event", &rec.FirstEventNs}, {"first_token", &rec.FirstTokenNs},
 		{"first_output", &rec.FirstOutputNs}, {"last_token", &rec.LastTokenNs}, {"done", &rec.DoneNs},
 	}
 	prev, prevName := int64(0), ""

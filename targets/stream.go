@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync/atomic"
 
 	"github.com/inferbench/inferbench/results"
 	"github.com/inferbench/inferbench/workloads"
@@ -64,6 +65,13 @@ type streamTarget struct {
 	extra   []bodyField
 	wire    wire
 	timeout error // the cause of a request's end at cfg.Timeout, made once
+
+	// counter is the tokenizer fallback of token counts (nil: off), and
+	// usageSeen says the target's last clean stream had a usage counting
+	// its output: streams keep their text for the counter only while it
+	// does not (textcount.go).
+	counter   *tokenCounter
+	usageSeen atomic.Bool
 }
 
 func newStreamTarget(name string, cfg Config, w wire) (*streamTarget, error) {
@@ -82,6 +90,14 @@ func newStreamTarget(name string, cfg Config, w wire) (*streamTarget, error) {
 	t.header.Set("Content-Type", "application/json")
 	t.header.Set("Accept", "text/event-stream")
 	t.timeout = fmt.Errorf("request timeout %v exceeded", cfg.Timeout)
+	t.counter = newTokenCounter(cfg.CountTokenizer)
+	if t.counter != nil && cfg.IncludeUsage != nil && !*cfg.IncludeUsage {
+		// Usage was not asked for, so every stream will need the
+		// tokenizer: load it now rather than after the first stream.
+		if err := t.counter.load(); err != nil {
+			return nil, fmt.Errorf("%s target: count tokenizer: %w", name, err)
+		}
+	}
 	return t, nil
 }
 
@@ -177,7 +193,8 @@ func (t *streamTarget) Do(ctx context.Context, clock results.Clock, req *workloa
 // stream reads the response's events into rec: the timings and token
 // counts, and DoneNs. It returns what went wrong, if anything.
 func (t *streamTarget) stream(resp *http.Response, clock results.Clock, req *workloads.Request, wd *watchdog, rec *results.Record) error {
-	st := streamState{tally: tally{wd: wd}}
+	st := streamState{tally: tally{wd: wd, counter: t.counter}}
+	st.collect = t.counter != nil && !t.usageSeen.Load()
 	defer st.release()
 	rd := newSSEReader(resp.Body)
 	rd.wd = wd
@@ -191,6 +208,9 @@ func (t *streamTarget) stream(resp *http.Response, clock results.Clock, req *wor
 	}
 	if err == nil && st.firstOutput == 0 {
 		err = &emptyOutputError{finish: st.finish, reasoning: st.chunks}
+	}
+	if err == nil && t.counter != nil {
+		t.usageSeen.Store(st.hasUsage && !st.usage.outputUnknown)
 	}
 	return err
 }
@@ -217,6 +237,7 @@ func (t *streamTarget) read(rd *sseReader, clock results.Clock, st *streamState,
 		case err != nil:
 			return err
 		}
+		st.event(now)
 		if err := t.wire.decode(ev, now, st); err != nil {
 			return err
 		}

@@ -13,15 +13,29 @@ import (
 // content events with their times, the finish reason, and the token usage
 // the server reported.
 type tally struct {
+	firstEvent                         int64 // any event that carried data
 	firstToken, firstOutput, lastToken int64
-	lists                              *eventLists // gaps and per-event tokens; nil until the first event
+	lists                              *eventLists // gaps and per-event tokens; nil until the first content event
 	chunks                             int32
 	finish                             string
 
 	usage    tokenUsage
 	hasUsage bool
 
+	// counter counts the output of a stream that ends without usage from
+	// the text of its content events, which the stream keeps when collect
+	// is set (textcount.go); nil: no fallback.
+	counter *tokenCounter
+	collect bool
+
 	wd *watchdog // told of the first token; nil-safe
+}
+
+// event takes the arrival of any event at time now, before it is decoded.
+func (t *tally) event(now int64) {
+	if t.firstEvent == 0 {
+		t.firstEvent = now
+	}
 }
 
 // tokenUsage is a server's token accounting in the record's convention:
@@ -69,6 +83,9 @@ func (t *tally) content(now int64, output bool, tokens int64) {
 type eventLists struct {
 	gaps   []int64
 	tokens []int32
+	// text and reasoning are the content events' text, kept for the
+	// tokenizer fallback (textcount.go).
+	text, reasoning []byte
 }
 
 var eventListPool = sync.Pool{New: func() any { return new(eventLists) }}
@@ -87,6 +104,10 @@ func (t *tally) release() {
 		return
 	}
 	l.gaps, l.tokens = l.gaps[:0], l.tokens[:0]
+	if cap(l.text) > maxPooledText || cap(l.reasoning) > maxPooledText {
+		l.text, l.reasoning = nil, nil
+	}
+	l.text, l.reasoning = l.text[:0], l.reasoning[:0]
 	eventListPool.Put(l)
 }
 
@@ -96,12 +117,14 @@ func (t *tally) setUsage(u tokenUsage) {
 }
 
 // fill copies the observations onto rec. Token counts come from the
-// usage the server sent; without one, output tokens are the content
-// events (a lower bound when events carry several tokens) and input
-// tokens an estimate of 4 bytes per token. A usage whose output was never
-// reported gives the input only, and output tokens are the content
-// events.
+// usage the server sent; without one, output tokens are counted by the
+// tokenizer from the text the stream kept (textcount.go), else they are
+// the content events (a lower bound when events carry several tokens),
+// and input tokens an estimate of 4 bytes per token. A usage whose output
+// was never reported gives the input only, and output tokens are counted
+// as without usage.
 func (t *tally) fill(rec *results.Record, req *workloads.Request) {
+	rec.FirstEventNs = t.firstEvent
 	rec.FirstTokenNs = t.firstToken
 	rec.FirstOutputNs = t.firstOutput
 	rec.LastTokenNs = t.lastToken
@@ -126,6 +149,7 @@ func (t *tally) fill(rec *results.Record, req *workloads.Request) {
 	if !t.hasUsage {
 		rec.InputTokens = int64(promptBytes(req)+3) / 4
 		rec.InputTokensSource = results.TokensFromEstimate
+		t.countOutput(rec)
 		return
 	}
 	u := t.usage
@@ -135,7 +159,9 @@ func (t *tally) fill(rec *results.Record, req *workloads.Request) {
 	if !u.outputUnknown {
 		rec.OutputTokens, rec.ReasoningTokens = u.output, u.reasoning
 		rec.OutputTokensSource = results.TokensFromUsage
+		return
 	}
+	t.countOutput(rec)
 }
 
 // Coalescing thresholds; see coalescedChunks.

@@ -73,7 +73,7 @@ func wireRecord(kind, provider string) results.Record {
 	return results.Record{
 		Target: "local", TargetKind: kind, Provider: provider, Model: "test-model",
 		RequestedOutputTokens: 16, IntendedInputTokens: 3,
-		SentNs: 1, HeadersNs: 1, DoneNs: 1, HTTPStatus: 200,
+		SentNs: 1, HeadersNs: 1, FirstEventNs: 1, DoneNs: 1, HTTPStatus: 200,
 	}
 }
 

@@ -18,7 +18,7 @@ import (
 )
 
 const reportSynopsis = `inferbench report RUN_DIR... [--format text|md|json|html] [--slo ttft=500ms,tpot=50ms,e2e=10s,itl=200ms]
-      [--fail-on EXPR]... [--allow-incomplete]
+      [--percentiles nearest-rank|linear] [--fail-on EXPR]... [--allow-incomplete]
       [--price-in USD --price-out USD [--price-cached USD] | --gpu-hourly USD] [--out FILE]
       [--volume IN:OUT]... [--scorecard PLAN.yaml] [--month-hours 720] [--slo-attainment 90%]
       [--since 7d|2026-11-01] [--target NAME]...
@@ -26,8 +26,9 @@ inferbench report NIGHTLY_DIR... --trend [--format text|md|json|html] [--slo ...
       [--price-in USD --price-out USD | --gpu-hourly USD] [--since 7d] [--target NAME]... [--out FILE]
 
 Summarises one or more run directories side by side: request counts and
-error classes, throughput, latency percentiles (nearest-rank; TTFT, TTFO,
-TPOT, per-token ITL, E2E, user latency, schedule lag), goodput under an SLO,
+error classes, throughput, latency percentiles (nearest-rank, or numpy's
+linear interpolation with --percentiles linear; TTFT, TTFO, TPOT, per-token
+ITL, E2E, user latency, schedule lag), goodput under an SLO,
 token-count sources and cost. RUN_DIR may also be a folder of run
 directories (such as the --out folder of several runs). Warm-up requests
 are counted but left out of every figure. Definitions: docs/metrics.md.
@@ -103,12 +104,14 @@ func cmdReport(ctx context.Context, e *env, args []string) int {
 		targets                    listFlag
 		allowIncomplete            bool
 		trendMode                  bool
+		percentiles                reports.PercentileMethod
 	)
 	fs := newFlagSet("report", reportSynopsis, reportExamples, e.stdout)
 	fs.StringVar(&format, "format", format, "output `format`: text, md, json or html")
 	fs.Var(&slo, "slo", "latency SLO for goodput, `name=duration,...` with names ttft, tpot, e2e, itl (the request's largest per-token gap); repeatable")
 	failOn := thresholdsFlag{single: true}
 	fs.Var(&failOn, "fail-on", "exit 3 when `EXPR` holds for any run, like 'ttft.p95 > 800ms' or 'error_rate > 1%' (docs/ci.md); repeatable")
+	fs.Var(&percentiles, "percentiles", "percentile `method`: nearest-rank (always an observed value) or linear (numpy's default, as vLLM and AIPerf report); --fail-on judges the same figures")
 	fs.BoolVar(&allowIncomplete, "allow-incomplete", false, "let --fail-on gate runs that cannot carry a verdict (crashed, shards missing) instead of refusing them")
 	fs.Float64Var(&priceIn, "price-in", 0, "input price, `USD` per 1M tokens (with --price-out)")
 	fs.Float64Var(&priceOut, "price-out", 0, "output price, `USD` per 1M tokens (with --price-in)")
@@ -185,7 +188,7 @@ func cmdReport(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintf(e.stderr, "inferbench report: %v\n", err)
 		return exitFailed
 	}
-	opt := reports.Options{SLO: slo.slo, Prices: prices, Energy: reports.EnergyPrice{USDPerKWh: usdPerKWh, PUE: pue}}
+	opt := reports.Options{SLO: slo.slo, Prices: prices, Energy: reports.EnergyPrice{USDPerKWh: usdPerKWh, PUE: pue}, Percentiles: percentiles}
 	dopt := decide.Options{Volumes: volumes, MonthHours: monthHours, Attainment: float64(attainment), ScorecardPlan: plan}
 	var summaries []reports.Summary
 	var b bytes.Buffer

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
@@ -505,6 +506,13 @@ func TestParquetOpensInDuckDB(t *testing.T) {
 	}
 	if strings.Contains(s, `"ok":20`) || strings.Contains(s, `"null_first_token":0,`) {
 		t.Errorf("expected failed rows with NULL first_token_ns: %s", s)
+	}
+	var facts struct{ OK, FirstEventOK int64 }
+	if err := json.Unmarshal(b, &struct {
+		OK           *int64 `json:"ok"`
+		FirstEventOK *int64 `json:"first_event_ok"`
+	}{&facts.OK, &facts.FirstEventOK}); err != nil || facts.OK == 0 || facts.FirstEventOK != facts.OK {
+		t.Errorf("every ok row should have first_event_ns <= first_token_ns: %s (%v)", s, err)
 	}
 	t.Logf("DuckDB: %s", strings.TrimSpace(s))
 }

@@ -179,7 +179,7 @@ func buildPage(runs []*reports.RunData, ss []reports.Summary, d *decide.Decision
 		Warnings:       reports.Warnings(ss),
 		ClientWarnings: reports.ClientWarnings(ss),
 		Errors:         reports.ErrorSamples(ss),
-		Method: "Percentiles are nearest-rank over every measured request (warm-up excluded); latencies of ok requests. " +
+		Method: "Percentiles are " + percentileMethod(ss) + " over every measured request (warm-up excluded); latencies of ok requests. " +
 			"Definitions: docs/metrics.md.",
 	}
 	if p.Title == "" {
@@ -684,3 +684,11 @@ var pageTemplate = template.Must(template.New("report").Funcs(template.FuncMap{
 		return string(r[:min(len(r), foldAt-1)]) + "…"
 	},
 }).Parse(pageTmpl))
+
+// percentileMethod names how the summaries' percentiles were taken.
+func percentileMethod(ss []reports.Summary) string {
+	if len(ss) > 0 && ss[0].PercentileMethod == reports.MethodLinear {
+		return "linear (numpy's default interpolation)"
+	}
+	return "nearest-rank"
+}

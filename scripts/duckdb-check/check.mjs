@@ -11,7 +11,7 @@ const want = {
   run_id: 'VARCHAR', target: 'VARCHAR', target_kind: 'VARCHAR', model: 'VARCHAR', warmup: 'BOOLEAN',
   request_index: 'BIGINT', session_id: 'VARCHAR', turn: 'INTEGER',
   started_at: 'TIMESTAMP WITH TIME ZONE',
-  scheduled_ns: 'BIGINT', sent_ns: 'BIGINT', headers_ns: 'BIGINT', first_token_ns: 'BIGINT',
+  scheduled_ns: 'BIGINT', sent_ns: 'BIGINT', headers_ns: 'BIGINT', first_event_ns: 'BIGINT', first_token_ns: 'BIGINT',
   first_output_ns: 'BIGINT', last_token_ns: 'BIGINT', done_ns: 'BIGINT', schedule_lag_ns: 'BIGINT',
   ttft_ns: 'BIGINT', tpot_ns: 'BIGINT', e2e_ns: 'BIGINT', chunk_gaps_ns: 'BIGINT[]', chunk_tokens: 'INTEGER[]',
   input_tokens: 'BIGINT', output_tokens: 'BIGINT', cached_input_tokens: 'BIGINT', reasoning_tokens: 'BIGINT',
@@ -32,6 +32,7 @@ const row = (await c.runAndReadAll(
   `SELECT count(*)::BIGINT AS n,
           count(*) FILTER (WHERE status = 'ok')::BIGINT AS ok,
           count(*) FILTER (WHERE status <> 'ok' AND first_token_ns IS NULL)::BIGINT AS null_first_token,
+          count(*) FILTER (WHERE status = 'ok' AND first_event_ns IS NOT NULL AND first_event_ns <= first_token_ns)::BIGINT AS first_event_ok,
           max(len(chunk_gaps_ns))::BIGINT AS max_gaps,
           min(epoch_ms(started_at))::BIGINT AS first_ms
    FROM read_parquet('${glob}')`)).getRowObjects()[0];

@@ -80,6 +80,17 @@ type Config struct {
 
 	// TokensPerChunk > 1 sends several tokens per SSE chunk (default 1).
 	TokensPerChunk int
+	// RoleChunk is when a chat stream sends its role-only chunk
+	// ({"delta": {"role": "assistant", "content": ""}}):
+	// RoleChunkImmediate (the default, "" too) with the response
+	// headers, before any token is generated, as a server that opens its
+	// stream at once does; RoleChunkWithFirstToken just before the first
+	// content chunk, as vLLM's server does (it sends the role chunk in the
+	// first iteration over the engine's outputs). The headers go out at
+	// once either way. Clients that count the first chunk with any choices
+	// as the first token (vLLM's benchmark in chat mode) see a TTFT close
+	// to TTFB under the first and the real TTFT under the second.
+	RoleChunk string
 	// DefaultMaxTokens is the output length when the request sets neither
 	// max_tokens nor max_completion_tokens (default 256). Such requests end
 	// with finish_reason "stop" (the model "chose" to stop); requests with
@@ -120,6 +131,12 @@ type Faults struct {
 	StallRate float64
 	Stall     time.Duration
 }
+
+// RoleChunk values.
+const (
+	RoleChunkImmediate      = "immediate"
+	RoleChunkWithFirstToken = "with-first-token"
+)
 
 // Mode names, as Describe reports them.
 const (
@@ -192,6 +209,11 @@ func (c Config) Validate() error {
 	rate("DisconnectRate", f.DisconnectRate)
 	rate("MalformedRate", f.MalformedRate)
 	rate("StallRate", f.StallRate)
+	switch c.RoleChunk {
+	case "", RoleChunkImmediate, RoleChunkWithFirstToken:
+	default:
+		errs = append(errs, fmt.Errorf("RoleChunk %q: want %s or %s", c.RoleChunk, RoleChunkImmediate, RoleChunkWithFirstToken))
+	}
 	errs = append(errs, c.Provider.validate()...)
 	if f.ErrorRate+f.RateLimitRate > 1 {
 		errs = append(errs, fmt.Errorf("Faults.ErrorRate+RateLimitRate must not exceed 1, got %v", f.ErrorRate+f.RateLimitRate))
@@ -224,6 +246,9 @@ func (c Config) withDefaults() Config {
 	if c.DefaultMaxTokens == 0 {
 		c.DefaultMaxTokens = DefaultMaxTokens
 	}
+	if c.RoleChunk == "" {
+		c.RoleChunk = RoleChunkImmediate
+	}
 	if c.Faults.RetryAfter == 0 {
 		c.Faults.RetryAfter = DefaultRetryAfter
 	}
@@ -254,6 +279,7 @@ func (c Config) Describe() map[string]any {
 		"network_jitter_ms":          ms(c.NetworkJitter),
 		"input_latency_per_token_ms": ms(c.InputLatencyPerToken),
 		"tokens_per_chunk":           c.TokensPerChunk,
+		"role_chunk":                 c.RoleChunk,
 		"default_max_tokens":         c.DefaultMaxTokens,
 		"seed":                       c.Seed,
 		"token_estimator":            estimator,

@@ -4,15 +4,21 @@ package sim
 // through streamWire, with the sseWriter that frames OpenAI chunks.
 type openaiEncoder struct{ sw *sseWriter }
 
+// begin sends the headers, and the role-only chunk of a chat stream
+// unless it waits for the first token (Config.RoleChunk).
 func (e openaiEncoder) begin(*eventWriter) error {
-	if e.sw.j.legacy {
+	if e.sw.j.legacy || e.sw.roleLate {
 		return e.sw.flush() // headers now, as a real server does
 	}
-	empty := ""
-	return e.sw.send(chunkChoice{Delta: &delta{Role: "assistant", Content: &empty}})
+	return e.sw.role()
 }
 
 func (e openaiEncoder) tokens(_ *eventWriter, from, to int, reasoning bool) error {
+	if from == 0 && e.sw.roleLate && !e.sw.j.legacy {
+		if err := e.sw.role(); err != nil {
+			return err
+		}
+	}
 	return e.sw.content(from, to, reasoning)
 }
 

@@ -378,12 +378,14 @@ func (s *Server) abort(src source) {
 
 // stream writes j as server-sent events through streamWire
 // (protocols.go) with the OpenAI encoder (openaiwire.go): the role-only
-// chunk at once (chat only), content chunks of TokensPerChunk tokens as
+// chunk (chat only) at once or with the first token (Config.RoleChunk),
+// content chunks of TokensPerChunk tokens as
 // they are generated (reasoning first, as reasoning_content), the last one
 // with finish_reason, the usage chunk if asked for, and [DONE]. Faults
 // strike once half the tokens are sent.
 func (s *Server) stream(ctx context.Context, w http.ResponseWriter, j *job) {
-	sw := &sseWriter{eventWriter: eventWriter{w: w, rc: http.NewResponseController(w)}, j: j, model: s.cfg.Model}
+	sw := &sseWriter{eventWriter: eventWriter{w: w, rc: http.NewResponseController(w)}, j: j, model: s.cfg.Model,
+		roleLate: s.cfg.RoleChunk == RoleChunkWithFirstToken}
 	s.streamWire(ctx, w, j, openaiEncoder{sw})
 }
 
@@ -459,9 +461,16 @@ func (j *job) text(from, to int) string {
 // sseWriter writes one response's events, flushing after each.
 type sseWriter struct {
 	eventWriter
-	j     *job
-	model string
-	sent  int // output tokens sent so far
+	j        *job
+	model    string
+	sent     int  // output tokens sent so far
+	roleLate bool // the role-only chunk goes just before the first token
+}
+
+// role sends the role-only chunk.
+func (sw *sseWriter) role() error {
+	empty := ""
+	return sw.send(chunkChoice{Delta: &delta{Role: "assistant", Content: &empty}})
 }
 
 // chunk builds a chunk of j with the given choices.

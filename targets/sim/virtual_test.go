@@ -2,6 +2,7 @@ package sim
 
 import (
 	"bytes"
+	"cmp"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -198,4 +199,66 @@ func TestVirtualEngineBatching(t *testing.T) {
 			t.Errorf("B content at %v, want 22, 34, 45ms", got)
 		}
 	})
+}
+
+// TestVirtualRoleChunk: the role-only chunk goes out with the headers
+// (immediate, the default) or at the instant of the first content chunk,
+// just before it (with-first-token); the content timing is the same
+// either way, and legacy completions have no role chunk at all.
+func TestVirtualRoleChunk(t *testing.T) {
+	for _, tc := range []struct {
+		roleChunk string
+		wantAt    time.Duration
+	}{
+		{"", 0},
+		{RoleChunkImmediate, 0},
+		{RoleChunkWithFirstToken, 50 * time.Millisecond},
+	} {
+		t.Run(cmp.Or(tc.roleChunk, "default"), func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				s, err := New(Config{TTFT: 50 * time.Millisecond, ITL: 10 * time.Millisecond, RoleChunk: tc.roleChunk})
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer s.Close()
+				w := serve(s, 0, `{"messages":[{"role":"user","content":"x"}],"stream":true,"max_tokens":3}`)
+				if got, _ := w.contentTimes(); !slices.Equal(got, ms(50, 60, 70)) {
+					t.Errorf("content at %v", got)
+				}
+				roles := 0
+				for i, ev := range w.events {
+					if !strings.Contains(ev.data, `"role":"assistant"`) {
+						continue
+					}
+					roles++
+					if i != 0 || ev.at != tc.wantAt || !strings.Contains(ev.data, `"content":""`) {
+						t.Errorf("role chunk %d %q at %v, want the first event at %v", i, ev.data, ev.at, tc.wantAt)
+					}
+				}
+				if roles != 1 {
+					t.Errorf("%d role chunks", roles)
+				}
+				if d := s.cfg.Describe()["role_chunk"]; d != cmp.Or(tc.roleChunk, RoleChunkImmediate) {
+					t.Errorf("Describe role_chunk = %v", d)
+				}
+			})
+		})
+	}
+	synctest.Test(t, func(t *testing.T) {
+		s, err := New(Config{RoleChunk: RoleChunkWithFirstToken})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer s.Close()
+		w := newTimedWriter()
+		s.ServeHTTP(w, httptest.NewRequest(http.MethodPost, "/v1/completions", strings.NewReader(`{"prompt":"x","stream":true,"max_tokens":2}`)))
+		for _, ev := range w.events {
+			if strings.Contains(ev.data, `"role"`) {
+				t.Errorf("legacy completions sent a role chunk: %s", ev.data)
+			}
+		}
+	})
+	if err := (Config{RoleChunk: "late"}).Validate(); err == nil || !strings.Contains(err.Error(), "RoleChunk") {
+		t.Errorf("Validate(RoleChunk: late) = %v", err)
+	}
 }
