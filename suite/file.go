@@ -21,7 +21,7 @@ import (
 	"github.com/inferbench/inferbench/reports/decide"
 	"github.com/inferbench/inferbench/reports/threshold"
 	"github.com/inferbench/inferbench/simhost"
-	"github.com/inferbench/inferbench/targets"
+	"github.com/inferbench/inferbench/targets/targetspec"
 )
 
 // Suite is a whole comparison declared in one file: the targets that get
@@ -95,11 +95,11 @@ type fileDoc struct {
 // targetDoc is one target: every key of a targets file's entry, and the
 // suite's own.
 type targetDoc struct {
-	targets.Spec `yaml:",inline"`
-	Load         yaml.Node            `yaml:"load"`
-	GPU          *gpuDoc              `yaml:"gpu"`
-	Sim          yaml.Node            `yaml:"sim"`
-	Rest         map[string]yaml.Node `yaml:",inline"` // Settings of block "target"
+	targetspec.Spec `yaml:",inline"`
+	Load            yaml.Node            `yaml:"load"`
+	GPU             *gpuDoc              `yaml:"gpu"`
+	Sim             yaml.Node            `yaml:"sim"`
+	Rest            map[string]yaml.Node `yaml:",inline"` // Settings of block "target"
 }
 
 type gpuDoc struct {
@@ -471,8 +471,8 @@ var (
 // the name the YAML library gives the type.
 var knownKeys = func() map[string][]string {
 	keys := map[string][]string{}
-	for _, v := range []any{fileDoc{}, gpuDoc{}, componentDoc{}, targets.TimeoutSpec{}, targets.RetrySpec{},
-		targets.TelemetrySpec{}, prices.Spec{}, prices.GPUSpec{}} {
+	for _, v := range []any{fileDoc{}, gpuDoc{}, componentDoc{}, targetspec.TimeoutSpec{}, targetspec.RetrySpec{},
+		targetspec.TelemetrySpec{}, prices.Spec{}, prices.GPUSpec{}} {
 		t := reflectType(v)
 		keys[t.String()] = yamlKeys(t)
 	}

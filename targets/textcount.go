@@ -1,15 +1,13 @@
 package targets
 
 import (
-	"fmt"
-	"slices"
-	"strings"
 	"sync"
 	"unicode"
 	"unicode/utf16"
 	"unicode/utf8"
 
 	"github.com/inferbench/inferbench/results"
+	"github.com/inferbench/inferbench/targets/targetspec"
 	"github.com/inferbench/inferbench/workloads"
 )
 
@@ -27,16 +25,6 @@ import (
 // 8 bytes per content event of its gap list; a stream whose usage arrives
 // stops adding to it, and the text goes back to the pool unread.
 
-// DefaultCountTokenizer is the tokenizer of the fallback when a config
-// names none (Config.CountTokenizer): the tokenizer workloads synthesise
-// prompts with (workloads.DefaultTokenizer), so a run's input and output
-// counts use one yardstick.
-const DefaultCountTokenizer = workloads.DefaultTokenizer
-
-// NoCountTokenizer turns the fallback off (Config.CountTokenizer): output
-// tokens without usage are the content events, as they always were.
-const NoCountTokenizer = "none"
-
 // tokenCounter counts text with an embedded tokenizer, loaded on first
 // use: building a rank table takes a few hundred milliseconds and tens
 // of megabytes, which a run whose server reports usage never spends.
@@ -49,11 +37,11 @@ type tokenCounter struct {
 
 // newTokenCounter returns the counter a config names (nil: no fallback).
 func newTokenCounter(name string) *tokenCounter {
-	if name == NoCountTokenizer {
+	if name == targetspec.NoCountTokenizer {
 		return nil
 	}
 	if name == "" {
-		name = DefaultCountTokenizer
+		name = targetspec.DefaultCountTokenizer
 	}
 	return &tokenCounter{name: name}
 }
@@ -222,12 +210,4 @@ func hex4(b []byte) rune {
 		r = r*16 + rune(c)
 	}
 	return r
-}
-
-// checkCountTokenizer checks a CountTokenizer value.
-func checkCountTokenizer(name string) error {
-	if name == "" || name == NoCountTokenizer || slices.Contains(workloads.TokenizerNames, name) {
-		return nil
-	}
-	return fmt.Errorf("%q: want %s or %s", name, strings.Join(workloads.TokenizerNames, ", "), NoCountTokenizer)
 }
