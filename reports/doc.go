@@ -8,21 +8,21 @@
 // (Summarize: counts, throughput, goodput under an SLO, latency
 // percentiles, nearest-rank or numpy's linear, with mean and standard
 // deviation, the cost of the run, GPU and server telemetry over its
-// window) and its text, Markdown and JSON renderers; the catalogue of
-// metrics that thresholds and comparisons name, and the --fail-on
-// thresholds (ParseThreshold, Threshold.Check); the join of telemetry onto
-// requests.
+// window, the client's own check); the catalogue of metrics that
+// thresholds and comparisons name (Metric, Latency, Stat, Unit); and the
+// join of telemetry onto requests.
 //
-// The flow is Load (or LoadAll) -> Summarize -> RenderText, RenderMarkdown
-// or RenderJSON. Metric definitions are in docs/metrics.md.
+// The flow is Load (or LoadAll) -> Summarize -> reports/render (text,
+// Markdown, JSON). Metric definitions are in docs/metrics.md.
 //
 // Imports: results; prices only for the cost of a request
 // (prices.FromSnapshot and TokenPrice.Cost over the run's price snapshot);
-// internal/suggest for did-you-mean hints; reports/internal/table for the
-// table layout. The packages under reports build on this one and it
-// imports none of them: reports/compare (a candidate run against a
-// baseline), reports/decide (cost comparison, capacity, projections,
-// scorecard, component matrix), reports/trend (the nightly trend),
-// reports/html (the pages and their charts, drawn with reports/chart)
-// and reports/export (CSV and vegeta).
+// reports/internal/table for number formats. The packages under reports
+// build on this one and it imports none of them: reports/render (the
+// summary's text, Markdown and JSON), reports/threshold (--fail-on
+// thresholds and a suite's gates), reports/compare (a candidate run
+// against a baseline), reports/decide (cost comparison, capacity,
+// projections, scorecard, component matrix), reports/trend (the nightly
+// trend), reports/html (the pages and their charts, drawn with
+// reports/chart) and reports/export (CSV and vegeta).
 package reports

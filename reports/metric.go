@@ -5,7 +5,6 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/inferbench/inferbench/internal/suggest"
 	"github.com/inferbench/inferbench/reports/internal/table"
 )
 
@@ -270,13 +269,6 @@ func MetricValue(s *Summary, name string) (float64, bool) {
 		return 0, false
 	}
 	return m.value(s)
-}
-
-// closestMetric is the catalogue name nearest to name by edit distance,
-// for "did you mean" hints; "" when nothing is close.
-func closestMetric(name string) string {
-	c, _ := suggest.Closest(name, MetricNames())
-	return c
 }
 
 // Format shows v in the unit: durations in ms (µs below 1 ms, s from

@@ -12,7 +12,7 @@ import (
 	"github.com/inferbench/inferbench/prices"
 	"github.com/inferbench/inferbench/reports"
 	"github.com/inferbench/inferbench/results"
-	"github.com/inferbench/inferbench/targets"
+	"github.com/inferbench/inferbench/targets/targetspec"
 	"github.com/inferbench/inferbench/workloads"
 )
 
@@ -44,7 +44,7 @@ type Built struct {
 	// its Plan is every level's.
 	Sweep *bench.SweepPlan
 	// Spec is the target as resolved.
-	Spec targets.Spec
+	Spec targetspec.Spec
 	// Unpriced, when set, says why the run has no price: a note, not a
 	// problem (cost_usd stays 0).
 	Unpriced error

@@ -8,7 +8,7 @@ import (
 	"testing"
 
 	"github.com/inferbench/inferbench/prices"
-	"github.com/inferbench/inferbench/targets"
+	"github.com/inferbench/inferbench/targets/targetspec"
 )
 
 // TestDocsNameEveryKey: docs/suite.md names every key a suite file
@@ -23,7 +23,7 @@ func TestDocsNameEveryKey(t *testing.T) {
 	for _, block := range []string{"workload", "load", "target"} {
 		keys = append(keys, blockKeys(block)...)
 	}
-	for _, v := range []any{targets.Spec{}, targets.TimeoutSpec{}, targets.RetrySpec{}, targets.TelemetrySpec{},
+	for _, v := range []any{targetspec.Spec{}, targetspec.TimeoutSpec{}, targetspec.RetrySpec{}, targetspec.TelemetrySpec{},
 		prices.Spec{}, prices.GPUSpec{}, gpuDoc{}, componentDoc{}} {
 		keys = append(keys, yamlKeys(reflect.TypeOf(v))...)
 	}

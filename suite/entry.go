@@ -10,7 +10,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/inferbench/inferbench/simhost"
-	"github.com/inferbench/inferbench/targets"
+	"github.com/inferbench/inferbench/targets/targetspec"
 )
 
 // targets reads targets:, each over the suite's run (base) and the lines
@@ -21,7 +21,7 @@ func (p *parser) targets(s *Suite, docs []targetDoc, top *yaml.Node, base Run, b
 		p.errf(cmpLine(s.lines["targets"], 1), "targets: give a list of at least one target")
 		return
 	}
-	known := append(yamlKeys(reflect.TypeFor[targets.Spec]()), "load", "gpu", "sim")
+	known := append(yamlKeys(reflect.TypeFor[targetspec.Spec]()), "load", "gpu", "sim")
 	known = append(known, blockKeys("target")...)
 	seen := map[string]int{}
 	for i := range docs {

@@ -19,8 +19,9 @@ import (
 	"github.com/inferbench/inferbench/prices"
 	"github.com/inferbench/inferbench/reports"
 	"github.com/inferbench/inferbench/reports/decide"
+	"github.com/inferbench/inferbench/reports/threshold"
 	"github.com/inferbench/inferbench/simhost"
-	"github.com/inferbench/inferbench/targets"
+	"github.com/inferbench/inferbench/targets/targetspec"
 )
 
 // Suite is a whole comparison declared in one file: the targets that get
@@ -44,10 +45,10 @@ type Suite struct {
 	Percentiles reports.PercentileMethod
 	// Gates are requirements in the --fail-on grammar (gates:): the
 	// suite fails (exit 3) when one does not hold for a run.
-	Gates []*reports.Threshold
+	Gates []*threshold.Threshold
 	// FailOn are --fail-on expressions (fail_on:): the suite fails when
 	// one holds for a run.
-	FailOn    []*reports.Threshold
+	FailOn    []*threshold.Threshold
 	Scorecard *decide.ScorecardPlan
 	// Components are the build-vs-buy component matrix's rows, shown in
 	// the decision section of the report (a scorecard plan's own
@@ -94,11 +95,11 @@ type fileDoc struct {
 // targetDoc is one target: every key of a targets file's entry, and the
 // suite's own.
 type targetDoc struct {
-	targets.Spec `yaml:",inline"`
-	Load         yaml.Node            `yaml:"load"`
-	GPU          *gpuDoc              `yaml:"gpu"`
-	Sim          yaml.Node            `yaml:"sim"`
-	Rest         map[string]yaml.Node `yaml:",inline"` // Settings of block "target"
+	targetspec.Spec `yaml:",inline"`
+	Load            yaml.Node            `yaml:"load"`
+	GPU             *gpuDoc              `yaml:"gpu"`
+	Sim             yaml.Node            `yaml:"sim"`
+	Rest            map[string]yaml.Node `yaml:",inline"` // Settings of block "target"
 }
 
 type gpuDoc struct {
@@ -186,8 +187,8 @@ func Parse(file string, data []byte) (*Suite, error) {
 			p.errf(s.lines["percentiles"], "percentiles: %v", err)
 		}
 	}
-	s.Gates = p.gates("gates", doc.Gates, reports.ParseRequirement)
-	s.FailOn = p.gates("fail_on", doc.FailOn, reports.ParseThreshold)
+	s.Gates = p.gates("gates", doc.Gates, threshold.ParseRequirement)
+	s.FailOn = p.gates("fail_on", doc.FailOn, threshold.Parse)
 	s.Scorecard = p.scorecard(data, top)
 	s.Components = p.components(doc.Components, top)
 	s.workload = base.Workload
@@ -333,14 +334,14 @@ func cmpErr(err error, msg string) string {
 // each parsed by parse: requirements (gates:) or failure conditions
 // (fail_on:). There is no baseline: a suite's runs are judged on their
 // own.
-func (p *parser) gates(key string, ns []yaml.Node, parse func(string) (*reports.Threshold, error)) []*reports.Threshold {
-	var out []*reports.Threshold
+func (p *parser) gates(key string, ns []yaml.Node, parse func(string) (*threshold.Threshold, error)) []*threshold.Threshold {
+	var out []*threshold.Threshold
 	for _, n := range ns {
 		t, err := parse(n.Value)
 		if err == nil {
 			err = t.NoBase()
 		}
-		var te *reports.ThresholdError
+		var te *threshold.Error
 		switch {
 		case errors.As(err, &te):
 			p.errf(n.Line, "%s: %q: %s", key, n.Value, te.Detail())
@@ -470,8 +471,8 @@ var (
 // the name the YAML library gives the type.
 var knownKeys = func() map[string][]string {
 	keys := map[string][]string{}
-	for _, v := range []any{fileDoc{}, gpuDoc{}, componentDoc{}, targets.TimeoutSpec{}, targets.RetrySpec{},
-		targets.TelemetrySpec{}, prices.Spec{}, prices.GPUSpec{}} {
+	for _, v := range []any{fileDoc{}, gpuDoc{}, componentDoc{}, targetspec.TimeoutSpec{}, targetspec.RetrySpec{},
+		targetspec.TelemetrySpec{}, prices.Spec{}, prices.GPUSpec{}} {
 		t := reflectType(v)
 		keys[t.String()] = yamlKeys(t)
 	}

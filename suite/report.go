@@ -14,6 +14,7 @@ import (
 	"github.com/inferbench/inferbench/reports"
 	"github.com/inferbench/inferbench/reports/decide"
 	"github.com/inferbench/inferbench/reports/html"
+	"github.com/inferbench/inferbench/reports/render"
 )
 
 // Formats are the formats of a suite's report, in the order they are
@@ -72,12 +73,12 @@ func (r *Report) WriteFile(name, format string) error {
 func (r *Report) Render(w io.Writer, format string) error {
 	switch format {
 	case "text":
-		if err := reports.RenderText(w, r.Summaries); err != nil {
+		if err := render.Text(w, r.Summaries); err != nil {
 			return err
 		}
 		return decide.RenderText(w, r.Decision)
 	case "md":
-		if err := reports.RenderMarkdown(w, r.Summaries); err != nil {
+		if err := render.Markdown(w, r.Summaries); err != nil {
 			return err
 		}
 		return decide.RenderMarkdown(w, r.Decision)

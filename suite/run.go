@@ -10,7 +10,7 @@ import (
 	"github.com/inferbench/inferbench/prices"
 	"github.com/inferbench/inferbench/reports"
 	"github.com/inferbench/inferbench/results"
-	"github.com/inferbench/inferbench/targets"
+	"github.com/inferbench/inferbench/targets/targetspec"
 	"github.com/inferbench/inferbench/workloads"
 )
 
@@ -39,7 +39,7 @@ type Target struct {
 	// over it.
 	File, Name string
 	// Spec declares the target (a preset fills what it leaves empty).
-	Spec targets.Spec
+	Spec targetspec.Spec
 	// Sim, when set, is a simulator served in process for this target:
 	// its URL becomes the spec's base URL once Serve has started it.
 	Sim *Sim

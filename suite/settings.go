@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/inferbench/inferbench/prices"
-	"github.com/inferbench/inferbench/targets"
+	"github.com/inferbench/inferbench/targets/targetspec"
 	"github.com/inferbench/inferbench/workloads"
 )
 
@@ -27,7 +27,7 @@ type Setting struct {
 	// Block is where Key goes in a suite file: "workload" and "load" (at
 	// the top, or a target's load: for "load"), "target" (a target's own
 	// key), or "spec" (a target's key that a targets file has too, read
-	// into targets.Spec).
+	// into targetspec.Spec).
 	Block string
 	Usage string
 	field func(r *Run) any
@@ -59,9 +59,9 @@ var Settings = []Setting{
 	{"no-usage", "include_usage", "spec", "do not send stream_options.include_usage (for servers that reject it)", func(r *Run) any { return noUsage{&r.Target.Spec.IncludeUsage} }},
 	{"max-tokens-field", "max_tokens_field", "spec", "field OpenAI chat sends the token limit as: max_tokens or max_completion_tokens (default: the model family's, else the workload's own, else max_tokens)", func(r *Run) any { return &r.Target.Spec.MaxTokensField }},
 	{"strict-fields", "strict_fields", "spec", "refuse a run whose workload carries request fields the target's protocol or model does not take, instead of sending the requests without them", func(r *Run) any { return &r.Target.Spec.StrictFields }},
-	{"count-tokenizer", "count_tokenizer", "spec", "tokenizer that counts the output of a response without usage from its text: " + strings.Join(workloads.TokenizerNames, ", ") + " (default " + targets.DefaultCountTokenizer + "), or " + targets.NoCountTokenizer + " to count content events", func(r *Run) any { return &r.Target.Spec.CountTokenizer }},
-	{"preset", "preset", "spec", "provider or engine preset: " + strings.Join(targets.PresetNames(), ", "), func(r *Run) any { return &r.Target.Spec.Preset }},
-	{"protocol", "protocol", "spec", "wire protocol: " + strings.Join(targets.Protocols, ", ") + " (default: the preset's, else openai-chat)", func(r *Run) any { return &r.Target.Spec.Protocol }},
+	{"count-tokenizer", "count_tokenizer", "spec", "tokenizer that counts the output of a response without usage from its text: " + strings.Join(workloads.TokenizerNames, ", ") + " (default " + targetspec.DefaultCountTokenizer + "), or " + targetspec.NoCountTokenizer + " to count content events", func(r *Run) any { return &r.Target.Spec.CountTokenizer }},
+	{"preset", "preset", "spec", "provider or engine preset: " + strings.Join(targetspec.PresetNames(), ", "), func(r *Run) any { return &r.Target.Spec.Preset }},
+	{"protocol", "protocol", "spec", "wire protocol: " + strings.Join(targetspec.Protocols, ", ") + " (default: the preset's, else openai-chat)", func(r *Run) any { return &r.Target.Spec.Protocol }},
 	{"retries", "retries.max", "spec", "retry a request up to N times on 429, 5xx or connect errors, honouring Retry-After (default 0: off)", func(r *Run) any { return &r.Target.Spec.Retries.Max }},
 	{"insecure", "insecure", "spec", "do not verify TLS certificates (self-signed engines only)", func(r *Run) any { return &r.Target.Spec.Insecure }},
 	{"connect-timeout", "timeouts.connect", "spec", "timeout for dialing and the TLS handshake (0: none)", func(r *Run) any { return &r.Target.Spec.Timeouts.Connect }},

@@ -9,6 +9,7 @@ import (
 	"github.com/inferbench/inferbench/simhost"
 	"github.com/inferbench/inferbench/targets"
 	"github.com/inferbench/inferbench/targets/sim"
+	"github.com/inferbench/inferbench/targets/targetspec"
 )
 
 // Sim is a simulator served in process for a target: a suite's sim:.
@@ -144,19 +145,19 @@ func (r *Run) buildTarget(b *Built, env Env) []error {
 // spec is the target's spec: as declared, or a targets file's entry with
 // the target settings given over it. where names the file's entry in its
 // errors ("" without a file).
-func (r *Run) spec() (_ targets.Spec, where string, _ error) {
+func (r *Run) spec() (_ targetspec.Spec, where string, _ error) {
 	t := r.Target
 	if t.File == "" {
 		return t.Spec, "", nil
 	}
-	specs, err := targets.LoadFile(t.File)
+	specs, err := targetspec.LoadFile(t.File)
 	if err != nil {
-		return targets.Spec{}, "", err
+		return targetspec.Spec{}, "", err
 	}
-	var s targets.Spec
+	var s targetspec.Spec
 	switch {
 	case t.Name != "":
-		if s, err = targets.FindSpec(specs, t.Name); err != nil {
+		if s, err = targetspec.FindSpec(specs, t.Name); err != nil {
 			return s, "", problem("target", "%s: %v", t.File, err)
 		}
 	case len(specs) == 1:
@@ -177,13 +178,13 @@ func (r *Run) spec() (_ targets.Spec, where string, _ error) {
 	return base.Target.Spec, t.File + ": target " + s.Name, nil
 }
 
-// specProblems are a spec's problems (targets.FieldErrors): each names
+// specProblems are a spec's problems (targetspec.FieldErrors): each names
 // the setting of its key (a flag, a suite key), or the key itself when
 // no setting reads it; after where when the spec came from a file.
 func specProblems(err error, where string) []error {
 	var out []error
 	for _, e := range joined(err) {
-		var fe *targets.FieldError
+		var fe *targetspec.FieldError
 		switch {
 		case where != "":
 			out = append(out, fmt.Errorf("%s: %w", where, e))

@@ -8,12 +8,9 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/inferbench/inferbench/targets/targetspec"
 	"github.com/inferbench/inferbench/workloads"
 )
-
-// AnthropicVersion is the anthropic-version header sent unless the config
-// sets its own.
-const AnthropicVersion = "2023-06-01"
 
 // Anthropic is the Anthropic Messages target (`/v1/messages`, streamed),
 // over plain net/http and sseReader.
@@ -47,7 +44,7 @@ func NewAnthropic(cfg Config) (*Anthropic, error) {
 		h[k] = v
 	}
 	if !hasHeader(h, "anthropic-version") {
-		h["anthropic-version"] = AnthropicVersion
+		h["anthropic-version"] = targetspec.AnthropicVersion
 	}
 	cfg.Headers = h
 	if cfg.AuthHeader == "" {
@@ -58,7 +55,7 @@ func NewAnthropic(cfg Config) (*Anthropic, error) {
 	}
 	w := anthropicWire{}
 	if th, ok := cfg.ExtraBody["thinking"]; ok {
-		decodeAny(th, &w.thinking)
+		w.thinking = targetspec.AnthropicThinkingOf(th)
 	}
 	t, err := newStreamTarget("anthropic", cfg, w)
 	if err != nil {
@@ -77,25 +74,11 @@ func hasHeader(h map[string]string, name string) bool {
 }
 
 type anthropicWire struct {
-	thinking anthropicThinking // the config's extra_body thinking
+	thinking targetspec.AnthropicThinking // the config's extra_body thinking
 }
-
-// anthropicThinking is the part of a thinking object the target checks.
-type anthropicThinking struct {
-	Type         string `json:"type"`
-	BudgetTokens int    `json:"budget_tokens"`
-}
-
-// AnthropicMinThinkingBudget is the smallest thinking budget_tokens the
-// Messages API takes.
-const AnthropicMinThinkingBudget = 1024
-
-// anthropicThinkingDocs is where Anthropic documents the limits of
-// extended thinking, for messages.
-const anthropicThinkingDocs = "https://docs.claude.com/en/docs/build-with-claude/extended-thinking"
 
 // anthropicThinkingRule says what the API requires of a thinking budget.
-const anthropicThinkingRule = "Anthropic requires thinking.budget_tokens below max_tokens and at least 1024: " + anthropicThinkingDocs
+const anthropicThinkingRule = "Anthropic requires thinking.budget_tokens below max_tokens and at least 1024: " + targetspec.AnthropicThinkingDocs
 
 func (w anthropicWire) request(cfg *Config, req *workloads.Request, p *requestPlan) (string, url.Values, []bodyField, error) {
 	if problem := w.refuse(cfg, req); problem != "" {
@@ -133,9 +116,9 @@ func anthropicMaxTokens(cfg *Config, req *workloads.Request) int {
 
 // thinkingOf is the thinking a request is sent with: its own, else the
 // config's.
-func (w anthropicWire) thinkingOf(req *workloads.Request) anthropicThinking {
+func (w anthropicWire) thinkingOf(req *workloads.Request) targetspec.AnthropicThinking {
 	if raw, ok := req.Extra["thinking"]; ok {
-		var th anthropicThinking
+		var th targetspec.AnthropicThinking
 		json.Unmarshal(raw, &th)
 		return th
 	}
@@ -161,8 +144,8 @@ func (w anthropicWire) refuse(cfg *Config, req *workloads.Request) string {
 	switch mt := anthropicMaxTokens(cfg, req); {
 	case th.BudgetTokens >= mt:
 		return fmt.Sprintf("thinking.budget_tokens %d is not below max_tokens %d", th.BudgetTokens, mt)
-	case th.BudgetTokens < AnthropicMinThinkingBudget:
-		return fmt.Sprintf("thinking.budget_tokens %d is below the minimum, %d", th.BudgetTokens, AnthropicMinThinkingBudget)
+	case th.BudgetTokens < targetspec.AnthropicMinThinkingBudget:
+		return fmt.Sprintf("thinking.budget_tokens %d is below the minimum, %d", th.BudgetTokens, targetspec.AnthropicMinThinkingBudget)
 	}
 	return ""
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/inferbench/inferbench/bench"
 	"github.com/inferbench/inferbench/results"
 	"github.com/inferbench/inferbench/targets"
+	"github.com/inferbench/inferbench/targets/targetspec"
 	"github.com/inferbench/inferbench/workloads"
 )
 
@@ -120,12 +121,12 @@ func TestAnthropicStream(t *testing.T) {
 			failed(r, results.ErrClassMalformedChunk, "malformed chunk: unexpected end of JSON input: "+`{"type":"content_block_delta","index":0,"delta":{"type":"te`)
 		},
 	}}
-	runWireCases(t, tests, targets.Spec{Preset: "anthropic"}, "/v1", "/v1/messages",
+	runWireCases(t, tests, targetspec.Spec{Preset: "anthropic"}, "/v1", "/v1/messages",
 		map[string]string{"ANTHROPIC_API_KEY": "sk-ant-test"}, "api", "anthropic")
 }
 
 func TestAnthropicRequest(t *testing.T) {
-	tgt, got := serveSpec(t, targets.Spec{Preset: "anthropic", Temperature: ptr(0.0)}, "/v1", "/v1/messages", func(s *sse) {
+	tgt, got := serveSpec(t, targetspec.Spec{Preset: "anthropic", Temperature: ptr(0.0)}, "/v1", "/v1/messages", func(s *sse) {
 		s.start()
 		s.event("message_stop", anMessageStop)
 	}, map[string]string{"ANTHROPIC_API_KEY": "sk-ant-test"})
@@ -135,7 +136,7 @@ func TestAnthropicRequest(t *testing.T) {
 	if path != "/v1/messages" {
 		t.Errorf("path %s", path)
 	}
-	if header.Get("x-api-key") != "sk-ant-test" || header.Get("Authorization") != "" || header.Get("anthropic-version") != targets.AnthropicVersion {
+	if header.Get("x-api-key") != "sk-ant-test" || header.Get("Authorization") != "" || header.Get("anthropic-version") != targetspec.AnthropicVersion {
 		t.Errorf("headers %v", header)
 	}
 	want := map[string]any{

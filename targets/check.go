@@ -1,7 +1,6 @@
 package targets
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -133,18 +132,4 @@ func requests(n int) string {
 		return "1 request"
 	}
 	return strconv.Itoa(n) + " requests"
-}
-
-// decodeAny decodes v into dst by way of JSON: v is a request's raw JSON
-// or a config's decoded YAML value. A value that does not fit leaves dst
-// as it is: the API, not the target, says what is wrong with it.
-func decodeAny(v, dst any) {
-	raw, ok := v.(json.RawMessage)
-	if !ok {
-		var err error
-		if raw, err = json.Marshal(v); err != nil {
-			return
-		}
-	}
-	json.Unmarshal(raw, dst)
 }

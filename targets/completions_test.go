@@ -11,6 +11,7 @@ import (
 	"github.com/inferbench/inferbench/bench"
 	"github.com/inferbench/inferbench/results"
 	"github.com/inferbench/inferbench/targets"
+	"github.com/inferbench/inferbench/targets/targetspec"
 )
 
 var _ bench.Target = (*targets.Completions)(nil)
@@ -103,12 +104,12 @@ func TestCompletionsStream(t *testing.T) {
 			failed(r, results.ErrClassStreamTrunc, "stream ended with [DONE] but no finish_reason")
 		},
 	}}
-	runWireCases(t, tests, targets.Spec{Preset: "ollama", Protocol: targets.ProtocolOpenAICompletions}, "/v1", "/v1/completions",
+	runWireCases(t, tests, targetspec.Spec{Preset: "ollama", Protocol: targetspec.ProtocolOpenAICompletions}, "/v1", "/v1/completions",
 		nil, "self-hosted", "ollama")
 }
 
 func TestCompletionsRequest(t *testing.T) {
-	tgt, got := serveSpec(t, targets.Spec{Preset: "vllm", Protocol: targets.ProtocolOpenAICompletions,
+	tgt, got := serveSpec(t, targetspec.Spec{Preset: "vllm", Protocol: targetspec.ProtocolOpenAICompletions,
 		ExtraBody: map[string]any{"ignore_eos": true}}, "/v1", "/v1/completions", func(s *sse) {
 		s.start()
 		s.data(textChunk("x", "length", nil))

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/inferbench/inferbench/results"
+	"github.com/inferbench/inferbench/targets/targetspec"
 	"github.com/inferbench/inferbench/workloads"
 )
 
@@ -158,16 +159,16 @@ func (c *Config) validate() ([]bodyField, []error) {
 	if c.Temperature != nil && (math.IsNaN(*c.Temperature) || math.IsInf(*c.Temperature, 0)) {
 		errs = append(errs, fmt.Errorf("temperature %v is not a number", *c.Temperature))
 	}
-	if err := checkMaxTokensField(c.MaxTokensField); err != nil {
+	if err := targetspec.CheckMaxTokensField(c.MaxTokensField); err != nil {
 		errs = append(errs, err)
 	}
-	if err := checkSystemMessage(c.SystemMessage); err != nil {
+	if err := targetspec.CheckSystemMessage(c.SystemMessage); err != nil {
 		errs = append(errs, err)
 	}
 	if c.NoSampling && c.Temperature != nil {
 		errs = append(errs, fmt.Errorf("temperature %v is set, but sampling is off%s", *c.Temperature, c.familyNote()))
 	}
-	if err := checkCountTokenizer(c.CountTokenizer); err != nil {
+	if err := targetspec.CheckCountTokenizer(c.CountTokenizer); err != nil {
 		errs = append(errs, fmt.Errorf("count tokenizer: %w", err))
 	}
 	if strings.ContainsAny(c.AuthHeader, " :\r\n") {

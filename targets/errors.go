@@ -21,6 +21,7 @@ import (
 	openai "github.com/sashabaranov/go-openai"
 
 	"github.com/inferbench/inferbench/results"
+	"github.com/inferbench/inferbench/targets/internal/chunk"
 )
 
 // Errors of the stream itself: it ended cleanly but incomplete.
@@ -231,33 +232,11 @@ func errorMessage(err error) string {
 		return apiErr.Message
 	case errors.As(err, &oaiReqErr):
 		if body := strings.TrimSpace(string(oaiReqErr.Body)); body != "" {
-			return bodyMessage(body)
+			return chunk.BodyMessage(body)
 		}
 		return oaiReqErr.HTTPStatus
 	}
 	return err.Error()
-}
-
-// bodyMessage is the message of an error body: error.message (OpenAI,
-// Anthropic, Gemini), vLLM's older {"object": "error", "message": ...},
-// {"error": "text"}, FastAPI's {"detail": "text"}; else the body itself.
-func bodyMessage(body string) string {
-	var c chunk
-	if json.Unmarshal([]byte(body), &c) == nil {
-		if msg, ok := c.errorMessage(); ok && msg != "" {
-			return msg
-		}
-		if c.Message != "" {
-			return c.Message
-		}
-		var d struct {
-			Detail string `json:"detail"`
-		}
-		if json.Unmarshal([]byte(body), &d) == nil && d.Detail != "" {
-			return d.Detail
-		}
-	}
-	return body
 }
 
 // retryAfterMs reads how long the server asked us to wait, in

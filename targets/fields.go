@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/inferbench/inferbench/targets/targetspec"
 	"github.com/inferbench/inferbench/workloads"
 )
 
@@ -35,9 +36,9 @@ type fieldMap struct {
 }
 
 var (
-	chatFields        = &fieldMap{protocol: ProtocolOpenAIChat, all: true, merged: []string{"stream_options"}}
-	completionsFields = &fieldMap{protocol: ProtocolOpenAICompletions, all: true, merged: []string{"stream_options"}}
-	responsesFields   = &fieldMap{protocol: ProtocolOpenAIResponses,
+	chatFields        = &fieldMap{protocol: targetspec.ProtocolOpenAIChat, all: true, merged: []string{"stream_options"}}
+	completionsFields = &fieldMap{protocol: targetspec.ProtocolOpenAICompletions, all: true, merged: []string{"stream_options"}}
+	responsesFields   = &fieldMap{protocol: targetspec.ProtocolOpenAIResponses,
 		native: []string{"temperature", "top_p", "top_logprobs", "reasoning", "text", "tools", "tool_choice",
 			"parallel_tool_calls", "metadata", "user", "safety_identifier", "prompt_cache_key", "service_tier",
 			"truncation", "include", "instructions", "max_tool_calls", "store", "background",
@@ -45,14 +46,14 @@ var (
 		mapped: map[string]string{"reasoning_effort": "reasoning.effort", "verbosity": "text.verbosity"},
 		merged: []string{"reasoning", "text"},
 	}
-	anthropicFields = &fieldMap{protocol: ProtocolAnthropic,
+	anthropicFields = &fieldMap{protocol: targetspec.ProtocolAnthropic,
 		native: []string{"temperature", "top_p", "top_k", "stop_sequences", "metadata", "thinking", "tools",
 			"tool_choice", "service_tier", "container", "mcp_servers", "context_management", "output_config"},
 		mapped: map[string]string{"stop": "stop_sequences", "user": "metadata.user_id"},
 		lists:  []string{"stop"},
 		merged: []string{"metadata"},
 	}
-	geminiFields = &fieldMap{protocol: ProtocolGemini,
+	geminiFields = &fieldMap{protocol: targetspec.ProtocolGemini,
 		native: []string{"generationConfig", "safetySettings", "tools", "toolConfig", "cachedContent"},
 		mapped: map[string]string{"stop": "generationConfig.stopSequences", "temperature": "generationConfig.temperature",
 			"top_p": "generationConfig.topP", "top_k": "generationConfig.topK", "seed": "generationConfig.seed",
@@ -127,7 +128,7 @@ func (t *streamTarget) plan(req *workloads.Request) (requestPlan, error) {
 		case containsFold(t.cfg.DropFields, k):
 			p.dropped = append(p.dropped, droppedField{k, "engine-only; allow_fields sends it"})
 			continue
-		case off != "" && slices.Contains(SamplingFields, k):
+		case off != "" && slices.Contains(targetspec.SamplingFields, k):
 			p.dropped = append(p.dropped, droppedField{k, off})
 			continue
 		case k == "stream_options" && t.cfg.NoStreamOptions:
@@ -251,10 +252,10 @@ func withoutKey(raw json.RawMessage, key string) (json.RawMessage, bool) {
 // no system message. msgs is never modified.
 func systemMessages(mode string, msgs []workloads.Message) []workloads.Message {
 	isSystem := func(m workloads.Message) bool { return m.Role == "system" || m.Role == "developer" }
-	if mode == "" || mode == SystemAsSystem || !slices.ContainsFunc(msgs, isSystem) {
+	if mode == "" || mode == targetspec.SystemAsSystem || !slices.ContainsFunc(msgs, isSystem) {
 		return msgs
 	}
-	if mode == SystemAsDeveloper {
+	if mode == targetspec.SystemAsDeveloper {
 		out := slices.Clone(msgs)
 		for i := range out {
 			if out[i].Role == "system" {

@@ -5,7 +5,7 @@ import (
 	"time"
 
 	"github.com/inferbench/inferbench/results"
-	"github.com/inferbench/inferbench/targets"
+	"github.com/inferbench/inferbench/targets/targetspec"
 )
 
 // protocolStream is one protocol's fake provider for the tests that run
@@ -14,7 +14,7 @@ import (
 // content events that end the stream, with or without the server's usage.
 type protocolStream struct {
 	name      string
-	spec      targets.Spec
+	spec      targetspec.Spec
 	base      string
 	path      string
 	env       map[string]string
@@ -24,7 +24,7 @@ type protocolStream struct {
 }
 
 var protocolStreams = []protocolStream{{
-	name: "openai-chat", spec: targets.Spec{Protocol: targets.ProtocolOpenAIChat}, base: "/v1", path: "/v1/chat/completions",
+	name: "openai-chat", spec: targetspec.Spec{Protocol: targetspec.ProtocolOpenAIChat}, base: "/v1", path: "/v1/chat/completions",
 	lead: func(s *sse) { s.data(roleChunk()) },
 	content: func(s *sse, texts []string, reasoning string, withUsage bool) {
 		if reasoning != "" {
@@ -44,7 +44,7 @@ var protocolStreams = []protocolStream{{
 	},
 	hasReason: true,
 }, {
-	name: "openai-completions", spec: targets.Spec{Protocol: targets.ProtocolOpenAICompletions}, base: "/v1", path: "/v1/completions",
+	name: "openai-completions", spec: targetspec.Spec{Protocol: targetspec.ProtocolOpenAICompletions}, base: "/v1", path: "/v1/completions",
 	lead: func(s *sse) { s.data(textChunk("", nil, nil)) },
 	content: func(s *sse, texts []string, _ string, withUsage bool) {
 		for i, t := range texts {
@@ -60,7 +60,7 @@ var protocolStreams = []protocolStream{{
 		s.done()
 	},
 }, {
-	name: "anthropic", spec: targets.Spec{Preset: "anthropic"}, base: "/v1", path: "/v1/messages",
+	name: "anthropic", spec: targetspec.Spec{Preset: "anthropic"}, base: "/v1", path: "/v1/messages",
 	env:  map[string]string{"ANTHROPIC_API_KEY": "sk-ant-test"},
 	lead: func(s *sse) { s.event("message_start", anMessageStart); s.event("ping", anPing) },
 	content: func(s *sse, texts []string, reasoning string, withUsage bool) {
@@ -79,7 +79,7 @@ var protocolStreams = []protocolStream{{
 	},
 	hasReason: true,
 }, {
-	name: "openai-responses", spec: targets.Spec{Preset: "openai", Protocol: targets.ProtocolOpenAIResponses}, base: "/v1", path: "/v1/responses",
+	name: "openai-responses", spec: targetspec.Spec{Preset: "openai", Protocol: targetspec.ProtocolOpenAIResponses}, base: "/v1", path: "/v1/responses",
 	env: map[string]string{"OPENAI_API_KEY": "sk-test"},
 	lead: func(s *sse) {
 		s.resp("response.created", map[string]any{"response": map[string]any{"id": "resp_1", "status": "in_progress"}})
@@ -99,7 +99,7 @@ var protocolStreams = []protocolStream{{
 	},
 	hasReason: true,
 }, {
-	name: "gemini", spec: targets.Spec{Preset: "google"}, base: "/v1beta", path: "/v1beta/models/test-model:streamGenerateContent",
+	name: "gemini", spec: targetspec.Spec{Preset: "google"}, base: "/v1beta", path: "/v1beta/models/test-model:streamGenerateContent",
 	env:  map[string]string{"GEMINI_API_KEY": "AIza-test"},
 	lead: func(s *sse) { s.crlf(gemChunk("", false, "")) },
 	content: func(s *sse, texts []string, reasoning string, withUsage bool) {

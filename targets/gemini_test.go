@@ -11,6 +11,7 @@ import (
 	"github.com/inferbench/inferbench/bench"
 	"github.com/inferbench/inferbench/results"
 	"github.com/inferbench/inferbench/targets"
+	"github.com/inferbench/inferbench/targets/targetspec"
 	"github.com/inferbench/inferbench/workloads"
 )
 
@@ -120,12 +121,12 @@ func TestGeminiStream(t *testing.T) {
 			failed(r, results.ErrClassEmptyOutput, "no output: the response ended (finish reason MAX_TOKENS) after 1 reasoning events and no text or tool-call arguments")
 		},
 	}}
-	runWireCases(t, tests, targets.Spec{Preset: "google"}, "/v1beta", "/v1beta/models/test-model:streamGenerateContent",
+	runWireCases(t, tests, targetspec.Spec{Preset: "google"}, "/v1beta", "/v1beta/models/test-model:streamGenerateContent",
 		map[string]string{"GEMINI_API_KEY": "AIza-test"}, "api", "google")
 }
 
 func TestGeminiRequest(t *testing.T) {
-	spec := targets.Spec{Preset: "google", Temperature: ptr(0.5), Model: "models/gemini-2.5-flash",
+	spec := targetspec.Spec{Preset: "google", Temperature: ptr(0.5), Model: "models/gemini-2.5-flash",
 		ExtraBody: map[string]any{"generationConfig": map[string]any{"thinkingConfig": map[string]any{"includeThoughts": true}}}}
 	tgt, got := serveSpec(t, spec, "/v1beta", "/v1beta/models/gemini-2.5-flash:streamGenerateContent", func(s *sse) {
 		s.start()

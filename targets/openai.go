@@ -18,7 +18,8 @@ import (
 // types (ChatCompletionRequest, ChatCompletionMessage) and error bodies
 // are read as its ErrorResponse. The stream is read as every protocol's
 // is (stream.go, sse.go): each event is scanned for the few facts a record
-// needs (chunkscan.go), with a full decode for the unusual ones (chunk.go).
+// needs, with a full decode for the unusual ones (targets/internal/chunk;
+// chunk.go takes the facts).
 type OpenAI struct{ *streamTarget }
 
 // NewOpenAI checks cfg and returns the target. It reports every problem

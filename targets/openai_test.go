@@ -17,6 +17,7 @@ import (
 	"github.com/inferbench/inferbench/bench"
 	"github.com/inferbench/inferbench/results"
 	"github.com/inferbench/inferbench/targets"
+	"github.com/inferbench/inferbench/targets/targetspec"
 	"github.com/inferbench/inferbench/workloads"
 )
 
@@ -139,8 +140,10 @@ func TestOpenAIStream(t *testing.T) {
 			fromText(r, 1) // "abc" is one cl100k_base token
 		},
 	}, {
-		name:   "no usage and no tokenizer counts chunks",
-		cfg:    func(c *targets.OpenAIConfig) { c.IncludeUsage, c.CountTokenizer = ptr(false), targets.NoCountTokenizer },
+		name: "no usage and no tokenizer counts chunks",
+		cfg: func(c *targets.OpenAIConfig) {
+			c.IncludeUsage, c.CountTokenizer = ptr(false), targetspec.NoCountTokenizer
+		},
 		script: abcStream,
 		want: func(r *results.Record) {
 			okStream(r, 3)

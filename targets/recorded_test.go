@@ -9,7 +9,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/inferbench/inferbench/results"
-	"github.com/inferbench/inferbench/targets"
+	"github.com/inferbench/inferbench/targets/targetspec"
 )
 
 // The streams in testdata/streams are written from each provider's
@@ -32,8 +32,8 @@ func recorded(t testing.TB, name string) func(s *sse) {
 
 func TestRecordedStreams(t *testing.T) {
 	const (
-		chat, completions = targets.ProtocolOpenAIChat, targets.ProtocolOpenAICompletions
-		anthropic, gemini = targets.ProtocolAnthropic, targets.ProtocolGemini
+		chat, completions = targetspec.ProtocolOpenAIChat, targetspec.ProtocolOpenAICompletions
+		anthropic, gemini = targetspec.ProtocolAnthropic, targetspec.ProtocolGemini
 	)
 	tests := []struct {
 		file, protocol string
@@ -121,7 +121,7 @@ func TestRecordedStreams(t *testing.T) {
 			if tt.protocol == gemini {
 				base = "/v1beta"
 			}
-			tgt, _ := serveSpec(t, targets.Spec{Protocol: tt.protocol}, base, path, recorded(t, tt.file), nil)
+			tgt, _ := serveSpec(t, targetspec.Spec{Protocol: tt.protocol}, base, path, recorded(t, tt.file), nil)
 			clock := clockNow()
 			raw := tgt.Do(t.Context(), clock, testRequest())
 			if tt.check != nil {

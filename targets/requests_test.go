@@ -13,32 +13,32 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/inferbench/inferbench/results"
-	"github.com/inferbench/inferbench/targets"
 	"github.com/inferbench/inferbench/targets/sim"
+	"github.com/inferbench/inferbench/targets/targetspec"
 	"github.com/inferbench/inferbench/workloads"
 )
 
 // okScripts answer each protocol with a complete stream of one text
 // event.
 var okScripts = map[string]func(s *sse){
-	targets.ProtocolOpenAIChat: func(s *sse) {
+	targetspec.ProtocolOpenAIChat: func(s *sse) {
 		s.start()
 		s.data(finishChunk("a", "stop"))
 		s.done()
 	},
-	targets.ProtocolOpenAIResponses: func(s *sse) {
+	targetspec.ProtocolOpenAIResponses: func(s *sse) {
 		s.start()
 		s.resp("response.output_text.delta", map[string]any{"delta": "a"})
 		s.resp("response.completed", map[string]any{"response": map[string]any{"status": "completed"}})
 	},
-	targets.ProtocolAnthropic: func(s *sse) {
+	targetspec.ProtocolAnthropic: func(s *sse) {
 		s.start()
 		s.event("message_start", anMessageStart)
 		s.event("content_block_delta", anText)
 		s.event("message_delta", anMessageDelta)
 		s.event("message_stop", anMessageStop)
 	},
-	targets.ProtocolGemini: func(s *sse) {
+	targetspec.ProtocolGemini: func(s *sse) {
 		s.start()
 		s.crlf(gemChunk("a", false, "STOP"))
 	},
@@ -72,7 +72,7 @@ func TestRequestBodies(t *testing.T) {
 	openaiHeader := map[string]string{"Authorization": bearer}
 	tests := []struct {
 		name     string
-		spec     targets.Spec
+		spec     targetspec.Spec
 		base     string // the base URL's path
 		path     string // the request's path and query
 		protocol string
@@ -81,102 +81,102 @@ func TestRequestBodies(t *testing.T) {
 		header   map[string]string // besides Content-Type, Accept, User-Agent, Content-Length
 	}{{
 		name: "o3-mini: max_completion_tokens, no sampling fields",
-		spec: targets.Spec{Preset: "openai", Model: "o3-mini"}, base: "/v1", path: chatPath,
+		spec: targetspec.Spec{Preset: "openai", Model: "o3-mini"}, base: "/v1", path: chatPath,
 		req:  chatReq(map[string]json.RawMessage{"top_p": raw(`0.9`), "seed": raw(`7`), "presence_penalty": raw(`0.1`)}),
 		body: `{"model":"o3-mini",` + msgs + `,` + withUse + `,"max_completion_tokens":64,"seed":7}`, header: openaiHeader,
 	}, {
 		name: "gpt-5-mini: max_completion_tokens, no sampling fields",
-		spec: targets.Spec{Preset: "openai", Model: "gpt-5-mini"}, base: "/v1", path: chatPath,
+		spec: targetspec.Spec{Preset: "openai", Model: "gpt-5-mini"}, base: "/v1", path: chatPath,
 		req:  chatReq(map[string]json.RawMessage{"top_p": raw(`0.9`), "logprobs": raw(`true`)}),
 		body: `{"model":"gpt-5-mini",` + msgs + `,` + withUse + `,"max_completion_tokens":64}`, header: openaiHeader,
 	}, {
 		name: "gpt-5 with sampling: true sends the temperature",
-		spec: targets.Spec{Preset: "openai", Model: "gpt-5.1", Sampling: ptr(true)}, base: "/v1", path: chatPath,
+		spec: targetspec.Spec{Preset: "openai", Model: "gpt-5.1", Sampling: ptr(true)}, base: "/v1", path: chatPath,
 		req:  chatReq(nil),
 		body: `{"model":"gpt-5.1",` + msgs + `,` + withUse + `,"temperature":0.2,"max_completion_tokens":64}`, header: openaiHeader,
 	}, {
 		name: "gpt-4o: unchanged",
-		spec: targets.Spec{Preset: "openai", Model: "gpt-4o"}, base: "/v1", path: chatPath,
+		spec: targetspec.Spec{Preset: "openai", Model: "gpt-4o"}, base: "/v1", path: chatPath,
 		req:  chatReq(map[string]json.RawMessage{"top_p": raw(`0.9`), "seed": raw(`7`)}),
 		body: `{"model":"gpt-4o",` + msgs + `,` + withUse + `,"temperature":0.2,"max_tokens":64,"seed":7,"top_p":0.9}`, header: openaiHeader,
 	}, {
 		name: "gpt-4o: a batch file's max_completion_tokens is sent as such",
-		spec: targets.Spec{Preset: "openai", Model: "gpt-4o"}, base: "/v1", path: chatPath,
+		spec: targetspec.Spec{Preset: "openai", Model: "gpt-4o"}, base: "/v1", path: chatPath,
 		req: &workloads.Request{MaxTokens: 64, MaxTokensField: "max_completion_tokens",
 			Messages: []workloads.Message{{Role: "user", Content: "Hi"}}},
 		body: `{"model":"gpt-4o","messages":[{"role":"user","content":"Hi"}],` + withUse + `,"max_completion_tokens":64}`, header: openaiHeader,
 	}, {
 		name: "gpt-4o: --max-tokens-field max_tokens wins over the workload's",
-		spec: targets.Spec{Preset: "openai", Model: "gpt-4o", MaxTokensField: "max_tokens"}, base: "/v1", path: chatPath,
+		spec: targetspec.Spec{Preset: "openai", Model: "gpt-4o", MaxTokensField: "max_tokens"}, base: "/v1", path: chatPath,
 		req: &workloads.Request{MaxTokens: 64, MaxTokensField: "max_completion_tokens",
 			Messages: []workloads.Message{{Role: "user", Content: "Hi"}}},
 		body: `{"model":"gpt-4o","messages":[{"role":"user","content":"Hi"}],` + withUse + `,"max_tokens":64}`, header: openaiHeader,
 	}, {
 		name: "o1-mini: the system message folded into the user's",
-		spec: targets.Spec{Preset: "openai", Model: "o1-mini"}, base: "/v1", path: chatPath,
+		spec: targetspec.Spec{Preset: "openai", Model: "o1-mini"}, base: "/v1", path: chatPath,
 		req:    chatReq(nil),
 		body:   `{"model":"o1-mini","messages":[{"role":"user","content":"Be brief.\n\nHi"}],` + withUse + `,"max_completion_tokens":64}`,
 		header: openaiHeader,
 	}, {
 		name: "o1: the system message as developer",
-		spec: targets.Spec{Preset: "openai", Model: "o1"}, base: "/v1", path: chatPath,
+		spec: targetspec.Spec{Preset: "openai", Model: "o1"}, base: "/v1", path: chatPath,
 		req: chatReq(nil),
 		body: `{"model":"o1","messages":[{"role":"developer","content":"Be brief."},{"role":"user","content":"Hi"}],` + withUse +
 			`,"max_completion_tokens":64}`,
 		header: openaiHeader,
 	}, {
 		name: "workload stream_options merged with include_usage; continuous_usage_stats to vLLM",
-		spec: targets.Spec{Preset: "vllm", Model: "m"}, base: "/v1", path: chatPath,
+		spec: targetspec.Spec{Preset: "vllm", Model: "m"}, base: "/v1", path: chatPath,
 		req:  &workloads.Request{Prompt: "Hi", Extra: map[string]json.RawMessage{"stream_options": raw(`{"continuous_usage_stats":true}`)}},
 		body: `{"model":"m","messages":[{"role":"user","content":"Hi"}],"stream":true,"stream_options":{"include_usage":true,"continuous_usage_stats":true}}`,
 	}, {
 		name: "workload stream_options merged; continuous_usage_stats never to a hosted API",
-		spec: targets.Spec{Preset: "together", Model: "m"}, base: "/v1", path: chatPath,
+		spec: targetspec.Spec{Preset: "together", Model: "m"}, base: "/v1", path: chatPath,
 		req:    &workloads.Request{Prompt: "Hi", Extra: map[string]json.RawMessage{"stream_options": raw(`{"include_usage":false,"continuous_usage_stats":true}`)}},
 		body:   `{"model":"m","messages":[{"role":"user","content":"Hi"}],"stream":true,"stream_options":{"include_usage":false}}`,
 		header: map[string]string{"Authorization": "Bearer sk-together"},
 	}, {
 		name: "fireworks: no stream_options, not even the workload's",
-		spec: targets.Spec{Preset: "fireworks", Model: "accounts/fireworks/models/llama-v3p1-8b-instruct"}, base: "/inference/v1",
+		spec: targetspec.Spec{Preset: "fireworks", Model: "accounts/fireworks/models/llama-v3p1-8b-instruct"}, base: "/inference/v1",
 		path:   "/inference/v1/chat/completions",
 		req:    chatReq(map[string]json.RawMessage{"stream_options": raw(`{"include_usage":true}`)}),
 		body:   `{"model":"accounts/fireworks/models/llama-v3p1-8b-instruct",` + msgs + `,"stream":true,"temperature":0.2,"max_tokens":64}`,
 		header: map[string]string{"Authorization": "Bearer fw-test"},
 	}, {
 		name: "fireworks with include_usage: true",
-		spec: targets.Spec{Preset: "fireworks", Model: "m", IncludeUsage: ptr(true)}, base: "/inference/v1",
+		spec: targetspec.Spec{Preset: "fireworks", Model: "m", IncludeUsage: ptr(true)}, base: "/inference/v1",
 		path:   "/inference/v1/chat/completions",
 		req:    &workloads.Request{Prompt: "Hi"},
 		body:   `{"model":"m","messages":[{"role":"user","content":"Hi"}],` + withUse + `}`,
 		header: map[string]string{"Authorization": "Bearer fw-test"},
 	}, {
-		name: "responses: an 8-token limit sent as 16, store false", protocol: targets.ProtocolOpenAIResponses,
-		spec: targets.Spec{Preset: "openai", Protocol: targets.ProtocolOpenAIResponses, Model: "gpt-4.1"}, base: "/v1", path: "/v1/responses",
+		name: "responses: an 8-token limit sent as 16, store false", protocol: targetspec.ProtocolOpenAIResponses,
+		spec: targetspec.Spec{Preset: "openai", Protocol: targetspec.ProtocolOpenAIResponses, Model: "gpt-4.1"}, base: "/v1", path: "/v1/responses",
 		req:  &workloads.Request{Prompt: "Hi", MaxTokens: 8, Temperature: ptr(0.2)},
 		body: `{"model":"gpt-4.1","input":"Hi","stream":true,"store":false,"max_output_tokens":16,"temperature":0.2}`, header: openaiHeader,
 	}, {
-		name: "responses: no temperature with a reasoning effort", protocol: targets.ProtocolOpenAIResponses,
-		spec: targets.Spec{Preset: "openai", Protocol: targets.ProtocolOpenAIResponses, Model: "gpt-4.1"}, base: "/v1", path: "/v1/responses",
+		name: "responses: no temperature with a reasoning effort", protocol: targetspec.ProtocolOpenAIResponses,
+		spec: targetspec.Spec{Preset: "openai", Protocol: targetspec.ProtocolOpenAIResponses, Model: "gpt-4.1"}, base: "/v1", path: "/v1/responses",
 		req: &workloads.Request{Prompt: "Hi", MaxTokens: 64, Temperature: ptr(0.2),
 			Extra: map[string]json.RawMessage{"reasoning_effort": raw(`"low"`), "seed": raw(`7`), "top_p": raw(`0.9`)}},
 		body: `{"model":"gpt-4.1","input":"Hi","stream":true,"store":false,"max_output_tokens":64,"reasoning":{"effort":"low"}}`, header: openaiHeader,
 	}, {
-		name: "anthropic: stop as stop_sequences, top_p kept, seed and stream_options not sent", protocol: targets.ProtocolAnthropic,
-		spec: targets.Spec{Preset: "anthropic", Model: "claude-sonnet-4-5"}, base: "/v1", path: "/v1/messages",
+		name: "anthropic: stop as stop_sequences, top_p kept, seed and stream_options not sent", protocol: targetspec.ProtocolAnthropic,
+		spec: targetspec.Spec{Preset: "anthropic", Model: "claude-sonnet-4-5"}, base: "/v1", path: "/v1/messages",
 		req: &workloads.Request{MaxTokens: 64, Extra: portable(),
 			Messages: []workloads.Message{{Role: "system", Content: "Be brief."}, {Role: "user", Content: "Hi"}}},
 		body: `{"model":"claude-sonnet-4-5","max_tokens":64,"messages":[{"role":"user","content":"Hi"}],"system":"Be brief.","stream":true,` +
 			`"stop_sequences":["END"],"top_p":0.9}`,
-		header: map[string]string{"X-Api-Key": "sk-ant-test", "Anthropic-Version": targets.AnthropicVersion},
+		header: map[string]string{"X-Api-Key": "sk-ant-test", "Anthropic-Version": targetspec.AnthropicVersion},
 	}, {
-		name: "anthropic: claude-opus-4-7 takes no temperature", protocol: targets.ProtocolAnthropic,
-		spec: targets.Spec{Preset: "anthropic", Model: "claude-opus-4-7"}, base: "/v1", path: "/v1/messages",
+		name: "anthropic: claude-opus-4-7 takes no temperature", protocol: targetspec.ProtocolAnthropic,
+		spec: targetspec.Spec{Preset: "anthropic", Model: "claude-opus-4-7"}, base: "/v1", path: "/v1/messages",
 		req:    &workloads.Request{Prompt: "Hi", MaxTokens: 64, Temperature: ptr(0.2), Extra: map[string]json.RawMessage{"top_k": raw(`5`)}},
 		body:   `{"model":"claude-opus-4-7","max_tokens":64,"messages":[{"role":"user","content":"Hi"}],"stream":true}`,
-		header: map[string]string{"X-Api-Key": "sk-ant-test", "Anthropic-Version": targets.AnthropicVersion},
+		header: map[string]string{"X-Api-Key": "sk-ant-test", "Anthropic-Version": targetspec.AnthropicVersion},
 	}, {
-		name: "gemini: stop, top_p and seed in generationConfig, stream_options not sent", protocol: targets.ProtocolGemini,
-		spec: targets.Spec{Preset: "google", Model: "gemini-2.5-flash"}, base: "/v1beta",
+		name: "gemini: stop, top_p and seed in generationConfig, stream_options not sent", protocol: targetspec.ProtocolGemini,
+		spec: targetspec.Spec{Preset: "google", Model: "gemini-2.5-flash"}, base: "/v1beta",
 		path: "/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse",
 		req: &workloads.Request{MaxTokens: 64, Temperature: ptr(0.2), Extra: portable(),
 			Messages: []workloads.Message{{Role: "system", Content: "Be brief."}, {Role: "user", Content: "Hi"}}},
@@ -190,7 +190,7 @@ func TestRequestBodies(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			protocol := tt.protocol
 			if protocol == "" {
-				protocol = targets.ProtocolOpenAIChat
+				protocol = targetspec.ProtocolOpenAIChat
 			}
 			tgt, got := serveSpec(t, tt.spec, tt.base, tt.path, okScripts[protocol], env)
 			rec := tgt.Do(t.Context(), clockNow(), tt.req)
@@ -226,10 +226,10 @@ func TestRequestBodies(t *testing.T) {
 func TestEmptyOutputEveryProtocol(t *testing.T) {
 	root := simServer(t, sim.Config{Exact: true, Provider: sim.Provider{ReasoningTokens: 512}})
 	req := &workloads.Request{Prompt: "Say something.", MaxTokens: 64}
-	for _, p := range targets.Protocols {
+	for _, p := range targetspec.Protocols {
 		t.Run(p, func(t *testing.T) {
 			rec := protocolTarget(t, p, root).Do(t.Context(), clockNow(), req)
-			if p == targets.ProtocolOpenAICompletions { // legacy completions do not reason
+			if p == targetspec.ProtocolOpenAICompletions { // legacy completions do not reason
 				if !rec.OK() {
 					t.Errorf("%s %s: %s", rec.Status, rec.ErrorClass, rec.ErrorMessage)
 				}

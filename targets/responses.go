@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/url"
 
+	"github.com/inferbench/inferbench/targets/targetspec"
 	"github.com/inferbench/inferbench/workloads"
 )
 
@@ -40,7 +41,7 @@ type Responses struct{ *streamTarget }
 func NewResponses(cfg Config) (*Responses, error) {
 	w := responsesWire{}
 	if r, ok := cfg.ExtraBody["reasoning"]; ok {
-		w.effort = reasoningEffort(r)
+		w.effort = targetspec.ReasoningEffort(r)
 	}
 	t, err := newStreamTarget("responses", cfg, w)
 	if err != nil {
@@ -81,7 +82,7 @@ func (responsesWire) fields() *fieldMap { return responsesFields }
 func (w responsesWire) samplingOff(_ *Config, req *workloads.Request) string {
 	effort := w.effort
 	if r, ok := req.Extra["reasoning"]; ok {
-		effort = reasoningEffort(r)
+		effort = targetspec.ReasoningEffort(r)
 	}
 	if r, ok := req.Extra["reasoning_effort"]; ok {
 		json.Unmarshal(r, &effort)
@@ -90,16 +91,6 @@ func (w responsesWire) samplingOff(_ *Config, req *workloads.Request) string {
 		return ""
 	}
 	return "the Responses API takes no sampling fields with reasoning effort " + effort
-}
-
-// reasoningEffort reads the effort of a reasoning object (a config's
-// map, or a request's JSON); "" when it has none.
-func reasoningEffort(v any) string {
-	var r struct {
-		Effort string `json:"effort"`
-	}
-	decodeAny(v, &r)
-	return r.Effort
 }
 
 // check notes a limit raised to the API's minimum.

@@ -11,6 +11,7 @@ import (
 	"github.com/inferbench/inferbench/bench"
 	"github.com/inferbench/inferbench/results"
 	"github.com/inferbench/inferbench/targets"
+	"github.com/inferbench/inferbench/targets/targetspec"
 	"github.com/inferbench/inferbench/workloads"
 )
 
@@ -109,12 +110,12 @@ func TestResponsesStream(t *testing.T) {
 			failed(r, results.ErrClassStreamBroken, "stream ended without response.completed")
 		},
 	}}
-	runWireCases(t, tests, targets.Spec{Preset: "openai", Protocol: targets.ProtocolOpenAIResponses}, "/v1", "/v1/responses",
+	runWireCases(t, tests, targetspec.Spec{Preset: "openai", Protocol: targetspec.ProtocolOpenAIResponses}, "/v1", "/v1/responses",
 		map[string]string{"OPENAI_API_KEY": "sk-test"}, "api", "openai")
 }
 
 func TestResponsesRequest(t *testing.T) {
-	tgt, got := serveSpec(t, targets.Spec{Preset: "openai", Protocol: targets.ProtocolOpenAIResponses,
+	tgt, got := serveSpec(t, targetspec.Spec{Preset: "openai", Protocol: targetspec.ProtocolOpenAIResponses,
 		ExtraBody: map[string]any{"reasoning": map[string]any{"effort": "low"}}}, "/v1", "/v1/responses", func(s *sse) {
 		s.start()
 		s.resp("response.output_text.delta", map[string]any{"delta": "Hi"})

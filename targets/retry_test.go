@@ -11,6 +11,7 @@ import (
 	"github.com/inferbench/inferbench/bench"
 	"github.com/inferbench/inferbench/results"
 	"github.com/inferbench/inferbench/targets"
+	"github.com/inferbench/inferbench/targets/targetspec"
 	"github.com/inferbench/inferbench/workloads"
 )
 
@@ -111,7 +112,7 @@ func TestRetryOverHTTP(t *testing.T) {
 		s.event("message_stop", anMessageStop)
 	}))
 	defer srv.Close()
-	tgt, err := targets.New(targets.Spec{Preset: "anthropic", BaseURL: srv.URL + "/v1", Model: "m", Retries: targets.RetrySpec{Max: 3}},
+	tgt, err := targets.New(targetspec.Spec{Preset: "anthropic", BaseURL: srv.URL + "/v1", Model: "m", Retries: targetspec.RetrySpec{Max: 3}},
 		func(string) string { return "k" })
 	if err != nil {
 		t.Fatal(err)

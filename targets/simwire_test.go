@@ -9,6 +9,7 @@ import (
 	"github.com/inferbench/inferbench/results"
 	"github.com/inferbench/inferbench/targets"
 	"github.com/inferbench/inferbench/targets/sim"
+	"github.com/inferbench/inferbench/targets/targetspec"
 	"github.com/inferbench/inferbench/workloads"
 )
 
@@ -25,10 +26,10 @@ func simServer(t testing.TB, cfg sim.Config) string {
 }
 
 // protocolTarget builds a target of protocol p against the simulator root.
-func protocolTarget(t testing.TB, p, root string, edit ...func(*targets.Spec)) targets.Target {
+func protocolTarget(t testing.TB, p, root string, edit ...func(*targetspec.Spec)) targets.Target {
 	t.Helper()
-	spec := targets.Spec{Protocol: p, BaseURL: root + "/v1", Model: "sim", Name: p}
-	if p == targets.ProtocolGemini {
+	spec := targetspec.Spec{Protocol: p, BaseURL: root + "/v1", Model: "sim", Name: p}
+	if p == targetspec.ProtocolGemini {
 		spec.BaseURL = root + "/v1beta"
 	}
 	for _, e := range edit {
@@ -54,7 +55,7 @@ func TestProtocolsAgreeOnSimulator(t *testing.T) {
 		MaxTokens: targets.ResponsesMinOutputTokens}
 	wantIn := int64(sim.EstimateTokens(req.Text()))
 	clock := results.NewClock(time.Now())
-	for _, p := range targets.Protocols {
+	for _, p := range targetspec.Protocols {
 		t.Run(p, func(t *testing.T) {
 			rec := protocolTarget(t, p, root).Do(t.Context(), clock, req)
 			if !rec.OK() {
@@ -63,7 +64,7 @@ func TestProtocolsAgreeOnSimulator(t *testing.T) {
 			// Legacy completions have no reasoning; Anthropic does not
 			// count thinking apart.
 			wantReasoning := int64(5)
-			if p == targets.ProtocolOpenAICompletions || p == targets.ProtocolAnthropic {
+			if p == targetspec.ProtocolOpenAICompletions || p == targetspec.ProtocolAnthropic {
 				wantReasoning = 0
 			}
 			if rec.InputTokens != wantIn || rec.OutputTokens != targets.ResponsesMinOutputTokens || rec.InputTokensSource != results.TokensFromUsage ||
@@ -72,7 +73,7 @@ func TestProtocolsAgreeOnSimulator(t *testing.T) {
 					rec.InputTokens, rec.OutputTokens, rec.InputTokensSource, rec.CachedInputTokens, rec.ReasoningTokens,
 					wantIn, targets.ResponsesMinOutputTokens, wantIn/2, wantReasoning)
 			}
-			if p != targets.ProtocolOpenAICompletions && rec.FirstOutputNs <= rec.FirstTokenNs {
+			if p != targetspec.ProtocolOpenAICompletions && rec.FirstOutputNs <= rec.FirstTokenNs {
 				t.Errorf("first output %d not after first token %d: reasoning came first", rec.FirstOutputNs, rec.FirstTokenNs)
 			}
 		})
@@ -90,13 +91,13 @@ func TestSimulatedFlag(t *testing.T) {
 	root := simServer(t, sim.Config{})
 	req := &workloads.Request{Prompt: "hi", MaxTokens: 3}
 	clock := results.NewClock(time.Now())
-	for _, p := range targets.Protocols {
+	for _, p := range targetspec.Protocols {
 		rec := protocolTarget(t, p, root).Do(t.Context(), clock, req)
 		if !rec.OK() || !rec.Simulated {
 			t.Errorf("%s: %s %s, simulated %v; want ok and simulated", p, rec.Status, rec.ErrorMessage, rec.Simulated)
 		}
 	}
-	rec := protocolTarget(t, targets.ProtocolOpenAIChat, root, func(s *targets.Spec) { s.Model = "not-served" }).Do(t.Context(), clock, req)
+	rec := protocolTarget(t, targetspec.ProtocolOpenAIChat, root, func(s *targetspec.Spec) { s.Model = "not-served" }).Do(t.Context(), clock, req)
 	if rec.HTTPStatus != 404 || !rec.Simulated {
 		t.Errorf("wrong model: status %d, simulated %v; want 404 and simulated", rec.HTTPStatus, rec.Simulated)
 	}
@@ -114,9 +115,9 @@ func TestSimulatorTakesTheNewShapes(t *testing.T) {
 		Messages: []workloads.Message{{Role: "system", Content: "Be brief."}, {Role: "user", Content: "Hi"}},
 		Extra: map[string]json.RawMessage{"seed": raw(`7`), "stop": raw(`["END"]`), "top_p": raw(`0.9`),
 			"stream_options": raw(`{"include_usage":true}`), "reasoning_effort": raw(`"none"`)}}
-	for _, p := range targets.Protocols {
-		for _, mode := range []string{targets.SystemAsDeveloper, targets.SystemAsUser} {
-			rec := protocolTarget(t, p, root, func(s *targets.Spec) { s.SystemMessage = mode }).Do(t.Context(), clockNow(), req)
+	for _, p := range targetspec.Protocols {
+		for _, mode := range []string{targetspec.SystemAsDeveloper, targetspec.SystemAsUser} {
+			rec := protocolTarget(t, p, root, func(s *targetspec.Spec) { s.SystemMessage = mode }).Do(t.Context(), clockNow(), req)
 			if !rec.OK() || rec.OutputTokensSource != results.TokensFromUsage {
 				t.Errorf("%s, system as %s: %s %s (%s), tokens from %s", p, mode, rec.Status, rec.ErrorClass, rec.ErrorMessage, rec.OutputTokensSource)
 			}

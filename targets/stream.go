@@ -14,6 +14,7 @@ import (
 	"sync/atomic"
 
 	"github.com/inferbench/inferbench/results"
+	"github.com/inferbench/inferbench/targets/internal/chunk"
 	"github.com/inferbench/inferbench/workloads"
 )
 
@@ -257,7 +258,7 @@ func (t *streamTarget) statusError(code int, body []byte) error {
 // (OpenAI, Anthropic and Gemini all nest it as error.message) and a wait
 // the body asks for (Gemini's google.rpc.RetryInfo retryDelay).
 func newStatusError(code int, body []byte) *statusError {
-	e := &statusError{code: code, msg: bodyMessage(strings.TrimSpace(string(body)))}
+	e := &statusError{code: code, msg: chunk.BodyMessage(strings.TrimSpace(string(body)))}
 	var g struct {
 		Error struct {
 			Details []struct {

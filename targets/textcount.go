@@ -1,15 +1,11 @@
 package targets
 
 import (
-	"fmt"
-	"slices"
-	"strings"
 	"sync"
-	"unicode"
-	"unicode/utf16"
-	"unicode/utf8"
 
 	"github.com/inferbench/inferbench/results"
+	"github.com/inferbench/inferbench/targets/internal/chunk"
+	"github.com/inferbench/inferbench/targets/targetspec"
 	"github.com/inferbench/inferbench/workloads"
 )
 
@@ -27,16 +23,6 @@ import (
 // 8 bytes per content event of its gap list; a stream whose usage arrives
 // stops adding to it, and the text goes back to the pool unread.
 
-// DefaultCountTokenizer is the tokenizer of the fallback when a config
-// names none (Config.CountTokenizer): the tokenizer workloads synthesise
-// prompts with (workloads.DefaultTokenizer), so a run's input and output
-// counts use one yardstick.
-const DefaultCountTokenizer = workloads.DefaultTokenizer
-
-// NoCountTokenizer turns the fallback off (Config.CountTokenizer): output
-// tokens without usage are the content events, as they always were.
-const NoCountTokenizer = "none"
-
 // tokenCounter counts text with an embedded tokenizer, loaded on first
 // use: building a rank table takes a few hundred milliseconds and tens
 // of megabytes, which a run whose server reports usage never spends.
@@ -49,11 +35,11 @@ type tokenCounter struct {
 
 // newTokenCounter returns the counter a config names (nil: no fallback).
 func newTokenCounter(name string) *tokenCounter {
-	if name == NoCountTokenizer {
+	if name == targetspec.NoCountTokenizer {
 		return nil
 	}
 	if name == "" {
-		name = DefaultCountTokenizer
+		name = targetspec.DefaultCountTokenizer
 	}
 	return &tokenCounter{name: name}
 }
@@ -101,21 +87,13 @@ func (t *tally) keepText(text string, reasoning bool) {
 // keepChunkText keeps the text of the chunk event data the facts f were
 // read from: where the scanner marked it, or as the full decode decoded
 // it.
-func (st *streamState) keepChunkText(data []byte, f *chunkFacts) {
+func (st *streamState) keepChunkText(data []byte, f *chunk.Facts) {
 	if !st.keeping() {
 		return
 	}
 	l := st.lists
-	if !f.outSpan.empty() {
-		l.text = f.outSpan.appendText(l.text, data)
-	} else {
-		l.text = append(l.text, f.outText...)
-	}
-	if !f.reasonSpan.empty() {
-		l.reasoning = f.reasonSpan.appendText(l.reasoning, data)
-	} else {
-		l.reasoning = append(l.reasoning, f.reasonText...)
-	}
+	l.text = f.AppendOutput(l.text, data)
+	l.reasoning = f.AppendReasoning(l.reasoning, data)
 }
 
 // countOutput sets rec's output tokens from the kept text, when the
@@ -137,97 +115,4 @@ func (t *tally) countOutput(rec *results.Record) {
 	}
 	rec.OutputTokens, rec.ReasoningTokens = out+reasoning, reasoning
 	rec.OutputTokensSource = results.TokensFromTokenizer
-}
-
-// span is where a JSON string's contents (between its quotes) lie in an
-// event: bytes [lo, hi); esc says they hold escapes. The zero span marks
-// no string.
-type span struct {
-	lo, hi int32
-	esc    bool
-}
-
-func (s span) empty() bool { return s.hi == 0 }
-
-// appendText appends the decoded string s marks in data to dst.
-func (s span) appendText(dst, data []byte) []byte {
-	return appendJSONText(dst, data[s.lo:s.hi], s.esc)
-}
-
-// appendJSONText appends the string whose JSON contents are raw (already
-// checked: valid escapes, no control characters) to dst, decoded as
-// encoding/json decodes it: escapes resolved, a \u surrogate pair joined,
-// a lone surrogate and each invalid UTF-8 byte replaced by U+FFFD. Plain
-// valid UTF-8 (nearly every event) is copied as it is.
-func appendJSONText(dst, raw []byte, esc bool) []byte {
-	if !esc && utf8.Valid(raw) {
-		return append(dst, raw...)
-	}
-	for i := 0; i < len(raw); {
-		c := raw[i]
-		switch {
-		case c == '\\' && i+1 < len(raw):
-			switch e := raw[i+1]; e {
-			case 'b':
-				dst, i = append(dst, '\b'), i+2
-			case 'f':
-				dst, i = append(dst, '\f'), i+2
-			case 'n':
-				dst, i = append(dst, '\n'), i+2
-			case 'r':
-				dst, i = append(dst, '\r'), i+2
-			case 't':
-				dst, i = append(dst, '\t'), i+2
-			case 'u':
-				r := hex4(raw[i:])
-				i += 6
-				if utf16.IsSurrogate(r) {
-					if d := utf16.DecodeRune(r, hex4(raw[i:])); d != unicode.ReplacementChar {
-						dst, i = utf8.AppendRune(dst, d), i+6
-						break
-					}
-					r = unicode.ReplacementChar
-				}
-				dst = utf8.AppendRune(dst, r)
-			default: // " \ /
-				dst, i = append(dst, e), i+2
-			}
-		case c < utf8.RuneSelf:
-			dst, i = append(dst, c), i+1
-		default:
-			r, n := utf8.DecodeRune(raw[i:])
-			dst, i = utf8.AppendRune(dst, r), i+n
-		}
-	}
-	return dst
-}
-
-// hex4 is the rune of a \uXXXX escape at the start of b, or -1.
-func hex4(b []byte) rune {
-	if len(b) < 6 || b[0] != '\\' || b[1] != 'u' {
-		return -1
-	}
-	var r rune
-	for _, c := range b[2:6] {
-		switch {
-		case '0' <= c && c <= '9':
-			c -= '0'
-		case 'a' <= c && c <= 'f':
-			c = c - 'a' + 10
-		case 'A' <= c && c <= 'F':
-			c = c - 'A' + 10
-		default:
-			return -1
-		}
-		r = r*16 + rune(c)
-	}
-	return r
-}
-
-// checkCountTokenizer checks a CountTokenizer value.
-func checkCountTokenizer(name string) error {
-	if name == "" || name == NoCountTokenizer || slices.Contains(workloads.TokenizerNames, name) {
-		return nil
-	}
-	return fmt.Errorf("%q: want %s or %s", name, strings.Join(workloads.TokenizerNames, ", "), NoCountTokenizer)
 }

@@ -5,6 +5,7 @@ import (
 
 	"github.com/inferbench/inferbench/results"
 	"github.com/inferbench/inferbench/targets"
+	"github.com/inferbench/inferbench/targets/targetspec"
 )
 
 // TestTokenizerFallbackEveryProtocol: a server that reports no usage has
@@ -74,13 +75,13 @@ func TestTokenizerFallbackChoice(t *testing.T) {
 		t.Errorf("default %d, cl100k_base %d, o200k_base %d: want the default to be cl100k_base's, and o200k_base's to differ",
 			def.OutputTokens, cl.OutputTokens, o200.OutputTokens)
 	}
-	if r := count(targets.NoCountTokenizer); r.OutputTokens != 2 || r.OutputTokensSource != results.TokensFromChunks {
+	if r := count(targetspec.NoCountTokenizer); r.OutputTokens != 2 || r.OutputTokensSource != results.TokensFromChunks {
 		t.Errorf("none: %d tokens from %s, want the 2 content events", r.OutputTokens, r.OutputTokensSource)
 	}
 	if _, err := targets.NewOpenAI(targets.Config{BaseURL: "http://127.0.0.1:1/v1", Model: "m", CountTokenizer: "gpt2"}); err == nil {
 		t.Error("unknown count tokenizer accepted")
 	}
-	if _, err := (targets.Spec{BaseURL: "http://127.0.0.1:1/v1", Model: "m", CountTokenizer: "gpt2"}).Resolve(); err == nil {
+	if _, err := (targetspec.Spec{BaseURL: "http://127.0.0.1:1/v1", Model: "m", CountTokenizer: "gpt2"}).Resolve(); err == nil {
 		t.Error("spec with an unknown count tokenizer resolved")
 	}
 }

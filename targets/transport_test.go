@@ -10,6 +10,7 @@ import (
 
 	"github.com/inferbench/inferbench/results"
 	"github.com/inferbench/inferbench/targets"
+	"github.com/inferbench/inferbench/targets/targetspec"
 )
 
 // TestTimeouts: the first-token and idle timeouts end a request with class
@@ -30,22 +31,22 @@ func TestTimeouts(t *testing.T) {
 		name     string
 		protocol string
 		script   func(*sse)
-		timeouts targets.TimeoutSpec
+		timeouts targetspec.TimeoutSpec
 		prefix   string
 	}{
-		{"chat first token", targets.ProtocolOpenAIChat, slowFirst, targets.TimeoutSpec{FirstToken: 50 * time.Millisecond}, "first token timeout 50ms exceeded"},
-		{"chat idle", targets.ProtocolOpenAIChat, stallAfterOne, targets.TimeoutSpec{Idle: 50 * time.Millisecond}, "idle timeout 50ms exceeded between chunks"},
-		{"anthropic first token", targets.ProtocolAnthropic, slowFirst, targets.TimeoutSpec{FirstToken: 50 * time.Millisecond}, "first token timeout 50ms exceeded"},
-		{"anthropic idle", targets.ProtocolAnthropic, stallAfterOne, targets.TimeoutSpec{Idle: 50 * time.Millisecond}, "idle timeout 50ms exceeded between chunks"},
-		{"anthropic total", targets.ProtocolAnthropic, stallAfterOne, targets.TimeoutSpec{Total: 100 * time.Millisecond}, "request timeout 100ms exceeded"},
+		{"chat first token", targetspec.ProtocolOpenAIChat, slowFirst, targetspec.TimeoutSpec{FirstToken: 50 * time.Millisecond}, "first token timeout 50ms exceeded"},
+		{"chat idle", targetspec.ProtocolOpenAIChat, stallAfterOne, targetspec.TimeoutSpec{Idle: 50 * time.Millisecond}, "idle timeout 50ms exceeded between chunks"},
+		{"anthropic first token", targetspec.ProtocolAnthropic, slowFirst, targetspec.TimeoutSpec{FirstToken: 50 * time.Millisecond}, "first token timeout 50ms exceeded"},
+		{"anthropic idle", targetspec.ProtocolAnthropic, stallAfterOne, targetspec.TimeoutSpec{Idle: 50 * time.Millisecond}, "idle timeout 50ms exceeded between chunks"},
+		{"anthropic total", targetspec.ProtocolAnthropic, stallAfterOne, targetspec.TimeoutSpec{Total: 100 * time.Millisecond}, "request timeout 100ms exceeded"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			path := "/v1/chat/completions"
-			if tt.protocol == targets.ProtocolAnthropic {
+			if tt.protocol == targetspec.ProtocolAnthropic {
 				path = "/v1/messages"
 			}
-			tgt, _ := serveSpec(t, targets.Spec{Protocol: tt.protocol, Timeouts: tt.timeouts}, "/v1", path, tt.script, nil)
+			tgt, _ := serveSpec(t, targetspec.Spec{Protocol: tt.protocol, Timeouts: tt.timeouts}, "/v1", path, tt.script, nil)
 			start := time.Now()
 			rec := tgt.Do(t.Context(), results.NewClock(start), testRequest())
 			if rec.ErrorClass != results.ErrClassTimeout || !strings.HasPrefix(rec.ErrorMessage, tt.prefix) {
@@ -68,7 +69,7 @@ func TestTLSVerification(t *testing.T) {
 	}))
 	defer srv.Close()
 	for _, insecure := range []bool{false, true} {
-		tgt, err := targets.New(targets.Spec{BaseURL: srv.URL + "/v1", Model: "m", Insecure: insecure}, func(string) string { return "" })
+		tgt, err := targets.New(targetspec.Spec{BaseURL: srv.URL + "/v1", Model: "m", Insecure: insecure}, func(string) string { return "" })
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -100,7 +101,7 @@ func TestProxyFromEnvironment(t *testing.T) {
 	t.Setenv("http_proxy", proxy.URL)
 	t.Setenv("NO_PROXY", "")
 	t.Setenv("no_proxy", "")
-	tgt, err := targets.New(targets.Spec{Preset: "together", BaseURL: "http://provider.invalid/v1", Model: "m"},
+	tgt, err := targets.New(targetspec.Spec{Preset: "together", BaseURL: "http://provider.invalid/v1", Model: "m"},
 		func(string) string { return "tg-key" })
 	if err != nil {
 		t.Fatal(err)

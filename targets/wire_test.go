@@ -16,12 +16,13 @@ import (
 
 	"github.com/inferbench/inferbench/results"
 	"github.com/inferbench/inferbench/targets"
+	"github.com/inferbench/inferbench/targets/targetspec"
 )
 
 // serveSpec starts a fake provider whose endpoint (the request path, plus
 // query when want has one) runs script, and the target spec declares
 // against it (BaseURL is the server root + base).
-func serveSpec(t testing.TB, spec targets.Spec, base, want string, script func(s *sse), env map[string]string) (targets.Target, *seen) {
+func serveSpec(t testing.TB, spec targetspec.Spec, base, want string, script func(s *sse), env map[string]string) (targets.Target, *seen) {
 	t.Helper()
 	got := &seen{}
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -94,7 +95,7 @@ type wireCase struct {
 
 // runWireCases runs each case against a fake provider at path, with a
 // target spec declares, and compares the whole record (shaped).
-func runWireCases(t *testing.T, cases []wireCase, spec targets.Spec, base, path string, env map[string]string, kind, provider string) {
+func runWireCases(t *testing.T, cases []wireCase, spec targetspec.Spec, base, path string, env map[string]string, kind, provider string) {
 	t.Helper()
 	for _, tt := range cases {
 		t.Run(tt.name, func(t *testing.T) {

@@ -6,13 +6,14 @@ import (
 	"strings"
 
 	"github.com/inferbench/inferbench/reports"
+	"github.com/inferbench/inferbench/reports/threshold"
 )
 
 // thresholdsFlag is --fail-on, repeatable: each value is parsed when it is
 // given, so a bad expression is a usage error (exit 2) that points at its
 // column before any run is read.
 type thresholdsFlag struct {
-	list []*reports.Threshold
+	list []*threshold.Threshold
 	// single is set for commands without a baseline (report), where
 	// `base` cannot mean anything.
 	single bool
@@ -30,11 +31,11 @@ func (f *thresholdsFlag) String() string {
 }
 
 func (f *thresholdsFlag) Set(s string) error {
-	t, err := reports.ParseThreshold(s)
+	t, err := threshold.Parse(s)
 	if err == nil && f.single {
 		err = t.NoBase()
 	}
-	var te *reports.ThresholdError
+	var te *threshold.Error
 	if errors.As(err, &te) {
 		// The flag package quotes the value already.
 		return errors.New(te.Detail())

@@ -15,8 +15,8 @@ import (
 
 	"github.com/inferbench/inferbench/prices"
 	"github.com/inferbench/inferbench/results"
-	"github.com/inferbench/inferbench/targets"
 	"github.com/inferbench/inferbench/targets/sim"
+	"github.com/inferbench/inferbench/targets/targetspec"
 )
 
 // protocolSim serves a simulator with cfg and returns the base URL a
@@ -32,7 +32,7 @@ func protocolSim(t *testing.T, cfg sim.Config) (root string) {
 }
 
 func baseFor(root, protocol string) string {
-	if protocol == targets.ProtocolGemini {
+	if protocol == targetspec.ProtocolGemini {
 		return root + "/v1beta"
 	}
 	return root + "/v1"
@@ -51,7 +51,7 @@ func TestRunEveryProtocol(t *testing.T) {
 		Provider: sim.Provider{ReasoningTokens: 3, CachedFraction: 0.5}})
 	wl := writeWorkload(t, 3, tokens)
 	wantIn := int64(sim.EstimateTokens("Say something."))
-	for _, p := range targets.Protocols {
+	for _, p := range targetspec.Protocols {
 		t.Run(p, func(t *testing.T) {
 			out := t.TempDir()
 			e, _, stderr := testEnv(nil)
@@ -69,7 +69,7 @@ func TestRunEveryProtocol(t *testing.T) {
 			// count thinking tokens apart (they are in output_tokens).
 			wantCached, wantReasoning := int64(wantIn/2), int64(3)
 			switch p {
-			case targets.ProtocolOpenAICompletions, targets.ProtocolAnthropic:
+			case targetspec.ProtocolOpenAICompletions, targetspec.ProtocolAnthropic:
 				wantReasoning = 0
 			}
 			var ttfts, gaps []int64
@@ -81,7 +81,7 @@ func TestRunEveryProtocol(t *testing.T) {
 						r.CachedInputTokens, r.ReasoningTokens, r.Chunks)
 				}
 				checkStreamTiming(t, r, ttft, itl)
-				if p != targets.ProtocolOpenAICompletions {
+				if p != targetspec.ProtocolOpenAICompletions {
 					// Reasoning counts for TTFT, not for TTFO: the first
 					// output event comes after the reasoning events (by
 					// 3 ITLs when the machine keeps up; only the order is
@@ -210,9 +210,9 @@ func TestRunTargetsFile(t *testing.T) {
     telemetry: {server_metrics: %s/metrics}
 `, root, root, root, root)), 0o644)
 	for _, tc := range []struct{ target, provider, kind, protocol string }{
-		{"claude-sim", "anthropic", "api", targets.ProtocolAnthropic},
-		{"vllm-sim", "vllm", "self-hosted", targets.ProtocolOpenAIChat},
-		{"sglang-sim", "sglang", "self-hosted", targets.ProtocolOpenAIChat},
+		{"claude-sim", "anthropic", "api", targetspec.ProtocolAnthropic},
+		{"vllm-sim", "vllm", "self-hosted", targetspec.ProtocolOpenAIChat},
+		{"sglang-sim", "sglang", "self-hosted", targetspec.ProtocolOpenAIChat},
 	} {
 		out := t.TempDir()
 		e, _, stderr := testEnv(map[string]string{"ANTHROPIC_API_KEY": "k"})

@@ -14,6 +14,7 @@ import (
 	"github.com/inferbench/inferbench/reports"
 	"github.com/inferbench/inferbench/reports/decide"
 	"github.com/inferbench/inferbench/reports/html"
+	"github.com/inferbench/inferbench/reports/render"
 	"github.com/inferbench/inferbench/suite"
 )
 
@@ -74,14 +75,14 @@ const reportExamples = `  inferbench report runs/20261126-101500-sim
 func renderReport(b *bytes.Buffer, summaries []reports.Summary, decision *decide.Decision, format string) error {
 	switch format {
 	case "md":
-		if err := reports.RenderMarkdown(b, summaries); err != nil {
+		if err := render.Markdown(b, summaries); err != nil {
 			return err
 		}
 		return decide.RenderMarkdown(b, decision)
 	case "json":
 		return decide.RenderReportJSON(b, summaries, decision)
 	}
-	if err := reports.RenderText(b, summaries); err != nil {
+	if err := render.Text(b, summaries); err != nil {
 		return err
 	}
 	return decide.RenderText(b, decision)

@@ -7,8 +7,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/inferbench/inferbench/targets"
 	"github.com/inferbench/inferbench/targets/sim"
+	"github.com/inferbench/inferbench/targets/targetspec"
 	"github.com/inferbench/inferbench/workloads"
 )
 
@@ -59,7 +59,7 @@ func TestRunSaysFieldsNotSentOnce(t *testing.T) {
 	}
 	wl := writeWorkloadFile(t, reqs)
 	e, _, stderr := testEnv(nil)
-	code := dispatch(t.Context(), e, []string{"run", "--base-url", baseFor(root, targets.ProtocolGemini), "--protocol", targets.ProtocolGemini,
+	code := dispatch(t.Context(), e, []string{"run", "--base-url", baseFor(root, targetspec.ProtocolGemini), "--protocol", targetspec.ProtocolGemini,
 		"--model", "sim", "--workload", wl, "--concurrency", "2", "--out", t.TempDir(), "--quiet"})
 	if code != exitOK {
 		t.Fatalf("exit %d; stderr:\n%s", code, stderr)
@@ -72,7 +72,7 @@ func TestRunSaysFieldsNotSentOnce(t *testing.T) {
 
 	// --strict-fields refuses the same run.
 	e, _, stderr = testEnv(nil)
-	code = dispatch(t.Context(), e, []string{"run", "--base-url", baseFor(root, targets.ProtocolGemini), "--protocol", targets.ProtocolGemini,
+	code = dispatch(t.Context(), e, []string{"run", "--base-url", baseFor(root, targetspec.ProtocolGemini), "--protocol", targetspec.ProtocolGemini,
 		"--model", "sim", "--workload", wl, "--concurrency", "2", "--out", t.TempDir(), "--quiet", "--strict-fields"})
 	if code != exitUsage || !strings.Contains(stderr.String(), "strict fields: the workload carries fields this target would not send: logit_bias") {
 		t.Errorf("strict: exit %d; stderr:\n%s", code, stderr)

@@ -7,6 +7,7 @@ import (
 	"sync"
 
 	"github.com/inferbench/inferbench/reports"
+	"github.com/inferbench/inferbench/reports/threshold"
 )
 
 // Verdict is the outcome of comparing a candidate run with a baseline.
@@ -111,7 +112,7 @@ type Comparison struct {
 	// change.
 	Verdict Verdict
 	// Thresholds are the results of Check, in order.
-	Thresholds []reports.ThresholdResult
+	Thresholds []threshold.Result
 	// Notes say how the numbers were made where that is not the default
 	// (subsampling) and what could not be compared.
 	Notes []string
@@ -470,7 +471,7 @@ func (d *MetricDelta) setCI(iv Interval, test string, minEffect float64) {
 
 // Check evaluates ths on the candidate, with the baseline as base, and
 // keeps the results in c.Thresholds. It returns the number that failed.
-func (c *Comparison) Check(ths []*reports.Threshold) int {
+func (c *Comparison) Check(ths []*threshold.Threshold) int {
 	c.Thresholds = c.Thresholds[:0]
 	failed := 0
 	for _, t := range ths {

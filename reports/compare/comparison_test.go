@@ -11,6 +11,7 @@ import (
 
 	"github.com/inferbench/inferbench/reports"
 	"github.com/inferbench/inferbench/reports/internal/fixture"
+	"github.com/inferbench/inferbench/reports/threshold"
 	"github.com/inferbench/inferbench/results"
 )
 
@@ -174,10 +175,10 @@ func goldenComparison() *Comparison {
 	base := compareRun("20261126-base", 40, 20, 200, 1)
 	cand := compareRun("20261126-cand", 40, 30, 210, 4)
 	c := Runs(base, cand, Options{Options: reports.Options{SLO: reports.SLO{TTFT: 28 * time.Millisecond}}})
-	var ths []*reports.Threshold
+	var ths []*threshold.Threshold
 	for _, e := range []string{"ttft.p50 > 1.2 * base", "e2e.p99 > 1s", "error_rate > 5%",
 		"cost_per_1m_output > 1.05 * base", "goodput.fraction < 50%"} {
-		th, err := reports.ParseThreshold(e)
+		th, err := threshold.Parse(e)
 		if err != nil {
 			panic(err)
 		}
@@ -260,7 +261,7 @@ func TestRenderCompareJUnitRoundTrip(t *testing.T) {
 		}
 	}
 	// Characters that XML must escape survive.
-	r := []reports.ThresholdResult{{Expr: `a < b & "c" ]]> d`, RunID: "x<y", Failed: true, Message: "<script>alert(1)</script>\x00"}}
+	r := []threshold.Result{{Expr: `a < b & "c" ]]> d`, RunID: "x<y", Failed: true, Message: "<script>alert(1)</script>\x00"}}
 	b.Reset()
 	if err := writeJUnit(&b, "s&s", nil, r); err != nil {
 		t.Fatal(err)

@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/inferbench/inferbench/reports"
+	"github.com/inferbench/inferbench/reports/threshold"
 )
 
 // JUnit XML, the test-report format most CI systems read (Jenkins, GitLab,
@@ -55,7 +55,7 @@ type junitFailure struct {
 // writeJUnit writes results as a JUnit XML test suite called suite: one
 // test case per threshold result, named by its expression, in class
 // "inferbench.<run_id>".
-func writeJUnit(w io.Writer, suite string, props []junitProperty, results []reports.ThresholdResult) error {
+func writeJUnit(w io.Writer, suite string, props []junitProperty, results []threshold.Result) error {
 	s := junitSuite{Name: suite, Tests: len(results), Time: "0", Cases: []junitCase{}}
 	s.Properties = props
 	for _, r := range results {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/inferbench/inferbench/reports"
 	"github.com/inferbench/inferbench/reports/internal/table"
+	"github.com/inferbench/inferbench/reports/threshold"
 )
 
 // headline is the one-line outcome: the gate (thresholds) first, since
@@ -206,7 +207,7 @@ func RenderText(w io.Writer, c *Comparison) error {
 
 // writeThresholds lists results one a line: PASS or FAIL, the
 // expression, and what was compared.
-func writeThresholds(b *strings.Builder, rs []reports.ThresholdResult) {
+func writeThresholds(b *strings.Builder, rs []threshold.Result) {
 	width := 0
 	for _, t := range rs {
 		width = max(width, runeLen(t.Expr))
@@ -457,7 +458,7 @@ func runRef(s *reports.Summary) jsonRunRef {
 		Requests: s.Requests.Total, OK: s.Requests.OK, Failed: s.Requests.Failed}
 }
 
-func jsonThresholds(rs []reports.ThresholdResult) []jsonThreshold {
+func jsonThresholds(rs []threshold.Result) []jsonThreshold {
 	out := make([]jsonThreshold, 0, len(rs))
 	for _, t := range rs {
 		out = append(out, jsonThreshold{Expr: t.Expr, Metric: t.Metric, RunID: t.RunID, Unit: t.Unit.String(),

@@ -5,6 +5,7 @@ import (
 	"io"
 
 	"github.com/inferbench/inferbench/reports"
+	"github.com/inferbench/inferbench/reports/render"
 )
 
 // The JSON shape of a Decision: snake_case keys with their unit, every key
@@ -266,7 +267,7 @@ func RenderReportJSON(w io.Writer, ss []reports.Summary, d *Decision) error {
 		Decision *jsonDecision `json:"decision"`
 	}{Runs: make([]any, len(ss))}
 	for i, s := range ss {
-		out.Runs[i] = reports.SummaryJSON(s)
+		out.Runs[i] = render.SummaryJSON(s)
 	}
 	if !d.Empty() {
 		out.Decision = toJSONDecision(d)

@@ -15,6 +15,7 @@ import (
 	"github.com/inferbench/inferbench/reports/chart"
 	"github.com/inferbench/inferbench/reports/decide"
 	"github.com/inferbench/inferbench/reports/internal/table"
+	"github.com/inferbench/inferbench/reports/render"
 	"github.com/inferbench/inferbench/results"
 )
 
@@ -39,7 +40,7 @@ type Options struct {
 }
 
 // Render writes runs as one self-contained HTML page: the summary
-// table of RenderText, latency CDFs, TTFT/TPOT/throughput against load
+// table of render.Text, latency CDFs, TTFT/TPOT/throughput against load
 // when runs form a sweep, cost per 1M tokens, monthly cost against volume
 // with break-even points, the Decision tables when opt.Decide is set, GPU
 // and server saturation over time where the runs have telemetry, and each
@@ -71,7 +72,7 @@ type page struct {
 	CSS       template.CSS
 	Runs      []runHead
 	Glance    []glance
-	// Warnings are the incomplete runs, above everything (reports.Warnings),
+	// Warnings are the incomplete runs, above everything (render.Warnings),
 	// and ClientWarnings the runs whose load generator was the limit
 	// (reports.ClientWarnings).
 	Warnings       []string
@@ -79,7 +80,7 @@ type page struct {
 	// Summary is the summary table, its runs split into parts that fit
 	// the page; Errors are the error classes with a sample message.
 	Summary []runTable
-	Errors  []reports.ErrorSample
+	Errors  []render.ErrorSample
 	Latency htmlTable
 	// Server are the server-state tables of runs with telemetry.
 	Server   []serverTable
@@ -175,10 +176,10 @@ func buildPage(runs []*reports.RunData, ss []reports.Summary, d *decide.Decision
 	p := page{
 		Title:          opt.Title,
 		CSS:            template.CSS(pageCSS + chart.CSS),
-		Notes:          reports.Notes(ss),
-		Warnings:       reports.Warnings(ss),
+		Notes:          render.Notes(ss),
+		Warnings:       render.Warnings(ss),
 		ClientWarnings: reports.ClientWarnings(ss),
-		Errors:         reports.ErrorSamples(ss),
+		Errors:         render.ErrorSamples(ss),
 		Method: "Percentiles are " + percentileMethod(ss) + " over every measured request (warm-up excluded); latencies of ok requests. " +
 			"Definitions: docs/metrics.md.",
 	}
@@ -209,7 +210,7 @@ func buildPage(runs []*reports.RunData, ss []reports.Summary, d *decide.Decision
 	// reads better than 42 rows of one column per run.
 	inLatency := false
 	var rows []htmlRow
-	for _, r := range reports.SummaryTable(ss).Rows {
+	for _, r := range render.Table(ss).Rows {
 		if r.Section {
 			inLatency = strings.HasPrefix(r.Label, "latency")
 		}
@@ -347,7 +348,7 @@ func columnGroups(head []string, rows []htmlRow, wrapPx float64) [][2]int {
 	return append(out, [2]int{from, len(cols)})
 }
 
-// serverTable is one run's server-state table (reports.StateSections).
+// serverTable is one run's server-state table (render.StateSections).
 type serverTable struct {
 	Title string
 	Table htmlTable
@@ -355,7 +356,7 @@ type serverTable struct {
 
 func serverTables(ss []reports.Summary) []serverTable {
 	var out []serverTable
-	for _, st := range reports.StateSections(ss) {
+	for _, st := range render.StateSections(ss) {
 		t := htmlTable{Head: st.Table.Head}
 		for _, r := range st.Table.Rows {
 			t.Rows = append(t.Rows, htmlRowOf(r))

@@ -48,6 +48,7 @@ import (
 	"github.com/inferbench/inferbench/results"
 	"github.com/inferbench/inferbench/targets"
 	"github.com/inferbench/inferbench/targets/sim"
+	"github.com/inferbench/inferbench/targets/targetspec"
 	"github.com/inferbench/inferbench/workloads"
 )
 
@@ -81,7 +82,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs.DurationVar(&o.slowITL, "slow-itl", 500*time.Millisecond, "time between tokens of streams scenarios")
 	fs.DurationVar(&o.ramp, "ramp", 5*time.Second, "time over which a streams scenario opens its streams")
 	fs.IntVar(&o.tokens, "tokens", 64, "output tokens per request, one per event")
-	fs.StringVar(&o.protocol, "protocol", targets.ProtocolOpenAIChat, "wire protocol")
+	fs.StringVar(&o.protocol, "protocol", targetspec.ProtocolOpenAIChat, "wire protocol")
 	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the client's load phase to this `file` (with -profile-scenario)")
 	fs.StringVar(&o.memProfile, "memprofile", "", "write a heap profile at peak to this `file` (with -profile-scenario)")
 	fs.StringVar(&o.profileScenario, "profile-scenario", "", "the scenario (first repeat) the profiles are taken of")
@@ -168,9 +169,9 @@ func runClient(o options, stdout io.Writer) error {
 		return err
 	}
 	base := strings.TrimSuffix(o.url, "/")
-	spec := targets.Spec{Protocol: o.protocol, BaseURL: base + "/v1", Model: "sim", Name: "bench",
-		Timeouts: targets.TimeoutSpec{Total: 5 * time.Minute}}
-	if o.protocol == targets.ProtocolGemini {
+	spec := targetspec.Spec{Protocol: o.protocol, BaseURL: base + "/v1", Model: "sim", Name: "bench",
+		Timeouts: targetspec.TimeoutSpec{Total: 5 * time.Minute}}
+	if o.protocol == targetspec.ProtocolGemini {
 		spec.BaseURL = base + "/v1beta"
 	}
 	tgt, err := targets.New(spec, func(string) string { return "" })

@@ -1,4 +1,4 @@
-package reports
+package render
 
 import (
 	"bytes"
@@ -6,15 +6,16 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/inferbench/inferbench/reports"
 	"github.com/inferbench/inferbench/reports/internal/fixture"
 	"github.com/inferbench/inferbench/results"
 )
 
 // clientRun is a run whose manifest holds the client block c.
-func clientRun(id string, c *results.ClientInfo, shard *results.ShardInfo) *RunData {
+func clientRun(id string, c *results.ClientInfo, shard *results.ShardInfo) *reports.RunData {
 	m := &results.Manifest{RunID: id, StopReason: results.StopCompleted, Target: results.TargetInfo{Name: "t", Model: "m"},
 		Client: c, Shard: shard}
-	return fixture.AddAll(NewRunData("", m), fixture.SampleRecs()...)
+	return fixture.AddAll(reports.NewRunData("", m), fixture.SampleRecs()...)
 }
 
 var (
@@ -36,16 +37,16 @@ var clientWarningParts = []string{
 }
 
 // renderAll is ss in text, Markdown and JSON, and the JSON decoded.
-func renderAll(t *testing.T, ss []Summary) (text, md string, js []map[string]any) {
+func renderAll(t *testing.T, ss []reports.Summary) (text, md string, js []map[string]any) {
 	t.Helper()
 	var tb, mb, jb bytes.Buffer
-	if err := RenderText(&tb, ss); err != nil {
+	if err := Text(&tb, ss); err != nil {
 		t.Fatal(err)
 	}
-	if err := RenderMarkdown(&mb, ss); err != nil {
+	if err := Markdown(&mb, ss); err != nil {
 		t.Fatal(err)
 	}
-	if err := RenderJSON(&jb, ss); err != nil {
+	if err := JSON(&jb, ss); err != nil {
 		t.Fatal(err)
 	}
 	if err := json.Unmarshal(jb.Bytes(), &js); err != nil {
@@ -56,8 +57,8 @@ func renderAll(t *testing.T, ss []Summary) (text, md string, js []map[string]any
 }
 
 func TestClientWarning(t *testing.T) {
-	ss := []Summary{Summarize(clientRun("starved", saturated, nil), Options{}), Summarize(clientRun("fine", healthy, nil), Options{}),
-		Summarize(clientRun("old", nil, nil), Options{})}
+	ss := []reports.Summary{reports.Summarize(clientRun("starved", saturated, nil), reports.Options{}), reports.Summarize(clientRun("fine", healthy, nil), reports.Options{}),
+		reports.Summarize(clientRun("old", nil, nil), reports.Options{})}
 	text, md, js := renderAll(t, ss)
 	if !strings.Contains(text, "WARNING: run starved: the load generator") || !strings.Contains(md, "> **Warning:** run starved: the load generator") {
 		t.Errorf("no warning heads the text or Markdown report:\n%s\n%s", text, md)
@@ -92,11 +93,11 @@ func TestClientWarning(t *testing.T) {
 // TestClientWarningShards: a merged shard group names the shard whose
 // load generator was the limit.
 func TestClientWarningShards(t *testing.T) {
-	runs := MergeShards([]*RunData{
+	runs := reports.MergeShards([]*reports.RunData{
 		clientRun("g-shard-1-of-2", healthy, &results.ShardInfo{Index: 0, Count: 2, Group: "g"}),
 		clientRun("g-shard-2-of-2", saturated, &results.ShardInfo{Index: 1, Count: 2, Group: "g"}),
 	})
-	s := Summarize(runs[0], Options{})
+	s := reports.Summarize(runs[0], reports.Options{})
 	w := s.ClientWarning()
 	if len(s.Client) != 2 || !strings.HasPrefix(w, "run g: the load generator, not the target, was the limit (shard g-shard-2-of-2: schedule lag p99 48.0 ms") ||
 		strings.Contains(w, "g-shard-1-of-2") {

@@ -1,4 +1,4 @@
-package reports
+package threshold
 
 import (
 	"errors"
@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/inferbench/inferbench/reports"
 	"github.com/inferbench/inferbench/reports/internal/fixture"
 	"github.com/inferbench/inferbench/results"
 )
@@ -44,7 +45,7 @@ func TestParseThreshold(t *testing.T) {
 		{"ttft.p95 > base / (2s / 1s)", "ttft.p95", ">", 0.5e9, true},
 		{"\tttft.p95\n>\t.5s ", "ttft.p95", ">", 0.5e9, false},
 	} {
-		th, err := ParseThreshold(tc.expr)
+		th, err := Parse(tc.expr)
 		if err != nil {
 			t.Errorf("%q: %v", tc.expr, err)
 			continue
@@ -96,10 +97,10 @@ func TestParseThresholdErrors(t *testing.T) {
 		{"ttft.p95 > *", 11, `unexpected "*"`},
 		{"ttft.p95 > \xff", 11, "not valid UTF-8"},
 	} {
-		_, err := ParseThreshold(tc.expr)
-		var te *ThresholdError
+		_, err := Parse(tc.expr)
+		var te *Error
 		if !errors.As(err, &te) {
-			t.Errorf("%q: error %v, want a *ThresholdError", tc.expr, err)
+			t.Errorf("%q: error %v, want a *Error", tc.expr, err)
 			continue
 		}
 		if te.Pos != tc.pos || !strings.Contains(te.Msg, tc.want) {
@@ -109,7 +110,7 @@ func TestParseThresholdErrors(t *testing.T) {
 }
 
 func TestThresholdErrorCaret(t *testing.T) {
-	_, err := ParseThreshold("ttft.p95 > 800")
+	_, err := Parse("ttft.p95 > 800")
 	want := "\"ttft.p95 > 800\": column 12: ttft.p95 is a duration, but the limit is a plain number: give 800 a unit, like 800ms\n" +
 		"  ttft.p95 > 800\n" +
 		"             ^"
@@ -117,22 +118,22 @@ func TestThresholdErrorCaret(t *testing.T) {
 		t.Errorf("error:\n%v\nwant:\n%s", err, want)
 	}
 	// Columns count characters, not bytes.
-	_, err = ParseThreshold("ttft.p95 > 5µs + 1")
+	_, err = Parse("ttft.p95 > 5µs + 1")
 	if err == nil || !strings.Contains(err.Error(), "column 16:") || !strings.HasSuffix(err.Error(), "\n                 ^") {
 		t.Errorf("error:\n%v", err)
 	}
 }
 
 func TestThresholdNoBase(t *testing.T) {
-	th, err := ParseThreshold("e2e.p99 > 1.1 * base")
+	th, err := Parse("e2e.p99 > 1.1 * base")
 	if err != nil {
 		t.Fatal(err)
 	}
-	var te *ThresholdError
+	var te *Error
 	if err := th.NoBase(); !errors.As(err, &te) || te.Pos != 16 || !strings.Contains(te.Msg, "only in inferbench compare") {
 		t.Errorf("NoBase = %v", err)
 	}
-	th, _ = ParseThreshold("e2e.p99 > 1s")
+	th, _ = Parse("e2e.p99 > 1s")
 	if err := th.NoBase(); err != nil {
 		t.Errorf("NoBase without base = %v", err)
 	}
@@ -142,11 +143,11 @@ func TestThresholdCheck(t *testing.T) {
 	m := &results.Manifest{RunID: "cand", Target: results.TargetInfo{Name: "t"},
 		Prices: &results.Prices{InputPer1M: 1, OutputPer1M: 2}}
 	// TTFT 20, 30, 25 ms; 1 of 4 failed.
-	cand := Summarize(fixture.AddAll(NewRunData("", m), fixture.SampleRecs()...), Options{SLO: SLO{TTFT: 26 * 1e6}})
-	baseSum := Summarize(fixture.AddAll(NewRunData("", &results.Manifest{RunID: "base"}), fixture.OKRec(0, 20, 100, 10, 5, nil, nil)), Options{})
+	cand := reports.Summarize(fixture.AddAll(reports.NewRunData("", m), fixture.SampleRecs()...), reports.Options{SLO: reports.SLO{TTFT: 26 * 1e6}})
+	baseSum := reports.Summarize(fixture.AddAll(reports.NewRunData("", &results.Manifest{RunID: "base"}), fixture.OKRec(0, 20, 100, 10, 5, nil, nil)), reports.Options{})
 	for _, tc := range []struct {
 		expr   string
-		base   *Summary
+		base   *reports.Summary
 		failed bool
 		msg    string
 	}{
@@ -165,7 +166,7 @@ func TestThresholdCheck(t *testing.T) {
 		{"ttft.p50 > base", nil, true, "no baseline"},
 		{"ttft.p50 > base / 0", &baseSum, true, "the limit is not a number"},
 	} {
-		th, err := ParseThreshold(tc.expr)
+		th, err := Parse(tc.expr)
 		if err != nil {
 			t.Fatalf("%q: %v", tc.expr, err)
 		}
@@ -175,7 +176,7 @@ func TestThresholdCheck(t *testing.T) {
 		}
 	}
 	// A run without an SLO has no goodput: fail, saying why.
-	th, _ := ParseThreshold("goodput.fraction < 95%")
+	th, _ := Parse("goodput.fraction < 95%")
 	if r := th.Check(&baseSum, nil); !r.Failed || !strings.Contains(r.Message, "no SLO") {
 		t.Errorf("no SLO: %+v", r)
 	}
@@ -187,7 +188,7 @@ func TestThresholdCheck(t *testing.T) {
 func TestRequirementCheck(t *testing.T) {
 	m := &results.Manifest{RunID: "cand", Target: results.TargetInfo{Name: "t"}}
 	// TTFT 20, 30, 25 ms; 1 of 4 failed.
-	cand := Summarize(fixture.AddAll(NewRunData("", m), fixture.SampleRecs()...), Options{})
+	cand := reports.Summarize(fixture.AddAll(reports.NewRunData("", m), fixture.SampleRecs()...), reports.Options{})
 	for _, tc := range []struct {
 		expr   string
 		failed bool
@@ -216,7 +217,7 @@ func TestRequirementCheck(t *testing.T) {
 		}
 		// The same text as --fail-on reads the other way round, except
 		// where there is no value to compare.
-		th, _ := ParseThreshold(tc.expr)
+		th, _ := Parse(tc.expr)
 		if f := th.Check(&cand, nil); f.Message != r.Message || (f.Failed == r.Failed) != strings.Contains(tc.msg, "no ") {
 			t.Errorf("fail-on %q: failed %v %q against requirement %v %q", tc.expr, f.Failed, f.Message, r.Failed, r.Message)
 		}
@@ -228,20 +229,20 @@ func TestRequirementCheck(t *testing.T) {
 }
 
 func TestMetricNamesAllParse(t *testing.T) {
-	for _, name := range MetricNames() {
+	for _, name := range reports.MetricNames() {
 		limit := "1"
-		switch m, _ := LookupMetric(name); m.Unit {
-		case UnitDuration:
+		switch m, _ := reports.LookupMetric(name); m.Unit {
+		case reports.UnitDuration:
 			limit = "1s"
-		case UnitFraction:
+		case reports.UnitFraction:
 			limit = "1%"
 		}
-		if _, err := ParseThreshold(name + " > " + limit); err != nil {
+		if _, err := Parse(name + " > " + limit); err != nil {
 			t.Errorf("%s: %v", name, err)
 		}
 	}
-	if len(MetricNames()) != 7*6+8 {
-		t.Errorf("%d metrics", len(MetricNames()))
+	if len(reports.MetricNames()) != 7*6+8 {
+		t.Errorf("%d metrics", len(reports.MetricNames()))
 	}
 }
 
@@ -256,11 +257,11 @@ func FuzzParseThreshold(f *testing.F) {
 	} {
 		f.Add(s)
 	}
-	s := Summarize(fixture.AddAll(NewRunData("", nil), fixture.SampleRecs()...), Options{})
+	s := reports.Summarize(fixture.AddAll(reports.NewRunData("", nil), fixture.SampleRecs()...), reports.Options{})
 	f.Fuzz(func(t *testing.T, expr string) {
-		th, err := ParseThreshold(expr)
+		th, err := Parse(expr)
 		if err != nil {
-			var te *ThresholdError
+			var te *Error
 			if !errors.As(err, &te) {
 				t.Fatalf("%q: error %T %v", expr, err, err)
 			}

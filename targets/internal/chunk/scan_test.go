@@ -1,4 +1,4 @@
-package targets
+package chunk
 
 import (
 	"bytes"
@@ -9,11 +9,13 @@ import (
 )
 
 // recordedEvents is the data of every event of every recorded stream in
-// testdata/streams (written from the providers' documented formats, or
-// recorded from the simulator), by file name.
+// targets/testdata/streams (written from the providers' documented
+// formats, or recorded from the simulator), by file name. Every event of
+// these streams is one data line, and none is cut off, so their data lines
+// are the events the targets package's SSE reader reads.
 func recordedEvents(tb testing.TB) map[string][][]byte {
 	tb.Helper()
-	files, err := filepath.Glob(filepath.Join("testdata", "streams", "*.sse"))
+	files, err := filepath.Glob(filepath.Join("..", "..", "testdata", "streams", "*.sse"))
 	if err != nil || len(files) == 0 {
 		tb.Fatalf("no recorded streams: %v", err)
 	}
@@ -23,15 +25,12 @@ func recordedEvents(tb testing.TB) map[string][][]byte {
 		if err != nil {
 			tb.Fatal(err)
 		}
-		rd := newSSEReader(bytes.NewReader(b))
-		for {
-			ev, err := rd.next()
-			if err != nil {
-				break
+		for _, line := range bytes.Split(b, []byte("\n")) {
+			line = bytes.TrimSuffix(line, []byte("\r"))
+			if data, ok := bytes.CutPrefix(line, []byte("data:")); ok {
+				out[filepath.Base(name)] = append(out[filepath.Base(name)], bytes.TrimPrefix(data, []byte(" ")))
 			}
-			out[filepath.Base(name)] = append(out[filepath.Base(name)], bytes.Clone(ev.Data))
 		}
-		rd.release()
 	}
 	return out
 }
@@ -87,11 +86,11 @@ var chunkShapes = []string{
 	`{"a":` + strings.Repeat("[", 20) + strings.Repeat("]", 20) + `}`,
 }
 
-// FuzzChunkScan checks the hot path against the full decode: whenever
-// scanChunk takes an event, decodeChunk must read it without error and
+// FuzzScan checks the hot path against the full decode: whenever
+// Scan takes an event, Decode must read it without error and
 // find the same facts. Seeds: every recorded stream's events and the
 // edge shapes above.
-func FuzzChunkScan(f *testing.F) {
+func FuzzScan(f *testing.F) {
 	for _, evs := range recordedEvents(f) {
 		for _, ev := range evs {
 			f.Add(ev)
@@ -107,14 +106,14 @@ func FuzzChunkScan(f *testing.F) {
 
 func checkScanAgrees(t *testing.T, b []byte) bool {
 	t.Helper()
-	var fast, full chunkFacts
-	took := scanChunk(b, &fast)
-	err := decodeChunk(b, &full) // also when declined: it must not panic
+	var fast, full Facts
+	took := Scan(b, &fast)
+	err := Decode(b, &full) // also when declined: it must not panic
 	if !took {
 		return false
 	}
 	if err != nil {
-		t.Fatalf("scanChunk took %q, decodeChunk failed: %v", b, err)
+		t.Fatalf("Scan took %q, Decode failed: %v", b, err)
 	}
 	if fast = withText(b, fast); fast != full {
 		t.Fatalf("%q:\nscan %+v\nfull %+v", b, fast, full)
@@ -125,7 +124,7 @@ func checkScanAgrees(t *testing.T, b []byte) bool {
 // withText is the scanner's facts f of event b with the text its spans
 // mark decoded into outText and reasonText (as the full decode keeps it),
 // and the spans cleared.
-func withText(b []byte, f chunkFacts) chunkFacts {
+func withText(b []byte, f Facts) Facts {
 	if !f.outSpan.empty() {
 		f.outText = string(f.outSpan.appendText(nil, b))
 	}
@@ -136,11 +135,11 @@ func withText(b []byte, f chunkFacts) chunkFacts {
 	return f
 }
 
-// TestChunkScanTakesRecordedStreams: the hot path takes every event of the
+// TestScanTakesRecordedStreams: the hot path takes every event of the
 // recorded streams of ordinary chat and completions traffic (so the fast
 // path is the path), agreeing with the full decode; and declines the
 // events it must leave to it.
-func TestChunkScanTakesRecordedStreams(t *testing.T) {
+func TestScanTakesRecordedStreams(t *testing.T) {
 	evs := recordedEvents(t)
 	for _, name := range []string{"chat-openai.sse", "chat-vllm-reasoning.sse", "chat-ollama.sse", "chat-sim.sse",
 		"completions-vllm.sse", "completions-sim.sse"} {
@@ -177,25 +176,25 @@ func TestChunkScanTakesRecordedStreams(t *testing.T) {
 	}
 }
 
-func TestChunkScanFacts(t *testing.T) {
+func TestScanFacts(t *testing.T) {
 	tests := []struct {
 		event string
-		want  chunkFacts
+		want  Facts
 	}{
-		{`{"choices":[{"delta":{"role":"assistant","content":""},"finish_reason":null}],"usage":null}`, chunkFacts{}},
-		{`{"choices":[{"delta":{"content":"Hi"}}]}`, chunkFacts{output: true, outText: "Hi"}},
-		{`{"choices":[{"delta":{"content":"a\"\n\u00e9\ud83d\ude00\ud800x"}}]}`, chunkFacts{output: true, outText: "a\"\né😀\uFFFDx"}},
-		{`{"choices":[{"delta":{"reasoning":"hm"}},{"delta":{"reasoning_content":""}}]}`, chunkFacts{reasoning: true, reasonText: "hm"}},
-		{`{"choices":[{"delta":{"reasoning":"b","reasoning_content":"a"}}]}`, chunkFacts{reasoning: true, reasonText: "a"}},
-		{`{"choices":[{"text":" x","finish_reason":"length"}]}`, chunkFacts{output: true, outText: " x", finish: "length"}},
-		{`{"choices":[{"delta":{"refusal":"no"},"finish_reason":"content_filter"}]}`, chunkFacts{output: true, outText: "no", finish: "content_filter"}},
+		{`{"choices":[{"delta":{"role":"assistant","content":""},"finish_reason":null}],"usage":null}`, Facts{}},
+		{`{"choices":[{"delta":{"content":"Hi"}}]}`, Facts{Output: true, outText: "Hi"}},
+		{`{"choices":[{"delta":{"content":"a\"\n\u00e9\ud83d\ude00\ud800x"}}]}`, Facts{Output: true, outText: "a\"\né😀\uFFFDx"}},
+		{`{"choices":[{"delta":{"reasoning":"hm"}},{"delta":{"reasoning_content":""}}]}`, Facts{Reasoning: true, reasonText: "hm"}},
+		{`{"choices":[{"delta":{"reasoning":"b","reasoning_content":"a"}}]}`, Facts{Reasoning: true, reasonText: "a"}},
+		{`{"choices":[{"text":" x","finish_reason":"length"}]}`, Facts{Output: true, outText: " x", Finish: "length"}},
+		{`{"choices":[{"delta":{"refusal":"no"},"finish_reason":"content_filter"}]}`, Facts{Output: true, outText: "no", Finish: "content_filter"}},
 		{`{"choices":[],"usage":{"prompt_tokens":19,"completion_tokens":10,"total_tokens":29,"prompt_tokens_details":{"cached_tokens":4},"completion_tokens_details":{"reasoning_tokens":6}}}`,
-			chunkFacts{hasUsage: true, prompt: 19, completion: 10, cached: 4, reasoningTokens: 6}},
-		{`{"choices":[{"finish_reason":"weird_reason"}],"usage":{}}`, chunkFacts{finish: "weird_reason", hasUsage: true}},
+			Facts{HasUsage: true, Prompt: 19, Completion: 10, Cached: 4, ReasoningTokens: 6}},
+		{`{"choices":[{"finish_reason":"weird_reason"}],"usage":{}}`, Facts{Finish: "weird_reason", HasUsage: true}},
 	}
 	for _, tc := range tests {
-		var got chunkFacts
-		if !scanChunk([]byte(tc.event), &got) {
+		var got Facts
+		if !Scan([]byte(tc.event), &got) {
 			t.Errorf("declined %s", tc.event)
 			continue
 		}
@@ -213,18 +212,18 @@ func TestChunkScanFacts(t *testing.T) {
 		`{"choices":[{"delta":{"content":"a"}},{"delta":{"content":"b"}}]}`,
 		`{"choices":[{"delta":{"reasoning":"a"}},{"delta":{"reasoning_content":"b"}}]}`,
 	} {
-		var f chunkFacts
-		if scanChunk([]byte(ev), &f) {
+		var f Facts
+		if Scan([]byte(ev), &f) {
 			t.Errorf("took %s", ev)
 		}
 	}
 }
 
-// TestChunkScanAllocs: the hot path allocates nothing per event.
-func TestChunkScanAllocs(t *testing.T) {
+// TestScanAllocs: the hot path allocates nothing per event.
+func TestScanAllocs(t *testing.T) {
 	ev := []byte(`{"id":"chatcmpl-1","object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,"delta":{"content":" tok"},"logprobs":null,"finish_reason":"stop"}],"usage":{"prompt_tokens":5,"completion_tokens":1}}`)
-	var f chunkFacts
-	if n := testing.AllocsPerRun(100, func() { scanChunk(ev, &f) }); n != 0 {
+	var f Facts
+	if n := testing.AllocsPerRun(100, func() { Scan(ev, &f) }); n != 0 {
 		t.Errorf("%v allocations per event", n)
 	}
 }

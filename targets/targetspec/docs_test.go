@@ -1,4 +1,4 @@
-package targets_test
+package targetspec_test
 
 import (
 	"os"
@@ -6,19 +6,19 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/inferbench/inferbench/targets"
+	"github.com/inferbench/inferbench/targets/targetspec"
 )
 
 // TestDocsListEveryFamily: docs/targets.md lists every model family of
 // the rules table with its patterns and source, so the table and its
 // documentation cannot drift apart.
 func TestDocsListEveryFamily(t *testing.T) {
-	b, err := os.ReadFile("../docs/targets.md")
+	b, err := os.ReadFile("../../docs/targets.md")
 	if err != nil {
 		t.Fatal(err)
 	}
 	doc := string(b)
-	for _, f := range targets.Families() {
+	for _, f := range targetspec.Families() {
 		row := ""
 		for _, line := range strings.Split(doc, "\n") {
 			if strings.HasPrefix(line, "| "+f.Name+" |") {
@@ -41,7 +41,7 @@ func TestDocsListEveryFamily(t *testing.T) {
 // is a valid targets file (it once set a temperature with Anthropic's
 // thinking, which the API refuses).
 func TestDocsTargetsFileReferenceParses(t *testing.T) {
-	b, err := os.ReadFile("../docs/targets.md")
+	b, err := os.ReadFile("../../docs/targets.md")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -49,7 +49,7 @@ func TestDocsTargetsFileReferenceParses(t *testing.T) {
 	if m == nil {
 		t.Fatal("no yaml block")
 	}
-	if _, err := targets.ParseFile("docs/targets.md", m[1]); err != nil {
+	if _, err := targetspec.ParseFile("docs/targets.md", m[1]); err != nil {
 		t.Error(err)
 	}
 }

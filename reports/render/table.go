@@ -1,4 +1,4 @@
-package reports
+package render
 
 import (
 	"fmt"
@@ -7,14 +7,15 @@ import (
 	"strings"
 	"time"
 
+	"github.com/inferbench/inferbench/reports"
 	"github.com/inferbench/inferbench/reports/internal/table"
 	"github.com/inferbench/inferbench/results"
 )
 
-// SummaryTable lays ss out side by side, one column per run, as
-// RenderText and RenderMarkdown write it (and the HTML page draws it).
+// Table lays ss out side by side, one column per run, as
+// Text and Markdown write it (and the HTML page draws it).
 // Rows that no run has a value for are left out.
-func SummaryTable(ss []Summary) *table.Table {
+func Table(ss []reports.Summary) *table.Table {
 	t := &table.Table{}
 	for _, s := range ss {
 		t.Head = append(t.Head, s.RunID)
@@ -24,21 +25,21 @@ func SummaryTable(ss []Summary) *table.Table {
 	addThroughput(t, runs)
 	addLatency(t, runs)
 	t.Section("tokens (ok requests)")
-	t.Add("  input", runs.each(func(s Summary) string { return table.Itoa(s.InputTokens) }))
-	t.Add("  cached input", runs.each(func(s Summary) string { return table.Itoa(s.CachedInputTokens) }))
-	t.Add("  output", runs.each(func(s Summary) string { return table.Itoa(s.OutputTokens) }))
-	t.Add("  input counted by", runs.each(func(s Summary) string { return sources(s.InputTokenSources) }))
-	t.Add("  output counted by", runs.each(func(s Summary) string { return sources(s.OutputTokenSources) }))
+	t.Add("  input", runs.each(func(s reports.Summary) string { return table.Itoa(s.InputTokens) }))
+	t.Add("  cached input", runs.each(func(s reports.Summary) string { return table.Itoa(s.CachedInputTokens) }))
+	t.Add("  output", runs.each(func(s reports.Summary) string { return table.Itoa(s.OutputTokens) }))
+	t.Add("  input counted by", runs.each(func(s reports.Summary) string { return sources(s.InputTokenSources) }))
+	t.Add("  output counted by", runs.each(func(s reports.Summary) string { return sources(s.OutputTokenSources) }))
 	addSaturation(t, runs)
 	addCost(t, runs)
 	return t
 }
 
 // runCells are the runs of a summary table, which make its rows.
-type runCells []Summary
+type runCells []reports.Summary
 
 // each is a row: f of every run.
-func (ss runCells) each(f func(s Summary) string) []string {
+func (ss runCells) each(f func(s reports.Summary) string) []string {
 	c := make([]string, len(ss))
 	for i, s := range ss {
 		c[i] = f(s)
@@ -47,28 +48,28 @@ func (ss runCells) each(f func(s Summary) string) []string {
 }
 
 // any reports whether f holds for some run.
-func (ss runCells) any(f func(s Summary) bool) bool { return slices.ContainsFunc(ss, f) }
+func (ss runCells) any(f func(s reports.Summary) bool) bool { return slices.ContainsFunc(ss, f) }
 
 // addRequests adds the identity rows and the requests by outcome.
 func addRequests(t *table.Table, runs runCells) {
-	t.Add("target", runs.each(func(s Summary) string {
+	t.Add("target", runs.each(func(s reports.Summary) string {
 		if s.Simulated {
 			return s.Target + " (simulated)"
 		}
 		return s.Target
 	}))
-	t.Add("model", runs.each(func(s Summary) string { return s.Model }))
-	if runs.any(func(s Summary) bool { return s.StopReason != "completed" }) {
-		t.Add("stop reason", runs.each(func(s Summary) string { return table.Dash(s.StopReason) }))
+	t.Add("model", runs.each(func(s reports.Summary) string { return s.Model }))
+	if runs.any(func(s reports.Summary) bool { return s.StopReason != "completed" }) {
+		t.Add("stop reason", runs.each(func(s reports.Summary) string { return table.Dash(s.StopReason) }))
 	}
 	t.Section("requests")
-	t.Add("  total", runs.each(func(s Summary) string { return table.Itoa(s.Requests.Total) }))
-	t.Add("  ok", runs.each(func(s Summary) string { return table.Itoa(s.Requests.OK) }))
-	t.Add("  failed", runs.each(func(s Summary) string { return table.Itoa(s.Requests.Failed) }))
-	t.Add("  canceled", runs.each(func(s Summary) string { return table.Itoa(s.Requests.Canceled) }))
-	t.Add("  warm-up (not counted)", runs.each(func(s Summary) string { return table.Itoa(s.Requests.Warmup) }))
+	t.Add("  total", runs.each(func(s reports.Summary) string { return table.Itoa(s.Requests.Total) }))
+	t.Add("  ok", runs.each(func(s reports.Summary) string { return table.Itoa(s.Requests.OK) }))
+	t.Add("  failed", runs.each(func(s reports.Summary) string { return table.Itoa(s.Requests.Failed) }))
+	t.Add("  canceled", runs.each(func(s reports.Summary) string { return table.Itoa(s.Requests.Canceled) }))
+	t.Add("  warm-up (not counted)", runs.each(func(s reports.Summary) string { return table.Itoa(s.Requests.Warmup) }))
 	for _, class := range errorClasses(runs) {
-		t.Add("  error "+class, runs.each(func(s Summary) string {
+		t.Add("  error "+class, runs.each(func(s reports.Summary) string {
 			for _, c := range s.Requests.Errors {
 				if c.Class == class {
 					return table.Itoa(c.Count)
@@ -83,43 +84,44 @@ func addRequests(t *table.Table, runs runCells) {
 // the goodput rows.
 func addThroughput(t *table.Table, runs runCells) {
 	t.Section("throughput")
-	t.Add("  window (s)", runs.each(func(s Summary) string { return table.Ftoa(float64(s.WindowNs)/1e9, 3) }))
-	t.Add("  requests/s", runs.each(func(s Summary) string { return table.Ftoa(s.RequestsPerS, 3) }))
-	t.Add("  output tok/s", runs.each(func(s Summary) string { return table.Ftoa(s.OutputTokensPerS, 1) }))
-	t.Add("  input tok/s", runs.each(func(s Summary) string { return table.Ftoa(s.InputTokensPerS, 1) }))
-	i := slices.IndexFunc(runs, func(s Summary) bool { return s.Goodput != nil })
+	t.Add("  window (s)", runs.each(func(s reports.Summary) string { return table.Ftoa(float64(s.WindowNs)/1e9, 3) }))
+	t.Add("  requests/s", runs.each(func(s reports.Summary) string { return table.Ftoa(s.RequestsPerS, 3) }))
+	t.Add("  output tok/s", runs.each(func(s reports.Summary) string { return table.Ftoa(s.OutputTokensPerS, 1) }))
+	t.Add("  input tok/s", runs.each(func(s reports.Summary) string { return table.Ftoa(s.InputTokensPerS, 1) }))
+	i := slices.IndexFunc(runs, func(s reports.Summary) bool { return s.Goodput != nil })
 	if i < 0 {
 		return
 	}
 	t.Section("goodput (SLO " + sloString(runs[i].Goodput.SLO) + ")")
-	good := func(f func(g *Goodput) string) []string {
-		return runs.each(func(s Summary) string {
+	good := func(f func(g *reports.Goodput) string) []string {
+		return runs.each(func(s reports.Summary) string {
 			if s.Goodput == nil {
 				return "-"
 			}
 			return f(s.Goodput)
 		})
 	}
-	t.Add("  good requests", good(func(g *Goodput) string { return table.Itoa(g.Good) }))
-	t.Add("  goodput (req/s)", good(func(g *Goodput) string { return table.Ftoa(g.PerS, 3) }))
-	t.Add("  good fraction", good(func(g *Goodput) string { return table.Ftoa(g.Fraction*100, 1) + "%" }))
+	t.Add("  good requests", good(func(g *reports.Goodput) string { return table.Itoa(g.Good) }))
+	t.Add("  goodput (req/s)", good(func(g *reports.Goodput) string { return table.Ftoa(g.PerS, 3) }))
+	t.Add("  good fraction", good(func(g *reports.Goodput) string { return table.Ftoa(g.Fraction*100, 1) + "%" }))
 }
 
 // addLatency adds every statistic of every latency shown, in ms.
 func addLatency(t *table.Table, runs runCells) {
-	method := MethodNearestRank
+	method := reports.MethodNearestRank
 	if len(runs) > 0 {
 		method = runs[0].PercentileMethod
 	}
 	t.Section("latency (ms, " + method.String() + ")")
-	for _, m := range ShownLatencies(runs) {
+	stats := reports.Stats()
+	for _, m := range reports.ShownLatencies(runs) {
 		for _, st := range stats {
-			t.Add("  "+m.Label+" "+st.Name, runs.each(func(s Summary) string {
-				d := *m.dist(&s)
+			t.Add("  "+m.Label+" "+st.Name, runs.each(func(s reports.Summary) string {
+				d := m.Of(&s)
 				if d.N == 0 {
 					return "-"
 				}
-				return table.Ftoa(st.get(d)/1e6, 2)
+				return table.Ftoa(st.Of(d)/1e6, 2)
 			}))
 		}
 	}
@@ -131,67 +133,67 @@ func addLatency(t *table.Table, runs runCells) {
 // is not the output price); the per-token parts only where some run is
 // priced per token.
 func addCost(t *table.Table, runs runCells) {
-	if !runs.any(func(s Summary) bool { return s.Cost != nil }) {
+	if !runs.any(func(s reports.Summary) bool { return s.Cost != nil }) {
 		return
 	}
 	t.Section("cost (USD)")
-	cost := func(f func(c *Cost) string) []string {
-		return runs.each(func(s Summary) string {
+	cost := func(f func(c *reports.Cost) string) []string {
+		return runs.each(func(s reports.Summary) string {
 			if s.Cost == nil {
 				return "-"
 			}
 			return f(s.Cost)
 		})
 	}
-	t.Add("  pricing", cost(func(c *Cost) string { return c.Model }))
-	t.Add("  list price /1M tok, or /h", cost(func(c *Cost) string {
+	t.Add("  pricing", cost(func(c *reports.Cost) string { return c.Model }))
+	t.Add("  list price /1M tok, or /h", cost(func(c *reports.Cost) string {
 		switch c.Model {
-		case CostPerToken:
+		case reports.CostPerToken:
 			return table.Price(c.Prices.InputPer1M) + " in, " + table.Price(c.Prices.OutputPer1M) + " out"
-		case CostGPUHourly:
+		case reports.CostGPUHourly:
 			return table.Price(c.Prices.GPUHourly) + "/h"
 		}
 		return "-"
 	}))
-	cachedPrice := func(c *Cost) bool {
-		return c.Model == CostPerToken && c.Prices.CachedInputPer1M != c.Prices.InputPer1M
+	cachedPrice := func(c *reports.Cost) bool {
+		return c.Model == reports.CostPerToken && c.Prices.CachedInputPer1M != c.Prices.InputPer1M
 	}
-	if runs.any(func(s Summary) bool { return s.Cost != nil && cachedPrice(s.Cost) }) {
-		t.Add("    cached input /1M tok", cost(func(c *Cost) string {
+	if runs.any(func(s reports.Summary) bool { return s.Cost != nil && cachedPrice(s.Cost) }) {
+		t.Add("    cached input /1M tok", cost(func(c *reports.Cost) string {
 			if !cachedPrice(c) {
 				return "-"
 			}
 			return table.Price(c.Prices.CachedInputPer1M)
 		}))
 	}
-	t.AddProvenance("  prices from", cost(func(c *Cost) string {
+	t.AddProvenance("  prices from", cost(func(c *reports.Cost) string {
 		if c.StaleDays > 0 {
 			return c.Source + " (possibly stale: checked " + c.Prices.CheckedAt + ")"
 		}
 		return c.Source
 	}))
-	t.Add("  run total", cost(func(c *Cost) string { return table.USD(c.TotalUSD) }))
-	if runs.any(func(s Summary) bool { return s.Cost != nil && s.Cost.Model == CostPerToken }) {
-		part := func(f func(c *Cost) float64) func(c *Cost) string {
-			return func(c *Cost) string {
-				if c.Model != CostPerToken {
+	t.Add("  run total", cost(func(c *reports.Cost) string { return table.USD(c.TotalUSD) }))
+	if runs.any(func(s reports.Summary) bool { return s.Cost != nil && s.Cost.Model == reports.CostPerToken }) {
+		part := func(f func(c *reports.Cost) float64) func(c *reports.Cost) string {
+			return func(c *reports.Cost) string {
+				if c.Model != reports.CostPerToken {
 					return "-"
 				}
 				return table.USD(f(c))
 			}
 		}
-		t.Add("    input part", cost(part(func(c *Cost) float64 { return c.InputUSD })))
-		t.Add("    cached input part", cost(part(func(c *Cost) float64 { return c.CachedInputUSD })))
-		t.Add("    output part", cost(part(func(c *Cost) float64 { return c.OutputUSD })))
+		t.Add("    input part", cost(part(func(c *reports.Cost) float64 { return c.InputUSD })))
+		t.Add("    cached input part", cost(part(func(c *reports.Cost) float64 { return c.CachedInputUSD })))
+		t.Add("    output part", cost(part(func(c *reports.Cost) float64 { return c.OutputUSD })))
 	}
-	t.Add("  all-in per request", cost(func(c *Cost) string { return table.USD(c.USDPerRequest) }))
-	t.Add("  all-in per 1M tokens (in+out)", cost(func(c *Cost) string { return table.USD(c.USDPer1MBlended()) }))
-	t.Add("  all-in per 1M output tokens", cost(func(c *Cost) string { return table.USD(c.USDPer1MOutput) }))
+	t.Add("  all-in per request", cost(func(c *reports.Cost) string { return table.USD(c.USDPerRequest) }))
+	t.Add("  all-in per 1M tokens (in+out)", cost(func(c *reports.Cost) string { return table.USD(c.USDPer1MBlended()) }))
+	t.Add("  all-in per 1M output tokens", cost(func(c *reports.Cost) string { return table.USD(c.USDPer1MOutput) }))
 }
 
 // errorClasses is the union of the runs' error classes, in order of first
 // appearance (each run lists its own most frequent first).
-func errorClasses(ss []Summary) []string {
+func errorClasses(ss []reports.Summary) []string {
 	var out []string
 	seen := map[string]bool{}
 	for _, s := range ss {
@@ -205,7 +207,7 @@ func errorClasses(ss []Summary) []string {
 	return out
 }
 
-func sloString(s SLO) string {
+func sloString(s reports.SLO) string {
 	var parts []string
 	for _, l := range []struct {
 		name string
@@ -218,7 +220,7 @@ func sloString(s SLO) string {
 	return strings.Join(parts, " ")
 }
 
-func sources(sc []SourceCount) string {
+func sources(sc []reports.SourceCount) string {
 	if len(sc) == 0 {
 		return "-"
 	}
@@ -230,7 +232,7 @@ func sources(sc []SourceCount) string {
 }
 
 // Notes lists every run's notes as "run_id: note".
-func Notes(ss []Summary) []string {
+func Notes(ss []reports.Summary) []string {
 	var out []string
 	for _, s := range ss {
 		for _, n := range s.Notes {
@@ -242,7 +244,7 @@ func Notes(ss []Summary) []string {
 
 // Warnings are the lines a report puts above everything else: each run
 // that cannot carry a verdict, why, and how many of its requests survive.
-func Warnings(ss []Summary) []string {
+func Warnings(ss []reports.Summary) []string {
 	var out []string
 	for _, s := range ss {
 		if len(s.Incomplete) == 0 {
@@ -263,7 +265,7 @@ type ErrorSample struct {
 
 // ErrorSamples lists the error classes of every run, most frequent first
 // within a run.
-func ErrorSamples(ss []Summary) []ErrorSample {
+func ErrorSamples(ss []reports.Summary) []ErrorSample {
 	var out []ErrorSample
 	for _, s := range ss {
 		for _, c := range s.Requests.Errors {
@@ -284,7 +286,7 @@ type StateSection struct {
 }
 
 // StateSections are the server-state tables of the runs that have one.
-func StateSections(ss []Summary) []StateSection {
+func StateSections(ss []reports.Summary) []StateSection {
 	var out []StateSection
 	for _, s := range ss {
 		st := s.ServerState
@@ -293,7 +295,7 @@ func StateSections(ss []Summary) []StateSection {
 		}
 		title := "Server state the requests met (" + s.RunID + "; engine /metrics at send, max over engines)"
 		t := &table.Table{Head: []string{"requests", "TTFT p50 (ms)", "TTFT p95 (ms)"}}
-		add := func(bands []StateBand) {
+		add := func(bands []reports.StateBand) {
 			for _, b := range bands {
 				t.Add("  "+b.Band, []string{table.Itoa(int64(b.Requests)), table.Ftoa(float64(b.TTFTP50Ns)/1e6, 1), table.Ftoa(float64(b.TTFTP95Ns)/1e6, 1)})
 			}
@@ -323,14 +325,14 @@ const maxTextSample = 200
 
 // writeText writes the warnings, the table, the error samples, the
 // server-state sections and the notes of ss for a terminal.
-func writeText(b *strings.Builder, ss []Summary) {
-	if w := append(Warnings(ss), ClientWarnings(ss)...); len(w) > 0 {
+func writeText(b *strings.Builder, ss []reports.Summary) {
+	if w := append(Warnings(ss), reports.ClientWarnings(ss)...); len(w) > 0 {
 		for _, l := range w {
 			table.WrapText(b, "WARNING: ", "         ", l)
 		}
 		b.WriteString("\n")
 	}
-	table.WriteText(b, "run", SummaryTable(ss))
+	table.WriteText(b, "run", Table(ss))
 	if es := ErrorSamples(ss); len(es) > 0 {
 		b.WriteString("\nerrors (count and one sample message per class):\n")
 		for _, e := range es {
@@ -353,33 +355,33 @@ func writeText(b *strings.Builder, ss []Summary) {
 	table.WriteNotesText(b, Notes(ss))
 }
 
-// RenderText writes ss side by side as a table aligned for a terminal:
+// Text writes ss side by side as a table aligned for a terminal:
 // metric names on the left, one right-aligned column per run, at most
 // table.TextWidth columns wide (more runs split the table). Warnings
 // about incomplete runs and about a load generator that was the limit
 // (ClientWarnings) come first; the error classes with a sample
 // message and the notes follow the table.
-func RenderText(w io.Writer, ss []Summary) error {
+func Text(w io.Writer, ss []reports.Summary) error {
 	var b strings.Builder
 	writeText(&b, ss)
 	_, err := io.WriteString(w, b.String())
 	return err
 }
 
-// RenderMarkdown writes ss side by side as a GitHub-flavoured Markdown
+// Markdown writes ss side by side as a GitHub-flavoured Markdown
 // table, with warnings about incomplete runs and about a load generator
 // that was the limit above it (a quote), and the error samples and notes
 // below it.
-func RenderMarkdown(w io.Writer, ss []Summary) error {
+func Markdown(w io.Writer, ss []reports.Summary) error {
 	var b strings.Builder
-	warnings := append(Warnings(ss), ClientWarnings(ss)...)
+	warnings := append(Warnings(ss), reports.ClientWarnings(ss)...)
 	for _, l := range warnings {
 		b.WriteString("> **Warning:** " + table.MDEscape(l) + "\n>\n")
 	}
 	if len(warnings) > 0 {
 		b.WriteString("\n")
 	}
-	table.WriteMarkdown(&b, "run", SummaryTable(ss))
+	table.WriteMarkdown(&b, "run", Table(ss))
 	if es := ErrorSamples(ss); len(es) > 0 {
 		b.WriteString("\nErrors (count and one sample message per class):\n\n| run | class | count | sample message |\n|---|---|---:|---|\n")
 		for _, e := range es {
@@ -400,20 +402,20 @@ func RenderMarkdown(w io.Writer, ss []Summary) error {
 // any run has telemetry.
 func addSaturation(t *table.Table, runs runCells) {
 	each, anyRun := runs.each, runs.any
-	if !anyRun(func(s Summary) bool { return s.Saturation != nil }) {
+	if !anyRun(func(s reports.Summary) bool { return s.Saturation != nil }) {
 		return
 	}
 	t.Section("saturation (telemetry over the window)")
-	sat := func(f func(*Saturation) string) []string {
-		return each(func(s Summary) string {
+	sat := func(f func(*reports.Saturation) string) []string {
+		return each(func(s reports.Summary) string {
 			if s.Saturation == nil {
 				return "-"
 			}
 			return f(s.Saturation)
 		})
 	}
-	gpu := func(f func(*GPUWindow) string) []string {
-		return sat(func(x *Saturation) string {
+	gpu := func(f func(*reports.GPUWindow) string) []string {
+		return sat(func(x *reports.Saturation) string {
 			if x.GPU == nil || x.GPU.Samples == 0 {
 				return "-"
 			}
@@ -426,10 +428,10 @@ func addSaturation(t *table.Table, runs runCells) {
 		}
 		return table.Ftoa(*p, 1) + "%"
 	}
-	t.Add("  GPUs", gpu(func(g *GPUWindow) string { return table.Itoa(int64(g.GPUs)) }))
-	t.Add("  GPU util mean / max", gpu(func(g *GPUWindow) string { return pct(g.MeanUtilPct) + " / " + pct(g.MaxUtilPct) }))
-	t.Add("  SM active mean / max", gpu(func(g *GPUWindow) string { return pct(g.MeanSMActivePct) + " / " + pct(g.MaxSMActivePct) }))
-	t.Add("  memory high-water (GiB)", gpu(func(g *GPUWindow) string {
+	t.Add("  GPUs", gpu(func(g *reports.GPUWindow) string { return table.Itoa(int64(g.GPUs)) }))
+	t.Add("  GPU util mean / max", gpu(func(g *reports.GPUWindow) string { return pct(g.MeanUtilPct) + " / " + pct(g.MaxUtilPct) }))
+	t.Add("  SM active mean / max", gpu(func(g *reports.GPUWindow) string { return pct(g.MeanSMActivePct) + " / " + pct(g.MaxSMActivePct) }))
+	t.Add("  memory high-water (GiB)", gpu(func(g *reports.GPUWindow) string {
 		if g.MemHighWaterBytes == nil {
 			return "-"
 		}
@@ -439,41 +441,41 @@ func addSaturation(t *table.Table, runs runCells) {
 		}
 		return v
 	}))
-	t.Add("  mean power (W, all GPUs)", gpu(func(g *GPUWindow) string {
+	t.Add("  mean power (W, all GPUs)", gpu(func(g *reports.GPUWindow) string {
 		if g.MeanPowerW == nil {
 			return "-"
 		}
 		return table.Ftoa(*g.MeanPowerW, 0)
 	}))
-	energy := func(f func(*Energy) string) []string {
-		return sat(func(x *Saturation) string {
+	energy := func(f func(*reports.Energy) string) []string {
+		return sat(func(x *reports.Saturation) string {
 			if x.Energy == nil {
 				return "-"
 			}
 			return f(x.Energy)
 		})
 	}
-	t.Add("  energy (kWh)", energy(func(e *Energy) string { return table.Ftoa(e.KWh, 4) }))
-	t.Add("  energy per output token (J)", energy(func(e *Energy) string { return table.Ftoa(e.JPerOutputToken, 3) }))
-	t.Add("  energy per request (J)", energy(func(e *Energy) string { return table.Ftoa(e.JPerRequest, 1) }))
-	if anyRun(func(s Summary) bool {
+	t.Add("  energy (kWh)", energy(func(e *reports.Energy) string { return table.Ftoa(e.KWh, 4) }))
+	t.Add("  energy per output token (J)", energy(func(e *reports.Energy) string { return table.Ftoa(e.JPerOutputToken, 3) }))
+	t.Add("  energy per request (J)", energy(func(e *reports.Energy) string { return table.Ftoa(e.JPerRequest, 1) }))
+	if anyRun(func(s reports.Summary) bool {
 		return s.Saturation != nil && s.Saturation.Energy != nil && s.Saturation.Energy.CostUSD > 0
 	}) {
-		t.Add("  energy cost", energy(func(e *Energy) string { return table.USD(e.CostUSD) }))
+		t.Add("  energy cost", energy(func(e *reports.Energy) string { return table.USD(e.CostUSD) }))
 	}
-	t.Add("  server queue mean / max", sat(func(x *Saturation) string {
+	t.Add("  server queue mean / max", sat(func(x *reports.Saturation) string {
 		if x.Queue == nil {
 			return "-"
 		}
 		return table.Ftoa(x.Queue.MeanWaiting, 1) + " / " + table.Ftoa(x.Queue.MaxWaiting, 0)
 	}))
-	t.Add("  time with requests queued", sat(func(x *Saturation) string {
+	t.Add("  time with requests queued", sat(func(x *reports.Saturation) string {
 		if x.Queue == nil {
 			return "-"
 		}
 		return table.Ftoa(x.Queue.QueuedFraction*100, 0) + "%"
 	}))
-	t.Add("  max running / KV usage", sat(func(x *Saturation) string {
+	t.Add("  max running / KV usage", sat(func(x *reports.Saturation) string {
 		if x.MaxRunning == nil && x.MaxKVUsage == nil {
 			return "-"
 		}

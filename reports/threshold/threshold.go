@@ -1,4 +1,4 @@
-package reports
+package threshold
 
 import (
 	"fmt"
@@ -7,6 +7,9 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/inferbench/inferbench/internal/suggest"
+	"github.com/inferbench/inferbench/reports"
 )
 
 // Threshold is one parsed --fail-on expression: a metric of the checked
@@ -45,14 +48,14 @@ type Threshold struct {
 	// gates): the check fails when the comparison is false.
 	Requirement bool
 
-	def     Metric
+	def     reports.Metric
 	limit   node
 	basePos int // byte offset of the first "base", -1 when there is none
 }
 
-// ThresholdError is a threshold expression that does not parse or does not
+// Error is a threshold expression that does not parse or does not
 // make sense, with the byte offset of the problem.
-type ThresholdError struct {
+type Error struct {
 	Expr string
 	Pos  int // byte offset into Expr
 	Msg  string
@@ -63,30 +66,30 @@ type ThresholdError struct {
 //	"ttft.p95 > 800": column 12: ttft.p95 is a duration: give 800 a unit, like 800ms
 //	  ttft.p95 > 800
 //	             ^
-func (e *ThresholdError) Error() string { return fmt.Sprintf("%q: %s", e.Expr, e.Detail()) }
+func (e *Error) Error() string { return fmt.Sprintf("%q: %s", e.Expr, e.Detail()) }
 
 // Detail is Error without the quoted expression in front, for callers
 // that name it already (a flag parser's "invalid value ... for flag").
-func (e *ThresholdError) Detail() string {
+func (e *Error) Detail() string {
 	col := utf8.RuneCountInString(e.Expr[:min(max(e.Pos, 0), len(e.Expr))])
 	return fmt.Sprintf("column %d: %s\n  %s\n  %s^", col+1, e.Msg, e.Expr, strings.Repeat(" ", col))
 }
 
-// ParseThreshold parses one expression that says when to fail (--fail-on).
-// Errors are *ThresholdError.
-func ParseThreshold(expr string) (*Threshold, error) {
-	return parseThreshold(expr, false)
+// Parse parses one expression that says when to fail (--fail-on).
+// Errors are *Error.
+func Parse(expr string) (*Threshold, error) {
+	return parse(expr, false)
 }
 
 // ParseRequirement parses one expression in the same grammar that says
 // what must hold (a suite's gates: "ttft.p95 < 800ms" passes a run whose
 // p95 TTFT is below 800 ms and fails the others). Errors are
-// *ThresholdError.
+// *Error.
 func ParseRequirement(expr string) (*Threshold, error) {
-	return parseThreshold(expr, true)
+	return parse(expr, true)
 }
 
-func parseThreshold(expr string, requirement bool) (*Threshold, error) {
+func parse(expr string, requirement bool) (*Threshold, error) {
 	p := &parser{expr: expr, basePos: -1, requirement: requirement}
 	if err := p.scan(); err != nil {
 		return nil, err
@@ -103,20 +106,20 @@ func (t *Threshold) NoBase() error {
 	if !t.UsesBase() {
 		return nil
 	}
-	return &ThresholdError{t.Expr, t.basePos, "base (the baseline's value) exists only in inferbench compare"}
+	return &Error{t.Expr, t.basePos, "base (the baseline's value) exists only in inferbench compare"}
 }
 
 // String returns the expression.
 func (t *Threshold) String() string { return t.Expr }
 
-// ThresholdResult is one threshold checked against one run.
-type ThresholdResult struct {
+// Result is one threshold checked against one run.
+type Result struct {
 	Expr   string
 	Metric string
 	// RunID is the run whose value was checked (the candidate in a
 	// comparison).
 	RunID string
-	Unit  Unit
+	Unit  reports.Unit
 	// Value is the run's value and Limit the evaluated limit (NaN when
 	// not available); Base is the baseline's value (NaN when unused).
 	Value, Limit, Base float64
@@ -129,10 +132,10 @@ type ThresholdResult struct {
 // comparison. A metric the run has no value for (no ok requests, no
 // prices, no SLO) fails the threshold, requirement or not: a gate that
 // cannot be checked must not pass silently.
-func (t *Threshold) Check(s *Summary, base *Summary) ThresholdResult {
-	r := ThresholdResult{Expr: t.Expr, Metric: t.Metric, RunID: s.RunID, Unit: t.def.Unit,
+func (t *Threshold) Check(s *reports.Summary, base *reports.Summary) Result {
+	r := Result{Expr: t.Expr, Metric: t.Metric, RunID: s.RunID, Unit: t.def.Unit,
 		Value: math.NaN(), Limit: math.NaN(), Base: math.NaN()}
-	v, ok := t.def.value(s)
+	v, ok := t.def.Value(s)
 	if !ok {
 		r.Failed = true
 		r.Message = fmt.Sprintf("%s: run %s has no value (%s)", t.Metric, s.RunID, missingReason(t.def))
@@ -146,7 +149,7 @@ func (t *Threshold) Check(s *Summary, base *Summary) ThresholdResult {
 			r.Message = fmt.Sprintf("%s: no baseline to compare with", t.Metric)
 			return r
 		}
-		bv, ok = t.def.value(base)
+		bv, ok = t.def.Value(base)
 		if !ok {
 			r.Failed = true
 			r.Message = fmt.Sprintf("%s: baseline %s has no value (%s)", t.Metric, base.RunID, missingReason(t.def))
@@ -187,7 +190,7 @@ func (t *Threshold) Check(s *Summary, base *Summary) ThresholdResult {
 }
 
 // missingReason says why a run may lack a value of m.
-func missingReason(m Metric) string {
+func missingReason(m reports.Metric) string {
 	switch {
 	case m.Family != "":
 		return "no ok request measured it"
@@ -267,7 +270,7 @@ type parser struct {
 	expr    string
 	toks    []token
 	i       int
-	def     Metric
+	def     reports.Metric
 	basePos int
 	percent bool // a % literal appears in the limit
 	// requirement: the expression says what must hold, not when to fail.
@@ -275,7 +278,7 @@ type parser struct {
 }
 
 func (p *parser) errAt(pos int, format string, args ...any) error {
-	return &ThresholdError{p.expr, pos, fmt.Sprintf(format, args...)}
+	return &Error{p.expr, pos, fmt.Sprintf(format, args...)}
 }
 
 // scan splits the expression into tokens.
@@ -361,12 +364,13 @@ func (p *parser) threshold() (*Threshold, error) {
 		}
 		return nil, p.errAt(mt.pos, "want a metric name first, like ttft.p95 or error_rate")
 	}
-	def, ok := LookupMetric(mt.text)
+	def, ok := reports.LookupMetric(mt.text)
 	if !ok {
 		msg := fmt.Sprintf("unknown metric %q", mt.text)
 		if c := closestMetric(mt.text); c != "" {
 			msg += fmt.Sprintf(" (did you mean %s?)", c)
 		} else if !strings.Contains(mt.text, ".") && isFamily(mt.text) {
+			stats := reports.Stats()
 			names := make([]string, len(stats))
 			for i, st := range stats {
 				names[i] = st.Name
@@ -394,7 +398,7 @@ func (p *parser) threshold() (*Threshold, error) {
 		return nil, p.errAt(t.pos, "unexpected %q after the limit", t.text)
 	}
 	want := dimScalar
-	if def.Unit == UnitDuration {
+	if def.Unit == reports.UnitDuration {
 		want = dimDuration
 	}
 	if d != want {
@@ -413,10 +417,10 @@ func (p *parser) threshold() (*Threshold, error) {
 	if !p.UsesBase() {
 		v := limit.eval(0)
 		switch {
-		case def.Unit == UnitFraction && !p.percent && v > 1:
+		case def.Unit == reports.UnitFraction && !p.percent && v > 1:
 			return nil, p.errAt(limitPos, "%s is a fraction from 0 to 1: write %s%% or %s (%s would be %s%%)",
 				def.Name, sigPlain(v), sigPlain(v/100), sigPlain(v), sigPlain(v*100))
-		case def.Unit != UnitFraction && p.percent:
+		case def.Unit != reports.UnitFraction && p.percent:
 			return nil, p.errAt(limitPos, "%s is not a fraction, so a bare percentage means a plain number; did you mean %s * base?",
 				def.Name, strings.TrimSpace(p.expr[limitPos:]))
 		}
@@ -427,12 +431,19 @@ func (p *parser) threshold() (*Threshold, error) {
 func (p *parser) UsesBase() bool { return p.basePos >= 0 }
 
 func isFamily(name string) bool {
-	for _, f := range latencies {
+	for _, f := range reports.Latencies() {
 		if strings.EqualFold(f.Name, name) {
 			return true
 		}
 	}
 	return false
+}
+
+// closestMetric is the catalogue name nearest to name by edit distance,
+// for "did you mean" hints; "" when nothing is close.
+func closestMetric(name string) string {
+	c, _ := suggest.Closest(name, reports.MetricNames())
+	return c
 }
 
 func sigPlain(f float64) string { return strconv.FormatFloat(f, 'g', 4, 64) }
@@ -510,7 +521,7 @@ func (p *parser) factor() (node, dim, error) {
 		if p.basePos < 0 {
 			p.basePos = t.pos
 		}
-		if p.def.Unit == UnitDuration {
+		if p.def.Unit == reports.UnitDuration {
 			return baseNode{}, dimDuration, nil
 		}
 		return baseNode{}, dimScalar, nil
@@ -528,7 +539,7 @@ func (p *parser) factor() (node, dim, error) {
 		if u.kind == tIdent {
 			if ns, ok := durationUnits[strings.ToLower(u.text)]; ok {
 				p.next()
-				if p.def.Unit != UnitDuration {
+				if p.def.Unit != reports.UnitDuration {
 					return nil, 0, p.errAt(u.pos, "%s is not a duration: drop the unit %q", p.def.Name, u.text)
 				}
 				return numNode(v * ns), dimDuration, nil

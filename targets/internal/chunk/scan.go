@@ -1,11 +1,11 @@
-package targets
+package chunk
 
-// scanChunk finds the facts of an OpenAI chunk event (chat or legacy
+// Scan finds the facts of an OpenAI chunk event (chat or legacy
 // completions) in one pass over its bytes, without decoding it or
 // allocating: the hot path, one call per streamed token.
 //
 // It reports false when it is not sure, and the caller decodes the event
-// in full (decodeChunk): invalid JSON; a value of a type it does not
+// in full (Decode): invalid JSON; a value of a type it does not
 // expect; an error event (an "error" that is not null, or "object":
 // "error"); content as an array of parts; tool calls; a number that is
 // not a plain int64; a duplicate key, or a key that is escaped, not ASCII,
@@ -15,9 +15,9 @@ package targets
 // text (content, refusal, legacy text) or reasoning text in one event
 // (several choices, or content and refusal together), which the full
 // decode joins. Whenever it reports true, the full decode gives the same
-// facts, texts included: FuzzChunkScan checks it.
-func scanChunk(b []byte, f *chunkFacts) bool {
-	*f = chunkFacts{}
+// facts, texts included: FuzzScan checks it.
+func Scan(b []byte, f *Facts) bool {
+	*f = Facts{}
 	s := chunkScanner{b: b}
 	var seen uint32
 	ok := s.object(func(key []byte) bool {
@@ -373,7 +373,7 @@ func (s *chunkScanner) number() bool {
 }
 
 // choices reads the choices array (or null).
-func (s *chunkScanner) choices(f *chunkFacts) bool {
+func (s *chunkScanner) choices(f *Facts) bool {
 	if s.null() {
 		return true
 	}
@@ -381,7 +381,7 @@ func (s *chunkScanner) choices(f *chunkFacts) bool {
 }
 
 // choice reads one choice: delta, legacy text and finish_reason.
-func (s *chunkScanner) choice(f *chunkFacts) bool {
+func (s *chunkScanner) choice(f *Facts) bool {
 	var seen uint32
 	return s.object(func(key []byte) bool {
 		k, ok := known(key, choiceKeys[:], &seen)
@@ -392,7 +392,7 @@ func (s *chunkScanner) choice(f *chunkFacts) bool {
 		case 0: // delta
 			return s.null() || s.delta(f)
 		case 1: // text
-			return s.textSpan(&f.output, &f.outSpan)
+			return s.textSpan(&f.Output, &f.outSpan)
 		case 2: // finish_reason
 			raw, plain, ok := s.stringOrNull()
 			if !ok || !plain {
@@ -404,7 +404,7 @@ func (s *chunkScanner) choice(f *chunkFacts) bool {
 				}
 			}
 			if len(raw) > 0 {
-				f.finish = finishReason(raw)
+				f.Finish = finishReason(raw)
 			}
 			return true
 		}
@@ -415,7 +415,7 @@ func (s *chunkScanner) choice(f *chunkFacts) bool {
 // delta reads a choice's delta. reasoning_content and reasoning are two
 // names of one text (vLLM's older and newer): reasoning_content's is
 // kept when both are there, as the full decode keeps it.
-func (s *chunkScanner) delta(f *chunkFacts) bool {
+func (s *chunkScanner) delta(f *Facts) bool {
 	var seen uint32
 	var rc, r span // reasoning_content's and reasoning's text
 	ok := s.object(func(key []byte) bool {
@@ -425,7 +425,7 @@ func (s *chunkScanner) delta(f *chunkFacts) bool {
 		}
 		switch k {
 		case 0, 1: // content (a string: an array of parts is decoded in full), refusal
-			return s.textSpan(&f.output, &f.outSpan)
+			return s.textSpan(&f.Output, &f.outSpan)
 		case 2: // tool_calls: none, exactly as hasToolCalls sees none
 			if s.null() {
 				return true
@@ -437,9 +437,9 @@ func (s *chunkScanner) delta(f *chunkFacts) bool {
 			}
 			return false
 		case 3: // reasoning_content
-			return s.textSpan(&f.reasoning, &rc)
+			return s.textSpan(&f.Reasoning, &rc)
 		case 4: // reasoning
-			return s.textSpan(&f.reasoning, &r)
+			return s.textSpan(&f.Reasoning, &r)
 		}
 		return s.skip(0)
 	})
@@ -457,11 +457,11 @@ func (s *chunkScanner) delta(f *chunkFacts) bool {
 }
 
 // usage reads the usage object (or null).
-func (s *chunkScanner) usage(f *chunkFacts) bool {
+func (s *chunkScanner) usage(f *Facts) bool {
 	if s.null() {
 		return true
 	}
-	f.hasUsage = true
+	f.HasUsage = true
 	var seen uint32
 	return s.object(func(key []byte) bool {
 		k, ok := known(key, usageKeys[:], &seen)
@@ -470,13 +470,13 @@ func (s *chunkScanner) usage(f *chunkFacts) bool {
 		}
 		switch k {
 		case 0:
-			return s.intOrNull(&f.prompt)
+			return s.intOrNull(&f.Prompt)
 		case 1:
-			return s.intOrNull(&f.completion)
+			return s.intOrNull(&f.Completion)
 		case 2:
-			return s.details(cachedKeys[:], &f.cached)
+			return s.details(cachedKeys[:], &f.Cached)
 		case 3:
-			return s.details(reasonKeys[:], &f.reasoningTokens)
+			return s.details(reasonKeys[:], &f.ReasoningTokens)
 		}
 		return s.skip(0)
 	})

@@ -1,10 +1,11 @@
-package reports
+package render
 
 import (
 	"encoding/json"
 	"io"
 	"time"
 
+	"github.com/inferbench/inferbench/reports"
 	"github.com/inferbench/inferbench/results"
 )
 
@@ -12,41 +13,41 @@ import (
 // latencies are milliseconds as floats. Every key is always present (null
 // when not applicable), in this order, so scripts and diffs can rely on it.
 type jsonSummary struct {
-	RunID            string       `json:"run_id"`
-	Target           string       `json:"target"`
-	TargetKind       string       `json:"target_kind"`
-	Model            string       `json:"model"`
-	Workload         string       `json:"workload"`
-	Simulated        bool         `json:"simulated"`
-	StopReason       string       `json:"stop_reason"`
-	Complete         bool         `json:"complete"`
-	Incomplete       []string     `json:"incomplete"`
-	RowsNote         *string      `json:"rows_note"`
-	Requests         jsonCounts   `json:"requests"`
-	WindowS          float64      `json:"window_s"`
-	RequestsPerS     float64      `json:"requests_per_s"`
-	InputTokensPerS  float64      `json:"input_tokens_per_s"`
-	OutputTokensPerS float64      `json:"output_tokens_per_s"`
-	TotalTokensPerS  float64      `json:"total_tokens_per_s"`
-	InputTokens      int64        `json:"input_tokens"`
-	CachedInput      int64        `json:"cached_input_tokens"`
-	OutputTokens     int64        `json:"output_tokens"`
-	PercentileMethod string       `json:"percentile_method"`
-	TTFT             *jsonDist    `json:"ttft_ms"`
-	TTFO             *jsonDist    `json:"ttfo_ms"`
-	TPOT             *jsonDist    `json:"tpot_ms"`
-	ITL              *jsonDist    `json:"itl_ms"`
-	E2E              *jsonDist    `json:"e2e_ms"`
-	UserLatency      *jsonDist    `json:"user_latency_ms"`
-	ScheduleLag      *jsonDist    `json:"schedule_lag_ms"`
-	Goodput          *jsonGoodput `json:"goodput"`
-	TokenSources     jsonSources  `json:"token_sources"`
-	Cost             *jsonCost    `json:"cost"`
-	Saturation       *Saturation  `json:"saturation"`
-	ServerState      *jsonState   `json:"server_state"`
-	Client           []jsonClient `json:"client"`
-	ClientWarning    *string      `json:"client_warning"`
-	Notes            []string     `json:"notes"`
+	RunID            string              `json:"run_id"`
+	Target           string              `json:"target"`
+	TargetKind       string              `json:"target_kind"`
+	Model            string              `json:"model"`
+	Workload         string              `json:"workload"`
+	Simulated        bool                `json:"simulated"`
+	StopReason       string              `json:"stop_reason"`
+	Complete         bool                `json:"complete"`
+	Incomplete       []string            `json:"incomplete"`
+	RowsNote         *string             `json:"rows_note"`
+	Requests         jsonCounts          `json:"requests"`
+	WindowS          float64             `json:"window_s"`
+	RequestsPerS     float64             `json:"requests_per_s"`
+	InputTokensPerS  float64             `json:"input_tokens_per_s"`
+	OutputTokensPerS float64             `json:"output_tokens_per_s"`
+	TotalTokensPerS  float64             `json:"total_tokens_per_s"`
+	InputTokens      int64               `json:"input_tokens"`
+	CachedInput      int64               `json:"cached_input_tokens"`
+	OutputTokens     int64               `json:"output_tokens"`
+	PercentileMethod string              `json:"percentile_method"`
+	TTFT             *jsonDist           `json:"ttft_ms"`
+	TTFO             *jsonDist           `json:"ttfo_ms"`
+	TPOT             *jsonDist           `json:"tpot_ms"`
+	ITL              *jsonDist           `json:"itl_ms"`
+	E2E              *jsonDist           `json:"e2e_ms"`
+	UserLatency      *jsonDist           `json:"user_latency_ms"`
+	ScheduleLag      *jsonDist           `json:"schedule_lag_ms"`
+	Goodput          *jsonGoodput        `json:"goodput"`
+	TokenSources     jsonSources         `json:"token_sources"`
+	Cost             *jsonCost           `json:"cost"`
+	Saturation       *reports.Saturation `json:"saturation"`
+	ServerState      *jsonState          `json:"server_state"`
+	Client           []jsonClient        `json:"client"`
+	ClientWarning    *string             `json:"client_warning"`
+	Notes            []string            `json:"notes"`
 }
 
 // jsonClient is a load generator's check of itself: the manifest's
@@ -70,7 +71,7 @@ type jsonBand struct {
 	P95      float64 `json:"ttft_p95_ms"`
 }
 
-func toJSONState(st *ServerState) *jsonState {
+func toJSONState(st *reports.ServerState) *jsonState {
 	if st == nil {
 		return nil
 	}
@@ -158,7 +159,7 @@ type jsonPrices struct {
 	GPUHourly        float64 `json:"gpu_hourly_usd"`
 }
 
-func toJSONDist(d Dist) *jsonDist {
+func toJSONDist(d reports.Dist) *jsonDist {
 	if d.N == 0 {
 		return nil
 	}
@@ -175,7 +176,7 @@ func msPtr(d time.Duration) *float64 {
 	return &v
 }
 
-func toJSON(s Summary) jsonSummary {
+func toJSON(s reports.Summary) jsonSummary {
 	j := jsonSummary{
 		RunID: s.RunID, Target: s.Target, TargetKind: s.TargetKind, Model: s.Model,
 		Workload: s.Workload, Simulated: s.Simulated, StopReason: s.StopReason,
@@ -233,13 +234,13 @@ func toJSON(s Summary) jsonSummary {
 	return j
 }
 
-// SummaryJSON is the value RenderJSON encodes for s, for documents that
+// SummaryJSON is the value JSON encodes for s, for documents that
 // hold summaries among other things (the report's combined JSON).
-func SummaryJSON(s Summary) any { return toJSON(s) }
+func SummaryJSON(s reports.Summary) any { return toJSON(s) }
 
-// RenderJSON writes ss as an indented JSON array of summary objects (see
+// JSON writes ss as an indented JSON array of summary objects (see
 // docs/metrics.md for the keys), one per run in order.
-func RenderJSON(w io.Writer, ss []Summary) error {
+func JSON(w io.Writer, ss []reports.Summary) error {
 	out := make([]jsonSummary, len(ss))
 	for i, s := range ss {
 		out[i] = toJSON(s)

@@ -1,4 +1,4 @@
-package targets
+package targetspec
 
 import (
 	"cmp"
@@ -193,14 +193,14 @@ func (s Spec) Resolve() (Spec, error) {
 	if r.APIVersion != "" && s.Preset != "azure-openai" {
 		errs = append(errs, fieldErr("api_version", "only the azure-openai preset takes an api_version"))
 	}
-	if r.MaxTokensField != "" && checkMaxTokensField(r.MaxTokensField) != nil {
+	if r.MaxTokensField != "" && CheckMaxTokensField(r.MaxTokensField) != nil {
 		errs = append(errs, fieldErr("max_tokens_field", "%q: want max_tokens or max_completion_tokens", r.MaxTokensField))
 	}
-	if checkSystemMessage(r.SystemMessage) != nil {
+	if CheckSystemMessage(r.SystemMessage) != nil {
 		errs = append(errs, fieldErr("system_message", "%q: want system, developer or user", r.SystemMessage))
 	}
 	errs = append(errs, r.samplingConflicts()...)
-	if err := checkCountTokenizer(r.CountTokenizer); err != nil {
+	if err := CheckCountTokenizer(r.CountTokenizer); err != nil {
 		errs = append(errs, &FieldError{Field: "count_tokenizer", Err: err})
 	}
 	for _, f := range r.AllowFields {
@@ -273,19 +273,18 @@ func (s *Spec) samplingConflicts() []error {
 	case !rules.Sampling:
 		why = "sampling: false sends no sampling fields"
 	case s.Protocol == ProtocolAnthropic:
-		var th anthropicThinking
-		decodeAny(s.ExtraBody["thinking"], &th)
+		th := AnthropicThinkingOf(s.ExtraBody["thinking"])
 		if th.Type == "" || th.Type == "disabled" {
 			return nil
 		}
 		if th.Type == "enabled" && th.BudgetTokens < AnthropicMinThinkingBudget {
 			return []error{fieldErr("extra_body", "thinking.budget_tokens %d is below Anthropic's minimum, %d (%s)",
-				th.BudgetTokens, AnthropicMinThinkingBudget, anthropicThinkingDocs)}
+				th.BudgetTokens, AnthropicMinThinkingBudget, AnthropicThinkingDocs)}
 		}
 		fields = []string{"temperature", "top_k"}
-		why = "Anthropic takes no temperature or top_k with extended thinking (extra_body.thinking; " + anthropicThinkingDocs + ")"
+		why = "Anthropic takes no temperature or top_k with extended thinking (extra_body.thinking; " + AnthropicThinkingDocs + ")"
 	case s.Protocol == ProtocolOpenAIResponses:
-		effort := reasoningEffort(s.ExtraBody["reasoning"])
+		effort := ReasoningEffort(s.ExtraBody["reasoning"])
 		if effort == "" || effort == "none" {
 			return nil
 		}
@@ -320,87 +319,6 @@ func (s *Spec) engineFieldsSent() []string {
 		}
 	}
 	return out
-}
-
-// New builds the target a spec declares. getenv reads the API key from
-// the variable the spec names; a key that is missing is an error naming
-// the variable (loopback targets may go without). The spec is resolved
-// first; pass a resolved one to avoid doing it twice.
-func New(spec Spec, getenv func(string) string) (Target, error) {
-	r, err := spec.Resolve()
-	if err != nil {
-		return nil, err
-	}
-	cfg, err := r.Config(getenv)
-	if err != nil {
-		return nil, err
-	}
-	cfg.HTTPClient = NewHTTPClientWith(HTTPOptions{ConnectTimeout: r.Timeouts.Connect, Insecure: r.Insecure})
-	var t Target
-	switch r.Protocol {
-	case ProtocolOpenAIChat:
-		t, err = NewOpenAI(cfg)
-	case ProtocolOpenAICompletions:
-		t, err = NewCompletions(cfg)
-	case ProtocolOpenAIResponses:
-		t, err = NewResponses(cfg)
-	case ProtocolAnthropic:
-		t, err = NewAnthropic(cfg)
-	case ProtocolGemini:
-		t, err = NewGemini(cfg)
-	}
-	if err != nil {
-		return nil, err
-	}
-	if r.Retries.Max > 0 {
-		t = &Retry{Target: t, Max: r.Retries.Max, Backoff: r.Retries.Backoff, MaxBackoff: r.Retries.MaxBackoff}
-	}
-	return t, nil
-}
-
-// Config is the target config of a resolved spec, with the key read
-// through getenv. The HTTP client is left to the caller.
-func (r Spec) Config(getenv func(string) string) (Config, error) {
-	p, _ := LookupPreset(r.Preset)
-	cfg := Config{
-		BaseURL: r.BaseURL, Model: r.Model, AuthHeader: p.AuthHeader,
-		Name: r.Name, Kind: r.Kind, Provider: r.Provider,
-		IncludeUsage: r.IncludeUsage, Temperature: r.Temperature,
-		ExtraBody: r.ExtraBody, Headers: r.Headers, Query: mergeMaps(p.Query, nil),
-		CountTokenizer: r.CountTokenizer,
-		Timeout:        r.Timeouts.Total, FirstTokenTimeout: r.Timeouts.FirstToken, IdleTimeout: r.Timeouts.Idle,
-		StrictFields: r.StrictFields,
-	}
-	rules := r.Rules()
-	cfg.MaxTokensField, cfg.NoSampling = rules.MaxTokensField, !rules.Sampling
-	cfg.SystemMessage, cfg.Family = rules.SystemMessage, rules.Family
-	cfg.NoStreamOptions = p.NoStreamOptions && (r.IncludeUsage == nil || !*r.IncludeUsage)
-	if r.APIVersion != "" {
-		cfg.Query["api-version"] = r.APIVersion
-	}
-	for _, f := range EngineFields {
-		if !slices.Contains(r.AllowFields, f) {
-			cfg.DropFields = append(cfg.DropFields, f)
-		}
-	}
-	if r.APIKeyEnv != "" {
-		cfg.APIKey = getenv(r.APIKeyEnv)
-		if cfg.APIKey == "" {
-			u, _ := url.Parse(r.BaseURL)
-			if u == nil || !IsLoopback(u.Hostname()) {
-				return Config{}, fmt.Errorf("target %s: $%s is not set: it must hold the API key for %s (or name another variable with api_key_env / --api-key-env)",
-					r.Name, r.APIKeyEnv, hostOf(r.BaseURL))
-			}
-		}
-	}
-	return cfg, nil
-}
-
-func hostOf(base string) string {
-	if u, err := url.Parse(base); err == nil && u.Host != "" {
-		return u.Host
-	}
-	return base
 }
 
 // IsLoopback reports whether host is localhost or a loopback address.

@@ -1,4 +1,4 @@
-package targets
+package targetspec
 
 import (
 	_ "embed"
@@ -11,7 +11,7 @@ import (
 )
 
 // Family is one model family of the rules table
-// (targets/data/model_families.yaml): the models it covers and how their
+// (targets/targetspec/data/model_families.yaml): the models it covers and how their
 // APIs take a request differently from what the protocol takes by
 // default. Every preset and protocol reads the one table; a target
 // overrides any rule (Spec.MaxTokensField, Spec.Sampling,
@@ -60,7 +60,7 @@ var families = mustFamilies(familiesYAML)
 func mustFamilies(data []byte) []Family {
 	fs, err := parseFamilies(data)
 	if err != nil {
-		panic("targets: data/model_families.yaml: " + err.Error())
+		panic("targetspec: data/model_families.yaml: " + err.Error())
 	}
 	return fs
 }
@@ -86,10 +86,10 @@ func parseFamilies(data []byte) ([]Family, error) {
 				errs = append(errs, fmt.Errorf("%s: model pattern %q: %w", where, m, err))
 			}
 		}
-		if err := checkMaxTokensField(f.MaxTokensField); err != nil {
+		if err := CheckMaxTokensField(f.MaxTokensField); err != nil {
 			errs = append(errs, fmt.Errorf("%s: %w", where, err))
 		}
-		if err := checkSystemMessage(f.SystemMessage); err != nil {
+		if err := CheckSystemMessage(f.SystemMessage); err != nil {
 			errs = append(errs, fmt.Errorf("%s: %w", where, err))
 		}
 	}
@@ -147,7 +147,9 @@ func (s Spec) Rules() Rules {
 	return r
 }
 
-func checkMaxTokensField(v string) error {
+// CheckMaxTokensField checks a token-limit field name ("" is the
+// default).
+func CheckMaxTokensField(v string) error {
 	switch v {
 	case "", "max_tokens", "max_completion_tokens":
 		return nil
@@ -155,7 +157,8 @@ func checkMaxTokensField(v string) error {
 	return fmt.Errorf("max tokens field %q: want max_tokens or max_completion_tokens", v)
 }
 
-func checkSystemMessage(v string) error {
+// CheckSystemMessage checks a system message mode ("" is the default).
+func CheckSystemMessage(v string) error {
 	switch v {
 	case "", SystemAsSystem, SystemAsDeveloper, SystemAsUser:
 		return nil
