@@ -130,7 +130,7 @@ func (sr *suiteRun) run(ctx context.Context, e *env, s *suite.Suite, args []stri
 		return exitFailed
 	}
 	fmt.Fprintf(e.stderr, "inferbench %s: %d run(s) in %s; report written to %s\n", sr.cmd, len(res.Runs), res.Dir, strings.Join(files, ", "))
-	gates := (&thresholdsFlag{list: slices.Concat(s.Gates, s.FailOn)}).gate(e, sr.cmd, rep.Summaries)
+	gates := (&thresholdsFlag{list: slices.Concat(s.Gates, s.FailOn)}).gate(e, sr.cmd, rep.Summaries())
 	var failed []string
 	for _, r := range res.Runs {
 		if r.Failure != nil {
