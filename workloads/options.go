@@ -15,11 +15,11 @@ import (
 // parsing: distributions, rate and arrival as text.
 type SynthOptions struct {
 	// Args are positional arguments, which synth takes none of.
-	Args                                []string
+	Args                               []string
 	InputLen, OutputLen, Rate, Arrival string
-	N, SharedPrefix                     int
-	Tokenizer                           string
-	Seed                                int64
+	N, SharedPrefix                    int
+	Tokenizer                          string
+	Seed                               int64
 	// Out is the file to write.
 	Out string
 }
