@@ -1,41 +1,30 @@
 package suite
 
 import (
-	"bytes"
 	"cmp"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"strings"
 	"time"
 
 	"github.com/inferbench/inferbench/bench"
 	"github.com/inferbench/inferbench/reports"
+	"github.com/inferbench/inferbench/reports/compose"
 	"github.com/inferbench/inferbench/reports/decide"
-	"github.com/inferbench/inferbench/reports/html"
-	"github.com/inferbench/inferbench/reports/render"
 )
 
 // Formats are the formats of a suite's report, in the order they are
 // written beside the runs (text goes to the terminal).
-var Formats = []string{"text", "md", "json", "html"}
-
-// Report is the side-by-side report of a suite's runs: the summary of
-// each run, the decision (cost, capacity, projections at the suite's
-// volumes, the scorecard, the component matrix) and the HTML page.
-type Report struct {
-	Runs      []*reports.RunData
-	Summaries []reports.Summary
-	Decision  *decide.Decision
-	html      html.Options
-}
+var Formats = compose.Formats
 
 // Report reads the runs of out and writes the report beside them, as
 // report.md, report.json and report.html in the suite's directory, made
-// at now. It returns the report (for the terminal and the gates) and the
-// files written.
-func (s *Suite) Report(out *Outcome, now time.Time) (*Report, []string, error) {
+// at now: the summary of each run, the decision (cost, capacity,
+// projections at the suite's volumes, the scorecard, the component
+// matrix) and the HTML page. It returns the report (for the terminal and
+// the gates) and the files written.
+func (s *Suite) Report(out *Outcome, now time.Time) (*compose.Report, []string, error) {
 	var dirs []string
 	for _, r := range out.Runs {
 		dirs = append(dirs, r.Dir)
@@ -44,11 +33,12 @@ func (s *Suite) Report(out *Outcome, now time.Time) (*Report, []string, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	opt := reports.Options{SLO: s.SLO, Percentiles: s.Percentiles}
-	dopt := decide.Options{Volumes: s.Volumes, ScorecardPlan: s.Scorecard, Components: s.Components}
-	ss := decide.SummarizeAll(runs, opt, s.Scorecard)
-	r := &Report{Runs: runs, Summaries: ss, Decision: decide.New(ss, dopt),
-		html: html.Options{Options: opt, Title: cmp.Or(s.Title, "inferbench suite "+s.Name), Generated: now, Decide: &dopt}}
+	r := compose.New(runs, compose.Options{
+		Options:   reports.Options{SLO: s.SLO, Percentiles: s.Percentiles},
+		Decide:    decide.Options{Volumes: s.Volumes, ScorecardPlan: s.Scorecard, Components: s.Components},
+		Title:     cmp.Or(s.Title, "inferbench suite "+s.Name),
+		Generated: now,
+	})
 	var files []string
 	for _, f := range Formats[1:] {
 		name := filepath.Join(out.Dir, "report."+f)
@@ -58,36 +48,6 @@ func (s *Suite) Report(out *Outcome, now time.Time) (*Report, []string, error) {
 		files = append(files, name)
 	}
 	return r, files, nil
-}
-
-// WriteFile writes the report in a format to the file name.
-func (r *Report) WriteFile(name, format string) error {
-	var b bytes.Buffer
-	if err := r.Render(&b, format); err != nil {
-		return err
-	}
-	return os.WriteFile(name, b.Bytes(), 0o644)
-}
-
-// Render writes the report in a format: text, md, json or html.
-func (r *Report) Render(w io.Writer, format string) error {
-	switch format {
-	case "text":
-		if err := render.Text(w, r.Summaries); err != nil {
-			return err
-		}
-		return decide.RenderText(w, r.Decision)
-	case "md":
-		if err := render.Markdown(w, r.Summaries); err != nil {
-			return err
-		}
-		return decide.RenderMarkdown(w, r.Decision)
-	case "json":
-		return decide.RenderReportJSON(w, r.Summaries, r.Decision)
-	case "html":
-		return html.Render(w, r.Runs, r.html)
-	}
-	return fmt.Errorf("report format %q: want %s", format, strings.Join(Formats, ", "))
 }
 
 // Describe writes what the steps run, without running them: each

@@ -339,3 +339,12 @@ func (m *MemorySink) Server() []results.ServerMetricSample {
 	defer m.mu.Unlock()
 	return append([]results.ServerMetricSample(nil), m.server...)
 }
+
+// Failures are the failed reads of every sampler.
+func (st Stats) Failures() int64 {
+	var n int64
+	for _, s := range st.Samplers {
+		n += s.Failures
+	}
+	return n
+}

@@ -122,3 +122,10 @@ func TestClassOf(t *testing.T) {
 		t.Error("message")
 	}
 }
+
+func TestStatsFailures(t *testing.T) {
+	st := Stats{Samplers: []SamplerStats{{Name: "nvml", Failures: 2}, {Name: "dcgm", Failures: 3}}}
+	if got := st.Failures(); got != 5 {
+		t.Errorf("failures %d, want 5", got)
+	}
+}

@@ -1,11 +1,9 @@
 package main
 
 import (
-	"cmp"
 	"context"
 	"fmt"
 	"os"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -79,14 +77,14 @@ func cmdCalibrate(ctx context.Context, e *env, args []string) int {
 	fmt.Fprintf(e.stdout, "errors are measured minus configured; percentiles nearest-rank; CPU is this process only (the simulator runs in a child process), CPU %% of its %d core(s)\n\n", bench.ClientCores())
 	const row = "%7s %8s %6s %12s %11s %12s %11s %12s %11s %13s %11s %9s %6s %7s\n"
 	fmt.Fprintf(e.stdout, row, "rate/s", "requests", "ok", "TTFT err p50", "p99", "ITL err p50", "p99", "E2E err p50", "p99", "sched lag p50", "p99", "CPU/req", "CPU %", "client")
-	var levels []calibrated
+	var levels []bench.CalibratedRate
 	err = c.Measure(ctx, func(l bench.CalibrationLevel) {
 		t, i, e2, lag := reports.NewDist(l.TTFTErr), reports.NewDist(l.ITLErr), reports.NewDist(l.E2EErr), reports.NewDist(l.ScheduleLag)
 		problems := l.Load(time.Duration(t.P99), time.Duration(lag.P99)).Problems()
 		if l.OK < l.Requests {
 			problems = append(problems, fmt.Sprintf("%d of %d requests failed", l.Requests-l.OK, l.Requests))
 		}
-		levels = append(levels, calibrated{l.Rate, problems})
+		levels = append(levels, bench.CalibratedRate{Rate: l.Rate, Problems: problems})
 		verdict := "ok"
 		if len(problems) > 0 {
 			verdict = "over"
@@ -101,42 +99,9 @@ func cmdCalibrate(ctx context.Context, e *env, args []string) int {
 		return exitFailed
 	}
 	if len(levels) > 0 {
-		fmt.Fprintf(e.stdout, "\n%s\n", safeRate(levels))
+		fmt.Fprintf(e.stdout, "\n%s\n", bench.SafeRate(levels))
 	}
 	return exitOK
-}
-
-// calibrated is one rate calibrate measured, and what was past the
-// client's limits there (none: the machine sends it faithfully).
-type calibrated struct {
-	rate     float64
-	problems []string
-}
-
-// safeRate names the highest rate at which it and every lower rate
-// measured stayed within the limits a run checks its client against
-// (bench.ClientLoad), or says why there is none.
-func safeRate(levels []calibrated) string {
-	slices.SortStableFunc(levels, func(a, b calibrated) int { return cmp.Compare(a.rate, b.rate) })
-	limits := fmt.Sprintf("schedule lag p99 and TTFT error p99 within %s, client CPU under %.0f%% of its cores and every request ok",
-		bench.ClientLagLimit, 100*bench.ClientCPULimit)
-	safe := -1
-	for i, l := range levels {
-		if len(l.problems) > 0 {
-			break
-		}
-		safe = i
-	}
-	rate := func(i int) string { return strconv.FormatFloat(levels[i].rate, 'g', -1, 64) + " req/s" }
-	switch {
-	case safe < 0:
-		return fmt.Sprintf("safe rate for this machine: none of the rates tried (at %s: %s); try lower --rates. A rate is safe with %s.",
-			rate(0), strings.Join(levels[0].problems, "; "), limits)
-	case safe == len(levels)-1:
-		return fmt.Sprintf("safe rate for this machine: at least %s, the highest rate tried (%s there); try higher --rates.", rate(safe), limits)
-	}
-	return fmt.Sprintf("safe rate for this machine: %s, the highest rate with %s (at %s: %s). Above it, a run's report warns that the client, not the target, was the limit; split the load with --shard (docs/scale-out.md).",
-		rate(safe), limits, rate(safe+1), strings.Join(levels[safe+1].problems, "; "))
 }
 
 func fmtErr(ns int64) string {

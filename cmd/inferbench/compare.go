@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"slices"
 
@@ -96,63 +95,37 @@ func cmdCompare(ctx context.Context, e *env, args []string) int {
 	if !ok {
 		return code
 	}
-	set := givenFlags(fs)
 	var problems []error
 	if len(dirs) != 2 {
 		problems = append(problems, fmt.Errorf("want two run directories, BASE_RUN and CAND_RUN; got %d", len(dirs)))
 	}
-	if !slices.Contains([]string{"text", "md", "json", "junit"}, format) {
+	if !slices.Contains(compare.Formats, format) {
 		problems = append(problems, fmt.Errorf("unknown --format %q (want text, md, json or junit)", format))
 	}
-	if !(alpha > 0 && alpha < 0.5) {
-		problems = append(problems, fmt.Errorf("--alpha %v: want a value in (0, 0.5), like 0.05", alpha))
+	me := float64(minEffect)
+	if me == 0 {
+		me = -1 // compare.Options: negative turns it off, 0 is the default
 	}
-	if resamples < 100 || resamples > 100000 {
-		problems = append(problems, fmt.Errorf("--resamples %d: want 100 to 100000", resamples))
+	opt := compare.Options{Alpha: alpha, Resamples: resamples, Seed: seed, MinEffect: me, Unpaired: unpaired}
+	prices, err := reports.OverridePrices(givenFlags(fs), priceIn, priceOut, priceCa, gpuHourly)
+	opt.Options = reports.Options{SLO: slo.slo, Prices: prices}
+	if err := errors.Join(append(problems, opt.Validate(), err)...); err != nil {
+		return usageError(e, "compare", err)
 	}
-	prices, err := reports.OverridePrices(set, priceIn, priceOut, priceCa, gpuHourly)
-	if err != nil {
-		problems = append(problems, err)
-	}
-	if len(problems) > 0 {
-		return usageError(e, "compare", errors.Join(problems...))
-	}
-
-	base, err := loadOne(dirs[0])
+	base, err := compare.LoadRun(dirs[0])
+	var cand *reports.RunData
 	if err == nil {
-		var cand *reports.RunData
-		cand, err = loadOne(dirs[1])
-		if err == nil {
-			if problems := compare.Problems(base, cand); len(problems) > 0 && !allowIncomplete {
-				refuse(e, "compare", problems)
-				return exitFailed
-			}
-			me := float64(minEffect)
-			if me == 0 {
-				me = -1 // CompareOptions: negative turns it off, 0 is the default
-			}
-			c := compare.Runs(base, cand, compare.Options{
-				Options: reports.Options{SLO: slo.slo, Prices: prices},
-				Alpha:   alpha, Resamples: resamples, Seed: seed, MinEffect: me, Unpaired: unpaired,
-			})
-			return writeComparison(e, c, failOn, format, outs)
-		}
+		cand, err = compare.LoadRun(dirs[1])
 	}
-	fmt.Fprintf(e.stderr, "inferbench compare: %v\n", err)
-	return exitFailed
-}
-
-// loadOne loads one run given to compare: a run directory, or the
-// shards of one split run (their folder, or a group's first shard), merged.
-func loadOne(dir string) (*reports.RunData, error) {
-	runs, err := reports.LoadAll([]string{dir})
 	if err != nil {
-		return nil, err
+		fmt.Fprintf(e.stderr, "inferbench compare: %v\n", err)
+		return exitFailed
 	}
-	if len(runs) != 1 {
-		return nil, fmt.Errorf("load %s: %d runs, want one run (or the shards of one run)", dir, len(runs))
+	if problems := compare.Problems(base, cand); len(problems) > 0 && !allowIncomplete {
+		refuse(e, "compare", problems)
+		return exitFailed
 	}
-	return runs[0], nil
+	return writeComparison(e, compare.Runs(base, cand, opt), failOn, format, outs)
 }
 
 // refuse says why a gate will not judge the data, one reason a line, and
@@ -169,13 +142,9 @@ func refuse(e *env, cmd string, reasons []string) {
 // and returns the exit code.
 func writeComparison(e *env, c *compare.Comparison, failOn thresholdsFlag, format string, outs map[string]*string) int {
 	failed := c.Check(failOn.list)
-	render := map[string]func(io.Writer, *compare.Comparison) error{
-		"text": compare.RenderText, "md": compare.RenderMarkdown,
-		"json": compare.RenderJSON, "junit": compare.RenderJUnit,
-	}
 	write := func(format, file string) error {
 		var b bytes.Buffer
-		if err := render[format](&b, c); err != nil {
+		if err := compare.Render(&b, c, format); err != nil {
 			return err
 		}
 		if file == "" {
@@ -192,7 +161,7 @@ func writeComparison(e *env, c *compare.Comparison, failOn thresholdsFlag, forma
 	if err := write(format, *outs["out"]); err != nil {
 		errs = append(errs, err)
 	}
-	for _, f := range []string{"text", "md", "json", "junit"} {
+	for _, f := range compare.Formats {
 		if file := *outs[f]; file != "" {
 			if err := write(f, file); err != nil {
 				errs = append(errs, err)

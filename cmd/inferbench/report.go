@@ -12,9 +12,8 @@ import (
 
 	pricecat "github.com/inferbench/inferbench/prices"
 	"github.com/inferbench/inferbench/reports"
+	"github.com/inferbench/inferbench/reports/compose"
 	"github.com/inferbench/inferbench/reports/decide"
-	"github.com/inferbench/inferbench/reports/html"
-	"github.com/inferbench/inferbench/reports/render"
 	"github.com/inferbench/inferbench/suite"
 )
 
@@ -70,24 +69,6 @@ const reportExamples = `  inferbench report runs/20261126-101500-sim
   inferbench report nightly/ --since 7d --target 'vllm-*' --format md
   inferbench report nightly/ --trend --since 30d --slo ttft=500ms --format html --out trend.html`
 
-// renderReport writes the summaries and the decision as text, md or
-// json.
-func renderReport(b *bytes.Buffer, summaries []reports.Summary, decision *decide.Decision, format string) error {
-	switch format {
-	case "md":
-		if err := render.Markdown(b, summaries); err != nil {
-			return err
-		}
-		return decide.RenderMarkdown(b, decision)
-	case "json":
-		return decide.RenderReportJSON(b, summaries, decision)
-	}
-	if err := render.Text(b, summaries); err != nil {
-		return err
-	}
-	return decide.RenderText(b, decision)
-}
-
 // cmdReport implements `inferbench report`.
 func cmdReport(ctx context.Context, e *env, args []string) int {
 	var (
@@ -139,7 +120,7 @@ func cmdReport(ctx context.Context, e *env, args []string) int {
 	if len(dirs) == 0 {
 		problems = append(problems, errors.New("no run directories given"))
 	}
-	if !slices.Contains([]string{"text", "md", "json", "html"}, format) {
+	if !slices.Contains(compose.Formats, format) {
 		problems = append(problems, fmt.Errorf("unknown --format %q (want text, md, json or html)", format))
 	}
 	prices, err := reports.OverridePrices(set, priceIn, priceOut, priceCa, gpuHourly)
@@ -155,22 +136,9 @@ func cmdReport(ctx context.Context, e *env, args []string) int {
 	if attainment <= 0 {
 		problems = append(problems, errors.New("--slo-attainment must be above 0%"))
 	}
-	var plan *decide.ScorecardPlan
-	switch scorecard {
-	case "":
-	case "default":
-		plan = decide.DefaultScorecardPlan()
-	default:
-		data, rerr := os.ReadFile(scorecard)
-		if rerr == nil {
-			plan, rerr = decide.ParseScorecardPlan(scorecard, data)
-		}
-		if rerr == nil && plan.NeedsCatalog() {
-			rerr = plan.Resolve(pricecat.Named{Catalog: pricecat.Default()})
-		}
-		if rerr != nil {
-			problems = append(problems, fmt.Errorf("--scorecard: %w", rerr))
-		}
+	plan, err := decide.LoadScorecardPlan(scorecard, pricecat.Named{Catalog: pricecat.Default()})
+	if err != nil {
+		problems = append(problems, fmt.Errorf("--scorecard: %w", err))
 	}
 	if trendMode {
 		for _, f := range []string{"volume", "scorecard", "month-hours", "slo-attainment", "fail-on", "allow-incomplete"} {
@@ -190,17 +158,13 @@ func cmdReport(ctx context.Context, e *env, args []string) int {
 		return exitFailed
 	}
 	opt := reports.Options{SLO: slo.slo, Prices: prices, Energy: reports.EnergyPrice{USDPerKWh: usdPerKWh, PUE: pue}, Percentiles: percentiles}
-	dopt := decide.Options{Volumes: volumes, MonthHours: monthHours, Attainment: float64(attainment), ScorecardPlan: plan}
-	var summaries []reports.Summary
+	rep := compose.New(runs, compose.Options{Options: opt, Generated: time.Now(),
+		Decide: decide.Options{Volumes: volumes, MonthHours: monthHours, Attainment: float64(attainment), ScorecardPlan: plan}})
 	var b bytes.Buffer
-	switch {
-	case trendMode:
-		err = renderTrend(&b, runs, opt, format, out)
-	case format == "html": // html.Render summarises and decides itself
-		err = html.Render(&b, runs, html.Options{Options: opt, Generated: time.Now(), Decide: &dopt})
-	default:
-		summaries = decide.SummarizeAll(runs, opt, plan)
-		err = renderReport(&b, summaries, decide.New(summaries, dopt), format)
+	if trendMode {
+		err = compose.Trend(&b, runs, opt, format, out, time.Now())
+	} else {
+		err = rep.Render(&b, format)
 	}
 	if err == nil {
 		if out != "" {
@@ -228,10 +192,7 @@ func cmdReport(ctx context.Context, e *env, args []string) int {
 		}
 		fmt.Fprintf(e.stderr, "inferbench report: gating on incomplete data (--allow-incomplete): %s\n", strings.Join(ie.Reasons, "; "))
 	}
-	if summaries == nil {
-		summaries = decide.SummarizeAll(runs, opt, plan)
-	}
-	return failOn.gate(e, "report", summaries)
+	return failOn.gate(e, "report", rep.Summaries())
 }
 
 // sloFlag is --slo: a comma-separated list of name=duration limits. It may

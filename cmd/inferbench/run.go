@@ -89,12 +89,12 @@ func cmdRun(ctx context.Context, e *env, args []string) int {
 	if b.Unpriced != nil && !quiet {
 		fmt.Fprintf(e.stderr, "inferbench run: note: %v; cost_usd will be 0 (give --price-in/--price-out, --price-provider or --prices FILE)\n", b.Unpriced)
 	}
-	var progress *progressPrinter
+	var progress *bench.ProgressPrinter
 	if !quiet {
-		progress = &progressPrinter{w: e.stderr, name: b.Plan.TargetInfo.Name}
+		progress = e.progress(b.Plan.TargetInfo.Name)
 		b.Observe(progress)
 	}
-	defer progress.stop()
+	defer progress.Stop()
 	if b.Sweep != nil {
 		return runSweep(ctx, e, b.Sweep, progress, quiet, slo.String())
 	}
@@ -102,7 +102,7 @@ func cmdRun(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintf(e.stderr, "inferbench run: waiting until %s to start\n", b.Plan.Outputs.StartAt.Format(time.RFC3339Nano))
 	}
 	out, err := bench.Execute(ctx, b.Plan)
-	progress.stop()
+	progress.Stop()
 	if err != nil {
 		return runError(e, "", err)
 	}
@@ -166,14 +166,14 @@ func (e *env) serveMetrics(cmd, addr string) (_ *livemetrics.Metrics, stop func(
 // With a judge (--saturate) it stops at the first level whose requests
 // meet the SLO less often than reports.DefaultAttainment, and names the
 // highest level that met it.
-func runSweep(ctx context.Context, e *env, sp *bench.SweepPlan, progress *progressPrinter, quiet bool, slo string) int {
+func runSweep(ctx context.Context, e *env, sp *bench.SweepPlan, progress *bench.ProgressPrinter, quiet bool, slo string) int {
 	sp.OnLevel = func(i int, l bench.Level) {
 		if !quiet {
 			fmt.Fprintf(e.stderr, "inferbench run: sweep step %d/%d: %s\n", i+1, len(sp.Levels), l.Name)
 		}
 	}
 	sp.OnDone = func(lo bench.LevelOutcome) {
-		progress.stop()
+		progress.Stop()
 		if !quiet {
 			printSummary(e, lo.Outcome)
 		}
@@ -184,7 +184,7 @@ func runSweep(ctx context.Context, e *env, sp *bench.SweepPlan, progress *progre
 		failureBanner(e, "run", lo.Outcome, flagName)
 	}
 	out, err := bench.Sweep(ctx, *sp)
-	progress.stop()
+	progress.Stop()
 	if err != nil {
 		return runError(e, "", err)
 	}

@@ -130,7 +130,7 @@ func (sr *suiteRun) run(ctx context.Context, e *env, s *suite.Suite, args []stri
 		return exitFailed
 	}
 	fmt.Fprintf(e.stderr, "inferbench %s: %d run(s) in %s; report written to %s\n", sr.cmd, len(res.Runs), res.Dir, strings.Join(files, ", "))
-	gates := (&thresholdsFlag{list: slices.Concat(s.Gates, s.FailOn)}).gate(e, sr.cmd, rep.Summaries)
+	gates := (&thresholdsFlag{list: slices.Concat(s.Gates, s.FailOn)}).gate(e, sr.cmd, rep.Summaries())
 	var failed []string
 	for _, r := range res.Runs {
 		if r.Failure != nil {
@@ -155,16 +155,16 @@ func (sr *suiteRun) run(ctx context.Context, e *env, s *suite.Suite, args []stri
 // target.
 type progressPrinters struct {
 	mu sync.Mutex
-	by map[string]*progressPrinter
+	by map[string]*bench.ProgressPrinter
 }
 
 // progress prints each run's progress and summary (none with --quiet),
 // and why a run failed (with --quiet too).
 func (sr *suiteRun) progress(e *env, opts *suite.Options) *progressPrinters {
-	ps := &progressPrinters{by: map[string]*progressPrinter{}}
+	ps := &progressPrinters{by: map[string]*bench.ProgressPrinter{}}
 	if !sr.quiet {
 		opts.Observers = func(target string) []bench.Observer {
-			p := &progressPrinter{w: e.stderr, name: target}
+			p := e.progress(target)
 			ps.mu.Lock()
 			ps.by[target] = p
 			ps.mu.Unlock()
@@ -175,7 +175,7 @@ func (sr *suiteRun) progress(e *env, opts *suite.Options) *progressPrinters {
 		ps.mu.Lock()
 		p := ps.by[target]
 		ps.mu.Unlock()
-		p.stop()
+		p.Stop()
 		if !sr.quiet {
 			printSummary(e, out)
 		}
@@ -188,6 +188,6 @@ func (ps *progressPrinters) stopAll() {
 	ps.mu.Lock()
 	defer ps.mu.Unlock()
 	for _, p := range ps.by {
-		p.stop()
+		p.Stop()
 	}
 }

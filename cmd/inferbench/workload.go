@@ -5,7 +5,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 
@@ -65,7 +64,7 @@ type importFlags struct {
 }
 
 func (f *importFlags) register(fs *flag.FlagSet, formatFlag string) {
-	fs.StringVar(&f.format, formatFlag, "", "input format (default: detect): "+formatNames())
+	fs.StringVar(&f.format, formatFlag, "", "input format (default: detect): "+workloads.FormatNames())
 	if formatFlag != "input-format" {
 		fs.StringVar(&f.format, "input-format", "", "same as --"+formatFlag)
 	}
@@ -75,46 +74,20 @@ func (f *importFlags) register(fs *flag.FlagSet, formatFlag string) {
 	fs.BoolVar(&f.SkipInvalid, "skip-invalid", false, "skip and count malformed rows instead of stopping at the first")
 }
 
-// shownSkipped is how many skipped rows --skip-invalid prints.
-const shownSkipped = 5
-
-// moreSkipped says, after a count of n skipped rows, which were printed.
-func moreSkipped(n int) string {
-	if n > shownSkipped {
-		return fmt.Sprintf("; the first %d are listed above", shownSkipped)
-	}
-	return "; listed above"
-}
-
 // options are the import options the flags give; with --skip-invalid the
 // first five skipped rows are printed (after prefix).
 func (f *importFlags) options(e *env, prefix string) (workloads.ImportOptions, error) {
-	opts := f.ImportOptions
-	var err error
-	if opts.Format, err = workloads.ParseFormat(f.format); err != nil {
-		return opts, err
-	}
-	if _, err := workloads.NewTokenizer(opts.Tokenizer); err != nil {
-		return opts, err
-	}
-	if opts.SkipInvalid {
+	opts, err := f.ImportOptions.Resolve(f.format)
+	if err == nil && opts.SkipInvalid {
 		shown := 0
 		opts.OnInvalid = func(se *workloads.SyntaxError) {
-			if shown < shownSkipped {
+			if shown < 5 {
 				fmt.Fprintf(e.stderr, "%s: skipped %v\n", prefix, se)
 			}
 			shown++
 		}
 	}
-	return opts, nil
-}
-
-func formatNames() string {
-	names := make([]string, len(workloads.Formats))
-	for i, f := range workloads.Formats {
-		names[i] = string(f)
-	}
-	return strings.Join(names, ", ")
+	return opts, err
 }
 
 // oneFile checks that exactly one positional argument was given.
@@ -160,31 +133,16 @@ func workloadInspect(e *env, args []string) int {
 		err = s.WriteJSON(e.stdout, file)
 	} else if err == nil {
 		err = s.WriteText(e.stdout, file)
-		if v, ok := observedVolume(s); ok && err == nil {
+		if in, out, ok := s.MonthTokens(decide.DefaultMonthHours); ok && err == nil {
 			_, err = fmt.Fprintf(e.stdout, "\nAt its recorded rate (%.4g req/s), a %d-day month of this traffic is about %s input and %s output tokens,\n"+
 				"the mix it was answered with: project it with  inferbench report RUNS --volume %s:%s\n",
-				s.RatePerS, decide.DefaultMonthHours/24, decide.Tokens(v.InputTokens), decide.Tokens(v.OutputTokens),
-				decide.Tokens(v.InputTokens), decide.Tokens(v.OutputTokens))
+				s.RatePerS, decide.DefaultMonthHours/24, decide.Tokens(in), decide.Tokens(out), decide.Tokens(in), decide.Tokens(out))
 		}
 	}
 	if err != nil {
 		return failed(e, cmd, err)
 	}
 	return exitOK
-}
-
-// observedVolume is a month of a recording's traffic at its recorded
-// rate, with the input and output lengths its upstream answered with (the
-// mean of the rows with usage): the --volume that projects its cost. ok
-// is false for a recording without arrival times or usage.
-func observedVolume(s workloads.Stats) (v decide.Volume, ok bool) {
-	o := s.Observed
-	if o == nil || !s.Timed || s.RatePerS <= 0 || o.Rows == o.FromChunks {
-		return v, false
-	}
-	perMonth := s.RatePerS * decide.DefaultMonthHours * 3600
-	n := float64(o.Rows - o.FromChunks)
-	return decide.Volume{InputTokens: perMonth * float64(o.UsageInput) / n, OutputTokens: perMonth * float64(o.UsageOutput) / n}, true
 }
 
 // failed prints err for cmd and returns exitFailed.
@@ -240,62 +198,31 @@ func workloadSynth(e *env, args []string) int {
 	const cmd = "workload synth"
 	fs := newFlagSet("synth", "inferbench workload synth --input-len DIST --output-len DIST --n N --out OUT.jsonl [--rate R] [--arrival A] [--shared-prefix N]", `  inferbench workload synth --input-len lognormal:512,0.4 --output-len fixed:128 --rate 5/s --arrival gamma:2 --n 1000 --out w.jsonl
   inferbench workload synth --input-len uniform:100,2000 --output-len exponential:200 --shared-prefix 1024 --n 500 --out rag.jsonl`, e.stderr)
-	inLen := fs.String("input-len", "", "input length distribution: fixed:N, uniform:A,B, normal:MEAN,SD, lognormal:MEAN,SIGMA, exponential:MEAN")
-	outLen := fs.String("output-len", "", "output length distribution (max_tokens), same forms")
-	rate := fs.String("rate", "", "mean arrival rate (5/s, 300/m); empty writes no arrival times")
-	arrival := fs.String("arrival", "poisson", "arrival process: constant, poisson or gamma:CV")
-	prefix := fs.Int("shared-prefix", 0, "tokens of text shared by every prompt, before its own input length")
-	n := fs.Int("n", 0, "number of requests")
-	out := fs.String("out", "", "native JSON Lines file to write (- for stdout)")
-	tok := fs.String("tokenizer", workloads.DefaultTokenizer, "tokenizer whose counts prompts hit: "+strings.Join(workloads.TokenizerNames, ", "))
-	seed := fs.Int64("seed", 0, "seed: the same flags and seed give the same workload")
-	pos, err := parseArgs(fs, args)
+	var o workloads.SynthOptions
+	fs.StringVar(&o.InputLen, "input-len", "", "input length distribution: fixed:N, uniform:A,B, normal:MEAN,SD, lognormal:MEAN,SIGMA, exponential:MEAN")
+	fs.StringVar(&o.OutputLen, "output-len", "", "output length distribution (max_tokens), same forms")
+	fs.StringVar(&o.Rate, "rate", "", "mean arrival rate (5/s, 300/m); empty writes no arrival times")
+	fs.StringVar(&o.Arrival, "arrival", "poisson", "arrival process: constant, poisson or gamma:CV")
+	fs.IntVar(&o.SharedPrefix, "shared-prefix", 0, "tokens of text shared by every prompt, before its own input length")
+	fs.IntVar(&o.N, "n", 0, "number of requests")
+	fs.StringVar(&o.Out, "out", "", "native JSON Lines file to write (- for stdout)")
+	fs.StringVar(&o.Tokenizer, "tokenizer", workloads.DefaultTokenizer, "tokenizer whose counts prompts hit: "+strings.Join(workloads.TokenizerNames, ", "))
+	fs.Int64Var(&o.Seed, "seed", 0, "seed: the same flags and seed give the same workload")
+	var err error
+	if o.Args, err = parseArgs(fs, args); err != nil {
+		return usageError(e, cmd, err)
+	}
+	spec, err := o.Spec()
 	if err != nil {
 		return usageError(e, cmd, err)
 	}
-	spec := workloads.GenerateSpec{N: *n, SharedPrefix: *prefix, Tokenizer: *tok, Seed: *seed}
-	var errs []error
-	if len(pos) > 0 {
-		errs = append(errs, fmt.Errorf("unexpected arguments: %s", strings.Join(pos, " ")))
-	}
-	if *inLen == "" || *outLen == "" {
-		errs = append(errs, errors.New("need --input-len and --output-len"))
-	} else {
-		var err1, err2 error
-		spec.Input, err1 = workloads.ParseDist(*inLen)
-		spec.Output, err2 = workloads.ParseDist(*outLen)
-		errs = append(errs, err1, err2)
-	}
-	if *out == "" {
-		errs = append(errs, errors.New("need --out"))
-	}
-	if *rate != "" {
-		var err error
-		spec.Rate, err = workloads.ParseRate(*rate)
-		errs = append(errs, err)
-	}
-	if *n < 1 || *n > workloads.MaxGenerate {
-		errs = append(errs, fmt.Errorf("need --n >= 1 (and at most %d)", workloads.MaxGenerate))
-	}
-	if *prefix < 0 || *prefix > workloads.MaxTokenCount {
-		errs = append(errs, fmt.Errorf("--shared-prefix must be from 0 to %d tokens", workloads.MaxTokenCount))
-	}
-	a, err := workloads.ParseArrival(*arrival)
-	spec.Arrival = a
-	errs = append(errs, err)
-	if _, err := workloads.NewTokenizer(*tok); err != nil {
-		errs = append(errs, err)
-	}
-	if err := errors.Join(errs...); err != nil {
-		return usageError(e, cmd, err)
-	}
-	count, err := workloads.WriteFile(*out, e.stdout, func(fn func(workloads.Request) error) error {
+	count, err := workloads.WriteFile(o.Out, e.stdout, func(fn func(workloads.Request) error) error {
 		return workloads.Generate(spec, fn)
 	})
 	if err != nil {
 		return failed(e, cmd, err)
 	}
-	fmt.Fprintf(e.stderr, "inferbench %s: wrote %d requests to %s\n", cmd, count, *out)
+	fmt.Fprintf(e.stderr, "inferbench %s: wrote %d requests to %s\n", cmd, count, o.Out)
 	return exitOK
 }
 
@@ -310,17 +237,9 @@ func (v durationValue) String() string {
 	return v.d.String()
 }
 
-func (v durationValue) Set(s string) error {
-	if f, err := strconv.ParseFloat(s, 64); err == nil && f >= 0 {
-		*v.d = time.Duration(f * float64(time.Second))
-		return nil
-	}
-	d, err := time.ParseDuration(s)
-	if err != nil || d < 0 {
-		return fmt.Errorf("want a duration like 90s or 10m, or seconds")
-	}
-	*v.d = d
-	return nil
+func (v durationValue) Set(s string) (err error) {
+	*v.d, err = workloads.ParseOffset(s)
+	return err
 }
 
 func workloadSample(e *env, args []string) int {
@@ -329,46 +248,26 @@ func workloadSample(e *env, args []string) int {
   inferbench workload sample mooncake.jsonl --shuffle-seed 1 --limit 200 --time-scale 0.5 --out quick.jsonl`, e.stderr)
 	var imp importFlags
 	imp.register(fs, "format")
-	var opts workloads.FilterOptions
-	fs.Var(durationValue{&opts.From}, "from", "keep requests arriving at or after this offset (90s, 10m, or seconds)")
-	fs.Var(durationValue{&opts.To}, "to", "keep requests arriving before this offset")
-	fs.IntVar(&opts.Every, "every", 0, "keep every k-th request")
-	shuffle := fs.String("shuffle-seed", "", "shuffle requests between arrival slots with this seed (holds the selection in memory)")
-	fs.IntVar(&opts.Limit, "limit", 0, "keep at most N requests")
-	fs.Float64Var(&opts.TimeScale, "time-scale", 1, "multiply arrival offsets (0.5 = twice as fast)")
-	out := fs.String("out", "", "native JSON Lines file to write (- for stdout)")
+	var o workloads.SampleOptions
+	fs.Var(durationValue{&o.From}, "from", "keep requests arriving at or after this offset (90s, 10m, or seconds)")
+	fs.Var(durationValue{&o.To}, "to", "keep requests arriving before this offset")
+	fs.IntVar(&o.Every, "every", 0, "keep every k-th request")
+	fs.StringVar(&o.ShuffleSeed, "shuffle-seed", "", "shuffle requests between arrival slots with this seed (holds the selection in memory)")
+	fs.IntVar(&o.Limit, "limit", 0, "keep at most N requests")
+	fs.Float64Var(&o.TimeScale, "time-scale", 1, "multiply arrival offsets (0.5 = twice as fast)")
+	fs.StringVar(&o.Out, "out", "", "native JSON Lines file to write (- for stdout)")
 	pos, err := parseArgs(fs, args)
 	if err != nil {
 		return usageError(e, cmd, err)
 	}
 	file, err := oneFile(pos)
-	var errs []error
-	errs = append(errs, err)
-	if *out == "" {
-		errs = append(errs, errors.New("need --out"))
-	}
-	if *shuffle != "" {
-		opts.Shuffle = true
-		opts.ShuffleSeed, err = strconv.ParseInt(*shuffle, 10, 64)
-		if err != nil {
-			errs = append(errs, fmt.Errorf("--shuffle-seed %q: want an integer", *shuffle))
-		}
-	}
-	if opts.Every < 0 || opts.Limit < 0 {
-		errs = append(errs, errors.New("--every and --limit must be >= 0"))
-	}
-	if ts := opts.TimeScale; !(ts >= workloads.MinTimeScale && ts <= workloads.MaxTimeScale) {
-		errs = append(errs, fmt.Errorf("--time-scale must be from %g to %g, got %g", workloads.MinTimeScale, workloads.MaxTimeScale, ts))
-	}
-	if opts.To != 0 && opts.To <= opts.From {
-		errs = append(errs, fmt.Errorf("--to %v must be after --from %v", opts.To, opts.From))
-	}
-	if err := errors.Join(errs...); err != nil {
+	opts, err := o.Filter(err)
+	if err != nil {
 		return usageError(e, cmd, err)
 	}
 	iopts, err := imp.options(e, "inferbench workload sample")
 	if err != nil {
 		return usageError(e, cmd, err)
 	}
-	return filterTo(e, cmd, file, iopts, opts, *out)
+	return filterTo(e, cmd, file, iopts, opts, o.Out)
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -220,6 +221,30 @@ func (p *ScorecardPlan) declared(target, kind, criterion string) (float64, strin
 		return v, "default for " + kind
 	}
 	return 5, "no default for kind " + strconv.Quote(kind) + ": neutral 5"
+}
+
+// LoadScorecardPlan is the plan a --scorecard value names: none for "",
+// the defaults for "default", else the plan in that file, its catalogue
+// prices looked up in cat.
+func LoadScorecardPlan(name string, cat PriceCatalog) (*ScorecardPlan, error) {
+	switch name {
+	case "":
+		return nil, nil
+	case "default":
+		return DefaultScorecardPlan(), nil
+	}
+	data, err := os.ReadFile(name)
+	if err != nil {
+		return nil, err
+	}
+	plan, err := ParseScorecardPlan(name, data)
+	if err == nil && plan.NeedsCatalog() {
+		err = plan.Resolve(cat)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return plan, nil
 }
 
 // ParseScorecardPlan reads a plan in YAML (or JSON, which YAML includes). name is

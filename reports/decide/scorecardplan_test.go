@@ -2,6 +2,8 @@ package decide
 
 import (
 	"errors"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -208,5 +210,30 @@ func TestPlanResolve(t *testing.T) {
 	// prices and the long-context tier are not dropped on the way.
 	if got := p.Prices("api"); got == nil || got.CacheWritePer1M != 3.125 || got.LongContext == nil || got.LongContext.InputPer1M != 5 {
 		t.Errorf("api price lost its cache-write price or tier: %+v", got)
+	}
+}
+
+// TestLoadScorecardPlan: "" is no plan, "default" the defaults, a file is
+// parsed and its catalogue prices looked up; a missing file or an unknown
+// price is an error.
+func TestLoadScorecardPlan(t *testing.T) {
+	if p, err := LoadScorecardPlan("", fakeCatalog{}); p != nil || err != nil {
+		t.Errorf("empty name: %v, %v", p, err)
+	}
+	if p, err := LoadScorecardPlan("default", fakeCatalog{}); err != nil || p.Source != "defaults" {
+		t.Errorf("default: %+v, %v", p, err)
+	}
+	dir := t.TempDir()
+	good, bad := filepath.Join(dir, "good.yaml"), filepath.Join(dir, "bad.yaml")
+	os.WriteFile(good, []byte("targets:\n  api: {provider: openai, model: gpt-4o}\n"), 0o644)
+	os.WriteFile(bad, []byte("targets:\n  y: {model: nope}\n"), 0o644)
+	if p, err := LoadScorecardPlan(good, fakeCatalog{}); err != nil || p.Prices("api") == nil || p.Prices("api").InputPer1M != 2.5 {
+		t.Errorf("good plan: %+v, %v", p, err)
+	}
+	if _, err := LoadScorecardPlan(bad, fakeCatalog{}); err == nil || !strings.Contains(err.Error(), "bad.yaml:2: target y:") {
+		t.Errorf("unknown price: %v", err)
+	}
+	if _, err := LoadScorecardPlan(filepath.Join(dir, "none.yaml"), fakeCatalog{}); err == nil {
+		t.Error("a missing file loaded")
 	}
 }
