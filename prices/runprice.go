@@ -3,6 +3,7 @@ package prices
 import (
 	"cmp"
 	"errors"
+	"fmt"
 
 	"github.com/inferbench/inferbench/results"
 )
@@ -34,8 +35,9 @@ type RunQuery struct {
 }
 
 // ErrUnpriced marks a ForRun miss that is not fatal: nothing named a
-// catalogue entry, and the target's own provider and model have none, so
-// the run goes on without a price (cost_usd 0). errors.Is finds it; the
+// catalogue entry, and the target's own provider and model have none (or
+// a target priced per token has no provider), so the run goes on without
+// a price (cost_usd 0). errors.Is finds it; the
 // message is the catalogue's.
 var ErrUnpriced = errors.New("no price for the run")
 
@@ -48,7 +50,9 @@ func (u *unpriced) Unwrap() []error { return []error{ErrUnpriced, u.err} }
 // one RecordCost prices every request with. It returns nil and no error
 // when the run has no price and needs none (a self-hosted target without
 // GPUs or an hourly price), and nil and an error wrapping ErrUnpriced when
-// the catalogue has no entry for the target but nothing asked for one.
+// a target priced per token (api, managed) has no price: the catalogue has
+// no entry for it, or it has no provider to look one up at, and nothing
+// asked for one.
 func (c *Catalog) ForRun(q RunQuery) (*results.Prices, error) {
 	ex := q.Explicit
 	if err := CheckSnapshot(ex); err != nil {
@@ -64,6 +68,9 @@ func (c *Catalog) ForRun(q RunQuery) (*results.Prices, error) {
 			pr := ex
 			pr.Source = cmp.Or(pr.Source, "command line")
 			return &pr, nil
+		}
+		if q.Kind != "self-hosted" { // per-token priced, but nothing to look up
+			return nil, &unpriced{fmt.Errorf("prices: %w for model %q: the %s target names no provider to look it up at", ErrNotFound, q.TargetModel, cmp.Or(q.Kind, "api"))}
 		}
 		return nil, nil
 	}

@@ -39,7 +39,6 @@ func TestForRun(t *testing.T) {
 		{"hourly total without GPUs, as given", RunQuery{Explicit: results.Prices{GPUHourly: 5, Source: "mine"}, Kind: "self-hosted"},
 			&results.Prices{GPUHourly: 5}, ""},
 		{"self-hosted without a price", RunQuery{Kind: "self-hosted", TargetProvider: "vllm", TargetModel: "sim"}, nil, ""},
-		{"no provider, no price", RunQuery{Kind: "api", TargetModel: "sim"}, nil, ""},
 		{"per token and hourly", RunQuery{Explicit: results.Prices{InputPer1M: 1, GPUHourly: 2}}, nil, "not both"},
 		{"GPUs and per-token prices", RunQuery{Explicit: results.Prices{InputPer1M: 1}, GPUs: &GPUSpec{Type: "H100", Count: 2, Offer: "aws"}}, nil, "not both"},
 		{"named provider misses", RunQuery{Provider: "opneai", Kind: "api", TargetModel: "sim"}, nil, `unknown provider "opneai"`},
@@ -97,6 +96,15 @@ func TestForRunSources(t *testing.T) {
 
 // TestForRunUnpriced: a miss nothing asked for is a note, not an error.
 func TestForRunUnpriced(t *testing.T) {
+	// A per-token target without a provider is unpriced too, so the run
+	// says so (issue 16: the note came only with a provider); a
+	// self-hosted one without GPU prices is not (TestForRun).
+	for _, kind := range []string{"api", "managed", ""} {
+		p, err := Default().ForRun(RunQuery{Kind: kind, TargetModel: "m"})
+		if p != nil || !errors.Is(err, ErrUnpriced) || !strings.Contains(err.Error(), "names no provider") {
+			t.Errorf("kind %q without a provider: %+v, %v; want an ErrUnpriced note", kind, p, err)
+		}
+	}
 	p, err := Default().ForRun(RunQuery{Kind: "api", TargetProvider: "openai", TargetModel: "sim"})
 	if p != nil || !errors.Is(err, ErrUnpriced) || !errors.Is(err, ErrNotFound) ||
 		err.Error() != `prices: no price in the catalogue for model "sim" at openai` && !strings.HasPrefix(err.Error(), `prices: no price in the catalogue for model "sim" at openai`) {

@@ -70,6 +70,9 @@ func (s *Suite) Plan(o Options) ([]*Step, error) {
 			problems = append(problems, s.render(e, err)...)
 			continue
 		}
+		if b.Unpriced != nil && o.Env.Log != nil {
+			o.Env.Log(fmt.Sprintf("target %s: note: %v; its cost will be 0 (give it a price: or a provider:)", e.Name, b.Unpriced))
+		}
 		for _, d := range runDirs(b) {
 			if _, err := os.Stat(d); err == nil {
 				problems = append(problems, fmt.Sprintf("%s:%d: target %s: %s already exists; remove it or give another --out", s.File, e.line, e.Name, d))

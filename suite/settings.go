@@ -73,7 +73,7 @@ var Settings = []Setting{
 	// What to send.
 	{"workload", "path", "workload", `workload file (any supported format, see docs/workloads.md), or "sample" for the bundled sample`, func(r *Run) any { return &r.Workload.Path }},
 	{"workload-format", "format", "workload", "workload file format: " + formatNames() + " (default: detected)", func(r *Run) any { return &r.Workload.Format }},
-	{"tokenizer", "tokenizer", "workload", "tokenizer that synthesised prompts of length-only traces are exact under (cl100k_base, o200k_base)", func(r *Run) any { return &r.Workload.Import.Tokenizer }},
+	{"tokenizer", "tokenizer", "workload", "tokenizer that synthesised prompts of length-only traces are exact under: " + strings.Join(workloads.TokenizerNames, ", "), func(r *Run) any { return &r.Workload.Import.Tokenizer }},
 	{"workload-seed", "seed", "workload", "seed of synthesised prompt text", func(r *Run) any { return &r.Workload.Import.Seed }},
 	{"keep-failed", "keep_failed", "workload", "replay rows a trace records as failed (BurstGPT Response tokens 0)", func(r *Run) any { return &r.Workload.Import.KeepFailed }},
 	{"skip-invalid", "skip_invalid", "workload", "skip and count malformed workload rows instead of stopping", func(r *Run) any { return &r.Workload.Import.SkipInvalid }},

@@ -11,7 +11,7 @@ import (
 func tokenizers(t testing.TB) []Tokenizer {
 	t.Helper()
 	var toks []Tokenizer
-	for _, name := range []string{"cl100k_base", "o200k_base"} {
+	for _, name := range TokenizerNames {
 		tok, err := NewTokenizer(name)
 		if err != nil {
 			t.Fatal(err)

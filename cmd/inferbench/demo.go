@@ -12,12 +12,15 @@ import (
 	"github.com/inferbench/inferbench/suite"
 )
 
-const demoSynopsis = `inferbench demo [--out DIR] [--time-scale X] [--requests N] [--format text|md|json|html] [--html FILE]
+const demoSynopsis = `inferbench demo [--out DIR] [--time-scale X] [--requests N] [--format text|md|json|html] [--html FILE] [--quiet]
 
 Runs examples/demo.suite.yaml (built in): three simulated targets, an API, a
-managed host and a self-hosted engine, replaying the bundled sample at once.`
+managed host and a self-hosted engine, replaying the bundled sample at once.
+Each demo writes a folder of its own, DIR/YYYYMMDDTHHMMSSZ-demo-XXXXXX/ (UTC
+time, six random hex digits): a run directory per target and the report as
+report.md, report.json and report.html.`
 
-const demoExamples = `  inferbench demo                      # about a minute, writes demo-runs/<time>-demo-<id>/
+const demoExamples = `  inferbench demo                      # about a minute, writes demo-runs/YYYYMMDDTHHMMSSZ-demo-XXXXXX/
   inferbench demo --time-scale 1       # replay the sample at its recorded pace (~100 s)
   inferbench demo --format md > demo.md`
 

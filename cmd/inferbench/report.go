@@ -102,7 +102,7 @@ func cmdReport(ctx context.Context, e *env, args []string) int {
 	fs.Float64Var(&priceCa, "price-cached", 0, "cached-input price, `USD` per 1M tokens (default: the --price-in price)")
 	fs.Float64Var(&gpuHourly, "gpu-hourly", 0, "self-hosted price, `USD` per hour for all the target's GPUs together")
 	fs.StringVar(&out, "out", "", "write the report to `FILE` instead of standard output")
-	fs.Var(&volumes, "volume", "project monthly cost at `IN:OUT` tokens per month, suffixes K, M, B (like 100M:20M); repeatable")
+	fs.Var(&volumes, "volume", "project monthly cost at `IN:OUT` tokens per month, suffixes K, M, B (or G), T, any case (like 100M:20M or 1.5B:300M); repeatable")
 	fs.StringVar(&scorecard, "scorecard", "", "build-vs-buy scorecard from the plan `FILE` (YAML or JSON: weights, per-kind and per-target scores, per-target prices); \"default\" for the defaults")
 	fs.Float64Var(&monthHours, "month-hours", monthHours, "`hours` in the month of the projections")
 	fs.Var(&attainment, "slo-attainment", "share of a run's requests that must meet the SLO for its load to count toward capacity (`percent`)")

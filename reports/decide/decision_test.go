@@ -73,7 +73,7 @@ func TestDecideWorkedExample(t *testing.T) {
 		t.Errorf("gpt-4o at 5:1 = $%v per 1M, want 3.75", be.PerTokenUSDPer1M)
 	}
 	// 3600 / (160/120M) = 2.7B and 3600 / (108/120M) = 4B, both within
-	// what one replica serves (the run measured ~4300 tok/s, 11B a month).
+	// what one replica serves (its 1/s run served ~4,600 tok/s, 12B a month).
 	if b := p.BreakEvens[1]; b.Never || !fixture.Approx(b.TokensPerMonth, 2.7e9) {
 		t.Errorf("break-even vs haiku = %+v, want 2.7B", b)
 	}
