@@ -36,8 +36,8 @@ test: lint
 test-short:
 	$(GO) test -count=1 ./...
 
-## demo: the suite examples/demo.suite.yaml (built in): three simulated targets (api, managed,
-## self-hosted) on the sample workload, one report
+## demo: the suite examples/demo.suite.yaml (built in): three simulated targets on the sample workload
+## (api and managed replay it, self-hosted is swept to its capacity), one report with break-even
 demo: build
 	$(BIN) demo --html demo-report.html
 

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/inferbench/inferbench/bench"
 	"github.com/inferbench/inferbench/reports"
 )
 
@@ -199,7 +200,9 @@ targets:
 }
 
 // TestDemoSuiteParses: the embedded demo is a valid suite whose targets
-// are simulators with the demo's prices.
+// are simulators with the demo's prices: the API and the managed host
+// replay the sample, the self-hosted engine is a saturating sweep, so
+// the report can name its capacity.
 func TestDemoSuiteParses(t *testing.T) {
 	s, err := ReadFile("../examples/demo.suite.yaml")
 	if err != nil {
@@ -214,12 +217,26 @@ func TestDemoSuiteParses(t *testing.T) {
 	}
 	for _, st := range steps {
 		p := st.Built.Plan
-		if !p.TargetInfo.Simulated || p.Prices == nil || p.Load.TimeScale != 0.5 || p.Load.RequestTimeout != 5*time.Minute {
+		if !p.TargetInfo.Simulated || p.Prices == nil || p.Load.RequestTimeout != 5*time.Minute {
 			t.Errorf("%s: %+v prices %+v load %+v", st.Entry.Name, p.TargetInfo, p.Prices, p.Load)
 		}
 	}
-	if p := steps[2].Built.Plan.Prices; p.GPUHourly != 5 {
+	for _, st := range steps[:2] {
+		if l := st.Built.Plan.Load; st.Built.Sweep != nil || l.Mode != bench.ModeReplay || l.TimeScale != 0.5 {
+			t.Errorf("%s: want a replay at x2, got %+v (sweep %v)", st.Entry.Name, l, st.Built.Sweep != nil)
+		}
+	}
+	sh := steps[2].Built
+	if p := sh.Plan.Prices; p.GPUHourly != 5 {
 		t.Errorf("self-hosted: %+v", p)
+	}
+	if sh.Sweep == nil || sh.Sweep.Judge == nil || sh.Sweep.Plan.Load.Mode != bench.ModeConcurrency || len(sh.Sweep.Levels) < 3 || sh.Sweep.Plan.Load.Requests == 0 {
+		t.Fatalf("self-hosted: want a saturating concurrency sweep of bounded levels, got %+v", sh.Sweep)
+	}
+	for i := 1; i < len(sh.Sweep.Levels); i++ {
+		if sh.Sweep.Levels[i].Concurrency <= sh.Sweep.Levels[i-1].Concurrency {
+			t.Errorf("self-hosted levels do not rise: %+v", sh.Sweep.Levels)
+		}
 	}
 }
 

@@ -197,23 +197,43 @@ func TestReportHTMLInChromium(t *testing.T) {
 	if charts < 4 {
 		t.Errorf("%d charts in the rendered page, want TTFT and E2E CDFs and two cost charts", charts)
 	}
-	for _, target := range []string{"api-sim", "managed-sim", "self-hosted-sim"} {
+	// The API and the managed host replay the sample; the self-hosted
+	// engine is a concurrency sweep, one run per level ("@ N users"),
+	// each of the same 30 requests.
+	var levels int
+	for name, n := range series {
+		if strings.HasPrefix(name, "cdf-ttft self-hosted-sim @ ") {
+			levels++
+			if n != 30 {
+				t.Errorf("%s: %d points, want 30 (one per request)", name, n)
+			}
+		}
+	}
+	for _, target := range []string{"api-sim", "managed-sim"} {
 		for _, cdf := range []string{"cdf-ttft", "cdf-e2e"} {
 			if n := series[cdf+" "+target]; n != 30 {
 				t.Errorf("%s %s: %d points, want 30 (one per request)", cdf, target, n)
 			}
 		}
 	}
+	if levels == 0 || series["sweep-concurrency-throughput self-hosted-sim"] != levels {
+		t.Errorf("%d sweep levels, but the throughput-against-load chart has %d points", levels, series["sweep-concurrency-throughput self-hosted-sim"])
+	}
 	// The demo samples the simulated GPUs and vLLM metrics of its
-	// self-hosted target.
-	if series["saturation-0 self-hosted-sim GPU 0"] < 2 || series["saturation-1 self-hosted-sim running"] < 2 {
+	// self-hosted target, at every level.
+	if series["saturation-0 self-hosted-sim @ 20 users GPU 0"] < 2 || series["saturation-1 self-hosted-sim @ 20 users running"] < 2 {
 		t.Errorf("saturation charts lack the self-hosted target's telemetry: %v", series)
 	}
-	// The demo runs its self-hosted target at one load: no capacity, so
-	// no staircase is drawn for it (the caption says why); the per-token
-	// targets are lines.
-	if series["monthly-cost api-sim (per token)"] < 1 || series["monthly-cost self-hosted-sim ($5/h a replica)"] != 0 {
-		t.Errorf("monthly cost chart: %v", series)
+	// The per-token targets are lines; the self-hosted staircase is drawn
+	// exactly when the report names a capacity (known or a lower bound),
+	// never built on an unknown one.
+	e, stdout, errb := testEnv(nil)
+	if code := dispatch(t.Context(), e, []string{"report", demoDirs[0], "--slo", "ttft=1s"}); code != exitOK {
+		t.Fatalf("text report exit %d: %s", code, errb.String())
+	}
+	unknown := strings.Contains(stdout.String(), "capacity unknown")
+	if stairs := series["monthly-cost self-hosted-sim ($5/h a replica)"]; series["monthly-cost api-sim (per token)"] < 1 || unknown != (stairs == 0) {
+		t.Errorf("monthly cost chart (capacity unknown: %v): %v", unknown, series)
 	}
 }
 

@@ -450,7 +450,9 @@ func TestDemoSmall(t *testing.T) {
 	if code != exitOK {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
-	for _, want := range []string{"api-sim", "managed-sim", "self-hosted-sim", "(simulated)", "gpu-hourly", "per-token", "energy per output token (J)", "GPU util mean / max",
+	// The self-hosted target is a sweep: its first level's run is named
+	// for it (-c1, concurrency); the replays keep the target's name.
+	for _, want := range []string{"api-sim", "managed-sim", "self-hosted-sim-c1", "(simulated)", "gpu-hourly", "per-token", "energy per output token (J)", "GPU util mean / max",
 		"Cost comparison", "Monthly projection at 100M:20M", "break-even volume"} {
 		if !strings.Contains(stdout.String(), want) {
 			t.Errorf("demo report lacks %q", want)
