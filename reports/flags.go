@@ -11,17 +11,21 @@ import (
 )
 
 // String writes the SLO as ParseSLO reads it: "ttft=500ms,tpot=50ms".
-func (s SLO) String() string {
+func (s SLO) String() string { return s.Format("=", ",") }
+
+// Format writes each limit that is set as name, op and duration, joined
+// by sep: Format("<=", " ") gives "ttft<=500ms tpot<=50ms".
+func (s SLO) Format(op, sep string) string {
 	var parts []string
 	for _, l := range []struct {
 		name string
 		d    time.Duration
 	}{{"ttft", s.TTFT}, {"tpot", s.TPOT}, {"e2e", s.E2E}, {"itl", s.ITL}} {
 		if l.d > 0 {
-			parts = append(parts, l.name+"="+l.d.String())
+			parts = append(parts, l.name+op+l.d.String())
 		}
 	}
-	return strings.Join(parts, ",")
+	return strings.Join(parts, sep)
 }
 
 // ParseSLO reads a comma-separated list of name=duration limits (names

@@ -289,15 +289,6 @@ func wilcoxon(d []int64) (probGreater, z, p float64) {
 	if variance <= 0 {
 		return probGreater, 0, 1
 	}
-	dd := wPlus - mu
-	switch {
-	case dd > 0.5:
-		dd -= 0.5
-	case dd < -0.5:
-		dd += 0.5
-	default:
-		dd = 0
-	}
-	z = dd / math.Sqrt(variance)
-	return probGreater, z, math.Erfc(math.Abs(z) / math.Sqrt2)
+	z, p = normalApprox(wPlus-mu, variance)
+	return probGreater, z, p
 }

@@ -346,7 +346,14 @@ func mannWhitney(a, b []int64) (probGreater, z, p float64) {
 	if variance <= 0 {
 		return probGreater, 0, 1 // every value tied
 	}
-	d := ub - mu
+	z, p = normalApprox(ub-mu, variance)
+	return probGreater, z, p
+}
+
+// normalApprox is the two-sided p of a rank statistic's distance d from
+// its mean under the normal approximation, with the continuity
+// correction (d moves 0.5 towards 0), and its z.
+func normalApprox(d, variance float64) (z, p float64) {
 	switch {
 	case d > 0.5:
 		d -= 0.5
@@ -356,7 +363,7 @@ func mannWhitney(a, b []int64) (probGreater, z, p float64) {
 		d = 0
 	}
 	z = d / math.Sqrt(variance)
-	return probGreater, z, math.Erfc(math.Abs(z) / math.Sqrt2)
+	return z, math.Erfc(math.Abs(z) / math.Sqrt2)
 }
 
 // normalQuantile returns z with P(Z > z) = q for a standard normal Z,

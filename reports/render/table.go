@@ -5,7 +5,6 @@ import (
 	"io"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/inferbench/inferbench/reports"
 	"github.com/inferbench/inferbench/reports/internal/table"
@@ -92,7 +91,7 @@ func addThroughput(t *table.Table, runs runCells) {
 	if i < 0 {
 		return
 	}
-	t.Section("goodput (SLO " + sloString(runs[i].Goodput.SLO) + ")")
+	t.Section("goodput (SLO " + runs[i].Goodput.SLO.Format("<=", " ") + ")")
 	good := func(f func(g *reports.Goodput) string) []string {
 		return runs.each(func(s reports.Summary) string {
 			if s.Goodput == nil {
@@ -205,19 +204,6 @@ func errorClasses(ss []reports.Summary) []string {
 		}
 	}
 	return out
-}
-
-func sloString(s reports.SLO) string {
-	var parts []string
-	for _, l := range []struct {
-		name string
-		d    time.Duration
-	}{{"ttft", s.TTFT}, {"tpot", s.TPOT}, {"e2e", s.E2E}, {"itl", s.ITL}} {
-		if l.d > 0 {
-			parts = append(parts, l.name+"<="+l.d.String())
-		}
-	}
-	return strings.Join(parts, " ")
 }
 
 func sources(sc []reports.SourceCount) string {
