@@ -348,9 +348,15 @@ func TestDecideCapacityBounds(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, s := range []string{"≥ rate 1/s", "≥ " + table.Ftoa(c.RequestsPerS, 3), "≤ " + table.Itoa(int64(pc.Replicas)),
-		"≤ " + table.USD(pc.MonthlyUSD), "capacity is a lower bound"} {
+		"≤ " + table.USD(pc.MonthlyUSD), "capacity is a lower bound", "yes: ≤ capacity", "≤ 100.0%"} {
 		if !strings.Contains(b.String(), s) {
 			t.Errorf("text lacks %q:\n%s", s, b.String())
+		}
+	}
+	// The bound's own run is not called the capacity, nor "at capacity".
+	for _, s := range []string{"yes: capacity", "at capacity\n"} {
+		if strings.Contains(b.String(), s) {
+			t.Errorf("text says %q of a lower bound:\n%s", s, b.String())
 		}
 	}
 }

@@ -228,6 +228,8 @@ func sweepTable(tc TargetCost) *table.Table {
 	t.Add("good", each(func(p LoadPoint) string { return percent(p.GoodFraction) }))
 	t.Add("meets SLO", each(func(p LoadPoint) string {
 		switch {
+		case p.MetSLO && tc.Capacity.Known() && p.RunID == tc.Capacity.RunID && tc.Capacity.LowerBound:
+			return "yes: ≤ capacity"
 		case p.MetSLO && tc.Capacity.Known() && p.RunID == tc.Capacity.RunID:
 			return "yes: capacity"
 		case p.MetSLO:
@@ -245,13 +247,15 @@ func sweepTable(tc TargetCost) *table.Table {
 // utilisationText is the utilisation of run runID against capacity c:
 // none without a capacity, past (the text given) for a load that broke
 // the SLO, "at capacity" for the capacity's own run, an upper bound (≤)
-// when the capacity is a lower bound.
+// when the capacity is a lower bound (≤ 100% for the bound's own run).
 func utilisationText(c *Capacity, runID string, met bool, u float64, past string) string {
 	switch {
 	case !c.Known():
 		return "-"
 	case !met:
 		return past
+	case runID == c.RunID && c.LowerBound:
+		return "≤ 100.0%"
 	case runID == c.RunID:
 		return "at capacity"
 	case c.LowerBound:
