@@ -15,7 +15,8 @@ all: lint test build
 
 ## build: static binary in bin/ (CGO_ENABLED=0; GPU telemetry then uses its stub)
 build:
-	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/inferbench
+	@echo "go build -o $(BIN) ./cmd/inferbench (CGO_ENABLED=0, version $(VERSION))"
+	@CGO_ENABLED=0 $(GO) build -trimpath -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/inferbench
 
 ## build-nvml: the same binary with cgo, so --nvml and `inferbench agent` read local NVIDIA GPUs
 ## (libnvidia-ml is loaded at run time; without it the binary still runs and says telemetry is off)
