@@ -1,6 +1,7 @@
 package prices
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -36,41 +37,123 @@ func (c *Catalog) Find(query, provider string, gpus bool) ([]TokenPrice, []GPUPr
 	return toks, gs, nil
 }
 
-// WriteTokenTable writes per-token prices as an aligned table with their
-// sources (USD per 1M tokens).
+// WriteTokenTable writes per-token prices as an aligned table (USD per
+// 1M tokens) that fits 120 columns for the shipped catalogue: a
+// long-context band goes on a line of its own under its row, and each
+// source is a numbered note under the table ([1] URL), one per source.
 func WriteTokenTable(w io.Writer, ts []TokenPrice) error {
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "PROVIDER\tMODEL\tINPUT\tCACHED\tCACHE-WRITE\tOUTPUT\tLONG CONTEXT\tCHECKED\tSOURCE")
+	var notes sourceNotes
+	tw := newTable(w)
+	fmt.Fprintln(tw, "PROVIDER\tMODEL\tINPUT\tCACHED\tWRITE\tOUTPUT\tCHECKED\tSRC")
 	for _, p := range ts {
-		lc := "-"
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", p.Provider, p.Model, usd(p.InputPer1M),
+			optUSD(p.CachedInputPer1M), optUSD(p.CacheWritePer1M), usd(p.OutputPer1M), p.CheckedAt, notes.ref(orElse(p.SourceURL, p.Source)))
 		if t := p.LongContext; t != nil {
-			lc = fmt.Sprintf(">%s: %s/%s/%s/%s", kTokens(t.AboveInputTokens), usd(t.InputPer1M),
+			fmt.Fprintf(tw, "\t  input > %s tokens:\t%s\t%s\t%s\t%s\t\t\n", kTokens(t.AboveInputTokens), usd(t.InputPer1M),
 				optUSD(t.CachedInputPer1M), optUSD(t.CacheWritePer1M), usd(t.OutputPer1M))
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", p.Provider, p.Model, usd(p.InputPer1M),
-			optUSD(p.CachedInputPer1M), optUSD(p.CacheWritePer1M), usd(p.OutputPer1M), lc, p.CheckedAt, orElse(p.SourceURL, p.Source))
 	}
 	tw.Flush()
-	_, err := fmt.Fprintf(w, "\n%d prices, USD per 1M tokens; - = billed at the input price. Long context: the whole\n"+
-		"request is billed at in/cached/write/out once its input exceeds the threshold.\n", len(ts))
+	_, err := fmt.Fprintf(w, "\n%d prices, USD per 1M tokens: input, cached input, cache write, output; - = billed at the input\n"+
+		"price. \"input > N tokens\": the whole request is billed at the prices of that line once its input\n"+
+		"exceeds N tokens.\n%s", len(ts), notes)
 	return err
 }
 
-// WriteGPUTable writes GPU-hour prices as an aligned table with their
-// sources.
+// WriteGPUTable writes GPU-hour prices as an aligned table, an offer's
+// other names (what --gpus also takes) on a line under its row and each
+// source a numbered note under the table.
 func WriteGPUTable(w io.Writer, gs []GPUPrice) error {
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "GPU\tOFFER\tALSO\tUSD/GPU-H\tSKU\tGPUS\tCHECKED\tSOURCE")
+	var notes sourceNotes
+	tw := newTable(w)
+	fmt.Fprintln(tw, "GPU\tOFFER\tUSD/GPU-H\tSKU\tGPUS\tCHECKED\tSRC")
 	for _, g := range gs {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\t%s\t%s\n", g.GPU, g.Offer, orElse(strings.Join(g.Aliases, ","), "-"),
-			strconv.FormatFloat(g.USDPerGPUHour, 'f', -1, 64), g.SKU, g.GPUsPerInstance, g.CheckedAt, orElse(g.SourceURL, g.Source))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%s\t%s\n", g.GPU, g.Offer, strconv.FormatFloat(g.USDPerGPUHour, 'f', -1, 64),
+			g.SKU, g.GPUsPerInstance, g.CheckedAt, notes.ref(orElse(g.SourceURL, g.Source)))
+		if len(g.Aliases) > 0 {
+			fmt.Fprintf(tw, "\t  also: %s\t\t\t\t\t\n", strings.Join(g.Aliases, ", "))
+		}
 	}
 	tw.Flush()
-	_, err := fmt.Fprintf(w, "\n%d offers. A target with N GPUs costs N x USD/GPU-H per hour (run --gpus TYPE:N:OFFER).\n", len(gs))
+	_, err := fmt.Fprintf(w, "\n%d offers. A target with N GPUs costs N x USD/GPU-H per hour (run --gpus TYPE:N:OFFER).\n%s", len(gs), notes)
 	return err
 }
 
-func usd(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
+// table is a tabwriter whose lines lose their trailing spaces (a line
+// under a row fills every cell, to keep the columns aligned).
+type table struct {
+	*tabwriter.Writer
+	buf bytes.Buffer
+	out io.Writer
+}
+
+func newTable(w io.Writer) *table {
+	t := &table{out: w}
+	t.Writer = tabwriter.NewWriter(&t.buf, 0, 0, 2, ' ', 0)
+	return t
+}
+
+// Flush aligns the table and writes it, each line trimmed at its end.
+func (t *table) Flush() error {
+	if err := t.Writer.Flush(); err != nil {
+		return err
+	}
+	for _, line := range strings.SplitAfter(t.buf.String(), "\n") {
+		if line == "" {
+			continue
+		}
+		if _, err := io.WriteString(t.out, strings.TrimRight(line, " \n")+"\n"); err != nil {
+			return err
+		}
+	}
+	t.buf.Reset()
+	return nil
+}
+
+// sourceNotes numbers the distinct sources of a table in the order they
+// first appear; String writes them as "[n] source" lines.
+type sourceNotes struct {
+	list []string
+	num  map[string]int
+}
+
+// ref is the note number of source, as "[n]"; "-" for none.
+func (n *sourceNotes) ref(source string) string {
+	if source == "" {
+		return "-"
+	}
+	if n.num == nil {
+		n.num = map[string]int{}
+	}
+	i, ok := n.num[source]
+	if !ok {
+		n.list = append(n.list, source)
+		i = len(n.list)
+		n.num[source] = i
+	}
+	return fmt.Sprintf("[%d]", i)
+}
+
+func (n sourceNotes) String() string {
+	var b strings.Builder
+	if len(n.list) > 0 {
+		b.WriteString("Sources (SRC):\n")
+	}
+	for i, s := range n.list {
+		fmt.Fprintf(&b, "  [%d] %s\n", i+1, s)
+	}
+	return b.String()
+}
+
+// usd writes a price with at most six significant digits (a price
+// derived by division, such as 0.08333333333333334, as 0.0833333).
+func usd(v float64) string {
+	s := strconv.FormatFloat(v, 'g', 6, 64)
+	if strings.ContainsAny(s, "e") {
+		return strconv.FormatFloat(v, 'f', -1, 64)
+	}
+	return s
+}
 
 func optUSD(v *float64) string {
 	if v == nil {
