@@ -8,6 +8,7 @@ import (
 	"os"
 	"slices"
 
+	"github.com/inferbench/inferbench/internal/cliflag"
 	"github.com/inferbench/inferbench/reports"
 	"github.com/inferbench/inferbench/reports/compare"
 	"github.com/inferbench/inferbench/suite"
@@ -71,7 +72,7 @@ func cmdCompare(ctx context.Context, e *env, args []string) int {
 		allowIncomplete, unpaired  bool
 		outs                       = map[string]*string{"out": new(string), "md": new(string), "json": new(string), "junit": new(string), "text": new(string)}
 	)
-	fs := newFlagSet("compare", compareSynopsis, compareExamples, e.stdout)
+	fs := cliflag.New("compare", compareSynopsis, compareExamples, e.stdout)
 	fs.StringVar(&format, "format", format, "standard output `format`: text, md, json or junit")
 	fs.Var(&failOn, "fail-on", "fail (exit 3) when `EXPR` holds for the candidate, like 'ttft.p95 > 1.1 * base'; repeatable")
 	fs.BoolVar(&allowIncomplete, "allow-incomplete", false, "compare runs that cannot carry a verdict (crashed, shards missing, another workload) instead of refusing them; the output says so")
@@ -107,7 +108,7 @@ func cmdCompare(ctx context.Context, e *env, args []string) int {
 		me = -1 // compare.Options: negative turns it off, 0 is the default
 	}
 	opt := compare.Options{Alpha: alpha, Resamples: resamples, Seed: seed, MinEffect: me, Unpaired: unpaired}
-	prices, err := reports.OverridePrices(givenFlags(fs), priceIn, priceOut, priceCa, gpuHourly)
+	prices, err := reports.OverridePrices(cliflag.Given(fs), priceIn, priceOut, priceCa, gpuHourly)
 	opt.Options = reports.Options{SLO: slo.slo, Prices: prices}
 	if err := errors.Join(append(problems, opt.Validate(), err)...); err != nil {
 		return usageError(e, "compare", err)

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/inferbench/inferbench/internal/cliflag"
 	"github.com/inferbench/inferbench/recorder"
 	"github.com/inferbench/inferbench/results"
 	"github.com/inferbench/inferbench/workloads"
@@ -22,7 +23,7 @@ const recordShutdownGrace = 10 * time.Second
 // cmdRecord is `inferbench record`: a pass-through proxy that records the
 // traffic it forwards as a workload.
 func cmdRecord(ctx context.Context, e *env, args []string) int {
-	fs := newFlagSet("record", "inferbench record --listen ADDR --upstream URL --out FILE [--content keep|hash|drop]", `  inferbench record --listen 127.0.0.1:8080 --upstream https://api.openai.com --out prod.jsonl
+	fs := cliflag.New("record", "inferbench record --listen ADDR --upstream URL --out FILE [--content keep|hash|drop]", `  inferbench record --listen 127.0.0.1:8080 --upstream https://api.openai.com --out prod.jsonl
       (then point the app's base URL at http://127.0.0.1:8080/v1)
   inferbench record --listen :8080 --upstream http://vllm:8000 --out cap.jsonl --content hash --rotate-requests 100000`, e.stderr)
 	listen := fs.String("listen", "127.0.0.1:8080", "address to listen on")
@@ -32,7 +33,7 @@ func cmdRecord(ctx context.Context, e *env, args []string) int {
 	tok := fs.String("tokenizer", workloads.DefaultTokenizer, "tokenizer for hash/drop lengths: "+strings.Join(workloads.TokenizerNames, ", "))
 	rotReq := fs.Int("rotate-requests", 0, "start a new file after this many requests (0: never)")
 	rotBytes := fs.Int64("rotate-bytes", 0, "start a new file once one reaches this many bytes (0: never)")
-	pos, err := parseArgs(fs, args)
+	pos, err := cliflag.Parse(fs, args)
 	if err != nil {
 		return usageError(e, "record", err)
 	}

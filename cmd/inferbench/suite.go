@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/inferbench/inferbench/bench"
+	"github.com/inferbench/inferbench/internal/cliflag"
 	"github.com/inferbench/inferbench/suite"
 )
 
@@ -34,12 +35,12 @@ const suiteExamples = `  inferbench suite examples/demo.suite.yaml --out runs
 
 func cmdSuite(ctx context.Context, e *env, args []string) int {
 	sr := &suiteRun{cmd: "suite"}
-	fs := newFlagSet("suite", suiteSynopsis, suiteExamples, e.stderr)
+	fs := cliflag.New("suite", suiteSynopsis, suiteExamples, e.stderr)
 	sr.register(fs, "runs")
 	fs.BoolVar(&sr.dry, "dry-run", false, "check the file and print what would run (targets, loads, run directories); send nothing")
 	fs.Var(&sr.only, "only", "run only the target `NAME`; repeatable")
 	fs.StringVar(&sr.metrics, "metrics-listen", "", "serve live Prometheus metrics at http://`ADDR`/metrics while the suite runs (default: the file's metrics_listen)")
-	pos, err := parseArgs(fs, args)
+	pos, err := cliflag.Parse(fs, args)
 	if err == nil && len(pos) != 1 {
 		err = fmt.Errorf("want one suite FILE, got %d arguments", len(pos))
 	}
@@ -57,7 +58,7 @@ func cmdSuite(ctx context.Context, e *env, args []string) int {
 // suiteRun is how `suite` and `demo` run a suite and report it.
 type suiteRun struct {
 	cmd, out, format, html, metrics string
-	only                            listFlag
+	only                            cliflag.List
 	dry, quiet                      bool
 }
 
