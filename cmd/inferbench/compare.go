@@ -1,11 +1,9 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"slices"
 
 	"github.com/inferbench/inferbench/internal/cliflag"
@@ -143,34 +141,16 @@ func refuse(e *env, cmd string, reasons []string) {
 // and returns the exit code.
 func writeComparison(e *env, c *compare.Comparison, failOn thresholdsFlag, format string, outs map[string]*string) int {
 	failed := c.Check(failOn.list)
-	write := func(format, file string) error {
-		var b bytes.Buffer
-		if err := compare.Render(&b, c, format); err != nil {
-			return err
-		}
-		if file == "" {
-			_, err := e.stdout.Write(b.Bytes())
-			return err
-		}
-		if err := os.WriteFile(file, b.Bytes(), 0o644); err != nil {
-			return err
-		}
+	also := map[string]string{}
+	for f, file := range outs {
+		also[f] = *file
+	}
+	written, err := compare.WriteAll(e.stdout, c, format, also["out"], also)
+	for _, file := range written {
 		fmt.Fprintf(e.stderr, "inferbench compare: wrote %s\n", file)
-		return nil
 	}
-	var errs []error
-	if err := write(format, *outs["out"]); err != nil {
-		errs = append(errs, err)
-	}
-	for _, f := range compare.Formats {
-		if file := *outs[f]; file != "" {
-			if err := write(f, file); err != nil {
-				errs = append(errs, err)
-			}
-		}
-	}
-	if len(errs) > 0 {
-		fmt.Fprintf(e.stderr, "inferbench compare: %v\n", errors.Join(errs...))
+	if err != nil {
+		fmt.Fprintf(e.stderr, "inferbench compare: %v\n", err)
 		return exitFailed
 	}
 	if failed > 0 {

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/inferbench/inferbench/bench"
@@ -98,7 +97,7 @@ func (sr *suiteRun) run(ctx context.Context, e *env, s *suite.Suite, args []stri
 	opts.Env.Abort, opts.Env.Metrics = abort, metrics
 	printers := sr.progress(e, &opts)
 	res, err := s.Execute(ctx, opts)
-	printers.stopAll()
+	printers.StopAll()
 	if errors.Is(err, suite.ErrInvalid) {
 		fmt.Fprintf(e.stderr, "inferbench %s: %v\n", sr.cmd, err)
 		return exitUsage
@@ -132,12 +131,7 @@ func (sr *suiteRun) run(ctx context.Context, e *env, s *suite.Suite, args []stri
 	}
 	fmt.Fprintf(e.stderr, "inferbench %s: %d run(s) in %s; report written to %s\n", sr.cmd, len(res.Runs), res.Dir, strings.Join(files, ", "))
 	gates := (&thresholdsFlag{list: slices.Concat(s.Gates, s.FailOn)}).gate(e, sr.cmd, rep.Summaries())
-	var failed []string
-	for _, r := range res.Runs {
-		if r.Failure != nil {
-			failed = append(failed, r.RunID)
-		}
-	}
+	failed := res.Failed()
 	if len(failed) > 0 {
 		fmt.Fprintf(e.stderr, "inferbench %s: %d run(s) failed: %s\n", sr.cmd, len(failed), strings.Join(failed, ", "))
 	}
@@ -152,43 +146,19 @@ func (sr *suiteRun) run(ctx context.Context, e *env, s *suite.Suite, args []stri
 	return gates
 }
 
-// progressPrinters are the progress printers of a suite's runs, by
-// target.
-type progressPrinters struct {
-	mu sync.Mutex
-	by map[string]*bench.ProgressPrinter
-}
-
 // progress prints each run's progress and summary (none with --quiet),
 // and why a run failed (with --quiet too).
-func (sr *suiteRun) progress(e *env, opts *suite.Options) *progressPrinters {
-	ps := &progressPrinters{by: map[string]*bench.ProgressPrinter{}}
+func (sr *suiteRun) progress(e *env, opts *suite.Options) *bench.Printers {
+	ps := &bench.Printers{}
 	if !sr.quiet {
-		opts.Observers = func(target string) []bench.Observer {
-			p := e.progress(target)
-			ps.mu.Lock()
-			ps.by[target] = p
-			ps.mu.Unlock()
-			return []bench.Observer{p}
-		}
+		opts.Observers = func(target string) []bench.Observer { return []bench.Observer{ps.Add(target, e.progress(target))} }
 	}
 	opts.OnDone = func(target string, out bench.Outcome) {
-		ps.mu.Lock()
-		p := ps.by[target]
-		ps.mu.Unlock()
-		p.Stop()
+		ps.Stop(target)
 		if !sr.quiet {
 			printSummary(e, out)
 		}
 		failureBanner(e, sr.cmd, out, suite.KeyName)
 	}
 	return ps
-}
-
-func (ps *progressPrinters) stopAll() {
-	ps.mu.Lock()
-	defer ps.mu.Unlock()
-	for _, p := range ps.by {
-		p.Stop()
-	}
 }
