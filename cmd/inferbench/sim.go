@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/inferbench/inferbench/internal/cliflag"
+	"github.com/inferbench/inferbench/internal/graceful"
 	"github.com/inferbench/inferbench/simhost"
 	"github.com/inferbench/inferbench/targets/sim"
 )
@@ -80,7 +81,7 @@ Presets:
 	}
 	// Stop accepting, let streams in flight finish for a grace period (a
 	// second interrupt cuts it short), then cut what is left.
-	if err := shutdown(hs, simShutdownGrace, cut); err != nil {
+	if err := graceful.Shutdown(hs, simShutdownGrace, cut); err != nil {
 		srv.Close() // ends the streams so their handlers return
 		hs.Close()
 	}
