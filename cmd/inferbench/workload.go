@@ -180,18 +180,11 @@ func workloadConvert(e *env, args []string) int {
 // filterTo reads file, keeps what opts selects and writes it to out as
 // native JSON Lines, saying what it wrote.
 func filterTo(e *env, cmd, file string, iopts workloads.ImportOptions, opts workloads.FilterOptions, out string) int {
-	r, err := workloads.Open(file, iopts)
+	n, format, skipped, err := workloads.FilterFile(file, iopts, opts, out, e.stdout)
 	if err != nil {
 		return failed(e, cmd, err)
 	}
-	defer r.Close()
-	n, err := workloads.WriteFile(out, e.stdout, func(fn func(workloads.Request) error) error {
-		return workloads.Filter(r, opts, fn)
-	})
-	if err != nil {
-		return failed(e, cmd, err)
-	}
-	fmt.Fprintf(e.stderr, "inferbench %s: wrote %d requests from %s (%s) to %s%s\n", cmd, n, file, r.Format(), out, r.Skipped())
+	fmt.Fprintf(e.stderr, "inferbench %s: wrote %d requests from %s (%s) to %s%s\n", cmd, n, file, format, out, skipped)
 	return exitOK
 }
 
