@@ -397,3 +397,11 @@ func (p *Plan) manifest(runID, group string, start time.Time, requests int) *res
 	}
 	return m
 }
+
+// Summary is the run in one line: its target, requests by status, how
+// long it took and why it stopped.
+func (o Outcome) Summary() string {
+	c := o.Requests
+	return fmt.Sprintf("%s: %d requests (%d ok, %d failed, %d canceled) in %s; stop reason: %s",
+		o.Manifest.Target.Name, c.Sent, c.OK, c.Failed, c.Canceled, o.End.Sub(o.Start).Round(time.Millisecond), o.StopReason)
+}

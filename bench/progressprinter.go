@@ -91,3 +91,38 @@ func (s Snapshot) Line(name string) string {
 	}
 	return line
 }
+
+// Printers are the progress printers of runs going at once (a suite's
+// targets), by name; safe for concurrent use.
+type Printers struct {
+	mu sync.Mutex
+	by map[string]*ProgressPrinter
+}
+
+// Add keeps p as the printer of name and returns it.
+func (ps *Printers) Add(name string, p *ProgressPrinter) *ProgressPrinter {
+	ps.mu.Lock()
+	defer ps.mu.Unlock()
+	if ps.by == nil {
+		ps.by = map[string]*ProgressPrinter{}
+	}
+	ps.by[name] = p
+	return p
+}
+
+// Stop stops the printer of name; none is a no-op.
+func (ps *Printers) Stop(name string) {
+	ps.mu.Lock()
+	p := ps.by[name]
+	ps.mu.Unlock()
+	p.Stop()
+}
+
+// StopAll stops every printer.
+func (ps *Printers) StopAll() {
+	ps.mu.Lock()
+	defer ps.mu.Unlock()
+	for _, p := range ps.by {
+		p.Stop()
+	}
+}

@@ -53,3 +53,34 @@ func TestProgressPrinterTTY(t *testing.T) {
 	var none *ProgressPrinter
 	none.Stop()
 }
+
+// TestPrinters: Stop stops the named printer only (its TTY line is
+// finished), an unknown name is a no-op, StopAll stops the rest, and Add
+// is safe from several goroutines.
+func TestPrinters(t *testing.T) {
+	var ps Printers
+	ps.Stop("none")
+	bufs := make([]*bytes.Buffer, 4)
+	done := make(chan struct{})
+	for i := range bufs {
+		bufs[i] = &bytes.Buffer{}
+		go func() {
+			defer func() { done <- struct{}{} }()
+			p := ps.Add(string(rune('a'+i)), &ProgressPrinter{W: bufs[i], Name: "t", TTY: true})
+			p.Begin(Started{RunID: "r", Start: time.Now()})
+		}()
+	}
+	for range bufs {
+		<-done
+	}
+	ps.Stop("a")
+	if !strings.HasSuffix(bufs[0].String(), "\n") {
+		t.Errorf("a: %q, want its finished line", bufs[0].String())
+	}
+	ps.StopAll()
+	for i, b := range bufs {
+		if strings.Count(b.String(), "\n") != 1 {
+			t.Errorf("printer %d: %q, want exactly one finished line", i, b.String())
+		}
+	}
+}

@@ -194,3 +194,25 @@ func (s *SweepPlan) done(lo LevelOutcome) {
 		s.OnDone(lo)
 	}
 }
+
+// Verdict is what the sweep concluded, a line each, for the user: the
+// level whose failure stopped it, and, when a judge ran (judged) and the
+// sweep was neither interrupted nor stopped by a failure before any level
+// passed, the saturation point: the highest level meeting the SLO, or
+// that none did. slo and attainment describe the judge's rule (bench
+// does not know it).
+func (o SweepOutcome) Verdict(judged bool, slo string, attainment float64) []string {
+	var lines []string
+	if o.Failed {
+		lines = append(lines, fmt.Sprintf("sweep stopped: %s failed", o.Levels[len(o.Levels)-1].Level.Name))
+	}
+	if o.Interrupted || !judged || (o.Failed && o.Best < 0) {
+		return lines
+	}
+	rule := fmt.Sprintf("the SLO (%s) for %.0f%% of requests", slo, 100*attainment)
+	if o.Best < 0 {
+		return append(lines, "saturation: no level met "+rule)
+	}
+	best := o.Levels[o.Best]
+	return append(lines, fmt.Sprintf("saturation: highest level meeting %s: %s (%s)", rule, best.Level.Name, best.Outcome.RunID))
+}

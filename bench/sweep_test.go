@@ -115,3 +115,45 @@ func TestSweepErrors(t *testing.T) {
 		t.Errorf("judge error: %v", err)
 	}
 }
+
+// TestSweepVerdict: the lines a sweep ends with: the failed level, then
+// the saturation point only when a judge ran and the sweep ended on its
+// own with a verdict to give.
+func TestSweepVerdict(t *testing.T) {
+	lv := func(name, id string) LevelOutcome {
+		return LevelOutcome{Level: Level{Name: name}, Outcome: Outcome{RunID: id}}
+	}
+	two := []LevelOutcome{lv("rate 1/s", "x-r1"), lv("rate 2/s", "x-r2")}
+	const best = "saturation: highest level meeting the SLO (ttft=500ms) for 90% of requests: rate 1/s (x-r1)"
+	const none = "saturation: no level met the SLO (ttft=500ms) for 90% of requests"
+	for _, tc := range []struct {
+		name   string
+		o      SweepOutcome
+		judged bool
+		want   []string
+	}{
+		{"no judge", SweepOutcome{Levels: two, Best: -1}, false, nil},
+		{"no judge, failed", SweepOutcome{Levels: two, Best: -1, Failed: true}, false, []string{"sweep stopped: rate 2/s failed"}},
+		{"best", SweepOutcome{Levels: two, Best: 0}, true, []string{best}},
+		{"none met", SweepOutcome{Levels: two, Best: -1}, true, []string{none}},
+		{"failed after a pass", SweepOutcome{Levels: two, Best: 0, Failed: true}, true, []string{"sweep stopped: rate 2/s failed", best}},
+		{"failed before a pass", SweepOutcome{Levels: two, Best: -1, Failed: true}, true, []string{"sweep stopped: rate 2/s failed"}},
+		{"interrupted", SweepOutcome{Levels: two, Best: 0, Interrupted: true}, true, nil},
+	} {
+		got := tc.o.Verdict(tc.judged, "ttft=500ms", 0.9)
+		if strings.Join(got, "\n") != strings.Join(tc.want, "\n") {
+			t.Errorf("%s: got %q, want %q", tc.name, got, tc.want)
+		}
+	}
+}
+
+func TestOutcomeSummary(t *testing.T) {
+	start := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+	o := Outcome{Manifest: &results.Manifest{Target: results.TargetInfo{Name: "vllm"}}, StopReason: results.StopCompleted,
+		Start: start, End: start.Add(2345678 * time.Microsecond),
+		Requests: results.RequestCounts{Sent: 10, OK: 7, Failed: 2, Canceled: 1}}
+	want := "vllm: 10 requests (7 ok, 2 failed, 1 canceled) in 2.346s; stop reason: " + results.StopCompleted
+	if got := o.Summary(); got != want {
+		t.Errorf("got %q\nwant %q", got, want)
+	}
+}

@@ -156,6 +156,18 @@ type Outcome struct {
 	Interrupted bool
 }
 
+// Failed are the run ids of the runs that failed although they ran
+// (their Failure is set), in order.
+func (o *Outcome) Failed() []string {
+	var ids []string
+	for _, r := range o.Runs {
+		if r.Failure != nil {
+			ids = append(ids, r.RunID)
+		}
+	}
+	return ids
+}
+
 // Execute runs the suite: it serves the simulators of sim targets on
 // loopback, runs every target selected (one after another, or all at
 // once when Parallel) and returns what was written. Cancelling ctx drains

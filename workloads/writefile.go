@@ -60,3 +60,17 @@ func (r *Reader) Skipped() string {
 	}
 	return "; " + strings.Join(parts, ", ")
 }
+
+// FilterFile reads the workload file in (as iopts says), keeps the
+// requests opts selects and writes them to out as WriteFile does. It
+// returns the number written and what it read: the file's format and the
+// rows it left out (Reader.Skipped).
+func FilterFile(in string, iopts ImportOptions, opts FilterOptions, out string, stdout io.Writer) (n int, format Format, skipped string, err error) {
+	r, err := Open(in, iopts)
+	if err != nil {
+		return 0, "", "", err
+	}
+	defer r.Close()
+	n, err = WriteFile(out, stdout, func(fn func(Request) error) error { return Filter(r, opts, fn) })
+	return n, r.Format(), r.Skipped(), err
+}

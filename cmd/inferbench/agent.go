@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/inferbench/inferbench/bench"
+	"github.com/inferbench/inferbench/internal/cliflag"
 	"github.com/inferbench/inferbench/reports/gputable"
 	"github.com/inferbench/inferbench/results"
 	"github.com/inferbench/inferbench/telemetry"
@@ -37,13 +38,13 @@ const agentExamples = `  # on the GPU host: serve its GPUs as DCGM-exporter-styl
 // silently serves nothing would make a remote run record no GPU data
 // without anyone noticing; --allow-no-gpu serves an empty /metrics instead.
 func cmdAgent(ctx context.Context, e *env, args []string) int {
-	fs := newFlagSet("agent", agentSynopsis, agentExamples, e.stderr)
+	fs := cliflag.New("agent", agentSynopsis, agentExamples, e.stderr)
 	listen := fs.String("listen", "127.0.0.1:9400", "address to serve /metrics on (0.0.0.0:9400 to be scraped from other hosts; off: no server)")
 	interval := fs.Duration("interval", time.Second, "how often the GPUs are read (scrapes get the latest reading, as with dcgm-exporter)")
 	duration := fs.Duration("duration", 0, "stop after this long (0: until Ctrl-C)")
 	out := fs.String("out", "", "also write DIR/gpu.parquet and print a per-GPU summary at the end")
 	allowNoGPU := fs.Bool("allow-no-gpu", false, "without a usable GPU, serve an empty /metrics instead of exiting 1")
-	if err := parseFlagsOnly(fs, args); err != nil {
+	if err := cliflag.ParseNone(fs, args); err != nil {
 		return usageError(e, "agent", err)
 	}
 	if *interval < time.Millisecond || *interval > bench.MaxInterval {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/inferbench/inferbench/bench"
+	"github.com/inferbench/inferbench/internal/cliflag"
 	"github.com/inferbench/inferbench/reports"
 	"github.com/inferbench/inferbench/simhost"
 	"github.com/inferbench/inferbench/targets"
@@ -26,7 +27,7 @@ const calibrateExamples = `  inferbench calibrate                    # starts 'i
 // what the simulator was told to do, at rising rates. The client's CPU
 // time per request comes from getrusage of this process alone.
 func cmdCalibrate(ctx context.Context, e *env, args []string) int {
-	fs := newFlagSet("calibrate", calibrateSynopsis, calibrateExamples, e.stderr)
+	fs := cliflag.New("calibrate", calibrateSynopsis, calibrateExamples, e.stderr)
 	ratesFlag := fs.String("rates", "10,100,500,1000", "comma-separated request rates per second")
 	seconds := fs.Float64("seconds", 4, "seconds of load per rate (at least 50 requests per rate)")
 	ttft := fs.Duration("ttft", 50*time.Millisecond, "simulator's time to first token")
@@ -34,7 +35,7 @@ func cmdCalibrate(ctx context.Context, e *env, args []string) int {
 	tokens := fs.Int("tokens", 64, "output tokens per request")
 	baseURL := fs.String("base-url", "", "use this exact-timing server instead of starting one")
 	spin := fs.Duration("spin-wait", 0, "busy-wait before each send (as run --spin-wait)")
-	if err := parseFlagsOnly(fs, args); err != nil {
+	if err := cliflag.ParseNone(fs, args); err != nil {
 		return usageError(e, "calibrate", err)
 	}
 	var rates []float64

@@ -1,13 +1,12 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"slices"
 
+	"github.com/inferbench/inferbench/internal/cliflag"
 	"github.com/inferbench/inferbench/reports"
 	"github.com/inferbench/inferbench/reports/compare"
 	"github.com/inferbench/inferbench/suite"
@@ -71,7 +70,7 @@ func cmdCompare(ctx context.Context, e *env, args []string) int {
 		allowIncomplete, unpaired  bool
 		outs                       = map[string]*string{"out": new(string), "md": new(string), "json": new(string), "junit": new(string), "text": new(string)}
 	)
-	fs := newFlagSet("compare", compareSynopsis, compareExamples, e.stdout)
+	fs := cliflag.New("compare", compareSynopsis, compareExamples, e.stdout)
 	fs.StringVar(&format, "format", format, "standard output `format`: text, md, json or junit")
 	fs.Var(&failOn, "fail-on", "fail (exit 3) when `EXPR` holds for the candidate, like 'ttft.p95 > 1.1 * base'; repeatable")
 	fs.BoolVar(&allowIncomplete, "allow-incomplete", false, "compare runs that cannot carry a verdict (crashed, shards missing, another workload) instead of refusing them; the output says so")
@@ -107,7 +106,7 @@ func cmdCompare(ctx context.Context, e *env, args []string) int {
 		me = -1 // compare.Options: negative turns it off, 0 is the default
 	}
 	opt := compare.Options{Alpha: alpha, Resamples: resamples, Seed: seed, MinEffect: me, Unpaired: unpaired}
-	prices, err := reports.OverridePrices(givenFlags(fs), priceIn, priceOut, priceCa, gpuHourly)
+	prices, err := reports.OverridePrices(cliflag.Given(fs), priceIn, priceOut, priceCa, gpuHourly)
 	opt.Options = reports.Options{SLO: slo.slo, Prices: prices}
 	if err := errors.Join(append(problems, opt.Validate(), err)...); err != nil {
 		return usageError(e, "compare", err)
@@ -142,34 +141,16 @@ func refuse(e *env, cmd string, reasons []string) {
 // and returns the exit code.
 func writeComparison(e *env, c *compare.Comparison, failOn thresholdsFlag, format string, outs map[string]*string) int {
 	failed := c.Check(failOn.list)
-	write := func(format, file string) error {
-		var b bytes.Buffer
-		if err := compare.Render(&b, c, format); err != nil {
-			return err
-		}
-		if file == "" {
-			_, err := e.stdout.Write(b.Bytes())
-			return err
-		}
-		if err := os.WriteFile(file, b.Bytes(), 0o644); err != nil {
-			return err
-		}
+	also := map[string]string{}
+	for f, file := range outs {
+		also[f] = *file
+	}
+	written, err := compare.WriteAll(e.stdout, c, format, also["out"], also)
+	for _, file := range written {
 		fmt.Fprintf(e.stderr, "inferbench compare: wrote %s\n", file)
-		return nil
 	}
-	var errs []error
-	if err := write(format, *outs["out"]); err != nil {
-		errs = append(errs, err)
-	}
-	for _, f := range compare.Formats {
-		if file := *outs[f]; file != "" {
-			if err := write(f, file); err != nil {
-				errs = append(errs, err)
-			}
-		}
-	}
-	if len(errs) > 0 {
-		fmt.Fprintf(e.stderr, "inferbench compare: %v\n", errors.Join(errs...))
+	if err != nil {
+		fmt.Fprintf(e.stderr, "inferbench compare: %v\n", err)
 		return exitFailed
 	}
 	if failed > 0 {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/inferbench/inferbench/bench"
 	"github.com/inferbench/inferbench/examples"
+	"github.com/inferbench/inferbench/internal/cliflag"
 	"github.com/inferbench/inferbench/suite"
 )
 
@@ -27,12 +28,12 @@ const demoExamples = `  inferbench demo                      # about a minute, w
 
 func cmdDemo(ctx context.Context, e *env, args []string) int {
 	sr := &suiteRun{cmd: "demo"}
-	fs := newFlagSet("demo", demoSynopsis, demoExamples, e.stderr)
+	fs := cliflag.New("demo", demoSynopsis, demoExamples, e.stderr)
 	sr.register(fs, "demo-runs")
 	scale := fs.Float64("time-scale", 0.5, "replay speed of the sample's recorded arrivals (0.5 = twice as fast)")
 	requests := fs.Int("requests", 0, "send only the first N requests of the sample (default all 300), and N at each level of the self-hosted sweep (default the suite's)")
 	fs.StringVar(&sr.html, "html", "", "also write the HTML report (charts) to this `FILE`")
-	if err := parseFlagsOnly(fs, args); err != nil {
+	if err := cliflag.ParseNone(fs, args); err != nil {
 		return usageError(e, "demo", err)
 	}
 	if *scale <= 0 || *requests < 0 {

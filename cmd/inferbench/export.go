@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/inferbench/inferbench/internal/cliflag"
 	"github.com/inferbench/inferbench/reports/export"
 )
 
@@ -33,7 +34,7 @@ const exportExamples = `  inferbench export runs/20261126-101500-sim --format cs
 func cmdExport(ctx context.Context, e *env, args []string) int {
 	var req export.Request
 	var out string
-	fs := newFlagSet("export", exportSynopsis, exportExamples, e.stdout)
+	fs := cliflag.New("export", exportSynopsis, exportExamples, e.stdout)
 	fs.StringVar(&req.Format, "format", "", "output `format`: csv or vegeta (required); with --joined csv (default) or parquet")
 	fs.BoolVar(&req.Joined, "joined", false, "write each request with the server and GPU state it met (needs the run's telemetry)")
 	fs.StringVar(&out, "out", "", "write to `FILE` instead of standard output")

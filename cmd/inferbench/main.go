@@ -13,11 +13,9 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"net/http"
 	"os"
 	"os/signal"
 	"syscall"
-	"time"
 
 	"github.com/inferbench/inferbench/results"
 )
@@ -167,19 +165,4 @@ func (e *env) note(s string) {
 	if s != "" {
 		fmt.Fprintf(e.stderr, "\n%s\n", s)
 	}
-}
-
-// shutdown stops hs accepting and waits up to grace for what is in flight,
-// less when cut closes (a second interrupt).
-func shutdown(hs *http.Server, grace time.Duration, cut <-chan struct{}) error {
-	ctx, cancel := context.WithTimeout(context.Background(), grace)
-	defer cancel()
-	go func() {
-		select {
-		case <-cut:
-			cancel()
-		case <-ctx.Done():
-		}
-	}()
-	return hs.Shutdown(ctx)
 }

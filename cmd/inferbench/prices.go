@@ -7,6 +7,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/inferbench/inferbench/internal/cliflag"
 	"github.com/inferbench/inferbench/prices"
 )
 
@@ -28,12 +29,12 @@ const pricesExamples = `  # every per-token price of one provider, with the day 
 
 // cmdPrices lists and searches the shipped price catalogue.
 func cmdPrices(_ context.Context, e *env, args []string) int {
-	fs := newFlagSet("prices", pricesSynopsis, pricesExamples, e.stderr)
+	fs := cliflag.New("prices", pricesSynopsis, pricesExamples, e.stderr)
 	provider := fs.String("provider", "", "only prices of this provider (aliases such as together_ai work)")
 	gpus := fs.Bool("gpus", false, "list GPU-hour prices instead of per-token prices")
 	format := fs.String("format", "text", "output format: text or json")
 	overrides := fs.String("prices", "", "JSON file of prices that add to or replace catalogue entries (see docs/prices.md)")
-	pos, err := parseArgs(fs, args)
+	pos, err := cliflag.Parse(fs, args)
 	if err != nil {
 		return usageError(e, "prices", err)
 	}

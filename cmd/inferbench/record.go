@@ -6,10 +6,11 @@ import (
 	"fmt"
 	"net"
 	"net/http"
-	"net/url"
 	"strings"
 	"time"
 
+	"github.com/inferbench/inferbench/internal/cliflag"
+	"github.com/inferbench/inferbench/internal/graceful"
 	"github.com/inferbench/inferbench/recorder"
 	"github.com/inferbench/inferbench/results"
 	"github.com/inferbench/inferbench/workloads"
@@ -22,47 +23,30 @@ const recordShutdownGrace = 10 * time.Second
 // cmdRecord is `inferbench record`: a pass-through proxy that records the
 // traffic it forwards as a workload.
 func cmdRecord(ctx context.Context, e *env, args []string) int {
-	fs := newFlagSet("record", "inferbench record --listen ADDR --upstream URL --out FILE [--content keep|hash|drop]", `  inferbench record --listen 127.0.0.1:8080 --upstream https://api.openai.com --out prod.jsonl
+	fs := cliflag.New("record", "inferbench record --listen ADDR --upstream URL --out FILE [--content keep|hash|drop]", `  inferbench record --listen 127.0.0.1:8080 --upstream https://api.openai.com --out prod.jsonl
       (then point the app's base URL at http://127.0.0.1:8080/v1)
   inferbench record --listen :8080 --upstream http://vllm:8000 --out cap.jsonl --content hash --rotate-requests 100000`, e.stderr)
 	listen := fs.String("listen", "127.0.0.1:8080", "address to listen on")
-	upstream := fs.String("upstream", "", "server to forward to, e.g. https://api.openai.com")
-	out := fs.String("out", "", "workload file to write (must not exist); with rotation, numbered files beside it")
-	content := fs.String("content", "keep", "message text: keep, hash (same-length synthetic text, equal texts stay equal) or drop (lengths only)")
-	tok := fs.String("tokenizer", workloads.DefaultTokenizer, "tokenizer for hash/drop lengths: "+strings.Join(workloads.TokenizerNames, ", "))
-	rotReq := fs.Int("rotate-requests", 0, "start a new file after this many requests (0: never)")
-	rotBytes := fs.Int64("rotate-bytes", 0, "start a new file once one reaches this many bytes (0: never)")
-	pos, err := parseArgs(fs, args)
+	var set recorder.Settings
+	fs.StringVar(&set.Upstream, "upstream", "", "server to forward to, e.g. https://api.openai.com")
+	fs.StringVar(&set.Out, "out", "", "workload file to write (must not exist); with rotation, numbered files beside it")
+	fs.StringVar(&set.Content, "content", "keep", "message text: keep, hash (same-length synthetic text, equal texts stay equal) or drop (lengths only)")
+	fs.StringVar(&set.Tokenizer, "tokenizer", workloads.DefaultTokenizer, "tokenizer for hash/drop lengths: "+strings.Join(workloads.TokenizerNames, ", "))
+	fs.IntVar(&set.RotateRequests, "rotate-requests", 0, "start a new file after this many requests (0: never)")
+	fs.Int64Var(&set.RotateBytes, "rotate-bytes", 0, "start a new file once one reaches this many bytes (0: never)")
+	pos, err := cliflag.Parse(fs, args)
 	if err != nil {
 		return usageError(e, "record", err)
 	}
-	var errs []error
+	var extra error
 	if len(pos) > 0 {
-		errs = append(errs, fmt.Errorf("unexpected arguments: %s", strings.Join(pos, " ")))
+		extra = fmt.Errorf("unexpected arguments: %s", strings.Join(pos, " "))
 	}
-	var up *url.URL
-	if *upstream == "" {
-		errs = append(errs, errors.New("need --upstream"))
-	} else if up, err = url.Parse(*upstream); err != nil || (up.Scheme != "http" && up.Scheme != "https") || up.Host == "" {
-		errs = append(errs, fmt.Errorf("--upstream %q: want an http or https URL", results.RedactURL(*upstream)))
-	}
-	if *out == "" {
-		errs = append(errs, errors.New("need --out"))
-	}
-	mode, err := recorder.ParseContent(*content)
-	errs = append(errs, err)
-	if _, err := workloads.NewTokenizer(*tok); err != nil {
-		errs = append(errs, err)
-	}
-	cfg := recorder.Config{Upstream: up, Out: *out, Content: mode, Tokenizer: *tok,
-		RotateRequests: *rotReq, RotateBytes: *rotBytes,
-		OnError: func(err error) { fmt.Fprintf(e.stderr, "inferbench record: %v\n", results.RedactText(err.Error())) }}
-	if *rotReq < 0 || *rotBytes < 0 {
-		errs = append(errs, errors.New("--rotate-requests and --rotate-bytes must be >= 0"))
-	}
-	if err := errors.Join(errs...); err != nil {
+	cfg, err := set.Config()
+	if err := errors.Join(extra, err); err != nil {
 		return usageError(e, "record", err)
 	}
+	cfg.OnError = func(err error) { fmt.Fprintf(e.stderr, "inferbench record: %v\n", results.RedactText(err.Error())) }
 	// Listen first: a port that is taken must not leave an empty --out.
 	ln, err := net.Listen("tcp", *listen)
 	if err != nil {
@@ -79,7 +63,7 @@ func cmdRecord(ctx context.Context, e *env, args []string) int {
 	served := make(chan error, 1)
 	go func() { served <- hs.Serve(ln) }()
 	fmt.Fprintf(e.stderr, "inferbench record: listening on http://%s, forwarding to %s, recording to %s (content %s)\n",
-		ln.Addr(), results.RedactURL(up.String()), *out, mode)
+		ln.Addr(), results.RedactURL(cfg.Upstream.String()), cfg.Out, cfg.Content)
 
 	ctx, cut, release := e.interruptible(ctx, "", "")
 	defer release()
@@ -92,7 +76,7 @@ func cmdRecord(ctx context.Context, e *env, args []string) int {
 	}
 	// Stop accepting and let requests in flight finish (a second interrupt
 	// cuts them short), then write what is queued.
-	if err := shutdown(hs, recordShutdownGrace, cut); err != nil {
+	if err := graceful.Shutdown(hs, recordShutdownGrace, cut); err != nil {
 		hs.Close()
 	}
 	if err := p.Close(); err != nil {

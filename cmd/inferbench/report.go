@@ -1,16 +1,13 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
-	"os"
-	"slices"
 	"strings"
 	"time"
 
-	pricecat "github.com/inferbench/inferbench/prices"
+	"github.com/inferbench/inferbench/internal/cliflag"
 	"github.com/inferbench/inferbench/reports"
 	"github.com/inferbench/inferbench/reports/compose"
 	"github.com/inferbench/inferbench/reports/decide"
@@ -71,107 +68,55 @@ const reportExamples = `  inferbench report runs/20261126-101500-sim
 
 // cmdReport implements `inferbench report`.
 func cmdReport(ctx context.Context, e *env, args []string) int {
+	q := compose.Request{Format: "text", Energy: reports.EnergyPrice{PUE: 1}, MonthHours: float64(decide.DefaultMonthHours)}
 	var (
-		format                     = "text"
-		slo                        sloFlag
-		priceIn, priceOut, priceCa float64
-		usdPerKWh, pue             float64
-		gpuHourly                  float64
-		out                        string
-		volumes                    volumesFlag
-		scorecard                  string
-		monthHours                 = float64(decide.DefaultMonthHours)
-		attainment                 = suite.Fraction(reports.DefaultAttainment)
-		since                      sinceFlag
-		targets                    listFlag
-		allowIncomplete            bool
-		trendMode                  bool
-		percentiles                reports.PercentileMethod
+		slo             sloFlag
+		out             string
+		volumes         volumesFlag
+		attainment      = suite.Fraction(reports.DefaultAttainment)
+		since           sinceFlag
+		targets         cliflag.List
+		allowIncomplete bool
 	)
-	fs := newFlagSet("report", reportSynopsis, reportExamples, e.stdout)
-	fs.StringVar(&format, "format", format, "output `format`: text, md, json or html")
+	fs := cliflag.New("report", reportSynopsis, reportExamples, e.stdout)
+	fs.StringVar(&q.Format, "format", q.Format, "output `format`: text, md, json or html")
 	fs.Var(&slo, "slo", "latency SLO for goodput, `name=duration,...` with names ttft, tpot, e2e, itl (the request's largest per-token gap); repeatable")
 	failOn := thresholdsFlag{single: true}
 	fs.Var(&failOn, "fail-on", "exit 3 when `EXPR` holds for any run, like 'ttft.p95 > 800ms' or 'error_rate > 1%' (docs/ci.md); repeatable")
-	fs.Var(&percentiles, "percentiles", "percentile `method`: nearest-rank (always an observed value) or linear (numpy's default, as vLLM and AIPerf report); --fail-on judges the same figures")
+	fs.Var(&q.Percentiles, "percentiles", "percentile `method`: nearest-rank (always an observed value) or linear (numpy's default, as vLLM and AIPerf report); --fail-on judges the same figures")
 	fs.BoolVar(&allowIncomplete, "allow-incomplete", false, "let --fail-on gate runs that cannot carry a verdict (crashed, shards missing) instead of refusing them")
-	fs.Float64Var(&priceIn, "price-in", 0, "input price, `USD` per 1M tokens (with --price-out)")
-	fs.Float64Var(&priceOut, "price-out", 0, "output price, `USD` per 1M tokens (with --price-in)")
-	fs.Float64Var(&usdPerKWh, "usd-per-kwh", 0, "electricity price, `USD` per kWh, to cost the measured GPU energy")
-	fs.Float64Var(&pue, "pue", 1, "power usage effectiveness multiplying GPU energy for its cost (1 = GPU boards only)")
-	fs.Float64Var(&priceCa, "price-cached", 0, "cached-input price, `USD` per 1M tokens (default: the --price-in price)")
-	fs.Float64Var(&gpuHourly, "gpu-hourly", 0, "self-hosted price, `USD` per hour for all the target's GPUs together")
+	fs.Float64Var(&q.PriceIn, "price-in", 0, "input price, `USD` per 1M tokens (with --price-out)")
+	fs.Float64Var(&q.PriceOut, "price-out", 0, "output price, `USD` per 1M tokens (with --price-in)")
+	fs.Float64Var(&q.Energy.USDPerKWh, "usd-per-kwh", 0, "electricity price, `USD` per kWh, to cost the measured GPU energy")
+	fs.Float64Var(&q.Energy.PUE, "pue", 1, "power usage effectiveness multiplying GPU energy for its cost (1 = GPU boards only)")
+	fs.Float64Var(&q.PriceCached, "price-cached", 0, "cached-input price, `USD` per 1M tokens (default: the --price-in price)")
+	fs.Float64Var(&q.GPUHourly, "gpu-hourly", 0, "self-hosted price, `USD` per hour for all the target's GPUs together")
 	fs.StringVar(&out, "out", "", "write the report to `FILE` instead of standard output")
 	fs.Var(&volumes, "volume", "project monthly cost at `IN:OUT` tokens per month, suffixes K, M, B (or G), T, any case (like 100M:20M or 1.5B:300M); repeatable")
-	fs.StringVar(&scorecard, "scorecard", "", "build-vs-buy scorecard from the plan `FILE` (YAML or JSON: weights, per-kind and per-target scores, per-target prices); \"default\" for the defaults")
-	fs.Float64Var(&monthHours, "month-hours", monthHours, "`hours` in the month of the projections")
+	fs.StringVar(&q.Scorecard, "scorecard", "", "build-vs-buy scorecard from the plan `FILE` (YAML or JSON: weights, per-kind and per-target scores, per-target prices); \"default\" for the defaults")
+	fs.Float64Var(&q.MonthHours, "month-hours", q.MonthHours, "`hours` in the month of the projections")
 	fs.Var(&attainment, "slo-attainment", "share of a run's requests that must meet the SLO for its load to count toward capacity (`percent`)")
 	fs.Var(&since, "since", "only runs started within `AGE` (like 7d, 36h) or since a date (2026-11-01 or RFC 3339)")
 	fs.Var(&targets, "target", "only runs of target `NAME` (a pattern like 'vllm-*'); repeatable")
-	fs.BoolVar(&trendMode, "trend", false, "the nightly trend: each target's runs night by night, with the change against the previous complete night")
+	fs.BoolVar(&q.Trend, "trend", false, "the nightly trend: each target's runs night by night, with the change against the previous complete night")
 
 	dirs, code, ok := parseQuiet(e, "report", fs, args)
 	if !ok {
 		return code
 	}
-
-	set := givenFlags(fs)
-	var problems []error
+	q.SLO, q.Volumes, q.Attainment, q.Given = slo.slo, volumes, float64(attainment), cliflag.Given(fs)
+	var noDirs error
 	if len(dirs) == 0 {
-		problems = append(problems, errors.New("no run directories given"))
+		noDirs = errors.New("no run directories given")
 	}
-	if !slices.Contains(compose.Formats, format) {
-		problems = append(problems, fmt.Errorf("unknown --format %q (want text, md, json or html)", format))
+	opt, err := q.Options(time.Now())
+	if err := errors.Join(noDirs, err); err != nil {
+		return usageError(e, "report", err)
 	}
-	prices, err := reports.OverridePrices(set, priceIn, priceOut, priceCa, gpuHourly)
-	if err != nil {
-		problems = append(problems, err)
-	}
-	if err := (reports.EnergyPrice{USDPerKWh: usdPerKWh, PUE: pue}).Validate(); err != nil {
-		problems = append(problems, err)
-	}
-	if set["month-hours"] && !(monthHours > 0 && monthHours <= 744) {
-		problems = append(problems, fmt.Errorf("--month-hours %v: want hours in (0, 744]", monthHours))
-	}
-	if attainment <= 0 {
-		problems = append(problems, errors.New("--slo-attainment must be above 0%"))
-	}
-	plan, err := decide.LoadScorecardPlan(scorecard, pricecat.Named{Catalog: pricecat.Default()})
-	if err != nil {
-		problems = append(problems, fmt.Errorf("--scorecard: %w", err))
-	}
-	if trendMode {
-		for _, f := range []string{"volume", "scorecard", "month-hours", "slo-attainment", "fail-on", "allow-incomplete"} {
-			if set[f] {
-				problems = append(problems, fmt.Errorf("--%s does not apply to --trend (it judges runs one by one, or the decision of one report)", f))
-			}
-		}
-	}
-	if len(problems) > 0 {
-		return usageError(e, "report", errors.Join(problems...))
-	}
-
-	filter := reports.Filter{Since: since.From(time.Now()), Targets: targets}
-	runs, err := reports.LoadMatching(dirs, filter)
-	if err != nil {
-		fmt.Fprintf(e.stderr, "inferbench report: %v\n", err)
-		return exitFailed
-	}
-	opt := reports.Options{SLO: slo.slo, Prices: prices, Energy: reports.EnergyPrice{USDPerKWh: usdPerKWh, PUE: pue}, Percentiles: percentiles}
-	rep := compose.New(runs, compose.Options{Options: opt, Generated: time.Now(),
-		Decide: decide.Options{Volumes: volumes, MonthHours: monthHours, Attainment: float64(attainment), ScorecardPlan: plan}})
-	var b bytes.Buffer
-	if trendMode {
-		err = compose.Trend(&b, runs, opt, format, out, time.Now())
-	} else {
-		err = rep.Render(&b, format)
-	}
+	runs, err := reports.LoadMatching(dirs, reports.Filter{Since: since.From(time.Now()), Targets: targets})
+	var rep *compose.Report
 	if err == nil {
-		if out != "" {
-			err = os.WriteFile(out, b.Bytes(), 0o644)
-		} else {
-			_, err = e.stdout.Write(b.Bytes())
-		}
+		rep, err = q.Write(e.stdout, runs, opt, out)
 	}
 	if err != nil {
 		fmt.Fprintf(e.stderr, "inferbench report: %v\n", err)
@@ -226,24 +171,6 @@ func (f *volumesFlag) Set(s string) error {
 		return err
 	}
 	*f = append(*f, v)
-	return nil
-}
-
-// listFlag is a repeatable string flag.
-type listFlag []string
-
-func (f *listFlag) String() string {
-	if f == nil {
-		return ""
-	}
-	return strings.Join(*f, ",")
-}
-
-func (f *listFlag) Set(s string) error {
-	if s == "" {
-		return errors.New("empty")
-	}
-	*f = append(*f, s)
 	return nil
 }
 

@@ -3,11 +3,11 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"time"
 
 	"github.com/inferbench/inferbench/bench"
+	"github.com/inferbench/inferbench/internal/cliflag"
 	"github.com/inferbench/inferbench/livemetrics"
 	"github.com/inferbench/inferbench/reports"
 	"github.com/inferbench/inferbench/suite"
@@ -54,19 +54,19 @@ func cmdRun(ctx context.Context, e *env, args []string) int {
 	var slo sloFlag
 	var quiet bool
 	var metricsAddr string
-	fs := newFlagSet("run", runSynopsis, runExamples, e.stderr)
+	fs := cliflag.New("run", runSynopsis, runExamples, e.stderr)
 	for _, s := range suite.Settings {
 		if s.Flag != "" {
-			register(fs, s.Flag, s.Usage, s.Field(&r))
+			cliflag.Bind(fs, s.Flag, s.Usage, s.Field(&r))
 		}
 	}
 	fs.Var(&slo, "slo", "latency SLO for --saturate, `name=duration,...` with names ttft, tpot, e2e, itl")
 	fs.BoolVar(&quiet, "quiet", false, "no progress output")
 	fs.StringVar(&metricsAddr, "metrics-listen", "", "serve live Prometheus metrics at http://`ADDR`/metrics while the run goes (docs/live-metrics.md)")
-	if err := parseFlagsOnly(fs, args); err != nil {
+	if err := cliflag.ParseNone(fs, args); err != nil {
 		return usageError(e, "run", err)
 	}
-	r.Given = givenFlags(fs)
+	r.Given = cliflag.Given(fs)
 	if !r.Given["api-key-env"] && (r.Target.File != "" || r.Target.Spec.Preset != "") {
 		r.Target.Spec.APIKeyEnv = ""
 	}
@@ -120,31 +120,6 @@ func cmdRun(ctx context.Context, e *env, args []string) int {
 	return exitOK
 }
 
-// register binds a setting's field to a flag of its name, the field's
-// value being the default.
-func register(fs *flag.FlagSet, name, usage string, field any) {
-	switch p := field.(type) {
-	case *string:
-		fs.StringVar(p, name, *p, usage)
-	case *int:
-		fs.IntVar(p, name, *p, usage)
-	case *int64:
-		fs.Int64Var(p, name, *p, usage)
-	case *uint64:
-		fs.Uint64Var(p, name, *p, usage)
-	case *bool:
-		fs.BoolVar(p, name, *p, usage)
-	case *float64:
-		fs.Float64Var(p, name, *p, usage)
-	case *time.Duration:
-		fs.DurationVar(p, name, *p, usage)
-	case flag.Value:
-		fs.Var(p, name, usage)
-	default:
-		panic(fmt.Sprintf("--%s: no flag for a %T", name, field))
-	}
-}
-
 // serveMetrics serves live metrics on addr (none when addr is empty),
 // saying where; ok is false when it cannot listen.
 func (e *env) serveMetrics(cmd, addr string) (_ *livemetrics.Metrics, stop func(), ok bool) {
@@ -188,26 +163,15 @@ func runSweep(ctx context.Context, e *env, sp *bench.SweepPlan, progress *bench.
 	if err != nil {
 		return runError(e, "", err)
 	}
-	if out.Failed {
-		last := out.Levels[len(out.Levels)-1].Level
-		fmt.Fprintf(e.stderr, "inferbench run: sweep stopped: %s failed\n", last.Name)
+	for _, l := range out.Verdict(sp.Judge != nil, slo, reports.DefaultAttainment) {
+		fmt.Fprintf(e.stderr, "inferbench run: %s\n", l)
 	}
 	switch {
 	case out.Interrupted:
 		return exitInterrupted
-	case out.Failed && (sp.Judge == nil || out.Best < 0):
-		return exitFailed
-	case sp.Judge == nil:
-		return exitOK
-	case out.Best < 0:
-		fmt.Fprintf(e.stderr, "inferbench run: saturation: no level met the SLO (%s) for %.0f%% of requests\n",
-			slo, 100*reports.DefaultAttainment)
+	case sp.Judge != nil && out.Best < 0 && !out.Failed:
 		return exitThresholds
-	}
-	best := out.Levels[out.Best]
-	fmt.Fprintf(e.stderr, "inferbench run: saturation: highest level meeting the SLO (%s) for %.0f%% of requests: %s (%s)\n",
-		slo, 100*reports.DefaultAttainment, best.Level.Name, best.Outcome.RunID)
-	if out.Failed {
+	case out.Failed:
 		return exitFailed
 	}
 	return exitOK
@@ -234,8 +198,4 @@ func runError(e *env, where string, err error) int {
 	return exitFailed
 }
 
-func printSummary(e *env, out bench.Outcome) {
-	c := out.Requests
-	fmt.Fprintf(e.stderr, "%s: %d requests (%d ok, %d failed, %d canceled) in %s; stop reason: %s\n",
-		out.Manifest.Target.Name, c.Sent, c.OK, c.Failed, c.Canceled, out.End.Sub(out.Start).Round(time.Millisecond), out.StopReason)
-}
+func printSummary(e *env, out bench.Outcome) { fmt.Fprintln(e.stderr, out.Summary()) }

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/inferbench/inferbench/internal/cliflag"
+	"github.com/inferbench/inferbench/internal/graceful"
 	"github.com/inferbench/inferbench/simhost"
 	"github.com/inferbench/inferbench/targets/sim"
 )
@@ -21,7 +23,7 @@ const simShutdownGrace = 3 * time.Second
 // cancelled or an interrupt arrives (a second interrupt cuts streams in
 // flight). A stop request is the normal end of a server, so it exits 0.
 func cmdSim(ctx context.Context, e *env, args []string) int {
-	fs := newFlagSet("sim", "inferbench sim [--listen ADDR] [--preset NAME] [flags]", `  # a vLLM-like GPU server that queues under load
+	fs := cliflag.New("sim", "inferbench sim [--listen ADDR] [--preset NAME] [flags]", `  # a vLLM-like GPU server that queues under load
   inferbench sim --preset self-hosted
 
   # the calibration target: first token after exactly 50ms, then one every 10ms
@@ -40,15 +42,15 @@ Presets:
 	preset := fs.String("preset", "", "start from a preset: "+strings.Join(sim.PresetNames(), ", ")+" (default self-hosted unless --ttft/--itl or engine flags are given)")
 	var c sim.Config
 	for _, s := range simhost.Settings {
-		register(fs, s.Name, s.Usage, s.Field(&c))
+		cliflag.Bind(fs, s.Name, s.Usage, s.Field(&c))
 	}
-	if err := parseFlagsOnly(fs, args); err != nil {
+	if err := cliflag.ParseNone(fs, args); err != nil {
 		return usageError(e, "sim", err)
 	}
 	if *gpus < 0 || *gpus > 1024 {
 		return usageError(e, "sim", fmt.Errorf("--gpus %d: want 0 to 1024", *gpus))
 	}
-	set := givenFlags(fs)
+	set := cliflag.Given(fs)
 	cfg, name, err := simhost.Config(*preset, c, set)
 	if err != nil {
 		return usageError(e, "sim", err)
@@ -79,7 +81,7 @@ Presets:
 	}
 	// Stop accepting, let streams in flight finish for a grace period (a
 	// second interrupt cuts it short), then cut what is left.
-	if err := shutdown(hs, simShutdownGrace, cut); err != nil {
+	if err := graceful.Shutdown(hs, simShutdownGrace, cut); err != nil {
 		srv.Close() // ends the streams so their handlers return
 		hs.Close()
 	}

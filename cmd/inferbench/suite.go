@@ -8,10 +8,10 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/inferbench/inferbench/bench"
+	"github.com/inferbench/inferbench/internal/cliflag"
 	"github.com/inferbench/inferbench/suite"
 )
 
@@ -34,12 +34,12 @@ const suiteExamples = `  inferbench suite examples/demo.suite.yaml --out runs
 
 func cmdSuite(ctx context.Context, e *env, args []string) int {
 	sr := &suiteRun{cmd: "suite"}
-	fs := newFlagSet("suite", suiteSynopsis, suiteExamples, e.stderr)
+	fs := cliflag.New("suite", suiteSynopsis, suiteExamples, e.stderr)
 	sr.register(fs, "runs")
 	fs.BoolVar(&sr.dry, "dry-run", false, "check the file and print what would run (targets, loads, run directories); send nothing")
 	fs.Var(&sr.only, "only", "run only the target `NAME`; repeatable")
 	fs.StringVar(&sr.metrics, "metrics-listen", "", "serve live Prometheus metrics at http://`ADDR`/metrics while the suite runs (default: the file's metrics_listen)")
-	pos, err := parseArgs(fs, args)
+	pos, err := cliflag.Parse(fs, args)
 	if err == nil && len(pos) != 1 {
 		err = fmt.Errorf("want one suite FILE, got %d arguments", len(pos))
 	}
@@ -57,7 +57,7 @@ func cmdSuite(ctx context.Context, e *env, args []string) int {
 // suiteRun is how `suite` and `demo` run a suite and report it.
 type suiteRun struct {
 	cmd, out, format, html, metrics string
-	only                            listFlag
+	only                            cliflag.List
 	dry, quiet                      bool
 }
 
@@ -97,7 +97,7 @@ func (sr *suiteRun) run(ctx context.Context, e *env, s *suite.Suite, args []stri
 	opts.Env.Abort, opts.Env.Metrics = abort, metrics
 	printers := sr.progress(e, &opts)
 	res, err := s.Execute(ctx, opts)
-	printers.stopAll()
+	printers.StopAll()
 	if errors.Is(err, suite.ErrInvalid) {
 		fmt.Fprintf(e.stderr, "inferbench %s: %v\n", sr.cmd, err)
 		return exitUsage
@@ -131,12 +131,7 @@ func (sr *suiteRun) run(ctx context.Context, e *env, s *suite.Suite, args []stri
 	}
 	fmt.Fprintf(e.stderr, "inferbench %s: %d run(s) in %s; report written to %s\n", sr.cmd, len(res.Runs), res.Dir, strings.Join(files, ", "))
 	gates := (&thresholdsFlag{list: slices.Concat(s.Gates, s.FailOn)}).gate(e, sr.cmd, rep.Summaries())
-	var failed []string
-	for _, r := range res.Runs {
-		if r.Failure != nil {
-			failed = append(failed, r.RunID)
-		}
-	}
+	failed := res.Failed()
 	if len(failed) > 0 {
 		fmt.Fprintf(e.stderr, "inferbench %s: %d run(s) failed: %s\n", sr.cmd, len(failed), strings.Join(failed, ", "))
 	}
@@ -151,43 +146,19 @@ func (sr *suiteRun) run(ctx context.Context, e *env, s *suite.Suite, args []stri
 	return gates
 }
 
-// progressPrinters are the progress printers of a suite's runs, by
-// target.
-type progressPrinters struct {
-	mu sync.Mutex
-	by map[string]*bench.ProgressPrinter
-}
-
 // progress prints each run's progress and summary (none with --quiet),
 // and why a run failed (with --quiet too).
-func (sr *suiteRun) progress(e *env, opts *suite.Options) *progressPrinters {
-	ps := &progressPrinters{by: map[string]*bench.ProgressPrinter{}}
+func (sr *suiteRun) progress(e *env, opts *suite.Options) *bench.Printers {
+	ps := &bench.Printers{}
 	if !sr.quiet {
-		opts.Observers = func(target string) []bench.Observer {
-			p := e.progress(target)
-			ps.mu.Lock()
-			ps.by[target] = p
-			ps.mu.Unlock()
-			return []bench.Observer{p}
-		}
+		opts.Observers = func(target string) []bench.Observer { return []bench.Observer{ps.Add(target, e.progress(target))} }
 	}
 	opts.OnDone = func(target string, out bench.Outcome) {
-		ps.mu.Lock()
-		p := ps.by[target]
-		ps.mu.Unlock()
-		p.Stop()
+		ps.Stop(target)
 		if !sr.quiet {
 			printSummary(e, out)
 		}
 		failureBanner(e, sr.cmd, out, suite.KeyName)
 	}
 	return ps
-}
-
-func (ps *progressPrinters) stopAll() {
-	ps.mu.Lock()
-	defer ps.mu.Unlock()
-	for _, p := range ps.by {
-		p.Stop()
-	}
 }

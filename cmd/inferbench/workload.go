@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/inferbench/inferbench/internal/cliflag"
 	"github.com/inferbench/inferbench/reports/decide"
 	"github.com/inferbench/inferbench/workloads"
 )
@@ -103,12 +104,12 @@ func oneFile(pos []string) (string, error) {
 
 func workloadInspect(e *env, args []string) int {
 	const cmd = "workload inspect"
-	fs := newFlagSet("inspect", "inferbench workload inspect FILE [--format text|json] [--input-format NAME]", `  inferbench workload inspect trace.csv
+	fs := cliflag.New("inspect", "inferbench workload inspect FILE [--format text|json] [--input-format NAME]", `  inferbench workload inspect trace.csv
   inferbench workload inspect mooncake.jsonl --format json`, e.stderr)
 	var imp importFlags
 	imp.register(fs, "input-format")
 	out := fs.String("format", "text", "output format: text or json")
-	pos, err := parseArgs(fs, args)
+	pos, err := cliflag.Parse(fs, args)
 	if err != nil {
 		return usageError(e, cmd, err)
 	}
@@ -153,12 +154,12 @@ func failed(e *env, cmd string, err error) int {
 
 func workloadConvert(e *env, args []string) int {
 	const cmd = "workload convert"
-	fs := newFlagSet("convert", "inferbench workload convert FILE --out OUT.jsonl [--format NAME] [--tokenizer NAME] [--seed N]", `  inferbench workload convert AzureLLMInferenceTrace_conv.csv --out azure.jsonl
+	fs := cliflag.New("convert", "inferbench workload convert FILE --out OUT.jsonl [--format NAME] [--tokenizer NAME] [--seed N]", `  inferbench workload convert AzureLLMInferenceTrace_conv.csv --out azure.jsonl
   inferbench workload convert trace.jsonl --format mooncake --tokenizer o200k_base --out mooncake.jsonl`, e.stderr)
 	var imp importFlags
 	imp.register(fs, "format")
 	out := fs.String("out", "", "native JSON Lines file to write (- for stdout)")
-	pos, err := parseArgs(fs, args)
+	pos, err := cliflag.Parse(fs, args)
 	if err != nil {
 		return usageError(e, cmd, err)
 	}
@@ -179,24 +180,17 @@ func workloadConvert(e *env, args []string) int {
 // filterTo reads file, keeps what opts selects and writes it to out as
 // native JSON Lines, saying what it wrote.
 func filterTo(e *env, cmd, file string, iopts workloads.ImportOptions, opts workloads.FilterOptions, out string) int {
-	r, err := workloads.Open(file, iopts)
+	n, format, skipped, err := workloads.FilterFile(file, iopts, opts, out, e.stdout)
 	if err != nil {
 		return failed(e, cmd, err)
 	}
-	defer r.Close()
-	n, err := workloads.WriteFile(out, e.stdout, func(fn func(workloads.Request) error) error {
-		return workloads.Filter(r, opts, fn)
-	})
-	if err != nil {
-		return failed(e, cmd, err)
-	}
-	fmt.Fprintf(e.stderr, "inferbench %s: wrote %d requests from %s (%s) to %s%s\n", cmd, n, file, r.Format(), out, r.Skipped())
+	fmt.Fprintf(e.stderr, "inferbench %s: wrote %d requests from %s (%s) to %s%s\n", cmd, n, file, format, out, skipped)
 	return exitOK
 }
 
 func workloadSynth(e *env, args []string) int {
 	const cmd = "workload synth"
-	fs := newFlagSet("synth", "inferbench workload synth --input-len DIST --output-len DIST --n N --out OUT.jsonl [--rate R] [--arrival A] [--shared-prefix N]", `  inferbench workload synth --input-len lognormal:512,0.4 --output-len fixed:128 --rate 5/s --arrival gamma:2 --n 1000 --out w.jsonl
+	fs := cliflag.New("synth", "inferbench workload synth --input-len DIST --output-len DIST --n N --out OUT.jsonl [--rate R] [--arrival A] [--shared-prefix N]", `  inferbench workload synth --input-len lognormal:512,0.4 --output-len fixed:128 --rate 5/s --arrival gamma:2 --n 1000 --out w.jsonl
   inferbench workload synth --input-len uniform:100,2000 --output-len exponential:200 --shared-prefix 1024 --n 500 --out rag.jsonl`, e.stderr)
 	var o workloads.SynthOptions
 	fs.StringVar(&o.InputLen, "input-len", "", "input length distribution: fixed:N, uniform:A,B, normal:MEAN,SD, lognormal:MEAN,SIGMA, exponential:MEAN")
@@ -209,7 +203,7 @@ func workloadSynth(e *env, args []string) int {
 	fs.StringVar(&o.Tokenizer, "tokenizer", workloads.DefaultTokenizer, "tokenizer whose counts prompts hit: "+strings.Join(workloads.TokenizerNames, ", "))
 	fs.Int64Var(&o.Seed, "seed", 0, "seed: the same flags and seed give the same workload")
 	var err error
-	if o.Args, err = parseArgs(fs, args); err != nil {
+	if o.Args, err = cliflag.Parse(fs, args); err != nil {
 		return usageError(e, cmd, err)
 	}
 	spec, err := o.Spec()
@@ -226,37 +220,21 @@ func workloadSynth(e *env, args []string) int {
 	return exitOK
 }
 
-// durationValue is a flag for a time offset: a Go duration (90s, 10m) or
-// plain seconds.
-type durationValue struct{ d *time.Duration }
-
-func (v durationValue) String() string {
-	if v.d == nil {
-		return ""
-	}
-	return v.d.String()
-}
-
-func (v durationValue) Set(s string) (err error) {
-	*v.d, err = workloads.ParseOffset(s)
-	return err
-}
-
 func workloadSample(e *env, args []string) int {
 	const cmd = "workload sample"
-	fs := newFlagSet("sample", "inferbench workload sample FILE --out OUT.jsonl [--from D --to D] [--every K] [--shuffle-seed N] [--limit N] [--time-scale X]", `  inferbench workload sample azure.csv --from 10m --to 20m --out window.jsonl
+	fs := cliflag.New("sample", "inferbench workload sample FILE --out OUT.jsonl [--from D --to D] [--every K] [--shuffle-seed N] [--limit N] [--time-scale X]", `  inferbench workload sample azure.csv --from 10m --to 20m --out window.jsonl
   inferbench workload sample mooncake.jsonl --shuffle-seed 1 --limit 200 --time-scale 0.5 --out quick.jsonl`, e.stderr)
 	var imp importFlags
 	imp.register(fs, "format")
 	var o workloads.SampleOptions
-	fs.Var(durationValue{&o.From}, "from", "keep requests arriving at or after this offset (90s, 10m, or seconds)")
-	fs.Var(durationValue{&o.To}, "to", "keep requests arriving before this offset")
+	fs.Var(cliflag.Parsed[time.Duration]{P: &o.From, Parse: workloads.ParseOffset}, "from", "keep requests arriving at or after this offset (90s, 10m, or seconds)")
+	fs.Var(cliflag.Parsed[time.Duration]{P: &o.To, Parse: workloads.ParseOffset}, "to", "keep requests arriving before this offset")
 	fs.IntVar(&o.Every, "every", 0, "keep every k-th request")
 	fs.StringVar(&o.ShuffleSeed, "shuffle-seed", "", "shuffle requests between arrival slots with this seed (holds the selection in memory)")
 	fs.IntVar(&o.Limit, "limit", 0, "keep at most N requests")
 	fs.Float64Var(&o.TimeScale, "time-scale", 1, "multiply arrival offsets (0.5 = twice as fast)")
 	fs.StringVar(&o.Out, "out", "", "native JSON Lines file to write (- for stdout)")
-	pos, err := parseArgs(fs, args)
+	pos, err := cliflag.Parse(fs, args)
 	if err != nil {
 		return usageError(e, cmd, err)
 	}

@@ -1,9 +1,11 @@
 package compare
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 
 	"github.com/inferbench/inferbench/reports"
@@ -25,6 +27,35 @@ func Render(w io.Writer, c *Comparison, format string) error {
 		return RenderJUnit(w, c)
 	}
 	return fmt.Errorf("comparison format %q: want %s", format, strings.Join(Formats, ", "))
+}
+
+// WriteAll writes c in format to the file out (to w when out is ""),
+// and then in each format of Formats that also names a file for. It
+// carries on past a failed write and returns the files it wrote and every
+// error.
+func WriteAll(w io.Writer, c *Comparison, format, out string, also map[string]string) (written []string, err error) {
+	write := func(format, file string) error {
+		var b bytes.Buffer
+		if err := Render(&b, c, format); err != nil {
+			return err
+		}
+		if file == "" {
+			_, err := w.Write(b.Bytes())
+			return err
+		}
+		if err := os.WriteFile(file, b.Bytes(), 0o644); err != nil {
+			return err
+		}
+		written = append(written, file)
+		return nil
+	}
+	errs := []error{write(format, out)}
+	for _, f := range Formats {
+		if file := also[f]; file != "" {
+			errs = append(errs, write(f, file))
+		}
+	}
+	return written, errors.Join(errs...)
 }
 
 // Validate reports every problem with the statistics' options as given

@@ -34,6 +34,38 @@ func TestRenderFormat(t *testing.T) {
 	}
 }
 
+// TestWriteAll: the main format goes to w (or its file), each other
+// format named to its file, and a write that fails (a missing folder)
+// does not stop the others.
+func TestWriteAll(t *testing.T) {
+	c := goldenComparison()
+	dir := t.TempDir()
+	md, junit, bad := filepath.Join(dir, "c.md"), filepath.Join(dir, "c.xml"), filepath.Join(dir, "none", "c.json")
+	var w bytes.Buffer
+	written, err := WriteAll(&w, c, "text", "", map[string]string{"md": md, "json": bad, "junit": junit, "out": "ignored"})
+	if err == nil || !strings.Contains(err.Error(), "none") {
+		t.Errorf("error %v, want the failed json write", err)
+	}
+	if strings.Join(written, ",") != md+","+junit {
+		t.Errorf("wrote %q, want md then junit", written)
+	}
+	for file, golden := range map[string]string{md: "compare.md", junit: "compare.junit.xml"} {
+		got, _ := os.ReadFile(file)
+		want, _ := os.ReadFile(filepath.Join("testdata", golden))
+		if len(want) == 0 || !bytes.Equal(got, want) {
+			t.Errorf("%s: not %s", file, golden)
+		}
+	}
+	if want, _ := os.ReadFile(filepath.Join("testdata", "compare.txt")); !bytes.Equal(w.Bytes(), want) {
+		t.Error("w: not compare.txt")
+	}
+	out := filepath.Join(dir, "c.json")
+	w.Reset()
+	if written, err := WriteAll(&w, c, "json", out, nil); err != nil || len(written) != 1 || w.Len() != 0 {
+		t.Errorf("to out: wrote %q, %v, %d bytes on w", written, err, w.Len())
+	}
+}
+
 // TestOptionsValidate: alpha and resamples out of range are both named.
 func TestOptionsValidate(t *testing.T) {
 	if err := (Options{Alpha: 0.05, Resamples: 1000}).Validate(); err != nil {
