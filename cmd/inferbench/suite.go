@@ -129,7 +129,7 @@ func (sr *suiteRun) run(ctx context.Context, e *env, s *suite.Suite, args []stri
 		fmt.Fprintf(e.stderr, "inferbench %s: report: %v\n", sr.cmd, err)
 		return exitFailed
 	}
-	fmt.Fprintf(e.stderr, "inferbench %s: %d run(s) in %s; report written to %s\n", sr.cmd, len(res.Runs), res.Dir, strings.Join(files, ", "))
+	fmt.Fprintf(e.stderr, "inferbench %s: %d run(s) in %s; report written to:\n  %s\n", sr.cmd, len(res.Runs), res.Dir, strings.Join(files, "\n  "))
 	gates := (&thresholdsFlag{list: slices.Concat(s.Gates, s.FailOn)}).gate(e, sr.cmd, rep.Summaries())
 	failed := res.Failed()
 	if len(failed) > 0 {
