@@ -13,7 +13,8 @@ import (
 )
 
 const compareSynopsis = `inferbench compare BASE_RUN CAND_RUN [--format text|md|json|junit] [--fail-on EXPR]...
-      [--allow-incomplete] [--unpaired] [--alpha 0.05] [--resamples 1000] [--seed 1] [--min-effect 2%] [--slo ttft=500ms,...]
+      [--allow-incomplete] [--unpaired] [--alpha 0.05] [--resamples 1000] [--seed 1] [--min-effect 2%]
+      [--slo ttft=500ms,...]
       [--price-in USD --price-out USD [--price-cached USD] | --gpu-hourly USD]
       [--out FILE] [--md FILE] [--json FILE] [--junit FILE] [--text FILE]
 

@@ -46,7 +46,8 @@ const workloadUsage = `Usage:
   inferbench workload inspect FILE [--format text|json] [--input-format NAME]
   inferbench workload convert FILE --out OUT.jsonl [--format NAME] [--tokenizer NAME] [--seed N]
   inferbench workload synth --input-len DIST --output-len DIST --n N --out OUT.jsonl [--rate R --arrival A]
-  inferbench workload sample FILE --out OUT.jsonl [--from D --to D] [--every K] [--shuffle-seed N] [--limit N] [--time-scale X]
+  inferbench workload sample FILE --out OUT.jsonl [--from D --to D] [--every K] [--shuffle-seed N]
+      [--limit N] [--time-scale X]
 
 Formats (detected from extension and content, or named):
   native, azure, mooncake, burstgpt, sharegpt, openai-batch, prompts-jsonl, prompts-text
@@ -190,8 +191,10 @@ func filterTo(e *env, cmd, file string, iopts workloads.ImportOptions, opts work
 
 func workloadSynth(e *env, args []string) int {
 	const cmd = "workload synth"
-	fs := cliflag.New("synth", "inferbench workload synth --input-len DIST --output-len DIST --n N --out OUT.jsonl [--rate R] [--arrival A] [--shared-prefix N]", `  inferbench workload synth --input-len lognormal:512,0.4 --output-len fixed:128 --rate 5/s --arrival gamma:2 --n 1000 --out w.jsonl
-  inferbench workload synth --input-len uniform:100,2000 --output-len exponential:200 --shared-prefix 1024 --n 500 --out rag.jsonl`, e.stderr)
+	fs := cliflag.New("synth", "inferbench workload synth --input-len DIST --output-len DIST --n N --out OUT.jsonl [--rate R] [--arrival A]\n      [--shared-prefix N]", `  inferbench workload synth --input-len lognormal:512,0.4 --output-len fixed:128 --rate 5/s --arrival gamma:2 \
+      --n 1000 --out w.jsonl
+  inferbench workload synth --input-len uniform:100,2000 --output-len exponential:200 --shared-prefix 1024 \
+      --n 500 --out rag.jsonl`, e.stderr)
 	var o workloads.SynthOptions
 	fs.StringVar(&o.InputLen, "input-len", "", "input length distribution: fixed:N, uniform:A,B, normal:MEAN,SD, lognormal:MEAN,SIGMA, exponential:MEAN")
 	fs.StringVar(&o.OutputLen, "output-len", "", "output length distribution (max_tokens), same forms")
@@ -222,7 +225,7 @@ func workloadSynth(e *env, args []string) int {
 
 func workloadSample(e *env, args []string) int {
 	const cmd = "workload sample"
-	fs := cliflag.New("sample", "inferbench workload sample FILE --out OUT.jsonl [--from D --to D] [--every K] [--shuffle-seed N] [--limit N] [--time-scale X]", `  inferbench workload sample azure.csv --from 10m --to 20m --out window.jsonl
+	fs := cliflag.New("sample", "inferbench workload sample FILE --out OUT.jsonl [--from D --to D] [--every K] [--shuffle-seed N]\n      [--limit N] [--time-scale X]", `  inferbench workload sample azure.csv --from 10m --to 20m --out window.jsonl
   inferbench workload sample mooncake.jsonl --shuffle-seed 1 --limit 200 --time-scale 0.5 --out quick.jsonl`, e.stderr)
 	var imp importFlags
 	imp.register(fs, "format")

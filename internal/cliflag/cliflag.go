@@ -25,12 +25,60 @@ func New(name, synopsis, examples string, w io.Writer) *flag.FlagSet {
 	fs.SetOutput(w)
 	fs.Usage = func() {
 		fmt.Fprintf(w, "Usage:\n  %s\n\nFlags:\n", synopsis)
-		fs.PrintDefaults()
+		PrintDefaults(fs, w)
 		if examples != "" {
 			fmt.Fprintf(w, "\nExamples:\n%s\n", strings.TrimRight(examples, "\n"))
 		}
 	}
 	return fs
+}
+
+// HelpWidth is the terminal width flag help is wrapped to.
+const HelpWidth = 120
+
+// PrintDefaults is flag.PrintDefaults with each flag's text wrapped at
+// word boundaries so no line passes HelpWidth columns (the flag package
+// indents it with a tab, i.e. to column 8).
+func PrintDefaults(fs *flag.FlagSet, w io.Writer) {
+	var b strings.Builder
+	out := fs.Output()
+	fs.SetOutput(&b)
+	fs.PrintDefaults()
+	fs.SetOutput(out)
+	const indent = "    \t"
+	for _, line := range strings.SplitAfter(b.String(), "\n") {
+		text, ok := strings.CutPrefix(strings.TrimSuffix(line, "\n"), indent)
+		if !ok {
+			io.WriteString(w, line)
+			continue
+		}
+		for _, l := range wrap(text, HelpWidth-8) {
+			io.WriteString(w, indent+l+"\n")
+		}
+	}
+}
+
+// wrap breaks text into lines of at most width runes at spaces (a word
+// longer than width stands alone).
+func wrap(text string, width int) []string {
+	var lines []string
+	var cur []string
+	n := 0
+	for _, word := range strings.Fields(text) {
+		wl := len([]rune(word))
+		if n > 0 && n+1+wl > width {
+			lines = append(lines, strings.Join(cur, " "))
+			cur, n = nil, 0
+		}
+		if n > 0 {
+			n++
+		}
+		cur, n = append(cur, word), n+wl
+	}
+	if len(cur) > 0 || len(lines) == 0 {
+		lines = append(lines, strings.Join(cur, " "))
+	}
+	return lines
 }
 
 // Parse parses flags that may come before, between or after positional

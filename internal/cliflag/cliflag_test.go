@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"flag"
+	"io"
 	"slices"
 	"strings"
 	"testing"
@@ -146,5 +147,30 @@ func TestParsed(t *testing.T) {
 	fs.PrintDefaults()
 	if !strings.Contains(w.String(), "(default 1m0s)") {
 		t.Errorf("help shows no default:\n%s", w.String())
+	}
+}
+
+func TestPrintDefaultsWraps(t *testing.T) {
+	fs := New("x", "x", "", io.Discard)
+	fs.String("long", "", strings.Repeat("word ", 40)+"end")
+	fs.Bool("short", false, "short text")
+	var b strings.Builder
+	PrintDefaults(fs, &b)
+	lines := strings.Split(strings.TrimRight(b.String(), "\n"), "\n")
+	if len(lines) < 4 {
+		t.Fatalf("not wrapped:\n%s", b.String())
+	}
+	var words int
+	for _, l := range lines {
+		// The tab after four spaces stops at column 8.
+		if n := len(strings.Replace(l, "    \t", "        ", 1)); n > HelpWidth {
+			t.Errorf("%d columns: %q", n, l)
+		}
+		if strings.HasPrefix(l, "    \t") {
+			words += len(strings.Fields(l))
+		}
+	}
+	if words != 41+2 || !strings.Contains(b.String(), "    \tshort text\n") {
+		t.Errorf("%d words kept, want 43:\n%s", words, b.String())
 	}
 }
