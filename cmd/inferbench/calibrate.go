@@ -13,6 +13,7 @@ import (
 	"github.com/inferbench/inferbench/reports"
 	"github.com/inferbench/inferbench/simhost"
 	"github.com/inferbench/inferbench/targets"
+	"github.com/inferbench/inferbench/workloads"
 )
 
 const calibrateSynopsis = `inferbench calibrate [--rates 10,100,500,1000] [--seconds S] [--ttft D] [--itl D] [--tokens N] [--base-url URL]`
@@ -40,9 +41,9 @@ func cmdCalibrate(ctx context.Context, e *env, args []string) int {
 	}
 	var rates []float64
 	for _, s := range strings.Split(*ratesFlag, ",") {
-		r, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
-		if err != nil || r <= 0 {
-			return usageError(e, "calibrate", fmt.Errorf("--rates: %q is not a positive number", s))
+		r, err := workloads.ParseRate(s)
+		if err != nil {
+			return usageError(e, "calibrate", fmt.Errorf("--rates: %w", err))
 		}
 		rates = append(rates, r)
 	}
@@ -75,9 +76,11 @@ func cmdCalibrate(ctx context.Context, e *env, args []string) int {
 	c.Target = target
 	fmt.Fprintf(e.stdout, "inferbench calibrate: exact simulator TTFT %s, ITL %s, %d tokens (E2E %s); Poisson arrivals\n",
 		*ttft, *itl, *tokens, c.E2E())
-	fmt.Fprintf(e.stdout, "errors are measured minus configured; percentiles nearest-rank; CPU is this process only (the simulator runs in a child process), CPU %% of its %d core(s)\n\n", bench.ClientCores())
-	const row = "%7s %8s %6s %12s %11s %12s %11s %12s %11s %13s %11s %9s %6s %7s\n"
-	fmt.Fprintf(e.stdout, row, "rate/s", "requests", "ok", "TTFT err p50", "p99", "ITL err p50", "p99", "E2E err p50", "p99", "sched lag p50", "p99", "CPU/req", "CPU %", "client")
+	fmt.Fprintf(e.stdout, "errors (measured minus configured) and schedule lag in ms, nearest-rank percentiles; CPU is this\n"+
+		"process only (the simulator runs in a child process), CPU %% of its %d core(s)\n\n", bench.ClientCores())
+	const row = "%7s %8s %6s  %7s %7s  %7s %7s  %7s %7s  %7s %7s  %8s %5s  %s\n"
+	fmt.Fprintf(e.stdout, "%24s  %15s  %15s  %15s  %15s\n", "", "TTFT error", "ITL error", "E2E error", "schedule lag")
+	fmt.Fprintf(e.stdout, row, "rate/s", "requests", "ok", "p50", "p99", "p50", "p99", "p50", "p99", "p50", "p99", "CPU/req", "CPU %", "client")
 	var levels []bench.CalibratedRate
 	err = c.Measure(ctx, func(l bench.CalibrationLevel) {
 		t, i, e2, lag := reports.NewDist(l.TTFTErr), reports.NewDist(l.ITLErr), reports.NewDist(l.E2EErr), reports.NewDist(l.ScheduleLag)
@@ -100,11 +103,12 @@ func cmdCalibrate(ctx context.Context, e *env, args []string) int {
 		return exitFailed
 	}
 	if len(levels) > 0 {
-		fmt.Fprintf(e.stdout, "\n%s\n", bench.SafeRate(levels))
+		fmt.Fprintf(e.stdout, "\n%s\n", strings.Join(cliflag.Wrap(bench.SafeRate(levels), cliflag.HelpWidth), "\n"))
 	}
 	return exitOK
 }
 
+// fmtErr writes nanoseconds as milliseconds with three decimals.
 func fmtErr(ns int64) string {
-	return strconv.FormatFloat(float64(ns)/1e6, 'f', 3, 64) + "ms"
+	return strconv.FormatFloat(float64(ns)/1e6, 'f', 3, 64)
 }

@@ -52,15 +52,15 @@ func PrintDefaults(fs *flag.FlagSet, w io.Writer) {
 			io.WriteString(w, line)
 			continue
 		}
-		for _, l := range wrap(text, HelpWidth-8) {
+		for _, l := range Wrap(text, HelpWidth-8) {
 			io.WriteString(w, indent+l+"\n")
 		}
 	}
 }
 
-// wrap breaks text into lines of at most width runes at spaces (a word
-// longer than width stands alone).
-func wrap(text string, width int) []string {
+// Wrap breaks text into lines of at most width runes at spaces (a word
+// longer than width stands alone), for help and other terminal text.
+func Wrap(text string, width int) []string {
 	var lines []string
 	var cur []string
 	n := 0
