@@ -6,6 +6,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/inferbench/inferbench/workloads"
 )
@@ -138,5 +139,81 @@ func TestCloseDoesNotWaitForStreams(t *testing.T) {
 	reqs, err := workloads.LoadFile(p.Files()[0])
 	if err != nil || len(reqs) != 1 || reqs[0].Observed != nil {
 		t.Fatalf("recorded %+v, %v; want one request without observed", reqs, err)
+	}
+}
+
+// TestCloseWithFullQueue: with the queue full behind a stream still
+// answering (the writer keeps arrival order), Close neither hangs nor
+// loses what is queued, and the handler waiting on the full queue is
+// forwarded once Close begins.
+func TestCloseWithFullQueue(t *testing.T) {
+	release := make(chan struct{})
+	upstream := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.Contains(r.URL.Path, "chat") {
+			w.Header().Set("Content-Type", "text/event-stream")
+			w.Write([]byte("data: {\"choices\":[{\"delta\":{\"content\":\"first\"}}]}\n\n"))
+			w.(http.Flusher).Flush()
+			<-release
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		w.Write([]byte(`{"choices":[{"text":"ok"}],"usage":{"prompt_tokens":1,"completion_tokens":1}}`))
+	}))
+	defer upstream.Close()
+	defer close(release)
+	p, proxyURL := startProxy(t, upstream.URL, Config{QueueSize: 1})
+	resp := postStream(t, proxyURL)
+	defer resp.Body.Close()
+	if _, err := resp.Body.Read(make([]byte, 16)); err != nil {
+		t.Fatal(err)
+	}
+	// The stream is taken by the writer (waiting for its answer), the
+	// second request fills the queue, the third waits for room.
+	answered := make(chan int, 2)
+	for range 2 {
+		go func() {
+			r, err := http.Post(proxyURL+"/v1/completions", "application/json", strings.NewReader(`{"model":"m","prompt":"hi","max_tokens":4}`))
+			if err != nil {
+				answered <- 0
+				return
+			}
+			io.Copy(io.Discard, r.Body)
+			r.Body.Close()
+			answered <- r.StatusCode
+		}()
+	}
+	// Wait until the queue is full and the third handler holds mu,
+	// blocked on its send: the case in which Close used to hang.
+	// (mu held across 20 looks a millisecond apart: not a passing enqueue.)
+	for held := 0; held < 20; {
+		time.Sleep(time.Millisecond)
+		switch {
+		case p.queueLen() < 1:
+			held = 0
+		case p.mu.TryLock():
+			p.mu.Unlock()
+			held = 0
+		default:
+			held++
+		}
+	}
+	closed := make(chan error, 1)
+	go func() { closed <- p.Close() }()
+	select {
+	case err := <-closed:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(10 * time.Second): // a hang detector, not a timing check
+		t.Fatal("Close hung behind a handler waiting on the full queue")
+	}
+	for range 2 {
+		if code := <-answered; code != http.StatusOK {
+			t.Errorf("request behind the full queue: status %d", code)
+		}
+	}
+	reqs, err := workloads.LoadFile(p.Files()[0])
+	if err != nil || len(reqs) < 2 {
+		t.Fatalf("recorded %d requests, %v; want the stream and the queued one", len(reqs), err)
 	}
 }

@@ -82,7 +82,9 @@ type Config struct {
 	// larger one is refused with 413.
 	MaxBodyBytes int64
 	// QueueSize bounds the requests waiting to be written (default 4096);
-	// when the writer falls that far behind, handlers wait for it.
+	// when the writer falls that far behind, handlers wait for it. The
+	// writer keeps arrival order, so a request waits for every answer that
+	// began before it: one long stream holds up to QueueSize requests.
 	QueueSize int
 	// Transport sends upstream requests; nil clones http.DefaultTransport.
 	Transport http.RoundTripper
@@ -105,6 +107,7 @@ type Proxy struct {
 	// closing is closed when Close begins: the writer stops waiting for
 	// answers still streaming and records those requests without them.
 	closing chan struct{}
+	closeMu sync.Once
 	done    chan struct{}
 	w       *writer
 	count   atomic.Int64
@@ -233,7 +236,12 @@ func (p *Proxy) enqueue(c captured) {
 	}
 	p.seq++
 	c.seq = p.seq
-	p.queue <- c
+	// A full queue waits for the writer, or for Close: holding mu, this
+	// send must not keep Close (which takes mu) from ever starting.
+	select {
+	case p.queue <- c:
+	case <-p.closing:
+	}
 }
 
 // run is the writer goroutine.
@@ -272,15 +280,20 @@ func (p *Proxy) Files() []string { return p.w.files() }
 // answers are still streaming are recorded without what their answers
 // would have said (Observed); stop the HTTP server first.
 func (p *Proxy) Close() error {
+	// closing first, without mu: a handler waiting on a full queue holds
+	// mu, and gives up (unrecorded) once closing is closed.
+	p.closeMu.Do(func() { close(p.closing) })
 	p.mu.Lock()
 	if p.closed {
 		p.mu.Unlock()
 		return nil
 	}
 	p.closed = true
-	close(p.closing)
 	close(p.queue)
 	p.mu.Unlock()
 	<-p.done
 	return p.w.close()
 }
+
+// queueLen is how many requests wait for the writer (tests).
+func (p *Proxy) queueLen() int { return len(p.queue) }
