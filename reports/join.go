@@ -74,9 +74,6 @@ func NewJoiner(gpu []results.GPUSample, server []results.ServerMetricSample) *Jo
 	}
 }
 
-// HasServer reports whether the run has the server's queue or KV series.
-func (j *Joiner) HasServer() bool { return len(j.waiting) > 0 || len(j.kv) > 0 || len(j.running) > 0 }
-
 // Request is the state a request sent at sent and done at done met.
 func (j *Joiner) Request(index, sent, done int64) RequestLoad {
 	from, to := sent, max(done, sent)

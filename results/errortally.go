@@ -84,15 +84,6 @@ func (t *ErrorTally) Merge(o *ErrorTally) {
 	}
 }
 
-// Total is the number of failed requests counted.
-func (t *ErrorTally) Total() int64 {
-	var n int64
-	for _, c := range t.classes {
-		n += c.count
-	}
-	return n
-}
-
 // ClassCount is the number of failed requests of one error class, with
 // one of their error messages (see ErrorTally).
 type ClassCount struct {

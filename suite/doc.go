@@ -19,8 +19,9 @@
 // targets one after another or at once; Report writes the side-by-side
 // report beside the runs.
 //
-// suite imports bench, targets (and targets/sim), workloads, prices,
-// results, reports (and its decide and html packages), simhost and
-// livemetrics; only cmd imports it. It never prints: it writes to the
+// suite imports bench, targets (and targets/sim, targets/targetspec),
+// workloads, prices, results, reports (and its compose, decide and
+// threshold packages), simhost, livemetrics and internal/suggest; only
+// cmd imports it. It never prints: it writes to the
 // io.Writers and calls the Log functions it is given.
 package suite

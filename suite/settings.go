@@ -72,7 +72,7 @@ var Settings = []Setting{
 
 	// What to send.
 	{"workload", "path", "workload", `workload file (any supported format, see docs/workloads.md), or "sample" for the bundled sample`, func(r *Run) any { return &r.Workload.Path }},
-	{"workload-format", "format", "workload", "workload file format: " + formatNames() + " (default: detected)", func(r *Run) any { return &r.Workload.Format }},
+	{"workload-format", "format", "workload", "workload file format: " + workloads.FormatNames() + " (default: detected)", func(r *Run) any { return &r.Workload.Format }},
 	{"tokenizer", "tokenizer", "workload", "tokenizer that synthesised prompts of length-only traces are exact under: " + strings.Join(workloads.TokenizerNames, ", "), func(r *Run) any { return &r.Workload.Import.Tokenizer }},
 	{"workload-seed", "seed", "workload", "seed of synthesised prompt text", func(r *Run) any { return &r.Workload.Import.Seed }},
 	{"keep-failed", "keep_failed", "workload", "replay rows a trace records as failed (BurstGPT Response tokens 0)", func(r *Run) any { return &r.Workload.Import.KeepFailed }},
@@ -351,12 +351,4 @@ func setValue(field any, s string) error {
 		return &valueError{s, want}
 	}
 	return nil
-}
-
-func formatNames() string {
-	names := make([]string, len(workloads.Formats))
-	for i, f := range workloads.Formats {
-		names[i] = string(f)
-	}
-	return strings.Join(names, ", ")
 }

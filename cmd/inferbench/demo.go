@@ -60,7 +60,7 @@ func cmdDemo(ctx context.Context, e *env, args []string) int {
 	if code == exitOK {
 		dir := filepath.Join(sr.out, s.Name)
 		fmt.Fprintf(e.stderr, "\nAll three targets are SIMULATED (inferbench sim presets api, managed, self-hosted).\n")
-		fmt.Fprintf(e.stderr, "Runs written to %s; report them again with:\n  inferbench report %s --slo ttft=1s,tpot=50ms\n", dir, dir)
+		fmt.Fprintf(e.stderr, "Runs written to %s; report them again with:\n  inferbench report %s --slo %s\n", dir, dir, s.SLO)
 	}
 	return code
 }
